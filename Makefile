@@ -1,0 +1,44 @@
+# Seguiment del Pla — the two commands a newcomer needs:
+#   make run    install into .venv, prepare the database (with demo data) and serve on :8050
+#   make test   install into .venv and run every check (ruff, mypy, pytest)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8050
+PYTEST_ARGS ?=
+
+.PHONY: run test install lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/seguiment db upgrade
+	$(BIN)/seguiment setup --demo-if-empty
+	$(BIN)/seguiment serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/seguiment bench import
+	$(BIN)/seguiment bench status
+	$(BIN)/seguiment bench pages
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

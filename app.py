@@ -1,0 +1,58 @@
+"""Seguiment del Pla: the web app factory.
+
+``create_app(settings)`` builds a Dash app (with its Flask server) for the given settings,
+in the spirit of the Flask tutorial's factory: no global app, so tests build their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash
+
+from i18n import _
+from plan_model.loader import load_plan
+from settings import Settings, get_settings
+
+ASSETS = Path(__file__).resolve().parent / "layouts" / "assets"
+PAGES = Path(__file__).resolve().parent / "layouts" / "pages"
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    settings = settings or get_settings()
+    settings.check()
+    plan = load_plan(settings.plan_path)
+
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PAGES),
+        assets_folder=str(ASSETS),
+        external_stylesheets=[dbc.themes.BOOTSTRAP],
+        title=_("Plan follow-up"),
+        suppress_callback_exceptions=True,
+        update_title=None,
+    )
+    server = app.server
+    server.config["SEGUIMENT_SETTINGS"] = settings
+    server.config["SEGUIMENT_PLAN"] = plan
+    server.config["SECRET_KEY"] = settings.secret_key
+    server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
+    server.config["DEBUG"] = False
+    server.config["PROPAGATE_EXCEPTIONS"] = False
+
+    from layouts.shell import build_shell
+
+    app.layout = build_shell
+    return app
+
+
+def main() -> None:  # pragma: no cover - convenience for `python app.py`
+    app = create_app()
+    app.run(host="127.0.0.1", port=8050, debug=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,375 @@
+"""Load the plan YAML and its indicator catalog into a validated :class:`Plan`.
+
+Validation collects every problem, each with its file, line and key, in plain Catalan:
+YAML syntax, unknown or missing keys, wrong types, and the plan's own rules (unique codes,
+objectives under an axis of their own lever, indicator services that exist, targets for
+every plan year, baselines inside their bounds, challenge references that exist...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from i18n import _
+from plan_model.models import Catalog, IndicatorKind, Plan, PlanDocument
+from plan_model.periods import Period
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class PlanError:
+    """One problem found in a plan file."""
+
+    file: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        key = f" [{self.key}]" if self.key else ""
+        return f"{where}{key}: {self.message}"
+
+
+class PlanValidationError(Exception):
+    """The plan files have problems; ``errors`` lists every one of them."""
+
+    def __init__(self, errors: Sequence[PlanError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class _Document:
+    """A YAML file with the line of every key, so errors can point at it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = str(path)
+        self.lines: dict[Loc, int] = {}
+        self.data: Any = None
+
+    def load(self) -> list[PlanError]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return [PlanError(self.name, None, "", _("File not found."))]
+        except (OSError, UnicodeDecodeError) as exc:
+            return [PlanError(self.name, None, "", _("Cannot read the file: {reason}", reason=exc))]
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            self.data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            problem = exc.problem or exc.context or "?"
+            return [PlanError(self.name, line, "", _("YAML syntax error: {problem}", problem=problem))]
+        except yaml.YAMLError as exc:
+            return [PlanError(self.name, None, "", _("YAML syntax error: {problem}", problem=exc))]
+        if node is not None:
+            self._index(node, ())
+        if not isinstance(self.data, dict):
+            return [PlanError(self.name, 1, "", _("The file must contain a mapping of keys."))]
+        return []
+
+    def _index(self, node: yaml.Node, loc: Loc) -> None:
+        self.lines[loc] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value
+                self.lines[(*loc, key)] = key_node.start_mark.line + 1
+                self._index(value_node, (*loc, key))
+                self.lines[(*loc, key)] = key_node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self._index(item, (*loc, i))
+
+    def line_of(self, loc: Iterable[str | int]) -> int | None:
+        parts = tuple(loc)
+        while parts:
+            # YAML keys are strings; pydantic reports int keys of dicts as ints or strings
+            for candidate in (parts, tuple(str(p) if isinstance(p, int) and i == len(parts) - 1 else p
+                                             for i, p in enumerate(parts))):
+                if candidate in self.lines:
+                    return self.lines[candidate]
+            parts = parts[:-1]
+        return self.lines.get((), None)
+
+    def error(self, loc: Loc, message: str) -> PlanError:
+        return PlanError(self.name, self.line_of(loc), _dotted(self.data, loc), message)
+
+
+def _dotted(data: Any, loc: Loc) -> str:
+    """``levers[0].objectives[3].text`` → ``levers[P1].objectives[P1.04].text`` when codes exist."""
+    parts: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            label = str(part)
+            if 0 <= part < len(node) and isinstance(node[part], dict):
+                item = node[part]
+                for key in ("code", "number", "key"):
+                    if key in item:
+                        label = f"{key}={item[key]}"
+                        break
+            parts.append(f"[{label}]")
+            node = node[part] if 0 <= part < len(node) else None
+        else:
+            parts.append(("." if parts else "") + str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "Required key missing.",
+    "extra_forbidden": "Unknown key (check the spelling).",
+    "string_type": "A text is expected.",
+    "string_too_short": "The text cannot be empty.",
+    "string_pattern_mismatch": "The value does not have the expected form ({pattern}).",
+    "int_type": "A whole number is expected.",
+    "int_parsing": "A whole number is expected.",
+    "float_type": "A number is expected.",
+    "float_parsing": "A number is expected.",
+    "bool_type": "A yes/no value is expected.",
+    "list_type": "A list is expected.",
+    "dict_type": "A mapping of keys is expected.",
+    "model_type": "A mapping of keys is expected.",
+    "enum": "Not an allowed value; expected one of: {expected}.",
+    "greater_than": "Must be greater than {gt}.",
+    "greater_than_equal": "Must be at least {ge}.",
+    "less_than": "Must be less than {lt}.",
+    "less_than_equal": "Must be at most {le}.",
+}
+
+
+def _pydantic_errors(doc: _Document, exc: ValidationError, prefix: Loc = ()) -> list[PlanError]:
+    errors = []
+    for err in exc.errors(include_url=False):
+        template = _PYDANTIC_MESSAGES.get(err["type"])
+        ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+        if template:
+            try:
+                message = _(template, **ctx)
+            except (KeyError, IndexError):
+                message = _(template)
+        else:
+            message = str(err["msg"])
+        loc = (*prefix, *err["loc"])
+        if err["type"] == "extra_forbidden":
+            message = _("Unknown key '{key}' (check the spelling).", key=loc[-1])
+        errors.append(doc.error(loc, message))
+    return errors
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Load and validate the plan at ``path`` with its catalog; raise PlanValidationError."""
+    plan_path = Path(path)
+    doc = _Document(plan_path)
+    errors = doc.load()
+    if errors:
+        raise PlanValidationError(errors)
+    try:
+        plan_doc = PlanDocument.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = _pydantic_errors(doc, exc)
+        # still report the catalog's own problems when its path is readable
+        catalog_name = (doc.data.get("plan") or {}).get("catalog") if isinstance(doc.data.get("plan"), dict) else None
+        if isinstance(catalog_name, str):
+            cat_doc = _Document(plan_path.parent / catalog_name)
+            cat_errors = cat_doc.load()
+            if not cat_errors:
+                try:
+                    Catalog.model_validate(cat_doc.data)
+                except ValidationError as cat_exc:
+                    cat_errors = _pydantic_errors(cat_doc, cat_exc)
+            errors += cat_errors
+        raise PlanValidationError(errors) from None
+
+    cat_doc = _Document(plan_path.parent / plan_doc.plan.catalog)
+    errors = cat_doc.load()
+    if errors:
+        raise PlanValidationError(errors)
+    try:
+        catalog = Catalog.model_validate(cat_doc.data)
+    except ValidationError as exc:
+        raise PlanValidationError(_pydantic_errors(cat_doc, exc)) from None
+
+    errors = _check_plan(doc, plan_doc) + _check_catalog(doc, cat_doc, plan_doc, catalog)
+    if errors:
+        raise PlanValidationError(errors)
+    return Plan(
+        info=plan_doc.plan,
+        levers=plan_doc.levers,
+        challenges=plan_doc.challenges,
+        services=plan_doc.services,
+        catalog=catalog,
+    )
+
+
+def _duplicates(items: Iterable[tuple[Loc, object]]) -> list[tuple[Loc, object]]:
+    seen: set[object] = set()
+    dups = []
+    for loc, value in items:
+        if value in seen:
+            dups.append((loc, value))
+        seen.add(value)
+    return dups
+
+
+def _check_plan(doc: _Document, plan: PlanDocument) -> list[PlanError]:
+    errors: list[PlanError] = []
+    info = plan.plan
+    if info.end_year < info.start_year:
+        errors.append(doc.error(("plan", "end_year"), _("The plan ends before it starts.")))
+
+    for loc, number in _duplicates(
+        (("levers", i, "number"), lv.number) for i, lv in enumerate(plan.levers)
+    ):
+        errors.append(doc.error(loc, _("Duplicate lever number {number}.", number=number)))
+    axis_locs = [
+        (("levers", i, "axes", j, "number"), ax.number)
+        for i, lv in enumerate(plan.levers) for j, ax in enumerate(lv.axes)
+    ]
+    for loc, number in _duplicates(axis_locs):
+        errors.append(doc.error(loc, _("Duplicate axis number {number}.", number=number)))
+    objective_locs = [
+        (("levers", i, "objectives", j, "code"), ob.code)
+        for i, lv in enumerate(plan.levers) for j, ob in enumerate(lv.objectives)
+    ]
+    for loc, code in _duplicates(objective_locs):
+        errors.append(doc.error(loc, _("Duplicate objective code {code}.", code=code)))
+    for loc, number in _duplicates(
+        (("challenges", i, "number"), ch.number) for i, ch in enumerate(plan.challenges)
+    ):
+        errors.append(doc.error(loc, _("Duplicate challenge number {number}.", number=number)))
+    for loc, code in _duplicates(
+        (("services", i, "code"), sv.code) for i, sv in enumerate(plan.services)
+    ):
+        errors.append(doc.error(loc, _("Duplicate service code {code}.", code=code)))
+
+    challenge_numbers = {c.number for c in plan.challenges}
+    for i, lever in enumerate(plan.levers):
+        own_axes = {a.number for a in lever.axes}
+        if not lever.axes:
+            errors.append(doc.error(("levers", i, "axes"), _("A lever needs at least one axis.")))
+        for j, objective in enumerate(lever.objectives):
+            base: Loc = ("levers", i, "objectives", j)
+            if objective.lever_number != lever.number:
+                errors.append(doc.error((*base, "code"), _(
+                    "Objective {code} is listed under lever {lever}; its code says lever {own}.",
+                    code=objective.code, lever=lever.number, own=objective.lever_number)))
+            if objective.axis not in own_axes:
+                errors.append(doc.error((*base, "axis"), _(
+                    "Objective {code} is assigned to axis {axis}, which is not an axis of lever "
+                    "{lever} (its axes: {axes}).", code=objective.code, axis=objective.axis,
+                    lever=lever.number, axes=", ".join(str(a) for a in sorted(own_axes)) or "–")))
+            for k, number in enumerate(objective.challenges):
+                if number not in challenge_numbers:
+                    errors.append(doc.error((*base, "challenges", k), _(
+                        "Objective {code} refers to challenge {number}, which does not exist.",
+                        code=objective.code, number=number)))
+    return errors
+
+
+def _check_catalog(
+    plan_doc: _Document, doc: _Document, plan: PlanDocument, catalog: Catalog
+) -> list[PlanError]:
+    errors: list[PlanError] = []
+    years = list(range(plan.plan.start_year, plan.plan.end_year + 1))
+    objectives = {o.code for lv in plan.levers for o in lv.objectives}
+    services = {s.code for s in plan.services}
+    first, last = Period(plan.plan.start_year, 1), Period(plan.plan.end_year, 4)
+
+    if catalog.thresholds.amber > catalog.thresholds.green:
+        errors.append(doc.error(("thresholds",), _("The amber threshold cannot exceed the green one.")))
+    for loc, key in _duplicates((("stages", i, "key"), s.key) for i, s in enumerate(catalog.stages)):
+        errors.append(doc.error(loc, _("Duplicate stage key {key}.", key=key)))
+    for loc, code in _duplicates(
+        (("indicators", i, "code"), ind.code) for i, ind in enumerate(catalog.indicators)
+    ):
+        errors.append(doc.error(loc, _("Duplicate indicator code {code}.", code=code)))
+
+    measured: set[str] = set()
+    for i, ind in enumerate(catalog.indicators):
+        base: Loc = ("indicators", i)
+        code = ind.code
+        if ind.objective_code not in objectives:
+            errors.append(doc.error((*base, "code"), _(
+                "Indicator {code} belongs to objective {objective}, which does not exist.",
+                code=code, objective=ind.objective_code)))
+        measured.add(ind.objective_code)
+        if ind.responsible_service not in services:
+            errors.append(doc.error((*base, "responsible_service"), _(
+                "Indicator {code}: service {service} does not exist in the plan's services.",
+                code=code, service=ind.responsible_service)))
+        if ind.thresholds and ind.thresholds.amber > ind.thresholds.green:
+            errors.append(doc.error((*base, "thresholds"), _(
+                "The amber threshold cannot exceed the green one.")))
+        if ind.kind is IndicatorKind.NUMERIC:
+            for key in ("unit", "direction", "aggregation", "baseline", "targets", "bounds"):
+                if getattr(ind, key) is None:
+                    errors.append(doc.error(base, _(
+                        "Numeric indicator {code} needs the key '{key}'.", code=code, key=key)))
+            for key in ("planned_completion", "start"):
+                if getattr(ind, key) is not None:
+                    errors.append(doc.error((*base, key), _(
+                        "'{key}' is only for milestone indicators.", key=key)))
+            if ind.targets is not None:
+                missing = [y for y in years if y not in ind.targets]
+                if missing:
+                    errors.append(doc.error((*base, "targets"), _(
+                        "Indicator {code} has no target for {years}; every plan year needs one.",
+                        code=code, years=", ".join(str(y) for y in missing))))
+                extra = [y for y in ind.targets if y not in years]
+                if extra:
+                    errors.append(doc.error((*base, "targets"), _(
+                        "Indicator {code} has targets outside the plan years: {years}.",
+                        code=code, years=", ".join(str(y) for y in extra))))
+                if ind.bounds is not None:
+                    for year, value in ind.targets.items():
+                        if not ind.bounds.contains(value):
+                            errors.append(doc.error((*base, "targets", year), _(
+                                "Indicator {code}: the {year} target {value} is outside its "
+                                "bounds.", code=code, year=year, value=value)))
+            if ind.bounds is not None and ind.bounds.min is not None and ind.bounds.max is not None \
+                    and ind.bounds.min > ind.bounds.max:
+                errors.append(doc.error((*base, "bounds"), _("The minimum exceeds the maximum.")))
+            if ind.baseline is not None:
+                if ind.bounds is not None and not ind.bounds.contains(ind.baseline.value):
+                    errors.append(doc.error((*base, "baseline", "value"), _(
+                        "Indicator {code}: the baseline {value} is outside its bounds.",
+                        code=code, value=ind.baseline.value)))
+                if ind.baseline.year >= plan.plan.end_year:
+                    errors.append(doc.error((*base, "baseline", "year"), _(
+                        "The baseline year must come before the plan's end.")))
+        else:
+            for key in ("direction", "aggregation", "baseline", "targets", "bounds", "tolerance"):
+                if getattr(ind, key) is not None:
+                    errors.append(doc.error((*base, key), _(
+                        "'{key}' is only for numeric indicators.", key=key)))
+            if ind.planned_completion is None:
+                errors.append(doc.error(base, _(
+                    "Milestone {code} needs the key 'planned_completion'.", code=code)))
+            else:
+                due = Period.parse(ind.planned_completion)
+                if not first <= due <= last:
+                    errors.append(doc.error((*base, "planned_completion"), _(
+                        "The planned completion {period} is outside the plan.", period=due)))
+                if ind.start is not None and Period.parse(ind.start) > due:
+                    errors.append(doc.error((*base, "start"), _(
+                        "The start comes after the planned completion.")))
+            if not catalog.stages:
+                errors.append(doc.error(("stages",), _("Milestones need a stage scale.")))
+
+    for lv_i, lever in enumerate(plan.levers):
+        for ob_i, objective in enumerate(lever.objectives):
+            if objective.code not in measured:
+                errors.append(plan_doc.error(("levers", lv_i, "objectives", ob_i, "code"), _(
+                    "Objective {code} has no indicator in the catalog.", code=objective.code)))
+    return errors

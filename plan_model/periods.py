@@ -1,0 +1,117 @@
+"""Quarters (trimestres) of the plan: parsing, formatting and arithmetic.
+
+A period is always written ``2025-T3`` in output. Parsing accepts the ways people write
+quarters in spreadsheets: ``2025-T3``, ``T3 2025``, ``3T 2025``, ``2025 Q3``, ``Q3-2025``,
+``3r trimestre 2025``...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Self
+
+_PATTERNS = [
+    # 2025-T3, 2025 T3, 2025T3, 2025-Q3, 2025/3T
+    re.compile(r"^(?P<year>\d{4})\s*[-/_ ]?\s*(?:[tq]\s*(?P<q1>[1-4])|(?P<q2>[1-4])\s*[tq])$"),
+    # T3 2025, Q3-2025, 3T 2025, 3T2025
+    re.compile(r"^(?:[tq]\s*(?P<q1>[1-4])|(?P<q2>[1-4])\s*[tq])\s*[-/_ ]?\s*(?P<year>\d{4})$"),
+    # 3r trimestre 2025, 1er trimestre 2025, 2n trim. 2025, 4o trimestre 2025
+    re.compile(
+        r"^(?P<q1>[1-4])\s*(?:r|er|n|t|o|º|ª|st|nd|rd|th)?\s*(?:trimestre|trim\.?|quarter)"
+        r"\s*(?:de\s+|del\s+|of\s+)?(?P<year>\d{4})$"
+    ),
+    # 2025 3r trimestre
+    re.compile(
+        r"^(?P<year>\d{4})\s*[-/ ]?\s*(?P<q1>[1-4])\s*(?:r|er|n|t|o|º|ª|st|nd|rd|th)?\s*"
+        r"(?:trimestre|trim\.?|quarter)$"
+    ),
+]
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().lower()
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Period:
+    """A calendar quarter: ``Period(2025, 3)`` is ``2025-T3``."""
+
+    year: int
+    quarter: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.quarter <= 4:
+            raise ValueError(f"quarter must be 1-4, not {self.quarter}")
+        if not 1900 <= self.year <= 2200:
+            raise ValueError(f"year out of range: {self.year}")
+
+    @classmethod
+    def parse(cls, text: object) -> Self:
+        """Parse a period written in any accepted form; raise ValueError otherwise."""
+        if isinstance(text, Period):
+            return cls(text.year, text.quarter)
+        if not isinstance(text, str):
+            raise ValueError(f"not a period: {text!r}")
+        folded = _fold(text)
+        for pattern in _PATTERNS:
+            m = pattern.match(folded)
+            if m:
+                groups = m.groupdict()
+                q = groups.get("q1") or groups.get("q2")
+                return cls(int(groups["year"]), int(q or 0))
+        raise ValueError(f"not a period: {text!r}")
+
+    @classmethod
+    def try_parse(cls, text: object) -> Self | None:
+        try:
+            return cls.parse(text)
+        except ValueError:
+            return None
+
+    @classmethod
+    def from_index(cls, index: int) -> Self:
+        return cls(index // 4, index % 4 + 1)
+
+    @classmethod
+    def containing(cls, day: dt.date) -> Self:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def index(self) -> int:
+        """A running number: consecutive quarters differ by one."""
+        return self.year * 4 + self.quarter - 1
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 3 * (self.quarter - 1) + 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        nxt = self.next()
+        return nxt.start - dt.timedelta(days=1)
+
+    def next(self, n: int = 1) -> Period:
+        return Period.from_index(self.index + n)
+
+    def prev(self, n: int = 1) -> Period:
+        return Period.from_index(self.index - n)
+
+    def deadline(self, days_after_end: int) -> dt.date:
+        """The date by which the quarter's submission is due."""
+        return self.end + dt.timedelta(days=days_after_end)
+
+    def __str__(self) -> str:
+        return f"{self.year}-T{self.quarter}"
+
+    def __repr__(self) -> str:
+        return f"Period({self.year}, {self.quarter})"
+
+
+def period_range(first: Period, last: Period) -> list[Period]:
+    """Every quarter from ``first`` to ``last``, both included."""
+    return [Period.from_index(i) for i in range(first.index, last.index + 1)]
