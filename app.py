@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import Dash
 
@@ -33,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         external_stylesheets=[dbc.themes.BOOTSTRAP],
         title=_("Plan follow-up"),
         suppress_callback_exceptions=True,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None disables "Updating..."
     )
     server = app.server
     server.config["SEGUIMENT_SETTINGS"] = settings

@@ -50,8 +50,9 @@ def _catalog(lang: str) -> dict[str, str]:
             for message in catalog:
                 if not message.id or message.fuzzy:
                     continue
-                msgid = message.id if isinstance(message.id, str) else message.id[0]
-                text = message.string if isinstance(message.string, str) else message.string[0]
+                msgid = message.id if isinstance(message.id, str) else str(message.id[0])
+                raw = message.string
+                text = raw if isinstance(raw, str) else (str(raw[0]) if raw else "")
                 if text:
                     messages[msgid] = text
     return messages

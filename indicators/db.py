@@ -5,6 +5,7 @@ SQLite is hardened for its real use: WAL journal, a busy timeout and foreign key
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -22,10 +23,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    try:
+    with contextlib.suppress(Exception):  # an in-memory database has no WAL; that is fine
         cursor.execute("PRAGMA journal_mode=WAL")
-    except Exception:  # an in-memory database has no WAL; that is fine
-        pass
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

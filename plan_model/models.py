@@ -177,7 +177,7 @@ class Catalog(StrictModel):
 
     status: NonEmpty  # e.g. "proposta"
     note: str | None = None
-    thresholds: Thresholds = Thresholds()
+    thresholds: Thresholds = Field(default_factory=Thresholds)
     stages: list[Stage]
     indicators: list[Indicator]
 
