@@ -42,6 +42,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.config["DEBUG"] = False
     server.config["PROPAGATE_EXCEPTIONS"] = False
 
+    from layouts.errors import register_production
+
+    register_production(server, settings)  # outage page, /healthz, ProxyFix (PROXY_FIX_HOPS)
+
     from layouts.shell import build_shell
 
     app.layout = build_shell
