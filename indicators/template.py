@@ -1,0 +1,368 @@
+"""The quarterly workbook a technician fills (``seguiment template``, the web download).
+
+One workbook per service and quarter, written with openpyxl:
+
+- ``Instruccions``: what to fill, the formats accepted, the deadline and whom to ask;
+- ``Dades``: a merged title row, then the header row (Codi, Indicador, Unitat, Període,
+  Últim valor, Meta <any>, Valor, Comentari) and one row per indicator of the service.
+  Only the Valor and Comentari cells are unlocked (sheet protection without password, so a
+  technician who really needs to can lift it from the Review menu); Valor carries a data
+  validation: a decimal within the indicator's bounds, or a drop-down of the stage names for
+  milestones;
+- ``_meta`` (very hidden): key/value rows ``service``, ``period``, ``template_version``,
+  ``generated_at`` (and ``plan``, ``lang``) so the import knows what the file is for.
+
+The texts follow the requested language (Catalan by default); headers are words the import
+recognises in every language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from i18n import format_date, format_number, translator
+from plan_model.models import Indicator, Plan
+from plan_model.periods import Period
+from settings import Settings, get_settings
+
+TEMPLATE_VERSION = "1"
+META_SHEET = "_meta"
+NUMBER_FORMAT = "#,##0.0"
+TITLE_ROW = 1
+HEADER_ROW = 2
+FIRST_DATA_ROW = 3
+
+# column keys in order; the header text is translated
+COLUMNS: list[tuple[str, str, float]] = [
+    # key, msgid, width
+    ("code", "Code", 12),
+    ("name", "Indicator", 60),
+    ("unit", "Unit", 14),
+    ("period", "Period", 11),
+    ("last", "Last value", 16),
+    ("target", "Target {year}", 16),
+    ("value", "Value", 16),
+    ("comment", "Comment", 50),
+]
+COLUMN_LETTER = {key: get_column_letter(i) for i, (key, _m, _w) in enumerate(COLUMNS, start=1)}
+
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_THIN = Side(style="thin", color="A6A6A6")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+class TemplateError(ValueError):
+    """The template cannot be built (unknown service, malformed or out-of-plan period)."""
+
+
+@dataclass(frozen=True)
+class TemplateRequest:
+    service: str
+    period: Period
+
+
+def check_request(plan: Plan, service: str, period: str | Period, lang: str = "ca") -> TemplateRequest:
+    """Validate the service and period; raise :class:`TemplateError` with a translated message."""
+    _ = translator(lang)
+    if service not in plan.service_by_code:
+        known = ", ".join(s.code for s in plan.services)
+        raise TemplateError(_("Unknown service {service}. Known services: {known}.",
+                              service=service, known=known))
+    parsed = Period.try_parse(period)
+    if parsed is None:
+        raise TemplateError(_("Malformed period {period}: write it as 2025-T4.", period=period))
+    if not plan.first_period <= parsed <= plan.last_period:
+        raise TemplateError(_("The period {period} is outside the plan ({first} to {last}).",
+                              period=str(parsed), first=str(plan.first_period),
+                              last=str(plan.last_period)))
+    return TemplateRequest(service, parsed)
+
+
+def stage_names(plan: Plan, lang: str = "ca") -> list[str]:
+    """The stage names a milestone cell accepts, in the template's language."""
+    attr = {"es": "name_es", "en": "name_en"}.get(lang, "name")
+    return [getattr(stage, attr) for stage in plan.stages]
+
+
+def _stage_label(plan: Plan, key: str, lang: str) -> str:
+    stage = plan.stage_by_key.get(key)
+    if stage is None:
+        return key
+    return str(getattr(stage, {"es": "name_es", "en": "name_en"}.get(lang, "name")))
+
+
+def _target(indicator: Indicator, year: int) -> float | str | None:
+    if indicator.is_milestone:
+        return indicator.planned_completion
+    if indicator.targets and year in indicator.targets:
+        return indicator.targets[year]
+    return None
+
+
+def _validation_for(indicator: Indicator, plan: Plan, lang: str) -> DataValidation:
+    _ = translator(lang)
+    if indicator.is_milestone:
+        names = stage_names(plan, lang)
+        dv = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=True)
+        dv.errorTitle = _("Stage not recognised")
+        dv.error = _("Choose one of the stages of the list.")
+        dv.promptTitle = _("Stage")
+        dv.prompt = _("Choose the stage the milestone has reached.")
+        return dv
+    bounds = indicator.bounds
+    low = bounds.min if bounds else None
+    high = bounds.max if bounds else None
+    if low is not None and high is not None:
+        dv = DataValidation(type="decimal", operator="between", formula1=_num(low),
+                            formula2=_num(high), allow_blank=True)
+        rule = _("a number between {low} and {high}", low=format_number(low, lang),
+                 high=format_number(high, lang))
+    elif low is not None:
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=_num(low),
+                            allow_blank=True)
+        rule = _("a number of at least {low}", low=format_number(low, lang))
+    elif high is not None:
+        dv = DataValidation(type="decimal", operator="lessThanOrEqual", formula1=_num(high),
+                            allow_blank=True)
+        rule = _("a number of at most {high}", high=format_number(high, lang))
+    else:
+        dv = DataValidation(type="decimal", operator="between", formula1="-1E+300",
+                            formula2="1E+300", allow_blank=True)
+        rule = _("a number")
+    dv.errorTitle = _("Value not accepted")
+    dv.error = _("Write {rule}.", rule=rule)
+    dv.promptTitle = _("Value")
+    dv.prompt = _("Write {rule}.", rule=rule)
+    return dv
+
+
+def _num(value: float) -> str:
+    return repr(float(value)) if not float(value).is_integer() else str(int(value))
+
+
+def build_template(
+    plan: Plan,
+    service: str,
+    period: str | Period,
+    *,
+    last_values: Mapping[str, float | str | None] | None = None,
+    settings: Settings | None = None,
+    lang: str = "ca",
+    generated_at: dt.datetime | None = None,
+) -> bytes:
+    """The template workbook as ``.xlsx`` bytes.
+
+    ``last_values`` maps indicator codes to the service's last stored value before the period
+    (a number, or a stage key for milestones); missing ones are left blank.
+    """
+    request = check_request(plan, service, period, lang)
+    settings = settings or get_settings()
+    generated_at = generated_at or dt.datetime.now(dt.UTC)
+    last_values = last_values or {}
+    _ = translator(lang)
+    svc = plan.service_by_code[request.service]
+    indicators = plan.indicators_of_service(request.service)
+    year = request.period.year
+    deadline = request.period.deadline(settings.submission_deadline_days)
+
+    wb = Workbook()
+    info = wb.active
+    assert info is not None
+    info.title = _("Instructions")[:31]
+    data = wb.create_sheet(_("Data")[:31])
+    meta = wb.create_sheet(META_SHEET)
+
+    _write_instructions(info, plan, svc.name, request, deadline, settings, lang, len(indicators))
+    _write_data(data, plan, svc.name, request, indicators, last_values, lang, year)
+
+    for key, value in (
+        ("service", request.service),
+        ("period", str(request.period)),
+        ("template_version", TEMPLATE_VERSION),
+        ("generated_at", generated_at.astimezone(dt.UTC).isoformat(timespec="seconds")),
+        ("plan", plan.info.id),
+        ("lang", lang),
+    ):
+        meta.append([key, value])
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+
+    wb.active = 1  # open on the data sheet
+    info.sheet_view.tabSelected = False
+    data.sheet_view.tabSelected = True
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def write_template(path: str | Path, plan: Plan, service: str, period: str | Period,
+                   **kwargs: object) -> Path:
+    """Write the template to ``path`` (see :func:`build_template` for the keywords)."""
+    content = build_template(plan, service, period, **kwargs)  # type: ignore[arg-type]
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    return target
+
+
+def template_filename(service: str, period: str | Period) -> str:
+    return f"plantilla_{service}_{Period.parse(period)}.xlsx"
+
+
+def _write_instructions(ws: Worksheet, plan: Plan, service_name: str, request: TemplateRequest,
+                        deadline: dt.date, settings: Settings, lang: str, count: int) -> None:
+    _ = translator(lang)
+    ws.column_dimensions["A"].width = 110
+    title = _("{plan}: quarterly indicator values", plan=plan.info.name)
+    lines: list[tuple[str, bool]] = [
+        (title, True),
+        (_("Service: {service} ({code})", service=service_name, code=request.service), False),
+        (_("Period: {period} ({start} – {end})", period=str(request.period),
+           start=format_date(request.period.start, lang, "long"),
+           end=format_date(request.period.end, lang, "long")), False),
+        (_("Deadline: {date} ({days} days after the end of the quarter)",
+           date=format_date(deadline, lang, "long"), days=settings.submission_deadline_days), False),
+        ("", False),
+        (_("What to fill"), True),
+        (_("1. Open the sheet \"{sheet}\": one row per indicator of your service ({count}).",
+           sheet=_("Data"), count=count), False),
+        (_("2. Write this quarter's value of each indicator in the yellow column \"{column}\". "
+           "Leave it empty if you have no data.", column=_("Value")), False),
+        (_("3. Explain anything unusual (a big change, an estimate, a delay) in \"{column}\".",
+           column=_("Comment")), False),
+        (_("4. Do not change the codes, the other columns or the hidden sheets: the file is "
+           "identified by them."), False),
+        ("", False),
+        (_("Formats accepted"), True),
+        (_("Numbers as you write them in Catalan: 1.234,5 or 1234,5; percentages as 45 or 45 %."),
+         False),
+        (_("Flows (e.g. persons attended) are the quarter's figure, not the year's total; stocks "
+           "and ratios are the value at the end of the quarter."), False),
+        (_("Milestones: choose the stage from the drop-down list ({stages}).",
+           stages=", ".join(stage_names(plan, lang))), False),
+        (_("Values outside the indicator's bounds are refused; the file is then rejected as a "
+           "whole, with a list of every error, and nothing is stored."), False),
+        (_("You may also send .xlsx, .xls, .ods or .csv files made by hand, with one column per "
+           "quarter or a period column."), False),
+        ("", False),
+        (_("How to send it"), True),
+        (_("Upload the file on the page \"Send data\" of the dashboard, or send it to {contact}. "
+           "Sending it again replaces the earlier file; history is kept.",
+           contact=settings.support_contact), False),
+        (_("Questions: {contact}", contact=settings.support_contact), False),
+    ]
+    for row, (text, bold) in enumerate(lines, start=1):
+        cell = ws.cell(row=row, column=1, value=text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if bold:
+            cell.font = Font(bold=True, size=14 if row == 1 else 12)
+    ws.protection.sheet = True
+
+
+def _write_data(ws: Worksheet, plan: Plan, service_name: str, request: TemplateRequest,
+                indicators: list[Indicator], last_values: Mapping[str, float | str | None],
+                lang: str, year: int) -> None:
+    _ = translator(lang)
+    last_col = get_column_letter(len(COLUMNS))
+    title = _("{service}: indicator values of {period}", service=service_name,
+              period=str(request.period))
+    ws.cell(row=TITLE_ROW, column=1, value=title).font = Font(bold=True, size=14)
+    ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
+    ws.row_dimensions[TITLE_ROW].height = 24
+
+    for col, (_key, msgid, width) in enumerate(COLUMNS, start=1):
+        text = _(msgid, year=year) if "{year}" in msgid else _(msgid)
+        cell = ws.cell(row=HEADER_ROW, column=col, value=text)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = _BORDER
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+    for row, indicator in enumerate(indicators, start=FIRST_DATA_ROW):
+        last = last_values.get(indicator.code)
+        if indicator.is_milestone and isinstance(last, str):
+            last = _stage_label(plan, last, lang)
+        target = _target(indicator, year)
+        unit = indicator.unit if not indicator.is_milestone else _("stage")
+        values: dict[str, str | float | None] = {
+            "code": indicator.code, "name": indicator.name, "unit": unit,
+            "period": str(request.period), "last": last, "target": target,
+            "value": None, "comment": None,
+        }
+        for col, (key, _m, _w) in enumerate(COLUMNS, start=1):
+            cell = ws.cell(row=row, column=col, value=values[key])
+            cell.border = _BORDER
+            cell.alignment = Alignment(vertical="top", wrap_text=key in ("name", "comment"))
+            if key in ("last", "target", "value") and not indicator.is_milestone:
+                cell.number_format = NUMBER_FORMAT
+            if key in ("value", "comment"):
+                cell.protection = Protection(locked=False)
+                cell.fill = _INPUT_FILL
+
+    value_col = COLUMN_LETTER["value"]
+    # one validation per distinct rule, covering all its cells
+    seen: dict[str, DataValidation] = {}
+    for row, indicator in enumerate(indicators, start=FIRST_DATA_ROW):
+        key = "milestone" if indicator.is_milestone else _bounds_key(indicator)
+        if key not in seen:
+            seen[key] = _validation_for(indicator, plan, lang)
+            ws.add_data_validation(seen[key])
+        seen[key].add(f"{value_col}{row}")
+
+    ws.freeze_panes = f"C{FIRST_DATA_ROW}"
+    if indicators:
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + len(indicators)}"
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False  # filtering stays allowed
+    ws.protection.formatColumns = False  # and widening columns
+    ws.protection.formatRows = False
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+
+
+def _bounds_key(indicator: Indicator) -> str:
+    b = indicator.bounds
+    return f"num:{b.min if b else None}:{b.max if b else None}"
+
+
+def template_sheet_names(lang: str = "ca") -> tuple[str, str]:
+    """(instructions, data) sheet names in ``lang``."""
+    _ = translator(lang)
+    return _("Instructions")[:31], _("Data")[:31]
+
+
+def last_values_from_frame(frame: object, service: str, period: str | Period) -> dict[str, float | str | None]:
+    """The service's last value per indicator before ``period``, from a ``values_frame``."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        return {}
+    before = Period.parse(period)
+    df = frame[frame["service"] == service]
+    if df.empty:
+        return {}
+    index = df["period"].map(lambda p: Period.parse(p).index)
+    df = df.assign(_idx=index)
+    df = df[df["_idx"] < before.index].sort_values("_idx")
+    result: dict[str, float | str | None] = {}
+    for record in df.itertuples(index=False):
+        stage = getattr(record, "stage", None)
+        value = getattr(record, "value", None)
+        if isinstance(stage, str) and stage:
+            result[str(record.indicator)] = stage
+        elif value is not None and not pd.isna(value):
+            result[str(record.indicator)] = float(value)
+    return result
