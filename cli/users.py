@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy import Engine
+
 from cli._common import load_configured_plan, print_json, settings
 from i18n import _
 
@@ -43,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     enable.set_defaults(handler=_enable)
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from indicators.db import get_engine
 
     return get_engine(settings().database_url)
