@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from i18n import _
-from plan_model.models import Catalog, IndicatorKind, Plan, PlanDocument
+from plan_model.models import Catalog, Direction, IndicatorKind, Plan, PlanDocument
 from plan_model.periods import Period
 
 Loc = tuple[str | int, ...]
@@ -54,6 +54,7 @@ class _Document:
         self.name = str(path)
         self.lines: dict[Loc, int] = {}
         self.data: Any = None
+        self.problems: list[PlanError] = []  # found while indexing (e.g. duplicate keys)
 
     def load(self) -> list[PlanError]:
         try:
@@ -72,17 +73,30 @@ class _Document:
             return [PlanError(self.name, line, "", _("YAML syntax error: {problem}", problem=problem))]
         except yaml.YAMLError as exc:
             return [PlanError(self.name, None, "", _("YAML syntax error: {problem}", problem=exc))]
-        if node is not None:
-            self._index(node, ())
         if not isinstance(self.data, dict):
             return [PlanError(self.name, 1, "", _("The file must contain a mapping of keys."))]
-        return []
+        if node is not None:
+            self._index(node, ())
+        return list(self.problems)
 
     def _index(self, node: yaml.Node, loc: Loc) -> None:
         self.lines[loc] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
             for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.problems.append(PlanError(
+                        self.name, key_node.start_mark.line + 1, _dotted(self.data, loc),
+                        _("A key must be a simple word, not a list or a mapping.")))
+                    continue
                 key = key_node.value
+                if key in seen:
+                    self.problems.append(PlanError(
+                        self.name, key_node.start_mark.line + 1,
+                        _dotted(self.data, (*loc, key)),
+                        _("The key '{key}' appears twice in the same block; only one is "
+                          "allowed.", key=key)))
+                seen.add(key)
                 self.lines[(*loc, key)] = key_node.start_mark.line + 1
                 self._index(value_node, (*loc, key))
                 self.lines[(*loc, key)] = key_node.start_mark.line + 1
@@ -127,7 +141,7 @@ def _dotted(data: Any, loc: Loc) -> str:
 
 
 _PYDANTIC_MESSAGES = {
-    "missing": "Required key missing.",
+    "missing": "The required key '{key}' is missing.",
     "extra_forbidden": "Unknown key (check the spelling).",
     "string_type": "A text is expected.",
     "string_too_short": "The text cannot be empty.",
@@ -145,64 +159,90 @@ _PYDANTIC_MESSAGES = {
     "greater_than_equal": "Must be at least {ge}.",
     "less_than": "Must be less than {lt}.",
     "less_than_equal": "Must be at most {le}.",
+    "int_from_float": "A whole number is expected.",
+    "bool_parsing": "A yes/no value is expected.",
+    "too_short": "The list cannot be empty.",
+    "literal_error": "Not an allowed value; expected one of: {expected}.",
 }
+
+# what a value matching each pattern looks like, for plain-language messages
+_PATTERN_EXAMPLES = {
+    r"^P[1-5]\.\d{2}$": "P3.07",
+    r"^P[1-5]\.\d{2}-I\d+$": "P3.07-I1",
+    r"^[A-Z0-9][A-Z0-9_-]{1,31}$": "SBAS-VIC",
+    r"^\d{4}-T[1-4]$": "2024-T4",
+    r"^[a-z_]+$": "en_desenvolupament",
+    r"^[a-z0-9-]+$": "coss-2022-2025",
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "nom@example.org",
+}
+_SCALARS = (str, int, float, bool)
 
 
 def _pydantic_errors(doc: _Document, exc: ValidationError, prefix: Loc = ()) -> list[PlanError]:
     errors = []
     for err in exc.errors(include_url=False):
-        template = _PYDANTIC_MESSAGES.get(err["type"])
+        loc: Loc = (*prefix, *err["loc"])
+        kind = err["type"]
+        template = _PYDANTIC_MESSAGES.get(kind)
         ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
-        if template:
+        ctx.setdefault("key", str(loc[-1]) if loc else "")
+        if kind == "extra_forbidden":
+            message = _("Unknown key '{key}' (check the spelling).", key=loc[-1])
+        elif kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_EXAMPLES:
+            message = _("The value does not have the expected form (for example {example}).",
+                        example=_PATTERN_EXAMPLES[ctx["pattern"]])
+        elif template:
             try:
                 message = _(template, **ctx)
             except (KeyError, IndexError):
                 message = _(template)
         else:
-            message = str(err["msg"])
-        loc = (*prefix, *err["loc"])
-        if err["type"] == "extra_forbidden":
-            message = _("Unknown key '{key}' (check the spelling).", key=loc[-1])
+            message = _("Invalid value: {detail}", detail=err["msg"])
+        value = err.get("input")
+        if kind not in ("missing", "extra_forbidden") and isinstance(value, _SCALARS):
+            message = _("{message} (found: {value})", message=message, value=repr(value))
         errors.append(doc.error(loc, message))
     return errors
 
 
 def load_plan(path: str | Path) -> Plan:
-    """Load and validate the plan at ``path`` with its catalog; raise PlanValidationError."""
+    """Load and validate the plan at ``path`` with its catalog; raise PlanValidationError.
+
+    Every problem is collected (both files, structure and rules) before raising, sorted by
+    file and line.
+    """
     plan_path = Path(path)
     doc = _Document(plan_path)
     errors = doc.load()
     if errors:
         raise PlanValidationError(errors)
+    plan_doc: PlanDocument | None = None
     try:
         plan_doc = PlanDocument.model_validate(doc.data)
     except ValidationError as exc:
-        errors = _pydantic_errors(doc, exc)
-        # still report the catalog's own problems when its path is readable
-        catalog_name = (doc.data.get("plan") or {}).get("catalog") if isinstance(doc.data.get("plan"), dict) else None
-        if isinstance(catalog_name, str):
-            cat_doc = _Document(plan_path.parent / catalog_name)
-            cat_errors = cat_doc.load()
-            if not cat_errors:
-                try:
-                    Catalog.model_validate(cat_doc.data)
-                except ValidationError as cat_exc:
-                    cat_errors = _pydantic_errors(cat_doc, cat_exc)
-            errors += cat_errors
-        raise PlanValidationError(errors) from None
+        errors += _pydantic_errors(doc, exc)
 
-    cat_doc = _Document(plan_path.parent / plan_doc.plan.catalog)
-    errors = cat_doc.load()
-    if errors:
-        raise PlanValidationError(errors)
-    try:
-        catalog = Catalog.model_validate(cat_doc.data)
-    except ValidationError as exc:
-        raise PlanValidationError(_pydantic_errors(cat_doc, exc)) from None
+    # the catalog is checked even when the plan file has problems, so one run shows all
+    info = doc.data.get("plan")
+    catalog_name = info.get("catalog") if isinstance(info, dict) else None
+    cat_doc: _Document | None = None
+    catalog: Catalog | None = None
+    if isinstance(catalog_name, str) and catalog_name.strip():
+        cat_doc = _Document(plan_path.parent / catalog_name)
+        cat_errors = cat_doc.load()
+        if not cat_errors:
+            try:
+                catalog = Catalog.model_validate(cat_doc.data)
+            except ValidationError as exc:
+                cat_errors = _pydantic_errors(cat_doc, exc)
+        errors += cat_errors
 
-    errors = _check_plan(doc, plan_doc) + _check_catalog(doc, cat_doc, plan_doc, catalog)
-    if errors:
-        raise PlanValidationError(errors)
+    if plan_doc is not None:
+        errors += _check_plan(doc, plan_doc)
+        if catalog is not None and cat_doc is not None:
+            errors += _check_catalog(doc, cat_doc, plan_doc, catalog)
+    if errors or plan_doc is None or catalog is None:
+        raise PlanValidationError(_sorted(errors))
     return Plan(
         info=plan_doc.plan,
         levers=plan_doc.levers,
@@ -210,6 +250,14 @@ def load_plan(path: str | Path) -> Plan:
         services=plan_doc.services,
         catalog=catalog,
     )
+
+
+def _sorted(errors: list[PlanError]) -> list[PlanError]:
+    """Errors grouped by file (plan first), then by line."""
+    files: dict[str, int] = {}
+    for error in errors:
+        files.setdefault(error.file, len(files))
+    return sorted(errors, key=lambda e: (files[e.file], e.line or 0))
 
 
 def _duplicates(items: Iterable[tuple[Loc, object]]) -> list[tuple[Loc, object]]:
@@ -290,6 +338,15 @@ def _check_catalog(
         errors.append(doc.error(("thresholds",), _("The amber threshold cannot exceed the green one.")))
     for loc, key in _duplicates((("stages", i, "key"), s.key) for i, s in enumerate(catalog.stages)):
         errors.append(doc.error(loc, _("Duplicate stage key {key}.", key=key)))
+    previous: float | None = None
+    for i, stage in enumerate(catalog.stages):
+        if stage.pct is None:
+            continue
+        if previous is not None and stage.pct <= previous:
+            errors.append(doc.error(("stages", i, "pct"), _(
+                "Stage percentages must grow along the scale ({pct} comes after {previous}).",
+                pct=stage.pct, previous=previous)))
+        previous = stage.pct
     for loc, code in _duplicates(
         (("indicators", i, "code"), ind.code) for i, ind in enumerate(catalog.indicators)
     ):
@@ -314,8 +371,15 @@ def _check_catalog(
         if ind.kind is IndicatorKind.NUMERIC:
             for key in ("unit", "direction", "aggregation", "baseline", "targets", "bounds"):
                 if getattr(ind, key) is None:
-                    errors.append(doc.error(base, _(
+                    errors.append(doc.error((*base, key), _(
                         "Numeric indicator {code} needs the key '{key}'.", code=code, key=key)))
+            if ind.direction is Direction.MAINTAIN and ind.tolerance is None:
+                errors.append(doc.error((*base, "tolerance"), _(
+                    "Indicator {code} is to be maintained: it needs a 'tolerance' (the accepted "
+                    "distance from the target).", code=code)))
+            if ind.tolerance is not None and ind.direction not in (Direction.MAINTAIN, None):
+                errors.append(doc.error((*base, "tolerance"), _(
+                    "'tolerance' is only for indicators whose direction is 'maintain'.")))
             for key in ("planned_completion", "start"):
                 if getattr(ind, key) is not None:
                     errors.append(doc.error((*base, key), _(
@@ -354,7 +418,7 @@ def _check_catalog(
                     errors.append(doc.error((*base, key), _(
                         "'{key}' is only for numeric indicators.", key=key)))
             if ind.planned_completion is None:
-                errors.append(doc.error(base, _(
+                errors.append(doc.error((*base, "planned_completion"), _(
                     "Milestone {code} needs the key 'planned_completion'.", code=code)))
             else:
                 due = Period.parse(ind.planned_completion)
