@@ -37,7 +37,9 @@ def _validate(args: argparse.Namespace) -> int:
     if error is not None:
         for item in error.errors:
             print(str(item))
-        print(_("{count} problems found.", count=len(error.errors)), file=sys.stderr)
+        count = len(error.errors)
+        print(_("{count} problem found.", count=count) if count == 1
+              else _("{count} problems found.", count=count), file=sys.stderr)
         return 1
     assert plan is not None
     print(_(

@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from i18n import _
-from plan_model.models import Catalog, Direction, IndicatorKind, Plan, PlanDocument
+from plan_model.models import Bounds, Catalog, Direction, IndicatorKind, Plan, PlanDocument
 from plan_model.periods import Period
 
 Loc = tuple[str | int, ...]
@@ -70,7 +70,13 @@ class _Document:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
             problem = exc.problem or exc.context or "?"
-            return [PlanError(self.name, line, "", _("YAML syntax error: {problem}", problem=problem))]
+            message = _("YAML syntax error: {problem}", problem=problem)
+            start = exc.context_mark
+            if exc.context and exc.problem and start is not None and start.line + 1 != line:
+                # e.g. an unclosed quote or bracket: say where it was opened
+                message = _("YAML syntax error: {problem} ({context}, opened on line {line})",
+                            problem=exc.problem, context=exc.context, line=start.line + 1)
+            return [PlanError(self.name, line, "", message)]
         except yaml.YAMLError as exc:
             return [PlanError(self.name, None, "", _("YAML syntax error: {problem}", problem=exc))]
         if not isinstance(self.data, dict):
@@ -200,7 +206,8 @@ def _pydantic_errors(doc: _Document, exc: ValidationError, prefix: Loc = ()) -> 
             message = _("Invalid value: {detail}", detail=err["msg"])
         value = err.get("input")
         if kind not in ("missing", "extra_forbidden") and isinstance(value, _SCALARS):
-            message = _("{message} (found: {value})", message=message, value=repr(value))
+            message = _("{message} (found: {value}).", message=message.rstrip("."),
+                        value=repr(value))
         errors.append(doc.error(loc, message))
     return errors
 
@@ -258,6 +265,17 @@ def _sorted(errors: list[PlanError]) -> list[PlanError]:
     for error in errors:
         files.setdefault(error.file, len(files))
     return sorted(errors, key=lambda e: (files[e.file], e.line or 0))
+
+
+def _num(value: float | None) -> str:
+    """A number as written in YAML: ``140`` rather than ``140.0``."""
+    if value is None:
+        return "–"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _bounds(bounds: Bounds) -> str:
+    return f"{_num(bounds.min)} – {_num(bounds.max)}"
 
 
 def _duplicates(items: Iterable[tuple[Loc, object]]) -> list[tuple[Loc, object]]:
@@ -400,15 +418,17 @@ def _check_catalog(
                         if not ind.bounds.contains(value):
                             errors.append(doc.error((*base, "targets", year), _(
                                 "Indicator {code}: the {year} target {value} is outside its "
-                                "bounds.", code=code, year=year, value=value)))
+                                "bounds ({bounds}).", code=code, year=year, value=_num(value),
+                                bounds=_bounds(ind.bounds))))
             if ind.bounds is not None and ind.bounds.min is not None and ind.bounds.max is not None \
                     and ind.bounds.min > ind.bounds.max:
                 errors.append(doc.error((*base, "bounds"), _("The minimum exceeds the maximum.")))
             if ind.baseline is not None:
                 if ind.bounds is not None and not ind.bounds.contains(ind.baseline.value):
                     errors.append(doc.error((*base, "baseline", "value"), _(
-                        "Indicator {code}: the baseline {value} is outside its bounds.",
-                        code=code, value=ind.baseline.value)))
+                        "Indicator {code}: the baseline {value} is outside its bounds "
+                        "({bounds}).", code=code, value=_num(ind.baseline.value),
+                        bounds=_bounds(ind.bounds))))
                 if ind.baseline.year >= plan.plan.end_year:
                     errors.append(doc.error((*base, "baseline", "year"), _(
                         "The baseline year must come before the plan's end.")))
