@@ -1,0 +1,557 @@
+"""The vectorised core of the status engine: every indicator and level at every quarter at once.
+
+Everything here works on numpy matrices of shape (items, quarters of the plan): one row per
+indicator (or objective, axis, lever), one column per quarter from the plan's first to its last.
+There is no Python loop per value; the only per-indicator loop reads the plan's parameters once
+(and is cached per plan object). The rules are documented (in Catalan, with formulas) in the
+README's methodology section; the constants below are the knobs it names.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from plan_model.models import Aggregation, Direction, Plan, Thresholds
+from plan_model.periods import Period
+from plan_model.status_types import Status
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+ACHIEVEMENT_MAX = 1.5  # achievement is clipped to [0, 1.5]
+ROLLUP_CAP = 1.0  # in roll-ups each child counts at most 1.0: a surplus cannot hide a delay
+MIN_COVERAGE = 0.5  # a level with data for less than half of its due children is grey
+TREND_WINDOW = 4  # quarters
+TREND_TOLERANCE = 0.02  # achievement points per quarter below which the trend is stable
+FORECAST_WINDOW = 4  # quarters used by the linear projection
+DEFAULT_MAINTAIN_TOLERANCE = 0.05  # share of the target when a "maintain" has no tolerance
+
+# status codes inside the matrices
+GREY, RED, AMBER, GREEN = 0, 1, 2, 3
+CODE_TO_STATUS: tuple[Status, ...] = (Status.GREY, Status.RED, Status.AMBER, Status.GREEN)
+# trend codes
+T_UNKNOWN, T_IMPROVING, T_WORSENING, T_STABLE = 0, 1, 2, 3
+
+_AGG_CODE = {Aggregation.SUM: 0, Aggregation.LAST: 1, Aggregation.MEAN: 2}
+_SUM, _LAST, _MEAN = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """The plan's indicator parameters as arrays (one entry per catalog indicator)."""
+
+    codes: list[str]
+    row: dict[str, int]
+    first_index: int  # Period.index of the plan's first quarter
+    n_years: int
+    is_ms: BoolArray
+    sign: FloatArray  # +1 increase, -1 decrease, 0 maintain (milestones: +1)
+    agg: IntArray  # 0 sum, 1 last, 2 mean (milestones: last)
+    base: FloatArray
+    base_year: IntArray  # offset of the baseline year from the plan's first year
+    targets: FloatArray  # (n, years), forward-filled from the baseline
+    tolerance: FloatArray  # NaN when not given
+    own_green: FloatArray  # NaN when the indicator has no thresholds of its own
+    own_amber: FloatArray
+    weight: FloatArray
+    ms_start: IntArray  # column of the milestone's start (plan start by default)
+    ms_due: IntArray  # column of the planned completion
+    bound_min: FloatArray
+    bound_max: FloatArray
+    objective: IntArray  # row of the indicator's objective in plan.objectives (-1: none)
+    stage_pct: dict[str, float]
+    postponed_stages: frozenset[str]  # stages outside the scale that count as red (ajornat)
+    dropped_stages: frozenset[str]  # stages that exclude the milestone (desestimat)
+
+    @property
+    def n_quarters(self) -> int:
+        return self.n_years * 4
+
+
+_TABLES: dict[int, tuple[Plan, IndicatorTable]] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def clear_table_cache() -> None:
+    with _TABLES_LOCK:
+        _TABLES.clear()
+
+
+def indicator_table(plan: Plan) -> IndicatorTable:
+    """The parameter arrays of ``plan`` (cached per plan object)."""
+    with _TABLES_LOCK:
+        cached = _TABLES.get(id(plan))
+        if cached is not None and cached[0] is plan:
+            return cached[1]
+    table = _build_table(plan)
+    with _TABLES_LOCK:
+        if len(_TABLES) >= 8:
+            _TABLES.clear()
+        _TABLES[id(plan)] = (plan, table)
+    return table
+
+
+def _build_table(plan: Plan) -> IndicatorTable:
+    indicators = plan.indicators
+    n = len(indicators)
+    years = plan.years
+    n_years = len(years)
+    first = plan.first_period
+    objective_row = {o.code: i for i, o in enumerate(plan.objectives)}
+
+    is_ms = np.zeros(n, dtype=bool)
+    sign = np.ones(n)
+    agg = np.full(n, _LAST, dtype=np.int64)
+    base = np.full(n, np.nan)
+    base_year = np.full(n, -1, dtype=np.int64)
+    targets = np.full((n, n_years), np.nan)
+    tolerance = np.full(n, np.nan)
+    own_green = np.full(n, np.nan)
+    own_amber = np.full(n, np.nan)
+    weight = np.ones(n)
+    ms_start = np.zeros(n, dtype=np.int64)
+    ms_due = np.full(n, n_years * 4 - 1, dtype=np.int64)
+    bound_min = np.full(n, -np.inf)
+    bound_max = np.full(n, np.inf)
+    objective = np.full(n, -1, dtype=np.int64)
+
+    for i, ind in enumerate(indicators):
+        weight[i] = ind.weight
+        objective[i] = objective_row.get(ind.objective_code, -1)
+        if ind.thresholds is not None:
+            own_green[i] = ind.thresholds.green
+            own_amber[i] = ind.thresholds.amber
+        if ind.is_milestone:
+            is_ms[i] = True
+            due = ind.planned_completion_period
+            if due is not None:
+                ms_due[i] = due.index - first.index
+            ms_start[i] = Period.parse(ind.start).index - first.index if ind.start else 0
+            continue
+        if ind.direction is Direction.DECREASE:
+            sign[i] = -1.0
+        elif ind.direction is Direction.MAINTAIN:
+            sign[i] = 0.0
+        if ind.aggregation is not None:
+            agg[i] = _AGG_CODE[ind.aggregation]
+        if ind.baseline is not None:
+            base[i] = ind.baseline.value
+            base_year[i] = ind.baseline.year - plan.info.start_year
+        if ind.targets:
+            for y, year in enumerate(years):
+                if year in ind.targets:
+                    targets[i, y] = ind.targets[year]
+        if ind.tolerance is not None:
+            tolerance[i] = ind.tolerance
+        if ind.bounds is not None:
+            if ind.bounds.min is not None:
+                bound_min[i] = ind.bounds.min
+            if ind.bounds.max is not None:
+                bound_max[i] = ind.bounds.max
+
+    # a missing year target carries the previous one (the baseline before the first)
+    filled = pd.DataFrame(np.column_stack([base, targets])).ffill(axis=1).to_numpy()[:, 1:]
+    stage_pct: dict[str, float] = {}
+    postponed: set[str] = set()
+    dropped: set[str] = set()
+    for stage in plan.stages:
+        names = {stage.key, stage.key.lower(), stage.name.lower(), stage.name_es.lower()}
+        for name in names:
+            if stage.pct is not None:
+                stage_pct[name] = float(stage.pct)
+            elif "desestim" in stage.key or "dropped" in stage.name_en.lower():
+                dropped.add(name)
+            else:
+                postponed.add(name)
+    return IndicatorTable(
+        codes=[ind.code for ind in indicators],
+        row={ind.code: i for i, ind in enumerate(indicators)},
+        first_index=first.index, n_years=n_years, is_ms=is_ms, sign=sign, agg=agg, base=base,
+        base_year=base_year, targets=filled, tolerance=tolerance, own_green=own_green,
+        own_amber=own_amber, weight=weight, ms_start=ms_start, ms_due=ms_due,
+        bound_min=bound_min, bound_max=bound_max, objective=objective, stage_pct=stage_pct,
+        postponed_stages=frozenset(postponed), dropped_stages=frozenset(dropped),
+    )
+
+
+@dataclass(frozen=True)
+class Observations:
+    """The values frame as matrices (indicators x plan quarters)."""
+
+    q: FloatArray  # the quarter's value (milestones: the stage's %), NaN when missing
+    stage: npt.NDArray[np.object_]  # stage key as received (milestones), None elsewhere
+    postponed: BoolArray
+    dropped: BoolArray
+
+
+def observations(table: IndicatorTable, values: pd.DataFrame) -> Observations:
+    """Place the frame's rows (columns indicator, period, value, stage) in matrices.
+
+    Rows for unknown indicators or quarters outside the plan are ignored; when an
+    (indicator, period) appears twice, the later row wins.
+    """
+    n, t = len(table.codes), table.n_quarters
+    q = np.full((n, t), np.nan)
+    stage_m = np.full((n, t), None, dtype=object)
+    postponed = np.zeros((n, t), dtype=bool)
+    dropped = np.zeros((n, t), dtype=bool)
+    if values is None or len(values) == 0:
+        return Observations(q, stage_m, postponed, dropped)
+    rows = values["indicator"].map(table.row)
+    period_text = values["period"].astype(str)
+    columns: dict[str, float] = {}
+    for text in pd.unique(period_text):
+        p = Period.try_parse(text)
+        columns[text] = float(p.index - table.first_index) if p is not None else np.nan
+    cols = period_text.map(columns)
+    keep = (rows.notna() & cols.notna()).to_numpy()
+    c = cols.to_numpy(dtype=float)
+    keep &= (c >= 0) & (c < t)
+    if not keep.any():
+        return Observations(q, stage_m, postponed, dropped)
+    r_idx = rows.to_numpy(dtype=float)[keep].astype(np.int64)
+    c_idx = c[keep].astype(np.int64)
+    if "value" in values.columns:
+        v = pd.to_numeric(values["value"], errors="coerce").to_numpy(dtype=float)[keep]
+    else:
+        v = np.full(len(r_idx), np.nan)
+    ms_rows = table.is_ms[r_idx]
+    if "stage" in values.columns and ms_rows.any():
+        stages = values["stage"].to_numpy(dtype=object)[keep]
+        key = pd.Series(stages, dtype=object).where(pd.notna(stages), None)
+        folded = key.map(lambda s: s.strip().lower() if isinstance(s, str) else None)
+        pct = folded.map(table.stage_pct).to_numpy(dtype=float)
+        is_post = folded.isin(table.postponed_stages).to_numpy()
+        is_drop = folded.isin(table.dropped_stages).to_numpy()
+        # a milestone given as a number (the stage's %) is accepted too
+        pct = np.where(np.isnan(pct) & ~is_post & ~is_drop, v, pct)
+        v = np.where(ms_rows, pct, v)
+        sel = ms_rows
+        stage_m[r_idx[sel], c_idx[sel]] = key.to_numpy(dtype=object)[sel]
+        postponed[r_idx[sel], c_idx[sel]] = is_post[sel]
+        dropped[r_idx[sel], c_idx[sel]] = is_drop[sel]
+    q[r_idx, c_idx] = v
+    return Observations(q, stage_m, postponed, dropped)
+
+
+@dataclass(frozen=True)
+class IndicatorGrid:
+    """Every indicator at every quarter of the plan."""
+
+    value: FloatArray  # year value on the indicator's basis
+    expected: FloatArray
+    baseline: FloatArray  # comparable baseline (pro-rated for sum)
+    target: FloatArray  # this year's target at each quarter (milestones: 100)
+    achievement: FloatArray  # clipped, NaN = no status
+    status: npt.NDArray[np.int8]
+    exceeded: BoolArray
+    late: BoolArray
+    excluded: BoolArray
+    due: BoolArray
+    applicable: BoolArray  # counts in its objective's coverage
+    green: FloatArray  # thresholds used per indicator
+    amber: FloatArray
+
+
+@dataclass(frozen=True)
+class LevelGrid:
+    """One level (objectives, axes, levers or the plan) at every quarter."""
+
+    keys: list[str]
+    parent_of_child: IntArray  # for each child (row of the level below), its row here
+    achievement: FloatArray  # NaN when no child has data
+    coverage: FloatArray  # NaN when no child is applicable
+    status: npt.NDArray[np.int8]
+    has_data: BoolArray
+    applicable: BoolArray
+    insufficient: BoolArray
+    weight: FloatArray
+
+
+def classify(achievement: FloatArray, green: FloatArray | float,
+             amber: FloatArray | float) -> npt.NDArray[np.int8]:
+    """Traffic-light codes: green when a >= green, amber when a >= amber, red below, grey NaN."""
+    with np.errstate(invalid="ignore"):
+        codes = np.where(achievement >= green, GREEN, np.where(achievement >= amber, AMBER, RED))
+    return np.where(np.isnan(achievement), GREY, codes).astype(np.int8)
+
+
+def _year_cumsum(x: FloatArray, n_years: int) -> FloatArray:
+    n = x.shape[0]
+    return np.cumsum(x.reshape(n, n_years, 4), axis=2).reshape(n, n_years * 4)
+
+
+def indicator_grid(table: IndicatorTable, obs: Observations,
+                   thresholds: Thresholds) -> IndicatorGrid:
+    years, t = table.n_years, table.n_quarters
+    q = obs.q
+    reported = ~np.isnan(q)
+    q0 = np.where(reported, q, 0.0)
+    year_of_col = np.repeat(np.arange(years), 4)
+    quarter_of_col = np.tile(np.arange(1, 5), years).astype(float)
+    k = _year_cumsum(reported.astype(float), years)  # quarters with data so far this year
+    k_safe = np.where(k > 0, k, 1.0)
+
+    # ---- expected path (last / mean): linear between year-end anchors -------------------
+    target_y = table.targets[:, year_of_col]  # (n, t) this year's target
+    prev = np.column_stack([table.base, table.targets[:, :-1]])[:, year_of_col]
+    by = table.base_year[:, None]
+    prev = np.where(year_of_col[None, :] - 1 <= by, table.base[:, None], prev)
+    path = prev + (target_y - prev) * quarter_of_col[None, :] / 4.0
+    path = np.where(year_of_col[None, :] <= by, table.base[:, None], path)
+
+    agg = table.agg[:, None]
+    is_sum, is_mean = agg == _SUM, agg == _MEAN
+    ytd = _year_cumsum(q0, years)
+    value = np.where(is_sum, ytd, np.where(is_mean, ytd / k_safe, q))
+    mean_path = np.where(k > 0, _year_cumsum(np.where(reported, path, 0.0), years) / k_safe,
+                         path)
+    # like with like: a sum is compared over the quarters it has data for (all quarters
+    # elapsed when the quarter itself is missing, for display)
+    k_sum = np.where(reported, k, quarter_of_col[None, :])
+    expected = np.where(is_sum, target_y * k_sum / 4.0, np.where(is_mean, mean_path, path))
+    base_c = np.where(is_sum, table.base[:, None] * k_sum / 4.0, table.base[:, None])
+    value = np.where(reported, value, np.nan)
+
+    # ---- achievement, direction-aware ----------------------------------------------------
+    s = table.sign[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = expected - base_c
+        scale = np.maximum(1.0, np.maximum(np.abs(expected), np.abs(base_c)))
+        moving = s * d > 1e-9 * scale
+        normal = (value - base_c) / np.where(moving, d, 1.0)
+        abs_e = np.abs(expected)
+        rel = 1.0 + s * (value - expected) / np.where(abs_e > 1e-12, abs_e, 1.0)
+        step = np.where(s * (value - expected) >= 0, 1.0, 0.0)
+        held = np.where(abs_e > 1e-12, rel, step)
+        directional = np.where(moving, normal, held)
+        tol = np.where(np.isnan(table.tolerance)[:, None],
+                       DEFAULT_MAINTAIN_TOLERANCE * abs_e, table.tolerance[:, None])
+        dist = np.abs(value - expected)
+        maintain = np.where(dist <= tol, 1.0, np.where(tol > 0, tol / dist, 0.0))
+        numeric_a = np.where(s == 0, maintain, directional)
+    numeric_a = np.where(reported, numeric_a, np.nan)
+    with np.errstate(invalid="ignore"):
+        exceeded = (s != 0) & reported & (s * (value - target_y) > 0)
+
+    # ---- milestones: stage % against the % planned by then --------------------------------
+    cols = np.arange(t)[None, :]
+    start, due_col = table.ms_start[:, None], table.ms_due[:, None]
+    span = np.maximum(due_col - start + 1, 1)
+    ms_expected = np.clip((cols - start + 1) / span, 0.0, 1.0) * 100.0
+    ms_due = ms_expected > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ms_a = np.where(ms_due, q / np.where(ms_due, ms_expected, 1.0), np.nan)
+    ms_a = np.where(obs.postponed, 0.0, ms_a)
+    ms_a = np.where(obs.dropped, np.nan, ms_a)
+
+    is_ms = table.is_ms[:, None]
+    achievement = np.clip(np.where(is_ms, ms_a, numeric_a), 0.0, ACHIEVEMENT_MAX)
+    green = np.where(np.isnan(table.own_green), thresholds.green, table.own_green)
+    amber = np.where(np.isnan(table.own_amber), thresholds.amber, table.own_amber)
+    status = classify(achievement, green[:, None], amber[:, None])
+    excluded = is_ms & obs.dropped
+    due = np.where(is_ms, ms_due | obs.postponed, True) & ~excluded
+    with np.errstate(invalid="ignore"):
+        late = is_ms & ((obs.postponed) | (ms_due & (achievement < green[:, None])))
+    return IndicatorGrid(
+        value=np.where(is_ms, q, value),
+        expected=np.where(is_ms, ms_expected, expected),
+        baseline=np.where(is_ms, 0.0, base_c),
+        target=np.where(is_ms, 100.0, target_y),
+        achievement=achievement,
+        status=status,
+        exceeded=exceeded & ~is_ms,
+        late=late,
+        excluded=excluded,
+        due=due,
+        applicable=due,
+        green=green,
+        amber=amber,
+    )
+
+
+def rollup(parent_of_child: IntArray, n_parents: int, child_achievement: FloatArray,
+           child_has: BoolArray, child_applicable: BoolArray, child_weight: FloatArray,
+           keys: list[str], weight: FloatArray, thresholds: Thresholds) -> LevelGrid:
+    """Weighted mean of the children with data (each capped at ROLLUP_CAP), with coverage."""
+    n_children = len(parent_of_child)
+    member = np.zeros((n_parents, n_children))
+    ok = parent_of_child >= 0
+    member[parent_of_child[ok], np.arange(n_children)[ok]] = 1.0
+    has = child_has.astype(float)
+    capped = np.where(child_has, np.minimum(child_achievement, ROLLUP_CAP), 0.0)
+    weighted = child_weight[:, None] * has
+    den = member @ weighted
+    num = member @ (weighted * capped)
+    n_has = member @ has
+    n_app = member @ child_applicable.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        achievement = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+        coverage = np.where(n_app > 0, n_has / np.where(n_app > 0, n_app, 1.0), np.nan)
+    with np.errstate(invalid="ignore"):
+        has_data = (den > 0) & (coverage >= MIN_COVERAGE)
+    status = np.where(has_data, classify(achievement, thresholds.green, thresholds.amber), GREY)
+    return LevelGrid(
+        keys=keys, parent_of_child=parent_of_child, achievement=achievement, coverage=coverage,
+        status=status.astype(np.int8), has_data=has_data, applicable=n_app > 0,
+        insufficient=(den > 0) & ~has_data, weight=weight,
+    )
+
+
+@dataclass(frozen=True)
+class Grid:
+    table: IndicatorTable
+    obs: Observations
+    indicators: IndicatorGrid
+    objectives: LevelGrid
+    axes: LevelGrid
+    levers: LevelGrid
+    plan: LevelGrid
+    thresholds: Thresholds
+
+    def column(self, period: Period) -> int:
+        col = period.index - self.table.first_index
+        if not 0 <= col < self.table.n_quarters:
+            raise ValueError(f"{period} is outside the plan")
+        return col
+
+
+def compute_grid(plan: Plan, values: pd.DataFrame, thresholds: Thresholds) -> Grid:
+    """Indicators, objectives, axes, levers and the plan at every quarter of the plan."""
+    table = indicator_table(plan)
+    obs = observations(table, values)
+    ind = indicator_grid(table, obs, thresholds)
+    ind_has = ~np.isnan(ind.achievement)
+
+    objectives = plan.objectives
+    axes = plan.axes
+    axis_row = {a.number: i for i, a in enumerate(axes)}
+    lever_row = {lv.number: i for i, lv in enumerate(plan.levers)}
+    obj = rollup(
+        table.objective, len(objectives), ind.achievement, ind_has, ind.applicable,
+        table.weight, [o.code for o in objectives],
+        np.array([o.weight for o in objectives], dtype=float), thresholds,
+    )
+    axis_of_obj = np.array([axis_row.get(o.axis, -1) for o in objectives], dtype=np.int64)
+    ax = rollup(
+        axis_of_obj, len(axes), obj.achievement, obj.has_data, obj.applicable, obj.weight,
+        [str(a.number) for a in axes], np.array([a.weight for a in axes], dtype=float),
+        thresholds,
+    )
+    lever_of_axis = np.array(
+        [lever_row[lv.number] for lv in plan.levers for _a in lv.axes], dtype=np.int64)
+    lev = rollup(
+        lever_of_axis, len(plan.levers), ax.achievement, ax.has_data, ax.applicable, ax.weight,
+        [str(lv.number) for lv in plan.levers],
+        np.array([lv.weight for lv in plan.levers], dtype=float), thresholds,
+    )
+    whole = rollup(
+        np.zeros(len(plan.levers), dtype=np.int64), 1, lev.achievement, lev.has_data,
+        lev.applicable, lev.weight, ["plan"], np.ones(1), thresholds,
+    )
+    return Grid(table, obs, ind, obj, ax, lev, whole, thresholds)
+
+
+def trend_codes(series: FloatArray) -> IntArray:
+    """Least-squares slope of each row (NaN = missing) against the tolerance."""
+    if series.shape[1] == 0:
+        return np.zeros(series.shape[0], dtype=np.int64)
+    x = np.arange(series.shape[1], dtype=float)[None, :]
+    m = ~np.isnan(series)
+    y = np.where(m, series, 0.0)
+    n = m.sum(axis=1).astype(float)
+    sx = (m * x).sum(axis=1)
+    sy = y.sum(axis=1)
+    sxx = (m * x * x).sum(axis=1)
+    sxy = (y * x).sum(axis=1)
+    denom = n * sxx - sx * sx
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(denom > 0, (n * sxy - sx * sy) / np.where(denom > 0, denom, 1.0), 0.0)
+    codes = np.where(slope > TREND_TOLERANCE, T_IMPROVING,
+                     np.where(slope < -TREND_TOLERANCE, T_WORSENING, T_STABLE))
+    return np.where(n >= 2, codes, T_UNKNOWN).astype(np.int64)
+
+
+def window(matrix: FloatArray, col: int, size: int = TREND_WINDOW) -> FloatArray:
+    lo = max(0, col - size + 1)
+    return matrix[:, lo:col + 1]
+
+
+def _linear_fit(y: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    m = ~np.isnan(y)
+    yy = np.where(m, y, 0.0)
+    n = m.sum(axis=1).astype(float)
+    sx = (m * x).sum(axis=1)
+    sy = yy.sum(axis=1)
+    sxx = (m * x * x).sum(axis=1)
+    sxy = (yy * x).sum(axis=1)
+    denom = n * sxx - sx * sx
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(denom > 0, (n * sxy - sx * sy) / np.where(denom > 0, denom, 1.0), 0.0)
+        intercept = np.where(n > 0, (sy - slope * sx) / np.where(n > 0, n, 1.0), np.nan)
+    return slope, intercept, n
+
+
+@dataclass(frozen=True)
+class Forecast:
+    value: FloatArray  # NaN when it cannot be projected
+    at_risk: BoolArray
+
+
+def forecast(grid: Grid, col: int) -> Forecast:
+    """Linear projection from the last FORECAST_WINDOW quarters to the plan's end.
+
+    Numeric: the quarterly values are fitted by least squares, projected over the plan's last
+    year (actual values where already known) and aggregated like the indicator (sum, last or
+    mean), clipped to the bounds; at risk when that misses the final target in the indicator's
+    direction (maintain: further than the tolerance). Milestones: the stage % projected to the
+    planned completion; at risk when under 100 % (postponed: always at risk).
+    """
+    table, q = grid.table, grid.obs.q
+    t = table.n_quarters
+    lo = max(0, col - FORECAST_WINDOW + 1)
+    x = np.arange(lo, col + 1, dtype=float)[None, :]
+    slope, intercept, n = _linear_fit(q[:, lo:col + 1], x)
+    final_cols = np.arange(t - 4, t)
+    projected = intercept[:, None] + slope[:, None] * final_cols[None, :].astype(float)
+    known = q[:, final_cols]
+    use_known = (final_cols[None, :] <= col) & ~np.isnan(known)
+    levels = np.where(use_known, known, projected)
+    levels = np.clip(levels, table.bound_min[:, None], table.bound_max[:, None])
+    can = (n >= 2) | use_known.all(axis=1)
+    agg = table.agg
+    numeric = np.where(agg == _SUM, levels.sum(axis=1),
+                       np.where(agg == _MEAN, levels.mean(axis=1), levels[:, -1]))
+    numeric = np.where(can, numeric, np.nan)
+    final_target = table.targets[:, -1]
+    s = table.sign
+    tol = np.where(np.isnan(table.tolerance), DEFAULT_MAINTAIN_TOLERANCE * np.abs(final_target),
+                   table.tolerance)
+    eps = 1e-9 * np.maximum(1.0, np.abs(final_target))
+    with np.errstate(invalid="ignore"):
+        numeric_risk = np.where(s == 0, np.abs(numeric - final_target) > tol + eps,
+                                s * (numeric - final_target) < -eps)
+    numeric_risk &= ~np.isnan(numeric)
+
+    # milestones
+    current = q[:, col]
+    due_col = table.ms_due.astype(float)
+    ms_proj = np.clip(intercept + slope * due_col, 0.0, 100.0)
+    ms_value = np.where(
+        current >= 100.0, 100.0,
+        np.where(col >= table.ms_due, current, np.where(n >= 2, ms_proj, np.nan)))
+    postponed = grid.obs.postponed[:, col]
+    dropped = grid.obs.dropped[:, col]
+    ms_value = np.where(postponed | dropped, np.nan, ms_value)
+    with np.errstate(invalid="ignore"):
+        ms_risk = ((ms_value < 100.0) & ~np.isnan(ms_value)) | postponed
+    value = np.where(table.is_ms, ms_value, numeric)
+    at_risk = np.where(table.is_ms, ms_risk & ~dropped, numeric_risk)
+    return Forecast(value=value, at_risk=at_risk.astype(bool))

@@ -1,0 +1,362 @@
+"""The plan's status engine: where the plan stands at a quarter, and where it is heading.
+
+Pure functions over the typed :class:`~plan_model.models.Plan` and a pandas frame of values
+(the frame of ``indicators.queries.values_frame``: only the columns ``indicator``, ``period``
+(``"2025-T3"``), ``value`` (float, NaN for milestones) and ``stage`` (str or None) are read).
+No Dash, no database. The rules, with their formulas, are in the README's methodology section
+(in Catalan); the constants are in :mod:`plan_model.progress`.
+
+API
+---
+- :func:`compute_status` → :class:`PlanStatus` (plan → levers → axes → objectives →
+  indicators, with lookups by code);
+- :func:`status_history` → frame ``level, key, period, achievement, status, coverage, value,
+  expected`` for many quarters at once (sparklines, charts over time);
+- :func:`completeness` (submissions per service and quarter) and :func:`as_of_cutoff`;
+- :func:`changes` (what went up, down, or got data between two quarters);
+- :func:`status_to_json` (the ``seguiment status --json`` shape).
+
+"As of" a past quarter: pass the values frame as it stood
+(``values_frame(engine, as_of=as_of_cutoff(period, deadline_days))``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from plan_model.changes import CHANGE_LABELS, changes
+from plan_model.completeness import COMPLETENESS_LABELS, as_of_cutoff, completeness
+from plan_model.models import Plan, Thresholds
+from plan_model.periods import Period
+from plan_model.progress import (
+    ACHIEVEMENT_MAX,
+    CODE_TO_STATUS,
+    MIN_COVERAGE,
+    ROLLUP_CAP,
+    TREND_TOLERANCE,
+    TREND_WINDOW,
+    Grid,
+    LevelGrid,
+    compute_grid,
+    forecast,
+    trend_codes,
+    window,
+)
+from plan_model.status_types import (
+    AT_RISK_ICON,
+    AT_RISK_LABEL,
+    EXCEEDED_COLOR,
+    EXCEEDED_ICON,
+    EXCEEDED_LABEL,
+    EXCLUDED_LABEL,
+    INSUFFICIENT_DATA_LABEL,
+    LATE_ICON,
+    LATE_LABEL,
+    NOT_DUE_LABEL,
+    STATUS_COLORS,
+    STATUS_ICONS,
+    STATUS_LABELS,
+    STATUS_PALETTE,
+    STATUS_RANK,
+    STATUS_TEXT_COLORS,
+    TREND_ICONS,
+    TREND_LABELS,
+    AxisResult,
+    IndicatorResult,
+    LevelResult,
+    LeverResult,
+    ObjectiveResult,
+    PlanStatus,
+    Status,
+    Trend,
+    status_label,
+    status_text,
+    trend_label,
+)
+
+__all__ = [
+    "ACHIEVEMENT_MAX", "AT_RISK_ICON", "AT_RISK_LABEL", "CHANGE_LABELS", "COMPLETENESS_LABELS",
+    "EXCEEDED_COLOR", "EXCEEDED_ICON", "EXCEEDED_LABEL", "EXCLUDED_LABEL",
+    "INSUFFICIENT_DATA_LABEL", "LATE_ICON", "LATE_LABEL", "MIN_COVERAGE", "NOT_DUE_LABEL",
+    "ROLLUP_CAP", "STATUS_COLORS", "STATUS_ICONS", "STATUS_LABELS", "STATUS_PALETTE",
+    "STATUS_RANK", "STATUS_TEXT_COLORS", "TREND_ICONS", "TREND_LABELS", "TREND_TOLERANCE",
+    "TREND_WINDOW", "AxisResult", "IndicatorResult", "LevelResult", "LeverResult",
+    "ObjectiveResult", "PlanStatus", "Status", "Trend", "as_of_cutoff", "changes",
+    "completeness", "compute_status", "effective_thresholds", "status_history", "status_label",
+    "status_text", "status_to_json", "trend_label",
+]
+
+_TRENDS: tuple[Trend, ...] = (Trend.UNKNOWN, Trend.IMPROVING, Trend.WORSENING, Trend.STABLE)
+_STATUS_ORDER = ("grey", "red", "amber", "green")
+
+
+def effective_thresholds(plan: Plan, thresholds: Thresholds | None = None) -> Thresholds:
+    """The thresholds for levels and for indicators without their own: the argument (e.g.
+    from settings) or else the catalog's (default 0.9 / 0.7)."""
+    return thresholds if thresholds is not None else plan.catalog.thresholds
+
+
+def _num(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def _level_trend(level: LevelGrid, col: int) -> list[Trend]:
+    series = np.where(level.has_data, level.achievement, np.nan)
+    return [_TRENDS[c] for c in trend_codes(window(series, col)).tolist()]
+
+
+def _counts(parent: np.ndarray, n_parents: int, child_status: np.ndarray) -> list[dict[str, int]]:
+    ok = parent >= 0
+    flat = np.bincount(parent[ok] * 4 + child_status[ok].astype(np.int64),
+                       minlength=n_parents * 4).reshape(n_parents, 4)
+    return [dict(zip(_STATUS_ORDER, (int(v) for v in row), strict=True))
+            for row in flat.tolist()]
+
+
+def _sum_by(parent: np.ndarray, n_parents: int, weights: np.ndarray) -> np.ndarray:
+    ok = parent >= 0
+    return np.bincount(parent[ok], weights=weights[ok].astype(float), minlength=n_parents)
+
+
+def compute_status(plan: Plan, values: pd.DataFrame, period: Period | str, *,
+                   thresholds: Thresholds | None = None, as_of: str | None = None) -> PlanStatus:
+    """Every indicator and level of ``plan`` at ``period`` from ``values``.
+
+    ``thresholds`` overrides the catalog's global thresholds (an indicator's own thresholds
+    still win). ``as_of`` is only recorded in the result (filter the frame to do as-of).
+    Raises ValueError when ``period`` is outside the plan.
+    """
+    period = Period.parse(period)
+    thr = effective_thresholds(plan, thresholds)
+    grid = compute_grid(plan, values, thr)
+    return _build(plan, grid, grid.column(period), str(period), as_of)
+
+
+def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> PlanStatus:
+    table, ig = grid.table, grid.indicators
+    fc = forecast(grid, col)
+    ind_trend = trend_codes(window(ig.achievement, col)).tolist()
+    value = ig.value[:, col].tolist()
+    quarter_value = grid.obs.q[:, col].tolist()
+    expected = ig.expected[:, col].tolist()
+    baseline = ig.baseline[:, col].tolist()
+    target = ig.target[:, col].tolist()
+    final_target = np.where(table.is_ms, 100.0, table.targets[:, -1]).tolist()
+    achievement = ig.achievement[:, col].tolist()
+    status = ig.status[:, col].tolist()
+    exceeded = ig.exceeded[:, col].tolist()
+    late = ig.late[:, col].tolist()
+    excluded = ig.excluded[:, col].tolist()
+    due = ig.due[:, col].tolist()
+    fc_value = fc.value.tolist()
+    at_risk = fc.at_risk.tolist()
+    green = ig.green.tolist()
+    amber = ig.amber.tolist()
+    stages = grid.obs.stage[:, col].tolist()
+
+    n_obj, n_axes, n_levers = len(plan.objectives), len(plan.axes), len(plan.levers)
+    by_objective: list[list[IndicatorResult]] = [[] for _ in range(n_obj)]
+    for i, ind in enumerate(plan.indicators):
+        result = IndicatorResult(
+            code=ind.code, name=ind.name, kind=str(ind.kind), objective=ind.objective_code,
+            service=ind.responsible_service, period=period, unit=ind.unit,
+            direction=str(ind.direction) if ind.direction else None,
+            aggregation=str(ind.aggregation) if ind.aggregation else None,
+            quarter_value=_num(quarter_value[i]), stage=stages[i], value=_num(value[i]),
+            expected=_num(expected[i]), baseline=_num(baseline[i]), target=_num(target[i]),
+            final_target=_num(final_target[i]), achievement=_num(achievement[i]),
+            status=CODE_TO_STATUS[status[i]], exceeded=bool(exceeded[i]), late=bool(late[i]),
+            excluded=bool(excluded[i]), due=bool(due[i]), trend=_TRENDS[ind_trend[i]],
+            forecast=_num(fc_value[i]), at_risk=bool(at_risk[i]), weight=ind.weight,
+            green_threshold=green[i], amber_threshold=amber[i],
+        )
+        row = int(table.objective[i])
+        if row >= 0:
+            by_objective[row].append(result)
+
+    og, ag, lg, pg = grid.objectives, grid.axes, grid.levers, grid.plan
+    # each LevelGrid knows the parent (its own row) of every item of the level below
+    obj_counts = _counts(og.parent_of_child, n_obj, ig.status[:, col])
+    axis_counts = _counts(ag.parent_of_child, n_axes, og.status[:, col])
+    lever_counts = _counts(lg.parent_of_child, n_levers, ag.status[:, col])
+    plan_counts = _counts(pg.parent_of_child, 1, lg.status[:, col])
+    obj_risk = _sum_by(og.parent_of_child, n_obj, fc.at_risk)
+    axis_risk = _sum_by(ag.parent_of_child, n_axes, obj_risk)
+    lever_risk = _sum_by(lg.parent_of_child, n_levers, axis_risk)
+    obj_trend, axis_trend = _level_trend(og, col), _level_trend(ag, col)
+    lever_trend, plan_trend = _level_trend(lg, col), _level_trend(pg, col)
+
+    def level_fields(level: LevelGrid, row: int) -> dict[str, Any]:
+        return {
+            "period": period,
+            "achievement": _num(float(level.achievement[row, col])),
+            "status": CODE_TO_STATUS[int(level.status[row, col])],
+            "coverage": _num(float(level.coverage[row, col])),
+            "insufficient_data": bool(level.insufficient[row, col]),
+            "weight": float(level.weight[row]),
+        }
+
+    objective_results: dict[str, ObjectiveResult] = {}
+    for r, objective in enumerate(plan.objectives):
+        objective_results[objective.code] = ObjectiveResult(
+            level="objective", key=objective.code, name=objective.text,
+            trend=obj_trend[r], counts=obj_counts[r], at_risk_count=int(obj_risk[r]),
+            code=objective.code, axis=objective.axis, lever=objective.lever_number,
+            at_risk=bool(obj_risk[r] > 0), indicators=by_objective[r], **level_fields(og, r),
+        )
+    axis_row = {a.number: r for r, a in enumerate(plan.axes)}
+    lever_results: list[LeverResult] = []
+    for lr, lever in enumerate(plan.levers):
+        axes: list[AxisResult] = []
+        for axis in lever.axes:
+            r = axis_row[axis.number]
+            axes.append(AxisResult(
+                level="axis", key=str(axis.number), name=axis.name, trend=axis_trend[r],
+                counts=axis_counts[r], at_risk_count=int(axis_risk[r]), number=axis.number,
+                lever=lever.number,
+                objectives=[objective_results[o.code] for o in lever.objectives_of(axis.number)],
+                **level_fields(ag, r),
+            ))
+        lever_results.append(LeverResult(
+            level="lever", key=str(lever.number), name=lever.name, trend=lever_trend[lr],
+            counts=lever_counts[lr], at_risk_count=int(lever_risk[lr]), number=lever.number,
+            tagline=lever.tagline, axes=axes, **level_fields(lg, lr),
+        ))
+    whole = LevelResult(
+        level="plan", key="plan", name=plan.info.name, trend=plan_trend[0],
+        counts=plan_counts[0], at_risk_count=int(lever_risk.sum()), **level_fields(pg, 0),
+    )
+    return PlanStatus(period=period, as_of=as_of, plan=whole, levers=lever_results,
+                      green_threshold=grid.thresholds.green,
+                      amber_threshold=grid.thresholds.amber)
+
+
+HISTORY_COLUMNS = ["level", "key", "period", "achievement", "status", "coverage", "value",
+                   "expected"]
+
+
+def status_history(plan: Plan, values: pd.DataFrame, periods: list[Period], *,
+                   thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """Achievement and status of every level and indicator at each of ``periods``.
+
+    Columns: level ("plan", "lever", "axis", "objective", "indicator"), key (as text: "plan",
+    lever or axis number, objective or indicator code), period ("2025-T3"), achievement
+    (float, NaN when none), status (green/amber/red/grey), coverage (levels; NaN for
+    indicators), value and expected (indicators; NaN for levels). One computation for all
+    periods; periods outside the plan are skipped.
+    """
+    thr = effective_thresholds(plan, thresholds)
+    grid = compute_grid(plan, values, thr)
+    first, t = grid.table.first_index, grid.table.n_quarters
+    chosen = [p for p in (Period.parse(p) for p in periods) if 0 <= p.index - first < t]
+    if not chosen:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
+    cols = np.array([p.index - first for p in chosen], dtype=np.int64)
+    labels = np.array([str(p) for p in chosen], dtype=object)
+    status_names = np.array([str(s) for s in CODE_TO_STATUS], dtype=object)
+    frames = []
+    ig = grid.indicators
+    parts: list[tuple[str, list[str], np.ndarray, np.ndarray, np.ndarray | None,
+                      np.ndarray | None, np.ndarray | None]] = [
+        ("plan", grid.plan.keys, grid.plan.achievement, grid.plan.status, grid.plan.coverage,
+         None, None),
+        ("lever", grid.levers.keys, grid.levers.achievement, grid.levers.status,
+         grid.levers.coverage, None, None),
+        ("axis", grid.axes.keys, grid.axes.achievement, grid.axes.status, grid.axes.coverage,
+         None, None),
+        ("objective", grid.objectives.keys, grid.objectives.achievement,
+         grid.objectives.status, grid.objectives.coverage, None, None),
+        ("indicator", grid.table.codes, ig.achievement, ig.status, None, ig.value, ig.expected),
+    ]
+    for level, keys, ach, status, coverage, value, expected in parts:
+        n = len(keys)
+        if n == 0:
+            continue
+        size = n * len(cols)
+        nan = np.full(size, np.nan)
+        frames.append(pd.DataFrame({
+            "level": np.full(size, level, dtype=object),
+            "key": np.repeat(np.array(keys, dtype=object), len(cols)),
+            "period": np.tile(labels, n),
+            "achievement": ach[:, cols].ravel(),
+            "status": status_names[status[:, cols].ravel()],
+            "coverage": coverage[:, cols].ravel() if coverage is not None else nan,
+            "value": value[:, cols].ravel() if value is not None else nan,
+            "expected": expected[:, cols].ravel() if expected is not None else nan,
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _level_json(level: LevelResult) -> dict[str, Any]:
+    return {
+        "achievement": level.achievement,
+        "status": str(level.status),
+        "trend": str(level.trend),
+        "counts": dict(level.counts),
+        "coverage": level.coverage,
+        "insufficient_data": level.insufficient_data,
+        "at_risk_count": level.at_risk_count,
+    }
+
+
+def _indicator_json(ind: IndicatorResult) -> dict[str, Any]:
+    return {
+        "code": ind.code,
+        "name": ind.name,
+        "kind": ind.kind,
+        "value": ind.value,
+        "quarter_value": ind.quarter_value,
+        "stage": ind.stage,
+        "expected": ind.expected,
+        "baseline": ind.baseline,
+        "target": ind.target,
+        "final_target": ind.final_target,
+        "achievement": ind.achievement,
+        "status": str(ind.status),
+        "exceeded": ind.exceeded,
+        "late": ind.late,
+        "excluded": ind.excluded,
+        "trend": str(ind.trend),
+        "forecast": ind.forecast,
+        "at_risk": ind.at_risk,
+    }
+
+
+def status_to_json(result: PlanStatus) -> dict[str, Any]:
+    """The ``seguiment status --json`` document (statuses are green/amber/red/grey)."""
+    return {
+        "period": result.period,
+        "as_of": result.as_of,
+        "thresholds": {"green": result.green_threshold, "amber": result.amber_threshold},
+        "plan": {"name": result.plan.name, **_level_json(result.plan)},
+        "levers": [
+            {
+                "number": lever.number,
+                "name": lever.name,
+                **_level_json(lever),
+                "axes": [
+                    {
+                        "number": axis.number,
+                        "name": axis.name,
+                        **_level_json(axis),
+                        "objectives": [
+                            {
+                                "code": objective.code,
+                                "text": objective.name,
+                                **_level_json(objective),
+                                "at_risk": objective.at_risk,
+                                "indicators": [_indicator_json(i) for i in objective.indicators],
+                            }
+                            for objective in axis.objectives
+                        ],
+                    }
+                    for axis in lever.axes
+                ],
+            }
+            for lever in result.levers
+        ],
+    }
