@@ -21,11 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -160,11 +162,14 @@ def build_template(
     settings: Settings | None = None,
     lang: str = "ca",
     generated_at: dt.datetime | None = None,
+    filled: Mapping[str, tuple[float | str | None, str | None]] | None = None,
 ) -> bytes:
     """The template workbook as ``.xlsx`` bytes.
 
     ``last_values`` maps indicator codes to the service's last stored value before the period
-    (a number, or a stage key for milestones); missing ones are left blank.
+    (a number, or a stage key for milestones); missing ones are left blank. ``filled`` (demo
+    data, tests) maps indicator codes to ``(value, comment)`` already written in the Valor and
+    Comentari cells, as a technician would (a stage key is written as the stage's name).
     """
     request = check_request(plan, service, period, lang)
     settings = settings or get_settings()
@@ -184,7 +189,7 @@ def build_template(
     meta = wb.create_sheet(META_SHEET)
 
     _write_instructions(info, plan, svc.name, request, deadline, settings, lang, len(indicators))
-    _write_data(data, plan, svc.name, request, indicators, last_values, lang, year)
+    _write_data(data, plan, svc.name, request, indicators, last_values, lang, year, filled or {})
 
     for key, value in (
         ("service", request.service),
@@ -262,17 +267,26 @@ def _write_instructions(ws: Worksheet, plan: Plan, service_name: str, request: T
            contact=settings.support_contact), False),
         (_("Questions: {contact}", contact=settings.support_contact), False),
     ]
+    styles: dict[bool, StyleArray] = {}
     for row, (text, bold) in enumerate(lines, start=1):
         cell = ws.cell(row=row, column=1, value=text)
+        if row == 1:
+            cell.font = Font(bold=True, size=14)
+        elif bold in styles:
+            cell._style = copy(styles[bold])  # type: ignore[attr-defined]
+            continue
+        elif bold:
+            cell.font = Font(bold=True, size=12)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if bold:
-            cell.font = Font(bold=True, size=14 if row == 1 else 12)
+        if row > 1:
+            styles[bold] = copy(cell._style)  # type: ignore[attr-defined]
     ws.protection.sheet = True
 
 
 def _write_data(ws: Worksheet, plan: Plan, service_name: str, request: TemplateRequest,
                 indicators: list[Indicator], last_values: Mapping[str, float | str | None],
-                lang: str, year: int) -> None:
+                lang: str, year: int,
+                filled: Mapping[str, tuple[float | str | None, str | None]]) -> None:
     _ = translator(lang)
     last_col = get_column_letter(len(COLUMNS))
     title = _("{service}: indicator values of {period}", service=service_name,
@@ -290,19 +304,28 @@ def _write_data(ws: Worksheet, plan: Plan, service_name: str, request: TemplateR
         cell.border = _BORDER
         ws.column_dimensions[get_column_letter(col)].width = width
 
+    styles: dict[tuple[str, bool], StyleArray] = {}
     for row, indicator in enumerate(indicators, start=FIRST_DATA_ROW):
         last = last_values.get(indicator.code)
         if indicator.is_milestone and isinstance(last, str):
             last = _stage_label(plan, last, lang)
         target = _target(indicator, year)
         unit = indicator.unit if not indicator.is_milestone else _("stage")
+        value, comment = filled.get(indicator.code, (None, None))
+        if indicator.is_milestone and isinstance(value, str):
+            value = _stage_label(plan, value, lang)
         values: dict[str, str | float | None] = {
             "code": indicator.code, "name": indicator.name, "unit": unit,
             "period": str(request.period), "last": last, "target": target,
-            "value": None, "comment": None,
+            "value": value, "comment": comment,
         }
         for col, (key, _m, _w) in enumerate(COLUMNS, start=1):
             cell = ws.cell(row=row, column=col, value=values[key])
+            style_key = (key, indicator.is_milestone)
+            cached = styles.get(style_key)
+            if cached is not None:  # styling each cell anew costs openpyxl a lot of hashing
+                cell._style = copy(cached)  # type: ignore[attr-defined]
+                continue
             cell.border = _BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=key in ("name", "comment"))
             if key in ("last", "target", "value") and not indicator.is_milestone:
@@ -310,6 +333,7 @@ def _write_data(ws: Worksheet, plan: Plan, service_name: str, request: TemplateR
             if key in ("value", "comment"):
                 cell.protection = Protection(locked=False)
                 cell.fill = _INPUT_FILL
+            styles[style_key] = copy(cell._style)  # type: ignore[attr-defined]
 
     value_col = COLUMN_LETTER["value"]
     # one validation per distinct rule, covering all its cells
