@@ -210,7 +210,7 @@ def observations(table: IndicatorTable, values: pd.DataFrame) -> Observations:
         p = Period.try_parse(text)
         columns[text] = float(p.index - table.first_index) if p is not None else np.nan
     cols = period_text.map(columns)
-    keep = (rows.notna() & cols.notna()).to_numpy()
+    keep = (rows.notna() & cols.notna()).to_numpy().copy()  # pandas 3: views are read-only
     c = cols.to_numpy(dtype=float)
     keep &= (c >= 0) & (c < t)
     if not keep.any():
