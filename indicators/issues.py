@@ -66,12 +66,17 @@ class IssueMaker:
         value: object = None,
         **params: object,
     ) -> Issue:
+        text = cell_text(value)
+        params.setdefault("value", text or "")
+        params.setdefault("sheet", sheet or "")
+        params.setdefault("row", row if row is not None else "")
+        params.setdefault("column", column or "")
         return Issue(
             code=issue_code,
             sheet=sheet,
             row=row,
             column=column,
-            value=cell_text(value),
+            value=text,
             message=gettext(msgid, self.lang, **params),
         )
 

@@ -205,22 +205,13 @@ def check(
                     sheet=sheet, row=record.row, column=record.period_column,
                     value=record.period_cell,
                 ))
-            value_period = file_period
+            else:
+                value_period = file_period
         if value_period is not None:
             valid = checked_periods.get(value_period)
             if valid is None or not valid:
                 valid = True
-                if not first <= value_period <= last:
-                    valid = False
-                    errors.append(issue(
-                        "period_outside_plan",
-                        "The quarter {period} is outside the plan ({first} to {last}).",
-                        sheet=sheet, row=record.row,
-                        column=record.period_column or _wide_column(found, record),
-                        value=str(value_period), period=str(value_period),
-                        first=str(first), last=str(last),
-                    ))
-                elif value_period > current:
+                if value_period > current:
                     valid = False
                     errors.append(issue(
                         "future_period",
@@ -229,6 +220,16 @@ def check(
                         column=record.period_column or _wide_column(found, record),
                         value=str(value_period), period=str(value_period),
                         current=str(current),
+                    ))
+                elif not first <= value_period <= last:
+                    valid = False
+                    errors.append(issue(
+                        "period_outside_plan",
+                        "The quarter {period} is outside the plan ({first} to {last}).",
+                        sheet=sheet, row=record.row,
+                        column=record.period_column or _wide_column(found, record),
+                        value=str(value_period), period=str(value_period),
+                        first=str(first), last=str(last),
                     ))
                 checked_periods[value_period] = valid
             ok = ok and valid
