@@ -148,7 +148,6 @@ def _dotted(data: Any, loc: Loc) -> str:
 
 _PYDANTIC_MESSAGES = {
     "missing": "The required key '{key}' is missing.",
-    "extra_forbidden": "Unknown key (check the spelling).",
     "string_type": "A text is expected.",
     "string_too_short": "The text cannot be empty.",
     "string_pattern_mismatch": "The value does not have the expected form ({pattern}).",
