@@ -665,3 +665,47 @@ def has_submissions(engine: Any) -> bool:
 
     with engine.connect() as conn:
         return conn.execute(select(Submission.id).limit(1)).first() is not None
+
+
+def run(engine: Any, plan: Plan, *, seed: int = DEFAULT_SEED, directory: str | Path | None = None,
+        settings: Settings | None = None, do_load: bool = True,
+        services: Iterable[str] | None = None) -> tuple[DemoData, LoadReport | None]:
+    """Generate (and write, when ``directory`` is given) the demo files, then load them."""
+    settings = settings or get_settings()
+    data = generate(plan, seed=seed, settings=settings, services=services)
+    if directory is not None:
+        write_files(data, directory)
+    report = load(engine, plan, data, settings=settings) if do_load else None
+    return data, report
+
+
+def setup_demo_data(ctx: Any) -> int:
+    """``seguiment setup --demo-if-empty``: load the demo data if no submission is stored."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from i18n import _
+
+    if not ctx.demo_if_empty:
+        return 0
+    try:
+        if has_submissions(ctx.engine):
+            ctx.echo(_("The database already has submissions: no demo data loaded."))
+            return 0
+        started = time.perf_counter()
+        _data, report = run(ctx.engine, ctx.plan, directory=ctx.settings.demo_dir,
+                           settings=ctx.settings)
+    except SQLAlchemyError as exc:
+        ctx.echo(_("The database is not ready ({reason}): run `seguiment db upgrade` first.",
+                   reason=type(exc).__name__))
+        return 1
+    assert report is not None
+    if not report.ok:
+        for name, errors in report.failures:
+            ctx.echo(f"{name}: {'; '.join(errors)}")
+        ctx.echo(_("{count} demo files could not be imported.", count=len(report.failures)))
+        return 1
+    ctx.echo(_("Empty database: demo data loaded ({files} submissions, {values} values) in "
+               "{seconds} s; files in {dir}.", files=report.imported, values=report.values,
+               seconds=format_number(time.perf_counter() - started, "ca", 1),
+               dir=str(ctx.settings.demo_dir)))
+    return 0
