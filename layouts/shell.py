@@ -1,28 +1,177 @@
-"""The page frame shared by every page: header, navigation, content."""
+"""The app frame and the callbacks shared by every page.
+
+Each page renders its own header (name, navigation, quarter selector, language switch), main
+content and footer from its URL (see ``layouts.components.frame``), so a whole page is one
+server round trip. The app layout is only the Dash Pages container plus two helpers:
+- the selectors (quarter, filters) write their value into the URL query (shareable links);
+- the page language goes to ``<html lang>`` and to the ``lang`` cookie.
+"""
 
 from __future__ import annotations
 
-import dash
-from dash import dcc, html
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
-from i18n import _
-from layouts.context import current_plan
+import dash
+from dash import Dash, Input, Output, State, html
+from flask import Response, request
+
+from indicators import queries
+from indicators.db import get_engine
+from layouts.context import current_settings
+
+PAGES_OUTPUT = "_pages_content.children"
+RESPONSE_CACHE_SIZE = 512
+
+# the URL query parameter each selector writes (the page layouts read the same names)
+URL_PARAMETERS: dict[str, str] = {
+    "quarter-select": "t",
+    "lever-axis-filter": "eix",
+    "lever-status-filter": "estat",
+    "submissions-year": "any",
+    "changes-since": "des_de",
+    "changes-level": "nivell",
+}
+
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="ca">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def with_parameter(search: str | None, name: str, value: str | None) -> str:
+    """``search`` (``?a=1&b=2``) with ``name`` set to ``value`` (removed when empty)."""
+    pairs = [(k, v) for k, v in parse_qsl((search or "").lstrip("?"), keep_blank_values=False)
+             if k != name]
+    if value:
+        pairs.append((name, value))
+    if name == "t":  # a new quarter: the "since" of the changes page must be before it
+        pairs = [(k, v) for k, v in pairs if k != "des_de"]
+    return "?" + urlencode(pairs) if pairs else ""
 
 
 def build_shell() -> html.Div:
-    plan = current_plan()
-    return html.Div(
-        [
-            dcc.Location(id="url"),
-            html.Header(
-                [
-                    html.A(_("Skip to content"), href="#main", className="visually-hidden-focusable"),
-                    html.Div(_("Plan follow-up"), className="app-title"),
-                    html.Div(plan.info.name, className="plan-name"),
-                ],
-                className="app-header",
-            ),
-            html.Main(dash.page_container, id="main", tabIndex="-1"),
-        ],
-        lang="ca",
+    return html.Div([dash.page_container, html.Div(id="page-lang-sink", hidden=True)],
+                    id="app-root")
+
+
+def _register_url_parameter(app: Dash, component_id: str, name: str) -> None:
+    @app.callback(
+        Output("_pages_location", "search", allow_duplicate=True),
+        Input(component_id, "value"),
+        State("_pages_location", "search"),
+        prevent_initial_call=True,
+    )
+    def update_search(value: str | None, search: str | None) -> str:
+        new = with_parameter(search, name, value)
+        if new == (search or ""):
+            raise dash.exceptions.PreventUpdate
+        return new
+
+    update_search.__name__ = f"update_search_{name}"
+
+
+class PageResponseCache:
+    """Rendered pages (the Dash Pages router's JSON answer), keyed by the data generation.
+
+    A page is a function of its URL, its language cookie and the stored data: the answer to
+    the same router request is the same until the next import bumps the data generation.
+    The cache wraps Dash's callback view, so it runs after every ``before_request`` guard
+    (login, roles, CSRF) and only for the pages router; the after-request hooks still run.
+    Per process; each worker reads the generation (one tiny query) on every request.
+    """
+
+    def __init__(self, size: int = RESPONSE_CACHE_SIZE) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._generation: tuple[str, int] | None = None
+        self.enabled = True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._generation = None
+
+    def wrap(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        def cached_view(*args: Any, **kwargs: Any) -> Any:
+            body = request.get_data(cache=True)
+            if not self.enabled or PAGES_OUTPUT.encode() not in body:
+                return view(*args, **kwargs)
+            url = current_settings().database_url
+            generation = (url, queries.data_generation(get_engine(url)))
+            key = (hashlib.sha256(body).digest(), request.cookies.get("lang", ""))
+            with self._lock:
+                if self._generation != generation:
+                    self._entries.clear()
+                    self._generation = generation
+                cached = self._entries.get(key)
+                if cached is not None:
+                    self._entries.move_to_end(key)
+            if cached is not None:
+                return Response(cached, mimetype="application/json")
+            response = view(*args, **kwargs)
+            if isinstance(response, Response) and response.status_code == 200:
+                data = response.get_data()
+                with self._lock:
+                    if self._generation == generation:
+                        self._entries[key] = data
+                        while len(self._entries) > self.size:
+                            self._entries.popitem(last=False)
+            return response
+
+        cached_view.__name__ = getattr(view, "__name__", "dispatch")
+        return cached_view
+
+
+def install_page_cache(app: Dash) -> PageResponseCache:
+    cache = PageResponseCache()
+    server = app.server
+    for rule in server.url_map.iter_rules():
+        if rule.rule.endswith("/_dash-update-component"):
+            server.view_functions[rule.endpoint] = cache.wrap(server.view_functions[rule.endpoint])
+    server.extensions["seguiment_page_cache"] = cache
+    return cache
+
+
+def page_cache(app: Dash) -> PageResponseCache | None:
+    cache = app.server.extensions.get("seguiment_page_cache")
+    return cache if isinstance(cache, PageResponseCache) else None
+
+
+def configure_app(app: Dash) -> None:
+    """Install the frame's index page, shared callbacks and the page cache on ``app``."""
+    app.index_string = INDEX_STRING
+    install_page_cache(app)
+    for component_id, name in URL_PARAMETERS.items():
+        _register_url_parameter(app, component_id, name)
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        """
+        function(lang) {
+            if (lang) {
+                document.documentElement.setAttribute('lang', lang);
+                document.cookie = 'lang=' + lang + '; path=/; max-age=31536000; SameSite=Lax';
+            }
+            return lang || '';
+        }
+        """,
+        Output("page-lang-sink", "children"),
+        Input("page-lang", "data"),
     )

@@ -1,33 +1,44 @@
-"""Read-only plan tree: levers, axes and objectives, word for word."""
+"""El pla (``/pla``): the plan tree, levers, axes and objectives, word for word."""
 
 from __future__ import annotations
 
 import dash
-from dash import html
+from dash import dcc, html
 
-from i18n import _
-from layouts.context import current_plan
+from layouts import components as c
 
-dash.register_page(__name__, path="/pla", title=_("The plan"), name=_("The plan"))
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path="/pla", title=c.page_title("The plan"), name="El pla",
+                   order=5)
 
 
-def layout(**_query: str) -> html.Div:
-    plan = current_plan()
+def build(ctx: c.PageContext) -> html.Div:
+    t = ctx.t
+    plan = ctx.plan
     levers = []
     for lever in plan.levers:
         axes = []
         for axis in lever.axes:
             objectives = [
-                html.Li([html.Span(o.code, className="code"), " ", o.text])
+                html.Li([dcc.Link(o.code, href=ctx.href(f"/objectiu/{o.code}"),
+                                  className="code"), " ", o.text])
                 for o in lever.objectives_of(axis.number)
             ]
             axes.append(html.Section([
-                html.H3(_("Axis {number}. {name}", number=axis.number, name=axis.name)),
-                html.Ul(objectives),
+                html.H3(t("Axis {number}. {name}", number=axis.number, name=axis.name)),
+                html.Ul(objectives, className="objective-list"),
             ]))
         levers.append(html.Section([
-            html.H2(_("Lever {number}: {name}", number=lever.number, name=lever.name)),
+            html.H2(dcc.Link(t("Lever {number}: {name}", number=lever.number, name=lever.name),
+                             href=ctx.href(f"/palanca/{lever.number}"))),
             html.P(lever.tagline, className="tagline"),
             *axes,
-        ]))
-    return html.Div([html.H1(plan.info.name), *levers], className="plan-tree")
+        ], className="panel"))
+    return c.frame(ctx, active="/pla", title=t("The plan"),
+                   subtitle=f"{plan.info.name} · {plan.info.start_year}–{plan.info.end_year}",
+                   children=[html.Div(levers, className="plan-tree")])
+
+
+def layout(**query: str) -> html.Div:
+    ctx = c.PageContext.from_query(query, "/pla")
+    return ctx.data.memo(("page", "plan", str(ctx.period), ctx.lang), lambda: build(ctx))

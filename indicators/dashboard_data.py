@@ -1,0 +1,252 @@
+"""What the dashboard pages read: values, statuses, completeness and changes, cached.
+
+No Dash here: pages (and the board presentation) call these functions and build components.
+
+Caching: everything computed from the stored values is cached in-process, keyed by the data
+generation (``indicators.queries.data_generation``), which every import bumps. Each request
+reads the generation (one tiny query) and drops what was computed for an older one, so
+several worker processes never serve stale statuses: at worst each worker recomputes once
+after an import. ``clear_caches()`` empties everything (the benchmark's "cold" case).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from indicators import queries
+from plan_model import progress
+from plan_model import status as engine_status
+from plan_model.models import Plan
+from plan_model.periods import Period, period_range
+
+T = TypeVar("T")
+_MAX_ENTRIES = 256
+
+
+class _GenerationCache:
+    """An LRU of computed results, emptied whenever the data generation changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._generation: dict[str, int] = {}
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+
+    def check(self, scope: str, generation: int) -> None:
+        with self._lock:
+            if self._generation.get(scope) != generation:
+                for key in [k for k in self._entries if isinstance(k, tuple) and k[0] == scope]:
+                    del self._entries[key]
+                self._generation[scope] = generation
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]  # type: ignore[no-any-return]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:  # one computation per key at a time; others wait for it
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]  # type: ignore[no-any-return]
+            value = compute()
+            with self._lock:
+                self._entries[key] = value
+                while len(self._entries) > _MAX_ENTRIES:
+                    self._entries.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._generation.clear()
+
+
+_CACHE = _GenerationCache()
+
+
+def clear_caches() -> None:
+    """Forget every computed result (as right after an import, in every worker)."""
+    _CACHE.clear()
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """The data of one request: an engine, the plan, and the generation read once."""
+
+    engine: Engine
+    plan: Plan
+    generation: int
+    deadline_days: int
+    scope: str
+
+    # ---- base frames -------------------------------------------------------------------
+    def _cached(self, name: str, args: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        return _CACHE.get_or_compute((self.scope, self.generation, name, *args), compute)
+
+    def memo(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        """Cache anything derived from this generation's data (e.g. a rendered page)."""
+        return self._cached("memo", key, compute)
+
+    def values(self) -> pd.DataFrame:
+        return self._cached("values", (), lambda: queries.values_frame(self.engine))
+
+    def submissions(self) -> pd.DataFrame:
+        return self._cached("submissions", (), lambda: queries.submissions_frame(self.engine))
+
+    # ---- periods -----------------------------------------------------------------------
+    def plan_periods(self) -> list[Period]:
+        return period_range(self.plan.first_period, self.plan.last_period)
+
+    def periods_with_data(self) -> list[Period]:
+        def compute() -> list[Period]:
+            frame = self.values()
+            if frame.empty:
+                return []
+            return sorted({Period.parse(p) for p in frame["period"].dropna().unique()})
+
+        return self._cached("periods_with_data", (), compute)
+
+    def latest_period(self) -> Period:
+        """The latest quarter with data (the plan's first quarter when there is none)."""
+        periods = self.periods_with_data()
+        return periods[-1] if periods else self.plan.first_period
+
+    def resolve_period(self, text: str | None) -> Period:
+        """The quarter asked for in the URL, inside the plan; the latest with data otherwise."""
+        period = Period.try_parse(text) if text else None
+        if period is None or not self.plan.first_period <= period <= self.plan.last_period:
+            return self.latest_period()
+        return period
+
+    # ---- statuses ----------------------------------------------------------------------
+    def status(self, period: Period) -> Any:
+        """The plan's status at ``period`` (``plan_model.status.PlanStatus``)."""
+        return self._cached(
+            "status", (str(period),),
+            lambda: engine_status.compute_status(self.plan, self.values(), period),
+        )
+
+    def history(self, period: Period, quarters: int | None = None) -> pd.DataFrame:
+        """Achievement and status per level and quarter up to ``period`` (for sparklines)."""
+        first = self.plan.first_period if quarters is None else max(
+            self.plan.first_period, period.prev(quarters - 1))
+        periods = period_range(first, period)
+        return self._cached(
+            "history", (str(first), str(period)),
+            lambda: engine_status.status_history(self.plan, self.values(), periods),
+        )
+
+    def completeness(self, until: Period, today: dt.date | None = None) -> pd.DataFrame:
+        """Per service and quarter from the plan's start to ``until``: on time, late, pending."""
+        day = today or dt.datetime.now(dt.UTC).date()
+        periods = period_range(self.plan.first_period, until)
+        return self._cached(
+            "completeness", (str(until), day.isoformat()),
+            lambda: engine_status.completeness(
+                self.plan, self.submissions(), periods,
+                deadline_days=self.deadline_days, today=day,
+            ),
+        )
+
+    def values_as_of(self, period: Period) -> pd.DataFrame:
+        """The values as they stood at ``period``'s deadline (what a board saw then)."""
+        cutoff = engine_status.as_of_cutoff(period, self.deadline_days)
+        return self._cached("values_as_of", (str(period),),
+                            lambda: queries.values_frame(self.engine, as_of=cutoff))
+
+    def changes(self, since: Period, until: Period) -> pd.DataFrame:
+        """Objectives and indicators whose status changed from ``since`` (as it was seen at
+        that quarter's deadline) to ``until`` (with today's data)."""
+        return self._cached(
+            "changes", (str(since), str(until)),
+            lambda: engine_status.changes(self.plan, self.values(), since, until,
+                                          values_before=self.values_as_of(since)),
+        )
+
+    # ---- one indicator -----------------------------------------------------------------
+    def indicator_values(self, code: str) -> pd.DataFrame:
+        """The current values of one indicator, every quarter, with provenance, by period."""
+        def compute() -> pd.DataFrame:
+            frame = self.values()
+            if frame.empty:
+                return frame
+            rows = frame[frame["indicator"] == code]
+            return rows.sort_values("period").reset_index(drop=True)
+
+        return self._cached("indicator_values", (code,), compute)
+
+    def indicator_paths(self, code: str) -> dict[str, list[float | None]] | None:
+        """Per plan quarter: year value, expected value, comparable baseline, target and the
+        thresholds of one indicator (the status engine's own grid); None if unknown."""
+        grid_table = self._cached("grid", (), self._grid)
+        table, grid = grid_table
+        row = table.row.get(code)
+        if row is None:
+            return None
+
+        def col(matrix: Any) -> list[float | None]:
+            return [clean_number(v) for v in matrix[row]]
+
+        return {
+            "value": col(grid.value), "expected": col(grid.expected),
+            "baseline": col(grid.baseline), "target": col(grid.target),
+            "green": [clean_number(grid.green[row])] * len(grid.value[row]),
+            "amber": [clean_number(grid.amber[row])] * len(grid.value[row]),
+        }
+
+    def _grid(self) -> tuple[Any, Any]:
+        table = progress.indicator_table(self.plan)
+        obs = progress.observations(table, self.values())
+        return table, progress.indicator_grid(table, obs, self.plan.catalog.thresholds)
+
+    def value_history(self, code: str, period: str) -> pd.DataFrame:
+        return self._cached(
+            "value_history", (code, period),
+            lambda: queries.value_history(self.engine, code, period),
+        )
+
+    def objective_history(self, code: str, until: Period) -> pd.DataFrame:
+        """Rows of :meth:`history` for one objective and its indicators."""
+        frame = self.history(until)
+        if frame.empty:
+            return frame
+        keys = {code, *[i.code for i in self.plan.indicators_of(code)]}
+        return frame[frame["key"].astype(str).isin(keys)]
+
+
+def load(engine: Engine, plan: Plan, *, deadline_days: int) -> DashboardData:
+    """The dashboard's data for this request (reads the data generation once)."""
+    generation = queries.data_generation(engine)
+    scope = f"{engine.url.render_as_string(hide_password=True)}|{plan.info.id}"
+    _CACHE.check(scope, generation)
+    return DashboardData(engine=engine, plan=plan, generation=generation,
+                         deadline_days=deadline_days, scope=scope)
+
+
+def share_of_plan_elapsed(plan: Plan, period: Period) -> float:
+    """How much of the plan's time has passed at the end of ``period`` (0-1)."""
+    total = plan.last_period.index - plan.first_period.index + 1
+    done = period.index - plan.first_period.index + 1
+    return min(1.0, max(0.0, done / total))
+
+
+def clean_number(value: object) -> float | None:
+    """A float, or None for missing/NaN values (pandas gives NaN, not None)."""
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number

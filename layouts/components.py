@@ -1,0 +1,310 @@
+"""Building blocks shared by the pages: request context, URLs, status badges, figures.
+
+A page's layout is a function of its URL: ``PageContext.from_query`` reads the language
+(``?lang=es``, else the ``lang`` cookie, else Catalan) and the quarter (``?t=2025-T3``, else
+the latest quarter with data) and gives the data of the request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+from flask import has_request_context, request
+
+from i18n import DEFAULT_LANGUAGE, LANGUAGES, format_percent, normalise_language, translator
+from indicators import dashboard_data
+from indicators.db import get_engine
+from layouts.context import current_plan, current_settings
+from layouts.figures import STATUS_COLOURS
+from plan_model import status_types as st
+from plan_model.models import Plan
+from plan_model.periods import Period
+
+APP_NAME = "Seguiment del Pla"
+STATUSES = ("green", "amber", "red", "grey")
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def attrs(**kwargs: Any) -> dict[str, Any]:
+    """HTML attributes with dashes (``aria_label=`` → ``aria-label``) for Dash components."""
+    return {name.replace("_", "-"): value for name, value in kwargs.items()}
+
+
+def as_datetime(value: Any) -> dt.datetime | None:
+    """A pandas timestamp (or NaT/None) as a datetime for ``format_date``."""
+    if value is None or pd.isna(value):
+        return None
+    moment = pd.Timestamp(value).to_pydatetime()
+    return moment if isinstance(moment, dt.datetime) else None
+
+
+def request_language(query: Mapping[str, Any] | None = None) -> str:
+    """``?lang=`` of the page, else the ``lang`` cookie, else Catalan."""
+    lang = (query or {}).get("lang")
+    if not lang and has_request_context():
+        lang = request.args.get("lang") or request.cookies.get("lang")
+    return normalise_language(lang or DEFAULT_LANGUAGE)
+
+
+@dataclass
+class PageContext:
+    """Everything a page needs about its request."""
+
+    lang: str
+    period: Period
+    data: dashboard_data.DashboardData
+    plan: Plan
+    query: dict[str, str] = field(default_factory=dict)
+    path: str = "/"
+
+    @property
+    def t(self) -> Callable[..., str]:
+        return translator(self.lang)
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any], path: str = "/") -> PageContext:
+        settings = current_settings()
+        plan = current_plan()
+        engine = get_engine(settings.database_url)
+        data = dashboard_data.load(engine, plan,
+                                   deadline_days=settings.submission_deadline_days)
+        lang = request_language(query)
+        period = data.resolve_period(str(query.get("t") or "") or None)
+        clean = {k: str(v) for k, v in query.items() if isinstance(v, str | int) and v != ""}
+        return cls(lang=lang, period=period, data=data, plan=plan, query=clean, path=path)
+
+    def href(self, path: str, *, keep: Sequence[str] = (), **params: str | None) -> str:
+        """A link inside the app that keeps the quarter and language (and ``keep`` filters)."""
+        query: dict[str, str] = {"t": str(self.period)}
+        if self.lang != DEFAULT_LANGUAGE:
+            query["lang"] = self.lang
+        for name in keep:
+            if self.query.get(name):
+                query[name] = self.query[name]
+        for name, value in params.items():
+            if value is None or value == "":
+                query.pop(name, None)
+            else:
+                query[name] = value
+        return f"{path}?{urlencode(query)}"
+
+
+def status_label(status: str, lang: str) -> str:
+    return st.status_label(status, lang)
+
+
+def status_icon(status: str) -> str:
+    return st.STATUS_ICONS[st.Status(status)]
+
+
+def status_badge(status: str | None, lang: str, *, size: str = "") -> html.Span:
+    """Status as icon + label on its colour: never colour alone."""
+    key = status if status in STATUSES else "grey"
+    return html.Span(
+        [html.Span(status_icon(key), className="status-icon", **attrs(aria_hidden="true")),
+         " ", status_label(key, lang)],
+        className=f"status-badge status-{key} {size}".strip(),
+    )
+
+
+def trend_text(trend: str | None, lang: str) -> str:
+    key = st.Trend(trend) if trend in set(st.Trend) else st.Trend.UNKNOWN
+    return f"{st.TREND_ICONS[key]} {st.trend_label(key, lang)}"
+
+
+def percent(value: float | None, lang: str) -> str:
+    return format_percent(dashboard_data.clean_number(value), lang)
+
+
+def achievement_bar(value: float | None, lang: str, status: str | None = None) -> html.Div:
+    """A bar with the number written next to it (capped visually at 120 %)."""
+    number = dashboard_data.clean_number(value)
+    width = 0.0 if number is None else max(0.0, min(number, 1.2)) / 1.2 * 100
+    key = status if status in STATUSES else "grey"
+    return html.Div(
+        [
+            html.Div(html.Div(className="bar-fill",
+                              style={"width": f"{width:.0f}%",
+                                     "backgroundColor": STATUS_COLOURS[key]}),
+                     className="bar-track", **attrs(aria_hidden="true")),
+            html.Span(percent(number, lang), className="bar-text"),
+        ],
+        className="achievement-bar",
+    )
+
+
+def graph(figure: dict[str, Any], summary: str, *, graph_id: str | None = None,
+          class_name: str = "", height: int | None = None) -> html.Figure:
+    """A chart with its text alternative (``aria-label`` and a visually hidden caption)."""
+    style = {"height": f"{height}px"} if height else None
+    props: dict[str, Any] = {"figure": figure, "config": GRAPH_CONFIG}
+    if graph_id:
+        props["id"] = graph_id
+    if style:
+        props["style"] = style
+    return html.Figure(
+        [dcc.Graph(**props), html.Figcaption(summary, className="visually-hidden")],
+        className=f"chart {class_name}".strip(),
+        role="group",
+        **attrs(aria_label=summary),
+    )
+
+
+def language_switch(ctx: PageContext) -> html.Nav:
+    t = ctx.t
+    items = []
+    for code, name in LANGUAGES.items():
+        href = ctx.href(ctx.path, keep=tuple(ctx.query), lang=code if code != "ca" else None)
+        if code == ctx.lang:
+            items.append(html.Li(html.Span([name, html.Span(f" ({t('current language')})",
+                                                              className="visually-hidden")],
+                                           className="lang-current", lang=code)))
+        else:
+            items.append(html.Li(html.A(name, href=href, lang=code, hrefLang=code,
+                                        className="lang-link")))
+    return html.Nav(html.Ul(items, className="lang-list"), className="lang-switch",
+                    **attrs(aria_label=t("Language")))
+
+
+def quarter_selector(ctx: PageContext) -> html.Div:
+    t = ctx.t
+    with_data = {str(p) for p in ctx.data.periods_with_data()}
+    options = []
+    for period in reversed(ctx.data.plan_periods()):
+        label = str(period) if str(period) in with_data else f"{period} ({t('no data')})"
+        options.append({"label": label, "value": str(period)})
+    return html.Div(
+        [
+            html.Label(t("Quarter"), htmlFor="quarter-select", className="quarter-label"),
+            dbc.Select(id="quarter-select", options=options, value=str(ctx.period),
+                       size="sm", className="quarter-dropdown"),
+        ],
+        className="quarter-selector",
+    )
+
+
+NAV_ITEMS: list[tuple[str, str]] = [
+    ("/", "Overview"),
+    ("/palanca/1", "Lever 1"),
+    ("/palanca/2", "Lever 2"),
+    ("/palanca/3", "Lever 3"),
+    ("/palanca/4", "Lever 4"),
+    ("/palanca/5", "Lever 5"),
+    ("/lliuraments", "Submissions"),
+    ("/canvis", "Changes"),
+    ("/pla", "The plan"),
+]
+
+
+def navigation(ctx: PageContext, active: str) -> html.Nav:
+    t = ctx.t
+    items = []
+    for path, label in NAV_ITEMS:
+        is_active = path == active
+        children: list[Any] = [t(label)]
+        if is_active:
+            children.append(html.Span(f" ({t('current page')})", className="visually-hidden"))
+        items.append(html.Li(dcc.Link(children, href=ctx.href(path),
+                                      className="nav-link active" if is_active else "nav-link"),
+                             className="nav-item"))
+    return html.Nav(html.Ul(items, className="main-nav-list"), className="main-nav",
+                    **attrs(aria_label=t("Main navigation")))
+
+
+def frame(ctx: PageContext, *, active: str, title: str, children: Sequence[Any],
+          subtitle: Any = None) -> html.Div:
+    """The page frame: skip link, header (name, navigation, quarter, language), main, footer."""
+    t = ctx.t
+    header = html.Header(
+        [
+            html.Div(
+                [
+                    html.Div([
+                        dcc.Link(APP_NAME, href=ctx.href("/"), className="app-name"),
+                        html.Span(ctx.plan.info.name, className="plan-name"),
+                    ], className="brand"),
+                    html.Div([quarter_selector(ctx), language_switch(ctx)],
+                             className="header-tools"),
+                ],
+                className="header-top",
+            ),
+            navigation(ctx, active),
+        ],
+        className="app-header",
+    )
+    main = html.Main(
+        [html.H1(title, className="page-title"),
+         *([html.P(subtitle, className="page-subtitle")] if subtitle else []),
+         *children],
+        id="main-content", tabIndex="-1", className="app-main",
+    )
+    footer = html.Footer(
+        html.P([ctx.plan.info.organisation, " · ",
+                t("Data shown: quarter {period}", period=str(ctx.period))]),
+        className="app-footer",
+    )
+    return html.Div(
+        [html.A(t("Skip to main content"), href="#main-content", className="skip-link"),
+         header, main, footer,
+         dcc.Store(id="page-lang", data=ctx.lang)],
+        className="page", lang=ctx.lang,
+    )
+
+
+def no_data_note(text: str) -> html.P:
+    return html.P(text, className="no-data-note")
+
+
+def _callback_language() -> str:
+    """The language of the page being routed (inside the pages router callback or index)."""
+    try:
+        import dash
+
+        search = dash.callback_context.inputs.get("_pages_location.search") or ""
+    except Exception:  # not inside a callback: the initial HTML request
+        search = ""
+    if search:
+        from urllib.parse import parse_qs
+
+        values = parse_qs(search.lstrip("?")).get("lang")
+        if values:
+            return normalise_language(values[0])
+    return request_language()
+
+
+def page_title(msgid: str) -> Callable[..., str]:
+    """A Dash Pages ``title`` callable: the page's name in the page's language."""
+
+    def title(**path_variables: str) -> str:
+        lang = _callback_language()
+        return f"{translator(lang)(msgid, **path_variables)} · {APP_NAME}"
+
+    return title
+
+
+def objectives_by_status(lever: Any) -> dict[str, int]:
+    """How many objectives of a lever (LeverResult) are in each status."""
+    counts = {s: 0 for s in STATUSES}
+    for axis in lever.axes:
+        for objective in axis.objectives:
+            counts[str(objective.status)] = counts.get(str(objective.status), 0) + 1
+    return counts
+
+
+def counts_list(counts: Mapping[str, int], lang: str, *, what: str) -> html.Ul:
+    """Counts per status as text with icon and label (e.g. "✔ En bon camí: 5")."""
+    items = [
+        html.Li([html.Span(status_icon(s), className=f"count-icon status-{s}",
+                           **attrs(aria_hidden="true")),
+                 f" {status_label(s, lang)}: ", html.Strong(str(counts.get(s, 0)))],
+                className="status-count")
+        for s in STATUSES
+    ]
+    return html.Ul(items, className="status-counts", **attrs(aria_label=what))

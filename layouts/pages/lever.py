@@ -1,0 +1,199 @@
+"""Palanca (``/palanca/<n>``): the lever's axes and objectives, and its achievement over time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import html
+
+from indicators import dashboard_data
+from layouts import components as c
+from layouts.figures import NamedSeries, Point, figure_summary, history_figure
+from layouts.pages.not_found_404 import not_found
+from plan_model import status_types as st
+
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path_template="/palanca/<n>", path="/palanca/1",
+                   title=c.page_title("Lever {n}"), name="Palanca", order=1)
+
+STATUS_RANK = {"red": 0, "amber": 1, "green": 2, "grey": 3}
+
+
+def _lever_number(text: str | None) -> int | None:
+    try:
+        number = int(str(text))
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= 5 else None
+
+
+def _row(ctx: c.PageContext, objective: Any, axis_name: str) -> dict[str, Any]:
+    lang, t = ctx.lang, ctx.t
+    plan_objective = ctx.plan.objective_by_code[objective.code]
+    services = sorted({i.responsible_service for i in ctx.plan.indicators_of(objective.code)})
+    status = str(objective.status)
+    if objective.at_risk:
+        forecast = f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}"
+    elif any(i.forecast is not None for i in objective.indicators):
+        forecast = "✔ " + t("Reaches the target")
+    else:
+        forecast = "– " + t("No forecast")
+    achievement = dashboard_data.clean_number(objective.achievement)
+    return {
+        "code": objective.code,
+        "href": ctx.href(f"/objectiu/{objective.code}"),
+        "text": plan_objective.text,
+        "axis": axis_name,
+        "status": status,
+        "status_rank": STATUS_RANK.get(status, 4),
+        "status_text": f"{c.status_icon(status)} {c.status_label(status, lang)}",
+        "achievement": None if achievement is None else round(achievement * 100, 1),
+        "achievement_text": c.percent(achievement, lang),
+        "trend": c.trend_text(str(objective.trend), lang),
+        "forecast": forecast,
+        "service": ", ".join(services),
+    }
+
+
+def _grid(ctx: c.PageContext, rows: list[dict[str, Any]]) -> dag.AgGrid:
+    t = ctx.t
+    column_defs = [
+        {"field": "code", "headerName": t("Code"), "cellRenderer": "ObjectiveLink",
+         "width": 100, "pinned": "left", "sort": "asc"},
+        {"field": "text", "headerName": t("Objective"), "flex": 3, "minWidth": 260,
+         "wrapText": True, "autoHeight": True, "filter": "agTextColumnFilter"},
+        {"field": "axis", "headerName": t("Axis"), "flex": 1, "minWidth": 140,
+         "wrapText": True, "autoHeight": True, "filter": "agTextColumnFilter"},
+        {"field": "status_text", "headerName": t("Status"), "minWidth": 160,
+         "filter": "agTextColumnFilter",
+         "cellClass": {"function": "'status-cell status-' + params.data.status"},
+         "comparator": {"function": "(a, b, na, nb) => na.data.status_rank - nb.data.status_rank"}},
+        {"field": "achievement", "headerName": t("Achievement"), "cellRenderer": "AchievementBar",
+         "minWidth": 150, "filter": "agNumberColumnFilter", "type": "numericColumn"},
+        {"field": "trend", "headerName": t("Trend"), "minWidth": 130},
+        {"field": "forecast", "headerName": t("Forecast"), "minWidth": 150},
+        {"field": "service", "headerName": t("Responsible service"), "minWidth": 150,
+         "wrapText": True, "autoHeight": True, "filter": "agTextColumnFilter"},
+    ]
+    return dag.AgGrid(
+        id="lever-grid",
+        rowData=rows,
+        columnDefs=column_defs,
+        defaultColDef={"sortable": True, "resizable": True, "filter": True,
+                       "wrapHeaderText": True, "autoHeaderHeight": True},
+        dashGridOptions={"domLayout": "autoHeight", "animateRows": False,
+                         "ensureDomOrder": True, "suppressColumnVirtualisation": True,
+                         "localeText": {"noRowsToShow": t("No objectives match the filters")}},
+        columnSize="responsiveSizeToFit",
+        style={"width": "100%"},
+        className="objective-grid",
+    )
+
+
+def _filters(ctx: c.PageContext, lever: Any, axis_filter: str, status_filter: str) -> html.Div:
+    t, lang = ctx.t, ctx.lang
+    axis_options = [{"label": t("All axes"), "value": ""}] + [
+        {"label": t("Axis {number}. {name}", number=a.number, name=a.name),
+         "value": str(a.number)} for a in lever.axes]
+    status_options = [{"label": t("All statuses"), "value": ""}] + [
+        {"label": f"{c.status_icon(s)} {c.status_label(s, lang)}", "value": s}
+        for s in c.STATUSES]
+    return html.Div([
+        html.Div([html.Label(t("Axis"), htmlFor="lever-axis-filter"),
+                  dbc.Select(id="lever-axis-filter", options=axis_options, value=axis_filter,
+                             size="sm")], className="filter"),
+        html.Div([html.Label(t("Status"), htmlFor="lever-status-filter"),
+                  dbc.Select(id="lever-status-filter", options=status_options,
+                             value=status_filter, size="sm")], className="filter"),
+    ], className="filters", role="search", **c.attrs(aria_label=t("Filter objectives")))
+
+
+def build(ctx: c.PageContext, number: int) -> html.Div:
+    t, lang = ctx.t, ctx.lang
+    result = ctx.data.status(ctx.period)
+    lever = result.lever(number)
+    axis_filter = ctx.query.get("eix", "")
+    status_filter = ctx.query.get("estat", "")
+    axis_names = {a.number: t("Axis {number}. {name}", number=a.number, name=a.name)
+                  for a in ctx.plan.lever(number).axes}
+    rows = []
+    for axis in lever.axes:
+        if axis_filter and str(axis.number) != axis_filter:
+            continue
+        for objective in axis.objectives:
+            if status_filter and str(objective.status) != status_filter:
+                continue
+            rows.append(_row(ctx, objective, axis_names.get(axis.number, str(axis.number))))
+
+    history = ctx.data.history(ctx.period)
+    series = []
+    for axis in lever.axes:
+        if history.empty:
+            points: list[Point] = []
+        else:
+            sub = history[(history["level"] == "axis")
+                          & (history["key"].astype(str) == str(axis.number))]
+            points = [Point(str(r.period), dashboard_data.clean_number(r.achievement))
+                      for r in sub.sort_values("period").itertuples()]
+        series.append(NamedSeries(t("Axis {number}", number=axis.number), points))
+    periods = [str(p) for p in ctx.data.plan_periods() if p <= ctx.period]
+    chart_title = t("Achievement over time by axis")
+    figure = history_figure(series, lang, title=chart_title, periods=periods)
+
+    axes_table = html.Table([
+        html.Caption(t("Axes of the lever"), className="visually-hidden"),
+        html.Thead(html.Tr([html.Th(t("Axis"), scope="col"), html.Th(t("Status"), scope="col"),
+                            html.Th(t("Achievement"), scope="col", className="num"),
+                            html.Th(t("Data coverage"), scope="col", className="num"),
+                            html.Th(t("Trend"), scope="col")])),
+        html.Tbody([html.Tr([
+            html.Th(axis_names.get(a.number, str(a.number)), scope="row"),
+            html.Td(c.status_badge(str(a.status), lang)),
+            html.Td(c.percent(a.achievement, lang), className="num"),
+            html.Td(c.percent(a.coverage, lang), className="num"),
+            html.Td(c.trend_text(str(a.trend), lang)),
+        ]) for a in lever.axes]),
+    ], className="table table-sm data-table")
+
+    headline = html.Div([
+        html.P(lever.tagline, className="tagline"),
+        html.Div([
+            html.Span([t("Achievement"), ": ", html.Strong(c.percent(lever.achievement, lang))]),
+            c.status_badge(str(lever.status), lang),
+            html.Span([t("Data coverage"), ": ", html.Strong(c.percent(lever.coverage, lang))]),
+            html.Span([t("Trend"), ": ", c.trend_text(str(lever.trend), lang)]),
+        ], className="lever-summary"),
+    ])
+    return c.frame(
+        ctx, active=f"/palanca/{number}",
+        title=t("Lever {number}: {name}", number=number, name=lever.name),
+        children=[
+            headline,
+            html.Section([html.H2(t("Axes"), id="axes-title"), axes_table],
+                         className="panel", **c.attrs(aria_labelledby="axes-title")),
+            html.Section([
+                html.H2(t("Objectives"), id="objectives-title"),
+                _filters(ctx, ctx.plan.lever(number), axis_filter, status_filter),
+                html.P(t("{count} objectives shown. Select a code to see its indicators.",
+                         count=len(rows)), className="grid-help", id="lever-grid-count"),
+                _grid(ctx, rows),
+            ], className="panel", **c.attrs(aria_labelledby="objectives-title")),
+            html.Section([
+                c.graph(figure, figure_summary(series, lang, what=chart_title),
+                        graph_id="lever-history-graph"),
+            ], className="panel"),
+        ],
+    )
+
+
+def layout(n: str | None = None, **query: str) -> html.Div:
+    ctx = c.PageContext.from_query(query, f"/palanca/{n}")
+    number = _lever_number(n)
+    if number is None:
+        return not_found(ctx)
+    key = ("page", "lever", number, str(ctx.period), ctx.lang,
+           ctx.query.get("eix", ""), ctx.query.get("estat", ""))
+    return ctx.data.memo(key, lambda: build(ctx, number))

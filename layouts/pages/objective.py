@@ -1,0 +1,253 @@
+"""Objectiu (``/objectiu/<code>``): each indicator's chart, quarterly values and provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import dcc, html
+
+from i18n import format_date, format_number
+from indicators import dashboard_data
+from layouts import components as c
+from layouts.figures import (
+    IndicatorChartData,
+    MilestoneChartData,
+    Point,
+    indicator_figure,
+    milestone_figure,
+)
+from layouts.pages.not_found_404 import not_found
+from plan_model import status_types as st
+from plan_model.models import Indicator, Stage
+
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path_template="/objectiu/<code>", path="/objectiu/P1.01",
+                   title=c.page_title("Objective {code}"), name="Objectiu", order=2)
+
+DIRECTION_LABELS = {"increase": "Increase", "decrease": "Decrease", "maintain": "Maintain"}
+AGGREGATION_LABELS = {"sum": "Sum of the year's quarters", "last": "Latest quarter",
+                      "mean": "Mean of the year's quarters"}
+
+
+def stage_name(stage: Stage, lang: str) -> str:
+    return {"es": stage.name_es, "en": stage.name_en}.get(lang, stage.name)
+
+
+def _num(value: Any, lang: str, unit: str | None = None) -> str:
+    text = format_number(dashboard_data.clean_number(value), lang)
+    if unit and text != "–":
+        return f"{text}\u00a0{unit}"
+    return text
+
+
+def _chart(ctx: c.PageContext, ind: Indicator, result: Any, rows: pd.DataFrame) -> Any:
+    t, lang = ctx.t, ctx.lang
+    periods = [p for p in ctx.data.plan_periods()]
+    labels = [str(p) for p in periods]
+    shown = [str(p) for p in periods if p <= ctx.period]
+    paths = ctx.data.indicator_paths(ind.code) or {}
+    n_shown = len(shown)
+
+    def points(key: str, upto: int | None = None) -> list[Point]:
+        values = paths.get(key) or []
+        limit = len(values) if upto is None else upto
+        return [Point(labels[i], values[i]) for i in range(min(limit, len(values)))]
+
+    if ind.is_milestone:
+        stages = []
+        for r in rows.itertuples():
+            if str(r.period) not in shown:
+                continue
+            stage = ctx.plan.stage_by_key.get(str(r.stage or "").strip().lower())
+            stages.append((str(r.period), stage_name(stage, lang) if stage else str(r.stage),
+                           stage.pct if stage else None))
+        data = MilestoneChartData(
+            code=ind.code, name=ind.name, periods=labels, stages=stages,
+            expected=points("expected"), planned_completion=ind.planned_completion,
+            scale=[(stage_name(s, lang), s.pct) for s in ctx.plan.stages if s.pct is not None],
+        )
+        figure = milestone_figure(data, lang)
+        reached = stages[-1] if stages else None
+        summary = t("Milestone {code}: stage {stage} in {period}; planned completion {due}.",
+                    code=ind.code, stage=reached[1] if reached else t("no data"),
+                    period=reached[0] if reached else str(ctx.period),
+                    due=ind.planned_completion or "–")
+        return c.graph(figure, summary, graph_id=f"chart-{ind.code}")
+
+    expected = points("expected")
+    band_low: list[Point] = []
+    band_high: list[Point] = []
+    if ind.direction is not None and str(ind.direction) != "maintain":
+        base = paths.get("baseline") or []
+        exp = paths.get("expected") or []
+        green = paths.get("green") or []
+        amber = paths.get("amber") or []
+        for i, label in enumerate(labels[: len(exp)]):
+            b, e, g, a = base[i], exp[i], green[i], amber[i]
+            if None in (b, e, g, a):
+                band_low.append(Point(label, None))
+                band_high.append(Point(label, None))
+                continue
+            lo, hi = b + a * (e - b), b + g * (e - b)  # type: ignore[operator]
+            band_low.append(Point(label, min(lo, hi)))
+            band_high.append(Point(label, max(lo, hi)))
+    actual = points("value", n_shown)
+    forecast: list[Point] = []
+    final = dashboard_data.clean_number(getattr(result, "forecast", None))
+    last = next((p for p in reversed(actual) if p.value is not None), None)
+    if final is not None and last is not None and last.period != labels[-1]:
+        forecast = [last, Point(labels[-1], final)]
+    targets = []
+    if ind.targets:
+        targets = [Point(f"{year}-T4", value) for year, value in sorted(ind.targets.items())
+                   if f"{year}-T4" in labels]
+    data_n = IndicatorChartData(
+        code=ind.code, name=ind.name, unit=ind.unit, periods=labels, actual=actual,
+        expected=expected, baseline=ind.baseline.value if ind.baseline else None,
+        band_low=band_low, band_high=band_high, forecast=forecast, targets=targets,
+    )
+    figure = indicator_figure(data_n, lang)
+    summary = t("Indicator {code}: value {value} in {period}, expected {expected}; "
+                "forecast for the end of the plan {forecast}.",
+                code=ind.code, value=_num(last.value if last else None, lang, ind.unit),
+                period=last.period if last else str(ctx.period),
+                expected=_num(getattr(result, "expected", None), lang, ind.unit),
+                forecast=_num(final, lang, ind.unit))
+    return c.graph(figure, summary, graph_id=f"chart-{ind.code}")
+
+
+def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any:
+    t, lang = ctx.t, ctx.lang
+    shown = rows[rows["period"].astype(str) <= str(ctx.period)] if not rows.empty else rows
+    if shown.empty:
+        return c.no_data_note(t("No values have been submitted for this indicator yet."))
+    subs = ctx.data.submissions()
+    body = []
+    for r in shown.sort_values("period", ascending=False).itertuples():
+        if ind.is_milestone:
+            stage = ctx.plan.stage_by_key.get(str(r.stage or "").strip().lower())
+            value = stage_name(stage, lang) if stage else str(r.stage or "–")
+        else:
+            value = _num(r.value, lang, ind.unit)
+        versions = 0
+        if not subs.empty:
+            versions = int(((subs["service"] == r.service)
+                            & (subs["period"].astype(str) == str(r.period))).sum())
+        uploaded = c.as_datetime(r.uploaded_at)
+        body.append(html.Tr([
+            html.Th(str(r.period), scope="row"),
+            html.Td(value, className="num"),
+            html.Td(str(r.comment) if isinstance(r.comment, str) and r.comment else "–",
+                    className="comment"),
+            html.Td(str(r.service)),
+            html.Td([html.Span(str(r.filename)), html.Br(),
+                     html.Small(t("sheet {sheet}, row {row}", sheet=r.sheet, row=r.row))]),
+            html.Td([str(r.uploaded_by), html.Br(),
+                     html.Small(format_date(uploaded, lang, "short"))]),
+            html.Td(t("{count} versions", count=versions) if versions > 1 else t("original"),
+                    className="versions"),
+        ]))
+    return html.Div(html.Table([
+        html.Caption(t("Quarterly values of {code} with their origin", code=ind.code),
+                     className="visually-hidden"),
+        html.Thead(html.Tr([html.Th(t(h), scope="col") for h in (
+            "Quarter", "Value", "Technicians' comment", "Service", "File", "Uploaded by",
+            "History")])),
+        html.Tbody(body),
+    ], className="table table-sm data-table provenance"), className="table-scroll",
+        tabIndex="0", role="region",
+        **c.attrs(aria_label=t("Quarterly values of {code} with their origin", code=ind.code)))
+
+
+def _indicator_section(ctx: c.PageContext, ind: Indicator, result: Any) -> html.Section:
+    t, lang = ctx.t, ctx.lang
+    rows = ctx.data.indicator_values(ind.code)
+    service = ctx.plan.service_by_code.get(ind.responsible_service)
+    status = str(result.status) if result is not None else "grey"
+    marks = []
+    if result is not None and result.exceeded:
+        marks.append(html.Span(f"{st.EXCEEDED_ICON} {t(st.EXCEEDED_LABEL)}", className="mark"))
+    if result is not None and result.late:
+        marks.append(html.Span(f"{st.LATE_ICON} {t(st.LATE_LABEL)}", className="mark"))
+    if result is not None and result.at_risk:
+        marks.append(html.Span(f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}", className="mark"))
+    facts: list[tuple[str, Any]] = [
+        (t("Responsible service"), f"{ind.responsible_service} — {service.name}"
+         if service else ind.responsible_service),
+    ]
+    if ind.is_milestone:
+        facts.append((t("Kind"), t("Milestone (stages)")))
+        facts.append((t("Planned completion"), ind.planned_completion or "–"))
+    else:
+        facts.append((t("Unit"), ind.unit or "–"))
+        if ind.direction:
+            facts.append((t("Direction"), t(DIRECTION_LABELS[str(ind.direction)])))
+        if ind.aggregation:
+            facts.append((t("Year value"), t(AGGREGATION_LABELS[str(ind.aggregation)])))
+        if ind.baseline:
+            facts.append((t("Baseline"), f"{_num(ind.baseline.value, lang, ind.unit)} "
+                                         f"({ind.baseline.year})"))
+        if ind.targets:
+            facts.append((t("Targets"), " · ".join(
+                f"{y}: {_num(v, lang)}" for y, v in sorted(ind.targets.items()))))
+    if result is not None:
+        facts.append((t("Value for the year"), _num(result.value, lang, ind.unit)))
+        facts.append((t("Expected by now"), _num(result.expected, lang, ind.unit)))
+        facts.append((t("Trend"), c.trend_text(str(result.trend), lang)))
+        facts.append((t("Forecast at the end of the plan"),
+                      _num(result.forecast, lang, ind.unit)))
+    heading_id = f"ind-{ind.code}"
+    return html.Section([
+        html.H2([html.Span(ind.code, className="code"), " ", ind.name], id=heading_id),
+        html.Div([c.status_badge(status, lang),
+                  html.Span([t("Achievement"), ": ",
+                             html.Strong(c.percent(getattr(result, "achievement", None),
+                                                   lang))]),
+                  *marks], className="indicator-status"),
+        html.Dl([item for label, value in facts
+                 for item in (html.Dt(label), html.Dd(value))], className="facts"),
+        _chart(ctx, ind, result, rows),
+        html.H3(t("Quarterly values")),
+        _values_table(ctx, ind, rows),
+    ], className="panel indicator", **c.attrs(aria_labelledby=heading_id))
+
+
+def build(ctx: c.PageContext, code: str) -> html.Div:
+    t, lang = ctx.t, ctx.lang
+    objective = ctx.plan.objective_by_code[code]
+    result = ctx.data.status(ctx.period)
+    level = result.objective(code)
+    lever = ctx.plan.lever(objective.lever_number)
+    axis = next((a for a in lever.axes if a.number == objective.axis), None)
+    by_code = {i.code: i for i in level.indicators}
+    breadcrumb = html.Nav(html.Ol([
+        html.Li(dcc.Link(t("Overview"), href=ctx.href("/"))),
+        html.Li(dcc.Link(t("Lever {number}", number=lever.number),
+                         href=ctx.href(f"/palanca/{lever.number}"))),
+        html.Li(code, **c.attrs(aria_current="page")),
+    ], className="breadcrumb"), **c.attrs(aria_label=t("Breadcrumb")))
+    summary = html.Div([
+        c.status_badge(str(level.status), lang),
+        html.Span([t("Achievement"), ": ", html.Strong(c.percent(level.achievement, lang))]),
+        html.Span([t("Data coverage"), ": ", html.Strong(c.percent(level.coverage, lang))]),
+        html.Span([t("Trend"), ": ", c.trend_text(str(level.trend), lang)]),
+        html.Span(t("Axis {number}. {name}", number=axis.number, name=axis.name)
+                  if axis else ""),
+    ], className="objective-summary")
+    sections = [_indicator_section(ctx, ind, by_code.get(ind.code))
+                for ind in ctx.plan.indicators_of(code)]
+    return c.frame(ctx, active=f"/palanca/{lever.number}",
+                   title=t("Objective {code}", code=code),
+                   subtitle=objective.text,
+                   children=[breadcrumb, summary, *sections])
+
+
+def layout(code: str | None = None, **query: str) -> html.Div:
+    ctx = c.PageContext.from_query(query, f"/objectiu/{code}")
+    code = (code or "").upper()
+    if code not in ctx.plan.objective_by_code:
+        return not_found(ctx)
+    return ctx.data.memo(("page", "objective", code, str(ctx.period), ctx.lang),
+                         lambda: build(ctx, code))

@@ -1,0 +1,173 @@
+"""Resum (``/``): where the plan stands at the chosen quarter, in a minute."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import dcc, html
+
+from indicators import dashboard_data
+from indicators.dashboard_data import share_of_plan_elapsed
+from layouts import components as c
+from layouts.figures import NamedSeries, Point, figure_summary, sparkline
+from plan_model import status_types as st
+
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path="/", title=c.page_title("Overview"), name="Resum", order=0)
+
+SPARK_QUARTERS = 8
+AT_RISK_ROWS = 8
+
+
+def _history_points(history: pd.DataFrame, level: str, key: str) -> list[Point]:
+    if history.empty:
+        return []
+    rows = history[(history["level"] == level) & (history["key"].astype(str) == key)]
+    return [Point(str(r.period), dashboard_data.clean_number(r.achievement))
+            for r in rows.sort_values("period").itertuples()]
+
+
+def _kpi(label: str, value: Any, detail: Any = None) -> html.Div:
+    return html.Div(
+        [html.P(label, className="kpi-label"), html.P(value, className="kpi-value"),
+         *([html.Div(detail, className="kpi-detail")] if detail is not None else [])],
+        className="kpi",
+    )
+
+
+def _lever_card(ctx: c.PageContext, lever: Any, history: pd.DataFrame) -> html.Article:
+    t, lang = ctx.t, ctx.lang
+    points = _history_points(history, "lever", str(lever.number))
+    counts = c.objectives_by_status(lever)
+    title_id = f"lever-{lever.number}-title"
+    summary = figure_summary([NamedSeries(t("Achievement"), points)], lang,
+                             what=t("Achievement of lever {number} over the last quarters",
+                                    number=lever.number))
+    return html.Article(
+        [
+            html.H3(dcc.Link([html.Span(t("Lever {number}", number=lever.number),
+                                        className="lever-number"), " ", lever.name],
+                             href=ctx.href(f"/palanca/{lever.number}")),
+                    id=title_id, className="lever-title"),
+            html.P(lever.tagline, className="tagline"),
+            html.Div([
+                html.Div([html.Span(t("Achievement"), className="small-label"),
+                          html.Span(c.percent(lever.achievement, lang), className="big-number")]),
+                c.status_badge(str(lever.status), lang),
+            ], className="lever-headline"),
+            c.counts_list(counts, lang, what=t("Objectives per status")),
+            html.P([t("Data coverage"), ": ", html.Strong(c.percent(lever.coverage, lang))],
+                   className="coverage"),
+            c.graph(sparkline(points, lang, status=str(lever.status)), summary,
+                    class_name="sparkline", height=70),
+        ],
+        className=f"lever-card border-status-{lever.status}",
+        **c.attrs(aria_labelledby=title_id),
+    )
+
+
+def _at_risk(ctx: c.PageContext, result: Any) -> html.Section:
+    t, lang = ctx.t, ctx.lang
+    rank = {"red": 0, "amber": 1, "green": 2, "grey": 3}
+    candidates = [o for o in result.objectives
+                  if str(o.status) in ("red", "amber") or getattr(o, "at_risk", False)]
+    candidates.sort(key=lambda o: (rank.get(str(o.status), 4), not o.at_risk,
+                                   o.achievement if o.achievement is not None else 9.0))
+    rows = []
+    for o in candidates[:AT_RISK_ROWS]:
+        text = ctx.plan.objective_by_code[o.code].text
+        rows.append(html.Tr([
+            html.Th(dcc.Link(o.code, href=ctx.href(f"/objectiu/{o.code}")), scope="row"),
+            html.Td(text, className="objective-text"),
+            html.Td(c.status_badge(str(o.status), lang)),
+            html.Td(c.percent(o.achievement, lang), className="num"),
+            html.Td(f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}" if o.at_risk else "–"),
+        ]))
+    body: Any
+    if rows:
+        body = html.Table([
+            html.Caption(t("Objectives behind schedule or whose forecast misses the target"),
+                         className="visually-hidden"),
+            html.Thead(html.Tr([html.Th(t("Code"), scope="col"),
+                                html.Th(t("Objective"), scope="col"),
+                                html.Th(t("Status"), scope="col"),
+                                html.Th(t("Achievement"), scope="col", className="num"),
+                                html.Th(t("Forecast"), scope="col")])),
+            html.Tbody(rows),
+        ], className="table table-sm data-table")
+    else:
+        body = c.no_data_note(t("No objective is behind schedule or at risk this quarter."))
+    return html.Section([html.H2(t("Objectives most at risk"), id="at-risk-title"), body],
+                        className="panel", **c.attrs(aria_labelledby="at-risk-title"))
+
+
+def _missing(ctx: c.PageContext) -> html.Section:
+    t = ctx.t
+    frame = ctx.data.completeness(ctx.period)
+    body: Any
+    rows = frame[(frame["period"].astype(str) == str(ctx.period))
+                 & (frame["state"].isin(["pending"]))] if not frame.empty else frame
+    if rows.empty:
+        body = c.no_data_note(t("Every service has submitted its data for {period}.",
+                                period=str(ctx.period)))
+    else:
+        items = []
+        for r in rows.itertuples():
+            service = ctx.plan.service_by_code.get(str(r.service))
+            name = service.name if service else str(r.service)
+            items.append(html.Li([
+                html.Span("⏳", **c.attrs(aria_hidden="true")), " ",
+                html.Strong(str(r.service)), " — ", name, " · ",
+                html.A(service.email, href=f"mailto:{service.email}") if service else "",
+            ]))
+        body = html.Div([
+            html.P(t("{count} services have not submitted {period} yet.",
+                     count=len(items), period=str(ctx.period))),
+            html.Ul(items, className="missing-list"),
+            dcc.Link(t("See every submission"), href=ctx.href("/lliuraments")),
+        ])
+    return html.Section([html.H2(t("Submissions still missing"), id="missing-title"), body],
+                        className="panel", **c.attrs(aria_labelledby="missing-title"))
+
+
+def build(ctx: c.PageContext) -> html.Div:
+    t, lang = ctx.t, ctx.lang
+    result = ctx.data.status(ctx.period)
+    history = ctx.data.history(ctx.period, SPARK_QUARTERS)
+    plan_level = result.plan
+    elapsed = share_of_plan_elapsed(ctx.plan, ctx.period)
+    plan_counts = {s: 0 for s in c.STATUSES}
+    for o in result.objectives:
+        plan_counts[str(o.status)] += 1
+    info = ctx.plan.info
+    kpis = html.Div([
+        _kpi(t("Overall achievement"), c.percent(plan_level.achievement, lang),
+             c.status_badge(str(plan_level.status), lang)),
+        _kpi(t("Plan time elapsed"), c.percent(elapsed, lang),
+             html.Div(html.Div(className="bar-fill elapsed-fill",
+                               style={"width": f"{elapsed * 100:.0f}%"}),
+                      className="bar-track", **c.attrs(aria_hidden="true"))),
+        _kpi(t("Data coverage"), c.percent(plan_level.coverage, lang)),
+        _kpi(t("Objectives"), str(len(result.objectives)),
+             c.counts_list(plan_counts, lang, what=t("Objectives per status"))),
+    ], className="kpi-row")
+    cards = html.Section(
+        [html.H2(t("Levers"), id="levers-title"),
+         html.Div([_lever_card(ctx, lever, history) for lever in result.levers],
+                  className="lever-grid")],
+        **c.attrs(aria_labelledby="levers-title"),
+    )
+    subtitle = t("{plan} · {start}–{end} · quarter shown: {period}",
+                 plan=info.name, start=info.start_year, end=info.end_year,
+                 period=str(ctx.period))
+    return c.frame(ctx, active="/", title=t("Overview"), subtitle=subtitle, children=[
+        kpis, cards,
+        html.Div([_at_risk(ctx, result), _missing(ctx)], className="two-columns"),
+    ])
+
+
+def layout(**query: str) -> html.Div:
+    ctx = c.PageContext.from_query(query, "/")
+    return ctx.data.memo(("page", "overview", str(ctx.period), ctx.lang), lambda: build(ctx))
