@@ -46,9 +46,10 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     register_production(server, settings)  # outage page, /healthz, ProxyFix (PROXY_FIX_HOPS)
 
-    from layouts.shell import build_shell
+    from layouts.shell import build_shell, configure_app
 
     app.layout = build_shell
+    configure_app(app)  # index page, URL-query selectors, page language
     return app
 
 
