@@ -491,14 +491,15 @@ def generate(plan: Plan, *, seed: int = DEFAULT_SEED, settings: Settings | None 
             continue
         indicators = plan.indicators_of_service(service)
         user = demo_user(service)
+        srng = random.Random(f"{seed}:{service}")  # a subset of services gives the same files
         for p in periods:
             key = str(p)
             if (service, key) in missing:
                 continue
-            days = rng.randint(deadline_days + 5, deadline_days + 50) if (service, key) in late \
-                else rng.randint(3, deadline_days - 2)
-            when = _upload_time(p, days, rng)
-            comments = _comments(plan, indicators, p, values, profiles, rng)
+            days = srng.randint(deadline_days + 5, deadline_days + 50) if (service, key) in late \
+                else srng.randint(3, deadline_days - 2)
+            when = _upload_time(p, days, srng)
+            comments = _comments(plan, indicators, p, values, profiles, srng)
             layout = layouts[service]
             note = "late" if (service, key) in late else ""
             if (service, key) in reuploads:
@@ -511,7 +512,7 @@ def generate(plan: Plan, *, seed: int = DEFAULT_SEED, settings: Settings | None 
                               values)
                 files.append(DemoFile(service, key, first[0], first[1], when, user, layout,
                                       "superseded"))
-                when = when + dt.timedelta(days=rng.randint(2, 12), hours=rng.randint(1, 5))
+                when = when + dt.timedelta(days=srng.randint(2, 12), hours=srng.randint(1, 5))
                 comments = dict(comments)
                 comments[target.code] = _COMMENTS["correction"][0]
                 name, content = _file(plan, service, p, indicators, values, comments, when, user,
