@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dash_bootstrap_components as dbc
 from dash import Dash
 
 from i18n import _
@@ -29,7 +28,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         use_pages=True,
         pages_folder=str(PAGES),
         assets_folder=str(ASSETS),
-        external_stylesheets=[dbc.themes.BOOTSTRAP],
+        # Bootstrap 5.3.6 is served from layouts/assets (no CDN: works offline)
         title=_("Plan follow-up"),
         suppress_callback_exceptions=True,
         update_title=None,  # type: ignore[arg-type]  # None disables "Updating..."
