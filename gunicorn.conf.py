@@ -27,7 +27,7 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 # logs go to stderr, one line per request
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "" turns it off
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 # the app itself trusts X-Forwarded-* only when PROXY_FIX_HOPS > 0 (see README, production)
