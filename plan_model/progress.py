@@ -121,18 +121,24 @@ def _build_table(plan: Plan) -> IndicatorTable:
     bound_max = np.full(n, np.inf)
     objective = np.full(n, -1, dtype=np.int64)
 
+    parsed: dict[str, int] = {}
+
+    def column_of(text: str) -> int:
+        if text not in parsed:
+            parsed[text] = Period.parse(text).index - first.index
+        return parsed[text]
+
     for i, ind in enumerate(indicators):
         weight[i] = ind.weight
-        objective[i] = objective_row.get(ind.objective_code, -1)
+        objective[i] = objective_row.get(ind.code.split("-I", 1)[0], -1)
         if ind.thresholds is not None:
             own_green[i] = ind.thresholds.green
             own_amber[i] = ind.thresholds.amber
         if ind.is_milestone:
             is_ms[i] = True
-            due = ind.planned_completion_period
-            if due is not None:
-                ms_due[i] = due.index - first.index
-            ms_start[i] = Period.parse(ind.start).index - first.index if ind.start else 0
+            if ind.planned_completion:
+                ms_due[i] = column_of(ind.planned_completion)
+            ms_start[i] = column_of(ind.start) if ind.start else 0
             continue
         if ind.direction is Direction.DECREASE:
             sign[i] = -1.0
@@ -203,37 +209,44 @@ def observations(table: IndicatorTable, values: pd.DataFrame) -> Observations:
     dropped = np.zeros((n, t), dtype=bool)
     if values is None or len(values) == 0:
         return Observations(q, stage_m, postponed, dropped)
-    rows = values["indicator"].map(table.row)
-    period_text = values["period"].astype(str)
-    columns: dict[str, float] = {}
-    for text in pd.unique(period_text):
-        p = Period.try_parse(text)
-        columns[text] = float(p.index - table.first_index) if p is not None else np.nan
-    cols = period_text.map(columns)
-    keep = (rows.notna() & cols.notna()).to_numpy().copy()  # pandas 3: views are read-only
-    c = cols.to_numpy(dtype=float)
-    keep &= (c >= 0) & (c < t)
+    # factorize: dictionary look-ups on the distinct codes and periods only
+    ind_codes, ind_uniques = pd.factorize(values["indicator"], use_na_sentinel=True)
+    ind_map = np.array([table.row.get(u, -1) if isinstance(u, str) else -1
+                        for u in np.asarray(ind_uniques, dtype=object).tolist()],
+                       dtype=np.int64)
+    per_codes, per_uniques = pd.factorize(values["period"], use_na_sentinel=True)
+    per_map = np.full(len(per_uniques), -1, dtype=np.int64)
+    for j, text in enumerate(np.asarray(per_uniques, dtype=object).tolist()):
+        p = Period.try_parse(str(text))
+        if p is not None and 0 <= p.index - table.first_index < t:
+            per_map[j] = p.index - table.first_index
+    r_all = np.where(ind_codes >= 0, ind_map[ind_codes] if len(ind_map) else -1, -1)
+    c_all = np.where(per_codes >= 0, per_map[per_codes] if len(per_map) else -1, -1)
+    keep = (r_all >= 0) & (c_all >= 0)
     if not keep.any():
         return Observations(q, stage_m, postponed, dropped)
-    r_idx = rows.to_numpy(dtype=float)[keep].astype(np.int64)
-    c_idx = c[keep].astype(np.int64)
+    r_idx = r_all[keep]
+    c_idx = c_all[keep]
     if "value" in values.columns:
         v = pd.to_numeric(values["value"], errors="coerce").to_numpy(dtype=float)[keep]
     else:
         v = np.full(len(r_idx), np.nan)
     ms_rows = table.is_ms[r_idx]
     if "stage" in values.columns and ms_rows.any():
-        stages = values["stage"].to_numpy(dtype=object)[keep]
-        key = pd.Series(stages, dtype=object).where(pd.notna(stages), None)
-        folded = key.map(lambda s: s.strip().lower() if isinstance(s, str) else None)
-        pct = folded.map(table.stage_pct).to_numpy(dtype=float)
-        is_post = folded.isin(table.postponed_stages).to_numpy()
-        is_drop = folded.isin(table.dropped_stages).to_numpy()
+        st_codes, st_uniques = pd.factorize(values["stage"], use_na_sentinel=True)
+        st_list = np.asarray(st_uniques, dtype=object).tolist()
+        folded = [u.strip().lower() if isinstance(u, str) else "" for u in st_list]
+        u_pct = np.array([table.stage_pct.get(f, np.nan) for f in folded] + [np.nan])
+        u_post = np.array([f in table.postponed_stages for f in folded] + [False])
+        u_drop = np.array([f in table.dropped_stages for f in folded] + [False])
+        u_key = np.array([*st_list, None], dtype=object)
+        code = np.where(st_codes >= 0, st_codes, len(folded))[keep]
+        pct, is_post, is_drop = u_pct[code], u_post[code], u_drop[code]
         # a milestone given as a number (the stage's %) is accepted too
         pct = np.where(np.isnan(pct) & ~is_post & ~is_drop, v, pct)
         v = np.where(ms_rows, pct, v)
         sel = ms_rows
-        stage_m[r_idx[sel], c_idx[sel]] = key.to_numpy(dtype=object)[sel]
+        stage_m[r_idx[sel], c_idx[sel]] = u_key[code][sel]
         postponed[r_idx[sel], c_idx[sel]] = is_post[sel]
         dropped[r_idx[sel], c_idx[sel]] = is_drop[sel]
     q[r_idx, c_idx] = v
@@ -377,21 +390,26 @@ def indicator_grid(table: IndicatorTable, obs: Observations,
     )
 
 
+def group_sum(parent: IntArray, n_parents: int, matrix: FloatArray) -> FloatArray:
+    """Sum the rows of ``matrix`` by parent (rows with parent -1 are left out)."""
+    ok = parent >= 0
+    t = matrix.shape[1]
+    flat = (parent[ok][:, None] * t + np.arange(t)[None, :]).ravel()
+    sums = np.bincount(flat, weights=matrix[ok].ravel(), minlength=n_parents * t)
+    return np.asarray(sums, dtype=np.float64).reshape(n_parents, t)
+
+
 def rollup(parent_of_child: IntArray, n_parents: int, child_achievement: FloatArray,
            child_has: BoolArray, child_applicable: BoolArray, child_weight: FloatArray,
            keys: list[str], weight: FloatArray, thresholds: Thresholds) -> LevelGrid:
     """Weighted mean of the children with data (each capped at ROLLUP_CAP), with coverage."""
-    n_children = len(parent_of_child)
-    member = np.zeros((n_parents, n_children))
-    ok = parent_of_child >= 0
-    member[parent_of_child[ok], np.arange(n_children)[ok]] = 1.0
     has = child_has.astype(float)
     capped = np.where(child_has, np.minimum(child_achievement, ROLLUP_CAP), 0.0)
     weighted = child_weight[:, None] * has
-    den = member @ weighted
-    num = member @ (weighted * capped)
-    n_has = member @ has
-    n_app = member @ child_applicable.astype(float)
+    den = group_sum(parent_of_child, n_parents, weighted)
+    num = group_sum(parent_of_child, n_parents, weighted * capped)
+    n_has = group_sum(parent_of_child, n_parents, has)
+    n_app = group_sum(parent_of_child, n_parents, child_applicable.astype(float))
     with np.errstate(divide="ignore", invalid="ignore"):
         achievement = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
         coverage = np.where(n_app > 0, n_has / np.where(n_app > 0, n_app, 1.0), np.nan)
