@@ -45,6 +45,10 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     register_production(server, settings)  # outage page, /healthz, ProxyFix (PROXY_FIX_HOPS)
 
+    from layouts.downloads import register_downloads
+
+    register_downloads(server)  # board pack and values export (/descarrega/...)
+
     from layouts.shell import build_shell, configure_app
 
     app.layout = build_shell

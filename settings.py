@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     # the plan's follow-up rules
     submission_deadline_days: int = 30  # a quarter's data is due N days after it ends
     support_contact: str = "seguiment.pla@example.org"  # named in templates for questions
+    chromium_path: Path | None = None  # board pack charts (kaleido); None: /usr/bin/chromium
     green_threshold: float | None = None  # overrides the catalog's global thresholds
     amber_threshold: float | None = None
     jump_warning_ratio: float = 0.5  # warn when a value moves more than 50 % in a quarter
