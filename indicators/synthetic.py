@@ -41,7 +41,7 @@ def synthetic_indicators(plan: Plan, service: str, *, numeric: int, milestones: 
         code = f"{objective}-I{number}"
         if i < numeric:
             unit, aggregation, bounds = _UNITS[i % len(_UNITS)]
-            base = 50.0 if unit == "%" else 20.0 + (i % 37) * 10
+            base = {"%": 50.0, "dies": 15.0 + i % 30}.get(unit, 20.0 + (i % 37) * 10)
             step = 2.0 if unit == "%" else base * 0.05
             direction = Direction.DECREASE if unit == "dies" else Direction.INCREASE
             sign = -1 if direction is Direction.DECREASE else 1
