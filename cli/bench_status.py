@@ -87,8 +87,8 @@ def synthetic_values(plan: Plan, seed: int = 7) -> pd.DataFrame:
     frame = pd.DataFrame({
         "indicator": np.repeat(np.array(table.codes, dtype=object), t)[keep],
         "period": np.tile(np.array([str(p) for p in periods], dtype=object), n)[keep],
-        "value": np.where(is_ms, np.nan, level).ravel()[keep],
-        "stage": np.where(is_ms, stage_keys, None).ravel()[keep],
+        "value": np.asarray(np.where(is_ms, np.nan, level)).ravel()[keep],
+        "stage": np.asarray(np.where(is_ms, stage_keys, None)).ravel()[keep],
     })
     return frame
 

@@ -57,7 +57,7 @@ TREND_ICONS: dict[Trend, str] = {
     Trend.IMPROVING: "↗",
     Trend.WORSENING: "↘",
     Trend.STABLE: "→",
-    Trend.UNKNOWN: "·",
+    Trend.UNKNOWN: "…",
 }
 # marks shown next to the status (never instead of it)
 EXCEEDED_LABEL = "Target exceeded"  # ca: Superat

@@ -1,0 +1,195 @@
+"""``seguiment status --period 2025-T4 [--as-of 2025-T4] [--json] [--lang ca]``.
+
+The plan's status at a quarter from the configured database (DATABASE_URL): plan, levers,
+axes, objectives and indicators with achievement, traffic light (label and icon), trend,
+forecast and coverage. ``--as-of Q`` uses only what had been submitted by Q's deadline
+(SUBMISSION_DEADLINE_DAYS after Q ends, end of that day in UTC), so a board can see again
+what it saw then. Exit codes: 0 ok, 2 usage error (bad or out-of-plan quarter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+import pandas as pd
+
+from cli._common import load_configured_plan, print_json, settings
+from i18n import format_date, format_number, format_percent, translator
+from plan_model.models import Plan, Thresholds
+from plan_model.periods import Period
+from plan_model.status import (
+    AT_RISK_ICON,
+    AT_RISK_LABEL,
+    EXCEEDED_ICON,
+    EXCEEDED_LABEL,
+    INSUFFICIENT_DATA_LABEL,
+    LATE_ICON,
+    LATE_LABEL,
+    STATUS_ICONS,
+    STATUS_LABELS,
+    TREND_ICONS,
+    TREND_LABELS,
+    IndicatorResult,
+    LevelResult,
+    PlanStatus,
+    Status,
+    as_of_cutoff,
+    compute_status,
+    status_to_json,
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "status", help=translator("ca")("Show where the plan stands at a quarter."))
+    parser.add_argument("--period", help=translator("ca")(
+        "quarter, e.g. 2025-T4 (default: the latest quarter with data)"))
+    parser.add_argument("--as-of", dest="as_of", help=translator("ca")(
+        "only data submitted by this quarter's deadline, e.g. 2025-T3"))
+    parser.add_argument("--json", action="store_true",
+                        help=translator("ca")("print one JSON object"))
+    parser.add_argument("--lang", default=None, help="ca | es | en")
+    parser.add_argument("--plan", default=None,
+                        help=translator("ca")("plan file (default: PLAN_PATH)"))
+    parser.set_defaults(handler=run)
+
+
+def load_values(as_of: dt.datetime | None) -> pd.DataFrame:
+    """The stored values (as they stood at ``as_of``) from DATABASE_URL."""
+    from indicators.db import get_engine
+    from indicators.queries import values_frame
+
+    return values_frame(get_engine(settings().database_url), as_of=as_of)
+
+
+def configured_thresholds(plan: Plan) -> Thresholds | None:
+    """GREEN_THRESHOLD / AMBER_THRESHOLD from the settings, when set."""
+    conf = settings()
+    if conf.green_threshold is None and conf.amber_threshold is None:
+        return None
+    base = plan.catalog.thresholds
+    return Thresholds(
+        green=conf.green_threshold if conf.green_threshold is not None else base.green,
+        amber=conf.amber_threshold if conf.amber_threshold is not None else base.amber,
+    )
+
+
+def latest_period(plan: Plan, values: pd.DataFrame) -> Period:
+    """The latest quarter of the plan with data (the plan's first quarter without any)."""
+    found = [p for p in (Period.try_parse(str(t)) for t in pd.unique(values["period"]))
+             if p is not None and plan.first_period <= p <= plan.last_period] \
+        if len(values) else []
+    return max(found) if found else plan.first_period
+
+
+def _parse(text: str, plan: Plan, what: str, tr: object) -> Period | None:
+    period = Period.try_parse(text)
+    if period is None or not plan.first_period <= period <= plan.last_period:
+        assert callable(tr)
+        print(tr("{what}: '{text}' is not a quarter of the plan ({first} to {last}).",
+                 what=what, text=text, first=plan.first_period, last=plan.last_period),
+              file=sys.stderr)
+        return None
+    return period
+
+
+def run(args: argparse.Namespace) -> int:
+    tr = translator(args.lang)
+    plan = load_configured_plan(args.plan)
+    as_of_period: Period | None = None
+    cutoff: dt.datetime | None = None
+    if args.as_of:
+        as_of_period = _parse(args.as_of, plan, "--as-of", tr)
+        if as_of_period is None:
+            return 2
+        cutoff = as_of_cutoff(as_of_period, settings().submission_deadline_days)
+    values = load_values(cutoff)
+    if args.period:
+        period = _parse(args.period, plan, "--period", tr)
+        if period is None:
+            return 2
+    else:
+        period = latest_period(plan, values)
+    result = compute_status(plan, values, period, thresholds=configured_thresholds(plan),
+                            as_of=str(as_of_period) if as_of_period else None)
+    if args.json:
+        document = status_to_json(result)
+        document["as_of_cutoff"] = cutoff.isoformat() if cutoff else None
+        print_json(document)
+    else:
+        print("\n".join(render_tree(result, args.lang, cutoff)))
+    return 0
+
+
+def _marks(status: Status, lang: str | None) -> str:
+    tr = translator(lang)
+    return f"{STATUS_ICONS[status]} {tr(STATUS_LABELS[status])}"
+
+
+def _level_line(level: LevelResult, title: str, lang: str | None) -> str:
+    tr = translator(lang)
+    parts = [f"{title}: {_marks(level.status, lang)}"]
+    if level.achievement is not None:
+        parts.append(tr("achievement {value}", value=format_percent(level.achievement, lang)))
+    parts.append(f"{TREND_ICONS[level.trend]} {tr(TREND_LABELS[level.trend])}")
+    parts.append(tr("coverage {value}", value=format_percent(level.coverage, lang)))
+    counts = level.counts
+    parts.append(" ".join(f"{STATUS_ICONS[Status(k)]}{counts[str(k)]}"
+                          for k in (Status.GREEN, Status.AMBER, Status.RED, Status.GREY)))
+    if level.insufficient_data:
+        parts.append(tr(INSUFFICIENT_DATA_LABEL))
+    if level.at_risk_count:
+        parts.append(f"{AT_RISK_ICON} {tr(AT_RISK_LABEL)}: {level.at_risk_count}")
+    return " · ".join(parts)
+
+
+def _indicator_line(ind: IndicatorResult, lang: str | None) -> str:
+    tr = translator(lang)
+    if ind.kind == "milestone":
+        shown = tr("stage {stage} ({pct})", stage=ind.stage or "–",
+                   pct=format_percent(None if ind.value is None else ind.value / 100, lang))
+        expected = format_percent(None if ind.expected is None else ind.expected / 100, lang)
+    else:
+        shown = tr("value {value}", value=format_number(ind.value, lang))
+        expected = format_number(ind.expected, lang)
+    parts = [f"{ind.code} {ind.name}: {_marks(ind.status, lang)}",
+             f"{shown} ({tr('expected {value}', value=expected)})"]
+    if ind.achievement is not None:
+        parts.append(tr("achievement {value}", value=format_percent(ind.achievement, lang)))
+    parts.append(f"{TREND_ICONS[ind.trend]} {tr(TREND_LABELS[ind.trend])}")
+    if ind.forecast is not None:
+        value = format_percent(ind.forecast / 100, lang) if ind.kind == "milestone" \
+            else format_number(ind.forecast, lang)
+        parts.append(tr("forecast {value}", value=value))
+    if ind.exceeded:
+        parts.append(f"{EXCEEDED_ICON} {tr(EXCEEDED_LABEL)}")
+    if ind.late:
+        parts.append(f"{LATE_ICON} {tr(LATE_LABEL)}")
+    if ind.at_risk:
+        parts.append(f"{AT_RISK_ICON} {tr(AT_RISK_LABEL)}")
+    return " · ".join(parts)
+
+
+def render_tree(result: PlanStatus, lang: str | None = None,
+                cutoff: dt.datetime | None = None) -> list[str]:
+    """The indented, human-readable tree (Catalan by default)."""
+    tr = translator(lang)
+    head = f"{result.plan.name} — {tr('quarter {period}', period=result.period)}"
+    if result.as_of and cutoff is not None:
+        head += " · " + tr("data as of {period} (submitted by {date})", period=result.as_of,
+                           date=format_date(cutoff.date(), lang))
+    lines = [head, _level_line(result.plan, tr("Plan"), lang)]
+    for lever in result.levers:
+        lines.append("  " + _level_line(
+            lever, tr("Lever {number}. {name}", number=lever.number, name=lever.name), lang))
+        for axis in lever.axes:
+            lines.append("    " + _level_line(
+                axis, tr("Axis {number}. {name}", number=axis.number, name=axis.name), lang))
+            for objective in axis.objectives:
+                text = objective.name if len(objective.name) <= 70 else \
+                    objective.name[:69] + "…"
+                lines.append("      " + _level_line(objective, f"{objective.code} {text}", lang))
+                lines.extend("        " + _indicator_line(i, lang) for i in objective.indicators)
+    return lines
