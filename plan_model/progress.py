@@ -351,7 +351,10 @@ def indicator_grid(table: IndicatorTable, obs: Observations,
         numeric_a = np.where(s == 0, maintain, directional)
     numeric_a = np.where(reported, numeric_a, np.nan)
     with np.errstate(invalid="ignore"):
-        exceeded = (s != 0) & reported & (s * (value - target_y) > 0)
+        # beyond this year's target; a sum is compared with the target pro-rated to its
+        # quarters with data (a year-to-date total is always "below" the annual figure)
+        comparable = np.where(is_sum, target_y * k_sum / 4.0, target_y)
+        exceeded = (s != 0) & reported & (s * (value - comparable) > 0)
 
     # ---- milestones: stage % against the % planned by then --------------------------------
     cols = np.arange(t)[None, :]

@@ -139,7 +139,7 @@ class IndicatorResult:
     final_target: float | None  # the plan's last target (milestones: 100)
     achievement: float | None
     status: Status
-    exceeded: bool  # the year value is already beyond this year's target
+    exceeded: bool  # beyond this year's target (sum: the target pro-rated like expected)
     late: bool  # milestone behind schedule (below the green threshold) or postponed
     excluded: bool  # milestone dropped (desestimat): out of roll-ups
     due: bool  # something is expected by now (False: milestone not started yet)

@@ -413,3 +413,15 @@ def test_unknown_indicators_and_periods_are_ignored() -> None:
     rows = frame([("P9.99-I1", "2022-T1", 5), (A, "2030-T1", 5), (A, "2022-T1", 105)])
     assert compute_status(plan, rows, "2022-T1").indicator(A).value == 105
     assert not math.isnan(compute_status(plan, rows, "2022-T1").indicator(A).achievement or 0)
+
+
+def test_exceeded_for_a_decreasing_sum_uses_the_prorated_target() -> None:
+    ind = numeric(A, direction="decrease", aggregation="sum", baseline=(2021, 38.0),
+                  targets={2022: 34.0, 2023: 30.0, 2024: 26.0, 2025: 22.0})
+    r = one(ind, series(A, "2024-T1", [7, 7, 7.6]), "2024-T3")
+    assert r.value == pytest.approx(21.6)  # below the year's 26, but the year is not over
+    assert r.expected == pytest.approx(19.5)  # 26 * 3/4
+    assert r.achievement == pytest.approx((28.5 - 21.6) / (28.5 - 19.5))
+    assert not r.exceeded
+    r = one(ind, series(A, "2024-T1", [5, 5, 5]), "2024-T3")
+    assert r.exceeded  # 15 < 19.5
