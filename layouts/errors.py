@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -77,6 +77,12 @@ def register_production(server: Flask, settings: Settings) -> None:
     def _database_unavailable(error: OperationalError | InterfaceError) -> Response:
         log.error("database error on %s %s: %s", request.method, request.path,
                   str(error.orig or error).splitlines()[0] if str(error) else type(error).__name__)
+        # Whoever is logged in cannot be looked up now: make later hooks of this request (e.g.
+        # an after_request reading current_user) treat it as anonymous instead of querying the
+        # database again and turning this 503 into a 500.
+        manager = getattr(server, "login_manager", None)
+        if manager is not None:
+            g._login_user = manager.anonymous_user()
         return database_unavailable_response()
 
     # connection-level failures only: an integrity error is a bug, not an outage

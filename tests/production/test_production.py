@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sqlite3
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from dash import Input, Output
+from flask.testing import FlaskClient
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.test import Client
 
 from app import create_app
 from cli.serve import gunicorn_command
@@ -145,21 +150,45 @@ def test_healthz_and_proxy_fix(tmp_path: Path) -> None:
     plain = create_app(Settings(database_url=url)).server.test_client()
     assert plain.get("/healthz").get_json() == {"status": "ok"}
 
-    app = create_app(Settings(database_url=url, proxy_fix_hops=1)).server
+    server = create_app(Settings(database_url=url, proxy_fix_hops=1)).server
+    proxy_fix = server.wsgi_app
+    assert isinstance(proxy_fix, ProxyFix)
 
-    @app.route("/_test_scheme")
-    def _scheme() -> str:
-        from flask import request
+    def echo(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        seen = f"{environ['wsgi.url_scheme']} {environ['HTTP_HOST']} {environ['REMOTE_ADDR']}"
+        return [seen.encode()]
 
-        return f"{request.scheme} {request.host} {request.remote_addr}"
-
+    proxy_fix.app = echo  # what the app behind the middleware sees
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "seguiment.coss.cat",
                "X-Forwarded-For": "10.1.2.3"}
-    body = app.test_client().get("/_test_scheme", headers=headers).get_data(as_text=True)
+    body = Client(proxy_fix).get("/", headers=headers).get_data(as_text=True)
     assert body == "https seguiment.coss.cat 10.1.2.3"
 
 
 # --- the database unreachable for a while ----------------------------------------------------
+
+def log_in(client: FlaskClient, url: str) -> dict[str, str]:
+    """Log a user in through the login form; the headers a browser's Dash requests carry."""
+    from indicators.accounts import create_user
+
+    engine = make_engine(url)
+    try:
+        create_user(engine, "prod-test", "una-contrasenya-llarga", "consulta")
+    finally:
+        engine.dispose()
+    origin = {"Origin": "http://localhost"}
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"\s+value="([^"]+)"', form)
+    assert token is not None
+    response = client.post("/login", headers=origin, data={
+        "username": "prod-test", "password": "una-contrasenya-llarga", "csrf_token": token.group(1)})
+    assert response.status_code == 302
+    client.get("/")
+    csrf = client.get_cookie("_csrf_token")
+    assert csrf is not None
+    return {**origin, "X-CSRFToken": csrf.value}
+
 
 def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
     pg_proxy: tuple[object, str],
@@ -182,6 +211,7 @@ def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
                 return str(conn.execute(text("SELECT count(*) FROM submissions")).scalar())
 
         client = dash_app.server.test_client()
+        headers = log_in(client, url)
         payload = {
             "output": "probe-out.children",
             "outputs": {"id": "probe-out", "property": "children"},
@@ -190,15 +220,17 @@ def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
         }
 
         assert client.get("/healthz").status_code == 200
-        assert client.post("/_dash-update-component", json=payload).status_code == 200
+        assert client.post("/_dash-update-component", json=payload, headers=headers).status_code == 200
+        assert client.get("/").status_code == 200
 
         proxy.stop()  # type: ignore[attr-defined]
-        page = client.get("/healthz", headers={"Accept": "text/html"})
-        assert page.status_code == 503
-        html = page.get_data(as_text=True)
-        assert CATALAN_OUTAGE in html and 'lang="ca"' in html
-        assert "Traceback" not in html and "psycopg" not in html
-        callback = client.post("/_dash-update-component", json=payload)
+        for path in ("/", "/healthz"):  # a page (the login check reads the database) and the probe
+            page = client.get(path, headers={"Accept": "text/html"})
+            assert page.status_code == 503, path
+            html = page.get_data(as_text=True)
+            assert CATALAN_OUTAGE in html and 'lang="ca"' in html
+            assert "Traceback" not in html and "psycopg" not in html
+        callback = client.post("/_dash-update-component", json=payload, headers=headers)
         assert callback.status_code == 503
         error = json.loads(callback.get_data(as_text=True))
         assert error["error"] == "database_unavailable"
@@ -206,7 +238,8 @@ def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
 
         proxy.start()  # the database is back: no restart of the app
         assert client.get("/healthz").status_code == 200
-        response = client.post("/_dash-update-component", json=payload)
+        assert client.get("/").status_code == 200
+        response = client.post("/_dash-update-component", json=payload, headers=headers)
         assert response.status_code == 200
         assert json.loads(response.get_data(as_text=True))["response"]["probe-out"]["children"] == "0"
     finally:
