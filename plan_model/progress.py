@@ -344,8 +344,9 @@ def indicator_grid(table: IndicatorTable, obs: Observations,
         step = np.where(s * (value - expected) >= 0, 1.0, 0.0)
         held = np.where(abs_e > 1e-12, rel, step)
         directional = np.where(moving, normal, held)
-        tol = np.where(np.isnan(table.tolerance)[:, None],
-                       DEFAULT_MAINTAIN_TOLERANCE * abs_e, table.tolerance[:, None])
+        # the tolerance is a yearly figure: pro-rated like the target for sums
+        tol = np.where(np.isnan(table.tolerance)[:, None], DEFAULT_MAINTAIN_TOLERANCE * abs_e,
+                       table.tolerance[:, None] * np.where(is_sum, k_sum / 4.0, 1.0))
         dist = np.abs(value - expected)
         maintain = np.where(dist <= tol, 1.0, np.where(tol > 0, tol / dist, 0.0))
         numeric_a = np.where(s == 0, maintain, directional)

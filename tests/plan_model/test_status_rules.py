@@ -425,3 +425,14 @@ def test_exceeded_for_a_decreasing_sum_uses_the_prorated_target() -> None:
     assert not r.exceeded
     r = one(ind, series(A, "2024-T1", [5, 5, 5]), "2024-T3")
     assert r.exceeded  # 15 < 19.5
+
+
+def test_maintain_a_sum_prorates_the_tolerance() -> None:
+    flat = {2022: 400.0, 2023: 400.0, 2024: 400.0, 2025: 400.0}
+    ind = numeric(A, direction="maintain", aggregation="sum", baseline=(2021, 400.0),
+                  targets=flat, tolerance=40.0)
+    r = one(ind, [(A, "2022-T1", 110)], "2022-T1")
+    assert r.expected == pytest.approx(100.0)  # a quarter of the year
+    assert r.achievement == pytest.approx(10 / 10)  # within 40 * 1/4 = 10
+    r = one(ind, [(A, "2022-T1", 120)], "2022-T1")
+    assert r.achievement == pytest.approx(0.5)  # 10 / 20
