@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     proxy_fix_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
     login_max_failures: int = 5
     login_lockout_seconds: int = 300
+    login_max_failures_per_ip: int = 20  # failed logins from one address per lockout window
+    session_cookie_secure: bool = False  # always mark cookies Secure (they are over HTTPS anyway)
+    session_hours: int = 12  # a login lasts this long
 
     @property
     def is_production(self) -> bool:
