@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = build_shell
     __import__("layouts.auth").auth.init_auth(app, settings)  # login, roles, CSRF (issue 6)
     configure_app(app)  # index page, URL-query selectors, page language
+    __import__("layouts.auth").auth.init_auth(app, settings)  # login, roles, CSRF (issue 6)
     return app
 
 

@@ -1,0 +1,125 @@
+"""Auditoria (``/auditoria``, directors): who did what and when, with filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from i18n import format_date, translator
+from indicators import accounts
+from indicators.db import get_engine
+from layouts import components as c
+from layouts.auth import DIRECTOR, current_account, require_role
+from layouts.context import current_settings
+
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path="/auditoria", title=c.page_title("Audit log"), name="Auditoria", order=23)
+
+ACTION_LABELS: dict[str, str] = {
+    accounts.ACTION_LOGIN: "Login",
+    accounts.ACTION_LOGIN_FAILED: "Failed login",
+    accounts.ACTION_LOGOUT: "Logout",
+    accounts.ACTION_IMPORT: "Import",
+    accounts.ACTION_APPROVE: "Approval",
+    accounts.ACTION_LOCK: "Quarter locked",
+    accounts.ACTION_REOPEN: "Quarter reopened",
+    accounts.ACTION_USER_CREATE: "User created",
+    accounts.ACTION_USER_PASSWORD: "Password changed",
+    accounts.ACTION_USER_DISABLE: "User disabled",
+    accounts.ACTION_USER_ENABLE: "User enabled",
+    accounts.ACTION_USER_SERVICES: "User's services changed",
+}
+
+
+def layout(**query: str) -> Any:
+    lang = c.request_language(query)
+    t = translator(lang)
+    info = current_account()
+    if info is None or info.role not in DIRECTOR:
+        return html.Div(dbc.Alert(t("Your account does not have access to this page."),
+                                  color="danger", role="alert"))
+    engine = get_engine(current_settings().database_url)
+    users = [{"label": u, "value": u} for u in accounts.audit_usernames(engine)]
+    actions = [{"label": t(label), "value": code} for code, label in ACTION_LABELS.items()]
+    children = [
+        dbc.Row([
+            dbc.Col([html.Label(t("User"), htmlFor="auditoria-user"),
+                     dcc.Dropdown(id="auditoria-user", options=users,
+                                  placeholder=t("Everyone"))], md=3),
+            dbc.Col([html.Label(t("Action"), htmlFor="auditoria-action"),
+                     dcc.Dropdown(id="auditoria-action", options=actions,
+                                  placeholder=t("Every action"))], md=3),
+            dbc.Col([html.Label(t("From"), htmlFor="auditoria-from"),
+                     dbc.Input(id="auditoria-from", type="date")], md=3),
+            dbc.Col([html.Label(t("To"), htmlFor="auditoria-to"),
+                     dbc.Input(id="auditoria-to", type="date")], md=3),
+        ], className="g-3 mb-3"),
+        html.Div(id="auditoria-grid-wrap"),
+        dcc.Store(id="auditoria-lang", data=lang),
+    ]
+    title = t("Audit log")
+    try:
+        ctx = c.PageContext.from_query(query, path="/auditoria")
+    except Exception:
+        return html.Div([html.H1(title), *children], lang=lang)
+    return c.frame(ctx, active="/auditoria", title=title, children=children)
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _details(value: Any) -> str:
+    if not isinstance(value, dict):
+        return ""
+    return ", ".join(f"{k}: {v}" for k, v in value.items() if k != "values")
+
+
+@callback(
+    Output("auditoria-grid-wrap", "children"),
+    Input("auditoria-user", "value"),
+    Input("auditoria-action", "value"),
+    Input("auditoria-from", "value"),
+    Input("auditoria-to", "value"),
+    State("auditoria-lang", "data"),
+)
+def show(user: str | None, action: str | None, since: str | None, until: str | None,
+         lang: str | None) -> Any:
+    require_role(*DIRECTOR)
+    t = translator(lang)
+    lang = lang or "ca"
+    frame = accounts.audit_frame(
+        get_engine(current_settings().database_url), username=user or None,
+        action=action or None, since=_date(since), until=_date(until), limit=5000)
+    rows = []
+    for record in frame.to_dict("records"):
+        moment = record["at"]
+        moment = moment.to_pydatetime() if hasattr(moment, "to_pydatetime") else moment
+        rows.append({
+            "at": format_date(moment, lang, "yyyy-MM-dd HH:mm:ss"),
+            "username": record["username"] or "",
+            "action": t(ACTION_LABELS.get(str(record["action"]), str(record["action"]))),
+            "target": record["target"] or "",
+            "details": _details(record["details"]),
+        })
+    return [
+        html.P(t("{count} events", count=len(rows)), id="auditoria-count"),
+        dag.AgGrid(
+            id="auditoria-grid", rowData=rows,
+            columnDefs=[{"field": "at", "headerName": t("When"), "width": 180},
+                        {"field": "username", "headerName": t("User"), "width": 140},
+                        {"field": "action", "headerName": t("Action"), "width": 180},
+                        {"field": "target", "headerName": t("Target"), "width": 180},
+                        {"field": "details", "headerName": t("Details"), "flex": 1}],
+            defaultColDef={"sortable": True, "filter": True, "resizable": True},
+            style={"height": "480px", "width": "100%"},
+        ),
+    ]

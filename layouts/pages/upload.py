@@ -1,0 +1,406 @@
+"""Enviar dades (``/enviar``): a technician checks and sends a service's quarterly spreadsheet.
+
+1. pick one of *their* services and a quarter, download the template;
+2. drop the filled file: it is checked at once with the same import function as the command
+   line (``import_file(..., dry_run=True)``), showing the parsed values and every error and
+   warning (sheet, row, column) in a grid;
+3. only a valid file can be confirmed; confirming stores it (``source="web"``).
+
+Nothing is trusted from the browser: the server checks the user's services again at every
+step. Between the check and the confirmation the file travels in the page (a ``dcc.Store``,
+base64) with an HMAC of the user, service, quarter and file digest made with the app's secret
+key, so no worker keeps per-user state and a forged or altered store is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from i18n import format_date, format_number, translator
+from indicators import accounts
+from indicators.db import get_engine
+from layouts import components as c
+from layouts.auth import UPLOADERS, current_account, require_role
+from layouts.context import current_plan, current_settings
+from layouts.upload_workflow import decode_upload, default_period, sign_pending, upload_periods
+
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path="/enviar", title=c.page_title("Submit data"),
+    name="Enviar dades", order=20)
+
+GRID_STYLE = {"height": "320px", "width": "100%"}
+LIVE: dict[str, Any] = {"aria-live": "polite"}
+
+
+def _issues_rows(result: Any) -> list[dict[str, Any]]:
+    rows = []
+    for kind, issues in (("error", result.errors), ("warning", result.warnings)):
+        for issue in issues:
+            rows.append({"kind": kind, "sheet": issue.sheet, "row": issue.row,
+                         "column": issue.column, "value": issue.value,
+                         "message": issue.message})
+    return rows
+
+
+def _values_rows(result: Any) -> list[dict[str, Any]]:
+    plan = current_plan()
+    names = {i.code: i.name for i in plan.indicators}
+    return [{"indicator": v.indicator, "name": names.get(v.indicator, ""), "period": v.period,
+             "value": v.value, "comment": v.comment, "sheet": v.sheet, "row": v.row}
+            for v in result.values]
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+def _denied(lang: str) -> html.Div:
+    t = translator(lang)
+    return html.Div(dbc.Alert(t("Your account does not have access to this page."),
+                              color="danger", role="alert"), className="app-main")
+
+
+def layout(**query: str) -> Any:
+    lang = c.request_language(query)
+    info = current_account()
+    if info is None or info.role not in UPLOADERS:
+        return _denied(lang)
+    t = translator(lang)
+    plan = current_plan()
+    settings = current_settings()
+    services = sorted(accounts.allowed_services(info, plan.service_by_code))
+    service_options = [{"label": f"{code} · {plan.service_by_code[code].name}", "value": code}
+                       for code in services]
+    periods = upload_periods(plan)
+    period_default = str(query.get("periode") or default_period(plan))
+    service_default = query.get("servei") if query.get("servei") in services else (
+        services[0] if services else None)
+    locked = accounts.locked_periods(get_engine(settings.database_url))
+    period_options = [
+        {"label": f"{p} ({t('locked')})" if str(p) in locked else str(p), "value": str(p)}
+        for p in periods
+    ]
+    max_mb = settings.max_upload_bytes / (1024 * 1024)
+    if not services:
+        body: list[Any] = [dbc.Alert(t("You have no services assigned: ask a director."),
+                                     color="warning", role="alert")]
+    else:
+        body = [
+            html.Section([
+                html.H2(t("1. Service and quarter"), className="h4"),
+                dbc.Row([
+                    dbc.Col([html.Label(t("Service"), htmlFor="enviar-service"),
+                             dbc.Select(id="enviar-service", options=service_options,
+                                        value=service_default)], md=6),
+                    dbc.Col([html.Label(t("Quarter"), htmlFor="enviar-period"),
+                             dbc.Select(id="enviar-period", options=period_options,
+                                        value=period_default)], md=3),
+                ], className="g-3"),
+                html.Div(id="enviar-lock-note", role="status"),
+                html.P(html.A(t("Download the template"), id="enviar-template-link",
+                              href="#", className="btn btn-outline-primary mt-3",
+                              download="")),
+            ], className="mb-4"),
+            html.Section([
+                html.H2(t("2. Check the filled file"), className="h4"),
+                dcc.Upload(
+                    id="enviar-upload",
+                    children=html.Div([
+                        t("Drag and drop the file here, or "),
+                        html.Span(t("choose it"), className="link-primary"),
+                        html.Br(),
+                        html.Small(t("xlsx, xlsm, xls, ods or csv; at most {mb} MB",
+                                     mb=f"{max_mb:g}")),
+                    ]),
+                    max_size=settings.max_upload_bytes,
+                    accept=".xlsx,.xlsm,.xls,.ods,.csv",
+                    className="upload-zone",
+                    style={"border": "2px dashed #6c757d", "borderRadius": "8px",
+                           "padding": "1.5rem", "textAlign": "center", "cursor": "pointer"},
+                ),
+                dcc.Loading(html.Div(id="enviar-check-result", role="status", **LIVE)),
+            ], className="mb-4"),
+            html.Section([
+                html.H2(t("3. Send"), className="h4"),
+                dbc.Button(t("Confirm and send"), id="enviar-confirm", color="success",
+                           disabled=True),
+                dcc.Loading(html.Div(id="enviar-confirm-result", role="status", **LIVE)),
+            ], className="mb-4"),
+            html.Section([
+                html.H2(t("History of the service"), className="h4"),
+                html.Div(id="enviar-history"),
+            ]),
+            dcc.Store(id="enviar-pending"),
+            dcc.Store(id="enviar-version", data=0),
+            dcc.Store(id="enviar-lang", data=lang),
+        ]
+    intro = t("Choose one of your services and the quarter, download the template, fill it in "
+              "and drop it below: it is checked at once, and you can send it only when it has "
+              "no errors.")
+    return _in_frame(query, lang, t("Submit data"), [html.P(intro), *body])
+
+
+def _in_frame(query: dict[str, str], lang: str, title: str, children: list[Any]) -> Any:
+    try:
+        ctx = c.PageContext.from_query(query, path="/enviar")
+    except Exception:  # no frame without dashboard data: the page still works
+        return html.Div([html.H1(title), *children], className="app-main", lang=lang)
+    return c.frame(ctx, active="/enviar", title=title, children=children)
+
+
+# --- callbacks --------------------------------------------------------------------------------
+
+
+@callback(
+    Output("enviar-template-link", "href"),
+    Output("enviar-lock-note", "children"),
+    Input("enviar-service", "value"),
+    Input("enviar-period", "value"),
+    State("enviar-lang", "data"),
+)
+def _template_link(service: str | None, period: str | None, lang: str | None) -> Any:
+    require_role(*UPLOADERS)
+    t = translator(lang)
+    if not service or not period:
+        return "#", None
+    note = None
+    if accounts.is_locked(get_engine(current_settings().database_url), period):
+        note = dbc.Alert(t("The quarter {period} is locked by the management: uploads are "
+                           "refused until a director reopens it.", period=period),
+                         color="warning", className="mt-3")
+    return f"/descarrega/plantilla?service={service}&period={period}&lang={lang or 'ca'}", note
+
+
+def _result_panel(result: Any, t: Any) -> list[Any]:
+    ok = result.status == "ok"
+    colour = "success" if ok else ("info" if result.status == "duplicate" else "danger")
+    summary = [dbc.Alert(
+        [html.Strong(t("Valid file") if ok else (
+            t("Already sent") if result.status == "duplicate" else t("The file has errors"))),
+         html.Br(), result.message],
+        color=colour, id="enviar-summary", className=f"mt-3 import-{result.status}",
+    )]
+    issues = _issues_rows(result)
+    if issues:
+        label = {"error": "✖ " + t("Error"), "warning": "! " + t("Warning")}
+        for row in issues:
+            row["kind"] = label[row["kind"]]
+        summary += [
+            html.H3(t("Errors and warnings ({count})", count=len(issues)), className="h5"),
+            dag.AgGrid(
+                id="enviar-issues-grid",
+                rowData=issues,
+                columnDefs=[
+                    {"field": "kind", "headerName": t("Type"), "width": 130},
+                    {"field": "sheet", "headerName": t("Sheet"), "width": 130},
+                    {"field": "row", "headerName": t("Row"), "width": 90},
+                    {"field": "column", "headerName": t("Column"), "width": 100},
+                    {"field": "value", "headerName": t("Value"), "width": 130},
+                    {"field": "message", "headerName": t("Message"), "flex": 1,
+                     "wrapText": True, "autoHeight": True},
+                ],
+                defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                style=GRID_STYLE,
+            ),
+        ]
+    if result.values:
+        summary += [
+            html.H3(t("Values read ({count})", count=len(result.values)), className="h5 mt-3"),
+            dag.AgGrid(
+                id="enviar-values-grid",
+                rowData=_values_rows(result),
+                columnDefs=[
+                    {"field": "indicator", "headerName": t("Indicator"), "width": 120},
+                    {"field": "name", "headerName": t("Name"), "flex": 1},
+                    {"field": "period", "headerName": t("Quarter"), "width": 110},
+                    {"field": "value", "headerName": t("Value"), "width": 120},
+                    {"field": "comment", "headerName": t("Comment"), "flex": 1},
+                    {"field": "sheet", "headerName": t("Sheet"), "width": 110},
+                    {"field": "row", "headerName": t("Row"), "width": 80},
+                ],
+                defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                style=GRID_STYLE,
+            ),
+        ]
+    return summary
+
+
+@callback(
+    Output("enviar-check-result", "children"),
+    Output("enviar-pending", "data"),
+    Output("enviar-confirm", "disabled"),
+    Output("enviar-confirm-result", "children", allow_duplicate=True),
+    Input("enviar-upload", "contents"),
+    Input("enviar-service", "value"),
+    Input("enviar-period", "value"),
+    State("enviar-upload", "filename"),
+    State("enviar-lang", "data"),
+    prevent_initial_call=True,
+)
+def check_upload(contents: str | None, service: str | None, period: str | None,
+                 filename: str | None, lang: str | None) -> Any:
+    from indicators.importer import import_file
+
+    info = require_role(*UPLOADERS)
+    t = translator(lang)
+    if not contents or not filename:
+        return None, None, True, None
+    plan = current_plan()
+    settings = current_settings()
+    allowed = accounts.allowed_services(info, plan.service_by_code)
+    if service not in allowed:
+        return dbc.Alert(t("You cannot submit data for the service {service}.",
+                           service=service or "–"), color="danger"), None, True, None
+    try:
+        content = decode_upload(contents)
+    except ValueError:
+        return dbc.Alert(t("The file did not arrive complete. Please try again."),
+                         color="danger"), None, True, None
+    if len(content) > settings.max_upload_bytes:
+        mb = settings.max_upload_bytes / (1024 * 1024)
+        return dbc.Alert(t("The file is too large (maximum {mb} MB).",
+                           mb=format_number(mb, lang, 2)),
+                         color="danger"), None, True, None
+    engine = get_engine(settings.database_url)
+    result = import_file(
+        engine, plan, filename=filename, content=content, user=info.username, service=service,
+        period=period, dry_run=True, source="web", lang=lang or "ca", settings=settings,
+        allowed_services=allowed,
+    )
+    panel = _result_panel(result, t)
+    if result.status != "ok":
+        return panel, None, True, None
+    digest = hashlib.sha256(content).hexdigest()
+    pending = {
+        "filename": filename, "service": result.service or service,
+        "period": result.period or period, "sha256": digest,
+        "content": base64.b64encode(content).decode(),
+        "sig": sign_pending(settings.secret_key, info.username, result.service or service or "",
+                            result.period or period or "", digest),
+    }
+    return panel, pending, False, None
+
+
+@callback(
+    Output("enviar-confirm-result", "children"),
+    Output("enviar-pending", "data", allow_duplicate=True),
+    Output("enviar-confirm", "disabled", allow_duplicate=True),
+    Output("enviar-version", "data"),
+    Input("enviar-confirm", "n_clicks"),
+    State("enviar-pending", "data"),
+    State("enviar-version", "data"),
+    State("enviar-lang", "data"),
+    prevent_initial_call=True,
+)
+def confirm_upload(n_clicks: int | None, pending: dict[str, Any] | None, version: int | None,
+                   lang: str | None) -> Any:
+    from indicators.importer import import_file
+
+    info = require_role(*UPLOADERS)
+    t = translator(lang)
+    if not n_clicks or not isinstance(pending, dict):
+        return no_update, no_update, True, no_update
+    plan = current_plan()
+    settings = current_settings()
+    refused = dbc.Alert(t("This submission cannot be accepted: check the file again."),
+                        color="danger", id="enviar-refused")
+    try:
+        filename = str(pending["filename"])
+        service = str(pending["service"])
+        period = str(pending["period"])
+        content = base64.b64decode(str(pending["content"]), validate=True)
+        signature = str(pending["sig"])
+    except (KeyError, TypeError, ValueError, binascii.Error):
+        return refused, None, True, no_update
+    digest = hashlib.sha256(content).hexdigest()
+    expected = sign_pending(settings.secret_key, info.username, service, period, digest)
+    if not hmac.compare_digest(signature, expected) or len(content) > settings.max_upload_bytes:
+        return refused, None, True, no_update
+    allowed = accounts.allowed_services(info, plan.service_by_code)
+    if service not in allowed:  # the user's services, from the database, again
+        return dbc.Alert(t("You cannot submit data for the service {service}.", service=service),
+                         color="danger", id="enviar-refused"), None, True, no_update
+    result = import_file(
+        get_engine(settings.database_url), plan, filename=filename, content=content,
+        user=info.username, service=service, period=period, dry_run=False, source="web",
+        lang=lang or "ca", settings=settings, allowed_services=allowed,
+    )
+    if result.status == "rejected":
+        return _result_panel(result, t), None, True, (version or 0) + 1
+    return dbc.Alert([html.Strong(t("Sent")), html.Br(), result.message], color="success",
+                     id="enviar-done", className=f"import-{result.status}"), None, True, \
+        (version or 0) + 1
+
+
+def history_table(service: str, lang: str) -> Any:
+    """Every submission of a service (newest first), with downloads and supersessions."""
+    from indicators.queries import submissions_frame
+
+    t = translator(lang)
+    engine = get_engine(current_settings().database_url)
+    frame = submissions_frame(engine)
+    frame = frame[frame["service"] == service].sort_values(["uploaded_at", "id"],
+                                                           ascending=False)
+    if frame.empty:
+        return html.P(t("No submissions yet for this service."), className="no-data-note")
+    approvals = accounts.approvals_frame(engine)
+    approved: dict[int, str] = {}
+    for record in approvals.to_dict("records"):
+        approved[int(record["submission_id"])] = t("approved by {user}",
+                                                   user=record["approved_by"])
+    header = html.Thead(html.Tr([html.Th(t(h), scope="col") for h in (
+        "Number", "Quarter", "File", "Sent by", "When", "Source", "Status", "Replaces",
+        "Replaced by")]))
+    body = []
+    records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    for row in records:
+        sub_id = int(row["id"])
+        status = t("current") if row["status"] == "current" else t("superseded")
+        if sub_id in approved:
+            status = f"{status} · {approved[sub_id]}"
+        moment = row["uploaded_at"]
+        if hasattr(moment, "to_pydatetime"):
+            moment = moment.to_pydatetime()
+        body.append(html.Tr([
+            html.Td(str(sub_id)),
+            html.Td(str(row["period"])),
+            html.Td(html.A(str(row["filename"]), href=f"/descarrega/lliurament/{sub_id}",
+                           download="")),
+            html.Td(str(row["uploaded_by"])),
+            html.Td(format_date(moment, lang, "short")),
+            html.Td(str(row["source"])),
+            html.Td(status, className=f"submission-{row['status']}"),
+            html.Td(_ref(row["supersedes_id"])),
+            html.Td(_ref(row["superseded_by_id"])),
+        ]))
+    return dbc.Table([header, html.Tbody(body)], bordered=True, hover=True, size="sm",
+                     responsive=True, id="enviar-history-table")
+
+
+def _ref(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return "–"
+    return f"#{int(value)}"
+
+
+@callback(
+    Output("enviar-history", "children"),
+    Input("enviar-service", "value"),
+    Input("enviar-version", "data"),
+    State("enviar-lang", "data"),
+)
+def _history(service: str | None, _version: int | None, lang: str | None) -> Any:
+    info = require_role(*UPLOADERS)
+    if not service or service not in accounts.allowed_services(info,
+                                                                current_plan().service_by_code):
+        return None
+    return history_table(service, lang or "ca")

@@ -1,0 +1,157 @@
+"""Usuaris (``/usuaris``, directors): create accounts, reset passwords, disable and enable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from i18n import translator
+from indicators import accounts
+from indicators.accounts import ROLE_LABELS, AccountError
+from indicators.db import get_engine
+from layouts import components as c
+from layouts.auth import DIRECTOR, current_account, require_role
+from layouts.context import current_plan, current_settings
+
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path="/usuaris", title=c.page_title("Users"), name="Usuaris", order=22)
+
+LIVE: dict[str, Any] = {"aria-live": "polite"}
+
+
+def layout(**query: str) -> Any:
+    lang = c.request_language(query)
+    t = translator(lang)
+    info = current_account()
+    if info is None or info.role not in DIRECTOR:
+        return html.Div(dbc.Alert(t("Your account does not have access to this page."),
+                                  color="danger", role="alert"))
+    plan = current_plan()
+    roles = [{"label": t(ROLE_LABELS[r]), "value": r} for r in accounts.ROLES]
+    services = [{"label": f"{s.code} · {s.name}", "value": s.code} for s in plan.services]
+    children = [
+        html.Div(id="usuaris-grid-wrap"),
+        html.H2(t("New account"), className="h4 mt-4"),
+        dbc.Row([
+            dbc.Col([html.Label(t("User name"), htmlFor="usuaris-new-username"),
+                     dbc.Input(id="usuaris-new-username", autoComplete="off")], md=3),
+            dbc.Col([html.Label(t("Password"), htmlFor="usuaris-new-password"),
+                     dbc.Input(id="usuaris-new-password", type="password",
+                               autoComplete="new-password")], md=3),
+            dbc.Col([html.Label(t("Role"), htmlFor="usuaris-new-role"),
+                     dbc.Select(id="usuaris-new-role", options=roles, value="tecnic")], md=2),
+            dbc.Col([html.Label(t("Services (technicians)"), htmlFor="usuaris-new-services"),
+                     dcc.Dropdown(id="usuaris-new-services", options=services, multi=True)],
+                    md=4),
+        ], className="g-3"),
+        dbc.Button(t("Create the account"), id="usuaris-create", color="primary",
+                   className="mt-3"),
+        html.H2(t("Existing account"), className="h4 mt-4"),
+        dbc.Row([
+            dbc.Col([html.Label(t("User"), htmlFor="usuaris-user"),
+                     dbc.Select(id="usuaris-user", options=[])], md=3),
+            dbc.Col([html.Label(t("New password"), htmlFor="usuaris-password"),
+                     dbc.Input(id="usuaris-password", type="password",
+                               autoComplete="new-password")], md=3),
+            dbc.Col([dbc.Button(t("Reset the password"), id="usuaris-reset",
+                                color="secondary", className="me-2 mt-4"),
+                     dbc.Button(t("Disable"), id="usuaris-disable", color="danger",
+                                className="me-2 mt-4"),
+                     dbc.Button(t("Enable"), id="usuaris-enable", color="success",
+                                className="mt-4")], md=6),
+        ], className="g-3"),
+        html.Div(id="usuaris-message", role="status", className="mt-3", **LIVE),
+        dcc.Store(id="usuaris-version", data=0),
+        dcc.Store(id="usuaris-lang", data=lang),
+    ]
+    title = t("Users")
+    try:
+        ctx = c.PageContext.from_query(query, path="/usuaris")
+    except Exception:
+        return html.Div([html.H1(title), *children], lang=lang)
+    return c.frame(ctx, active="/usuaris", title=title, children=children)
+
+
+@callback(
+    Output("usuaris-grid-wrap", "children"),
+    Output("usuaris-user", "options"),
+    Input("usuaris-version", "data"),
+    State("usuaris-lang", "data"),
+)
+def show(_version: int | None, lang: str | None) -> Any:
+    require_role(*DIRECTOR)
+    t = translator(lang)
+    users = accounts.list_users(get_engine(current_settings().database_url))
+    rows = [{"username": u.username, "role": t(ROLE_LABELS.get(u.role, u.role)),
+             "services": ", ".join(u.services),
+             "active": "✔ " + t("active") if u.active else "✖ " + t("disabled"),
+             "demo": t("demo") if u.is_demo else ""} for u in users]
+    grid = dag.AgGrid(
+        id="usuaris-grid", rowData=rows,
+        columnDefs=[{"field": "username", "headerName": t("User name")},
+                    {"field": "role", "headerName": t("Role")},
+                    {"field": "services", "headerName": t("Services"), "flex": 1},
+                    {"field": "active", "headerName": t("State")},
+                    {"field": "demo", "headerName": t("Demo")}],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True},
+        style={"height": "300px", "width": "100%"},
+    )
+    options = [{"label": u.username, "value": u.username} for u in users]
+    return grid, options
+
+
+@callback(
+    Output("usuaris-message", "children"),
+    Output("usuaris-version", "data"),
+    Input("usuaris-create", "n_clicks"),
+    Input("usuaris-reset", "n_clicks"),
+    Input("usuaris-disable", "n_clicks"),
+    Input("usuaris-enable", "n_clicks"),
+    State("usuaris-new-username", "value"),
+    State("usuaris-new-password", "value"),
+    State("usuaris-new-role", "value"),
+    State("usuaris-new-services", "value"),
+    State("usuaris-user", "value"),
+    State("usuaris-password", "value"),
+    State("usuaris-version", "data"),
+    State("usuaris-lang", "data"),
+    prevent_initial_call=True,
+)
+def act(_create: int | None, _reset: int | None, _disable: int | None, _enable: int | None,
+        new_username: str | None, new_password: str | None, role: str | None,
+        services: list[str] | None, username: str | None, password: str | None,
+        version: int | None, lang: str | None) -> Any:
+    info = require_role(*DIRECTOR)
+    t = translator(lang)
+    engine = get_engine(current_settings().database_url)
+    trigger = dash.ctx.triggered_id
+    try:
+        if trigger == "usuaris-create":
+            chosen = services or [] if role == "tecnic" else []
+            accounts.create_user(engine, new_username or "", new_password or "",
+                                 role or "", chosen,
+                                 known_services=current_plan().service_by_code,
+                                 by=info.username)
+            message = t("User {username} created ({role}).", username=new_username, role=role)
+        elif trigger in ("usuaris-reset", "usuaris-disable", "usuaris-enable"):
+            if not username:
+                return dbc.Alert(t("Choose a user."), color="danger"), dash.no_update
+            if trigger == "usuaris-reset":
+                accounts.set_password(engine, username, password or "", by=info.username)
+                message = t("Password of {username} changed.", username=username)
+            elif trigger == "usuaris-disable":
+                accounts.disable_user(engine, username, by=info.username)
+                message = t("User {username} disabled.", username=username)
+            else:
+                accounts.enable_user(engine, username, by=info.username)
+                message = t("User {username} enabled.", username=username)
+        else:
+            return dash.no_update, dash.no_update
+    except AccountError as exc:
+        return dbc.Alert(t(exc.msgid, **exc.params), color="danger",
+                         id="usuaris-error"), dash.no_update
+    return dbc.Alert(message, color="success", id="usuaris-done"), (version or 0) + 1
