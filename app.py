@@ -52,7 +52,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     from layouts.shell import build_shell, configure_app
 
     app.layout = build_shell
-    __import__("layouts.auth").auth.init_auth(app, settings)  # login, roles, CSRF (issue 6)
     configure_app(app)  # index page, URL-query selectors, page language
     __import__("layouts.auth").auth.init_auth(app, settings)  # login, roles, CSRF (issue 6)
     return app
