@@ -376,6 +376,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
                        widths=[0.8, 3.6, 1.7, 1.1, 4.0]),
         appendix_title=t("Appendix: every objective ({quarter})", quarter=q_label),
         footer=f"{plan.info.name} · {q_label}",
+        continued=t("(cont.)"),
     )
 
 

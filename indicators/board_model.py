@@ -104,6 +104,7 @@ class Board:
     appendix: Table  # every objective: status, achievement, technicians' comments
     appendix_title: str = ""
     footer: str = ""
+    continued: str = "(cont.)"  # added to the title of a table's next slide
 
     @property
     def charts(self) -> list[Chart]:

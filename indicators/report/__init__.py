@@ -36,6 +36,7 @@ class Pack:
     content: bytes
     mimetype: str
     board: Board
+    images: dict[str, bytes]  # the charts (PNG), by Chart.key
 
 
 def render(board: Board, fmt: str, images: dict[str, bytes]) -> bytes:
@@ -69,7 +70,7 @@ def build_pack(engine: Engine, plan: Plan, period: Period | str, fmt: str = "pdf
         progress(t("Writing the {format} file", format=fmt.upper()))
     content = render(board, fmt, images)
     name = f"informe-junta-{quarter}.{fmt}"
-    return Pack(name, content, MIMETYPES[fmt], board)
+    return Pack(name, content, MIMETYPES[fmt], board, images)
 
 
 __all__ = ["FORMATS", "MIMETYPES", "ChartRenderError", "Pack", "build_pack", "render"]

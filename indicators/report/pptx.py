@@ -231,7 +231,7 @@ def write_pptx(board: Board, images: dict[str, bytes]) -> bytes:
         chunks = _chunks(table_rows, TABLE_ROWS)
         for part, rows in enumerate(chunks):
             slide = new_slide()
-            title = s.title if part == 0 else f"{s.title} (cont.)"
+            title = s.title if part == 0 else f"{s.title} {board.continued}"
             top = _header(slide, s, title)
             if s.metrics and part == 0:
                 top = _metrics(slide, s.metrics, top)
@@ -268,7 +268,7 @@ def write_pptx(board: Board, images: dict[str, bytes]) -> bytes:
     appendix_slide = Slide(kind="appendix", title=board.appendix_title)
     for part, rows in enumerate(_chunks(board.appendix.rows, APPENDIX_ROWS)):
         slide = new_slide()
-        title = board.appendix_title if part == 0 else f"{board.appendix_title} (cont.)"
+        title = board.appendix_title if part == 0 else f"{board.appendix_title} {board.continued}"
         top = _header(slide, appendix_slide, title)
         _table(slide, board.appendix, rows, MARGIN, top, SLIDE_W - 2 * MARGIN, size=10)
     out = io.BytesIO()

@@ -1,0 +1,90 @@
+"""``seguiment report``: the board pack (PDF or editable PPTX) for a quarter.
+
+``seguiment report --period 2025-T4 [--since 2025-T3] [--lang ca] --format pdf|pptx -o FILE``
+
+The same content as the presentation (``/sessio``) plus an appendix with every objective's
+status, achievement and the technicians' comments. Progress goes to stderr. Exit 0 written,
+1 failed (no data base, no browser for the charts), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from cli._common import load_configured_plan, settings
+from i18n import LANGUAGES, _, gettext
+from plan_model.periods import Period
+
+
+def _period(text: str) -> str:
+    period = Period.try_parse(text)
+    if period is None:
+        raise argparse.ArgumentTypeError(_("«{value}» is not a quarter (write it as 2025-T3).",
+                                           value=text))
+    return str(period)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "report",
+        help=_("Write the board pack (PDF or PPTX) for a quarter."),
+        description=_("The board pack: the presentation's slides and an appendix with every "
+                      "objective's status, achievement and comments."),
+    )
+    parser.add_argument("--period", metavar="YYYY-Tn", type=_period, default=None,
+                        help=_("The quarter (default: the latest with data)."))
+    parser.add_argument("--since", metavar="YYYY-Tn", type=_period, default=None,
+                        help=_("Compare with this quarter (default: the previous one)."))
+    parser.add_argument("--lang", default="ca", choices=sorted(LANGUAGES),
+                        help=_("Language of the pack."))
+    parser.add_argument("--format", dest="fmt", choices=["pdf", "pptx"], default=None,
+                        help=_("pdf or pptx (default: from the file name)."))
+    parser.add_argument("-o", "--output", metavar="FILE", required=True,
+                        help=_("Where to write the pack."))
+    parser.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    from indicators import dashboard_data
+    from indicators.db import make_engine
+    from indicators.report import ChartRenderError, build_pack
+
+    lang = args.lang
+    output = Path(args.output)
+    fmt = args.fmt or output.suffix.lstrip(".").lower()
+    if fmt not in ("pdf", "pptx"):
+        print(gettext("seguiment report: error: say --format pdf or --format pptx.", lang),
+              file=sys.stderr)
+        return 2
+    conf = settings()
+    plan = load_configured_plan()
+    engine = make_engine(conf.database_url)
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"[{time.perf_counter() - started:5.1f} s] {message}", file=sys.stderr, flush=True)
+
+    try:
+        data = dashboard_data.load(engine, plan, deadline_days=conf.submission_deadline_days)
+        period = data.resolve_period(args.period)
+        pack = build_pack(engine, plan, period, fmt, since=args.since, lang=lang,
+                          deadline_days=conf.submission_deadline_days,
+                          browser=conf.chromium_path, progress=progress)
+    except ChartRenderError as exc:
+        print(gettext("The board pack could not be made: {error}", lang, error=str(exc)),
+              file=sys.stderr)
+        return 1
+    except Exception as exc:  # a database that is not there or not migrated
+        print(gettext("The board pack could not be made: {error}", lang,
+                      error=str(exc).splitlines()[0]), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(pack.content)
+    print(gettext("Board pack for {period} written to {path} ({size} KB).", lang,
+                  period=str(period), path=str(output), size=len(pack.content) // 1024))
+    return 0

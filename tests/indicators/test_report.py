@@ -1,0 +1,281 @@
+"""The board pack (PDF and PPTX) and the values export, on data imported through the real
+import, on SQLite and PostgreSQL.
+
+The pack's charts need Chromium (kaleido): locally the pack tests skip when it is missing,
+in CI (``CI=true``) they fail.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, text
+
+from i18n import format_percent
+from indicators import dashboard_data, queries
+from indicators.db import make_engine
+from indicators.export import export_frame, export_values, headers, read_export, reimport
+from indicators.migrate import upgrade
+from indicators.report import build_pack, render
+from indicators.report.charts import find_browser
+from plan_model.models import Plan
+from plan_model.periods import Period
+
+sys.path.insert(0, str(Path(__file__).parent))
+from board_data import LAST, MISSING_SERVICE_LAST, TODAY, load_board_data
+
+KEY_COLUMNS = ["indicator", "service", "period", "value", "stage", "comment"]
+
+
+def _need_browser() -> str:
+    path = find_browser()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must have Chromium for the board pack's charts")
+        pytest.skip("Chromium is not installed")
+    return path
+
+
+def _need_pdftotext() -> None:
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must have pdftotext (poppler-utils)")
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+
+
+@pytest.fixture
+def loaded(engine: Engine, plan: Plan) -> Engine:
+    load_board_data(engine, plan)
+    return engine
+
+
+def _pdf_pages(content: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                         check=True, text=True).stdout
+    return out.replace("\xa0", " ").split("\f")
+
+
+def _pct(value: float | None, lang: str = "ca") -> str:
+    return format_percent(value, lang).replace("\xa0", " ")
+
+
+def test_board_pack_pdf_and_pptx(loaded: Engine, plan: Plan, tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    browser = _need_browser()
+    _need_pdftotext()
+    import kaleido
+
+    opened = []
+    original_open = kaleido.Kaleido.open
+
+    async def counting_open(self: kaleido.Kaleido) -> None:
+        opened.append(self)
+        await original_open(self)
+
+    monkeypatch.setattr(kaleido.Kaleido, "open", counting_open)
+    messages: list[str] = []
+    pack = build_pack(loaded, plan, "2025-T4", "pdf", lang="ca", browser=browser,
+                      today=TODAY, progress=messages.append)
+
+    # one browser for every chart of the pack, and progress along the way
+    charts = pack.board.charts
+    assert len(charts) == 5 and len(opened) == 1
+    assert set(pack.images) == {c.key for c in charts}
+    assert all(png.startswith(b"\x89PNG") for png in pack.images.values())
+    assert any("5/5" in m for m in messages)
+
+    # the PDF: 16:9 pages, the slides' titles and numbers, the appendix
+    assert pack.content.startswith(b"%PDF") and pack.filename == "informe-junta-2025-T4.pdf"
+    pages = _pdf_pages(pack.content, tmp_path)
+    text_all = "\n".join(pages)
+    result = dashboard_data.load(loaded, plan, deadline_days=30).status(Period(2025, 4))
+    assert plan.info.name.split(" 2022")[0][:40] in pages[0].replace("\n", " ")
+    assert "4t trimestre de 2025" in pages[0]
+    assert _pct(result.plan.achievement) in pages[0]
+    assert "El pla d'un cop d'ull" in pages[1]
+    for i, lever in enumerate(plan.levers):
+        page = pages[2 + i]
+        assert lever.name in page
+        assert _pct(result.lever(lever.number).achievement) in page
+    assert "Objectius en risc" in text_all
+    assert "Què ha canviat des del 3r trimestre de 2025" in text_all
+    assert "Lliuraments del 4t trimestre de 2025" in text_all
+    siad = plan.service_by_code[MISSING_SERVICE_LAST]
+    assert siad.email in text_all  # the service to remind
+    assert "Annex: tots els objectius" in text_all
+    for objective in plan.objectives:
+        assert objective.code in text_all
+    assert "Dada revisada per l'equip" in text_all  # a technician's comment
+    info = subprocess.run(["pdfinfo", str(tmp_path / "pack.pdf")], capture_output=True,
+                          text=True).stdout if shutil.which("pdfinfo") else ""
+    if info:
+        size = next(line for line in info.splitlines() if line.startswith("Page size"))
+        width, height = (float(x) for x in size.split(":")[1].split("pts")[0].split(" x "))
+        assert abs(width / height - 16 / 9) < 0.01
+
+    # the PPTX from the same content and charts: editable text, tables, the charts as pictures
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    pptx_bytes = render(pack.board, "pptx", pack.images)
+    prs = Presentation(io.BytesIO(pptx_bytes))
+    assert abs(Emu(prs.slide_width).inches / Emu(prs.slide_height).inches - 16 / 9) < 0.01
+    slides = list(prs.slides)
+    texts = ["\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+             .replace("\xa0", " ") for slide in slides]
+    tables = [shape.table for slide in slides for shape in slide.shapes if shape.has_table]
+    pictures = [shape for slide in slides for shape in slide.shapes if shape.shape_type == 13]
+    assert plan.info.name in texts[0] and "4t trimestre de 2025" in texts[0]
+    assert _pct(result.plan.achievement) in texts[0]
+    assert len(pictures) == 5
+    for i, lever in enumerate(plan.levers):
+        assert lever.name in texts[2 + i]
+        assert _pct(result.lever(lever.number).achievement) in texts[2 + i]
+    table_text = "\n".join(cell.text for table in tables for row in table.rows
+                           for cell in row.cells)
+    for objective in plan.objectives:
+        assert objective.code in table_text
+    assert "Comentaris dels tècnics" in table_text
+    assert len(slides) >= len(pack.board.slides) + 1
+
+
+def test_board_content_in_spanish_matches_the_statuses(loaded: Engine, plan: Plan) -> None:
+    from indicators.board import build_board
+
+    data = dashboard_data.load(loaded, plan, deadline_days=30)
+    board = build_board(data, Period(2025, 4), since=Period(2025, 2), lang="es", today=TODAY)
+    kinds = [s.kind for s in board.slides]
+    assert kinds == ["title", "glance", "lever", "lever", "lever", "lever", "lever", "risk",
+                     "changes", "submissions"]
+    assert board.period_label == "4.º trimestre de 2025"
+    assert board.slides[8].title == "Qué ha cambiado desde el 2.º trimestre de 2025"
+    result = data.status(Period(2025, 4))
+    glance = board.slides[1]
+    assert [c.value for c in glance.cards] == [format_percent(lv.achievement, "es")
+                                               for lv in result.levers]
+    assert [c.status.key for c in glance.cards] == [str(lv.status) for lv in result.levers]
+    # every status is written with an icon and a label, never colour alone
+    assert all(c.status.icon and c.status.label for c in glance.cards)
+    # the submissions slide names the service that sent nothing
+    names = [row[0].text for row in board.slides[9].table.rows]  # type: ignore[union-attr]
+    assert plan.service_by_code[MISSING_SERVICE_LAST].name in names
+    assert len(board.appendix.rows) == len(plan.objectives)
+
+
+# ---- export ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second, empty (migrated) database on the same backend as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'empty.db'}"
+        upgrade(url)
+        yield url
+        return
+    from sqlalchemy.engine import make_url
+
+    base = os.environ["TEST_DATABASE_URL"]  # db_url is on PostgreSQL: it is set
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        parsed = make_url(base)
+        url = parsed.set(query={**parsed.query, "options": f"-csearch_path={schema}"}
+                         ).render_as_string(hide_password=False)
+        upgrade(url)
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _values(engine: Engine) -> pd.DataFrame:
+    frame = queries.values_frame(engine)[KEY_COLUMNS]
+    frame = frame.sort_values(["indicator", "service", "period"]).reset_index(drop=True)
+    return frame.astype({"stage": object, "comment": object}).where(frame.notna(), None)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_round_trip(loaded: Engine, plan: Plan, empty_url: str, fmt: str) -> None:
+    # a re-upload supersedes a file: the export carries only the values in force
+    from board_data import service_csv
+
+    from indicators.importer import import_file
+
+    again = service_csv(plan, "SAD", LAST).replace(b"\n", b" (revisat)\n", 1)
+    redo = import_file(loaded, plan, filename="SAD-revisat.csv", content=again, user="tec-sad",
+                       service="SAD", period=str(LAST), today=TODAY)
+    assert redo.status == "ok" and redo.superseded_id is not None
+
+    export = export_values(loaded, plan, fmt)
+    before = _values(loaded)
+    assert export.rows == len(before) > 500
+    frame = read_export(export.filename, export.content)
+    assert list(frame.columns)[:5] == ["indicator", "service", "period", "value", "comment"]
+    # provenance and statuses are there
+    for column in ("submission_id", "filename", "sheet", "row", "uploaded_by", "uploaded_at",
+                   "status", "achievement"):
+        assert column in frame.columns
+    sad = frame[(frame["service"] == "SAD") & (frame["period"] == str(LAST))]
+    assert set(sad["filename"]) == {"SAD-revisat.csv"}
+
+    target = make_engine(empty_url)
+    try:
+        results = reimport(target, plan, export.filename, export.content, user="test")
+        assert all(r.status == "ok" for r in results), [r.errors[:2] for r in results
+                                                        if r.status != "ok"]
+        after = _values(target)
+        pd.testing.assert_frame_equal(before, after, check_dtype=False)
+        # who uploaded each submission and when is kept
+        subs = queries.submissions_frame(target)
+        assert "tec-sad" in set(subs["uploaded_by"])
+        assert subs["uploaded_at"].min() < pd.Timestamp("2024-06-01", tz="UTC")
+    finally:
+        target.dispose()
+
+
+def test_export_frame_has_statuses_and_catalan_headers(loaded: Engine, plan: Plan) -> None:
+    frame = export_frame(loaded, plan, period="2025-T4")
+    assert set(frame["period"]) == {"2025-T4"}
+    assert set(frame["status_key"]) <= {"green", "amber", "red", "grey"}
+    assert frame["status"].str.len().min() > 2  # icon and label
+    milestones = frame[frame["stage_key"].notna()]
+    assert len(milestones) and all(isinstance(v, str) for v in milestones["value"])
+    names = headers("ca")
+    assert names["indicator"] == "Codi" and names["period"] == "Període"
+    # the import parser recognises the export's own columns
+    from indicators.parse import header_role
+
+    roles = {key: header_role(name) for key, name in names.items()}
+    assert roles["indicator"] and roles["indicator"][0] == "indicator"
+    assert roles["service"] and roles["service"][0] == "service"
+    assert roles["period"] and roles["period"][0] == "period"
+    assert roles["value"] and roles["value"][0] == "value"
+    assert roles["comment"] and roles["comment"][0] == "comment"
+    clashing = [k for k, role in roles.items()
+                if k not in ("indicator", "service", "period", "value", "comment")
+                and role is not None and role[1] >= 3]
+    assert clashing == []
+
+
+def test_building_the_pack_imports_no_dash(tmp_path: Path) -> None:
+    code = ("import sys; import indicators.report, indicators.board, indicators.export; "
+            "sys.exit(1 if any(m == 'dash' or m.startswith('dash.') for m in sys.modules) "
+            "else 0)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2])
+    assert done.returncode == 0
+
