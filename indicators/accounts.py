@@ -639,3 +639,27 @@ def create_demo_accounts(
                            is_demo=True, by="setup")
         created.append((info, password))
     return created
+
+
+def setup_accounts(ctx: Any) -> int:
+    """Step of ``seguiment setup`` (see :mod:`indicators.setup_steps`): on a first run with
+    ``--demo-if-empty`` outside production, create the demo accounts and print their random
+    passwords once; a production install starts with none and says how to create a director."""
+    from i18n import _
+
+    engine = ctx.engine
+    existing = count_users(engine)
+    if existing:
+        ctx.echo(_("{count} user accounts.", count=existing))
+        return 0
+    if ctx.settings.is_production or not ctx.demo_if_empty:
+        ctx.echo(_("Production install without accounts: create a director with: seguiment "
+                   "users create --username NAME --password PASSWORD --role director"))
+        return 0
+    created = create_demo_accounts(engine, ctx.plan.service_by_code)
+    ctx.echo(_("Demo accounts created (passwords shown only now; change them or create real "
+               "accounts):"))
+    for user, password in created:
+        services = f" [{', '.join(user.services)}]" if user.services else ""
+        ctx.echo(f"  {user.username:<10} {password}  ({user.role}){services}")
+    return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from indicators import accounts
 from indicators.accounts import AccountError
+from indicators.db import make_engine
 from indicators.schema import Submission, User
 
 KNOWN = {"SIS", "SBAS-VIC", "SAD"}
@@ -191,3 +193,43 @@ def test_demo_accounts_only_on_empty_install(engine: Engine) -> None:
     for user, password in created:
         assert accounts.authenticate(engine, user.username, password).ok
     assert accounts.create_demo_accounts(engine, KNOWN) == []
+
+
+def _ctx(db_url: str, environment: str, demo_if_empty: bool, lines: list[str]) -> Any:
+    from indicators.setup_steps import SetupContext
+    from settings import Settings
+
+    settings = Settings(database_url=db_url, environment=environment,  # type: ignore[arg-type]
+                        secret_key="s" * 32)
+    return SetupContext(settings=settings, demo_if_empty=demo_if_empty, echo=lines.append)
+
+
+def test_setup_step_demo_accounts_printed_once(db_url: str) -> None:
+    lines: list[str] = []
+    assert accounts.setup_accounts(_ctx(db_url, "development", True, lines)) == 0
+    printed = "\n".join(lines)
+    assert "director" in printed and "tecnic" in printed and "consulta" in printed
+    engine = make_engine(db_url)
+    try:
+        users = accounts.list_users(engine)
+        assert {u.username for u in users} == {"director", "tecnic", "consulta"}
+        assert all(u.is_demo for u in users)
+        # the printed password works
+        line = next(x for x in lines if x.strip().startswith("consulta"))
+        assert accounts.authenticate(engine, "consulta", line.split()[1]).ok
+    finally:
+        engine.dispose()
+    again: list[str] = []
+    assert accounts.setup_accounts(_ctx(db_url, "development", True, again)) == 0
+    assert "3" in again[0] and not any("consulta " in x for x in again)
+
+
+def test_setup_step_production_creates_nothing(db_url: str) -> None:
+    lines: list[str] = []
+    assert accounts.setup_accounts(_ctx(db_url, "production", True, lines)) == 0
+    assert "--role director" in lines[0]
+    engine = make_engine(db_url)
+    try:
+        assert accounts.list_users(engine) == []
+    finally:
+        engine.dispose()
