@@ -86,6 +86,7 @@ class IndicatorChartData:
     band_high: Sequence[Point] = ()
     forecast: Sequence[Point] = ()
     targets: Sequence[Point] = ()
+    baseline_path: Sequence[Point] = ()  # the comparable baseline per quarter (pro-rated sums)
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,14 @@ def indicator_figure(chart: IndicatorChartData, lang: str, *, height: int = 360)
             "fill": "tonexty", "fillcolor": "rgba(230,159,0,0.22)",
             "name": t("Slight delay zone (thresholds)"), "hoverinfo": "skip",
         })
+    if _has_data(chart.baseline_path):
+        data.append({
+            "type": "scatter", "mode": "lines", "name": t("Baseline"),
+            "x": [p.period for p in chart.baseline_path],
+            "y": [_clean(p.value) for p in chart.baseline_path],
+            "line": {"color": "#555555", "width": 1.5, "dash": "dashdot"},
+            "hovertemplate": t("Baseline") + " %{x}: %{y:,.1f}<extra></extra>",
+        })
     if _has_data(chart.expected):
         data.append({
             "type": "scatter", "mode": "lines", "name": t("Expected path"),
@@ -308,7 +317,7 @@ def indicator_figure(chart: IndicatorChartData, lang: str, *, height: int = 360)
     shapes = []
     annotations = []
     baseline = _clean(chart.baseline)
-    if baseline is not None:
+    if baseline is not None and not _has_data(chart.baseline_path):
         shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
                        "y0": baseline, "y1": baseline,
                        "line": {"color": "#555555", "width": 1.5, "dash": "dashdot"}})

@@ -24,6 +24,7 @@ from indicators import queries
 from indicators.db import get_engine
 from layouts.context import current_settings
 
+ALL_VALUE = "tots"  # a selector's "all" option: the parameter is left out of the URL
 PAGES_OUTPUT = "_pages_content.children"
 RESPONSE_CACHE_SIZE = 512
 
@@ -60,7 +61,7 @@ def with_parameter(search: str | None, name: str, value: str | None) -> str:
     """``search`` (``?a=1&b=2``) with ``name`` set to ``value`` (removed when empty)."""
     pairs = [(k, v) for k, v in parse_qsl((search or "").lstrip("?"), keep_blank_values=False)
              if k != name]
-    if value:
+    if value and value != ALL_VALUE:
         pairs.append((name, value))
     if name == "t":  # a new quarter: the "since" of the changes page must be before it
         pairs = [(k, v) for k, v in pairs if k != "des_de"]

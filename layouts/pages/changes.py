@@ -86,7 +86,7 @@ def build(ctx: c.PageContext, since: Period, level_filter: str) -> html.Div:
                                      **c.attrs(aria_labelledby=title_id)))
     since_options = [{"label": str(p), "value": str(p)} for p in reversed(ctx.data.plan_periods())
                      if p < ctx.period]
-    level_options = [{"label": t("All levels"), "value": ""}] + [
+    level_options = [{"label": t("All levels"), "value": "tots"}] + [
         {"label": t(LEVEL_LABELS[k]), "value": k}
         for k in ("objective", "indicator")]
     controls = html.Div([
@@ -94,7 +94,7 @@ def build(ctx: c.PageContext, since: Period, level_filter: str) -> html.Div:
                   dbc.Select(id="changes-since", options=since_options, value=str(since),
                              size="sm")], className="filter"),
         html.Div([html.Label(t("Level"), htmlFor="changes-level"),
-                  dbc.Select(id="changes-level", options=level_options, value=level_filter,
+                  dbc.Select(id="changes-level", options=level_options, value=level_filter or "tots",
                              size="sm")], className="filter"),
     ], className="filters")
     return c.frame(ctx, active="/canvis", title=t("Changes"),

@@ -19,6 +19,7 @@ dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path_template="/palanca/<n>", path="/palanca/1",
                    title=c.page_title("Lever {n}"), name="Palanca", order=1)
 
+ALL = "tots"  # the "no filter" value of the selectors (not written in the URL)
 STATUS_RANK = {"red": 0, "amber": 1, "green": 2, "grey": 3}
 
 
@@ -62,7 +63,7 @@ def _grid(ctx: c.PageContext, rows: list[dict[str, Any]]) -> dag.AgGrid:
     t = ctx.t
     column_defs = [
         {"field": "code", "headerName": t("Code"), "cellRenderer": "ObjectiveLink",
-         "width": 100, "pinned": "left", "sort": "asc"},
+         "minWidth": 96, "maxWidth": 110, "sort": "asc", "suppressSizeToFit": True},
         {"field": "text", "headerName": t("Objective"), "flex": 3, "minWidth": 260,
          "wrapText": True, "autoHeight": True, "filter": "agTextColumnFilter"},
         {"field": "axis", "headerName": t("Axis"), "flex": 1, "minWidth": 140,
@@ -95,19 +96,19 @@ def _grid(ctx: c.PageContext, rows: list[dict[str, Any]]) -> dag.AgGrid:
 
 def _filters(ctx: c.PageContext, lever: Any, axis_filter: str, status_filter: str) -> html.Div:
     t, lang = ctx.t, ctx.lang
-    axis_options = [{"label": t("All axes"), "value": ""}] + [
+    axis_options = [{"label": t("All axes"), "value": ALL}] + [
         {"label": t("Axis {number}. {name}", number=a.number, name=a.name),
          "value": str(a.number)} for a in lever.axes]
-    status_options = [{"label": t("All statuses"), "value": ""}] + [
+    status_options = [{"label": t("All statuses"), "value": ALL}] + [
         {"label": f"{c.status_icon(s)} {c.status_label(s, lang)}", "value": s}
         for s in c.STATUSES]
     return html.Div([
         html.Div([html.Label(t("Axis"), htmlFor="lever-axis-filter"),
-                  dbc.Select(id="lever-axis-filter", options=axis_options, value=axis_filter,
+                  dbc.Select(id="lever-axis-filter", options=axis_options, value=axis_filter or ALL,
                              size="sm")], className="filter"),
         html.Div([html.Label(t("Status"), htmlFor="lever-status-filter"),
                   dbc.Select(id="lever-status-filter", options=status_options,
-                             value=status_filter, size="sm")], className="filter"),
+                             value=status_filter or ALL, size="sm")], className="filter"),
     ], className="filters", role="search", **c.attrs(aria_label=t("Filter objectives")))
 
 
@@ -117,6 +118,8 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
     lever = result.lever(number)
     axis_filter = ctx.query.get("eix", "")
     status_filter = ctx.query.get("estat", "")
+    if status_filter not in c.STATUSES:
+        status_filter = ""
     axis_names = {a.number: t("Axis {number}. {name}", number=a.number, name=a.name)
                   for a in ctx.plan.lever(number).axes}
     rows = []

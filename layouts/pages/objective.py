@@ -107,6 +107,7 @@ def _chart(ctx: c.PageContext, ind: Indicator, result: Any, rows: pd.DataFrame) 
         code=ind.code, name=ind.name, unit=ind.unit, periods=labels, actual=actual,
         expected=expected, baseline=ind.baseline.value if ind.baseline else None,
         band_low=band_low, band_high=band_high, forecast=forecast, targets=targets,
+        baseline_path=points("baseline"),
     )
     figure = indicator_figure(data_n, lang)
     summary = t("Indicator {code}: value {value} in {period}, expected {expected}; "

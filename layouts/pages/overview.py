@@ -13,6 +13,7 @@ from indicators.dashboard_data import share_of_plan_elapsed
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, sparkline
 from plan_model import status_types as st
+from plan_model.completeness import COMPLETENESS_ICONS
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/", title=c.page_title("Overview"), name="Resum", order=0)
@@ -118,7 +119,7 @@ def _missing(ctx: c.PageContext) -> html.Section:
             service = ctx.plan.service_by_code.get(str(r.service))
             name = service.name if service else str(r.service)
             items.append(html.Li([
-                html.Span("⏳", **c.attrs(aria_hidden="true")), " ",
+                html.Span(COMPLETENESS_ICONS["pending"], **c.attrs(aria_hidden="true")), " ",
                 html.Strong(str(r.service)), " — ", name, " · ",
                 html.A(service.email, href=f"mailto:{service.email}") if service else "",
             ]))
@@ -159,9 +160,8 @@ def build(ctx: c.PageContext) -> html.Div:
                   className="lever-grid")],
         **c.attrs(aria_labelledby="levers-title"),
     )
-    subtitle = t("{plan} · {start}–{end} · quarter shown: {period}",
-                 plan=info.name, start=info.start_year, end=info.end_year,
-                 period=str(ctx.period))
+    subtitle = t("Plan period: {start}–{end} · quarter shown: {period}",
+                 start=info.start_year, end=info.end_year, period=str(ctx.period))
     return c.frame(ctx, active="/", title=t("Overview"), subtitle=subtitle, children=[
         kpis, cards,
         html.Div([_at_risk(ctx, result), _missing(ctx)], className="two-columns"),

@@ -1,0 +1,75 @@
+"""The dashboard's data service on SQLite and PostgreSQL: periods, statuses, caches that follow
+the data generation (as several workers would see it)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from indicators import dashboard_data
+from indicators.store import store
+from plan_model.models import Plan
+from plan_model.periods import Period
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "layouts"))
+from dash_sample import load_sample, submission_values
+
+
+def test_empty_database_defaults_to_the_first_quarter(engine: Engine, plan: Plan) -> None:
+    dashboard_data.clear_caches()
+    data = dashboard_data.load(engine, plan, deadline_days=30)
+    assert data.periods_with_data() == []
+    assert data.latest_period() == plan.first_period
+    assert data.resolve_period("2024-T2") == Period(2024, 2)
+    assert data.resolve_period("nonsense") == plan.first_period
+    result = data.status(plan.first_period)
+    assert str(result.plan.status) == "grey"
+
+
+def test_status_history_and_completeness(engine: Engine, plan: Plan) -> None:
+    dashboard_data.clear_caches()
+    load_sample(engine, plan, [Period(2022, 1), Period(2022, 2)], skip=[("SIS", "2022-T2")])
+    data = dashboard_data.load(engine, plan, deadline_days=30)
+    assert data.latest_period() == Period(2022, 2)
+    assert data.resolve_period("2030-T1") == Period(2022, 2)
+    result = data.status(Period(2022, 2))
+    assert result.plan.achievement is not None
+    history = data.history(Period(2022, 2))
+    assert set(history["period"]) == {"2022-T1", "2022-T2"}
+    states = data.completeness(Period(2022, 2))
+    sis = states[(states["service"] == "SIS") & (states["period"] == "2022-T2")]
+    assert list(sis["state"]) == ["pending"]
+    values = data.indicator_values(plan.indicators_of_service("SIS")[0].code)
+    assert list(values["period"]) == ["2022-T1"]
+    paths = data.indicator_paths(plan.indicators[0].code)
+    assert paths is not None and len(paths["expected"]) == 16
+
+
+def test_caches_follow_the_data_generation(engine: Engine, plan: Plan) -> None:
+    dashboard_data.clear_caches()
+    load_sample(engine, plan, [Period(2022, 1)])
+    before = dashboard_data.load(engine, plan, deadline_days=30)
+    assert before.values() is before.values()  # cached within a generation
+    assert before.latest_period() == Period(2022, 1)
+    calls: list[int] = []
+    assert before.memo(("x",), lambda: calls.append(1) or 1) == 1
+    assert before.memo(("x",), lambda: calls.append(1) or 2) == 1
+    assert calls == [1]
+    # another worker imports: this worker sees the new generation on its next request
+    store(engine, service="SIS", period="2022-T2", filename="SIS.xlsx", content=b"new",
+          user="tecnic.sis", source="cli",
+          values=submission_values(plan, "SIS", Period(2022, 2)), warnings=[])
+    after = dashboard_data.load(engine, plan, deadline_days=30)
+    assert after.generation > before.generation
+    assert after.latest_period() == Period(2022, 2)
+    assert after.memo(("x",), lambda: 3) == 3
+    dashboard_data.clear_caches()
+    assert dashboard_data.load(engine, plan, deadline_days=30).memo(("x",), lambda: 4) == 4
+
+
+def test_share_of_plan_elapsed(plan: Plan) -> None:
+    assert dashboard_data.share_of_plan_elapsed(plan, Period(2022, 1)) == 1 / 16
+    assert dashboard_data.share_of_plan_elapsed(plan, Period(2025, 4)) == 1.0
+    assert dashboard_data.share_of_plan_elapsed(plan, Period(2030, 1)) == 1.0

@@ -1,0 +1,237 @@
+"""Dashboard pages without a browser: layouts rendered in a request context, callbacks over the
+Flask test client (logged in), the page cache and its invalidation by imports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dash
+import pytest
+from dash import Dash
+from dash._utils import to_json
+from dash_sample import load_sample, submission_values
+from web_login import login, make_user
+
+from app import create_app
+from i18n import format_percent
+from indicators import dashboard_data
+from indicators.db import get_engine
+from indicators.migrate import upgrade
+from indicators.store import store
+from layouts.shell import page_cache, with_parameter
+from plan_model.models import Plan
+from plan_model.periods import Period, period_range
+from plan_model.status import compute_status
+from settings import Settings
+
+LAST = Period(2023, 2)
+SKIPPED = ("SIS", "2023-T2")
+
+
+@pytest.fixture(scope="module")
+def sample_url(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'dash.db'}"
+    upgrade(url)
+    load_sample(get_engine(url), plan, period_range(Period(2022, 1), LAST), skip=[SKIPPED])
+    return url
+
+
+@pytest.fixture(scope="module")
+def app(sample_url: str) -> Dash:
+    dashboard_data.clear_caches()
+    return create_app(Settings(database_url=sample_url, environment="test",
+                               secret_key="s" * 32))
+
+
+def render(app: Dash, path: str, query: str = "") -> str:
+    """The page at ``path?query`` as the pages router renders it, as JSON text."""
+    page, variables = dash._pages._path_to_page(path.strip("/"))  # the router's own lookup
+    if not page:
+        page = next(p for m, p in dash.page_registry.items() if m.endswith("not_found_404"))
+    params = dict(pair.split("=", 1) for pair in query.split("&") if pair)
+    with app.server.test_request_context(f"{path}?{query}"):
+        layout = page["layout"](**{**(variables or {}), **params})
+        return json.dumps(json.loads(to_json(layout)), ensure_ascii=False)
+
+
+def test_overview_shows_plan_levers_and_overall_achievement(app: Dash, plan: Plan,
+                                                             sample_url: str) -> None:
+    text = render(app, "/")
+    result = compute_status(plan, dashboard_data.load(
+        get_engine(sample_url), plan, deadline_days=30).values(), LAST)
+    assert "Resum" in text and plan.info.name in text
+    assert "trimestre mostrat: 2023-T2" in text  # defaults to the latest quarter with data
+    assert format_percent(result.plan.achievement, "ca") in text
+    for lever in plan.levers:
+        assert lever.name in text and lever.tagline in text
+    assert "Objectius més en risc" in text
+    # the skipped submission is listed as missing, with its contact
+    assert "sis@example.org" in text
+    assert "Temps del pla transcorregut" in text and format_percent(6 / 16, "ca") in text
+
+
+def test_quarter_and_language_come_from_the_url(app: Dash) -> None:
+    text = render(app, "/", "t=2022-T3&lang=es")
+    assert "Resumen" in text and "trimestre mostrado: 2022-T3" in text
+    assert '"lang": "es"' in text or '"lang":"es"' in text
+    # a quarter outside the plan falls back to the latest with data
+    assert "trimestre mostrat: 2023-T2" in render(app, "/", "t=2031-T1")
+
+
+def test_lever_page_grid_and_filters(app: Dash, plan: Plan) -> None:
+    text = render(app, "/palanca/3")
+    rows = _grid_rows(text)
+    assert {r["code"] for r in rows} == {o.code for o in plan.lever(3).objectives}
+    assert all(r["href"].startswith(f"/objectiu/{r['code']}?t=2023-T2") for r in rows)
+    assert all(r["status_text"].split(" ", 1)[0] in "✔⚠✖–" for r in rows)
+    assert "Evolució del grau d'assoliment per eix" in text
+    statuses = {r["status"] for r in rows}
+    one = sorted(statuses)[0]
+    filtered = _grid_rows(render(app, "/palanca/3", f"estat={one}"))
+    assert filtered and {r["status"] for r in filtered} == {one}
+    axis = plan.lever(3).axes[0].number
+    by_axis = _grid_rows(render(app, "/palanca/3", f"eix={axis}"))
+    assert {r["code"] for r in by_axis} == {o.code for o in plan.lever(3).objectives_of(axis)}
+
+
+def _grid_rows(text: str) -> list[dict[str, Any]]:
+    found: list[list[dict[str, Any]]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "AgGrid":
+                found.append(node["props"]["rowData"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(text))
+    assert len(found) == 1
+    return found[0]
+
+
+def test_objective_page_charts_values_and_provenance(app: Dash, plan: Plan) -> None:
+    code = "P3.07"
+    text = render(app, f"/objectiu/{code}")
+    assert plan.objective_by_code[code].text in text
+    for ind in plan.indicators_of(code):
+        assert ind.code in text and f"chart-{ind.code}" in text
+        service = ind.responsible_service
+        assert f"{service}_2023-T2.xlsx" in text  # the file each value came from
+        assert f"tecnic.{service.lower()}" in text  # who uploaded it
+    assert "Valors trimestrals" in text and "full Dades, fila 2" in text
+    assert "Sense incidències remarcables." in text  # the technicians' comment
+
+
+def test_submissions_matrix_and_reminder(app: Dash) -> None:
+    text = render(app, "/lliuraments", "any=2023")
+    assert "Lliuraments per servei i trimestre, 2023" in text
+    assert "Lliurat a temps" in text or "Delivered on time" in text
+    assert "Copia el recordatori" in text
+    assert "sis@example.org" in text and "trimestre 2023-T2" in text
+
+
+def test_changes_page_groups(app: Dash) -> None:
+    text = render(app, "/canvis", "des_de=2022-T1")
+    assert "Canvis" in text and "2022-T1" in text
+    for section in ("changes-down", "changes-up", "changes-new_data"):
+        assert section in text
+
+
+@pytest.mark.parametrize("path", ["/palanca/9", "/objectiu/P9.99", "/palanca/x"])
+def test_unknown_levers_and_objectives_are_404_in_catalan(app: Dash, path: str) -> None:
+    assert "Pàgina no trobada" in render(app, path)
+
+
+def test_every_page_has_landmarks_and_a_skip_link(app: Dash) -> None:
+    for path in ("/", "/palanca/1", "/objectiu/P1.01", "/lliuraments", "/canvis", "/pla"):
+        text = render(app, path)
+        assert '"main-content"' in text and "Salta al contingut principal" in text
+        assert '"type": "Header"' in text.replace('"type":"Header"', '"type": "Header"')
+        assert "Navegació principal" in text
+
+
+def test_url_parameter_helper() -> None:
+    assert with_parameter("?t=2023-T1&lang=es", "t", "2023-T2") == "?lang=es&t=2023-T2"
+    assert with_parameter("?t=2023-T1&estat=red", "estat", "tots") == "?t=2023-T1"
+    assert with_parameter("?t=2023-T1&des_de=2022-T4", "t", "2022-T2") == "?t=2022-T2"
+    assert with_parameter("", "lang", None) == ""
+
+
+# --- over HTTP, logged in --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(app: Dash, sample_url: str) -> Iterator[Any]:
+    test_client = app.server.test_client()
+    login(test_client, *make_user(sample_url, role="consulta"))
+    test_client.get("/")  # first request: Dash registers the pages router
+    yield test_client
+
+
+def router_body(pathname: str, search: str) -> dict[str, Any]:
+    output = next(k for k in dash.get_app().callback_map if "_pages_content.children" in k)
+    return {
+        "output": output,
+        "outputs": [{"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+
+
+def test_router_callback_renders_pages_with_titles(client: Any) -> None:
+    response = client.post("/_dash-update-component", json=router_body("/palanca/2", "?lang=es"))
+    assert response.status_code == 200
+    payload = response.get_json()["response"]
+    assert payload["_pages_store"]["data"]["title"] == "Palanca 2 · Seguiment del Pla"
+    assert "Resumen" in json.dumps(payload["_pages_content"]["children"], ensure_ascii=False)
+
+
+def test_page_cache_serves_until_the_next_import(client: Any, app: Dash, plan: Plan,
+                                                 sample_url: str) -> None:
+    body = router_body("/lliuraments", "?t=2023-T2")
+    first = client.post("/_dash-update-component", json=body)
+    assert first.status_code == 200
+    assert "Pendent" in json.dumps(first.get_json(), ensure_ascii=False)
+    cache = page_cache(app)
+    assert cache is not None and cache._entries
+    again = client.post("/_dash-update-component", json=body)
+    assert again.get_data() == first.get_data()
+    # an import (the missing submission arrives) bumps the generation: the page changes
+    service, period = SKIPPED
+    store(get_engine(sample_url), service=service, period=period, filename="late.xlsx",
+          content=b"late", user="tecnic.sis", source="cli",
+          values=submission_values(plan, service, Period.parse(period)), warnings=[])
+    after = client.post("/_dash-update-component", json=body)
+    assert after.status_code == 200
+    assert after.get_data() != first.get_data()
+    assert "late.xlsx" not in first.get_data(as_text=True)
+
+
+def test_quarter_selector_writes_the_url(client: Any, app: Dash) -> None:
+    key = next(k for k, v in app.callback_map.items()
+               if "_pages_location.search" in k
+               and any(i["id"] == "quarter-select" for i in v["inputs"]))
+    body = {
+        "output": key,
+        "outputs": {"id": "_pages_location", "property": key.split(".", 1)[1]},
+        "inputs": [{"id": "quarter-select", "property": "value", "value": "2022-T4"}],
+        "state": [{"id": "_pages_location", "property": "search", "value": "?lang=es&t=2023-T2"}],
+        "changedPropIds": ["quarter-select.value"],
+    }
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.get_json()["response"]["_pages_location"]["search"] == "?lang=es&t=2022-T4"
+
+
+def test_assets_are_local(app: Dash) -> None:
+    assets = Path(app.config.assets_folder)
+    assert (assets / "00-bootstrap-5.3.6.min.css").exists()
+    assert not app.config.external_stylesheets
