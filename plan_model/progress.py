@@ -68,6 +68,8 @@ class IndicatorTable:
     stage_pct: dict[str, float]
     postponed_stages: frozenset[str]  # stages outside the scale that count as red (ajornat)
     dropped_stages: frozenset[str]  # stages that exclude the milestone (desestimat)
+    # per indicator: code, name, kind, objective, service, unit, direction, aggregation, weight
+    static: list[tuple[str, str, str, str, str, str | None, str | None, str | None, float]]
 
     @property
     def n_quarters(self) -> int:
@@ -183,6 +185,11 @@ def _build_table(plan: Plan) -> IndicatorTable:
         own_amber=own_amber, weight=weight, ms_start=ms_start, ms_due=ms_due,
         bound_min=bound_min, bound_max=bound_max, objective=objective, stage_pct=stage_pct,
         postponed_stages=frozenset(postponed), dropped_stages=frozenset(dropped),
+        static=[(ind.code, ind.name, str(ind.kind), ind.code.split("-I", 1)[0],
+                 ind.responsible_service, ind.unit,
+                 str(ind.direction) if ind.direction else None,
+                 str(ind.aggregation) if ind.aggregation else None, ind.weight)
+                for ind in indicators],
     )
 
 

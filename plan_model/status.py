@@ -23,7 +23,7 @@ API
 from __future__ import annotations
 
 import math
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -90,7 +90,11 @@ __all__ = [
     "status_text", "status_to_json", "trend_label",
 ]
 
-T = TypeVar("T")
+_STATIC_FIELDS = ("code", "name", "kind", "objective", "service", "unit", "direction",
+                  "aggregation", "weight")
+_DYNAMIC_FIELDS = ("period", "quarter_value", "stage", "value", "expected", "baseline", "target",
+                   "final_target", "achievement", "status", "exceeded", "late", "excluded", "due",
+                   "trend", "forecast", "at_risk", "green_threshold", "amber_threshold")
 _TRENDS: tuple[Trend, ...] = (Trend.UNKNOWN, Trend.IMPROVING, Trend.WORSENING, Trend.STABLE)
 _STATUS_ORDER = ("grey", "red", "amber", "green")
 
@@ -103,14 +107,6 @@ def effective_thresholds(plan: Plan, thresholds: Thresholds | None = None) -> Th
 
 def _num(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
-
-
-def _fast(cls: type[T], **fields: Any) -> T:
-    """Build a frozen dataclass without its per-field ``object.__setattr__`` (5x faster);
-    every field must be given."""
-    obj = object.__new__(cls)
-    obj.__dict__.update(fields)
-    return obj
 
 
 def _nums(arr: np.ndarray) -> list[float | None]:
@@ -155,42 +151,39 @@ def compute_status(plan: Plan, values: pd.DataFrame, period: Period | str, *,
 def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> PlanStatus:
     table, ig = grid.table, grid.indicators
     fc = forecast(grid, col)
-    ind_trend = trend_codes(window(ig.achievement, col)).tolist()
-    value = _nums(ig.value[:, col])
-    quarter_value = _nums(grid.obs.q[:, col])
-    expected = _nums(ig.expected[:, col])
-    baseline = _nums(ig.baseline[:, col])
-    target = _nums(ig.target[:, col])
-    final_target = _nums(np.where(table.is_ms, 100.0, table.targets[:, -1]))
-    achievement = _nums(ig.achievement[:, col])
-    status = ig.status[:, col].tolist()
-    exceeded = ig.exceeded[:, col].tolist()
-    late = ig.late[:, col].tolist()
-    excluded = ig.excluded[:, col].tolist()
-    due = ig.due[:, col].tolist()
-    fc_value = _nums(fc.value)
-    at_risk = fc.at_risk.tolist()
-    green = ig.green.tolist()
-    amber = ig.amber.tolist()
-    stages = grid.obs.stage[:, col].tolist()
-
+    n = len(table.codes)
+    statuses = np.array(CODE_TO_STATUS, dtype=object)
+    trends = np.array(_TRENDS, dtype=object)
+    columns = [
+        [period] * n,
+        _nums(grid.obs.q[:, col]),  # quarter_value
+        grid.obs.stage[:, col].tolist(),
+        _nums(ig.value[:, col]),
+        _nums(ig.expected[:, col]),
+        _nums(ig.baseline[:, col]),
+        _nums(ig.target[:, col]),
+        _nums(np.where(table.is_ms, 100.0, table.targets[:, -1])),  # final_target
+        _nums(ig.achievement[:, col]),
+        statuses[ig.status[:, col]].tolist(),
+        ig.exceeded[:, col].tolist(),
+        ig.late[:, col].tolist(),
+        ig.excluded[:, col].tolist(),
+        ig.due[:, col].tolist(),
+        trends[trend_codes(window(ig.achievement, col))].tolist(),
+        _nums(fc.value),
+        fc.at_risk.tolist(),
+        ig.green.tolist(),
+        ig.amber.tolist(),
+    ]
     n_obj, n_axes, n_levers = len(plan.objectives), len(plan.axes), len(plan.levers)
     by_objective: list[list[IndicatorResult]] = [[] for _ in range(n_obj)]
-    for i, ind in enumerate(plan.indicators):
-        result = _fast(
-            IndicatorResult, code=ind.code, name=ind.name, kind=str(ind.kind), objective=ind.objective_code,
-            service=ind.responsible_service, period=period, unit=ind.unit,
-            direction=str(ind.direction) if ind.direction else None,
-            aggregation=str(ind.aggregation) if ind.aggregation else None,
-            quarter_value=quarter_value[i], stage=stages[i], value=value[i],
-            expected=expected[i], baseline=baseline[i], target=target[i],
-            final_target=final_target[i], achievement=achievement[i],
-            status=CODE_TO_STATUS[status[i]], exceeded=bool(exceeded[i]), late=bool(late[i]),
-            excluded=bool(excluded[i]), due=bool(due[i]), trend=_TRENDS[ind_trend[i]],
-            forecast=fc_value[i], at_risk=bool(at_risk[i]), weight=ind.weight,
-            green_threshold=green[i], amber_threshold=amber[i],
-        )
-        row = int(table.objective[i])
+    new = object.__new__
+    for static, dynamic, row in zip(table.static, zip(*columns, strict=True),
+                                    table.objective.tolist(), strict=True):
+        # every field given, in declaration order: skip the frozen __init__ (5x faster)
+        result = new(IndicatorResult)
+        result.__dict__.update(zip(_STATIC_FIELDS, static, strict=True))
+        result.__dict__.update(zip(_DYNAMIC_FIELDS, dynamic, strict=True))
         if row >= 0:
             by_objective[row].append(result)
 

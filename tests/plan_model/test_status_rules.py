@@ -436,3 +436,15 @@ def test_maintain_a_sum_prorates_the_tolerance() -> None:
     assert r.achievement == pytest.approx(10 / 10)  # within 40 * 1/4 = 10
     r = one(ind, [(A, "2022-T1", 120)], "2022-T1")
     assert r.achievement == pytest.approx(0.5)  # 10 / 20
+
+
+def test_results_are_complete_frozen_dataclasses() -> None:
+    import dataclasses
+
+    r = one(numeric(A), [(A, "2022-T2", 108)], "2022-T2")
+    fields = {f.name for f in dataclasses.fields(r)}
+    assert set(dataclasses.asdict(r)) == fields == set(vars(r))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.value = 1.0  # type: ignore[misc]
+    assert dataclasses.replace(r, value=1.0).value == 1.0
+    assert r == dataclasses.replace(r)
