@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Self
 
 _PATTERNS = [
@@ -37,6 +38,19 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().lower()
 
 
+@lru_cache(maxsize=4096)
+def _parse_text(text: str) -> tuple[int, int] | None:
+    """(year, quarter) of a period text, or None when it is not one."""
+    folded = _fold(text)
+    for pattern in _PATTERNS:
+        m = pattern.match(folded)
+        if m:
+            groups = m.groupdict()
+            q = groups.get("q1") or groups.get("q2")
+            return int(groups["year"]), int(q or 0)
+    return None
+
+
 @dataclass(frozen=True, order=True, slots=True)
 class Period:
     """A calendar quarter: ``Period(2025, 3)`` is ``2025-T3``."""
@@ -57,14 +71,10 @@ class Period:
             return cls(text.year, text.quarter)
         if not isinstance(text, str):
             raise ValueError(f"not a period: {text!r}")
-        folded = _fold(text)
-        for pattern in _PATTERNS:
-            m = pattern.match(folded)
-            if m:
-                groups = m.groupdict()
-                q = groups.get("q1") or groups.get("q2")
-                return cls(int(groups["year"]), int(q or 0))
-        raise ValueError(f"not a period: {text!r}")
+        parts = _parse_text(text)  # memoised: an import parses the same few texts many times
+        if parts is None:
+            raise ValueError(f"not a period: {text!r}")
+        return cls(*parts)
 
     @classmethod
     def try_parse(cls, text: object) -> Self | None:
