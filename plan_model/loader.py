@@ -191,6 +191,8 @@ def _pydantic_errors(doc: _Document, exc: ValidationError, prefix: Loc = ()) -> 
         template = _PYDANTIC_MESSAGES.get(kind)
         ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
         ctx.setdefault("key", str(loc[-1]) if loc else "")
+        if "expected" in ctx:  # pydantic lists choices as "'a', 'b' or 'c'"
+            ctx["expected"] = ctx["expected"].replace("' or '", "' o '")
         if kind == "extra_forbidden":
             message = _("Unknown key '{key}' (check the spelling).", key=loc[-1])
         elif kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_EXAMPLES:

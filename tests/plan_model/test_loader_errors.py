@@ -45,7 +45,7 @@ CASES: dict[str, Expected] = {
         "S'espera un nombre enter (s'ha trobat 'tres')"),
     "wrong_enum": Expected(
         "indicators.yaml", 13, "indicators[code=P1.01-I1].direction",
-        "Valor no admès"),
+        "Valor no admès; s'espera un d'aquests: 'increase', 'decrease' o 'maintain'"),
     "bad_code_form": Expected(
         "plan.yaml", 24, "levers[number=1].objectives[code=P1.2].code", "per exemple P3.07"),
     "duplicate_objective_code": Expected(
