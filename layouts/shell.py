@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import dash
 from dash import Dash, Input, Output, State, html
-from flask import Response, request
+from flask import Response, request, session
 
 from indicators import queries
 from indicators.db import get_engine
@@ -118,7 +118,9 @@ class PageResponseCache:
                 return view(*args, **kwargs)
             url = current_settings().database_url
             generation = (url, queries.data_generation(get_engine(url)))
-            key = (hashlib.sha256(body).digest(), request.cookies.get("lang", ""))
+            # per user: a page may depend on who asks (a technician's services, role links)
+            key = (hashlib.sha256(body).digest(), request.cookies.get("lang", ""),
+                   str(session.get("_user_id", "")))
             with self._lock:
                 if self._generation != generation:
                     self._entries.clear()
