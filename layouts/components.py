@@ -161,7 +161,7 @@ def language_switch(ctx: PageContext) -> html.Nav:
     t = ctx.t
     items = []
     for code, name in LANGUAGES.items():
-        href = ctx.href(ctx.path, keep=tuple(ctx.query), lang=code if code != "ca" else None)
+        href = ctx.href(ctx.path, keep=tuple(ctx.query), lang=code)  # explicit: beats the cookie
         if code == ctx.lang:
             items.append(html.Li(html.Span([name, html.Span(f" ({t('current language')})",
                                                               className="visually-hidden")],
