@@ -688,6 +688,9 @@ def setup_demo_data(ctx: Any) -> int:
 
     if not ctx.demo_if_empty:
         return 0
+    if ctx.settings.is_production:
+        ctx.echo(_("Production: no demo data is loaded."))
+        return 0
     try:
         if has_submissions(ctx.engine):
             ctx.echo(_("The database already has submissions: no demo data loaded."))

@@ -206,6 +206,11 @@ def test_setup_step_loads_only_an_empty_database(plan: Plan, engine: Engine, db_
     ctx.__dict__["plan"] = plan
     assert run_steps(ctx, ["indicators.demo:setup_demo_data"]) == 0
     assert lines == [] and not demo.has_submissions(engine)  # no flag: nothing
+    production = SetupContext(settings=Settings(database_url=db_url, environment="production",
+                                                secret_key="x" * 32),
+                              demo_if_empty=True, echo=lines.append)
+    assert run_steps(production, ["indicators.demo:setup_demo_data"]) == 0
+    assert "Producció" in lines[-1] and not demo.has_submissions(engine)
     ctx.demo_if_empty = True
     assert run_steps(ctx, ["indicators.demo:setup_demo_data"]) == 0
     assert "Base de dades buida" in lines[-1]
