@@ -68,12 +68,17 @@ _PERIOD_IN_TEXT = re.compile(
 )
 
 
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_WHITESPACE = re.compile(r"\s+")
+
+
 def fold(value: object) -> str:
     """Lower case, no accents, no punctuation, single spaces: ``"Període "`` → ``"periode"``."""
     text = unicodedata.normalize("NFKD", str(value))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"\([^)]*\)", " ", text)  # "Valor (%)" → "valor"
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = _PARENTHESES.sub(" ", text)  # "Valor (%)" → "valor"
+    return _NON_ALNUM.sub(" ", text).strip()
 
 
 def header_role(value: object) -> tuple[Role, int] | None:
@@ -104,19 +109,24 @@ def period_in_text(text: str) -> Period | None:
     return Period.try_parse(match.group(0)) if match else None
 
 
+_CANONICAL_CODE = re.compile(r"^[A-Z]{0,4}\d+(?:[.\-_/][A-Z0-9]+)+$")
+
+
 def normalise_code(value: object) -> str:
+    if isinstance(value, str) and _CANONICAL_CODE.match(value):
+        return value  # already clean: the usual case
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip().upper()
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
-    return re.sub(r"\s+", "", text)
+    return _WHITESPACE.sub("", text)
 
 
 def is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One value found in the data sheet, still raw (not yet checked against the plan)."""
 
@@ -243,12 +253,6 @@ def _title_period(sheet: Sheet, header_index: int) -> Period | None:
     return None
 
 
-def _cell(row: list[Cell], col: int | None) -> Cell:
-    if col is None or col >= len(row):
-        return None
-    return row[col]
-
-
 def extract(sheet: Sheet, header: _Header) -> Found:
     letters: dict[int, str] = {}
 
@@ -274,41 +278,67 @@ def extract(sheet: Sheet, header: _Header) -> Found:
     value_cols: list[tuple[int, Period | None]] = (
         list(header.periods) if wide else [(value_col, None)]  # type: ignore[list-item]
     )
+    value_cols_letters = [(col, p, col_letter(col)) for col, p in value_cols]
+    code_letter = col_letter(code_col)
+    period_letter = None if wide or period_col is None else col_letter(period_col)
+    service_letter = None if service_col is None else col_letter(service_col)
+    period_cache: dict[object, Period | None] = {}
+    code_cache: dict[object, str] = {}
+    records = found.records
+    first_row = sheet.first_row
     for offset, row in enumerate(sheet.rows[header.index + 1 :], start=header.index + 1):
-        raw_code = _cell(row, code_col)
-        if is_empty(raw_code):
+        width = len(row)
+        raw_code = row[code_col] if code_col < width else None
+        if raw_code is None or raw_code == "" or (
+            isinstance(raw_code, str) and not raw_code.strip()
+        ):
             continue  # blank row, or a note written in another column
-        code = normalise_code(raw_code)
-        values = [(col, p, _cell(row, col)) for col, p in value_cols]
-        has_value = any(not is_empty(v) for _c, _p, v in values)
-        if not has_value and not _CODE_LIKE.match(code):
-            continue  # a trailing note ("Font: ...", "* dades provisionals")
-        row_number = sheet.row_number(offset)
-        comment_cell = _cell(row, comment_col)
-        comment = None if is_empty(comment_cell) else str(comment_cell).strip()
-        service_cell = _cell(row, service_col)
-        service = None if is_empty(service_cell) else normalise_code(service_cell)
-        if not has_value:
-            found.empty_rows.append((row_number, code, col_letter(code_col)))
-            continue
-        period_cell = _cell(row, period_col)
-        row_period = None if period_col is None else _period_of_cell(period_cell)
-        for col, col_period, value in values:
-            if is_empty(value):
+        code = code_cache.get(raw_code)
+        if code is None:
+            code = code_cache[raw_code] = normalise_code(raw_code)
+        values: list[tuple[int, Period | None, str, Cell]] = []
+        for col, col_period, letter in value_cols_letters:
+            value = row[col] if col < width else None
+            if value is None or value == "":
                 continue
-            found.records.append(
+            if isinstance(value, str):
+                value = value.strip()
+                if not value:
+                    continue
+            values.append((col, col_period, letter, value))
+        if not values and not _CODE_LIKE.match(code):
+            continue  # a trailing note ("Font: ...", "* dades provisionals")
+        row_number = first_row + offset
+        if not values:
+            found.empty_rows.append((row_number, code, code_letter))
+            continue
+        comment_cell = row[comment_col] if comment_col is not None and comment_col < width else None
+        comment = None if is_empty(comment_cell) else str(comment_cell).strip()
+        service_cell = row[service_col] if service_col is not None and service_col < width else None
+        service = None if is_empty(service_cell) else normalise_code(service_cell)
+        period_cell = row[period_col] if period_col is not None and period_col < width else None
+        row_period = None
+        if period_col is not None and not wide:
+            try:
+                row_period = period_cache[period_cell]
+            except KeyError:
+                row_period = period_cache[period_cell] = _period_of_cell(period_cell)
+            except TypeError:  # an unhashable cell
+                row_period = _period_of_cell(period_cell)
+        for _col, col_period, letter, value in values:
+            records.append(
                 Record(
-                    row=row_number,
-                    code=code,
-                    code_column=col_letter(code_col),
-                    value=value.strip() if isinstance(value, str) else value,
-                    value_column=col_letter(col),
-                    period=col_period if wide else row_period,
-                    period_cell=None if wide else period_cell,
-                    period_column=None if wide or period_col is None else col_letter(period_col),
-                    comment=comment,
-                    service=service,
-                    service_column=None if service_col is None else col_letter(service_col),
+                    row_number,
+                    code,
+                    code_letter,
+                    value,
+                    letter,
+                    col_period if wide else row_period,
+                    None if wide else period_cell,
+                    period_letter,
+                    comment,
+                    service,
+                    service_letter,
                 )
             )
     return found

@@ -99,6 +99,41 @@ def bump_generation(conn: Connection) -> None:
     )
 
 
+_VALUE_COLUMNS = (
+    "submission_id", "indicator", "service", "period", "value", "stage", "comment", "sheet",
+    "row", "column",
+)
+
+
+def _insert_values(
+    conn: Connection, submission_id: int, service: str, values: Sequence[ParsedValue]
+) -> None:
+    """Insert every value with one driver-level executemany (no per-row ORM work)."""
+    rows = [
+        (
+            submission_id, v.indicator, service, v.period,
+            v.value if isinstance(v.value, float) else None,
+            v.value if isinstance(v.value, str) else None,
+            v.comment, v.sheet[:128], v.row, v.column,
+        )
+        for v in values
+    ]
+    if conn.dialect.name == "postgresql":
+        # COPY is PostgreSQL's bulk path (psycopg 3)
+        raw = conn.connection.driver_connection
+        columns = ", ".join(f'"{c}"' for c in _VALUE_COLUMNS)
+        sql = f"COPY {Value.__tablename__} ({columns}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in _VALUE_COLUMNS)
+    columns = ", ".join(f'"{c}"' for c in _VALUE_COLUMNS)
+    conn.exec_driver_sql(
+        f"INSERT INTO {Value.__tablename__} ({columns}) VALUES ({marks})", rows
+    )
+
+
 def store(
     engine: Engine,
     *,
@@ -157,24 +192,7 @@ def store(
                 .values(superseded_by_id=new_id)
             )
         if values:
-            conn.execute(
-                insert(Value),
-                [
-                    {
-                        "submission_id": new_id,
-                        "indicator": v.indicator,
-                        "service": service,
-                        "period": v.period,
-                        "value": v.value if isinstance(v.value, float) else None,
-                        "stage": v.value if isinstance(v.value, str) else None,
-                        "comment": v.comment,
-                        "sheet": v.sheet[:128],
-                        "row": v.row,
-                        "column": v.column,
-                    }
-                    for v in values
-                ],
-            )
+            _insert_values(conn, new_id, service, values)
         bump_generation(conn)
         conn.execute(
             insert(AuditEvent).values(

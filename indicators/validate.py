@@ -168,6 +168,7 @@ def check(
     stage_names = ", ".join(s.name for s in plan.stages)
     seen: dict[tuple[str, str], int] = {}
     checked_periods: dict[Period, bool] = {}
+    period_texts: dict[Period, str] = {}
 
     for record in found.records:
         ok = True
@@ -234,7 +235,12 @@ def check(
                 checked_periods[value_period] = valid
             ok = ok and valid
         # duplicates
-        period_text = str(value_period) if value_period else ""
+        if value_period is None:
+            period_text = ""
+        else:
+            period_text = period_texts.get(value_period) or period_texts.setdefault(
+                value_period, str(value_period)
+            )
         key = (record.code, period_text)
         if key in seen:
             ok = False
@@ -352,10 +358,13 @@ def check_stored(
     in_file = {
         (v.indicator, v.period): v.value for v in checked.values if isinstance(v.value, float)
     }
+    prev_of: dict[str, str] = {}
     for value in checked.values:
         if not isinstance(value.value, float):
             continue
-        prev_period = str(Period.parse(value.period).prev())
+        prev_period = prev_of.get(value.period)
+        if prev_period is None:
+            prev_period = prev_of[value.period] = str(Period.parse(value.period).prev())
         before = in_file.get((value.indicator, prev_period))
         if before is None:
             before = previous.get((value.indicator, prev_period))

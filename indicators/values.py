@@ -16,6 +16,7 @@ from plan_model.models import Stage
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3}){2,}$")
+_SIMPLE = re.compile(r"^-?\d{1,3}(?:[.,]\d{1,2})?$|^-?\d{5,}(?:[.,]\d+)?$|^-?\d+[,]\d+$")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
 
 
@@ -28,6 +29,8 @@ def parse_number(cell: object) -> float | None:
         return number if math.isfinite(number) else None
     if not isinstance(cell, str):
         return None
+    if _SIMPLE.match(cell):  # the usual case: "12", "12,5", "-3.25"
+        return float(cell.replace(",", "."))
     text = _SPACES.sub("", cell.strip())
     text = text.replace("\u2212", "-").replace("%", "").replace("€", "")
     if not text:
