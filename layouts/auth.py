@@ -37,7 +37,6 @@ from flask import (
     Flask,
     Response,
     current_app,
-    g,
     has_request_context,
     jsonify,
     redirect,
@@ -129,11 +128,22 @@ def require_role(*roles: str) -> UserInfo:
     return info
 
 
-def role_allows_path(role: str | None, path: str) -> bool:
+def normalise_path(path: str) -> str:
+    """``//enviar/`` → ``/enviar`` (how Dash's page router reads a pathname)."""
+    return "/" + "/".join(part for part in path.split("/") if part)
+
+
+def roles_for_path(path: str) -> frozenset[str] | None:
+    norm = normalise_path(path)
     for prefix, roles in ROLE_PAGES.items():
-        if path == prefix or path.startswith(prefix + "/"):
-            return role in roles
-    return True
+        if norm == prefix or norm.startswith(prefix + "/"):
+            return roles
+    return None
+
+
+def role_allows_path(role: str | None, path: str) -> bool:
+    roles = roles_for_path(path)
+    return roles is None or role in roles
 
 
 def _engine_for(settings: Settings) -> Any:
@@ -363,16 +373,14 @@ def _callback_roles(payload: Any) -> set[str] | None:
         for item in payload.get("inputs") or []:
             if isinstance(item, dict) and item.get("id") == PAGES_LOCATION_ID \
                     and item.get("property") == "pathname":
-                path = str(item.get("value") or "/")
-                for prefix, roles in ROLE_PAGES.items():
-                    if path == prefix or path.startswith(prefix + "/"):
-                        needed = set(roles) if needed is None else needed & set(roles)
+                page_roles = roles_for_path(str(item.get("value") or "/"))
+                if page_roles is not None:
+                    needed = set(page_roles) if needed is None else needed & set(page_roles)
     return needed
 
 
 def _guard() -> Response | None:
     path = request.path
-    g.csrf_checked = False
     if request.method not in SAFE_METHODS and path != "/login":
         if not _same_origin():
             return _json_error(403, "csrf", "Cross-origin request refused.")

@@ -220,6 +220,14 @@ def test_pages_by_role(app: dash.Dash, username: str, role: str) -> None:
             assert b"enviar-upload" not in routed.data and b"auditoria-grid" not in routed.data
 
 
+def test_path_variants_do_not_bypass_roles(app: dash.Dash) -> None:
+    guest = client_for(app, "guest")
+    for path in ("/enviar/", "//enviar", "/enviar//", "/usuaris/x", "//auditoria/"):
+        routed = guest.post("/_dash-update-component", json=pages_body(path))
+        assert routed.status_code == 403, path
+        assert guest.get(path).status_code == 403, path
+
+
 def test_role_checked_on_callbacks(app: dash.Dash, db_url: str) -> None:
     engine = get_engine(db_url)
     guest = client_for(app, "guest")
@@ -298,6 +306,8 @@ def test_technician_submits_own_service(app: dash.Dash, db_url: str, plan: Plan)
     subs = submissions_frame(get_engine(db_url))
     assert list(subs["service"]) == ["SIS"] and list(subs["uploaded_by"]) == ["tec"]
     assert list(subs["source"]) == ["web"]
+    assert {"login", "import"} <= set(accounts.audit_frame(get_engine(db_url),
+                                                           username="tec")["action"])
     # the original file is downloadable by the technician, not by a consulta account
     sub_id = int(subs["id"].iloc[0])
     download = tec.get(f"/descarrega/lliurament/{sub_id}")
