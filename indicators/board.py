@@ -307,9 +307,9 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
         subtitle=t("Objectives whose status went up or down, or got data"),
         metrics=[Metric(f"{CHANGE_ICONS[k]} {t(CHANGE_MSGIDS[k])}",
                         format_number(counts.get(k, 0), lang, 0))
-                 for k in ("up", "down", "new_data")],
+                 for k in ("up", "down", "new_data", "no_data")],
         table=Table([t("Level"), t("Before"), t("Now"), t("Change")], change_rows,
-                    widths=[4.4, 2.0, 2.0, 1.8],
+                    widths=[3.6, 2.3, 2.3, 1.9],
                     empty_text=t("No status changed since {quarter}.", quarter=str(since))),
     ))
 

@@ -182,9 +182,59 @@
     e.preventDefault();
   }
 
+  /* Downloads (board pack, values) are made on the server in a few seconds: show that
+   * something is happening, then hand the file to the browser. */
+  function download(d, link) {
+    var status = d.querySelector(".session-progress");
+    var say = function (key) {
+      if (status) {
+        status.textContent = d.getAttribute(key) || "";
+      }
+    };
+    if (link.getAttribute("aria-busy") === "true") {
+      return;
+    }
+    link.setAttribute("aria-busy", "true");
+    say("data-msg-preparing");
+    fetch(link.href, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        var header = response.headers.get("Content-Disposition") || "";
+        var match = /filename="([^"]+)"/.exec(header);
+        return response.blob().then(function (blob) {
+          return { blob: blob, name: match ? match[1] : "informe" };
+        });
+      })
+      .then(function (file) {
+        var url = URL.createObjectURL(file.blob);
+        var a = document.createElement("a");
+        a.href = url;
+        a.download = file.name;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+        say("data-msg-ready");
+      })
+      .catch(function () {
+        say("data-msg-failed");
+      })
+      .then(function () {
+        link.removeAttribute("aria-busy");
+      });
+  }
+
   function onClick(e) {
     var d = deck();
     if (!d) {
+      return;
+    }
+    var link = e.target && e.target.closest ? e.target.closest("a[data-session-download]") : null;
+    if (link && d.contains(link) && window.fetch) {
+      e.preventDefault();
+      download(d, link);
       return;
     }
     var button = e.target && e.target.closest ? e.target.closest("[data-session-action]") : null;

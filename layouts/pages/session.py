@@ -29,7 +29,7 @@ dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/sessio", title=c.page_title("Board session"), name="Sessió", order=90,
 )
 
-CHART_CONFIG: Any = {"staticPlot": True, "displayModeBar": False, "responsive": False}
+CHART_CONFIG: Any = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 LEVER_CHART = (1752, 370)
 CHART_FONT = 24
 
@@ -122,13 +122,19 @@ def _axis_cards(table: Table) -> html.Div:
 
 
 def _chart(slide: Slide, size: tuple[int, int]) -> html.Figure | None:
+    """The slide's chart, restyled for the projector; it takes the height left on the slide
+    (``responsive``), so a slide with long axis names never overflows."""
     if slide.chart is None:
         return None
     figure = themed(slide.chart.figure, width=size[0], height=size[1], font_size=CHART_FONT,
                     axis_titles=False)
+    layout = figure["layout"]
+    layout.pop("width", None)
+    layout.pop("height", None)
+    layout["autosize"] = True
     return html.Figure(
-        [dcc.Graph(figure=figure, config=CHART_CONFIG,
-                   style={"width": f"{size[0]}px", "height": f"{size[1]}px"}),
+        [dcc.Graph(figure=figure, config=CHART_CONFIG, className="session-graph",
+                   style={"width": "100%", "height": "100%"}),
          html.Figcaption(slide.chart.summary, className="session-sr")],
         className="session-chart", role="img", **_attrs({"aria-label": slide.chart.summary}),
     )
@@ -156,8 +162,7 @@ def _lever_children(slide: Slide) -> list[Any]:
         out.append(html.P(facts, className="session-facts"))
     if slide.table is not None:
         out.append(_axis_cards(slide.table))
-    axes = len(slide.table.rows) if slide.table is not None else 0
-    chart = _chart(slide, (LEVER_CHART[0], LEVER_CHART[1] - (50 if axes >= 4 else 0)))
+    chart = _chart(slide, LEVER_CHART)
     if chart is not None:
         out.append(chart)
     out += [html.P(n, className="session-note") for n in slide.notes]
@@ -213,14 +218,23 @@ def build(ctx: c.PageContext, board: Board, *, current: int, auto: int,
         download["since"] = str(since)
     if ctx.lang != DEFAULT_LANGUAGE:
         download["lang"] = ctx.lang
+    values_query = {"format": "xlsx", **({"lang": ctx.lang} if ctx.lang != DEFAULT_LANGUAGE
+                                         else {})}
     footer = html.Footer(
         [
             html.Span(board.footer, className="session-footer-title"),
+            html.Span("", className="session-progress", id="session-progress", role="status",
+                      **_attrs({"aria-live": "polite"})),
             html.A(t("PDF"), href=f"/descarrega/informe?{urlencode({**download, 'format': 'pdf'})}",
-                   title=t("Download the board pack (PDF)"), id="session-download-pdf"),
+                   title=t("Download the board pack (PDF)"), id="session-download-pdf",
+                   **_attrs({"data-session-download": "pdf"})),
             html.A(t("PPTX"),
                    href=f"/descarrega/informe?{urlencode({**download, 'format': 'pptx'})}",
-                   title=t("Download the board pack (PowerPoint)"), id="session-download-pptx"),
+                   title=t("Download the board pack (PowerPoint)"), id="session-download-pptx",
+                   **_attrs({"data-session-download": "pptx"})),
+            html.A(t("Excel"), href=f"/descarrega/valors?{urlencode(values_query)}",
+                   title=t("Download the values (Excel)"), id="session-download-xlsx",
+                   **_attrs({"data-session-download": "xlsx"})),
             html.Button("←", type="button", title=t("Previous slide"),
                         **_attrs({"data-session-action": "prev", "aria-label": t("Previous slide")})),
             html.Span(f"{current} / {total}", className="session-counter", id="session-counter",
@@ -249,7 +263,10 @@ def build(ctx: c.PageContext, board: Board, *, current: int, auto: int,
         tabIndex="-1",
         lang=ctx.lang,
         **_attrs({"data-current": str(current), "data-total": str(total), "data-auto": str(auto),
-           "data-exit": exit_href, "aria-describedby": "session-help"}),
+           "data-exit": exit_href, "aria-describedby": "session-help",
+           "data-msg-preparing": t("Preparing the file… (about half a minute)"),
+           "data-msg-ready": t("File downloaded."),
+           "data-msg-failed": t("The file could not be prepared.")}),
     )
 
 
