@@ -183,3 +183,26 @@ def test_real_plan_every_service_builds(plan: Plan) -> None:
         wb = _open(build_template(plan, service.code, "2025-T4"))
         rows = list(wb["Dades"].iter_rows(min_row=FIRST_DATA_ROW, values_only=True))
         assert len(rows) == len(plan.indicators_of_service(service.code))
+
+
+@pytest.mark.parametrize("lang", ["ca", "es", "en"])
+def test_filled_template_imports_ok(plan: Plan, engine: object, lang: str) -> None:
+    """What a technician fills in the template is what the import stores."""
+    from indicators.importer import import_file
+
+    indicators = plan.indicators_of_service("SAD")
+    filled: dict[str, tuple[float | str | None, str | None]] = {}
+    for k, indicator in enumerate(indicators):
+        if indicator.is_milestone:
+            filled[indicator.code] = ("avancat", "Document en revisió")
+        else:
+            assert indicator.targets is not None
+            filled[indicator.code] = (indicator.targets[2025] * 0.9, None if k else "Provisional")
+    content = build_template(plan, "SAD", "2025-T3", filled=filled, lang=lang)
+    result = import_file(engine, plan, filename="plantilla.xlsx", content=content,  # type: ignore[arg-type]
+                         user="tecnic.sad", dry_run=True,
+                         uploaded_at=dt.datetime(2025, 10, 10, tzinfo=dt.UTC))
+    assert result.status == "ok", [e.message for e in result.errors]
+    assert (result.service, result.period) == ("SAD", "2025-T3")  # from the hidden _meta
+    got = {v.indicator: (v.value, v.comment) for v in result.values}
+    assert got == {code: (value, comment) for code, (value, comment) in filled.items()}
