@@ -353,7 +353,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
     # appendix: every objective
     comments = _comments(data.values(), plan, period)
     appendix_rows = []
-    for o in result.objectives:
+    for o in sorted(result.objectives, key=lambda o: o.code):
         text = plan.objective_by_code[o.code].text
         appendix_rows.append([
             Cell(o.code),

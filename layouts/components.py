@@ -200,6 +200,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("/lliuraments", "Submissions"),
     ("/canvis", "Changes"),
     ("/pla", "The plan"),
+    ("/sessio", "Board session"),
 ]
 
 

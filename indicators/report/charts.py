@@ -18,9 +18,9 @@ from indicators.board_model import Chart
 
 Progress = Callable[[str], None]
 
-CHART_WIDTH = 1400
-CHART_HEIGHT = 760
-CHART_SCALE = 1.5
+CHART_WIDTH = 1100
+CHART_HEIGHT = 620
+CHART_SCALE = 2.0
 
 
 class ChartRenderError(RuntimeError):
@@ -126,7 +126,7 @@ async def _render_all(figures: Sequence[tuple[str, dict[str, Any]]], browser: st
 
 def render_charts(charts: Sequence[Chart], *, browser: str | Path | None = None,
                   progress: Progress | None = None, width: int = CHART_WIDTH,
-                  height: int = CHART_HEIGHT, font_size: int = 24) -> dict[str, bytes]:
+                  height: int = CHART_HEIGHT, font_size: int = 22) -> dict[str, bytes]:
     """PNG bytes of every chart, keyed by ``Chart.key``, from ONE browser process."""
     if not charts:
         return {}

@@ -81,7 +81,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", fontName=regular, fontSize=10, leading=12.5),
         "cell_num": ParagraphStyle("cell_num", fontName=regular, fontSize=10, leading=12.5,
                                    alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", fontName=bold, fontSize=10, leading=12.5,
+        "head": ParagraphStyle("head", fontName=bold, fontSize=9, leading=11.5,
                                textColor=colors.white),
         "metric_label": ParagraphStyle("metric_label", fontName=regular, fontSize=10,
                                        leading=12),
@@ -213,9 +213,9 @@ def _slide(slide: Slide, images: dict[str, bytes], width: float, height: float,
     used = 150 + (70 if slide.metrics else 0)
     chart_png = images.get(slide.chart.key) if slide.chart else None
     if slide.table is not None and chart_png is not None:
-        left = _table(slide.table, width * 0.38 - 8, styles)
-        right = _image(chart_png, width * 0.62 - 8, height - used)
-        grid = Table([[left, right]], colWidths=[width * 0.38, width * 0.62])
+        left = _table(slide.table, width * 0.46 - 8, styles)
+        right = _image(chart_png, width * 0.54 - 8, height - used)
+        grid = Table([[left, right]], colWidths=[width * 0.46, width * 0.54])
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                   ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         out.append(grid)

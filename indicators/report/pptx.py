@@ -27,7 +27,9 @@ SLIDE_W = int(Inches(13.333))
 SLIDE_H = int(Inches(7.5))
 MARGIN = int(Inches(0.5))
 TABLE_ROWS = 9  # rows per slide before a table goes on over the next slide
-APPENDIX_ROWS = 7
+APPENDIX_ROWS = 10
+_TABLE_SPACE = 7.5 * 72 - 36 - 2.4 * 72  # points left for a table under title and metrics
+_APPENDIX_SPACE = 7.5 * 72 - 36 - 1.3 * 72  # under the title only
 
 
 def _rgb(hex_colour: str) -> Any:
@@ -181,10 +183,38 @@ def _table(slide: Any, table: BoardTable, rows: list[list[Cell]], left: int, top
             )
 
 
-def _chunks(rows: list[list[Cell]], size: int) -> list[list[list[Cell]]]:
-    if not rows:
+def _row_height(row: list[Cell], widths: list[float], size: int) -> float:
+    """An estimate of a table row's height in points (PowerPoint grows rows to fit text)."""
+    lines = 1
+    for cell, width in zip(row, widths, strict=False):
+        chars_per_line = max(4, int((width / 12700 - 10) / (size * 0.55)))
+        text = cell.status.text if cell.status is not None else cell.text
+        count = sum(max(1, -(-len(part) // chars_per_line)) for part in text.split("\n"))
+        lines = max(lines, count)
+    return lines * size * 1.2 + 8
+
+
+def _chunks(table: BoardTable, width: int, size: int, max_rows: int,
+            available: float) -> list[list[list[Cell]]]:
+    """The table's rows split into slides: at most ``max_rows`` and ``available`` points each."""
+    if not table.rows:
         return [[]]
-    return [rows[i:i + size] for i in range(0, len(rows), size)]
+    weights = table.widths or [1.0] * len(table.columns)
+    total = sum(weights)
+    widths = [width * w / total for w in weights]
+    header = _row_height([Cell(c) for c in table.columns], widths, size)
+    chunks: list[list[list[Cell]]] = []
+    current: list[list[Cell]] = []
+    used = header
+    for row in table.rows:
+        height = _row_height(row, widths, size)
+        if current and (len(current) >= max_rows or used + height > available):
+            chunks.append(current)
+            current, used = [], header
+        current.append(row)
+        used += height
+    chunks.append(current)
+    return chunks
 
 
 def write_pptx(board: Board, images: dict[str, bytes]) -> bytes:
@@ -227,8 +257,9 @@ def write_pptx(board: Board, images: dict[str, bytes]) -> bytes:
                 top += Inches(0.4)
             continue
         chart = images.get(s.chart.key) if s.chart else None
-        table_rows = s.table.rows if s.table is not None else []
-        chunks = _chunks(table_rows, TABLE_ROWS)
+        table_width = int((SLIDE_W - 2 * MARGIN) * (0.45 if chart is not None else 1))
+        chunks = (_chunks(s.table, table_width, 12, TABLE_ROWS, _TABLE_SPACE)
+                  if s.table is not None else [[]])
         for part, rows in enumerate(chunks):
             slide = new_slide()
             title = s.title if part == 0 else f"{s.title} {board.continued}"
@@ -266,7 +297,8 @@ def write_pptx(board: Board, images: dict[str, bytes]) -> bytes:
                           note, size=14)
                     notes_top += Inches(0.45)
     appendix_slide = Slide(kind="appendix", title=board.appendix_title)
-    for part, rows in enumerate(_chunks(board.appendix.rows, APPENDIX_ROWS)):
+    for part, rows in enumerate(_chunks(board.appendix, SLIDE_W - 2 * MARGIN, 10,
+                                        APPENDIX_ROWS, _APPENDIX_SPACE)):
         slide = new_slide()
         title = board.appendix_title if part == 0 else f"{board.appendix_title} {board.continued}"
         top = _header(slide, appendix_slide, title)
