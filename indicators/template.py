@@ -248,6 +248,8 @@ def _write_instructions(ws: Worksheet, plan: Plan, service_name: str, request: T
            column=_("Comment")), False),
         (_("4. Do not change the codes, the other columns or the hidden sheets: the file is "
            "identified by them."), False),
+        (_("The sheets are protected without a password so that only the yellow cells change; "
+           "if you really need to, lift it from Review > Unprotect Sheet."), False),
         ("", False),
         (_("Formats accepted"), True),
         (_("Numbers as you write them in Catalan: 1.234,5 or 1234,5; percentages as 45 or 45 %."),

@@ -135,6 +135,7 @@ def test_instructions_in_catalan_with_deadline_and_contact(mixed_plan: Plan) -> 
     assert "pla@example.org" in text
     assert "1.234,5" in text  # formats accepted
     assert "Finalitzat" in text  # the stages
+    assert "sense contrasenya" in text  # the protection, documented
 
 
 def test_last_values_shown_numbers_and_stage_names(mixed_plan: Plan) -> None:
