@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from indicators import queries
+from indicators.schema import Submission, SubmissionStatus, Value
 from plan_model import progress
 from plan_model import status as engine_status
 from plan_model.models import Plan
@@ -99,10 +100,13 @@ class DashboardData:
         return self._cached("memo", key, compute)
 
     def values(self) -> pd.DataFrame:
-        return self._cached("values", (), lambda: queries.values_frame(self.engine))
+        """The values in force (indicator, service, period, value, stage, submission_id):
+        the rows of ``queries.values_frame`` the status engine reads, from a lean query."""
+        return self._cached("values", (), lambda: current_values(self.engine))
 
     def submissions(self) -> pd.DataFrame:
-        return self._cached("submissions", (), lambda: queries.submissions_frame(self.engine))
+        """Every submission (id, service, period, uploaded_at, status, filename)."""
+        return self._cached("submissions", (), lambda: submission_list(self.engine))
 
     # ---- periods -----------------------------------------------------------------------
     def plan_periods(self) -> list[Period]:
@@ -165,6 +169,17 @@ class DashboardData:
         return self._cached("values_as_of", (str(period),),
                             lambda: queries.values_frame(self.engine, as_of=cutoff))
 
+    def completeness_of(self, period: Period, today: dt.date | None = None) -> pd.DataFrame:
+        """:meth:`completeness` of one quarter only (what the overview lists as missing)."""
+        day = today or dt.datetime.now(dt.UTC).date()
+        return self._cached(
+            "completeness_of", (str(period), day.isoformat()),
+            lambda: engine_status.completeness(
+                self.plan, self.submissions(), [period],
+                deadline_days=self.deadline_days, today=day,
+            ),
+        )
+
     def changes(self, since: Period, until: Period) -> pd.DataFrame:
         """Objectives and indicators whose status changed from ``since`` (as it was seen at
         that quarter's deadline) to ``until`` (with today's data)."""
@@ -175,16 +190,35 @@ class DashboardData:
         )
 
     # ---- one indicator -----------------------------------------------------------------
-    def indicator_values(self, code: str) -> pd.DataFrame:
-        """The current values of one indicator, every quarter, with provenance, by period."""
-        def compute() -> pd.DataFrame:
-            frame = self.values()
-            if frame.empty:
-                return frame
-            rows = frame[frame["indicator"] == code]
-            return rows.sort_values("period").reset_index(drop=True)
+    def objective_values(self, code: str) -> dict[str, pd.DataFrame]:
+        """The current values of each indicator of one objective, every quarter, with
+        provenance (service, file, sheet, row, comment, who, when), sorted by period."""
+        def compute() -> dict[str, pd.DataFrame]:
+            codes = [i.code for i in self.plan.indicators_of(code)]
+            frame = current_values(self.engine, indicators=codes, provenance=True)
+            frame = frame.sort_values(["indicator", "period"], kind="stable")
+            groups = {str(k): g.reset_index(drop=True) for k, g in frame.groupby("indicator")}
+            empty = frame.iloc[0:0]
+            return {c: groups.get(c, empty) for c in codes}
 
-        return self._cached("indicator_values", (code,), compute)
+        return self._cached("objective_values", (code,), compute)
+
+    def indicator_values(self, code: str) -> pd.DataFrame:
+        """:meth:`objective_values` of one indicator."""
+        objective = code.split("-I", 1)[0]
+        found = self.objective_values(objective).get(code)
+        return found if found is not None else current_values(self.engine, [code], True)
+
+    def submission_counts(self) -> dict[tuple[str, str], int]:
+        """How many submissions (current and superseded) each service and quarter has."""
+        def compute() -> dict[tuple[str, str], int]:
+            frame = self.submissions()
+            if frame.empty:
+                return {}
+            sizes = frame.groupby(["service", "period"]).size()
+            return {(str(k[0]), str(k[1])): int(v) for k, v in sizes.items()}
+
+        return self._cached("submission_counts", (), compute)
 
     def indicator_paths(self, code: str) -> dict[str, list[float | None]] | None:
         """Per plan quarter: year value, expected value, comparable baseline, target and the
@@ -223,6 +257,55 @@ class DashboardData:
             return frame
         keys = {code, *[i.code for i in self.plan.indicators_of(code)]}
         return frame[frame["key"].astype(str).isin(keys)]
+
+
+VALUE_KEY = ["indicator", "service", "period"]
+LEAN_COLUMNS = ["indicator", "service", "period", "value", "stage", "submission_id"]
+PROVENANCE_COLUMNS = ["comment", "sheet", "row", "filename", "uploaded_by", "uploaded_at"]
+
+
+def current_values(engine: Engine, indicators: list[str] | None = None,
+                   provenance: bool = False) -> pd.DataFrame:
+    """The values in force now, as ``queries.values_frame(engine)`` defines them (current
+    submissions; per indicator, service and quarter the newest submission's value), with
+    only the columns the pages need: one query, ordered by the database, no per-row
+    datetime parsing unless ``provenance`` is asked for (then for ``indicators`` only).
+    """
+    columns: list[Any] = [Value.indicator, Value.service, Value.period, Value.value,
+                          Value.stage, Value.submission_id]
+    names = list(LEAN_COLUMNS)
+    if provenance:
+        columns += [Value.comment, Value.sheet, Value.row, Submission.filename,
+                    Submission.uploaded_by, Submission.uploaded_at]
+        names += PROVENANCE_COLUMNS
+    stmt = (select(*columns).join(Submission, Submission.id == Value.submission_id)
+            .where(Submission.status == SubmissionStatus.CURRENT)
+            .order_by(Submission.uploaded_at, Submission.id))
+    if indicators is not None:
+        stmt = stmt.where(Value.indicator.in_(indicators))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    data = {name: [r[i] for r in rows] for i, name in enumerate(names)}
+    frame = pd.DataFrame(data, columns=names)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    if provenance:
+        frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
+    frame = frame.drop_duplicates(VALUE_KEY, keep="last")
+    return frame.sort_values(VALUE_KEY, kind="stable").reset_index(drop=True)
+
+
+def submission_list(engine: Engine) -> pd.DataFrame:
+    """Every submission, history included: the columns completeness and pages read."""
+    names = ["id", "service", "period", "uploaded_at", "status", "filename"]
+    stmt = select(Submission.id, Submission.service, Submission.period, Submission.uploaded_at,
+                  Submission.status, Submission.filename).order_by(Submission.uploaded_at,
+                                                                   Submission.id)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    frame = pd.DataFrame({name: [r[i] for r in rows] for i, name in enumerate(names)},
+                         columns=names)
+    frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
+    return frame
 
 
 def load(engine: Engine, plan: Plan, *, deadline_days: int) -> DashboardData:

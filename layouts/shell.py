@@ -9,6 +9,7 @@ server round trip. The app layout is only the Dash Pages container plus two help
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
@@ -120,7 +121,8 @@ class PageResponseCache:
             generation = (url, queries.data_generation(get_engine(url)))
             # per user: a page may depend on who asks (a technician's services, role links)
             key = (hashlib.sha256(body).digest(), request.cookies.get("lang", ""),
-                   str(session.get("_user_id", "")))
+                   str(session.get("_user_id", "")),
+                   dt.datetime.now(dt.UTC).date())  # deadlines make "pending" change daily
             with self._lock:
                 if self._generation != generation:
                     self._entries.clear()

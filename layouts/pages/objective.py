@@ -124,7 +124,7 @@ def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any
     shown = rows[rows["period"].astype(str) <= str(ctx.period)] if not rows.empty else rows
     if shown.empty:
         return c.no_data_note(t("No values have been submitted for this indicator yet."))
-    subs = ctx.data.submissions()
+    counts = ctx.data.submission_counts()
     body = []
     for r in shown.sort_values("period", ascending=False).itertuples():
         if ind.is_milestone:
@@ -132,10 +132,7 @@ def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any
             value = stage_name(stage, lang) if stage else str(r.stage or "–")
         else:
             value = _num(r.value, lang, ind.unit)
-        versions = 0
-        if not subs.empty:
-            versions = int(((subs["service"] == r.service)
-                            & (subs["period"].astype(str) == str(r.period))).sum())
+        versions = counts.get((str(r.service), str(r.period)), 0)
         uploaded = c.as_datetime(r.uploaded_at)
         body.append(html.Tr([
             html.Th(str(r.period), scope="row"),

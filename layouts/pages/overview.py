@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import dash
@@ -106,7 +107,7 @@ def _at_risk(ctx: c.PageContext, result: Any) -> html.Section:
 
 def _missing(ctx: c.PageContext) -> html.Section:
     t = ctx.t
-    frame = ctx.data.completeness(ctx.period)
+    frame = ctx.data.completeness_of(ctx.period)
     body: Any
     rows = frame[(frame["period"].astype(str) == str(ctx.period))
                  & (frame["state"].isin(["pending"]))] if not frame.empty else frame
@@ -170,4 +171,6 @@ def build(ctx: c.PageContext) -> html.Div:
 
 def layout(**query: str) -> html.Div:
     ctx = c.PageContext.from_query(query, "/")
-    return ctx.data.memo(("page", "overview", str(ctx.period), ctx.lang), lambda: build(ctx))
+    today = dt.datetime.now(dt.UTC).date().isoformat()  # "missing" depends on the day
+    return ctx.data.memo(("page", "overview", str(ctx.period), ctx.lang, today),
+                         lambda: build(ctx))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import dash
@@ -144,5 +145,6 @@ def build(ctx: c.PageContext) -> html.Div:
 
 def layout(**query: str) -> html.Div:
     ctx = c.PageContext.from_query(query, "/lliuraments")
-    key = ("page", "submissions", str(ctx.period), ctx.lang, ctx.query.get("any", ""))
+    today = dt.datetime.now(dt.UTC).date().isoformat()  # pending/late depend on the day
+    key = ("page", "submissions", str(ctx.period), ctx.lang, ctx.query.get("any", ""), today)
     return ctx.data.memo(key, lambda: build(ctx))

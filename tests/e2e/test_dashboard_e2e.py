@@ -52,7 +52,7 @@ def open_page(page: Any, server: LiveServer, path: str) -> None:
     # every chart drawn, no pending callback
     page.wait_for_function(
         "() => !document.querySelector('[data-dash-is-loading=\"true\"]')"
-        " && Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        " && Array.from(document.querySelectorAll('figure.chart'))"
         "    .every(el => el.querySelector('.main-svg'))",
         timeout=RENDER_TIMEOUT_MS,
     )
