@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_compression_ratio: float = 100.0
     max_rows: int = 50_000
     max_sheets: int = 50
+    max_cells: int = 2_000_000  # rows x columns of a sheet's used area (sparse-sheet bombs)
 
     # the plan's follow-up rules
     submission_deadline_days: int = 30  # a quarter's data is due N days after it ends

@@ -79,6 +79,13 @@ def read_workbook(content: bytes, settings: Settings) -> list[Sheet]:
                 "The file has too many rows (the limit is {limit}).",
                 {"limit": settings.max_rows},
             )
+        if sheet.total_height * sheet.total_width > settings.max_cells:
+            raise UnsafeFile(
+                "too_many_cells",
+                "A sheet spans too many cells (the limit is {limit}): remove what is far from "
+                "the data.",
+                {"limit": settings.max_cells},
+            )
         start = sheet.start or (0, 0)
         rows = sheet.to_python(skip_empty_area=True)
         sheets.append(

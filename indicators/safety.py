@@ -200,12 +200,40 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, settings: Set
 _ROW_TAGS = (b"<row ", b"<row>", b"<table:table-row ", b"<table:table-row>")
 
 
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_CELL_COLUMN = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})\d')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + (char - 64)
+    return number
+
+
+def _too_many_cells(settings: Settings) -> UnsafeFile:
+    return UnsafeFile(
+        "too_many_cells",
+        "A sheet spans too many cells (the limit is {limit}): remove what is far from the data.",
+        {"limit": settings.max_cells},
+    )
+
+
 def _scan_xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, settings: Settings) -> int:
-    """Inflate one part chunk by chunk; reject entity declarations; count its rows."""
+    """Inflate one part chunk by chunk; reject entity declarations; count its rows.
+
+    For a worksheet, also the extent of its used area (last row x last column): a sheet with
+    two cells far apart would make the reader allocate every cell in between.
+    """
     overlap = 32
     tail = b""
     rows = 0
     inflated = 0
+    worksheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+    ods_content = info.filename == "content.xml"
+    max_row = 0
+    max_col = 0
+    collected: list[bytes] = []
     try:
         with archive.open(info) as fh:
             while chunk := fh.read(_CHUNK):
@@ -222,12 +250,56 @@ def _scan_xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, settings: Se
                         )
                 for tag in _ROW_TAGS:
                     rows += chunk.count(tag)
+                if worksheet:
+                    # rows and cells may straddle chunks: search the window (tail included)
+                    for match in _ROW_NUMBER.finditer(window):
+                        max_row = max(max_row, int(match.group(1)))
+                    for letters in set(_CELL_COLUMN.findall(window)):
+                        max_col = max(max_col, _column_number(letters))
+                    if max_row * max(max_col, 1) > settings.max_cells:
+                        raise _too_many_cells(settings)
+                elif ods_content:
+                    collected.append(chunk)
                 tail = window[-overlap:]
     except UnsafeFile:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
         raise UnsafeFile("not_a_workbook", "The workbook is damaged and cannot be read.") from None
+    if ods_content:
+        _check_ods_extent(b"".join(collected), settings)
     return rows
+
+
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(/>|>(.*?)</table:table-row>)", re.S)
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)/?>")
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
+_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+
+
+def _check_ods_extent(content: bytes, settings: Settings) -> None:
+    """The cells an ODS sheet really spans once its repeated rows and cells are expanded
+    (trailing empty repeats, as LibreOffice writes them, do not count)."""
+    cells = 0
+    rows = 0
+    for row in _ODS_ROW.finditer(content):
+        body = row.group(3) or b""
+        if b"office:value-type" not in body:
+            continue
+        repeated = _ROWS_REPEATED.search(row.group(1))
+        count = int(repeated.group(1)) if repeated else 1
+        width = 0
+        extent = 0
+        for cell in _ODS_CELL.finditer(body):
+            span = _COLUMNS_REPEATED.search(cell.group(1))
+            width += int(span.group(1)) if span else 1
+            if b"office:value-type" in cell.group(1):
+                extent = width
+        rows += count
+        cells += count * extent
+        if rows > settings.max_rows:
+            raise _too_many_rows(settings)
+        if cells > settings.max_cells:
+            raise _too_many_cells(settings)
 
 
 # --- OLE compound files: .xls, or an encrypted .xlsx ----------------------------------------

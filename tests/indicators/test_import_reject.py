@@ -211,7 +211,41 @@ def _encrypted_ods() -> bytes:
     })
 
 
+def _sparse_xlsx() -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = "Codi"
+    ws["B1"] = "Valor"
+    ws["XFD1048576"] = 1  # the reader would allocate every cell in between
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _ods_repeated_cells() -> bytes:
+    cell = (b'<table:table-cell table:number-columns-repeated="16000" office:value-type="float" '
+            b'office:value="1"><text:p>1</text:p></table:table-cell>')
+    content = (
+        b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        b'<office:body><office:spreadsheet><table:table table:name="Dades">'
+        b'<table:table-row table:number-rows-repeated="1000">' + cell +
+        b"</table:table-row></table:table></office:spreadsheet></office:body>"
+        b"</office:document-content>"
+    )
+    return _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                 "content.xml": content, "META-INF/manifest.xml": b"<manifest/>"})
+
+
 HOSTILE = {
+    "sparse xlsx (two far-apart cells)": (_sparse_xlsx(), "too_many_cells", "massa cel·les"),
+    "ods with repeated rows and cells": (_ods_repeated_cells(), "too_many_cells",
+                                         "massa cel·les"),
     "empty": (b"", "empty_file", "El fitxer és buit."),
     "random bytes": (random.Random(7).randbytes(4096), "not_a_spreadsheet", "no és un full"),
     "zip, not a workbook": (_zip({"foto.jpg": b"\xff\xd8\xff" * 100, "llegiu.txt": b"hola"}),
