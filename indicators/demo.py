@@ -60,7 +60,7 @@ WIDE = "wide"  # one column per quarter of the year so far
 LONG = "long"  # a period column, the year's history
 CSV = "csv"  # ';' separated, Windows-1252, decimal comma
 # preferred services for the hand-made layouts (others are picked by the seed)
-_PREFERRED_LAYOUTS = {"SBAS-MANLLEU": TITLED, "SBAS-PLANA": WIDE, "ACTIVAT": LONG, "OPE": CSV}
+_PREFERRED_LAYOUTS = {"SBAS-VIC": TITLED, "SBAS-PLANA": WIDE, "ACTIVAT": LONG, "OPE": CSV}
 
 _SEASON = (0.97, 1.03, 0.96, 1.04)  # quarter flows around a quarter of the year (sum 4)
 
