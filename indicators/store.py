@@ -159,7 +159,10 @@ def store(
         ).first()
         if current is not None and current.sha256 == digest:
             return Stored(DUPLICATE, current.id, None)
-        now = uploaded_at or dt.datetime.now(dt.UTC)
+        now = dt.datetime.now(dt.UTC)
+        if uploaded_at is not None:  # stored in UTC (SQLite keeps no time zone)
+            now = (uploaded_at.replace(tzinfo=dt.UTC) if uploaded_at.tzinfo is None
+                   else uploaded_at.astimezone(dt.UTC))
         if current is not None:
             conn.execute(
                 update(Submission)
