@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from indicators import dashboard_data
@@ -73,3 +74,27 @@ def test_share_of_plan_elapsed(plan: Plan) -> None:
     assert dashboard_data.share_of_plan_elapsed(plan, Period(2022, 1)) == 1 / 16
     assert dashboard_data.share_of_plan_elapsed(plan, Period(2025, 4)) == 1.0
     assert dashboard_data.share_of_plan_elapsed(plan, Period(2030, 1)) == 1.0
+
+
+def test_lean_values_are_the_values_in_force(engine: Engine, plan: Plan) -> None:
+    """The dashboard's lean query gives exactly the rows of ``queries.values_frame``, with
+    re-uploads (supersede) and files that repeat an earlier quarter's figures."""
+    from indicators.queries import values_frame
+    from indicators.validate import ParsedValue
+
+    load_sample(engine, plan, [Period(2022, 1), Period(2022, 2)])
+    code = plan.indicators_of_service("SIS")[0].code
+    # SIS re-sends 2022-T2, its file also carrying a corrected 2022-T1 figure
+    history = [ParsedValue(code, "2022-T1", 1234.0, "corregit", "Dades", 9, "E"),
+               *submission_values(plan, "SIS", Period(2022, 2))]
+    store(engine, service="SIS", period="2022-T2", filename="SIS_v2.xlsx", content=b"v2",
+          user="tecnic.sis", source="cli", values=history, warnings=[])
+    lean = dashboard_data.current_values(engine)
+    reference = values_frame(engine)[dashboard_data.LEAN_COLUMNS]
+    reference = reference.sort_values(dashboard_data.VALUE_KEY).reset_index(drop=True)
+    pd.testing.assert_frame_equal(lean, reference, check_dtype=False)
+    corrected = lean[(lean["indicator"] == code) & (lean["period"] == "2022-T1")]
+    assert list(corrected["value"]) == [1234.0]
+    with_provenance = dashboard_data.current_values(engine, [code], provenance=True)
+    row = with_provenance[with_provenance["period"] == "2022-T1"].iloc[0]
+    assert (row["filename"], row["row"], row["comment"]) == ("SIS_v2.xlsx", 9, "corregit")
