@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from i18n import format_date, format_number, format_percent, normalise_language, translator
+from indicators import queries
 from indicators.board_model import (
     SLIDE_ROWS,
     Board,
@@ -351,7 +352,9 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
     ))
 
     # appendix: every objective
-    comments = _comments(data.values(), plan, period)
+    # the comments come with the full provenance frame (the cached values frame is lean)
+    comments = data.memo(("board-comments", str(period)), lambda: _comments(
+        queries.values_frame(data.engine), plan, period))
     appendix_rows = []
     for o in sorted(result.objectives, key=lambda o: o.code):
         text = plan.objective_by_code[o.code].text
