@@ -25,7 +25,7 @@ COMPLETENESS_LABELS: dict[str, str] = {
     "superseded": "Superseded",  # ca: Substituït
 }
 COMPLETENESS_ICONS: dict[str, str] = {
-    "on_time": "✔", "late": "⏱", "pending": "✖", "not_due": "…", "superseded": "↻",
+    "on_time": "✔", "late": "◔", "pending": "✖", "not_due": "…", "superseded": "↻",
 }
 COMPLETENESS_COLUMNS = [
     "service", "period", "state", "submitted_at", "last_uploaded_at", "submission_id",
