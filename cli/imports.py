@@ -94,13 +94,22 @@ def _handle(args: argparse.Namespace) -> int:
 
 
 def _migrated(engine: object) -> bool:
-    from sqlalchemy import Engine, inspect
+    """The database exists and is at the latest schema (Alembic head)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import Engine
+
+    from indicators.migrate import alembic_config
 
     assert isinstance(engine, Engine)
     try:
-        return bool(inspect(engine).has_table("submissions"))
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
     except Exception:  # an unreachable database: say it is not ready
         return False
+    url = engine.url.render_as_string(hide_password=False)
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    return bool(current) and current == heads
 
 
 def _report(result: object, lang: str) -> None:

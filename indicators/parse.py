@@ -345,16 +345,21 @@ def extract(sheet: Sheet, header: _Header) -> Found:
 
 
 def find_data(sheets: list[Sheet]) -> Found | None:
-    """The sheet with the data: the one whose header row matches and holds the most records."""
-    best: Found | None = None
-    ordered = sorted(sheets, key=lambda s: (not s.visible, 0))
-    for sheet in ordered:
-        if sheet.name.strip().lower() == META_SHEET:
-            continue
-        header = _find_header(sheet)
-        if header is None:
-            continue
-        found = extract(sheet, header)
-        if best is None or len(found.records) > len(best.records):
-            best = found
-    return best
+    """The sheet with the data: the one whose header row matches and holds the most records.
+
+    Visible sheets come first: a hidden sheet is used only when no visible one has data.
+    """
+    for visible in (True, False):
+        best: Found | None = None
+        for sheet in sheets:
+            if sheet.visible is not visible or sheet.name.strip().lower() == META_SHEET:
+                continue
+            header = _find_header(sheet)
+            if header is None:
+                continue
+            found = extract(sheet, header)
+            if best is None or len(found.records) > len(best.records):
+                best = found
+        if best is not None:
+            return best
+    return None

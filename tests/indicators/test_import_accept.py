@@ -268,3 +268,27 @@ def test_json_shape(sqlite_engine: Engine, small_plan: Plan, tmp_path: Path) -> 
     assert {"status", "service", "period", "values", "errors", "warnings"} <= set(data)
     assert set(data["values"][0]) >= {"indicator", "period", "value", "comment", "sheet", "row"}
     assert data["status"] == "ok" and data["period"] == "2025-T3"
+
+
+def test_a_hidden_copy_does_not_win_over_the_visible_data(
+    sqlite_engine: Engine, small_plan: Plan
+) -> None:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    old = wb.active
+    assert old is not None
+    old.title = "Còpia antiga"
+    for row in [HEADER, *ROWS, ["P1.02-I2", "x", "2025-T3", "7", None]]:
+        old.append(row)
+    old.sheet_state = "hidden"
+    data = wb.create_sheet("Dades")
+    for row in [HEADER, ROWS[0]]:
+        data.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    result = run(sqlite_engine, small_plan, buffer.getvalue())
+    assert result.status == "ok", result.errors
+    assert [(v.sheet, v.indicator) for v in result.values] == [("Dades", "P1.01-I1")]
