@@ -49,11 +49,13 @@ def layout(**query: str) -> Any:
     children = [
         dbc.Row([
             dbc.Col([html.Label(t("User"), htmlFor="auditoria-user"),
-                     dcc.Dropdown(id="auditoria-user", options=users,
-                                  placeholder=t("Everyone"))], md=3),
+                     dbc.Select(id="auditoria-user", value="",
+                                options=[{"label": t("Everyone"), "value": ""}, *users])],
+                    md=3),
             dbc.Col([html.Label(t("Action"), htmlFor="auditoria-action"),
-                     dcc.Dropdown(id="auditoria-action", options=actions,
-                                  placeholder=t("Every action"))], md=3),
+                     dbc.Select(id="auditoria-action", value="",
+                                options=[{"label": t("Every action"), "value": ""}, *actions])],
+                    md=3),
             dbc.Col([html.Label(t("From"), htmlFor="auditoria-from"),
                      dbc.Input(id="auditoria-from", type="date")], md=3),
             dbc.Col([html.Label(t("To"), htmlFor="auditoria-to"),

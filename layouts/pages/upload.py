@@ -107,11 +107,13 @@ def layout(**query: str) -> Any:
                 ], className="g-3"),
                 html.Div(id="enviar-lock-note", role="status"),
                 html.P(html.A(t("Download the template"), id="enviar-template-link",
-                              href="#", className="btn btn-outline-primary mt-3",
-                              download="")),
+                              href="#", className="btn btn-primary mt-3", download="",
+                              style={"backgroundColor": "#0b5394",
+                                     "borderColor": "#0b5394", "color": "#fff"})),
             ], className="mb-4"),
             html.Section([
                 html.H2(t("2. Check the filled file"), className="h4"),
+                html.P(t("Filled file"), id="enviar-upload-label", className="fw-semibold"),
                 dcc.Upload(
                     id="enviar-upload",
                     children=html.Div([
@@ -142,6 +144,7 @@ def layout(**query: str) -> Any:
             dcc.Store(id="enviar-pending"),
             dcc.Store(id="enviar-version", data=0),
             dcc.Store(id="enviar-lang", data=lang),
+            dcc.Store(id="enviar-a11y"),
         ]
     intro = t("Choose one of your services and the quarter, download the template, fill it in "
               "and drop it below: it is checked at once, and you can send it only when it has "
@@ -158,6 +161,29 @@ def _in_frame(query: dict[str, str], lang: str, title: str, children: list[Any])
 
 
 # --- callbacks --------------------------------------------------------------------------------
+
+# dcc.Upload's file input has no label of its own: name it after the visible label
+dash.clientside_callback(
+    """
+    function(lang) {
+        let tries = 0;
+        const name = () => {
+            const input = document.querySelector('#enviar-upload input[type=file]');
+            const label = document.getElementById('enviar-upload-label');
+            if (input && label) {
+                input.setAttribute('aria-labelledby', 'enviar-upload-label');
+                input.id = 'enviar-file';
+            } else if (tries++ < 50) {
+                setTimeout(name, 100);
+            }
+        };
+        name();
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("enviar-a11y", "data"),
+    Input("enviar-lang", "data"),
+)
 
 
 @callback(
@@ -186,7 +212,11 @@ def _result_panel(result: Any, t: Any) -> list[Any]:
     summary = [dbc.Alert(
         [html.Strong(t("Valid file") if ok else (
             t("Already sent") if result.status == "duplicate" else t("The file has errors"))),
-         html.Br(), result.message],
+         html.Br(), result.message,
+         # a locked quarter is not the file's fault: say so in the summary itself
+         *[html.P(message, className="mb-0 mt-2 fw-bold", id="enviar-locked")
+           for message in list(dict.fromkeys(
+               e.message for e in result.errors if e.code == "locked_period"))[:1]]],
         color=colour, id="enviar-summary", className=f"mt-3 import-{result.status}",
     )]
     issues = _issues_rows(result)

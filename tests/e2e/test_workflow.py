@@ -111,6 +111,16 @@ def _upload(page: Any, content: bytes, name: str) -> str:
     return text
 
 
+def serious_violations(page: Any) -> list[str]:
+    """axe-core (WCAG 2.1 A/AA) violations of impact serious or critical on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
+    return [f"{page.url} {v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(str(n["target"][0]) for n in v["nodes"][:3])
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def _open_upload(page: Any, base: str) -> None:
     page.goto(f"{base}/enviar")
     page.wait_for_selector("#enviar-service", timeout=30_000)
@@ -131,6 +141,10 @@ def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan:
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
+    axe: list[str] = []
+    page.goto(f"{base}/login")
+    axe += serious_violations(page)
+
     # technician: a bad file, its errors, the fix, the submission, the history
     login(page, base, *tec)
     _open_upload(page, base)
@@ -150,6 +164,7 @@ def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan:
     page.wait_for_selector("#enviar-history-table >> text=dades_SIS_corregit.xlsx",
                            timeout=15_000)
     assert "tec" in page.inner_text("#enviar-history-table")
+    axe += serious_violations(page)
     logout(page)
 
     # director: approve SIS for the quarter, then lock the quarter
@@ -164,9 +179,14 @@ def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan:
     page.wait_for_selector("#gestio-row-SIS >> text=Aprovat per boss", timeout=15_000)
     page.click("#gestio-lock")
     page.wait_for_selector("#gestio-lock-status.period-locked", timeout=15_000)
+    axe += serious_violations(page)
+    page.goto(f"{base}/usuaris")
+    page.wait_for_selector("#usuaris-grid .ag-row", timeout=30_000)
+    axe += serious_violations(page)
     page.goto(f"{base}/auditoria")
     page.wait_for_selector("#auditoria-grid .ag-row", timeout=30_000)
     page.wait_for_selector("#auditoria-grid >> text=Trimestre tancat", timeout=15_000)
+    axe += serious_violations(page)
     logout(page)
 
     # technician again: the locked quarter refuses the upload, with a clear message
@@ -175,7 +195,7 @@ def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan:
     page.wait_for_selector("#enviar-lock-note >> text=tancat", timeout=15_000)
     text = _upload(page, filled_template(plan, "SIS", PERIOD, comment="revisat"),
                    "dades_SIS_v3.xlsx")
-    assert "tancat per la direcció" in text
+    assert "tancat per la direcció" in page.inner_text("#enviar-locked")
     assert page.is_disabled("#enviar-confirm")
     logout(page)
 
@@ -188,3 +208,4 @@ def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan:
     assert page.locator("#enviar-upload").count() == 0
     context.close()
     assert not errors, errors
+    assert not axe, axe
