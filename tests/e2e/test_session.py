@@ -183,3 +183,21 @@ def test_download_the_pack_with_progress(page: Any, live_server: LiveServer,
     prs = Presentation(str(target))
     assert len(prs.slides) > 10
     assert page.errors == []
+
+
+def test_slides_pass_axe(page: Any, live_server: LiveServer) -> None:
+    """No serious or critical WCAG 2.1 AA violation on the slides (each one checked)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    total = _open(page, live_server.url("/sessio?s=1"))
+    axe = Axe()
+    problems = []
+    for n in range(1, total + 1):
+        results = axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a",
+                                                     "wcag21aa"]})
+        for violation in results.response["violations"]:
+            if violation.get("impact") in ("serious", "critical"):
+                problems.append(f"slide {n}: {violation['id']}: {violation['help']} "
+                                f"({len(violation['nodes'])} nodes)")
+        page.keyboard.press("ArrowRight")
+    assert problems == []
