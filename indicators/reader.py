@@ -1,6 +1,6 @@
 """Read a spreadsheet into plain grids of cells, keeping the row numbers people see.
 
-Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) are read with python-calamine (fast, and macros
+Workbooks (.xlsx, .xlsm, .xls, .ods) are read with python-calamine (fast, and macros
 never run: it only reads cell values). CSV files are decoded as UTF-8 (with or without BOM) or
 Windows-1252, with ``;`` or ``,`` (or tab) as the delimiter, sniffed from the text.
 """

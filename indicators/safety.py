@@ -18,7 +18,7 @@ from typing import Literal
 
 from settings import Settings
 
-Format = Literal["xlsx", "xlsb", "xls", "ods", "csv"]
+Format = Literal["xlsx", "xls", "ods", "csv"]
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -88,7 +88,7 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".replace(".", ",")
 
 
-# --- zip containers: xlsx / xlsm / xlsb / ods ------------------------------------------------
+# --- zip containers: xlsx / xlsm / ods --------------------------------------------------------
 
 def _check_zip(content: bytes, settings: Settings) -> Format:
     try:
@@ -104,7 +104,12 @@ def _check_zip(content: bytes, settings: Settings) -> Format:
     if "xl/workbook.xml" in names:
         fmt: Format = "xlsx"
     elif "xl/workbook.bin" in names:
-        fmt = "xlsb"
+        # binary sheets cannot be checked before parsing: not accepted
+        raise UnsafeFile(
+            "unsupported_format",
+            "Excel binary workbooks (.xlsb) are not accepted: save it as .xlsx and send it "
+            "again.",
+        )
     elif "content.xml" in names and _is_ods(archive, names):
         fmt = "ods"
     else:
@@ -141,7 +146,7 @@ def _check_zip(content: bytes, settings: Settings) -> Format:
     sheets = 0
     for info in infos:
         name = info.filename
-        if name.startswith("xl/worksheets/") and name.endswith((".xml", ".bin")):
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
             sheets += 1
         if not name.endswith((".xml", ".rels", ".vml")) and name != "mimetype":
             continue

@@ -269,6 +269,8 @@ HOSTILE = {
     "encrypted xlsx (OLE with EncryptionInfo)": (
         _ole_with("EncryptionInfo", "EncryptedPackage"), "encrypted", "protegit amb contrasenya"),
     "encrypted ods": (_encrypted_ods(), "encrypted", "protegit amb contrasenya"),
+    "binary xlsb": (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x83\x01"}),
+                    "unsupported_format", "(.xlsb)"),
     "word document": (_ole_with("WordDocument"), "not_a_workbook", "document de Word"),
     "pdf named .xlsx": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + random.Random(3).randbytes(2000),
                         "not_a_spreadsheet", "malmès"),
