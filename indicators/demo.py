@@ -492,6 +492,7 @@ def generate(plan: Plan, *, seed: int = DEFAULT_SEED, settings: Settings | None 
         indicators = plan.indicators_of_service(service)
         user = demo_user(service)
         srng = random.Random(f"{seed}:{service}")  # a subset of services gives the same files
+        previous: Period | None = None  # the last quarter the service sent
         for p in periods:
             key = str(p)
             if (service, key) in missing:
@@ -509,20 +510,22 @@ def generate(plan: Plan, *, seed: int = DEFAULT_SEED, settings: Settings | None 
                 assert isinstance(true, float)
                 wrong[(target.code, key)] = _typo(target, true)
                 first = _file(plan, service, p, indicators, wrong, comments, when, user, layout,
-                              values)
+                              values, previous)
                 files.append(DemoFile(service, key, first[0], first[1], when, user, layout,
                                       "superseded"))
                 when = when + dt.timedelta(days=srng.randint(2, 12), hours=srng.randint(1, 5))
                 comments = dict(comments)
                 comments[target.code] = _COMMENTS["correction"][0]
                 name, content = _file(plan, service, p, indicators, values, comments, when, user,
-                                      layout, values, suffix="_corregit")
+                                      layout, values, previous, suffix="_corregit")
                 files.append(DemoFile(service, key, name, content, when, user, layout,
                                       "correction"))
+                previous = p
                 continue
             name, content = _file(plan, service, p, indicators, values, comments, when, user,
-                                  layout, values)
+                                  layout, values, previous)
             files.append(DemoFile(service, key, name, content, when, user, layout, note))
+            previous = p
     files.sort(key=lambda f: (f.uploaded_at, f.service))
     return DemoData(seed=seed, files=files, values=values, profiles=profiles, layouts=layouts,
                     missing=sorted(missing), late=sorted(late), reuploads=sorted(reuploads))
@@ -563,7 +566,8 @@ def _comments(plan: Plan, indicators: list[Indicator], period: Period,
 def _file(plan: Plan, service: str, period: Period, indicators: list[Indicator],
           values: dict[tuple[str, str], float | str], comments: dict[str, str],
           when: dt.datetime, user: str, layout: str,
-          truth: dict[tuple[str, str], float | str], suffix: str = "") -> tuple[str, bytes]:
+          truth: dict[tuple[str, str], float | str], previous: Period | None,
+          suffix: str = "") -> tuple[str, bytes]:
     key = str(period)
     made = when - dt.timedelta(hours=2)
     if layout == TITLED:
@@ -579,10 +583,10 @@ def _file(plan: Plan, service: str, period: Period, indicators: list[Indicator],
     if layout == CSV:
         name = f"{service}_{period}{suffix}.csv"
         return name, _csv_file(plan, service, period, indicators, values, comments)
-    # the template, filled; the last values are those stored before (the truth)
+    # the template, filled; "Últim valor" is what the service sent for its previous quarter
     last: dict[str, float | str | None] = {}
     for indicator in indicators:
-        before = truth.get((indicator.code, str(period.prev())))
+        before = truth.get((indicator.code, str(previous))) if previous is not None else None
         if before is not None:
             last[indicator.code] = before
     filled: dict[str, tuple[float | str | None, str | None]] = {

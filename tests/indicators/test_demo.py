@@ -225,3 +225,23 @@ def test_setup_step_loads_only_an_empty_database(plan: Plan, engine: Engine, db_
 def test_demo_upload_dates_are_in_the_past(data: DemoData) -> None:
     # "today" is the real date (2026-11): the plan ended 2025-T4, every quarter is past
     assert max(f.uploaded_at for f in data.files) < dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+
+def test_template_last_value_is_the_last_quarter_sent(plan: Plan, data: DemoData) -> None:
+    """After a missing quarter, "Últim valor" shows what the service last sent."""
+    import io
+
+    from openpyxl import load_workbook
+
+    template_missing = [(s, p) for s, p in data.missing
+                        if data.layouts[s] == TEMPLATE and p != str(plan.last_period)]
+    assert template_missing
+    service, gap = template_missing[0]
+    after = str(Period.parse(gap).next())
+    before = str(Period.parse(gap).prev())
+    demo_file = next(f for f in data.files if (f.service, f.period) == (service, after))
+    ws = load_workbook(io.BytesIO(demo_file.content))["Dades"]
+    shown = {r[0]: r[4] for r in ws.iter_rows(min_row=3, values_only=True)}
+    for indicator in plan.indicators_of_service(service):
+        if not indicator.is_milestone:
+            assert shown[indicator.code] == data.values[(indicator.code, before)]
