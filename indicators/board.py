@@ -4,7 +4,7 @@
 statuses, history, completeness and changes the pages show, cached by data generation) and
 returns a :class:`~indicators.board_model.Board`. The presentation page and the board pack
 (PDF, PPTX) both render that one structure, so they always say the same thing. Figures come
-from the shared builders in ``layouts/figures.py`` (plain dicts; that module imports no Dash).
+from the shared builders in ``indicators/figures.py`` (plain dicts, no Dash): the same as the pages.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from indicators.board_model import (
     Table,
 )
 from indicators.dashboard_data import DashboardData, share_of_plan_elapsed
-from layouts.figures import NamedSeries, Point, figure_summary, history_figure
+from indicators.figures import NamedSeries, Point, figure_summary, history_figure
 from plan_model import status_types as st
 from plan_model.changes import CHANGE_LABELS
 from plan_model.completeness import COMPLETENESS_LABELS
