@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/seguiment bench import
 	$(BIN)/seguiment bench status
 	$(BIN)/seguiment bench pages
+	$(BIN)/seguiment bench load  # needs PostgreSQL on 127.0.0.1:5432 (BENCH_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
