@@ -237,8 +237,15 @@ def load_plan(path: str | Path) -> Plan:
     catalog: Catalog | None = None
     if isinstance(catalog_name, str) and catalog_name.strip():
         cat_doc = _Document(plan_path.parent / catalog_name)
-        cat_errors = cat_doc.load()
-        if not cat_errors:
+        if not cat_doc.path.is_file():
+            # point at the key that names it, in the plan file
+            cat_errors = [doc.error(("plan", "catalog"), _(
+                "The indicator catalog {path} does not exist (the path is relative to the "
+                "plan file).", path=cat_doc.name))]
+            cat_doc = None
+        else:
+            cat_errors = cat_doc.load()
+        if cat_doc is not None and not cat_errors:
             try:
                 catalog = Catalog.model_validate(cat_doc.data)
             except ValidationError as exc:

@@ -91,7 +91,7 @@ CASES: dict[str, Expected] = {
     "maintain_without_tolerance": Expected(
         "indicators.yaml", 23, "indicators[code=P2.01-I1].tolerance", "«tolerance»"),
     "catalog_not_found": Expected(
-        "indicadors.yaml", None, "", "No s'ha trobat el fitxer"),
+        "plan.yaml", 8, "plan.catalog", "No existeix el catàleg d'indicadors"),
 }
 
 
