@@ -513,3 +513,27 @@ def test_upload_size_limits(db_url: str, tmp_path: Path, plan: Plan) -> None:
     assert "massa gran" in json.dumps(payload, ensure_ascii=False)
     # nothing written to the upload folder
     assert not (tmp_path / "uploads").exists() or not any((tmp_path / "uploads").iterdir())
+
+
+def test_session_and_pending_upload_survive_another_worker(db_url: str, tmp_path: Path,
+                                                           plan: Plan) -> None:
+    """Two app instances (two workers) with the same settings: a login made on one and a
+    file checked on one are accepted by the other (no per-process state)."""
+    worker_a = create_app(make_settings(db_url, tmp_path))
+    make_user(db_url, "tec", "tecnic", ["SIS"])
+    client_a = client_for(worker_a, "tec")
+    pending = _check(client_a, worker_a, "SIS", filled_template(plan, "SIS", PERIOD))[
+        "enviar-pending"]["data"]
+    assert pending
+    # (built after the first one has served: Dash hands page callbacks to one app per import)
+    worker_b = create_app(make_settings(db_url, tmp_path))
+    client_b = worker_b.server.test_client()
+    for name in ("seguiment_session", "_csrf_token"):
+        cookie = client_a.get_cookie(name)
+        assert cookie is not None
+        client_b.set_cookie(name, cookie.value)
+    client_b.environ_base["HTTP_X_CSRFTOKEN"] = client_a.environ_base["HTTP_X_CSRFTOKEN"]
+    assert client_b.get("/_dash-layout").status_code == 200
+    response = _confirm(client_b, worker_b, pending)
+    assert "enviar-done" in response.get_data(as_text=True)
+    assert list(submissions_frame(get_engine(db_url))["uploaded_by"]) == ["tec"]
