@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from i18n import _
+from plan_model.loader import PlanValidationError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = args.handler(args)
     except KeyboardInterrupt:
         return 130
+    except PlanValidationError as exc:
+        # any command whose plan does not validate: every problem, never a traceback
+        for error in exc.errors:
+            print(str(error), file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -154,3 +154,24 @@ def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
         main(["plan", "export", "--format", "xml", str(PLAN)])
     assert info.value.code == 2
     capsys.readouterr()
+
+
+def test_any_command_on_a_broken_plan_exits_1_without_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``seguiment serve`` loads the configured plan first: a broken one is reported, not raised."""
+    from settings import get_settings
+
+    monkeypatch.setenv("PLAN_PATH", str(FIXTURES / "unknown_key" / "plan.yaml"))
+    get_settings.cache_clear()
+    try:
+        try:
+            code = main(["serve", "--port", "0"])
+        except SystemExit as exc:  # a handler may exit itself after printing the errors
+            code = int(exc.code or 0)
+    finally:
+        get_settings.cache_clear()
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "indicators.yaml:28 [indicators[code=P2.01-I1].colour]: Clau desconeguda" in err
+    assert "Traceback" not in out + err
