@@ -280,7 +280,10 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
     # 5. what changed
     if progress:
         progress(t("Comparing with {quarter}", quarter=str(since)))
-    changes = data.changes(since, period)
+    # nothing to compare with before the plan's first quarter
+    changes = (data.changes(since, period) if since >= plan.first_period
+               else pd.DataFrame(columns=["level", "code", "status_before", "status_after",
+                                          "change"]))
     change_rows = []
     counts = {"up": 0, "down": 0, "new_data": 0, "no_data": 0}
     if not changes.empty:

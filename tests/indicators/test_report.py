@@ -279,3 +279,22 @@ def test_building_the_pack_imports_no_dash(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2])
     assert done.returncode == 0
 
+
+
+def test_board_on_an_empty_database(engine: Engine, plan: Plan) -> None:
+    """Before any submission: every light grey ("Sense dades"), nothing to compare, every
+    service pending; the pack is still written."""
+    from indicators.board import build_board
+
+    data = dashboard_data.load(engine, plan, deadline_days=30)
+    board = build_board(data, data.latest_period(), lang="ca", today=TODAY)
+    assert board.period == "2022-T1"
+    assert {c.status.key for c in board.slides[1].cards} == {"grey"}
+    assert {c.status.label for c in board.slides[1].cards} == {"Sense dades"}
+    changes = board.slides[8].table
+    assert changes is not None and changes.rows == [] and changes.empty_text
+    pending = board.slides[9].table
+    assert pending is not None and len(pending.rows) == len(
+        {i.responsible_service for i in plan.indicators})
+    assert render(board, "pdf", {}).startswith(b"%PDF")
+    assert render(board, "pptx", {})[:2] == b"PK"
