@@ -167,7 +167,7 @@ class DashboardData:
         """The values as they stood at ``period``'s deadline (what a board saw then)."""
         cutoff = engine_status.as_of_cutoff(period, self.deadline_days)
         return self._cached("values_as_of", (str(period),),
-                            lambda: queries.values_frame(self.engine, as_of=cutoff))
+                            lambda: current_values(self.engine, as_of=cutoff))
 
     def completeness_of(self, period: Period, today: dt.date | None = None) -> pd.DataFrame:
         """:meth:`completeness` of one quarter only (what the overview lists as missing)."""
@@ -265,11 +265,12 @@ PROVENANCE_COLUMNS = ["comment", "sheet", "row", "filename", "uploaded_by", "upl
 
 
 def current_values(engine: Engine, indicators: list[str] | None = None,
-                   provenance: bool = False) -> pd.DataFrame:
-    """The values in force now, as ``queries.values_frame(engine)`` defines them (current
-    submissions; per indicator, service and quarter the newest submission's value), with
-    only the columns the pages need: one query, ordered by the database, no per-row
-    datetime parsing unless ``provenance`` is asked for (then for ``indicators`` only).
+                   provenance: bool = False, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """The values in force now (or at ``as_of``), as ``queries.values_frame`` defines them
+    (current submissions — at ``as_of``: the latest uploaded by then of each service and
+    quarter —; per indicator, service and quarter the newest submission's value), with only
+    the columns the pages need: one query, ordered by the database, no per-row datetime
+    parsing unless ``provenance`` is asked for (then for ``indicators`` only).
     """
     columns: list[Any] = [Value.indicator, Value.service, Value.period, Value.value,
                           Value.stage, Value.submission_id]
@@ -278,15 +279,27 @@ def current_values(engine: Engine, indicators: list[str] | None = None,
         columns += [Value.comment, Value.sheet, Value.row, Submission.filename,
                     Submission.uploaded_by, Submission.uploaded_at]
         names += PROVENANCE_COLUMNS
+    if as_of is not None:
+        columns += [Submission.service, Submission.period]
+        names += ["_sub_service", "_sub_period"]
     stmt = (select(*columns).join(Submission, Submission.id == Value.submission_id)
-            .where(Submission.status == SubmissionStatus.CURRENT)
             .order_by(Submission.uploaded_at, Submission.id))
+    if as_of is None:
+        stmt = stmt.where(Submission.status == SubmissionStatus.CURRENT)
+    else:
+        moment = as_of.replace(tzinfo=dt.UTC) if as_of.tzinfo is None else as_of
+        stmt = stmt.where(Submission.uploaded_at <= moment.astimezone(dt.UTC))
     if indicators is not None:
         stmt = stmt.where(Value.indicator.in_(indicators))
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     data = {name: [r[i] for r in rows] for i, name in enumerate(names)}
     frame = pd.DataFrame(data, columns=names)
+    if as_of is not None:
+        # the latest submission (uploaded by then) of each service and quarter is in force
+        latest = frame.groupby(["_sub_service", "_sub_period"])["submission_id"].transform("last")
+        frame = frame[frame["submission_id"] == latest].drop(
+            columns=["_sub_service", "_sub_period"])
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
     if provenance:
         frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)

@@ -426,3 +426,58 @@ def figure_summary(series: Sequence[NamedSeries], lang: str, *, what: str) -> st
     if not parts:
         return t("{what}: no data", what=what)
     return f"{what}. " + "; ".join(parts) + "."
+
+
+def sparkline_svg(points: Sequence[Point], lang: str, *, width: int = 220, height: int = 56,
+                  title: str | None = None) -> str:
+    """The sparkline as a small standalone SVG document (no plotly.js needed to draw it).
+
+    Achievement in percent over the quarters, a dotted line at 100 % ("on track"), the last
+    value marked; "No data" written when there is nothing to draw. ``title`` becomes the
+    SVG's accessible name.
+    """
+    from html import escape
+
+    t = translator(lang)
+    label = escape(title or t("Achievement"))
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img"><title>{label}</title>')
+    values = [_clean(p.value) for p in points]
+    known = [v for v in values if v is not None]
+    if not known:
+        return (head + f'<text x="{width / 2:.0f}" y="{height / 2 + 5:.0f}" '
+                f'text-anchor="middle" font-family="sans-serif" font-size="13" '
+                f'fill="#444444">{escape(t("No data"))}</text></svg>')
+    pad = 5.0
+    top = max(1.2, max(known))
+    bottom = min(0.0, min(known))
+
+    def x(i: int) -> float:
+        return pad + (width - 2 * pad) * (i / max(1, len(values) - 1))
+
+    def y(v: float) -> float:
+        return height - pad - (height - 2 * pad) * ((v - bottom) / (top - bottom))
+
+    parts = [head, f'<line x1="{pad}" x2="{width - pad}" y1="{y(1.0):.1f}" y2="{y(1.0):.1f}" '
+             'stroke="#767676" stroke-width="1" stroke-dasharray="2 3"/>']
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    for i, v in enumerate(values):
+        if v is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+            continue
+        segment.append(f"{x(i):.1f},{y(v):.1f}")
+    if segment:
+        segments.append(segment)
+    for seg in segments:
+        parts.append(f'<polyline points="{" ".join(seg)}" fill="none" '
+                     f'stroke="{OKABE_ITO["blue"]}" stroke-width="2"/>')
+    last = max(i for i, v in enumerate(values) if v is not None)
+    last_value = values[last]
+    assert last_value is not None
+    parts.append(f'<circle cx="{x(last):.1f}" cy="{y(last_value):.1f}" r="3.5" '
+                 f'fill="{OKABE_ITO["blue"]}"/>')
+    parts.append("</svg>")
+    return "".join(parts)

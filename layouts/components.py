@@ -29,6 +29,8 @@ from plan_model.periods import Period
 
 APP_NAME = "Seguiment del Pla"
 STATUSES = ("green", "amber", "red", "grey")
+# glyphs missing from common system fonts (DejaVu, Liberation): shown as an equivalent one
+ICON_FALLBACK = {"⏱": "◷", "⏳": "◷", "⌛": "◷"}
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
@@ -94,6 +96,11 @@ class PageContext:
             else:
                 query[name] = value
         return f"{path}?{urlencode(query)}"
+
+
+def icon(glyph: str) -> str:
+    """An icon that every browser font can draw."""
+    return ICON_FALLBACK.get(glyph, glyph)
 
 
 def status_label(status: str, lang: str) -> str:

@@ -27,6 +27,7 @@ from indicators.figures import (
     milestone_figure,
     no_data_figure,
     sparkline,
+    sparkline_svg,
     status_counts_figure,
 )
 
@@ -50,5 +51,7 @@ __all__ = [
     "milestone_figure",
     "no_data_figure",
     "sparkline",
+    "sparkline_svg",
     "status_counts_figure",
 ]
+

@@ -168,7 +168,7 @@ def _indicator_section(ctx: c.PageContext, ind: Indicator, result: Any) -> html.
     if result is not None and result.exceeded:
         marks.append(html.Span(f"{st.EXCEEDED_ICON} {t(st.EXCEEDED_LABEL)}", className="mark"))
     if result is not None and result.late:
-        marks.append(html.Span(f"{st.LATE_ICON} {t(st.LATE_LABEL)}", className="mark"))
+        marks.append(html.Span(f"{c.icon(st.LATE_ICON)} {t(st.LATE_LABEL)}", className="mark"))
     if result is not None and result.at_risk:
         marks.append(html.Span(f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}", className="mark"))
     facts: list[tuple[str, Any]] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
@@ -12,7 +13,7 @@ from dash import dcc, html
 from indicators import dashboard_data
 from indicators.dashboard_data import share_of_plan_elapsed
 from layouts import components as c
-from layouts.figures import NamedSeries, Point, figure_summary, sparkline
+from layouts.figures import NamedSeries, Point, figure_summary, sparkline_svg
 from plan_model import status_types as st
 from plan_model.completeness import COMPLETENESS_ICONS
 
@@ -29,6 +30,11 @@ def _history_points(history: pd.DataFrame, level: str, key: str) -> list[Point]:
     rows = history[(history["level"] == level) & (history["key"].astype(str) == key)]
     return [Point(str(r.period), dashboard_data.clean_number(r.achievement))
             for r in rows.sort_values("period").itertuples()]
+
+
+def svg_data_uri(svg: str) -> str:
+    """An SVG document as an ``img`` source (drawn by the browser, no plotly.js needed)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def _kpi(label: str, value: Any, detail: Any = None) -> html.Div:
@@ -62,8 +68,8 @@ def _lever_card(ctx: c.PageContext, lever: Any, history: pd.DataFrame) -> html.A
             c.counts_list(counts, lang, what=t("Objectives per status")),
             html.P([t("Data coverage"), ": ", html.Strong(c.percent(lever.coverage, lang))],
                    className="coverage"),
-            c.graph(sparkline(points, lang, status=str(lever.status)), summary,
-                    class_name="sparkline", height=70),
+            html.Img(src=svg_data_uri(sparkline_svg(points, lang, title=summary)),
+                     alt=summary, className="sparkline", width=220, height=56),
         ],
         className=f"lever-card border-status-{lever.status}",
         **c.attrs(aria_labelledby=title_id),
@@ -85,7 +91,8 @@ def _at_risk(ctx: c.PageContext, result: Any) -> html.Section:
             html.Td(text, className="objective-text"),
             html.Td(c.status_badge(str(o.status), lang)),
             html.Td(c.percent(o.achievement, lang), className="num"),
-            html.Td(f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}" if o.at_risk else "–"),
+            html.Td(f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}" if o.at_risk else "–",
+                    className="nowrap"),
         ]))
     body: Any
     if rows:

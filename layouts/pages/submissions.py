@@ -21,10 +21,10 @@ dash.register_page(  # type: ignore[no-untyped-call]
 
 STATES: dict[str, tuple[str, str, str]] = {
     # state: (icon, label msgid, css class)
-    state: (COMPLETENESS_ICONS[state], COMPLETENESS_LABELS[state], f"state-{state}")
+    state: (c.icon(COMPLETENESS_ICONS[state]), COMPLETENESS_LABELS[state], f"state-{state}")
     for state in ("on_time", "late", "pending", "not_due")
 }
-SUPERSEDED = (COMPLETENESS_ICONS["superseded"], COMPLETENESS_LABELS["superseded"])
+SUPERSEDED = (c.icon(COMPLETENESS_ICONS["superseded"]), COMPLETENESS_LABELS["superseded"])
 
 
 def _cell(ctx: c.PageContext, row: Any | None) -> html.Td:

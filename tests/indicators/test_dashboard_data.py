@@ -98,3 +98,22 @@ def test_lean_values_are_the_values_in_force(engine: Engine, plan: Plan) -> None
     with_provenance = dashboard_data.current_values(engine, [code], provenance=True)
     row = with_provenance[with_provenance["period"] == "2022-T1"].iloc[0]
     assert (row["filename"], row["row"], row["comment"]) == ("SIS_v2.xlsx", 9, "corregit")
+
+
+def test_lean_values_as_of_match_values_frame(engine: Engine, plan: Plan) -> None:
+    import datetime as dt
+
+    from indicators.queries import values_frame
+
+    load_sample(engine, plan, [Period(2022, 1), Period(2022, 2)])
+    # a later re-upload of SIS 2022-T2 with one value only: before it, the first file rules
+    late = dt.datetime(2022, 9, 20, tzinfo=dt.UTC)
+    first_value = submission_values(plan, "SIS", Period(2022, 2))[:1]
+    store(engine, service="SIS", period="2022-T2", filename="SIS_v2.xlsx", content=b"v2",
+          user="tecnic.sis", source="cli", values=first_value, warnings=[], uploaded_at=late)
+    for cutoff in (dt.datetime(2022, 5, 1, tzinfo=dt.UTC), dt.datetime(2022, 8, 1, tzinfo=dt.UTC),
+                   dt.datetime(2022, 10, 1, tzinfo=dt.UTC)):
+        lean = dashboard_data.current_values(engine, as_of=cutoff)
+        reference = values_frame(engine, as_of=cutoff)[dashboard_data.LEAN_COLUMNS]
+        reference = reference.sort_values(dashboard_data.VALUE_KEY).reset_index(drop=True)
+        pd.testing.assert_frame_equal(lean, reference, check_dtype=False)

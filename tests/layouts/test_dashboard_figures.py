@@ -143,3 +143,19 @@ def test_summary_uses_locale_numbers() -> None:
                           "ca", what="Evolució")
     assert text == "Evolució. Eix 1: 46\u00a0% el 2025-T1."
     assert "sense dades" in figure_summary([NamedSeries("Eix 2", [])], "ca", what="X")
+
+
+def test_sparkline_svg_draws_without_plotly() -> None:
+    from xml.etree import ElementTree
+
+    from layouts.figures import sparkline_svg
+
+    svg = sparkline_svg([Point("2025-T1", 0.8), Point("2025-T2", None), Point("2025-T3", 1.1),
+                         Point("2025-T4", 1.0)], "ca", title="Palanca 1 & co")
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{ns}title").text == "Palanca 1 & co"
+    assert len(root.findall(f"{ns}polyline")) == 2  # the gap of 2025-T2 is not bridged
+    assert len(root.findall(f"{ns}circle")) == 1
+    empty = ElementTree.fromstring(sparkline_svg([Point("2025-T1", None)], "es"))
+    assert empty.find(f"{ns}text").text == "Sin datos"
