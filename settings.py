@@ -52,6 +52,7 @@ class Settings(BaseSettings):
 
     # production
     cache_url: str | None = None  # e.g. redis://127.0.0.1:6379/0; None = database-backed
+    shared_page_cache: bool = False  # also keep rendered pages in the shared cache (cache_url)
     workers: int = 4
     proxy_fix_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
     login_max_failures: int = 5

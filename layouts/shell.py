@@ -106,11 +106,30 @@ class PageResponseCache:
         self._entries: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._generation: tuple[str, int] | None = None
         self.enabled = True
+        # second level, shared by every worker and machine (SHARED_PAGE_CACHE=true): after an
+        # import each page is computed once for all of them (indicators.cache, CACHE_URL)
+        self._shared: Any = None
+        self._shared_for: tuple[str, str | None] | None = None
+
+    def shared(self) -> Any:
+        """The shared cache (``indicators.cache``) when the settings ask for it, else None."""
+        settings = current_settings()
+        if not settings.shared_page_cache:
+            return None
+        wanted = (settings.database_url, settings.cache_url)
+        if self._shared_for != wanted:
+            from indicators.cache import get_cache
+
+            self._shared = get_cache(settings, get_engine(settings.database_url))
+            self._shared_for = wanted
+        return self._shared
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._generation = None
+        if self._shared is not None:
+            self._shared.clear()
 
     def wrap(self, view: Callable[..., Any]) -> Callable[..., Any]:
         def cached_view(*args: Any, **kwargs: Any) -> Any:
@@ -130,6 +149,14 @@ class PageResponseCache:
                 cached = self._entries.get(key)
                 if cached is not None:
                     self._entries.move_to_end(key)
+            shared = self.shared() if cached is None else None
+            shared_key = f"page:{key[0].hex()}:{key[1]}:{key[2]}"
+            if shared is not None:
+                cached = shared.get(shared_key, generation[1])
+                if cached is not None:
+                    with self._lock:
+                        if self._generation == generation:
+                            self._entries[key] = cached
             if cached is not None:
                 return Response(cached, mimetype="application/json")
             response = view(*args, **kwargs)
@@ -140,6 +167,8 @@ class PageResponseCache:
                         self._entries[key] = data
                         while len(self._entries) > self.size:
                             self._entries.popitem(last=False)
+                if shared is not None:
+                    shared.set(shared_key, data, generation[1])
             return response
 
         cached_view.__name__ = getattr(view, "__name__", "dispatch")

@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import dash
+import pytest
 from dash import Dash
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from app import create_app
 from cli.bench_load import page_payload
@@ -116,3 +119,42 @@ def test_a_cached_page_is_never_served_to_another_user(db_url: str) -> None:
         body = page(client, headers, "/enviar").get_data(as_text=True)
         seen[username] = ("SAD" in body, "EAIA" in body)
     assert seen == {"tecnica-sad": (True, False), "tecnic-eaia": (False, True)}
+
+
+def test_with_the_shared_page_cache_a_page_is_computed_once_for_every_worker(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SHARED_PAGE_CACHE=true: a page one worker rendered is served by another worker from the
+    shared cache (the database here), without computing it again; an import invalidates it."""
+    add_users(db_url, ("direccio", "director", []))
+    settings = Settings(database_url=db_url, secret_key="shared-secret-" + "k" * 32,
+                        shared_page_cache=True)
+    first, second = create_app(settings), create_app(settings)
+    one, other = first.server.test_client(), second.server.test_client()
+    headers = log_in(one, "direccio")
+    move_cookies(one, other)
+    rendered = page(one, headers, "/")
+    assert rendered.status_code == 200
+
+    def not_again(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("the page was computed a second time")
+
+    overview = next(p for p in dash.page_registry.values() if p["path"] == "/")
+    monkeypatch.setitem(overview, "layout", not_again)
+    served = page(other, headers, "/")
+    assert served.status_code == 200
+    assert served.get_data() == rendered.get_data()
+
+    bump_generation(db_url)  # an import: the shared entry is no longer served
+    assert page(other, headers, "/").status_code == 500
+
+
+def bump_generation(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE data_generation SET generation = generation + 1"))
+            conn.execute(text("INSERT INTO data_generation (id, generation) SELECT 1, 1 "
+                              "WHERE NOT EXISTS (SELECT 1 FROM data_generation)"))
+    finally:
+        engine.dispose()
