@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from browser_login import create_account, login, logout
 
+from indicators import accounts
+from indicators.db import make_engine
 from indicators.migrate import upgrade
 from indicators.template import build_template, stage_names
 from plan_model.models import Plan
@@ -197,7 +199,14 @@ def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan:
                    "dades_SIS_v3.xlsx")
     assert "tancat per la direcció" in page.inner_text("#enviar-locked")
     assert page.is_disabled("#enviar-confirm")
-    logout(page)
+    # a password reset ends the open session: the next callback leads to the login page
+    engine = make_engine(db_url)
+    try:
+        accounts.set_password(engine, "tec", "a brand new password", by="boss")
+    finally:
+        engine.dispose()
+    page.select_option("#enviar-period", "2025-T1")
+    page.wait_for_url("**/login?next=*", timeout=15_000)
 
     # consulta: no upload page, no link to it
     login(page, base, *guest)
