@@ -246,3 +246,20 @@ def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_production_mode_shows_no_traceback(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    upgrade(url)
+    server = create_app(Settings(database_url=url, environment="production",
+                                 secret_key=uuid.uuid4().hex)).server
+    assert server.debug is False and server.config["PROPAGATE_EXCEPTIONS"] is False
+
+    @server.route("/healthz-broken")  # under a public prefix: no login needed to reach it
+    def _broken() -> str:
+        raise RuntimeError("secret internals: /srv/seguiment/settings.py line 42")
+
+    response = server.test_client().get("/healthz-broken", headers={"Accept": "text/html"})
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body and "secret internals" not in body
