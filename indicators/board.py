@@ -287,15 +287,12 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
     change_rows = []
     counts = {"up": 0, "down": 0, "new_data": 0, "no_data": 0}
     if not changes.empty:
-        levels = ("lever", "axis", "objective")
-        shown = changes[changes["level"].isin(levels)]
-        if shown.empty:
-            shown = changes
+        shown = changes  # objectives first, then indicators
         order = {"down": 0, "up": 1, "new_data": 2, "no_data": 3}
         level_order = {"plan": 0, "lever": 1, "axis": 2, "objective": 3, "indicator": 4}
         shown = shown.assign(_o=shown["change"].map(order).fillna(3),
                              _l=shown["level"].map(level_order).fillna(5))
-        shown = shown.sort_values(["_o", "_l", "code"], kind="stable")
+        shown = shown.sort_values(["_l", "_o", "code"], kind="stable")
         for rec in shown.to_dict("records"):
             change = str(rec["change"])
             counts[change] = counts.get(change, 0) + 1
@@ -308,7 +305,8 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
     slides.append(Slide(
         kind="changes",
         title=t("What changed since {quarter}", quarter=period_label(since, lang)),
-        subtitle=t("Objectives whose status went up or down, or got data"),
+        subtitle=t("Objectives and indicators, against what was known at the deadline of "
+                   "the {quarter}", quarter=period_label(since, lang)),
         metrics=[Metric(f"{CHANGE_ICONS[k]} {t(CHANGE_MSGIDS[k])}",
                         format_number(counts.get(k, 0), lang, 0))
                  for k in ("up", "down", "new_data", "no_data")],

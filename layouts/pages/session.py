@@ -12,6 +12,7 @@ Home/End, f, Esc), keeps the slide in the URL and fits the 1920x1080 canvas to t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -274,8 +275,9 @@ def layout(**query: str) -> html.Div:
     ctx = c.PageContext.from_query(query, "/sessio")
     since = Period.try_parse(query.get("since")) if query.get("since") else None
     auto = _int(query.get("auto"), 0, 0, 3600)
-    key = ("page", "session", str(ctx.period), str(since), ctx.lang)
+    today = dt.datetime.now(dt.UTC).date()  # the title's date and what is overdue
+    key = ("page", "session", str(ctx.period), str(since), ctx.lang, today.isoformat())
     board = ctx.data.memo(key, lambda: build_board(ctx.data, ctx.period, since=since,
-                                                   lang=ctx.lang))
+                                                   lang=ctx.lang, today=today))
     current = _int(query.get("s"), 1, 1, len(board.slides))
     return build(ctx, board, current=current, auto=auto, since=since)
