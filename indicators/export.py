@@ -168,7 +168,43 @@ def write_csv(frame: pd.DataFrame, lang: str = "ca") -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def write_xlsx(frame: pd.DataFrame, lang: str = "ca", *, title: str = "") -> bytes:
+LEVEL_MSGIDS = {"plan": "The whole plan", "lever": "Lever", "axis": "Axis",
+                "objective": "Objective"}
+
+
+def levels_frame(plan: Plan, values: pd.DataFrame, periods: Iterable[str],
+                 lang: str = "ca") -> pd.DataFrame:
+    """The computed status of the plan, each lever, axis and objective at each quarter."""
+    from plan_model.status import status_history
+    from plan_model.status_types import status_text
+
+    t = translator(lang)
+    chosen = [Period.parse(p) for p in sorted(set(periods))]
+    columns = [t("Level"), t("Code"), t("Name"), t("Period"), t("Achievement"),
+               t("Traffic light"), t("Data coverage")]
+    if not chosen:
+        return pd.DataFrame(columns=columns)
+    history = status_history(plan, values, chosen)
+    history = history[history["level"] != "indicator"]
+    names: dict[tuple[str, str], str] = {("plan", "plan"): plan.info.name}
+    for lever in plan.levers:
+        names[("lever", str(lever.number))] = lever.name
+        for axis in lever.axes:
+            names[("axis", str(axis.number))] = axis.name
+    for objective in plan.objectives:
+        names[("objective", objective.code)] = objective.text
+    rows = []
+    for rec in history.to_dict("records"):
+        level, key = str(rec["level"]), str(rec["key"])
+        ach, cov = float(rec["achievement"]), float(rec["coverage"])
+        rows.append([t(LEVEL_MSGIDS.get(level, level)), key, names.get((level, key), key),
+                     str(rec["period"]), None if math.isnan(ach) else ach,
+                     status_text(str(rec["status"]), lang), None if math.isnan(cov) else cov])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def write_xlsx(frame: pd.DataFrame, lang: str = "ca", *, title: str = "",
+               levels: pd.DataFrame | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -207,6 +243,21 @@ def write_xlsx(frame: pd.DataFrame, lang: str = "ca", *, title: str = "") -> byt
         ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 14)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+    if levels is not None:
+        sheet = wb.create_sheet(t("Plan status"))
+        sheet.append(list(levels.columns))
+        for cell in sheet[1]:
+            cell.font = bold
+            cell.fill = fill
+        for level_row in levels.values.tolist():
+            sheet.append(level_row)
+        for r in range(2, sheet.max_row + 1):
+            sheet.cell(r, 5).number_format = "0%"
+            sheet.cell(r, 7).number_format = "0%"
+        for letter, width in zip("ABCDEFG", (14, 8, 60, 10, 12, 24, 12), strict=True):
+            sheet.column_dimensions[letter].width = width
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
     about = wb.create_sheet(t("About"))
     about.append([title or t("Export of the plan's values")])
     about.append([t("Rows: {count}", count=len(frame))])
@@ -238,7 +289,9 @@ def export_values(engine: Engine, plan: Plan, fmt: str = "xlsx", *, period: str 
     if fmt == "csv":
         content = write_csv(frame, lang)
     else:
-        content = write_xlsx(frame, lang, title=plan.info.name)
+        levels = levels_frame(plan, queries.values_frame(engine), frame["period"].unique(),
+                              lang)
+        content = write_xlsx(frame, lang, title=plan.info.name, levels=levels)
     return Export(name, content, MIMETYPES[fmt], len(frame))
 
 

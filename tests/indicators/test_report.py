@@ -298,3 +298,18 @@ def test_board_on_an_empty_database(engine: Engine, plan: Plan) -> None:
         {i.responsible_service for i in plan.indicators})
     assert render(board, "pdf", {}).startswith(b"%PDF")
     assert render(board, "pptx", {})[:2] == b"PK"
+
+
+def test_export_xlsx_has_the_plan_status(loaded: Engine, plan: Plan) -> None:
+    export = export_values(loaded, plan, "xlsx", period="2025-T4")
+    sheets = pd.read_excel(io.BytesIO(export.content), sheet_name=None, engine="calamine")
+    assert list(sheets)[:2] == ["Valors", "Estat del pla"]
+    levels = sheets["Estat del pla"]
+    assert set(levels["Període"]) == {"2025-T4"}
+    assert len(levels) == 1 + len(plan.levers) + len(plan.axes) + len(plan.objectives)
+    result = dashboard_data.load(loaded, plan, deadline_days=30).status(Period(2025, 4))
+    plan_row = levels[levels["Codi"] == "plan"].iloc[0]
+    assert plan_row["Grau d'assoliment"] == pytest.approx(result.plan.achievement)
+    assert plan_row["Semàfor"].endswith(
+        {"green": "Assolit / en bon camí", "amber": "Lleuger retard", "red": "Retard",
+         "grey": "Sense dades"}[str(result.plan.status)])
