@@ -26,7 +26,7 @@ from indicators import queries
 from indicators.schema import Submission, SubmissionStatus, Value
 from plan_model import progress
 from plan_model import status as engine_status
-from plan_model.models import Plan
+from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period, period_range
 
 T = TypeVar("T")
@@ -90,6 +90,7 @@ class DashboardData:
     generation: int
     deadline_days: int
     scope: str
+    thresholds: Thresholds | None = None  # settings' override of the catalog's thresholds
 
     # ---- base frames -------------------------------------------------------------------
     def _cached(self, name: str, args: tuple[Any, ...], compute: Callable[[], T]) -> T:
@@ -138,7 +139,8 @@ class DashboardData:
         """The plan's status at ``period`` (``plan_model.status.PlanStatus``)."""
         return self._cached(
             "status", (str(period),),
-            lambda: engine_status.compute_status(self.plan, self.values(), period),
+            lambda: engine_status.compute_status(self.plan, self.values(), period,
+                                                 thresholds=self.thresholds),
         )
 
     def history(self, period: Period, quarters: int | None = None) -> pd.DataFrame:
@@ -148,15 +150,19 @@ class DashboardData:
         periods = period_range(first, period)
         return self._cached(
             "history", (str(first), str(period)),
-            lambda: engine_status.status_history(self.plan, self.values(), periods),
+            lambda: engine_status.status_history(self.plan, self.values(), periods,
+                                                 thresholds=self.thresholds),
         )
 
-    def completeness(self, until: Period, today: dt.date | None = None) -> pd.DataFrame:
-        """Per service and quarter from the plan's start to ``until``: on time, late, pending."""
+    def completeness(self, until: Period, today: dt.date | None = None,
+                     since: Period | None = None) -> pd.DataFrame:
+        """Per service and quarter from ``since`` (the plan's start) to ``until``: on time,
+        late, pending."""
         day = today or dt.datetime.now(dt.UTC).date()
-        periods = period_range(self.plan.first_period, until)
+        first = since or self.plan.first_period
+        periods = period_range(first, until)
         return self._cached(
-            "completeness", (str(until), day.isoformat()),
+            "completeness", (str(first), str(until), day.isoformat()),
             lambda: engine_status.completeness(
                 self.plan, self.submissions(), periods,
                 deadline_days=self.deadline_days, today=day,
@@ -186,7 +192,8 @@ class DashboardData:
         return self._cached(
             "changes", (str(since), str(until)),
             lambda: engine_status.changes(self.plan, self.values(), since, until,
-                                          values_before=self.values_as_of(since)),
+                                          values_before=self.values_as_of(since),
+                                          thresholds=self.thresholds),
         )
 
     # ---- one indicator -----------------------------------------------------------------
@@ -223,8 +230,8 @@ class DashboardData:
     def indicator_paths(self, code: str) -> dict[str, list[float | None]] | None:
         """Per plan quarter: year value, expected value, comparable baseline, target and the
         thresholds of one indicator (the status engine's own grid); None if unknown."""
-        grid_table = self._cached("grid", (), self._grid)
-        table, grid = grid_table
+        objective = code.split("-I", 1)[0]
+        table, grid = self._cached("grid", (objective,), lambda: self._grid(objective))
         row = table.row.get(code)
         if row is None:
             return None
@@ -239,10 +246,15 @@ class DashboardData:
             "amber": [clean_number(grid.amber[row])] * len(grid.value[row]),
         }
 
-    def _grid(self) -> tuple[Any, Any]:
+    def _grid(self, objective: str) -> tuple[Any, Any]:
+        """The engine's indicator grid, from the values of one objective's indicators only
+        (the other rows stay empty: placing every value costs more than the grid itself)."""
         table = progress.indicator_table(self.plan)
-        obs = progress.observations(table, self.values())
-        return table, progress.indicator_grid(table, obs, self.plan.catalog.thresholds)
+        values = self.values()
+        codes = [i.code for i in self.plan.indicators_of(objective)]
+        obs = progress.observations(table, values[values["indicator"].isin(codes)])
+        thresholds = engine_status.effective_thresholds(self.plan, self.thresholds)
+        return table, progress.indicator_grid(table, obs, thresholds)
 
     def value_history(self, code: str, period: str) -> pd.DataFrame:
         return self._cached(
@@ -321,13 +333,17 @@ def submission_list(engine: Engine) -> pd.DataFrame:
     return frame
 
 
-def load(engine: Engine, plan: Plan, *, deadline_days: int) -> DashboardData:
-    """The dashboard's data for this request (reads the data generation once)."""
+def load(engine: Engine, plan: Plan, *, deadline_days: int,
+         thresholds: Thresholds | None = None) -> DashboardData:
+    """The dashboard's data for this request (reads the data generation once).
+    ``thresholds``: the settings' override of the catalog's global thresholds."""
     generation = queries.data_generation(engine)
     scope = f"{engine.url.render_as_string(hide_password=True)}|{plan.info.id}"
     _CACHE.check(scope, generation)
+    if thresholds is not None:
+        scope += f"|{thresholds.green}|{thresholds.amber}"
     return DashboardData(engine=engine, plan=plan, generation=generation,
-                         deadline_days=deadline_days, scope=scope)
+                         deadline_days=deadline_days, scope=scope, thresholds=thresholds)
 
 
 def share_of_plan_elapsed(plan: Plan, period: Period) -> float:

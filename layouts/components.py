@@ -24,7 +24,7 @@ from indicators.db import get_engine
 from layouts.context import current_plan, current_settings
 from layouts.figures import STATUS_COLOURS
 from plan_model import status_types as st
-from plan_model.models import Plan
+from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
 
 APP_NAME = "Seguiment del Pla"
@@ -32,6 +32,16 @@ STATUSES = ("green", "amber", "red", "grey")
 # glyphs missing from common system fonts (DejaVu, Liberation): shown as an equivalent one
 ICON_FALLBACK = {"⏱": "◷", "⏳": "◷", "⌛": "◷"}
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def settings_thresholds(settings: Any, plan: Plan) -> Thresholds | None:
+    """GREEN_THRESHOLD / AMBER_THRESHOLD from the settings, over the catalog's; None if unset."""
+    green, amber = settings.green_threshold, settings.amber_threshold
+    if green is None and amber is None:
+        return None
+    base = plan.catalog.thresholds
+    return Thresholds(green=base.green if green is None else green,
+                      amber=base.amber if amber is None else amber)
 
 
 def attrs(**kwargs: Any) -> dict[str, Any]:
@@ -76,7 +86,8 @@ class PageContext:
         plan = current_plan()
         engine = get_engine(settings.database_url)
         data = dashboard_data.load(engine, plan,
-                                   deadline_days=settings.submission_deadline_days)
+                                   deadline_days=settings.submission_deadline_days,
+                                   thresholds=settings_thresholds(settings, plan))
         lang = request_language(query)
         period = data.resolve_period(str(query.get("t") or "") or None)
         clean = {k: str(v) for k, v in query.items() if isinstance(v, str | int) and v != ""}

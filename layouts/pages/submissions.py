@@ -95,8 +95,9 @@ def build(ctx: c.PageContext) -> html.Div:
     year = int(year_text) if year_text.isdigit() else ctx.period.year
     if year not in ctx.plan.years:
         year = ctx.period.year
-    frame = ctx.data.completeness(ctx.period)
     periods = [p for p in ctx.data.plan_periods() if p.year == year and p <= ctx.period]
+    frame = ctx.data.completeness(periods[-1], since=periods[0]) if periods \
+        else ctx.data.completeness(ctx.period, since=ctx.period)
     shown = frame[frame["period"].astype(str).isin([str(p) for p in periods])] \
         if not frame.empty else frame
     cells: dict[tuple[str, str], Any] = {(str(r.service), str(r.period)): r

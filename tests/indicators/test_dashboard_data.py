@@ -117,3 +117,17 @@ def test_lean_values_as_of_match_values_frame(engine: Engine, plan: Plan) -> Non
         reference = values_frame(engine, as_of=cutoff)[dashboard_data.LEAN_COLUMNS]
         reference = reference.sort_values(dashboard_data.VALUE_KEY).reset_index(drop=True)
         pd.testing.assert_frame_equal(lean, reference, check_dtype=False)
+
+
+def test_settings_thresholds_change_the_lights(engine: Engine, plan: Plan) -> None:
+    from plan_model.models import Thresholds
+
+    dashboard_data.clear_caches()
+    load_sample(engine, plan, [Period(2022, 1)])
+    default = dashboard_data.load(engine, plan, deadline_days=30)
+    strict = dashboard_data.load(engine, plan, deadline_days=30,
+                                 thresholds=Thresholds(green=1.5, amber=1.4))
+    assert strict.scope != default.scope  # cached apart
+    lights = {str(o.status) for o in strict.status(Period(2022, 1)).objectives}
+    assert "green" not in lights  # nothing reaches 150 % of the expected progress
+    assert "green" in {str(o.status) for o in default.status(Period(2022, 1)).objectives}
