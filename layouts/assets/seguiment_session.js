@@ -14,17 +14,20 @@
     var here = window.location.pathname + window.location.search;
     window.location.assign("/login?next=" + encodeURIComponent(here));
   }
+  var never = function () { return new Promise(function () {}); };
   window.fetch = function (input, init) {
     var url = typeof input === "string" ? input : (input && input.url) || "";
     return originalFetch(input, init).then(function (response) {
-      if (url.indexOf("_dash-") !== -1) {
-        if (response.status === 401) {
-          toLogin();
-        } else if (response.status === 403) {
-          response.clone().json().then(function (data) {
-            if (data && data.error === "csrf") { toLogin(); }
-          }).catch(function () {});
-        }
+      if (url.indexOf("_dash-") === -1) { return response; }
+      if (response.status === 401) {
+        toLogin();
+        return never();  // the page is leaving: nothing for Dash to handle
+      }
+      if (response.status === 403) {
+        return response.clone().json().then(function (data) {
+          if (data && data.error === "csrf") { toLogin(); return never(); }
+          return response;
+        }, function () { return response; });
       }
       return response;
     });
