@@ -268,8 +268,27 @@ def test_director_manages_users_and_quarters(app: dash.Dash, db_url: str, plan: 
                     changed="gestio-lock.n_clicks")
     assert response.status_code == 200
     assert accounts.is_locked(engine, PERIOD)
+    response = call(boss, app, users_key, {
+        "usuaris-disable.n_clicks": 1, "usuaris-user.value": "nova"},
+        changed="usuaris-disable.n_clicks")
+    assert response.status_code == 200
+    disabled = accounts.get_user(engine, "nova")
+    assert disabled is not None and not disabled.active
+    response = call(boss, app, users_key, {
+        "usuaris-reset.n_clicks": 1, "usuaris-user.value": "nova",
+        "usuaris-password.value": "short"}, changed="usuaris-reset.n_clicks")
+    assert "usuaris-error" in response.get_data(as_text=True)  # refused, in Catalan
+    assert "almenys 8" in response.get_data(as_text=True)
     actions = set(accounts.audit_frame(engine, username="boss")["action"])
-    assert {"user_create", "period_lock", "login"} <= actions
+    assert {"user_create", "user_disable", "period_lock", "login"} <= actions
+    # the audit log page filters by action
+    audit_key = callback_key(app, "auditoria-grid-wrap")
+    response = call(boss, app, audit_key, {"auditoria-action.value": "period_lock",
+                                           "auditoria-lang.data": "ca"})
+    rows = response.get_json()["response"]["auditoria-grid-wrap"]["children"][1]["props"][
+        "rowData"]
+    assert [r["action"] for r in rows] == ["Trimestre tancat"]
+    assert rows[0]["username"] == "boss" and rows[0]["target"] == PERIOD
 
 
 # --- the submission workflow cannot be crafted around -----------------------------------
