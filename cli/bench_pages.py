@@ -91,7 +91,7 @@ def _fill(url: str, plan: Any) -> int:
     for (service, period), rows in frame.groupby(["service", "period"], sort=True):
         values = [
             ParsedValue(str(r.indicator), str(period),
-                        str(r.stage) if isinstance(r.stage, str) else float(r.value),
+                        str(r.stage) if isinstance(r.stage, str) else float(str(r.value)),
                         None, "Dades", i + 2, "E")
             for i, r in enumerate(rows.itertuples())
         ]
@@ -157,7 +157,7 @@ def _session(base: str) -> Any:
                        allow_redirects=False, timeout=60)
     if answer.status_code != 302:
         raise RuntimeError(f"bench login failed: {answer.status_code}")
-    http.headers["X-CSRFToken"] = http.cookies.get("_csrf_token", "")
+    http.headers["X-CSRFToken"] = http.cookies.get("_csrf_token") or ""
     http.get(base + "/", timeout=60)  # first page load: Dash registers the pages router
     return http
 

@@ -223,7 +223,9 @@ class DashboardData:
             if frame.empty:
                 return {}
             sizes = frame.groupby(["service", "period"]).size()
-            return {(str(k[0]), str(k[1])): int(v) for k, v in sizes.items()}
+            return {(str(service), str(period)): int(count)
+                    for (service, period), count in zip(sizes.index.tolist(), sizes.tolist(),
+                                                        strict=True)}
 
         return self._cached("submission_counts", (), compute)
 
