@@ -286,6 +286,19 @@ def check(
                             value=record.value, code=record.code,
                             limits=_limits(bounds.min, bounds.max, lang),
                         ))
+                    elif (
+                        indicator.unit == "%" and 0 < number < 1
+                        and isinstance(record.value, float)
+                    ):
+                        # a cell formatted as a percentage holds 0.45 for "45 %"
+                        warnings.append(issue(
+                            "percent_as_fraction",
+                            "«{code}» is a percentage and the cell holds {value}: if it means "
+                            "{percent} %, write {percent}.",
+                            sheet=sheet, row=record.row, column=record.value_column,
+                            value=record.value, code=record.code,
+                            percent=format_number(number * 100, lang, 2),
+                        ))
         if ok and value_period is not None:
             result.values.append(ParsedValue(
                 indicator=record.code, period=period_text, value=parsed,

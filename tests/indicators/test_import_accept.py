@@ -292,3 +292,14 @@ def test_a_hidden_copy_does_not_win_over_the_visible_data(
     result = run(sqlite_engine, small_plan, buffer.getvalue())
     assert result.status == "ok", result.errors
     assert [(v.sheet, v.indicator) for v in result.values] == [("Dades", "P1.01-I1")]
+
+
+def test_a_percentage_written_as_a_fraction_is_a_warning(
+    sqlite_engine: Engine, small_plan: Plan
+) -> None:
+    rows: list[list[object]] = [["Codi", "Valor"], ["P1.01-I2", 0.45], ["P1.01-I1", 0.5]]
+    result = run(sqlite_engine, small_plan, xlsx_bytes(rows), period="2025-T3")
+    assert result.status == "ok"
+    assert [(w.code, w.row, w.column) for w in result.warnings] == [
+        ("percent_as_fraction", 2, "B")]
+    assert "si vol dir 45 %, escriviu 45" in result.warnings[0].message
