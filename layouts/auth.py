@@ -27,6 +27,7 @@ import datetime as dt
 import hmac
 import html
 import logging
+import os
 import secrets
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -565,12 +566,41 @@ def _submission_download(submission_id: int) -> Response:
 # --- installation ---------------------------------------------------------------------------
 
 
+def effective_secret_key(settings: Settings) -> str:
+    """The key that signs sessions and pending uploads. In development, instead of the
+    well-known default, a random key kept in ``instance/secret_key`` (made on first use, so
+    every process of the install shares it); elsewhere ``SECRET_KEY`` itself."""
+    from settings import DEV_SECRET_KEY, INSTANCE_DIR
+
+    if settings.environment != "development" or settings.secret_key != DEV_SECRET_KEY:
+        return settings.secret_key
+    path = INSTANCE_DIR / "secret_key"
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        key = path.read_text().strip()
+        return key or settings.secret_key
+    except FileExistsError:  # another process made it at the same moment
+        return path.read_text().strip() or settings.secret_key
+    except OSError:
+        log.warning("could not keep a development secret key in %s", path)
+        return settings.secret_key
+
+
+def signing_key() -> str:
+    """The running app's signing key (see :func:`effective_secret_key`)."""
+    return str(current_app.secret_key)
+
+
 def init_auth(app: Dash, settings: Settings) -> None:
     """Protect ``app``: see the module docstring."""
     server = app.server
     if not settings.secret_key:
         raise RuntimeError("SECRET_KEY must be set.")
-    server.secret_key = settings.secret_key
+    server.secret_key = effective_secret_key(settings)
     server.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE,
         SESSION_COOKIE_HTTPONLY=True,

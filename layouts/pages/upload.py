@@ -30,7 +30,7 @@ from i18n import format_date, format_number, translator
 from indicators import accounts
 from indicators.db import get_engine
 from layouts import components as c
-from layouts.auth import UPLOADERS, current_account, require_role
+from layouts.auth import UPLOADERS, current_account, require_role, signing_key
 from layouts.context import current_plan, current_settings
 from layouts.upload_workflow import decode_upload, default_period, sign_pending, upload_periods
 
@@ -314,7 +314,7 @@ def check_upload(contents: str | None, service: str | None, period: str | None,
         "filename": filename, "service": result.service or service,
         "period": result.period or period, "sha256": digest,
         "content": base64.b64encode(content).decode(),
-        "sig": sign_pending(settings.secret_key, info.username, result.service or service or "",
+        "sig": sign_pending(signing_key(), info.username, result.service or service or "",
                             result.period or period or "", digest),
     }
     return panel, pending, False, None
@@ -352,7 +352,7 @@ def confirm_upload(n_clicks: int | None, pending: dict[str, Any] | None, version
     except (KeyError, TypeError, ValueError, binascii.Error):
         return refused, None, True, no_update
     digest = hashlib.sha256(content).hexdigest()
-    expected = sign_pending(settings.secret_key, info.username, service, period, digest)
+    expected = sign_pending(signing_key(), info.username, service, period, digest)
     if not hmac.compare_digest(signature, expected) or len(content) > settings.max_upload_bytes:
         return refused, None, True, no_update
     allowed = accounts.allowed_services(info, plan.service_by_code)

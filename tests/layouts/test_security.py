@@ -556,3 +556,20 @@ def test_session_and_pending_upload_survive_another_worker(db_url: str, tmp_path
     response = _confirm(client_b, worker_b, pending)
     assert "enviar-done" in response.get_data(as_text=True)
     assert list(submissions_frame(get_engine(db_url))["uploaded_by"]) == ["tec"]
+
+
+def test_development_never_signs_with_the_public_default_key(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    import settings as settings_module
+    from layouts.auth import effective_secret_key
+
+    monkeypatch.setattr(settings_module, "INSTANCE_DIR", tmp_path)
+    dev = Settings(environment="development")
+    assert dev.secret_key == settings_module.DEV_SECRET_KEY
+    key = effective_secret_key(dev)
+    assert key != settings_module.DEV_SECRET_KEY and len(key) >= 48
+    assert effective_secret_key(dev) == key  # kept: every process of the install shares it
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert effective_secret_key(Settings(environment="development", secret_key=SECRET)) == SECRET
+    assert effective_secret_key(Settings(environment="test")) == settings_module.DEV_SECRET_KEY
