@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Literal
 
+from indicators.xls_extent import sheet_extents
 from settings import Settings
 
 Format = Literal["xlsx", "xls", "ods", "csv"]
@@ -68,7 +69,7 @@ def check_file(filename: str, content: bytes, settings: Settings) -> Format:
     if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
         return _check_zip(content, settings)
     if head == OLE_MAGIC:
-        return _check_ole(content)
+        return _check_ole(content, settings)
     if _looks_like_text(content):
         _check_text_rows(content, settings)
         return "csv"
@@ -309,7 +310,7 @@ def _check_ods_extent(content: bytes, settings: Settings) -> None:
 
 # --- OLE compound files: .xls, or an encrypted .xlsx ----------------------------------------
 
-def _check_ole(content: bytes) -> Format:
+def _check_ole(content: bytes, settings: Settings) -> Format:
     # The directory holds stream names in UTF-16LE; an encrypted OOXML workbook is an OLE
     # file with the EncryptionInfo and EncryptedPackage streams.
     if any(marker in content for marker in _OLE_ENCRYPTION_MARKERS):
@@ -322,6 +323,12 @@ def _check_ole(content: bytes) -> Format:
             "not_a_workbook",
             "The file is an Office document but not a workbook (is it a Word document?).",
         )
+    extents = sheet_extents(content)
+    if extents:
+        if any(rows * cols > settings.max_cells for rows, cols in extents):
+            raise _too_many_cells(settings)
+        if sum(rows for rows, _cols in extents) > settings.max_rows:
+            raise _too_many_rows(settings)
     return "xls"
 
 

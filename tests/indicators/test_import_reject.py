@@ -242,7 +242,20 @@ def _ods_repeated_cells() -> bytes:
                  "content.xml": content, "META-INF/manifest.xml": b"<manifest/>"})
 
 
+def _sparse_xls() -> bytes:
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Dades")
+    ws.write(0, 0, "Codi")
+    ws.write(65535, 255, 1)  # 6 KB on disk, about 1 GB once the reader fills the gap
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
 HOSTILE = {
+    "sparse xls (two far-apart cells)": (_sparse_xls(), "too_many_cells", "massa cel·les"),
     "sparse xlsx (two far-apart cells)": (_sparse_xlsx(), "too_many_cells", "massa cel·les"),
     "ods with repeated rows and cells": (_ods_repeated_cells(), "too_many_cells",
                                          "massa cel·les"),
