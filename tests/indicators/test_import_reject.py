@@ -340,3 +340,20 @@ def test_an_unexpected_parser_failure_is_a_catalan_error_not_a_traceback(
     assert [e.code for e in result.errors] == ["unreadable"]
     assert result.errors[0].message.startswith("No es pot llegir el fitxer")
     assert (result.service, result.period) == ("SAD", "2025-T3")
+
+
+def test_xls_extents_are_read_from_the_compound_file() -> None:
+    import xlwt
+
+    from indicators.xls_extent import sheet_extents
+
+    wb = xlwt.Workbook()
+    first = wb.add_sheet("Dades")
+    for row in range(3000):  # a Workbook stream past the mini-stream cutoff
+        first.write(row, 0, f"P1.01-I{row}")
+        first.write(row, 2, row)
+    wb.add_sheet("Notes").write(3, 4, "x")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    assert sheet_extents(buffer.getvalue()) == [(3000, 3), (4, 5)]
+    assert sheet_extents(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100) is None
