@@ -237,6 +237,7 @@ def history_figure(series: Sequence[NamedSeries], lang: str, *, title: str | Non
             "hovertemplate": "%{fullData.name}<br>%{x}: %{y:.0f} %<extra></extra>",
         })
     layout = base_layout(lang, title=title, height=height)
+    layout["showlegend"] = True  # name the series even when there is only one
     layout["xaxis"] = _category_axis(periods)
     layout["yaxis"] = _value_axis(t("Achievement (%)"), " %")
     layout["yaxis"]["rangemode"] = "tozero"

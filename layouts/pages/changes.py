@@ -20,7 +20,7 @@ dash.register_page(  # type: ignore[no-untyped-call]
 KINDS: list[tuple[str, str, str]] = [
     ("down", "↓", CHANGE_LABELS["down"]),
     ("up", "↑", CHANGE_LABELS["up"]),
-    ("new_data", "＋", CHANGE_LABELS["new_data"]),
+    ("new_data", "+", CHANGE_LABELS["new_data"]),
     ("no_data", "∅", CHANGE_LABELS["no_data"]),
 ]
 LEVEL_LABELS = {"plan": "Plan", "lever": "Lever", "axis": "Axis", "objective": "Objective",
