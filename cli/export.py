@@ -70,7 +70,10 @@ def _export(args: argparse.Namespace) -> int:
     plan = load_configured_plan()
     engine = make_engine(conf.database_url)
     try:
-        export = export_values(engine, plan, fmt, period=args.period, lang=args.lang)
+        from cli.status import configured_thresholds
+
+        export = export_values(engine, plan, fmt, period=args.period, lang=args.lang,
+                               thresholds=configured_thresholds(plan))
     except Exception as exc:  # no database, not migrated
         print(gettext("The export could not be made: {error}", args.lang,
                       error=str(exc).splitlines()[0]), file=sys.stderr)

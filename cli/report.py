@@ -67,12 +67,17 @@ def _handle(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(f"[{time.perf_counter() - started:5.1f} s] {message}", file=sys.stderr, flush=True)
 
+    from cli.status import configured_thresholds
+
+    thresholds = configured_thresholds(plan)
     try:
-        data = dashboard_data.load(engine, plan, deadline_days=conf.submission_deadline_days)
+        data = dashboard_data.load(engine, plan, deadline_days=conf.submission_deadline_days,
+                                   thresholds=thresholds)
         period = data.resolve_period(args.period)
         pack = build_pack(engine, plan, period, fmt, since=args.since, lang=lang,
                           deadline_days=conf.submission_deadline_days,
-                          browser=conf.chromium_path, progress=progress)
+                          browser=conf.chromium_path, thresholds=thresholds,
+                          progress=progress)
     except ChartRenderError as exc:
         print(gettext("The board pack could not be made: {error}", lang, error=str(exc)),
               file=sys.stderr)

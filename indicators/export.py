@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from i18n import translator
 from indicators import queries
 from indicators.importer import ImportResult, import_file
-from plan_model.models import Plan
+from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
 from settings import Settings
 
@@ -68,12 +68,14 @@ def headers(lang: str) -> dict[str, str]:
     return {key: t(msgid) for key, msgid in COLUMNS}
 
 
-def _statuses(plan: Plan, values: pd.DataFrame,
-              periods: Iterable[str]) -> dict[tuple[str, str], tuple[str, float | None]]:
+def _statuses(plan: Plan, values: pd.DataFrame, periods: Iterable[str],
+              thresholds: Thresholds | None = None
+              ) -> dict[tuple[str, str], tuple[str, float | None]]:
     """(indicator, period) → (status key, achievement), from the status engine."""
     from plan_model.status import status_history
 
-    history = status_history(plan, values, [Period.parse(p) for p in sorted(set(periods))])
+    history = status_history(plan, values, [Period.parse(p) for p in sorted(set(periods))],
+                             thresholds=thresholds)
     rows = history[history["level"] == "indicator"]
     out: dict[tuple[str, str], tuple[str, float | None]] = {}
     for rec in rows.to_dict("records"):
@@ -84,7 +86,7 @@ def _statuses(plan: Plan, values: pd.DataFrame,
 
 
 def export_frame(engine: Engine, plan: Plan, *, period: str | None = None,
-                 lang: str = "ca") -> pd.DataFrame:
+                 lang: str = "ca", thresholds: Thresholds | None = None) -> pd.DataFrame:
     """One row per value in force, columns keyed as in :data:`COLUMNS` (not yet translated).
 
     ``period`` keeps only that quarter's values.
@@ -97,7 +99,8 @@ def export_frame(engine: Engine, plan: Plan, *, period: str | None = None,
         values = values[values["period"] == str(Period.parse(period))]
     values = values.sort_values(["period", "service", "indicator"], kind="stable")
     # statuses from every value in force (a quarter's status depends on the earlier ones)
-    statuses = _statuses(plan, all_values, values["period"].unique()) if len(values) else {}
+    statuses = (_statuses(plan, all_values, values["period"].unique(), thresholds)
+                if len(values) else {})
     rows: list[dict[str, Any]] = []
     for rec in values.to_dict("records"):
         code = str(rec["indicator"])
@@ -173,7 +176,7 @@ LEVEL_MSGIDS = {"plan": "The whole plan", "lever": "Lever", "axis": "Axis",
 
 
 def levels_frame(plan: Plan, values: pd.DataFrame, periods: Iterable[str],
-                 lang: str = "ca") -> pd.DataFrame:
+                 lang: str = "ca", thresholds: Thresholds | None = None) -> pd.DataFrame:
     """The computed status of the plan, each lever, axis and objective at each quarter."""
     from plan_model.status import status_history
     from plan_model.status_types import status_text
@@ -184,7 +187,7 @@ def levels_frame(plan: Plan, values: pd.DataFrame, periods: Iterable[str],
                t("Traffic light"), t("Data coverage")]
     if not chosen:
         return pd.DataFrame(columns=columns)
-    history = status_history(plan, values, chosen)
+    history = status_history(plan, values, chosen, thresholds=thresholds)
     history = history[history["level"] != "indicator"]
     names: dict[tuple[str, str], str] = {("plan", "plan"): plan.info.name}
     for lever in plan.levers:
@@ -279,18 +282,18 @@ class Export:
 
 
 def export_values(engine: Engine, plan: Plan, fmt: str = "xlsx", *, period: str | None = None,
-                  lang: str = "ca") -> Export:
+                  lang: str = "ca", thresholds: Thresholds | None = None) -> Export:
     """The export file (name, bytes, MIME type) of every value in force."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    frame = export_frame(engine, plan, period=period, lang=lang)
+    frame = export_frame(engine, plan, period=period, lang=lang, thresholds=thresholds)
     suffix = f"-{Period.parse(period)}" if period else ""
     name = f"seguiment-valors{suffix}.{fmt}"
     if fmt == "csv":
         content = write_csv(frame, lang)
     else:
         levels = levels_frame(plan, queries.values_frame(engine), frame["period"].unique(),
-                              lang)
+                              lang, thresholds)
         content = write_xlsx(frame, lang, title=plan.info.name, levels=levels)
     return Export(name, content, MIMETYPES[fmt], len(frame))
 

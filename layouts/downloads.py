@@ -22,6 +22,7 @@ from indicators.export import FORMATS as EXPORT_FORMATS
 from indicators.export import export_values
 from indicators.report import FORMATS as PACK_FORMATS
 from indicators.report import ChartRenderError, build_pack
+from layouts.components import settings_thresholds
 from plan_model.models import Plan
 from plan_model.periods import Period
 from settings import Settings
@@ -57,13 +58,15 @@ def register_downloads(server: Flask) -> None:
         if fmt not in PACK_FORMATS:
             abort(400, t("Unknown format: use pdf or pptx."))
         engine = get_engine(settings.database_url)
-        data = dashboard_data.load(engine, plan, deadline_days=settings.submission_deadline_days)
+        thresholds = settings_thresholds(settings, plan)
+        data = dashboard_data.load(engine, plan, deadline_days=settings.submission_deadline_days,
+                                   thresholds=thresholds)
         period = data.resolve_period(request.args.get("t"))
         since = Period.try_parse(request.args.get("since") or "")
         try:
             pack = build_pack(engine, plan, period, fmt, since=since, lang=lang,
                               deadline_days=settings.submission_deadline_days,
-                              browser=settings.chromium_path)
+                              browser=settings.chromium_path, thresholds=thresholds)
         except ChartRenderError:
             log.exception("board pack: charts could not be rendered")
             abort(503, t("The board pack cannot be made now: the charts could not be drawn."))
@@ -81,5 +84,6 @@ def register_downloads(server: Flask) -> None:
         if period and Period.try_parse(period) is None:
             abort(400, t("Unknown quarter: write it like 2025-T4."))
         engine = get_engine(settings.database_url)
-        export = export_values(engine, plan, fmt, period=period or None, lang=lang)
+        export = export_values(engine, plan, fmt, period=period or None, lang=lang,
+                               thresholds=settings_thresholds(settings, plan))
         return _attachment(export.filename, export.content, export.mimetype)

@@ -20,7 +20,7 @@ from indicators import dashboard_data
 from indicators.board import build_board
 from indicators.board_model import Board
 from indicators.report.charts import ChartRenderError, render_charts
-from plan_model.models import Plan
+from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
 
 FORMATS = ("pdf", "pptx")
@@ -54,12 +54,14 @@ def render(board: Board, fmt: str, images: dict[str, bytes]) -> bytes:
 def build_pack(engine: Engine, plan: Plan, period: Period | str, fmt: str = "pdf", *,
                since: Period | str | None = None, lang: str = "ca", deadline_days: int = 30,
                browser: str | Path | None = None, today: dt.date | None = None,
+               thresholds: Thresholds | None = None,
                progress: Callable[[str], None] | None = None) -> Pack:
-    """Build the board pack for ``period`` in ``fmt`` (pdf or pptx)."""
+    """Build the board pack for ``period`` in ``fmt`` (pdf or pptx); ``thresholds``: the
+    settings' override of the catalog's global thresholds (as the app uses)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     t = translator(lang)
-    data = dashboard_data.load(engine, plan, deadline_days=deadline_days)
+    data = dashboard_data.load(engine, plan, deadline_days=deadline_days, thresholds=thresholds)
     quarter = Period.parse(period)
     board = build_board(data, quarter, since=Period.parse(since) if since else None,
                         lang=lang, today=today, progress=progress)

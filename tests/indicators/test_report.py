@@ -313,3 +313,16 @@ def test_export_xlsx_has_the_plan_status(loaded: Engine, plan: Plan) -> None:
     assert plan_row["Semàfor"].endswith(
         {"green": "Assolit / en bon camí", "amber": "Lleuger retard", "red": "Retard",
          "grey": "Sense dades"}[str(result.plan.status)])
+
+
+def test_export_follows_the_thresholds_setting(loaded: Engine, plan: Plan) -> None:
+    """GREEN_THRESHOLD / AMBER_THRESHOLD (the app's override) apply to the export too."""
+    from plan_model.models import Thresholds
+
+    default = export_frame(loaded, plan, period="2025-T4")
+    lenient = export_frame(loaded, plan, period="2025-T4",
+                           thresholds=Thresholds(green=0.05, amber=0.01))
+    assert (default["status_key"] != "green").sum() > 0
+    with_data = lenient["achievement"].notna()
+    assert (lenient[with_data]["status_key"] == "green").mean() > (
+        default[with_data]["status_key"] == "green").mean()
