@@ -19,7 +19,7 @@ from indicators.issues import Issue, IssueMaker
 from indicators.parse import find_data, read_meta
 from indicators.reader import read_sheets
 from indicators.safety import UnsafeFile, check_file
-from indicators.store import DUPLICATE, locked_periods, store, stored_values
+from indicators.store import DUPLICATE, LOCKED, locked_periods, store, stored_values
 from indicators.validate import ParsedValue, check, check_stored
 from plan_model.models import Plan
 from plan_model.periods import Period
@@ -139,6 +139,17 @@ def import_file(
         content=content, user=user, source=source, values=checked.values,
         warnings=[w.to_json() for w in checked.warnings], uploaded_at=uploaded_at,
     )
+    if stored.status == LOCKED:
+        # locked between validation and storing: re-run the stored-data checks for the message
+        check_stored(
+            checked, plan, locked=locked_periods(engine, {v.period for v in checked.values}
+                                                 | {checked.period}),
+            previous={}, jump_ratio=settings.jump_warning_ratio, lang=lang,
+        )
+        return _rejected(
+            checked.service, checked.period, checked.errors, checked.warnings, lang,
+            values=checked.values,
+        )
     result.submission_id = stored.submission_id
     if stored.status == DUPLICATE:
         result.status = "duplicate"

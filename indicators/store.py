@@ -27,12 +27,13 @@ from indicators.schema import (
 from indicators.validate import ParsedValue
 
 DUPLICATE = "duplicate"
+LOCKED = "locked"
 
 
 @dataclass(frozen=True)
 class Stored:
-    status: str  # "ok" | "duplicate"
-    submission_id: int
+    status: str  # "ok" | "duplicate" | "locked"
+    submission_id: int | None
     superseded_id: int | None
 
 
@@ -150,6 +151,16 @@ def store(
     digest = sha256(content)
     with engine.begin() as conn:
         _lock(conn, service, period)
+        # A director may have locked a quarter while the file was being validated: check
+        # again inside the transaction, after taking the lock, so no upload slips through.
+        wanted = sorted({v.period for v in values} | {period})
+        locked_now = conn.execute(
+            select(PeriodLock.period).where(
+                PeriodLock.period.in_(wanted), PeriodLock.locked.is_(True)
+            )
+        ).first()
+        if locked_now is not None:
+            return Stored(LOCKED, None, None)
         current = conn.execute(
             select(Submission.id, Submission.sha256).where(
                 Submission.service == service,

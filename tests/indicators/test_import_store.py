@@ -262,3 +262,28 @@ def test_concurrent_imports_of_the_same_quarter(db_url: str, small_plan: Plan) -
         assert data_generation(engine) == 4
     finally:
         engine.dispose()
+
+
+def test_quarter_locked_during_validation_is_still_refused(
+    engine: Engine, small_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A director locks the quarter after the file was validated but before it is stored:
+    the store re-checks inside its transaction, so nothing is stored."""
+    import indicators.importer as importer_module
+
+    real_locked_periods = importer_module.locked_periods
+    calls = {"n": 0}
+
+    def lock_after_validation(eng: Engine, periods: object) -> set[str]:
+        calls["n"] += 1
+        if calls["n"] == 1:  # the validation's look-up: not locked yet ...
+            with transaction(engine) as session:  # ... and the director locks it right then
+                session.add(PeriodLock(period="2025-T3", locked=True, changed_by="directora"))
+            return set()
+        return real_locked_periods(eng, periods)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer_module, "locked_periods", lock_after_validation)
+    result = load(engine, small_plan, sheet(10))
+    assert result.status == "rejected"
+    assert [e.code for e in result.errors] == ["locked_period"]
+    assert counts(engine) == (0, 0, 0, 0)
