@@ -73,6 +73,11 @@ def _production(args: argparse.Namespace) -> int:
     if settings.database_url.startswith("sqlite"):
         print(_("Warning: production normally uses PostgreSQL (DATABASE_URL); using SQLite."),
               file=sys.stderr)
+    # Check the plan once here: a broken plan is reported as a list of problems (exit 1),
+    # not as a traceback in every gunicorn worker.
+    from plan_model.loader import load_plan
+
+    load_plan(settings.plan_path)  # PlanValidationError is reported by cli.main
     command = gunicorn_command(args.host, args.port, workers)
     print(_("Serving on http://{host}:{port}/ with {workers} workers (gunicorn).",
             host=args.host, port=args.port, workers=workers), file=sys.stderr, flush=True)
