@@ -66,6 +66,12 @@ def layout(**query: str) -> Any:
                      dbc.Button(t("Enable"), id="usuaris-enable", color="success",
                                 className="mt-4")], md=6),
         ], className="g-3"),
+        html.Fieldset([
+            html.Legend(t("Services of the technician"), className="form-label fs-6"),
+            dbc.Checklist(id="usuaris-services", options=services, value=[], inline=True),
+            dbc.Button(t("Save the services"), id="usuaris-save-services", color="primary",
+                       className="mt-2"),
+        ], className="mt-3"),
         html.Div(id="usuaris-message", role="status", className="mt-3", **LIVE),
         dcc.Store(id="usuaris-version", data=0),
         dcc.Store(id="usuaris-lang", data=lang),
@@ -107,26 +113,41 @@ def show(_version: int | None, lang: str | None) -> Any:
 
 
 @callback(
+    Output("usuaris-services", "value"),
+    Input("usuaris-user", "value"),
+    Input("usuaris-version", "data"),
+)
+def load_services(username: str | None, _version: int | None) -> Any:
+    require_role(*DIRECTOR)
+    user = accounts.get_user(get_engine(current_settings().database_url), username or "") \
+        if username else None
+    return list(user.services) if user else []
+
+
+@callback(
     Output("usuaris-message", "children"),
     Output("usuaris-version", "data"),
     Input("usuaris-create", "n_clicks"),
     Input("usuaris-reset", "n_clicks"),
     Input("usuaris-disable", "n_clicks"),
     Input("usuaris-enable", "n_clicks"),
+    Input("usuaris-save-services", "n_clicks"),
     State("usuaris-new-username", "value"),
     State("usuaris-new-password", "value"),
     State("usuaris-new-role", "value"),
     State("usuaris-new-services", "value"),
     State("usuaris-user", "value"),
     State("usuaris-password", "value"),
+    State("usuaris-services", "value"),
     State("usuaris-version", "data"),
     State("usuaris-lang", "data"),
     prevent_initial_call=True,
 )
 def act(_create: int | None, _reset: int | None, _disable: int | None, _enable: int | None,
-        new_username: str | None, new_password: str | None, role: str | None,
-        services: list[str] | None, username: str | None, password: str | None,
-        version: int | None, lang: str | None) -> Any:
+        _save: int | None, new_username: str | None, new_password: str | None,
+        role: str | None, services: list[str] | None, username: str | None,
+        password: str | None, user_services: list[str] | None, version: int | None,
+        lang: str | None) -> Any:
     info = require_role(*DIRECTOR)
     t = translator(lang)
     engine = get_engine(current_settings().database_url)
@@ -139,12 +160,22 @@ def act(_create: int | None, _reset: int | None, _disable: int | None, _enable: 
                                  known_services=current_plan().service_by_code,
                                  by=info.username)
             message = t("User {username} created ({role}).", username=new_username, role=role)
-        elif trigger in ("usuaris-reset", "usuaris-disable", "usuaris-enable"):
+        elif trigger in ("usuaris-reset", "usuaris-disable", "usuaris-enable",
+                         "usuaris-save-services"):
             if not username:
                 return dbc.Alert(t("Choose a user."), color="danger"), dash.no_update
             if trigger == "usuaris-reset":
                 accounts.set_password(engine, username, password or "", by=info.username)
                 message = t("Password of {username} changed.", username=username)
+            elif trigger == "usuaris-save-services":
+                target = accounts.get_user(engine, username)
+                if target is None or target.role != "tecnic":
+                    return dbc.Alert(t("Only technicians are assigned services."),
+                                     color="danger", id="usuaris-error"), dash.no_update
+                accounts.set_services(engine, username, user_services or [],
+                                      known_services=current_plan().service_by_code,
+                                      by=info.username)
+                message = t("Services of {username} saved.", username=username)
             elif trigger == "usuaris-disable":
                 accounts.disable_user(engine, username, by=info.username)
                 message = t("User {username} disabled.", username=username)

@@ -279,8 +279,18 @@ def test_director_manages_users_and_quarters(app: dash.Dash, db_url: str, plan: 
         "usuaris-password.value": "short"}, changed="usuaris-reset.n_clicks")
     assert "usuaris-error" in response.get_data(as_text=True)  # refused, in Catalan
     assert "almenys 8" in response.get_data(as_text=True)
+    response = call(boss, app, users_key, {
+        "usuaris-save-services.n_clicks": 1, "usuaris-user.value": "tec",
+        "usuaris-services.value": ["SAD", "SIS"]}, changed="usuaris-save-services.n_clicks")
+    assert "usuaris-done" in response.get_data(as_text=True)
+    tec = accounts.get_user(engine, "tec")
+    assert tec is not None and tec.services == ("SAD", "SIS")
+    response = call(boss, app, users_key, {
+        "usuaris-save-services.n_clicks": 1, "usuaris-user.value": "guest",
+        "usuaris-services.value": ["SAD"]}, changed="usuaris-save-services.n_clicks")
+    assert "usuaris-error" in response.get_data(as_text=True)
     actions = set(accounts.audit_frame(engine, username="boss")["action"])
-    assert {"user_create", "user_disable", "period_lock", "login"} <= actions
+    assert {"user_create", "user_disable", "user_services", "period_lock", "login"} <= actions
     # the audit log page filters by action
     audit_key = callback_key(app, "auditoria-grid-wrap")
     response = call(boss, app, audit_key, {"auditoria-action.value": "period_lock",
