@@ -306,7 +306,11 @@ def current_values(engine: Engine, indicators: list[str] | None = None,
     if indicators is not None:
         stmt = stmt.where(Value.indicator.in_(indicators))
     with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
+        result = conn.execute(stmt)
+        # the driver's tuples as they are: plain str/float/int here, so SQLAlchemy's per-row
+        # processing (most of the time of a large read) is not needed
+        rows = result.cursor.fetchall() if result.cursor is not None else result.all()
+        result.close()
     data = {name: [r[i] for r in rows] for i, name in enumerate(names)}
     frame = pd.DataFrame(data, columns=names)
     if as_of is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,14 @@ import pandas as pd
 from dash import dcc, html
 from flask import has_request_context, request
 
-from i18n import DEFAULT_LANGUAGE, LANGUAGES, format_percent, normalise_language, translator
+from i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    format_date,
+    format_percent,
+    normalise_language,
+    translator,
+)
 from indicators import dashboard_data
 from indicators.db import get_engine
 from layouts.context import current_plan, current_settings
@@ -42,6 +50,18 @@ def settings_thresholds(settings: Any, plan: Plan) -> Thresholds | None:
     base = plan.catalog.thresholds
     return Thresholds(green=base.green if green is None else green,
                       amber=base.amber if amber is None else amber)
+
+
+@lru_cache(maxsize=4096)
+def _short_datetime(moment: dt.datetime, lang: str) -> str:
+    return format_date(moment, lang, "short")
+
+
+def short_datetime(value: Any, lang: str) -> str:
+    """A timestamp (pandas or datetime, NaT/None → "–") as a short local date and time;
+    memoised: a page repeats the same upload times many times."""
+    moment = as_datetime(value)
+    return "–" if moment is None else _short_datetime(moment, lang)
 
 
 def attrs(**kwargs: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import dash
 import pandas as pd
 from dash import dcc, html
 
-from i18n import format_date, format_number
+from i18n import format_number
 from indicators import dashboard_data
 from layouts import components as c
 from layouts.figures import (
@@ -143,7 +143,7 @@ def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any
             html.Td([html.Span(str(r.filename)), html.Br(),
                      html.Small(t("sheet {sheet}, row {row}", sheet=r.sheet, row=r.row))]),
             html.Td([str(r.uploaded_by), html.Br(),
-                     html.Small(format_date(uploaded, lang, "short"))]),
+                     html.Small(c.short_datetime(uploaded, lang))]),
             html.Td(t("{count} versions", count=versions) if versions > 1 else t("original"),
                     className="versions"),
         ]))

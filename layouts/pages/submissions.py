@@ -39,9 +39,8 @@ def _cell(ctx: c.PageContext, row: Any | None) -> html.Td:
     if superseded:
         parts += [html.Br(), html.Small(f"{SUPERSEDED[0]} {t(SUPERSEDED[1])} ({superseded})",
                                         className="superseded")]
-    moment = c.as_datetime(row.submitted_at)
-    if moment is not None:
-        parts += [html.Br(), html.Small(format_date(moment, ctx.lang, "short"))]
+    if c.as_datetime(row.submitted_at) is not None:
+        parts += [html.Br(), html.Small(c.short_datetime(row.submitted_at, ctx.lang))]
     return html.Td(parts, className=f"state-cell {css}")
 
 
