@@ -33,8 +33,7 @@ def _cell(ctx: c.PageContext, row: Any | None) -> html.Td:
         return html.Td("–", className="state-cell")
     state = str(row.state)
     icon, label, css = STATES.get(state, ("?", state, ""))
-    parts: list[Any] = [html.Span(icon, className="state-icon", **c.attrs(aria_hidden="true")),
-                        " ", t(label)]
+    parts: list[Any] = [f"{icon} {t(label)}"]  # one text node: large matrices stay light
     superseded = int(row.superseded_count or 0) if not pd.isna(row.superseded_count) else 0
     if superseded:
         parts += [html.Br(), html.Small(f"{SUPERSEDED[0]} {t(SUPERSEDED[1])} ({superseded})",
