@@ -465,16 +465,19 @@ def user_bar(lang: str | None = None) -> dhtml.Div:
     role = t(accounts.ROLE_LABELS.get(info.role, info.role))
     items: list[Any] = []
     if info.is_demo:
+        hidden_from_readers: dict[str, Any] = {"aria-hidden": "true"}  # the words say it
         items.append(dhtml.Div(
-            [dhtml.Strong(t("Demo account")), " · ",
-             t("This installation has demo accounts and demo data: do not use it for real data.")],
+            [dhtml.Span("⚠", className="auth-demo-icon", **hidden_from_readers),
+             dhtml.Span([dhtml.Strong(t("Demo account")), " · ", t(
+                 "This installation has demo accounts and demo data: do not use it for real data."
+             )])],
             className="auth-demo-banner", role="note", id="auth-demo-banner"))
     links = [dhtml.Li(dcc.Link(t(label), href=path, className="auth-link"))
              for path, label, roles in USER_LINKS if info.role in roles]
     who: list[Any] = [t("Logged in as"), " ", dhtml.Strong(info.username, id="auth-username"),
-                      f" ({role})"]
+                      " ", dhtml.Span(f"({role})", className="auth-role")]
     if info.is_demo:
-        who += [" · ", dhtml.Span(t("demo"), className="auth-demo-tag")]
+        who += [" ", dhtml.Span(t("demo"), className="auth-demo-tag")]
     nav_props: dict[str, Any] = {"aria-label": t("Account")}
     items.append(dhtml.Div([
         dhtml.Span(who, className="auth-who"),
