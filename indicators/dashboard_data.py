@@ -67,6 +67,11 @@ class _GenerationCache:
                 self._key_locks.pop(key, None)
             return value
 
+    def peek(self, key: Hashable) -> Any:
+        """The entry for ``key`` if already computed, else None (never computes)."""
+        with self._lock:
+            return self._entries.get(key)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -115,10 +120,14 @@ class DashboardData:
 
     def periods_with_data(self) -> list[Period]:
         def compute() -> list[Period]:
-            frame = self.values()
-            if frame.empty:
-                return []
-            return sorted({Period.parse(p) for p in frame["period"].dropna().unique()})
+            # the distinct quarters of the values in force, asked of the database (every
+            # page needs them to resolve its quarter; reading every value would cost more)
+            stmt = (select(Value.period).join(Submission, Submission.id == Value.submission_id)
+                    .where(Submission.status == SubmissionStatus.CURRENT).distinct())
+            with self.engine.connect() as conn:
+                texts = conn.execute(stmt).scalars().all()
+            return sorted({p for p in (Period.try_parse(str(t)) for t in texts if t)
+                           if p is not None})
 
         return self._cached("periods_with_data", (), compute)
 
@@ -229,34 +238,49 @@ class DashboardData:
 
         return self._cached("submission_counts", (), compute)
 
+    def objective_status(self, code: str, period: Period) -> Any:
+        """One objective's status at ``period`` (``ObjectiveResult``, None if unknown): from
+        the plan's status when it is already computed, else from that objective's values only
+        (an objective's figures depend on its own indicators alone: exactly the same)."""
+        whole = _CACHE.peek((self.scope, self.generation, "status", str(period)))
+        if whole is not None:
+            return whole.objective(code)
+        grid = self._objective_grid(code)
+        return self._cached(
+            "objective_status", (code, str(period)),
+            lambda: engine_status.status_from_grid(self.plan, grid, period).objective(code))
+
     def indicator_paths(self, code: str) -> dict[str, list[float | None]] | None:
         """Per plan quarter: year value, expected value, comparable baseline, target and the
         thresholds of one indicator (the status engine's own grid); None if unknown."""
         objective = code.split("-I", 1)[0]
-        table, grid = self._cached("grid", (objective,), lambda: self._grid(objective))
-        row = table.row.get(code)
+        grid = self._objective_grid(objective)
+        row = grid.table.row.get(code)
         if row is None:
             return None
+        ig = grid.indicators
 
         def col(matrix: Any) -> list[float | None]:
             return [clean_number(v) for v in matrix[row]]
 
         return {
-            "value": col(grid.value), "expected": col(grid.expected),
-            "baseline": col(grid.baseline), "target": col(grid.target),
-            "green": [clean_number(grid.green[row])] * len(grid.value[row]),
-            "amber": [clean_number(grid.amber[row])] * len(grid.value[row]),
+            "value": col(ig.value), "expected": col(ig.expected),
+            "baseline": col(ig.baseline), "target": col(ig.target),
+            "green": [clean_number(ig.green[row])] * len(ig.value[row]),
+            "amber": [clean_number(ig.amber[row])] * len(ig.value[row]),
         }
 
-    def _grid(self, objective: str) -> tuple[Any, Any]:
-        """The engine's indicator grid, from the values of one objective's indicators only
-        (the other rows stay empty: placing every value costs more than the grid itself)."""
-        table = progress.indicator_table(self.plan)
-        values = self.values()
-        codes = [i.code for i in self.plan.indicators_of(objective)]
-        obs = progress.observations(table, values[values["indicator"].isin(codes)])
-        thresholds = engine_status.effective_thresholds(self.plan, self.thresholds)
-        return table, progress.indicator_grid(table, obs, thresholds)
+    def _objective_grid(self, objective: str) -> progress.Grid:
+        """The engine's grid from the values of one objective's indicators only (the other
+        rows stay empty): the objective and its indicators exactly, at every quarter."""
+        def compute() -> progress.Grid:
+            frames = [f for f in self.objective_values(objective).values() if not f.empty]
+            values = (pd.concat(frames, ignore_index=True) if frames
+                      else pd.DataFrame(columns=["indicator", "period", "value", "stage"]))
+            thresholds = engine_status.effective_thresholds(self.plan, self.thresholds)
+            return progress.compute_grid(self.plan, values, thresholds)
+
+        return self._cached("objective_grid", (objective,), compute)
 
     def value_history(self, code: str, period: str) -> pd.DataFrame:
         return self._cached(
@@ -311,18 +335,20 @@ def current_values(engine: Engine, indicators: list[str] | None = None,
         # processing (most of the time of a large read) is not needed
         rows = result.cursor.fetchall() if result.cursor is not None else result.all()
         result.close()
-    data = {name: [r[i] for r in rows] for i, name in enumerate(names)}
-    frame = pd.DataFrame(data, columns=names)
+    # rows come oldest submission first: plain dictionaries pick, in one pass each, the
+    # latest submission of each service and quarter (as of) and the newest value per key
     if as_of is not None:
-        # the latest submission (uploaded by then) of each service and quarter is in force
-        latest = frame.groupby(["_sub_service", "_sub_period"])["submission_id"].transform("last")
-        frame = frame[frame["submission_id"] == latest].drop(
-            columns=["_sub_service", "_sub_period"])
+        latest = {(r[-2], r[-1]): r[5] for r in rows}
+        rows = [r for r in rows if latest[(r[-2], r[-1])] == r[5]]
+        names = names[:-2]
+    newest = {(r[0], r[1], r[2]): r for r in rows}
+    ordered = [newest[k] for k in sorted(newest)]
+    data = {name: [r[i] for r in ordered] for i, name in enumerate(names)}
+    frame = pd.DataFrame(data, columns=names)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
     if provenance:
         frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
-    frame = frame.drop_duplicates(VALUE_KEY, keep="last")
-    return frame.sort_values(VALUE_KEY, kind="stable").reset_index(drop=True)
+    return frame
 
 
 def submission_list(engine: Engine) -> pd.DataFrame:

@@ -74,6 +74,7 @@ def completeness(plan: Plan, submissions: pd.DataFrame, periods: list[Period], *
         texts = subs["period"].astype(str)
         canon = {t: str(p) if (p := Period.try_parse(t)) else None for t in pd.unique(texts)}
         subs["period"] = texts.map(canon)
+        subs = subs[subs["period"].isin(list(deadlines))]  # only the quarters asked for
         subs["uploaded_at"] = pd.to_datetime(subs["uploaded_at"], utc=True)
         if "status" not in subs.columns:
             subs["status"] = "current"

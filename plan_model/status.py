@@ -86,8 +86,8 @@ __all__ = [
     "STATUS_RANK", "STATUS_TEXT_COLORS", "TREND_ICONS", "TREND_LABELS", "TREND_TOLERANCE",
     "TREND_WINDOW", "AxisResult", "IndicatorResult", "LevelResult", "LeverResult",
     "ObjectiveResult", "PlanStatus", "Status", "Trend", "as_of_cutoff", "changes",
-    "completeness", "compute_status", "effective_thresholds", "status_history", "status_label",
-    "status_text", "status_to_json", "trend_label",
+    "completeness", "compute_status", "effective_thresholds", "status_from_grid",
+    "status_history", "status_label", "status_text", "status_to_json", "trend_label",
 ]
 
 _STATIC_FIELDS = ("code", "name", "kind", "objective", "service", "unit", "direction",
@@ -146,6 +146,13 @@ def compute_status(plan: Plan, values: pd.DataFrame, period: Period | str, *,
     thr = effective_thresholds(plan, thresholds)
     grid = compute_grid(plan, values, thr)
     return _build(plan, grid, grid.column(period), str(period), as_of)
+
+
+def status_from_grid(plan: Plan, grid: Grid, period: Period | str) -> PlanStatus:
+    """:func:`compute_status` at ``period`` from a grid already computed (``compute_grid``
+    gives every quarter at once: one grid serves any number of quarters)."""
+    period = Period.parse(period)
+    return _build(plan, grid, grid.column(period), str(period), None)
 
 
 def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> PlanStatus:

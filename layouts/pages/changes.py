@@ -7,9 +7,10 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from layouts import components as c
+from layouts.light import el, link
 from plan_model.changes import CHANGE_LABELS
 from plan_model.periods import Period
 
@@ -44,21 +45,34 @@ def _name(ctx: c.PageContext, level: str, code: str) -> tuple[str, str | None]:
     return plan.info.name if level == "plan" else code, None
 
 
+_BADGES: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def _badge(status: str, lang: str) -> dict[str, Any]:
+    """``c.status_badge`` as a plain element (layouts.light), made once per status and
+    language: a 10x plan lists thousands of changes."""
+    found = _BADGES.get((status, lang))
+    if found is None:
+        badge: Any = c.status_badge(status, lang)
+        found = _BADGES[(status, lang)] = badge.to_plotly_json()
+    return found
+
+
 def _table(ctx: c.PageContext, rows: pd.DataFrame, caption: str) -> Any:
     t, lang = ctx.t, ctx.lang
     body = []
     for r in rows.itertuples():
         level, code = str(r.level), str(r.code)
         name, href = _name(ctx, level, code)
-        code_cell: Any = dcc.Link(code, href=href) if href else code
+        code_cell: Any = link(code, href) if href else code
         before = r.status_before if isinstance(r.status_before, str) else "grey"
         after = r.status_after if isinstance(r.status_after, str) else "grey"
-        body.append(html.Tr([
-            html.Td(t(LEVEL_LABELS.get(level, level))),
-            html.Th(code_cell, scope="row"),
-            html.Td(name, className="objective-text"),
-            html.Td(c.status_badge(before, lang)),
-            html.Td(c.status_badge(after, lang)),
+        body.append(el("Tr", [
+            el("Td", t(LEVEL_LABELS.get(level, level))),
+            el("Th", code_cell, scope="row"),
+            el("Td", name, className="objective-text"),
+            el("Td", _badge(before, lang)),
+            el("Td", _badge(after, lang)),
         ]))
     return html.Table([
         html.Caption(caption, className="visually-hidden"),

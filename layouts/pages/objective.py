@@ -18,6 +18,7 @@ from layouts.figures import (
     indicator_figure,
     milestone_figure,
 )
+from layouts.light import el
 from layouts.pages.not_found_404 import not_found
 from plan_model import status_types as st
 from plan_model.models import Indicator, Stage
@@ -126,6 +127,7 @@ def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any
         return c.no_data_note(t("No values have been submitted for this indicator yet."))
     counts = ctx.data.submission_counts()
     body = []
+    # plain elements (layouts.light): a 10x objective has hundreds of rows
     for r in shown.sort_values("period", ascending=False).itertuples():
         if ind.is_milestone:
             stage = ctx.plan.stage_by_key.get(str(r.stage or "").strip().lower())
@@ -133,19 +135,18 @@ def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any
         else:
             value = _num(r.value, lang, ind.unit)
         versions = counts.get((str(r.service), str(r.period)), 0)
-        uploaded = c.as_datetime(r.uploaded_at)
-        body.append(html.Tr([
-            html.Th(str(r.period), scope="row"),
-            html.Td(value, className="num"),
-            html.Td(str(r.comment) if isinstance(r.comment, str) and r.comment else "–",
-                    className="comment"),
-            html.Td(str(r.service)),
-            html.Td([html.Span(str(r.filename)), html.Br(),
-                     html.Small(t("sheet {sheet}, row {row}", sheet=r.sheet, row=r.row))]),
-            html.Td([str(r.uploaded_by), html.Br(),
-                     html.Small(c.short_datetime(uploaded, lang))]),
-            html.Td(t("{count} versions", count=versions) if versions > 1 else t("original"),
-                    className="versions"),
+        body.append(el("Tr", [
+            el("Th", str(r.period), scope="row"),
+            el("Td", value, className="num"),
+            el("Td", str(r.comment) if isinstance(r.comment, str) and r.comment else "–",
+               className="comment"),
+            el("Td", str(r.service)),
+            el("Td", [el("Span", str(r.filename)), el("Br"),
+                      el("Small", t("sheet {sheet}, row {row}", sheet=r.sheet, row=r.row))]),
+            el("Td", [str(r.uploaded_by), el("Br"),
+                      el("Small", c.short_datetime(r.uploaded_at, lang))]),
+            el("Td", t("{count} versions", count=versions) if versions > 1 else t("original"),
+               className="versions"),
         ]))
     return html.Div(html.Table([
         html.Caption(t("Quarterly values of {code} with their origin", code=ind.code),
@@ -215,8 +216,7 @@ def _indicator_section(ctx: c.PageContext, ind: Indicator, result: Any) -> html.
 def build(ctx: c.PageContext, code: str) -> html.Div:
     t, lang = ctx.t, ctx.lang
     objective = ctx.plan.objective_by_code[code]
-    result = ctx.data.status(ctx.period)
-    level = result.objective(code)
+    level = ctx.data.objective_status(code, ctx.period)  # this objective's values only
     lever = ctx.plan.lever(objective.lever_number)
     axis = next((a for a in lever.axes if a.number == objective.axis), None)
     by_code = {i.code: i for i in level.indicators}

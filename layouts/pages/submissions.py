@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from i18n import format_date
 from layouts import components as c
+from layouts.light import el
 from plan_model.completeness import COMPLETENESS_ICONS, COMPLETENESS_LABELS
 from plan_model.periods import Period
 
@@ -27,20 +28,21 @@ STATES: dict[str, tuple[str, str, str]] = {
 SUPERSEDED = (c.icon(COMPLETENESS_ICONS["superseded"]), COMPLETENESS_LABELS["superseded"])
 
 
-def _cell(ctx: c.PageContext, row: Any | None) -> html.Td:
+def _cell(ctx: c.PageContext, row: Any | None) -> Any:
+    """One matrix cell, as a plain element (layouts.light): 10x is 2,000 cells a year."""
     t = ctx.t
     if row is None:
-        return html.Td("–", className="state-cell")
+        return el("Td", "–", className="state-cell")
     state = str(row.state)
     icon, label, css = STATES.get(state, ("?", state, ""))
     parts: list[Any] = [f"{icon} {t(label)}"]  # one text node: large matrices stay light
     superseded = int(row.superseded_count or 0) if not pd.isna(row.superseded_count) else 0
     if superseded:
-        parts += [html.Br(), html.Small(f"{SUPERSEDED[0]} {t(SUPERSEDED[1])} ({superseded})",
-                                        className="superseded")]
+        parts += [el("Br"), el("Small", f"{SUPERSEDED[0]} {t(SUPERSEDED[1])} ({superseded})",
+                               className="superseded")]
     if c.as_datetime(row.submitted_at) is not None:
-        parts += [html.Br(), html.Small(c.short_datetime(row.submitted_at, ctx.lang))]
-    return html.Td(parts, className=f"state-cell {css}")
+        parts += [el("Br"), el("Small", c.short_datetime(row.submitted_at, ctx.lang))]
+    return el("Td", parts, className=f"state-cell {css}")
 
 
 def reminder_text(ctx: c.PageContext, service_code: str, period: str) -> str:
@@ -102,9 +104,9 @@ def build(ctx: c.PageContext) -> html.Div:
                                          for r in shown.itertuples()}
     header = html.Tr([html.Th(t("Service"), scope="col")]
                      + [html.Th(str(p), scope="col") for p in periods])
-    body = [html.Tr([html.Th([html.Span(s.code, className="code"), html.Br(),
-                              html.Small(s.name)], scope="row")]
-                    + [_cell(ctx, cells.get((s.code, str(p)))) for p in periods])
+    body = [el("Tr", [el("Th", [el("Span", s.code, className="code"), el("Br"),
+                                el("Small", s.name)], scope="row")]
+                      + [_cell(ctx, cells.get((s.code, str(p)))) for p in periods])
             for s in ctx.plan.services]
     legend = html.Ul([html.Li([html.Span(icon, **c.attrs(aria_hidden="true")), " ", t(label)],
                               className=css)
