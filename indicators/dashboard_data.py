@@ -26,6 +26,7 @@ from indicators import queries
 from indicators.schema import Submission, SubmissionStatus, Value
 from plan_model import progress
 from plan_model import status as engine_status
+from plan_model.changes import changes_from_grids
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period, period_range
 
@@ -148,9 +149,17 @@ class DashboardData:
         """The plan's status at ``period`` (``plan_model.status.PlanStatus``)."""
         return self._cached(
             "status", (str(period),),
-            lambda: engine_status.compute_status(self.plan, self.values(), period,
-                                                 thresholds=self.thresholds),
+            lambda: engine_status.status_from_grid(self.plan, self.grid(), period),
         )
+
+    def grid(self) -> progress.Grid:
+        """The status engine's grid of the whole plan at every quarter: computed once per
+        data generation, it feeds every quarter's status and every history."""
+        def compute() -> progress.Grid:
+            thresholds = engine_status.effective_thresholds(self.plan, self.thresholds)
+            return progress.compute_grid(self.plan, self.values(), thresholds)
+
+        return self._cached("grid", (), compute)
 
     def history(self, period: Period, quarters: int | None = None) -> pd.DataFrame:
         """Achievement and status per level and quarter up to ``period`` (for sparklines)."""
@@ -159,8 +168,7 @@ class DashboardData:
         periods = period_range(first, period)
         return self._cached(
             "history", (str(first), str(period)),
-            lambda: engine_status.status_history(self.plan, self.values(), periods,
-                                                 thresholds=self.thresholds),
+            lambda: engine_status.history_from_grid(self.grid(), periods),
         )
 
     def completeness(self, until: Period, today: dt.date | None = None,
@@ -200,9 +208,12 @@ class DashboardData:
         that quarter's deadline) to ``until`` (with today's data)."""
         return self._cached(
             "changes", (str(since), str(until)),
-            lambda: engine_status.changes(self.plan, self.values(), since, until,
-                                          values_before=self.values_as_of(since),
-                                          thresholds=self.thresholds),
+            lambda: changes_from_grids(
+                self.plan,
+                progress.compute_grid(
+                    self.plan, self.values_as_of(since),
+                    engine_status.effective_thresholds(self.plan, self.thresholds)),
+                self.grid(), since, until),
         )
 
     # ---- one indicator -----------------------------------------------------------------

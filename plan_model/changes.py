@@ -13,7 +13,14 @@ import pandas as pd
 
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
-from plan_model.progress import CODE_TO_STATUS, GREY, IndicatorGrid, LevelGrid, compute_grid
+from plan_model.progress import (
+    CODE_TO_STATUS,
+    GREY,
+    Grid,
+    IndicatorGrid,
+    LevelGrid,
+    compute_grid,
+)
 
 CHANGE_LABELS: dict[str, str] = {
     "up": "Status improved",  # ca: Millora l'estat
@@ -48,6 +55,13 @@ def changes(plan: Plan, values: pd.DataFrame, since: Period | str, until: Period
     thr = thresholds if thresholds is not None else plan.catalog.thresholds
     after_grid = compute_grid(plan, values, thr)
     before_grid = after_grid if values_before is None else compute_grid(plan, values_before, thr)
+    return changes_from_grids(plan, before_grid, after_grid, since, until)
+
+
+def changes_from_grids(plan: Plan, before_grid: Grid, after_grid: Grid, since: Period | str,
+                       until: Period | str) -> pd.DataFrame:
+    """:func:`changes` from grids already computed (``compute_grid`` of the values as they
+    stood at ``since`` and of the values now; the same grid for both is allowed)."""
     c0 = before_grid.column(Period.parse(since))
     c1 = after_grid.column(Period.parse(until))
     names = np.array(CODE_TO_STATUS, dtype=object).astype(str)

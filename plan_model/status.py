@@ -86,8 +86,8 @@ __all__ = [
     "STATUS_RANK", "STATUS_TEXT_COLORS", "TREND_ICONS", "TREND_LABELS", "TREND_TOLERANCE",
     "TREND_WINDOW", "AxisResult", "IndicatorResult", "LevelResult", "LeverResult",
     "ObjectiveResult", "PlanStatus", "Status", "Trend", "as_of_cutoff", "changes",
-    "completeness", "compute_status", "effective_thresholds", "status_from_grid",
-    "status_history", "status_label", "status_text", "status_to_json", "trend_label",
+    "completeness", "compute_status", "effective_thresholds", "history_from_grid",
+    "status_from_grid", "status_history", "status_label", "status_text", "status_to_json", "trend_label",
 ]
 
 _STATIC_FIELDS = ("code", "name", "kind", "objective", "service", "unit", "direction",
@@ -266,7 +266,11 @@ def status_history(plan: Plan, values: pd.DataFrame, periods: list[Period], *,
     periods; periods outside the plan are skipped.
     """
     thr = effective_thresholds(plan, thresholds)
-    grid = compute_grid(plan, values, thr)
+    return history_from_grid(compute_grid(plan, values, thr), periods)
+
+
+def history_from_grid(grid: Grid, periods: list[Period]) -> pd.DataFrame:
+    """:func:`status_history` from a grid already computed (``compute_grid``)."""
     first, t = grid.table.first_index, grid.table.n_quarters
     chosen = [p for p in (Period.parse(p) for p in periods) if 0 <= p.index - first < t]
     if not chosen:
