@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from indicators import queries
 from indicators.schema import Submission, SubmissionStatus, Value
@@ -239,13 +239,11 @@ class DashboardData:
     def submission_counts(self) -> dict[tuple[str, str], int]:
         """How many submissions (current and superseded) each service and quarter has."""
         def compute() -> dict[tuple[str, str], int]:
-            frame = self.submissions()
-            if frame.empty:
-                return {}
-            sizes = frame.groupby(["service", "period"]).size()
-            return {(str(service), str(period)): int(count)
-                    for (service, period), count in zip(sizes.index.tolist(), sizes.tolist(),
-                                                        strict=True)}
+            stmt = (select(Submission.service, Submission.period, func.count())
+                    .group_by(Submission.service, Submission.period))
+            with self.engine.connect() as conn:
+                return {(str(service), str(period)): int(count)
+                        for service, period, count in conn.execute(stmt).all()}
 
         return self._cached("submission_counts", (), compute)
 
@@ -354,7 +352,10 @@ def current_values(engine: Engine, indicators: list[str] | None = None,
         names = names[:-2]
     newest = {(r[0], r[1], r[2]): r for r in rows}
     ordered = [newest[k] for k in sorted(newest)]
-    data = {name: [r[i] for r in ordered] for i, name in enumerate(names)}
+    # columns by transposing the tuples in C (zip); the as-of rows' two extra columns,
+    # beyond ``names``, are dropped by the outer zip
+    transposed: Any = zip(*ordered, strict=True) if ordered else [[] for _name in names]
+    data = dict(zip(names, (list(col) for col in transposed), strict=False))
     frame = pd.DataFrame(data, columns=names)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
     if provenance:

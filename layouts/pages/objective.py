@@ -120,31 +120,39 @@ def _chart(ctx: c.PageContext, ind: Indicator, result: Any, rows: pd.DataFrame) 
     return c.graph(figure, summary, graph_id=f"chart-{ind.code}")
 
 
+_TABLE_COLUMNS = ("period", "value", "stage", "comment", "service", "filename", "sheet", "row",
+                  "uploaded_by", "uploaded_at")
+
+
 def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any:
     t, lang = ctx.t, ctx.lang
-    shown = rows[rows["period"].astype(str) <= str(ctx.period)] if not rows.empty else rows
-    if shown.empty:
+    until = str(ctx.period)
+    # plain tuples, newest quarter first (a stable sort: ties keep the frame's order)
+    records = [] if rows.empty else [
+        r for r in zip(*(rows[col].tolist() for col in _TABLE_COLUMNS), strict=True)
+        if str(r[0]) <= until]
+    records.sort(key=lambda r: str(r[0]), reverse=True)
+    if not records:
         return c.no_data_note(t("No values have been submitted for this indicator yet."))
     counts = ctx.data.submission_counts()
     body = []
     # plain elements (layouts.light): a 10x objective has hundreds of rows
-    for r in shown.sort_values("period", ascending=False).itertuples():
+    for period, number, stage_key, comment, service, filename, sheet, row, who, when in records:
         if ind.is_milestone:
-            stage = ctx.plan.stage_by_key.get(str(r.stage or "").strip().lower())
-            value = stage_name(stage, lang) if stage else str(r.stage or "–")
+            stage = ctx.plan.stage_by_key.get(str(stage_key or "").strip().lower())
+            value = stage_name(stage, lang) if stage else str(stage_key or "–")
         else:
-            value = _num(r.value, lang, ind.unit)
-        versions = counts.get((str(r.service), str(r.period)), 0)
+            value = _num(number, lang, ind.unit)
+        versions = counts.get((str(service), str(period)), 0)
         body.append(el("Tr", [
-            el("Th", str(r.period), scope="row"),
+            el("Th", str(period), scope="row"),
             el("Td", value, className="num"),
-            el("Td", str(r.comment) if isinstance(r.comment, str) and r.comment else "–",
+            el("Td", str(comment) if isinstance(comment, str) and comment else "–",
                className="comment"),
-            el("Td", str(r.service)),
-            el("Td", [el("Span", str(r.filename)), el("Br"),
-                      el("Small", t("sheet {sheet}, row {row}", sheet=r.sheet, row=r.row))]),
-            el("Td", [str(r.uploaded_by), el("Br"),
-                      el("Small", c.short_datetime(r.uploaded_at, lang))]),
+            el("Td", str(service)),
+            el("Td", [el("Span", str(filename)), el("Br"),
+                      el("Small", t("sheet {sheet}, row {row}", sheet=sheet, row=row))]),
+            el("Td", [str(who), el("Br"), el("Small", c.short_datetime(when, lang))]),
             el("Td", t("{count} versions", count=versions) if versions > 1 else t("original"),
                className="versions"),
         ]))
