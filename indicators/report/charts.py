@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import shutil
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,31 @@ async def _render_all(figures: Sequence[tuple[str, dict[str, Any]]], browser: st
     return images
 
 
+def _run_async(make: Callable[[], Coroutine[Any, Any, dict[str, bytes]]]) -> dict[str, bytes]:
+    """Run a coroutine to completion, also from a thread whose event loop is running (an
+    async server, or a test process driving a browser with Playwright's sync API): then it
+    runs in a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(make())
+        except BaseException as exc:  # handed back to the caller below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="board-pack-charts")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    result: dict[str, bytes] = outcome["value"]
+    return result
+
+
 def render_charts(charts: Sequence[Chart], *, browser: str | Path | None = None,
                   progress: Progress | None = None, width: int = CHART_WIDTH,
                   height: int = CHART_HEIGHT, font_size: int = 22) -> dict[str, bytes]:
@@ -139,7 +165,7 @@ def render_charts(charts: Sequence[Chart], *, browser: str | Path | None = None,
     figures = [(c.key, themed(c.figure, width=width, height=height, font_size=font_size))
                for c in charts]
     try:
-        return asyncio.run(_render_all(figures, path, progress))
+        return _run_async(lambda: _render_all(figures, path, progress))
     except ChartRenderError:
         raise
     except Exception as exc:  # the browser failed: say so plainly

@@ -15,6 +15,8 @@ def test_production_serve_with_a_broken_plan_lists_problems(
 ) -> None:
     broken = tmp_path / "plan.yaml"
     broken.write_text("plan: [unclosed\n", encoding="utf-8")
+    # `serve --production` sets ENVIRONMENT for gunicorn: let monkeypatch restore it afterwards
+    monkeypatch.setenv("ENVIRONMENT", "development")
     monkeypatch.setenv("PLAN_PATH", str(broken))
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-the-test")
     monkeypatch.setattr("os.execv", lambda *a: pytest.fail("gunicorn must not start"))

@@ -87,18 +87,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
         httpd.shutdown()
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    path = _chromium()
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=path, headless=True,
-                                     args=["--no-sandbox"])
-        try:
-            yield instance
-        finally:
-            instance.close()
+# `browser` is the session-wide Chromium of tests/e2e/conftest.py: one Playwright per
+# process (a second sync Playwright inside the first one's event loop is an error).
 
 
 def _upload(page: Any, content: bytes, name: str) -> str:
