@@ -171,6 +171,27 @@ class DashboardData:
             lambda: engine_status.history_from_grid(self.grid(), periods),
         )
 
+    def achievement_series(self, level: str, key: str, until: Period,
+                           quarters: int | None = None) -> list[tuple[str, float | None]]:
+        """(quarter, achievement) of one plan, lever, axis or objective up to ``until`` (the
+        last ``quarters`` only when given): the rows of :meth:`history` for that item, read
+        straight from the shared grid (no frame of every indicator and quarter)."""
+        grid = self.grid()
+        levels = {"plan": grid.plan, "lever": grid.levers, "axis": grid.axes,
+                  "objective": grid.objectives}
+        found = levels.get(level)
+        if found is None or key not in found.keys:
+            return []
+        row = found.keys.index(key)
+        first = self.plan.first_period if quarters is None else max(
+            self.plan.first_period, until.prev(quarters - 1))
+        out: list[tuple[str, float | None]] = []
+        for p in period_range(first, until):
+            col = p.index - grid.table.first_index
+            if 0 <= col < grid.table.n_quarters:
+                out.append((str(p), clean_number(found.achievement[row, col])))
+        return out
+
     def completeness(self, until: Period, today: dt.date | None = None,
                      since: Period | None = None) -> pd.DataFrame:
         """Per service and quarter from ``since`` (the plan's start) to ``until``: on time,

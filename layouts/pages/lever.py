@@ -133,16 +133,10 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
                 continue
             rows.append(_row(ctx, objective, axis_names.get(axis.number, str(axis.number))))
 
-    history = ctx.data.history(ctx.period)
     series = []
-    for axis in lever.axes:
-        if history.empty:
-            points: list[Point] = []
-        else:
-            sub = history[(history["level"] == "axis")
-                          & (history["key"].astype(str) == str(axis.number))]
-            points = [Point(str(r.period), dashboard_data.clean_number(r.achievement))
-                      for r in sub.sort_values("period").itertuples()]
+    for axis in lever.axes:  # straight from the shared status grid
+        points = [Point(period, value) for period, value in
+                  ctx.data.achievement_series("axis", str(axis.number), ctx.period)]
         series.append(NamedSeries(t("Axis {number}", number=axis.number), points))
     periods = [str(p) for p in ctx.data.plan_periods() if p <= ctx.period]
     chart_title = t("Achievement over time by axis")

@@ -7,10 +7,8 @@ import datetime as dt
 from typing import Any
 
 import dash
-import pandas as pd
 from dash import dcc, html
 
-from indicators import dashboard_data
 from indicators.dashboard_data import share_of_plan_elapsed
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, sparkline_svg
@@ -24,12 +22,9 @@ SPARK_QUARTERS = 8
 AT_RISK_ROWS = 8
 
 
-def _history_points(history: pd.DataFrame, level: str, key: str) -> list[Point]:
-    if history.empty:
-        return []
-    rows = history[(history["level"] == level) & (history["key"].astype(str) == key)]
-    return [Point(str(r.period), dashboard_data.clean_number(r.achievement))
-            for r in rows.sort_values("period").itertuples()]
+def _history_points(ctx: c.PageContext, level: str, key: str) -> list[Point]:
+    return [Point(period, value) for period, value in
+            ctx.data.achievement_series(level, key, ctx.period, SPARK_QUARTERS)]
 
 
 def svg_data_uri(svg: str) -> str:
@@ -45,9 +40,9 @@ def _kpi(label: str, value: Any, detail: Any = None) -> html.Div:
     )
 
 
-def _lever_card(ctx: c.PageContext, lever: Any, history: pd.DataFrame) -> html.Article:
+def _lever_card(ctx: c.PageContext, lever: Any) -> html.Article:
     t, lang = ctx.t, ctx.lang
-    points = _history_points(history, "lever", str(lever.number))
+    points = _history_points(ctx, "lever", str(lever.number))
     counts = c.objectives_by_status(lever)
     title_id = f"lever-{lever.number}-title"
     summary = figure_summary([NamedSeries(t("Achievement"), points)], lang,
@@ -144,7 +139,6 @@ def _missing(ctx: c.PageContext) -> html.Section:
 def build(ctx: c.PageContext) -> html.Div:
     t, lang = ctx.t, ctx.lang
     result = ctx.data.status(ctx.period)
-    history = ctx.data.history(ctx.period, SPARK_QUARTERS)
     plan_level = result.plan
     elapsed = share_of_plan_elapsed(ctx.plan, ctx.period)
     plan_counts = {s: 0 for s in c.STATUSES}
@@ -164,7 +158,7 @@ def build(ctx: c.PageContext) -> html.Div:
     ], className="kpi-row")
     cards = html.Section(
         [html.H2(t("Levers"), id="levers-title"),
-         html.Div([_lever_card(ctx, lever, history) for lever in result.levers],
+         html.Div([_lever_card(ctx, lever) for lever in result.levers],
                   className="lever-grid")],
         **c.attrs(aria_labelledby="levers-title"),
     )
