@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -74,3 +75,15 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work is one transaction: committed on success, rolled back on error."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+# Connection-level failures: the database does not answer (an integrity error is a bug, not an
+# outage). The web layer maps these to its "database unavailable" page without importing
+# SQLAlchemy itself.
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+
+def ping(url: str) -> None:
+    """Run ``SELECT 1`` on the database at ``url``; raises one of DATABASE_UNAVAILABLE_ERRORS."""
+    with get_engine(url).connect() as conn:
+        conn.execute(text("SELECT 1"))

@@ -1,6 +1,6 @@
 """Production behaviour of the web server: database outages, health check, reverse proxy.
 
-- When the database does not answer (``sqlalchemy`` ``OperationalError``/``InterfaceError``),
+- When the database does not answer (``indicators.db.DATABASE_UNAVAILABLE_ERRORS``),
   pages get a 503 page in Catalan and Dash callbacks a 503 JSON error (which
   ``assets/seguiment_db_unavailable.js`` shows as a banner); nothing else needs restarting:
   the engine's ``pool_pre_ping`` drops dead connections, so the next request after the
@@ -15,11 +15,10 @@ import html
 import logging
 
 from flask import Flask, Response, g, jsonify, request
-from sqlalchemy import text
-from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from i18n import DEFAULT_LANGUAGE, gettext, normalise_language
+from indicators.db import DATABASE_UNAVAILABLE_ERRORS, ping
 from settings import Settings
 
 log = logging.getLogger("seguiment.web")
@@ -74,9 +73,10 @@ def register_production(server: Flask, settings: Settings) -> None:
             server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
 
-    def _database_unavailable(error: OperationalError | InterfaceError) -> Response:
+    def _database_unavailable(error: Exception) -> Response:
+        reason = str(getattr(error, "orig", None) or error)
         log.error("database error on %s %s: %s", request.method, request.path,
-                  str(error.orig or error).splitlines()[0] if str(error) else type(error).__name__)
+                  reason.splitlines()[0] if reason else type(error).__name__)
         # Whoever is logged in cannot be looked up now: make later hooks of this request (e.g.
         # an after_request reading current_user) treat it as anonymous instead of querying the
         # database again and turning this 503 into a 500.
@@ -86,13 +86,10 @@ def register_production(server: Flask, settings: Settings) -> None:
         return database_unavailable_response()
 
     # connection-level failures only: an integrity error is a bug, not an outage
-    server.register_error_handler(OperationalError, _database_unavailable)
-    server.register_error_handler(InterfaceError, _database_unavailable)
+    for error_class in DATABASE_UNAVAILABLE_ERRORS:
+        server.register_error_handler(error_class, _database_unavailable)
 
     @server.route("/healthz")
     def _healthz() -> Response:
-        from indicators.db import get_engine
-
-        with get_engine(settings.database_url).connect() as conn:
-            conn.execute(text("SELECT 1"))
+        ping(settings.database_url)
         return jsonify({"status": "ok"})
