@@ -15,17 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli._common import load_configured_plan, settings
+from cli._common import load_configured_plan, period_arg, settings
 from i18n import LANGUAGES, _, gettext
-from plan_model.periods import Period
-
-
-def _period(text: str) -> str:
-    period = Period.try_parse(text)
-    if period is None:
-        raise argparse.ArgumentTypeError(_("«{value}» is not a quarter (write it as 2025-T3).",
-                                           value=text))
-    return str(period)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("-o", "--output", metavar="FILE", default=None,
                         help=_("Where to write it (default: seguiment-valors.<format>; "
                                "- for stdout)."))
-    parser.add_argument("--period", metavar="YYYY-Tn", type=_period, default=None,
+    parser.add_argument("--period", metavar="YYYY-Tn", type=period_arg, default=None,
                         help=_("Only this quarter's values."))
     parser.add_argument("--lang", default="ca", choices=sorted(LANGUAGES),
                         help=_("Language of the headers and labels."))

@@ -12,9 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from cli._common import load_configured_plan, print_json, settings
+from cli._common import load_configured_plan, period_arg, print_json, settings
 from i18n import _
-from plan_model.periods import Period
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("file", metavar="FILE", help=_("The spreadsheet to import."))
     parser.add_argument("--service", metavar="CODE", help=_("The service (when the file does "
                                                               "not say it)."))
-    parser.add_argument("--period", metavar="YYYY-Tn", type=_period,
+    parser.add_argument("--period", metavar="YYYY-Tn", type=period_arg,
                         help=_("The quarter, e.g. 2025-T3 (when the file does not say it)."))
     parser.add_argument("--user", metavar="NAME", default=None,
                         help=_("Who uploads it (default: $USER)."))
@@ -41,13 +40,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help=_("Language of the messages."))
     parser.set_defaults(handler=_handle, parser=parser)
 
-
-def _period(text: str) -> str:
-    period = Period.try_parse(text)
-    if period is None:
-        raise argparse.ArgumentTypeError(_("«{value}» is not a quarter (write it as 2025-T3).",
-                                           value=text))
-    return str(period)
 
 
 def _handle(args: argparse.Namespace) -> int:

@@ -14,17 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from cli._common import load_configured_plan, settings
+from cli._common import load_configured_plan, period_arg, settings
 from i18n import LANGUAGES, _, gettext
-from plan_model.periods import Period
-
-
-def _period(text: str) -> str:
-    period = Period.try_parse(text)
-    if period is None:
-        raise argparse.ArgumentTypeError(_("«{value}» is not a quarter (write it as 2025-T3).",
-                                           value=text))
-    return str(period)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,9 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description=_("The board pack: the presentation's slides and an appendix with every "
                       "objective's status, achievement and comments."),
     )
-    parser.add_argument("--period", metavar="YYYY-Tn", type=_period, default=None,
+    parser.add_argument("--period", metavar="YYYY-Tn", type=period_arg, default=None,
                         help=_("The quarter (default: the latest with data)."))
-    parser.add_argument("--since", metavar="YYYY-Tn", type=_period, default=None,
+    parser.add_argument("--since", metavar="YYYY-Tn", type=period_arg, default=None,
                         help=_("Compare with this quarter (default: the previous one)."))
     parser.add_argument("--lang", default="ca", choices=sorted(LANGUAGES),
                         help=_("Language of the pack."))
