@@ -109,7 +109,13 @@ class DashboardData:
     def values(self) -> pd.DataFrame:
         """The values in force (indicator, service, period, value, stage, submission_id):
         the rows of ``queries.values_frame`` the status engine reads, from a lean query."""
-        return self._cached("values", (), lambda: current_values(self.engine))
+        return self._cached("values", (), lambda: newest_frame(self._current_rows()))
+
+    def _current_rows(self) -> list[tuple[Any, ...]]:
+        """Every value row of the current submissions, oldest submission first, before the
+        newest-value-per-key rule: :meth:`values` and :meth:`values_as_of` share it."""
+        return self._cached("current_rows", (),
+                            lambda: value_rows(self.engine, SubmissionStatus.CURRENT))
 
     def submissions(self) -> pd.DataFrame:
         """Every submission (id, service, period, uploaded_at, status, filename)."""
@@ -208,10 +214,27 @@ class DashboardData:
         )
 
     def values_as_of(self, period: Period) -> pd.DataFrame:
-        """The values as they stood at ``period``'s deadline (what a board saw then)."""
+        """The values as they stood at ``period``'s deadline (what a board saw then): the
+        rows of ``current_values(engine, as_of=cutoff)``, built from the current rows
+        already read (those whose submission was uploaded by then) and the superseded
+        submissions that were in force at the cutoff, the only rows read again."""
         cutoff = engine_status.as_of_cutoff(period, self.deadline_days)
-        return self._cached("values_as_of", (str(period),),
-                            lambda: current_values(self.engine, as_of=cutoff))
+
+        def compute() -> pd.DataFrame:
+            subs = self.submissions()
+            uploaded = subs[subs["uploaded_at"] <= pd.Timestamp(cutoff)]
+            in_force = set(uploaded.groupby(["service", "period"], sort=False)["id"].last())
+            rows = [r for r in self._current_rows() if r[5] in in_force]
+            current = set(subs.loc[subs["status"] == SubmissionStatus.CURRENT, "id"])
+            if in_force - current:
+                older = value_rows(self.engine, SubmissionStatus.SUPERSEDED, until=cutoff)
+                rows += [r for r in older if r[5] in in_force]
+                # back in upload order (the submissions frame is ordered as the query)
+                rank = {int(i): n for n, i in enumerate(subs["id"])}
+                rows.sort(key=lambda r: rank.get(r[5], len(rank)))
+            return newest_frame(rows)
+
+        return self._cached("values_as_of", (str(period),), compute)
 
     def completeness_of(self, period: Period, today: dt.date | None = None) -> pd.DataFrame:
         """:meth:`completeness` of one quarter only (what the overview lists as missing)."""
@@ -349,37 +372,65 @@ def current_values(engine: Engine, indicators: list[str] | None = None,
         names += PROVENANCE_COLUMNS
     if as_of is not None:
         columns += [Submission.service, Submission.period]
-        names += ["_sub_service", "_sub_period"]
     stmt = (select(*columns).join(Submission, Submission.id == Value.submission_id)
             .order_by(Submission.uploaded_at, Submission.id))
     if as_of is None:
         stmt = stmt.where(Submission.status == SubmissionStatus.CURRENT)
     else:
-        moment = as_of.replace(tzinfo=dt.UTC) if as_of.tzinfo is None else as_of
-        stmt = stmt.where(Submission.uploaded_at <= moment.astimezone(dt.UTC))
+        stmt = stmt.where(Submission.uploaded_at <= _utc(as_of))
     if indicators is not None:
         stmt = stmt.where(Value.indicator.in_(indicators))
+    rows = _fetch(engine, stmt)
+    if as_of is not None:
+        # rows come oldest submission first: the last one seen of each service and quarter
+        # is the latest uploaded by then
+        latest = {(r[-2], r[-1]): r[5] for r in rows}
+        rows = [r for r in rows if latest[(r[-2], r[-1])] == r[5]]
+    return newest_frame(rows, names)
+
+
+def value_rows(engine: Engine, status: str, until: dt.datetime | None = None
+               ) -> list[tuple[Any, ...]]:
+    """The lean value rows (``LEAN_COLUMNS``) of the submissions with ``status`` (uploaded
+    by ``until`` when given), oldest submission first, every version of a key kept."""
+    stmt = (select(Value.indicator, Value.service, Value.period, Value.value, Value.stage,
+                   Value.submission_id)
+            .join(Submission, Submission.id == Value.submission_id)
+            .where(Submission.status == status)
+            .order_by(Submission.uploaded_at, Submission.id))
+    if until is not None:
+        stmt = stmt.where(Submission.uploaded_at <= _utc(until))
+    return _fetch(engine, stmt)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return (moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment).astimezone(dt.UTC)
+
+
+def _fetch(engine: Engine, stmt: Any) -> list[tuple[Any, ...]]:
     with engine.connect() as conn:
         result = conn.execute(stmt)
         # the driver's tuples as they are: plain str/float/int here, so SQLAlchemy's per-row
         # processing (most of the time of a large read) is not needed
-        rows = result.cursor.fetchall() if result.cursor is not None else result.all()
+        rows = list(result.cursor.fetchall() if result.cursor is not None else result.all())
         result.close()
-    # rows come oldest submission first: plain dictionaries pick, in one pass each, the
-    # latest submission of each service and quarter (as of) and the newest value per key
-    if as_of is not None:
-        latest = {(r[-2], r[-1]): r[5] for r in rows}
-        rows = [r for r in rows if latest[(r[-2], r[-1])] == r[5]]
-        names = names[:-2]
+    return rows
+
+
+def newest_frame(rows: list[tuple[Any, ...]], names: list[str] | None = None) -> pd.DataFrame:
+    """The frame of ``rows`` (oldest submission first; their first columns are ``names``,
+    by default ``LEAN_COLUMNS``) keeping, per indicator, service and quarter, the newest
+    submission's row, sorted by that key."""
+    names = list(LEAN_COLUMNS) if names is None else names
     newest = {(r[0], r[1], r[2]): r for r in rows}
     ordered = [newest[k] for k in sorted(newest)]
-    # columns by transposing the tuples in C (zip); the as-of rows' two extra columns,
-    # beyond ``names``, are dropped by the outer zip
+    # columns by transposing the tuples in C (zip); columns beyond ``names`` (the as-of
+    # rows' submission service and quarter) are dropped by the outer zip
     transposed: Any = zip(*ordered, strict=True) if ordered else [[] for _name in names]
     data = dict(zip(names, (list(col) for col in transposed), strict=False))
     frame = pd.DataFrame(data, columns=names)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
-    if provenance:
+    if "uploaded_at" in names:
         frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
     return frame
 

@@ -119,6 +119,52 @@ def test_lean_values_as_of_match_values_frame(engine: Engine, plan: Plan) -> Non
         pd.testing.assert_frame_equal(lean, reference, check_dtype=False)
 
 
+def test_values_as_of_a_quarter_match_values_frame(engine: Engine, plan: Plan) -> None:
+    """``DashboardData.values_as_of`` (current rows already read plus the superseded files in
+    force then) gives exactly ``values_frame(as_of=deadline)`` at every quarter's deadline."""
+    import datetime as dt
+
+    from indicators.queries import values_frame
+    from indicators.validate import ParsedValue
+    from plan_model.completeness import as_of_cutoff, expected_services
+
+    dashboard_data.clear_caches()
+    quarters = [Period(2022, 1), Period(2022, 2), Period(2022, 3)]
+    load_sample(engine, plan, quarters)
+    sis = submission_values(plan, "SIS", Period(2022, 2))
+    number = next(v for v in sis if isinstance(v.value, float))
+    code = number.indicator
+    other = next(s for s in expected_services(plan) if s != "SIS")
+    # SIS re-sends 2022-T2 on time (the first file is superseded within the quarter's
+    # deadline), then again after the next quarter's deadline with one value and a corrected
+    # 2022-T1 figure; another service re-sends 2022-T1 late, after 2022-T2's deadline
+    store(engine, service="SIS", period="2022-T2", filename="SIS_v2.xlsx", content=b"v2",
+          user="tecnic.sis", source="cli", values=sis, warnings=[],
+          uploaded_at=dt.datetime(2022, 7, 20, tzinfo=dt.UTC))
+    store(engine, service="SIS", period="2022-T2", filename="SIS_v3.xlsx", content=b"v3",
+          user="tecnic.sis", source="cli", warnings=[],
+          values=[ParsedValue(code, "2022-T1", 4321.0, None, "Dades", 3, "E"), number],
+          uploaded_at=dt.datetime(2022, 11, 15, tzinfo=dt.UTC))
+    store(engine, service=other, period="2022-T1", filename="v2.xlsx", content=b"v2",
+          user="tecnic", source="cli", warnings=[],
+          values=submission_values(plan, other, Period(2022, 1))[:2],
+          uploaded_at=dt.datetime(2022, 9, 1, tzinfo=dt.UTC))
+    data = dashboard_data.load(engine, plan, deadline_days=30)
+    data.values()  # the current rows are read first, as on a page
+    for quarter in [*quarters, Period(2022, 4)]:
+        cutoff = as_of_cutoff(quarter, 30)
+        reference = values_frame(engine, as_of=cutoff)[dashboard_data.LEAN_COLUMNS]
+        reference = reference.sort_values(dashboard_data.VALUE_KEY).reset_index(drop=True)
+        pd.testing.assert_frame_equal(data.values_as_of(quarter), reference, check_dtype=False)
+    # the corrected 2022-T1 figure counts only once its file had been sent
+    def t1(frame: pd.DataFrame) -> list[float]:
+        rows = frame[(frame["indicator"] == code) & (frame["period"] == "2022-T1")]
+        return list(rows["value"])
+    assert t1(data.values_as_of(Period(2022, 3))) != [4321.0]
+    assert t1(data.values_as_of(Period(2022, 4))) == [4321.0]
+    assert t1(data.values()) == [4321.0]
+
+
 def test_settings_thresholds_change_the_lights(engine: Engine, plan: Plan) -> None:
     from plan_model.models import Thresholds
 
