@@ -16,7 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from i18n import format_date, format_number, format_percent, normalise_language, translator
+from i18n import (
+    format_date,
+    format_number,
+    format_percent,
+    normalise_language,
+    translator,
+)
 from indicators import queries
 from indicators.board_model import (
     SLIDE_ROWS,
@@ -35,6 +41,7 @@ from plan_model import status_types as st
 from plan_model.changes import CHANGE_LABELS
 from plan_model.completeness import COMPLETENESS_LABELS
 from plan_model.periods import Period, period_range
+from plan_model.status import objective_counts, objectives_of, objectives_with_data
 
 STATUSES = ("green", "amber", "red", "grey")
 _ORDINALS = {
@@ -79,11 +86,12 @@ def counts_text(counts: dict[str, int], lang: str) -> str:
 
 
 def _objective_counts(lever: Any) -> dict[str, int]:
-    counts = {s: 0 for s in STATUSES}
-    for axis in lever.axes:
-        for objective in axis.objectives:
-            counts[str(objective.status)] = counts.get(str(objective.status), 0) + 1
-    return counts
+    return objective_counts(objectives_of(lever))
+
+
+def objectives_with_data_text(level: Any, lang: str) -> str:
+    """``53 de 58 (91 %)``: objectives with a light of those due (``–`` when none is due)."""
+    return objectives_with_data(objectives_of(level)).text(lang)
 
 
 def _axis_counts(axis: Any) -> dict[str, int]:
@@ -168,7 +176,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
             Metric(t("Overall achievement"), pct(overall.achievement, lang),
                    badge(str(overall.status), lang)),
             Metric(t("Plan time elapsed"), pct(share_of_plan_elapsed(plan, period), lang)),
-            Metric(t("Data coverage"), pct(overall.coverage, lang)),
+            Metric(t("Objectives with data"), objectives_with_data_text(result, lang)),
         ],
         notes=[t("{organisation} · {date}", organisation=plan.info.organisation,
                  date=format_date(today, lang, "long"))],
@@ -185,10 +193,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
             status=badge(str(lever.status), lang),
             lines=(counts_text(counts, lang), _trend(lever.trend, lang)),
         ))
-    plan_counts = {s: 0 for s in STATUSES}
-    for lever in result.levers:
-        for key, value in _objective_counts(lever).items():
-            plan_counts[key] += value
+    plan_counts = objective_counts(result.objectives)
     slides.append(Slide(
         kind="glance",
         title=t("The plan at a glance"),
@@ -236,7 +241,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
                 Metric(t("Achievement"), pct(lever.achievement, lang),
                        badge(str(lever.status), lang)),
                 Metric(t("Objectives per status"), counts_text(_objective_counts(lever), lang)),
-                Metric(t("Data coverage"), pct(lever.coverage, lang)),
+                Metric(t("Objectives with data"), objectives_with_data_text(lever, lang)),
                 Metric(t("Trend"), _trend(lever.trend, lang)),
             ],
             table=Table([t("Axis"), t("Status"), t("Achievement"), t("Objectives")], rows,

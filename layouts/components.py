@@ -31,6 +31,7 @@ from indicators import dashboard_data
 from indicators.db import get_engine
 from layouts.context import current_plan, current_settings
 from layouts.figures import STATUS_COLOURS
+from plan_model import status as engine_status
 from plan_model import status_types as st
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
@@ -328,13 +329,16 @@ def page_title(msgid: str) -> Callable[..., str]:
     return title
 
 
-def objectives_by_status(lever: Any) -> dict[str, int]:
-    """How many objectives of a lever (LeverResult) are in each status."""
-    counts = {s: 0 for s in STATUSES}
-    for axis in lever.axes:
-        for objective in axis.objectives:
-            counts[str(objective.status)] = counts.get(str(objective.status), 0) + 1
-    return counts
+def objectives_by_status(level: Any) -> dict[str, int]:
+    """How many objectives of the plan, a lever or an axis are in each status."""
+    return engine_status.objective_counts(engine_status.objectives_of(level))
+
+
+def objectives_with_data(level: Any, lang: str) -> html.Span:
+    """``Objectius amb dades: 53 de 58 (91 %)`` for the plan, a lever or an axis."""
+    found = engine_status.objectives_with_data(engine_status.objectives_of(level))
+    return html.Span([translator(lang)("Objectives with data"), ": ",
+                      html.Strong(found.text(lang))], className="objectives-with-data")
 
 
 def counts_list(counts: Mapping[str, int], lang: str, *, what: str) -> html.Ul:

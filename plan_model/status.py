@@ -23,11 +23,14 @@ API
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from i18n import format_number, format_percent, gettext
 from plan_model.changes import CHANGE_LABELS, changes
 from plan_model.completeness import COMPLETENESS_LABELS, as_of_cutoff, completeness
 from plan_model.models import Plan, Thresholds
@@ -79,15 +82,55 @@ from plan_model.status_types import (
 )
 
 __all__ = [
-    "ACHIEVEMENT_MAX", "AT_RISK_ICON", "AT_RISK_LABEL", "CHANGE_LABELS", "COMPLETENESS_LABELS",
-    "EXCEEDED_COLOR", "EXCEEDED_ICON", "EXCEEDED_LABEL", "EXCLUDED_LABEL",
-    "INSUFFICIENT_DATA_LABEL", "LATE_ICON", "LATE_LABEL", "MIN_COVERAGE", "NOT_DUE_LABEL",
-    "ROLLUP_CAP", "STATUS_COLORS", "STATUS_ICONS", "STATUS_LABELS", "STATUS_PALETTE",
-    "STATUS_RANK", "STATUS_TEXT_COLORS", "TREND_ICONS", "TREND_LABELS", "TREND_TOLERANCE",
-    "TREND_WINDOW", "AxisResult", "IndicatorResult", "LevelResult", "LeverResult",
-    "ObjectiveResult", "PlanStatus", "Status", "Trend", "as_of_cutoff", "changes",
-    "completeness", "compute_status", "effective_thresholds", "history_from_grid",
-    "status_from_grid", "status_history", "status_label", "status_text", "status_to_json", "trend_label",
+    "ACHIEVEMENT_MAX",
+    "AT_RISK_ICON",
+    "AT_RISK_LABEL",
+    "CHANGE_LABELS",
+    "COMPLETENESS_LABELS",
+    "EXCEEDED_COLOR",
+    "EXCEEDED_ICON",
+    "EXCEEDED_LABEL",
+    "EXCLUDED_LABEL",
+    "INSUFFICIENT_DATA_LABEL",
+    "LATE_ICON",
+    "LATE_LABEL",
+    "MIN_COVERAGE",
+    "NOT_DUE_LABEL",
+    "ROLLUP_CAP",
+    "STATUS_COLORS",
+    "STATUS_ICONS",
+    "STATUS_LABELS",
+    "STATUS_PALETTE",
+    "STATUS_RANK",
+    "STATUS_TEXT_COLORS",
+    "TREND_ICONS",
+    "TREND_LABELS",
+    "TREND_TOLERANCE",
+    "TREND_WINDOW",
+    "AxisResult",
+    "IndicatorResult",
+    "LevelResult",
+    "LeverResult",
+    "ObjectiveResult",
+    "ObjectivesWithData",
+    "PlanStatus",
+    "Status",
+    "Trend",
+    "as_of_cutoff",
+    "changes",
+    "completeness",
+    "compute_status",
+    "effective_thresholds",
+    "history_from_grid",
+    "objective_counts",
+    "objectives_of",
+    "objectives_with_data",
+    "status_from_grid",
+    "status_history",
+    "status_label",
+    "status_text",
+    "status_to_json",
+    "trend_label",
 ]
 
 _STATIC_FIELDS = ("code", "name", "kind", "objective", "service", "unit", "direction",
@@ -380,3 +423,52 @@ def status_to_json(result: PlanStatus) -> dict[str, Any]:
             for lever in result.levers
         ],
     }
+
+
+# ---- objectives of a level, as the pages and the board pack count them ---------------------
+
+def objectives_of(level: PlanStatus | LeverResult | AxisResult) -> list[ObjectiveResult]:
+    """The objectives of the whole plan, of one lever or of one axis."""
+    if isinstance(level, AxisResult):
+        return list(level.objectives)
+    if isinstance(level, LeverResult):
+        return [o for axis in level.axes for o in axis.objectives]
+    return level.objectives
+
+
+def objective_counts(objectives: Iterable[ObjectiveResult]) -> dict[str, int]:
+    """How many of ``objectives`` are in each status (every status present, 0 included)."""
+    counts = {str(s): 0 for s in Status}
+    for objective in objectives:
+        counts[str(objective.status)] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class ObjectivesWithData:
+    """How many objectives have a light (enough data for a status) of those that have an
+    indicator due; ``share`` is None when none is due."""
+
+    with_data: int
+    due: int
+
+    @property
+    def share(self) -> float | None:
+        return self.with_data / self.due if self.due else None
+
+    def text(self, lang: str | None = None) -> str:
+        """``53 de 58 (91 %)`` in ``lang``; ``–`` when no objective is due."""
+        if not self.due:
+            return "–"
+        return gettext("{with_data} of {due} ({share})", lang,
+                       with_data=format_number(self.with_data, lang, 0),
+                       due=format_number(self.due, lang, 0),
+                       share=format_percent(self.share, lang))
+
+
+def objectives_with_data(objectives: Iterable[ObjectiveResult]) -> ObjectivesWithData:
+    """The data coverage a director reads on the overview, a lever and the board: objectives
+    with a light of the objectives due. (A level's own ``coverage`` counts its direct
+    children — levers for the plan, axes for a lever — and drives the grey rule.)"""
+    due = [o for o in objectives if o.coverage is not None]
+    return ObjectivesWithData(sum(1 for o in due if o.status != Status.GREY), len(due))

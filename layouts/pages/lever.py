@@ -162,7 +162,7 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
         html.Div([
             html.Span([t("Achievement"), ": ", html.Strong(c.percent(lever.achievement, lang))]),
             c.status_badge(str(lever.status), lang),
-            html.Span([t("Data coverage"), ": ", html.Strong(c.percent(lever.coverage, lang))]),
+            c.objectives_with_data(lever, lang),
             html.Span([t("Trend"), ": ", c.trend_text(str(lever.trend), lang)]),
         ], className="lever-summary"),
     ])

@@ -14,6 +14,7 @@ from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, sparkline_svg
 from plan_model import status_types as st
 from plan_model.completeness import COMPLETENESS_ICONS
+from plan_model.status import objectives_with_data
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/", title=c.page_title("Overview"), name="Resum", order=0)
@@ -61,8 +62,7 @@ def _lever_card(ctx: c.PageContext, lever: Any) -> html.Article:
                 c.status_badge(str(lever.status), lang),
             ], className="lever-headline"),
             c.counts_list(counts, lang, what=t("Objectives per status")),
-            html.P([t("Data coverage"), ": ", html.Strong(c.percent(lever.coverage, lang))],
-                   className="coverage"),
+            html.P(c.objectives_with_data(lever, lang), className="coverage"),
             html.Img(src=svg_data_uri(sparkline_svg(points, lang, title=summary)),
                      alt=summary, className="sparkline", width=220, height=56),
         ],
@@ -141,9 +141,8 @@ def build(ctx: c.PageContext) -> html.Div:
     result = ctx.data.status(ctx.period)
     plan_level = result.plan
     elapsed = share_of_plan_elapsed(ctx.plan, ctx.period)
-    plan_counts = {s: 0 for s in c.STATUSES}
-    for o in result.objectives:
-        plan_counts[str(o.status)] += 1
+    plan_counts = c.objectives_by_status(result)
+    with_data = objectives_with_data(result.objectives)
     info = ctx.plan.info
     kpis = html.Div([
         _kpi(t("Overall achievement"), c.percent(plan_level.achievement, lang),
@@ -152,7 +151,9 @@ def build(ctx: c.PageContext) -> html.Div:
              html.Div(html.Div(className="bar-fill elapsed-fill",
                                style={"width": f"{elapsed * 100:.0f}%"}),
                       className="bar-track", **c.attrs(aria_hidden="true"))),
-        _kpi(t("Data coverage"), c.percent(plan_level.coverage, lang)),
+        _kpi(t("Objectives with data"), c.percent(with_data.share, lang),
+             t("{with_data} of {due} objectives due", with_data=with_data.with_data,
+               due=with_data.due)),
         _kpi(t("Objectives"), str(len(result.objectives)),
              c.counts_list(plan_counts, lang, what=t("Objectives per status"))),
     ], className="kpi-row")

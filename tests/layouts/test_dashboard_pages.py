@@ -24,7 +24,7 @@ from indicators.store import store
 from layouts.shell import page_cache, with_parameter
 from plan_model.models import Plan
 from plan_model.periods import Period, period_range
-from plan_model.status import compute_status
+from plan_model.status import compute_status, objectives_of, objectives_with_data
 from settings import Settings
 
 LAST = Period(2023, 2)
@@ -71,6 +71,13 @@ def test_overview_shows_plan_levers_and_overall_achievement(app: Dash, plan: Pla
     # the skipped submission is listed as missing, with its contact
     assert "sis@example.org" in text
     assert "Temps del pla transcorregut" in text and format_percent(6 / 16, "ca") in text
+    # data coverage as objectives with a light of those due, for the plan and each lever
+    found = objectives_with_data(objectives_of(result))
+    assert 0 < found.with_data < found.due <= len(plan.objectives)
+    assert "Objectius amb dades" in text
+    assert f"{found.with_data} dels {found.due} objectius que toca mesurar" in text
+    for lever in result.levers:
+        assert objectives_with_data(objectives_of(lever)).text("ca") in text
 
 
 def test_quarter_and_language_come_from_the_url(app: Dash) -> None:

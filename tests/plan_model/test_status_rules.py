@@ -448,3 +448,27 @@ def test_results_are_complete_frozen_dataclasses() -> None:
         r.value = 1.0  # type: ignore[misc]
     assert dataclasses.replace(r, value=1.0).value == 1.0
     assert r == dataclasses.replace(r)
+
+
+def test_objectives_with_data_count_objectives_not_children() -> None:
+    """What the overview, a lever and the board show as data coverage: objectives with a
+    light of those with an indicator due (a level's own ``coverage`` counts its children)."""
+    from plan_model.status import objective_counts, objectives_of, objectives_with_data
+
+    inds = [numeric("P1.01-I1"), numeric("P1.02-I1"),
+            milestone("P2.01-I1", due="2025-T4", start="2025-T1"), numeric("P2.02-I1")]
+    plan = make_plan(inds)
+    res = compute_status(plan, frame([("P1.01-I1", "2022-T2", 110),
+                                      ("P2.02-I1", "2022-T2", 60)]), "2022-T2")
+    assert res.plan.coverage == 1.0  # both levers have data...
+    found = objectives_with_data(objectives_of(res))
+    assert (found.with_data, found.due) == (2, 3)  # ...but P1.02 has none; P2.01 not due
+    assert found.share == pytest.approx(2 / 3)
+    assert found.text("ca") == "2 de 3 (67\u00a0%)"  # Catalan: non-breaking space
+    assert found.text("en") == "2 of 3 (67%)"
+    lever1 = objectives_with_data(objectives_of(res.lever(1)))
+    assert (lever1.with_data, lever1.due) == (1, 2)
+    assert objective_counts(objectives_of(res)) == {"green": 1, "amber": 0, "red": 1,
+                                                    "grey": 2}
+    nothing_due = objectives_with_data(objectives_of(res.axis(2))[:1])
+    assert (nothing_due.due, nothing_due.share, nothing_due.text("ca")) == (0, None, "–")
