@@ -132,6 +132,25 @@ def test_drill_down_overview_lever_objective(director_page: Any,
     assert "Valors trimestrals" in director_page.inner_text("#main-content")
 
 
+def test_chart_ticks_use_the_language_separators(director_page: Any,
+                                                 live_server: LiveServer) -> None:
+    """The value axis of an indicator in the thousands (P3.07-I1, attentions of the SIAD)
+    reads 1.500 in Catalan and 1,500 in English, as plotly.js draws it."""
+    def ticks(lang: str) -> list[str]:
+        open_page(director_page, live_server, f"/objectiu/P3.07?lang={lang}")
+        director_page.wait_for_function(
+            f"() => document.documentElement.lang === '{lang}'", timeout=RENDER_TIMEOUT_MS)
+        found: list[str] = director_page.locator(
+            "figure.chart >> nth=0 >> .ytick text").all_text_contents()
+        return found
+
+    catalan, english = ticks("ca"), ticks("en")
+    ticks("ca")  # the language is remembered in a cookie: leave Catalan for the other tests
+    assert any(re.fullmatch(r"\d{1,3}(\.\d{3})+", t) for t in catalan), catalan
+    assert not any(re.fullmatch(r"\d{4,}", t) for t in catalan), catalan
+    assert any(re.fullmatch(r"\d{1,3}(,\d{3})+", t) for t in english), english
+
+
 def test_quarter_selector_and_language_switch(director_page: Any,
                                               live_server: LiveServer) -> None:
     open_page(director_page, live_server, "/palanca/2")
