@@ -30,7 +30,7 @@ import logging
 import os
 import secrets
 from typing import Any
-from urllib.parse import urlencode, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from dash import Dash, dcc
 from dash import html as dhtml
@@ -455,9 +455,23 @@ USER_LINKS: tuple[tuple[str, str, frozenset[str]], ...] = (
 )
 
 
+def _page_lang() -> str:
+    """The language of the page whose layout is being served. Dash fetches the layout from
+    ``/_dash-layout``, without the page's query string but with the page's address as the
+    Referer (same origin): its ``?lang=`` wins over the cookie, which the page only updates
+    once drawn — a shared ``?lang=en`` link, or a click on a language, is in that language
+    from the first paint, account bar included."""
+    lang = request.args.get("lang")
+    if not lang and request.referrer:
+        referrer = urlparse(request.referrer)
+        if referrer.netloc == request.host:
+            lang = next(iter(parse_qs(referrer.query).get("lang", [])), None)
+    return normalise_language(lang or request.cookies.get("lang") or DEFAULT_LANGUAGE)
+
+
 def user_bar(lang: str | None = None) -> dhtml.Div:
     """Who is logged in (and whether it is a demo account), role links and logout."""
-    lang = normalise_language(lang or (_lang() if has_request_context() else None))
+    lang = normalise_language(lang or (_page_lang() if has_request_context() else None))
     t = translator(lang)
     info = current_account()
     if info is None:

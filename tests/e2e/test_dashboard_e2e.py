@@ -162,6 +162,8 @@ def test_quarter_selector_and_language_switch(director_page: Any,
     director_page.wait_for_selector("#main-content h1:has-text('Palanca 2')")
     director_page.wait_for_function("() => document.documentElement.lang === 'es'")
     assert "Ejes" in director_page.inner_text("#main-content")
+    # the account bar too, from the first paint (the cookie still said Catalan)
+    assert director_page.inner_text("#auth-logout").strip() == "Cerrar sesión"
     assert "t=2024-T2" in director_page.url  # the quarter survives the language change
     # the choice is remembered (cookie) on a link without ?lang
     open_page(director_page, live_server, "/lliuraments")

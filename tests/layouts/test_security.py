@@ -185,6 +185,24 @@ def test_login_logout_roundtrip(app: dash.Dash, db_url: str) -> None:
     assert actions == ["logout", "login"]
 
 
+def test_account_bar_follows_the_page_language(app: dash.Dash) -> None:
+    """The layout (account bar) is fetched from /_dash-layout: the page's ?lang= comes in
+    its Referer and wins over the cookie, which the page updates only once drawn."""
+    client = client_for(app, "guest")
+    client.set_cookie("lang", "es")
+
+    def bar(referer: str | None = None) -> str:
+        headers = {"Referer": referer} if referer else {}
+        response = client.get("/_dash-layout", headers=headers)
+        return json.dumps(response.get_json(), ensure_ascii=False)
+
+    assert "Cerrar sesión" in bar()  # no page address: the cookie
+    assert "Log out" in bar("http://localhost/canvis?t=2025-T1&lang=en")
+    assert "Tanca la sessió" in bar("http://localhost/?lang=ca")
+    assert "Cerrar sesión" in bar("http://localhost/palanca/2")  # no ?lang: the cookie
+    assert "Cerrar sesión" in bar("http://elsewhere.example/?lang=en")  # another site
+
+
 def test_open_redirect_refused(app: dash.Dash) -> None:
     client = app.server.test_client()
     page = client.get("/login").get_data(as_text=True)
