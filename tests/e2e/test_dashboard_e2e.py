@@ -116,6 +116,32 @@ def test_overview_numbers_match_the_status_engine(director_page: Any,
         assert re.match(r"^[✔⚠✖–]\s+\S", badge), badge
 
 
+def test_lever_cards_hold_their_text_in_every_language(director_page: Any,
+                                                       live_server: LiveServer) -> None:
+    """At 1366 px the five lever cards stand in one row: in Catalan, Spanish and English no
+    badge, count or line of a card reaches past the card's edge."""
+    problems: list[str] = []
+    for lang in ("es", "en", "ca"):  # Catalan last: the language is remembered in a cookie
+        open_page(director_page, live_server, f"/?lang={lang}")
+        director_page.wait_for_function(
+            f"() => document.documentElement.lang === '{lang}'", timeout=RENDER_TIMEOUT_MS)
+        spills = director_page.evaluate("""() => {
+            const out = [];
+            document.querySelectorAll('.lever-card').forEach((card, i) => {
+                const edge = card.getBoundingClientRect().right;
+                card.querySelectorAll('*').forEach(el => {
+                    const right = el.getBoundingClientRect().right;
+                    if (right > edge + 0.5) out.push(`card ${i + 1}: ${el.className ||
+                        el.tagName} '${(el.textContent || '').trim().slice(0, 40)}' by ${
+                        Math.round(right - edge)} px`);
+                });
+            });
+            return out;
+        }""")
+        problems += [f"{lang}: {spill}" for spill in spills]
+    assert not problems, "\n".join(problems)
+
+
 def test_drill_down_overview_lever_objective(director_page: Any,
                                              live_server: LiveServer) -> None:
     open_page(director_page, live_server, "/")
