@@ -63,11 +63,16 @@ def period_label(period: Period, lang: str) -> str:
                             ordinal=_ORDINALS[code][period.quarter], year=period.year)
 
 
-def badge(status: str | None, lang: str) -> StatusBadge:
+def badge(status: str | None, lang: str, *, insufficient: bool = False) -> StatusBadge:
     key = status if status in STATUSES else "grey"
     s = st.Status(key)
-    return StatusBadge(key=key, label=st.status_label(s, lang), icon=st.STATUS_ICONS[s],
-                       colour=st.STATUS_COLORS[s])
+    return StatusBadge(key=key, label=st.status_label(s, lang, insufficient=insufficient),
+                       icon=st.STATUS_ICONS[s], colour=st.STATUS_COLORS[s])
+
+
+def level_badge(level: Any, lang: str) -> StatusBadge:
+    """:func:`badge` of a plan, lever, axis or objective result (insufficient data named)."""
+    return badge(str(level.status), lang, insufficient=bool(level.insufficient_data))
 
 
 def _num(value: object) -> float | None:
@@ -174,7 +179,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
         subtitle=t("Situation at the end of the {quarter}", quarter=q_label),
         metrics=[
             Metric(t("Overall achievement"), pct(overall.achievement, lang),
-                   badge(str(overall.status), lang)),
+                   level_badge(overall, lang)),
             Metric(t("Plan time elapsed"), pct(share_of_plan_elapsed(plan, period), lang)),
             Metric(t("Objectives with data"), objectives_with_data_text(result, lang)),
         ],
@@ -190,7 +195,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
             title=t("Lever {number}", number=lever.number),
             subtitle=lever.name,
             value=pct(lever.achievement, lang),
-            status=badge(str(lever.status), lang),
+            status=level_badge(lever, lang),
             lines=(counts_text(counts, lang), _trend(lever.trend, lang)),
         ))
     plan_counts = objective_counts(result.objectives)
@@ -201,7 +206,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
                    quarter=q_label),
         metrics=[
             Metric(t("Overall achievement"), pct(overall.achievement, lang),
-                   badge(str(overall.status), lang)),
+                   level_badge(overall, lang)),
             *[Metric(st.status_text(s, lang), format_number(plan_counts[s], lang, 0))
               for s in STATUSES],
         ],
@@ -221,7 +226,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
         rows = [[
             Cell(t("Axis {number}. {name}", number=a.number,
                    name=_short(names.get(a.number, ""), 70))),
-            Cell("", status=badge(str(a.status), lang)),
+            Cell("", status=level_badge(a, lang)),
             Cell(pct(a.achievement, lang), number=True),
             Cell(counts_text(_axis_counts(a), lang)),
         ] for a in lever.axes]
@@ -239,7 +244,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
             subtitle=lever.tagline,
             metrics=[
                 Metric(t("Achievement"), pct(lever.achievement, lang),
-                       badge(str(lever.status), lang)),
+                       level_badge(lever, lang)),
                 Metric(t("Objectives per status"), counts_text(_objective_counts(lever), lang)),
                 Metric(t("Objectives with data"), objectives_with_data_text(lever, lang)),
                 Metric(t("Trend"), _trend(lever.trend, lang)),
@@ -259,7 +264,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
         risk_rows.append([
             Cell(o.code),
             Cell(_short(text, 110)),
-            Cell("", status=badge(str(o.status), lang)),
+            Cell("", status=level_badge(o, lang)),
             Cell(pct(o.achievement, lang), number=True),
             Cell(f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}" if getattr(o, "at_risk", False)
                  else "–"),
@@ -367,7 +372,7 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
         appendix_rows.append([
             Cell(o.code),
             Cell(text),
-            Cell("", status=badge(str(o.status), lang)),
+            Cell("", status=level_badge(o, lang)),
             Cell(pct(o.achievement, lang), number=True),
             Cell("\n".join(comments.get(o.code, [])) or "–"),
         ])

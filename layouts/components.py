@@ -135,22 +135,30 @@ def icon(glyph: str) -> str:
     return ICON_FALLBACK.get(glyph, glyph)
 
 
-def status_label(status: str, lang: str) -> str:
-    return st.status_label(status, lang)
+def status_label(status: str, lang: str, *, insufficient: bool = False) -> str:
+    return st.status_label(status, lang, insufficient=insufficient)
 
 
 def status_icon(status: str) -> str:
     return st.STATUS_ICONS[st.Status(status)]
 
 
-def status_badge(status: str | None, lang: str, *, size: str = "") -> html.Span:
+def status_badge(status: str | None, lang: str, *, size: str = "",
+                 insufficient: bool = False) -> html.Span:
     """Status as icon + label on its colour: never colour alone."""
     key = status if status in STATUSES else "grey"
     return html.Span(
         [html.Span(status_icon(key), className="status-icon", **attrs(aria_hidden="true")),
-         " ", status_label(key, lang)],
+         " ", status_label(key, lang, insufficient=insufficient)],
         className=f"status-badge status-{key} {size}".strip(),
     )
+
+
+def level_badge(level: Any, lang: str) -> html.Span:
+    """:func:`status_badge` of a plan, lever, axis or objective result: a grey level with
+    too little data says «Dades insuficients»."""
+    return status_badge(str(level.status), lang,
+                        insufficient=bool(getattr(level, "insufficient_data", False)))
 
 
 def trend_text(trend: str | None, lang: str) -> str:

@@ -93,7 +93,12 @@ STATUS_PALETTE: dict[str, str] = {
 }
 
 
-def status_label(status: Status | str, lang: str | None = "ca") -> str:
+def status_label(status: Status | str, lang: str | None = "ca", *,
+                 insufficient: bool = False) -> str:
+    """The status's label; a grey level that has some data, but too little for a status
+    (``LevelResult.insufficient_data``), reads «Dades insuficients», not «Sense dades»."""
+    if insufficient and Status(status) is Status.GREY:
+        return gettext(INSUFFICIENT_DATA_LABEL, lang)
     return gettext(STATUS_LABELS[Status(status)], lang)
 
 

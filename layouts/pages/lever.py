@@ -50,7 +50,8 @@ def _row(ctx: c.PageContext, objective: Any, axis_name: str) -> dict[str, Any]:
         "axis": axis_name,
         "status": status,
         "status_rank": STATUS_RANK.get(status, 4),
-        "status_text": f"{c.status_icon(status)} {c.status_label(status, lang)}",
+        "status_text": f"{c.status_icon(status)} "
+                       f"{c.status_label(status, lang, insufficient=objective.insufficient_data)}",
         "achievement": None if achievement is None else round(achievement * 100, 1),
         "achievement_text": c.percent(achievement, lang),
         "trend": c.trend_text(str(objective.trend), lang),
@@ -150,7 +151,7 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
                             html.Th(t("Trend"), scope="col")])),
         html.Tbody([html.Tr([
             html.Th(axis_names.get(a.number, str(a.number)), scope="row"),
-            html.Td(c.status_badge(str(a.status), lang)),
+            html.Td(c.level_badge(a, lang)),
             html.Td(c.percent(a.achievement, lang), className="num"),
             html.Td(c.percent(a.coverage, lang), className="num"),
             html.Td(c.trend_text(str(a.trend), lang)),
@@ -161,7 +162,7 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
         html.P(lever.tagline, className="tagline"),
         html.Div([
             html.Span([t("Achievement"), ": ", html.Strong(c.percent(lever.achievement, lang))]),
-            c.status_badge(str(lever.status), lang),
+            c.level_badge(lever, lang),
             c.objectives_with_data(lever, lang),
             html.Span([t("Trend"), ": ", c.trend_text(str(lever.trend), lang)]),
         ], className="lever-summary"),

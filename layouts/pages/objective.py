@@ -235,7 +235,7 @@ def build(ctx: c.PageContext, code: str) -> html.Div:
         html.Li(code, **c.attrs(aria_current="page")),
     ], className="breadcrumb"), **c.attrs(aria_label=t("Breadcrumb")))
     summary = html.Div([
-        c.status_badge(str(level.status), lang),
+        c.level_badge(level, lang),
         html.Span([t("Achievement"), ": ", html.Strong(c.percent(level.achievement, lang))]),
         html.Span([t("Data coverage"), ": ", html.Strong(c.percent(level.coverage, lang))]),
         html.Span([t("Trend"), ": ", c.trend_text(str(level.trend), lang)]),

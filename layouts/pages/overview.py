@@ -59,7 +59,7 @@ def _lever_card(ctx: c.PageContext, lever: Any) -> html.Article:
             html.Div([
                 html.Div([html.Span(t("Achievement"), className="small-label"),
                           html.Span(c.percent(lever.achievement, lang), className="big-number")]),
-                c.status_badge(str(lever.status), lang),
+                c.level_badge(lever, lang),
             ], className="lever-headline"),
             c.counts_list(counts, lang, what=t("Objectives per status")),
             html.P(c.objectives_with_data(lever, lang), className="coverage"),
@@ -146,7 +146,7 @@ def build(ctx: c.PageContext) -> html.Div:
     info = ctx.plan.info
     kpis = html.Div([
         _kpi(t("Overall achievement"), c.percent(plan_level.achievement, lang),
-             c.status_badge(str(plan_level.status), lang)),
+             c.level_badge(plan_level, lang)),
         _kpi(t("Plan time elapsed"), c.percent(elapsed, lang),
              html.Div(html.Div(className="bar-fill elapsed-fill",
                                style={"width": f"{elapsed * 100:.0f}%"}),

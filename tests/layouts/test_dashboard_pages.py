@@ -242,3 +242,20 @@ def test_assets_are_local(app: Dash) -> None:
     assets = Path(app.config.assets_folder)
     assert (assets / "00-bootstrap-5.3.6.min.css").exists()
     assert not app.config.external_stylesheets
+
+
+def test_level_badge_names_insufficient_data() -> None:
+    """A grey level with some data but too little for a status says so (not «Sense dades»),
+    with its icon, in the page's language."""
+    from types import SimpleNamespace
+
+    from layouts import components as c
+
+    def text(level: SimpleNamespace, lang: str) -> str:
+        return json.dumps(json.loads(to_json(c.level_badge(level, lang))), ensure_ascii=False)
+
+    some = SimpleNamespace(status="grey", insufficient_data=True)
+    none = SimpleNamespace(status="grey", insufficient_data=False)
+    assert "Dades insuficients" in text(some, "ca") and "–" in text(some, "ca")
+    assert "Insufficient data" in text(some, "en")
+    assert "Sense dades" in text(none, "ca") and "insuficients" not in text(none, "ca")

@@ -9,7 +9,7 @@ from status_factory import frame, make_plan, milestone, numeric, series
 
 from plan_model.models import Thresholds
 from plan_model.periods import Period
-from plan_model.status import Status, Trend, compute_status
+from plan_model.status import Status, Trend, compute_status, status_label
 
 A = "P1.01-I1"
 
@@ -286,8 +286,16 @@ def test_level_with_mostly_missing_data_is_grey() -> None:
     assert obj.achievement == pytest.approx(1.0)  # of what there is
     assert obj.status is Status.GREY and obj.insufficient_data
     assert obj.counts["grey"] == 2
+    # named apart from "no data" wherever a level's status is shown
+    assert status_label(obj.status, "ca", insufficient=obj.insufficient_data) \
+        == "Dades insuficients"
+    assert status_label(obj.status, "es", insufficient=True) == "Datos insuficientes"
+    assert status_label(Status.GREEN, "ca", insufficient=True) == "Assolit / en bon camí"
     # the axis above has no objective with enough data
     assert res.axis(1).status is Status.GREY
+    assert not res.axis(1).insufficient_data  # nothing at all to weigh: plain "no data"
+    assert status_label(res.axis(1).status, "ca",
+                        insufficient=res.axis(1).insufficient_data) == "Sense dades"
     assert res.axis(1).coverage == 0.0
     assert res.plan.status is Status.GREY
     # half is enough
