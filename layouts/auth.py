@@ -469,6 +469,14 @@ def _page_lang() -> str:
     return normalise_language(lang or request.cookies.get("lang") or DEFAULT_LANGUAGE)
 
 
+def skip_link(lang: str | None = None) -> dhtml.A:
+    """«Salta al contingut principal»: the first thing a keyboard reaches, before the account
+    bar and the page's header (every page's ``main`` is ``#main-content``)."""
+    lang = normalise_language(lang or (_page_lang() if has_request_context() else None))
+    return dhtml.A(gettext("Skip to main content", lang), href="#main-content",
+                   className="skip-link", id="skip-link")
+
+
 def user_bar(lang: str | None = None) -> dhtml.Div:
     """Who is logged in (and whether it is a demo account), role links and logout."""
     lang = normalise_language(lang or (_page_lang() if has_request_context() else None))
@@ -513,7 +521,7 @@ def _wrap_layout(app: Dash) -> None:
 
     def layout() -> Any:
         inner = original() if callable(original) else original
-        return dhtml.Div([user_bar(), inner], className="auth-wrapper")
+        return dhtml.Div([skip_link(), user_bar(), inner], className="auth-wrapper")
 
     app.layout = layout
 

@@ -268,7 +268,8 @@ def navigation(ctx: PageContext, active: str) -> html.Nav:
 
 def frame(ctx: PageContext, *, active: str, title: str, children: Sequence[Any],
           subtitle: Any = None) -> html.Div:
-    """The page frame: skip link, header (name, navigation, quarter, language), main, footer."""
+    """The page frame: header (name, navigation, quarter, language), main, footer. (The skip
+    link to ``#main-content`` comes first in the app's layout, before the account bar.)"""
     t = ctx.t
     header = html.Header(
         [
@@ -299,8 +300,7 @@ def frame(ctx: PageContext, *, active: str, title: str, children: Sequence[Any],
         className="app-footer",
     )
     return html.Div(
-        [html.A(t("Skip to main content"), href="#main-content", className="skip-link"),
-         header, main, footer,
+        [header, main, footer,
          dcc.Store(id="page-lang", data=ctx.lang)],
         className="page", lang=ctx.lang,
     )

@@ -142,6 +142,23 @@ def test_lever_cards_hold_their_text_in_every_language(director_page: Any,
     assert not problems, "\n".join(problems)
 
 
+def test_keyboard_reaches_the_skip_link_first(director_page: Any,
+                                              live_server: LiveServer) -> None:
+    """The first Tab on a page shows «Salta al contingut principal» (before the account
+    bar's links); Enter moves the focus to the page's main content."""
+    director_page.goto(live_server.url("/palanca/2?lang=ca"))
+    director_page.wait_for_selector("#main-content h1", timeout=RENDER_TIMEOUT_MS)
+    director_page.keyboard.press("Tab")
+    focused = director_page.evaluate("""() => { const el = document.activeElement;
+        return [el.id, el.textContent.trim(), el.getBoundingClientRect().top]; }""")
+    assert focused[:2] == ["skip-link", "Salta al contingut principal"], focused
+    assert focused[2] >= 0  # shown on screen while focused
+    director_page.keyboard.press("Enter")
+    director_page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === 'main-content'",
+        timeout=RENDER_TIMEOUT_MS)
+
+
 def test_drill_down_overview_lever_objective(director_page: Any,
                                              live_server: LiveServer) -> None:
     open_page(director_page, live_server, "/")

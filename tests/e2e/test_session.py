@@ -201,3 +201,17 @@ def test_slides_pass_axe(page: Any, live_server: LiveServer) -> None:
                                 f"({len(violation['nodes'])} nodes)")
         page.keyboard.press("ArrowRight")
     assert problems == []
+
+
+def test_the_deck_keeps_the_keyboard_on_itself(page: Any, live_server: LiveServer) -> None:
+    """The deck covers the window: the account bar and the skip link under it are taken out
+    (not focusable while unseen), so Tab walks the deck's own controls."""
+    _open(page, live_server.url("/sessio?s=1"))
+    assert not page.locator("#auth-bar").is_visible()
+    assert not page.locator("#skip-link").is_visible()
+    inside = []
+    for _i in range(4):
+        page.keyboard.press("Tab")
+        inside.append(page.evaluate(
+            "() => !!document.activeElement.closest('#session-deck')"))
+    assert all(inside), inside

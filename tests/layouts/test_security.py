@@ -203,6 +203,18 @@ def test_account_bar_follows_the_page_language(app: dash.Dash) -> None:
     assert "Cerrar sesión" in bar("http://elsewhere.example/?lang=en")  # another site
 
 
+def test_layout_opens_with_the_skip_link(app: dash.Dash) -> None:
+    """The skip link is the layout's first element (before the account bar), in the page's
+    language, pointing at every page's ``main``."""
+    client = client_for(app, "guest")
+    first = client.get("/_dash-layout", headers={"Referer": "http://localhost/?lang=es"}
+                       ).get_json()["props"]["children"][0]
+    assert first["type"] == "A" and first["props"]["href"] == "#main-content"
+    assert first["props"]["children"] == "Saltar al contenido principal"
+    second = client.get("/_dash-layout").get_json()["props"]["children"][1]
+    assert second["props"]["id"] == "auth-bar"
+
+
 def test_open_redirect_refused(app: dash.Dash) -> None:
     client = app.server.test_client()
     page = client.get("/login").get_data(as_text=True)
