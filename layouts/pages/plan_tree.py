@@ -35,7 +35,8 @@ def build(ctx: c.PageContext) -> html.Div:
             *axes,
         ], className="panel"))
     return c.frame(ctx, active="/pla", title=t("The plan"),
-                   subtitle=f"{plan.info.name} · {plan.info.start_year}–{plan.info.end_year}",
+                   subtitle=plan.info.name if str(plan.info.start_year) in plan.info.name
+                   else f"{plan.info.name} · {plan.info.start_year}–{plan.info.end_year}",
                    children=[html.Div(levers, className="plan-tree")])
 
 
