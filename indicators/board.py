@@ -16,13 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from i18n import (
-    format_date,
-    format_number,
-    format_percent,
-    normalise_language,
-    translator,
-)
+from i18n import format_date, format_number, format_percent, normalise_language, translator
 from indicators import queries
 from indicators.board_model import (
     SLIDE_ROWS,

@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -377,7 +377,7 @@ def current_values(engine: Engine, indicators: list[str] | None = None,
     if as_of is None:
         stmt = stmt.where(Submission.status == SubmissionStatus.CURRENT)
     else:
-        stmt = stmt.where(Submission.uploaded_at <= _utc(as_of))
+        stmt = stmt.where(Submission.uploaded_at <= queries.as_utc(as_of))
     if indicators is not None:
         stmt = stmt.where(Value.indicator.in_(indicators))
     rows = _fetch(engine, stmt)
@@ -399,12 +399,8 @@ def value_rows(engine: Engine, status: str, until: dt.datetime | None = None
             .where(Submission.status == status)
             .order_by(Submission.uploaded_at, Submission.id))
     if until is not None:
-        stmt = stmt.where(Submission.uploaded_at <= _utc(until))
+        stmt = stmt.where(Submission.uploaded_at <= queries.as_utc(until))
     return _fetch(engine, stmt)
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return (moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment).astimezone(dt.UTC)
 
 
 def _fetch(engine: Engine, stmt: Any) -> list[tuple[Any, ...]]:
@@ -412,9 +408,9 @@ def _fetch(engine: Engine, stmt: Any) -> list[tuple[Any, ...]]:
         result = conn.execute(stmt)
         # the driver's tuples as they are: plain str/float/int here, so SQLAlchemy's per-row
         # processing (most of the time of a large read) is not needed
-        rows = list(result.cursor.fetchall() if result.cursor is not None else result.all())
+        rows = result.cursor.fetchall() if result.cursor is not None else result.all()
         result.close()
-    return rows
+    return cast(list[tuple[Any, ...]], rows)
 
 
 def newest_frame(rows: list[tuple[Any, ...]], names: list[str] | None = None) -> pd.DataFrame:

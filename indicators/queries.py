@@ -25,7 +25,8 @@ SUBMISSION_COLUMNS = [
 ]
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC (a naive one is taken as UTC)."""
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
@@ -68,7 +69,7 @@ def values_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFra
     if as_of is None:
         stmt = stmt.where(Submission.status == SubmissionStatus.CURRENT)
     else:
-        stmt = stmt.where(Submission.uploaded_at <= _utc(as_of))
+        stmt = stmt.where(Submission.uploaded_at <= as_utc(as_of))
     columns = [
         "indicator", "service", "period", "value", "stage", "comment", "submission_id",
         "sheet", "row", "filename", "uploaded_by", "uploaded_at", "sub_service", "sub_period",
@@ -97,7 +98,7 @@ def submissions_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.Da
         Submission.superseded_by_id, Submission.supersedes_id, Submission.row_count,
     ).order_by(Submission.uploaded_at, Submission.id)
     if as_of is not None:
-        stmt = stmt.where(Submission.uploaded_at <= _utc(as_of))
+        stmt = stmt.where(Submission.uploaded_at <= as_utc(as_of))
     frame = _frame(engine, stmt, SUBMISSION_COLUMNS)
     if as_of is not None and not frame.empty:
         # status as it stood then: the latest of each (service, period) was current
