@@ -150,7 +150,7 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
                             html.Th(t("Data coverage"), scope="col", className="num"),
                             html.Th(t("Trend"), scope="col")])),
         html.Tbody([html.Tr([
-            html.Th(axis_names.get(a.number, str(a.number)), scope="row"),
+            html.Th(axis_names.get(a.number, str(a.number)), scope="row", className="axis-name"),
             html.Td(c.level_badge(a, lang)),
             html.Td(c.percent(a.achievement, lang), className="num"),
             html.Td(c.percent(a.coverage, lang), className="num"),

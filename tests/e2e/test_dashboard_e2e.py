@@ -142,6 +142,23 @@ def test_lever_cards_hold_their_text_in_every_language(director_page: Any,
     assert not problems, "\n".join(problems)
 
 
+def test_lever_pages_keep_their_tables_inside_the_panels(director_page: Any,
+                                                        live_server: LiveServer) -> None:
+    """At 1366 px no table cell of a lever page reaches past its panel (the axes' long names
+    wrap; lever 1's used to push the table 91 px out)."""
+    problems: list[str] = []
+    for number in range(1, 6):
+        open_page(director_page, live_server, f"/palanca/{number}")
+        spill = director_page.evaluate("""() => Math.max(0, ...Array.from(
+            document.querySelectorAll('#main-content .panel')).map(panel => {
+                const edge = panel.getBoundingClientRect().right;
+                return Math.max(0, ...Array.from(panel.querySelectorAll('table, th, td'))
+                    .map(el => el.getBoundingClientRect().right - edge)); }))""")
+        if spill > 0.5:
+            problems.append(f"/palanca/{number}: {spill:.0f} px past the panel")
+    assert not problems, "\n".join(problems)
+
+
 def test_keyboard_reaches_the_skip_link_first(director_page: Any,
                                               live_server: LiveServer) -> None:
     """The first Tab on a page shows «Salta al contingut principal» (before the account

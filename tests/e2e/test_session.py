@@ -215,3 +215,23 @@ def test_the_deck_keeps_the_keyboard_on_itself(page: Any, live_server: LiveServe
         inside.append(page.evaluate(
             "() => !!document.activeElement.closest('#session-deck')"))
     assert all(inside), inside
+
+
+def test_badges_stay_inside_their_boxes(page: Any, live_server: LiveServer) -> None:
+    """On every slide, a status badge in a metric box, card or table cell stays inside it
+    (a long label wraps: «✔ Assolit / en bon camí» was cut in the overall metric)."""
+    total = _open(page, live_server.url("/sessio?s=1"))
+    problems = []
+    for n in range(1, total + 1):
+        cut = page.evaluate("""() => Array.from(document.querySelectorAll(
+            '.session-slide.is-current .session-status')).map(badge => {
+                const box = badge.closest('.session-metric, .session-card, td');
+                if (!box) return 0;
+                return badge.getBoundingClientRect().right - box.getBoundingClientRect().right;
+            }).filter(spill => spill > 0.5)""")
+        if cut:
+            problems.append(f"slide {n}: {cut}")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => document.querySelector('#session-deck')"
+                               f".dataset.current === '{min(n + 1, total)}'")
+    assert not problems, problems
