@@ -31,6 +31,7 @@ typecheck: install
 	$(BIN)/mypy
 
 pytest: install
+	@test -n "$$TEST_DATABASE_URL" || echo "TEST_DATABASE_URL is not set: the PostgreSQL runs of the storage tests are left out (see README, Quick start)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
