@@ -41,11 +41,11 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.config["DEBUG"] = False
     server.config["PROPAGATE_EXCEPTIONS"] = False
 
-    from layouts.errors import register_production
+    from web.errors import register_production
 
     register_production(server, settings)  # outage page, /healthz, ProxyFix (PROXY_FIX_HOPS)
 
-    from layouts.downloads import register_downloads
+    from web.downloads import register_downloads
 
     register_downloads(server)  # board pack and values export (/descarrega/...)
 
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     app.layout = build_shell
     configure_app(app)  # index page, URL-query selectors, page language
-    __import__("layouts.auth").auth.init_auth(app, settings)  # login, roles, CSRF (issue 6)
+    __import__("web.auth").auth.init_auth(app, settings)  # login, roles, CSRF (issue 6)
     return app
 
 

@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    from indicators.migrate import upgrade
+    from indicators.storage.migrate import upgrade
 
     upgrade(settings().database_url, args.revision)
     print(_("Database at the latest schema."))
@@ -29,7 +29,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _downgrade(args: argparse.Namespace) -> int:
-    from indicators.migrate import downgrade
+    from indicators.storage.migrate import downgrade
 
     downgrade(settings().database_url, args.revision)
     print(_("Database migrated back to {revision}.", revision=args.revision))

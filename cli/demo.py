@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def _demo(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from indicators.demo import DEFAULT_SEED, generate, load, write_files
+    from indicators.demo.generate import DEFAULT_SEED, generate, load, write_files
 
     cfg = settings()
     plan = load_configured_plan()
@@ -63,7 +63,7 @@ def _demo(args: argparse.Namespace) -> int:
         if args.json:
             print_json(summary)
         return 0
-    from indicators.db import get_engine
+    from indicators.storage.engine import get_engine
 
     try:
         report = load(get_engine(cfg.database_url), plan, data, settings=cfg)

@@ -49,8 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _export(args: argparse.Namespace) -> int:
-    from indicators.db import make_engine
-    from indicators.export import export_values
+    from indicators.reporting.export import export_values
+    from indicators.storage.engine import make_engine
 
     output = args.output
     fmt = args.fmt
@@ -84,8 +84,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _reimport(args: argparse.Namespace) -> int:
-    from indicators.db import make_engine
-    from indicators.export import reimport
+    from indicators.reporting.export import reimport
+    from indicators.storage.engine import make_engine
 
     path = Path(args.file)
     if not path.is_file():

@@ -55,8 +55,8 @@ def _handle(args: argparse.Namespace) -> int:
         return 2
     conf = settings()
     size = path.stat().st_size
-    from indicators.db import make_engine
-    from indicators.importer import import_file
+    from indicators.intake.importer import import_file
+    from indicators.storage.engine import make_engine
 
     plan = load_configured_plan()
     engine = make_engine(conf.database_url)
@@ -91,7 +91,7 @@ def _migrated(engine: object) -> bool:
     from alembic.script import ScriptDirectory
     from sqlalchemy import Engine
 
-    from indicators.migrate import alembic_config
+    from indicators.storage.migrate import alembic_config
 
     assert isinstance(engine, Engine)
     try:
@@ -106,7 +106,7 @@ def _migrated(engine: object) -> bool:
 
 def _report(result: object, lang: str) -> None:
     from i18n import gettext
-    from indicators.importer import ImportResult
+    from indicators.intake.importer import ImportResult
 
     assert isinstance(result, ImportResult)
     out = sys.stdout

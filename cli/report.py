@@ -39,9 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from indicators import dashboard_data
-    from indicators.db import make_engine
-    from indicators.report import ChartRenderError, build_pack
+    from indicators.reporting import dashboard_data
+    from indicators.reporting.pack import ChartRenderError, build_pack
+    from indicators.storage.engine import make_engine
 
     lang = args.lang
     output = Path(args.output)

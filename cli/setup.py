@@ -1,6 +1,6 @@
 """``seguiment setup [--demo-if-empty]``: first-run preparation (``make run`` calls it).
 
-The work is a list of steps in :mod:`indicators.setup_steps` (``STEPS``) that each area can
+The work is a list of steps in :mod:`cli._setup_steps` (``STEPS``) that each area can
 extend with one line; this command only parses the flags and runs them in order.
 """
 
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _setup(args: argparse.Namespace) -> int:
-    from indicators.setup_steps import SetupContext, run_steps
+    from cli._setup_steps import SetupContext, run_steps
 
     ctx = SetupContext(settings=settings(), demo_if_empty=args.demo_if_empty)
     return run_steps(ctx)

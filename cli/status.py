@@ -58,8 +58,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def load_values(as_of: dt.datetime | None) -> pd.DataFrame:
     """The stored values (as they stood at ``as_of``) from DATABASE_URL."""
-    from indicators.db import get_engine
-    from indicators.queries import values_frame
+    from indicators.storage.engine import get_engine
+    from indicators.storage.queries import values_frame
 
     return values_frame(get_engine(settings().database_url), as_of=as_of)
 

@@ -29,10 +29,10 @@ def last_values_for(service: str, period: str, database_url: str) -> dict[str, f
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from indicators.template import last_values_from_frame
+    from indicators.intake.template import last_values_from_frame
 
     try:
-        from indicators.queries import values_frame
+        from indicators.storage.queries import values_frame
     except ImportError:
         return {}
     try:
@@ -41,7 +41,7 @@ def last_values_for(service: str, period: str, database_url: str) -> dict[str, f
             not url.database or not Path(url.database).exists()
         ):
             return {}  # never create an empty database just to write a template
-        from indicators.db import make_engine
+        from indicators.storage.engine import make_engine
 
         engine = make_engine(database_url)
         try:
@@ -53,7 +53,12 @@ def last_values_for(service: str, period: str, database_url: str) -> dict[str, f
 
 
 def _template(args: argparse.Namespace) -> int:
-    from indicators.template import TemplateError, check_request, template_filename, write_template
+    from indicators.intake.template import (
+        TemplateError,
+        check_request,
+        template_filename,
+        write_template,
+    )
 
     tr = translator(args.lang)
     plan = load_configured_plan()

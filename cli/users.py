@@ -46,13 +46,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _engine() -> Engine:
-    from indicators.db import get_engine
+    from indicators.storage.engine import get_engine
 
     return get_engine(settings().database_url)
 
 
 def _refused(exc: Exception) -> int:
-    from indicators.accounts import AccountError
+    from accounts.core import AccountError
 
     if isinstance(exc, AccountError):
         print(_(exc.msgid, **exc.params), file=sys.stderr)
@@ -62,7 +62,7 @@ def _refused(exc: Exception) -> int:
 
 
 def _create(args: argparse.Namespace) -> int:
-    from indicators.accounts import AccountError, create_user
+    from accounts.core import AccountError, create_user
 
     plan = load_configured_plan()
     if args.role != "tecnic" and args.service:
@@ -80,7 +80,7 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from indicators.accounts import list_users
+    from accounts.core import list_users
 
     users = list_users(_engine())
     if args.json:
@@ -103,7 +103,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _set_password(args: argparse.Namespace) -> int:
-    from indicators.accounts import AccountError, set_password
+    from accounts.core import AccountError, set_password
 
     try:
         set_password(_engine(), args.username, args.password, by="cli")
@@ -114,7 +114,7 @@ def _set_password(args: argparse.Namespace) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
-    from indicators.accounts import AccountError, disable_user
+    from accounts.core import AccountError, disable_user
 
     try:
         disable_user(_engine(), args.username, by="cli")
@@ -125,7 +125,7 @@ def _disable(args: argparse.Namespace) -> int:
 
 
 def _enable(args: argparse.Namespace) -> int:
-    from indicators.accounts import AccountError, enable_user
+    from accounts.core import AccountError, enable_user
 
     try:
         enable_user(_engine(), args.username, by="cli")

@@ -27,14 +27,14 @@ from i18n import (
     normalise_language,
     translator,
 )
-from indicators import dashboard_data
-from indicators.db import get_engine
-from layouts.context import current_plan, current_settings
+from indicators.reporting import dashboard_data
+from indicators.storage.engine import get_engine
 from layouts.figures import STATUS_COLOURS
 from plan_model import status as engine_status
 from plan_model import status_types as st
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
+from web.context import current_plan, current_settings
 
 APP_NAME = "Seguiment del Pla"
 STATUSES = ("green", "amber", "red", "grey")

@@ -1,13 +1,13 @@
-"""The figure builders, for the pages: they live in :mod:`indicators.figures`.
+"""The figure builders, for the pages: they live in :mod:`indicators.reporting.figures`.
 
 They are pure functions returning plotly figure dicts and import no Dash, so the board pack
-(``indicators.report``, rendered by kaleido) uses exactly the same figures as the pages; this
+(``indicators.reporting.pack``, rendered by kaleido) uses exactly the same figures as the pages; this
 module re-exports them under their old name.
 """
 
 from __future__ import annotations
 
-from indicators.figures import (
+from indicators.reporting.figures import (
     FONT_FAMILY,
     GRID_COLOUR,
     OKABE_ITO,

@@ -22,9 +22,9 @@ import dash
 from dash import Dash, Input, Output, State, html
 from flask import Response, request, session
 
-from indicators import queries
-from indicators.db import get_engine
-from layouts.context import current_settings
+from indicators.storage import queries
+from indicators.storage.engine import get_engine
+from web.context import current_settings
 
 ALL_VALUE = "tots"  # a selector's "all" option: the parameter is left out of the URL
 PAGES_OUTPUT = "_pages_content.children"
@@ -108,18 +108,18 @@ class PageResponseCache:
         self._generation: tuple[str, int] | None = None
         self.enabled = True
         # second level, shared by every worker and machine (SHARED_PAGE_CACHE=true): after an
-        # import each page is computed once for all of them (indicators.cache, CACHE_URL)
+        # import each page is computed once for all of them (indicators.storage.cache, CACHE_URL)
         self._shared: Any = None
         self._shared_for: tuple[str, str | None] | None = None
 
     def shared(self) -> Any:
-        """The shared cache (``indicators.cache``) when the settings ask for it, else None."""
+        """The shared cache (``indicators.storage.cache``) when the settings ask for it, else None."""
         settings = current_settings()
         if not settings.shared_page_cache:
             return None
         wanted = (settings.database_url, settings.cache_url)
         if self._shared_for != wanted:
-            from indicators.cache import get_cache
+            from indicators.storage.cache import get_cache
 
             self._shared = get_cache(settings, get_engine(settings.database_url))
             self._shared_for = wanted

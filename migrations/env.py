@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from indicators.db import make_engine
-from indicators.schema import Base
+from indicators.storage.engine import make_engine
+from indicators.storage.schema import Base
 from settings import get_settings
 
 config = context.config

@@ -49,7 +49,7 @@ def completeness(plan: Plan, submissions: pd.DataFrame, periods: list[Period], *
                  deadline_days: int, today: dt.date) -> pd.DataFrame:
     """One row per expected service and quarter of ``periods``.
 
-    ``submissions``: the frame of ``indicators.queries.submissions_frame`` (columns id,
+    ``submissions``: the frame of ``indicators.storage.queries.submissions_frame`` (columns id,
     service, period, uploaded_at, status; history included). Columns of the result:
     service, period ("2025-T3"), state (``on_time``: first delivered by the deadline;
     ``late``: first delivered after it; ``pending``: nothing delivered and the deadline has

@@ -1,7 +1,7 @@
 """The plan's status engine: where the plan stands at a quarter, and where it is heading.
 
 Pure functions over the typed :class:`~plan_model.models.Plan` and a pandas frame of values
-(the frame of ``indicators.queries.values_frame``: only the columns ``indicator``, ``period``
+(the frame of ``indicators.storage.queries.values_frame``: only the columns ``indicator``, ``period``
 (``"2025-T3"``), ``value`` (float, NaN for milestones) and ``stage`` (str or None) are read).
 No Dash, no database. The rules, with their formulas, are in the README's methodology section
 (in Catalan); the constants are in :mod:`plan_model.progress`.

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from indicators.db import make_engine
-from indicators.migrate import upgrade
+from indicators.storage.engine import make_engine
+from indicators.storage.migrate import upgrade
 from plan_model.loader import load_plan
 from plan_model.models import Plan
 

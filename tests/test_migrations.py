@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from indicators.db import make_engine
-from indicators.migrate import downgrade, upgrade
+from indicators.storage.engine import make_engine
+from indicators.storage.migrate import downgrade, upgrade
 
 
 def test_upgrade_and_downgrade(fresh_db_url: str) -> None:

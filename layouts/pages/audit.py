@@ -10,12 +10,12 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
+from accounts import core as accounts
 from i18n import format_date, translator
-from indicators import accounts
-from indicators.db import get_engine
+from indicators.storage.engine import get_engine
 from layouts import components as c
-from layouts.auth import DIRECTOR, current_account, require_role
-from layouts.context import current_settings
+from web.auth import DIRECTOR, current_account, require_role
+from web.context import current_settings
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/auditoria", title=c.page_title("Audit log"), name="Auditoria", order=23)

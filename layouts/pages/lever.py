@@ -9,7 +9,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
-from indicators import dashboard_data
+from indicators.reporting import dashboard_data
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, history_figure
 from layouts.pages.not_found_404 import not_found

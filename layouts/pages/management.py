@@ -12,14 +12,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
+from accounts import core as accounts
+from accounts.core import AccountError
 from i18n import format_date, translator
-from indicators import accounts
-from indicators.accounts import AccountError
-from indicators.db import get_engine
+from indicators.storage.engine import get_engine
 from layouts import components as c
-from layouts.auth import DIRECTOR, current_account, require_role
-from layouts.context import current_plan, current_settings
 from layouts.upload_workflow import default_period, upload_periods
+from web.auth import DIRECTOR, current_account, require_role
+from web.context import current_plan, current_settings
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/gestio", title=c.page_title("Approvals and locks"),
@@ -124,7 +124,7 @@ def act(_approve: int | None, _lock: int | None, _reopen: int | None, period: st
     State("gestio-lang", "data"),
 )
 def show(period: str | None, _version: int | None, lang: str | None) -> Any:
-    from indicators.queries import submissions_frame
+    from indicators.storage.queries import submissions_frame
 
     require_role(*DIRECTOR)
     t = translator(lang)

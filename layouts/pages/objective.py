@@ -9,7 +9,7 @@ import pandas as pd
 from dash import dcc, html
 
 from i18n import format_number
-from indicators import dashboard_data
+from indicators.reporting import dashboard_data
 from layouts import components as c
 from layouts.figures import (
     IndicatorChartData,

@@ -9,7 +9,7 @@ from typing import Any
 import dash
 from dash import dcc, html
 
-from indicators.dashboard_data import share_of_plan_elapsed
+from indicators.reporting.dashboard_data import share_of_plan_elapsed
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, sparkline_svg
 from plan_model import status_types as st

@@ -5,7 +5,7 @@ slide per lever, objectives at risk, what changed since an earlier quarter, subm
 URL: ``/sessio?t=2025-T4&s=3&since=2025-T3&auto=20&lang=ca`` (quarter, slide, comparison
 quarter, auto-advance seconds, language).
 
-Every slide is rendered here at once, from the same :class:`~indicators.board_model.Board` the
+Every slide is rendered here at once, from the same :class:`~indicators.reporting.board_model.Board` the
 board pack prints; ``assets/session.js`` only chooses which slide is shown (keys ←/→, space,
 Home/End, f, Esc), keeps the slide in the URL and fits the 1920x1080 canvas to the screen.
 """
@@ -20,9 +20,18 @@ import dash
 from dash import dcc, html
 
 from i18n import DEFAULT_LANGUAGE
-from indicators.board import build_board
-from indicators.board_model import SLIDE_ROWS, Board, Card, Cell, Metric, Slide, StatusBadge, Table
-from indicators.report.charts import themed
+from indicators.reporting.board import build_board
+from indicators.reporting.board_model import (
+    SLIDE_ROWS,
+    Board,
+    Card,
+    Cell,
+    Metric,
+    Slide,
+    StatusBadge,
+    Table,
+)
+from indicators.reporting.pack.charts import themed
 from layouts import components as c
 from plan_model.periods import Period
 

@@ -26,13 +26,13 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from accounts import core as accounts
 from i18n import format_date, format_number, translator
-from indicators import accounts
-from indicators.db import get_engine
+from indicators.storage.engine import get_engine
 from layouts import components as c
-from layouts.auth import UPLOADERS, current_account, require_role, signing_key
-from layouts.context import current_plan, current_settings
 from layouts.upload_workflow import decode_upload, default_period, sign_pending, upload_periods
+from web.auth import UPLOADERS, current_account, require_role, signing_key
+from web.context import current_plan, current_settings
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/enviar", title=c.page_title("Submit data"),
@@ -278,7 +278,7 @@ def _result_panel(result: Any, t: Any) -> list[Any]:
 )
 def check_upload(contents: str | None, service: str | None, period: str | None,
                  filename: str | None, lang: str | None) -> Any:
-    from indicators.importer import import_file
+    from indicators.intake.importer import import_file
 
     info = require_role(*UPLOADERS)
     t = translator(lang)
@@ -333,7 +333,7 @@ def check_upload(contents: str | None, service: str | None, period: str | None,
 )
 def confirm_upload(n_clicks: int | None, pending: dict[str, Any] | None, version: int | None,
                    lang: str | None) -> Any:
-    from indicators.importer import import_file
+    from indicators.intake.importer import import_file
 
     info = require_role(*UPLOADERS)
     t = translator(lang)
@@ -373,7 +373,7 @@ def confirm_upload(n_clicks: int | None, pending: dict[str, Any] | None, version
 
 def history_table(service: str, lang: str) -> Any:
     """Every submission of a service (newest first), with downloads and supersessions."""
-    from indicators.queries import submissions_frame
+    from indicators.storage.queries import submissions_frame
 
     t = translator(lang)
     engine = get_engine(current_settings().database_url)

@@ -9,13 +9,13 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
+from accounts import core as accounts
+from accounts.core import ROLE_LABELS, AccountError
 from i18n import translator
-from indicators import accounts
-from indicators.accounts import ROLE_LABELS, AccountError
-from indicators.db import get_engine
+from indicators.storage.engine import get_engine
 from layouts import components as c
-from layouts.auth import DIRECTOR, current_account, require_role
-from layouts.context import current_plan, current_settings
+from web.auth import DIRECTOR, current_account, require_role
+from web.context import current_plan, current_settings
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/usuaris", title=c.page_title("Users"), name="Usuaris", order=22)

@@ -6,7 +6,7 @@ import argparse
 
 from sqlalchemy import Engine
 
-from cli.bench_load import (
+from cli.bench.load import (
     PAGES_OUTPUT,
     add_arguments,
     data_files,
@@ -14,7 +14,7 @@ from cli.bench_load import (
     scaled_plan,
     summarise,
 )
-from indicators.importer import import_file
+from indicators.intake.importer import import_file
 from plan_model.models import Plan
 
 

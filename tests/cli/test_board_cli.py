@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from cli import main
-from indicators import queries
-from indicators.db import get_engine
-from indicators.report.charts import find_browser
+from indicators.reporting.pack.charts import find_browser
+from indicators.storage import queries
+from indicators.storage.engine import get_engine
 from plan_model.models import Plan
 from settings import get_settings
 
@@ -65,7 +65,7 @@ def test_export_then_reimport(cli_db: str, plan: Plan, tmp_path: Path,
     assert main(["export", "-o", str(target)]) == 0
     before = queries.values_frame(get_engine(cli_db))
     empty = f"sqlite:///{tmp_path / 'buida.db'}"
-    from indicators.migrate import upgrade
+    from indicators.storage.migrate import upgrade
 
     upgrade(empty)
     monkeypatch.setenv("DATABASE_URL", empty)

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from cli import main
-from indicators.db import make_engine
-from indicators.schema import Submission
+from indicators.storage.engine import make_engine
+from indicators.storage.schema import Submission
 from plan_model.models import Indicator, Plan
 from settings import get_settings
 

@@ -11,8 +11,8 @@ import pytest
 
 import cli.status as status_cli
 from cli import main
-from indicators.db import get_engine
-from indicators.importer import import_file
+from indicators.intake.importer import import_file
+from indicators.storage.engine import get_engine
 from plan_model.models import Plan
 from settings import get_settings
 
@@ -135,7 +135,8 @@ def test_status_from_the_database_as_of_a_quarter(cli_db: str, plan: Plan,
 
 def test_bench_dispatcher_lists_and_runs_status(monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    from cli import bench, bench_status
+    from cli import bench
+    from cli.bench import status as bench_status
 
     assert "status" in bench.kinds()
     calls: list[int] = []
@@ -151,7 +152,7 @@ def test_bench_dispatcher_lists_and_runs_status(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_bench_status_measures_every_scale(plan: Plan) -> None:
-    from cli.bench_status import SCALES, scaled_plan, synthetic_values
+    from cli.bench.status import SCALES, scaled_plan, synthetic_values
 
     ten = scaled_plan(plan, 10)
     assert len(ten.indicators) == 10 * len(plan.indicators)

@@ -11,10 +11,10 @@ import pytest
 from openpyxl import load_workbook
 
 from cli import main
-from indicators.db import get_engine
-from indicators.demo import MANIFEST, has_submissions
-from indicators.queries import submissions_frame
-from indicators.template import FIRST_DATA_ROW, META_SHEET
+from indicators.demo.generate import MANIFEST, has_submissions
+from indicators.intake.template import FIRST_DATA_ROW, META_SHEET
+from indicators.storage.engine import get_engine
+from indicators.storage.queries import submissions_frame
 from plan_model.models import Plan
 from settings import get_settings
 
@@ -122,7 +122,7 @@ def test_bench_import_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bench_workbook_has_the_rows(plan: Plan) -> None:
-    from cli.bench_import import build_workbook
+    from cli.bench.import_ import build_workbook
 
     bench_plan, content, service = build_workbook(plan, 333)
     ws = load_workbook(io.BytesIO(content))["Dades"]

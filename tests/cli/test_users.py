@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from accounts import core as accounts
 from cli import main
-from indicators import accounts
-from indicators.db import get_engine
+from indicators.storage.engine import get_engine
 from settings import get_settings
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from indicators import accounts
-from indicators.db import make_engine
+from accounts import core as accounts
+from indicators.storage.engine import make_engine
 
 PASSWORD = "correct horse battery"
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import LiveServer
 
 from i18n import format_percent
-from indicators import dashboard_data
-from indicators.db import make_engine
+from indicators.reporting import dashboard_data
+from indicators.storage.engine import make_engine
 
 PAGES = [
     ("/", "Resum"),

@@ -25,7 +25,7 @@ from browser_login import create_account, login
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from indicators.db import make_engine
+from indicators.storage.engine import make_engine
 from tests.conftest import with_search_path
 from tests.production.tcp_proxy import TcpProxy
 

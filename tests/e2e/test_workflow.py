@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from browser_login import create_account, login, logout
 
-from indicators import accounts
-from indicators.db import make_engine
-from indicators.migrate import upgrade
-from indicators.template import build_template, stage_names
+from accounts import core as accounts
+from indicators.intake.template import build_template, stage_names
+from indicators.storage.engine import make_engine
+from indicators.storage.migrate import upgrade
 from plan_model.models import Plan
 
 CHROMIUM = "/usr/bin/chromium"

@@ -13,7 +13,7 @@ import math
 
 from sqlalchemy import Engine
 
-from indicators.importer import import_file
+from indicators.intake.importer import import_file
 from plan_model.models import Indicator, Plan
 from plan_model.periods import Period, period_range
 

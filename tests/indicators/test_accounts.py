@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from indicators import accounts
-from indicators.accounts import AccountError
-from indicators.db import make_engine
-from indicators.schema import Submission, User
+from accounts import core as accounts
+from accounts.core import AccountError
+from indicators.storage.engine import make_engine
+from indicators.storage.schema import Submission, User
 
 KNOWN = {"SIS", "SBAS-VIC", "SAD"}
 
@@ -196,7 +196,7 @@ def test_demo_accounts_only_on_empty_install(engine: Engine) -> None:
 
 
 def _ctx(db_url: str, environment: str, demo_if_empty: bool, lines: list[str]) -> Any:
-    from indicators.setup_steps import SetupContext
+    from cli._setup_steps import SetupContext
     from settings import Settings
 
     settings = Settings(database_url=db_url, environment=environment,  # type: ignore[arg-type]

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, text
 
-from indicators.cache import DatabaseCache, RedisCache, current_generation, get_cache
-from indicators.db import make_engine
+from indicators.storage.cache import DatabaseCache, RedisCache, current_generation, get_cache
+from indicators.storage.engine import make_engine
 from settings import Settings
 
 REDIS_URL = "redis://127.0.0.1:6379/15"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from indicators import dashboard_data
-from indicators.store import store
+from indicators.reporting import dashboard_data
+from indicators.storage.store import store
 from plan_model.models import Plan
 from plan_model.periods import Period
 
@@ -79,8 +79,8 @@ def test_share_of_plan_elapsed(plan: Plan) -> None:
 def test_lean_values_are_the_values_in_force(engine: Engine, plan: Plan) -> None:
     """The dashboard's lean query gives exactly the rows of ``queries.values_frame``, with
     re-uploads (supersede) and files that repeat an earlier quarter's figures."""
-    from indicators.queries import values_frame
-    from indicators.validate import ParsedValue
+    from indicators.intake.validate import ParsedValue
+    from indicators.storage.queries import values_frame
 
     load_sample(engine, plan, [Period(2022, 1), Period(2022, 2)])
     code = plan.indicators_of_service("SIS")[0].code
@@ -103,7 +103,7 @@ def test_lean_values_are_the_values_in_force(engine: Engine, plan: Plan) -> None
 def test_lean_values_as_of_match_values_frame(engine: Engine, plan: Plan) -> None:
     import datetime as dt
 
-    from indicators.queries import values_frame
+    from indicators.storage.queries import values_frame
 
     load_sample(engine, plan, [Period(2022, 1), Period(2022, 2)])
     # a later re-upload of SIS 2022-T2 with one value only: before it, the first file rules
@@ -124,8 +124,8 @@ def test_values_as_of_a_quarter_match_values_frame(engine: Engine, plan: Plan) -
     force then) gives exactly ``values_frame(as_of=deadline)`` at every quarter's deadline."""
     import datetime as dt
 
-    from indicators.queries import values_frame
-    from indicators.validate import ParsedValue
+    from indicators.intake.validate import ParsedValue
+    from indicators.storage.queries import values_frame
     from plan_model.completeness import as_of_cutoff, expected_services
 
     dashboard_data.clear_caches()

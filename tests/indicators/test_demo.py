@@ -10,10 +10,20 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from indicators import demo
-from indicators.demo import CSV, LONG, TEMPLATE, TITLED, WIDE, DemoData, generate, load, write_files
-from indicators.queries import submissions_frame, values_frame
-from indicators.setup_steps import STEPS, SetupContext, run_steps
+from cli._setup_steps import STEPS, SetupContext, run_steps
+from indicators.demo import generate as demo
+from indicators.demo.generate import (
+    CSV,
+    LONG,
+    TEMPLATE,
+    TITLED,
+    WIDE,
+    DemoData,
+    generate,
+    load,
+    write_files,
+)
+from indicators.storage.queries import submissions_frame, values_frame
 from plan_model.models import Plan
 from plan_model.periods import Period, period_range
 from settings import Settings
@@ -191,7 +201,7 @@ def test_every_demo_file_imports_ok(plan: Plan, data: DemoData, engine: Engine,
 def test_setup_step_loads_only_an_empty_database(plan: Plan, engine: Engine, db_url: str,
                                                  monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path) -> None:
-    assert "indicators.demo:setup_demo_data" in STEPS
+    assert "indicators.demo.generate:setup_demo_data" in STEPS
     original = demo.run
 
     def small_run(*args: object, **kwargs: object) -> object:
@@ -204,20 +214,20 @@ def test_setup_step_loads_only_an_empty_database(plan: Plan, engine: Engine, db_
     ctx = SetupContext(settings=settings, demo_if_empty=False, echo=lines.append)
     ctx.__dict__["engine"] = engine
     ctx.__dict__["plan"] = plan
-    assert run_steps(ctx, ["indicators.demo:setup_demo_data"]) == 0
+    assert run_steps(ctx, ["indicators.demo.generate:setup_demo_data"]) == 0
     assert lines == [] and not demo.has_submissions(engine)  # no flag: nothing
     production = SetupContext(settings=Settings(database_url=db_url, environment="production",
                                                 secret_key="x" * 32),
                               demo_if_empty=True, echo=lines.append)
-    assert run_steps(production, ["indicators.demo:setup_demo_data"]) == 0
+    assert run_steps(production, ["indicators.demo.generate:setup_demo_data"]) == 0
     assert "Producció" in lines[-1] and not demo.has_submissions(engine)
     ctx.demo_if_empty = True
-    assert run_steps(ctx, ["indicators.demo:setup_demo_data"]) == 0
+    assert run_steps(ctx, ["indicators.demo.generate:setup_demo_data"]) == 0
     assert "Base de dades buida" in lines[-1]
     assert demo.has_submissions(engine)
     assert (tmp_path / "demo" / demo.MANIFEST).exists()
     count = len(submissions_frame(engine))
-    assert run_steps(ctx, ["indicators.demo:setup_demo_data"]) == 0
+    assert run_steps(ctx, ["indicators.demo.generate:setup_demo_data"]) == 0
     assert "ja té lliuraments" in lines[-1]
     assert len(submissions_frame(engine)) == count
 

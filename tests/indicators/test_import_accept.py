@@ -10,10 +10,10 @@ from conftest import TODAY
 from sheet_builders import csv_bytes, ods_bytes, xls_bytes, xlsx_bytes
 from sqlalchemy import Engine
 
-from indicators.db import make_engine
-from indicators.importer import ImportResult, import_file
-from indicators.migrate import upgrade
-from indicators.values import StageMatcher, parse_number
+from indicators.intake.cells import StageMatcher, parse_number
+from indicators.intake.importer import ImportResult, import_file
+from indicators.storage.engine import make_engine
+from indicators.storage.migrate import upgrade
 from plan_model.models import Plan
 from settings import Settings
 

@@ -14,10 +14,10 @@ from conftest import TODAY
 from sheet_builders import csv_bytes, xlsx_bytes
 from sqlalchemy import Engine
 
-import indicators.importer as importer_module
-from indicators.db import make_engine
-from indicators.importer import ImportResult, import_file
-from indicators.migrate import upgrade
+import indicators.intake.importer as importer_module
+from indicators.intake.importer import ImportResult, import_file
+from indicators.storage.engine import make_engine
+from indicators.storage.migrate import upgrade
 from plan_model.models import Plan
 from settings import Settings
 
@@ -345,7 +345,7 @@ def test_an_unexpected_parser_failure_is_a_catalan_error_not_a_traceback(
 def test_xls_extents_are_read_from_the_compound_file() -> None:
     import xlwt
 
-    from indicators.xls_extent import sheet_extents
+    from indicators.intake.xls_extent import sheet_extents
 
     wb = xlwt.Workbook()
     first = wb.add_sheet("Dades")

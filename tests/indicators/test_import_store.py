@@ -13,17 +13,17 @@ from conftest import TODAY
 from sheet_builders import xlsx_bytes
 from sqlalchemy import Engine, func, select
 
-import indicators.store as store_module
-from indicators.db import make_engine, transaction
-from indicators.importer import ImportResult, import_file
-from indicators.queries import (
+import indicators.storage.store as store_module
+from indicators.intake.importer import ImportResult, import_file
+from indicators.storage.engine import make_engine, transaction
+from indicators.storage.queries import (
     data_generation,
     submission_content,
     submissions_frame,
     value_history,
     values_frame,
 )
-from indicators.schema import AuditEvent, PeriodLock, Submission, Value
+from indicators.storage.schema import AuditEvent, PeriodLock, Submission, Value
 from plan_model.models import Plan
 from settings import Settings
 
@@ -269,7 +269,7 @@ def test_quarter_locked_during_validation_is_still_refused(
 ) -> None:
     """A director locks the quarter after the file was validated but before it is stored:
     the store re-checks inside its transaction, so nothing is stored."""
-    import indicators.importer as importer_module
+    import indicators.intake.importer as importer_module
 
     real_locked_periods = importer_module.locked_periods
     calls = {"n": 0}

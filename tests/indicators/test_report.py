@@ -21,12 +21,13 @@ import pytest
 from sqlalchemy import Engine, text
 
 from i18n import format_percent
-from indicators import dashboard_data, queries
-from indicators.db import make_engine
-from indicators.export import export_frame, export_values, headers, read_export, reimport
-from indicators.migrate import upgrade
-from indicators.report import build_pack, render
-from indicators.report.charts import find_browser
+from indicators.reporting import dashboard_data
+from indicators.reporting.export import export_frame, export_values, headers, read_export, reimport
+from indicators.reporting.pack import build_pack, render
+from indicators.reporting.pack.charts import find_browser
+from indicators.storage import queries
+from indicators.storage.engine import make_engine
+from indicators.storage.migrate import upgrade
 from plan_model.models import Plan
 from plan_model.periods import Period
 
@@ -151,7 +152,7 @@ def test_board_pack_pdf_and_pptx(loaded: Engine, plan: Plan, tmp_path: Path,
 
 
 def test_board_content_in_spanish_matches_the_statuses(loaded: Engine, plan: Plan) -> None:
-    from indicators.board import build_board
+    from indicators.reporting.board import build_board
 
     data = dashboard_data.load(loaded, plan, deadline_days=30)
     board = build_board(data, Period(2025, 4), since=Period(2025, 2), lang="es", today=TODAY)
@@ -214,7 +215,7 @@ def test_export_round_trip(loaded: Engine, plan: Plan, empty_url: str, fmt: str)
     # a re-upload supersedes a file: the export carries only the values in force
     from board_data import service_csv
 
-    from indicators.importer import import_file
+    from indicators.intake.importer import import_file
 
     again = service_csv(plan, "SAD", LAST).replace(b"\n", b" (revisat)\n", 1)
     redo = import_file(loaded, plan, filename="SAD-revisat.csv", content=again, user="tec-sad",
@@ -258,7 +259,7 @@ def test_export_frame_has_statuses_and_catalan_headers(loaded: Engine, plan: Pla
     names = headers("ca")
     assert names["indicator"] == "Codi" and names["period"] == "Període"
     # the import parser recognises the export's own columns
-    from indicators.parse import header_role
+    from indicators.intake.parse import header_role
 
     roles = {key: header_role(name) for key, name in names.items()}
     assert roles["indicator"] and roles["indicator"][0] == "indicator"
@@ -273,7 +274,7 @@ def test_export_frame_has_statuses_and_catalan_headers(loaded: Engine, plan: Pla
 
 
 def test_building_the_pack_imports_no_dash(tmp_path: Path) -> None:
-    code = ("import sys; import indicators.report, indicators.board, indicators.export; "
+    code = ("import sys; import indicators.reporting.pack, indicators.reporting.board, indicators.reporting.export; "
             "sys.exit(1 if any(m == 'dash' or m.startswith('dash.') for m in sys.modules) "
             "else 0)")
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2])
@@ -284,7 +285,7 @@ def test_building_the_pack_imports_no_dash(tmp_path: Path) -> None:
 def test_board_on_an_empty_database(engine: Engine, plan: Plan) -> None:
     """Before any submission: every light grey ("Sense dades"), nothing to compare, every
     service pending; the pack is still written."""
-    from indicators.board import build_board
+    from indicators.reporting.board import build_board
 
     data = dashboard_data.load(engine, plan, deadline_days=30)
     board = build_board(data, data.latest_period(), lang="ca", today=TODAY)

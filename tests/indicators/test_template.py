@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from indicators.synthetic import synthetic_plan
-from indicators.template import (
+from indicators.demo.synthetic import synthetic_plan
+from indicators.intake.template import (
     FIRST_DATA_ROW,
     HEADER_ROW,
     META_SHEET,
@@ -189,7 +189,7 @@ def test_real_plan_every_service_builds(plan: Plan) -> None:
 @pytest.mark.parametrize("lang", ["ca", "es", "en"])
 def test_filled_template_imports_ok(plan: Plan, engine: object, lang: str) -> None:
     """What a technician fills in the template is what the import stores."""
-    from indicators.importer import import_file
+    from indicators.intake.importer import import_file
 
     indicators = plan.indicators_of_service("SAD")
     filled: dict[str, tuple[float | str | None, str | None]] = {}

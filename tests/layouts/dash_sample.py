@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import Engine
 
-from indicators.store import store
-from indicators.validate import ParsedValue
+from indicators.intake.validate import ParsedValue
+from indicators.storage.store import store
 from plan_model.completeness import expected_services
 from plan_model.models import Aggregation, Indicator, Plan
 from plan_model.periods import Period

@@ -16,8 +16,8 @@ import pytest
 from web_login import PASSWORD, login, make_user
 
 from app import create_app
-from indicators.db import get_engine
-from indicators.report.charts import find_browser
+from indicators.reporting.pack.charts import find_browser
+from indicators.storage.engine import get_engine
 from plan_model.models import Plan
 from settings import Settings
 

@@ -17,10 +17,10 @@ from web_login import login, make_user
 
 from app import create_app
 from i18n import format_percent
-from indicators import dashboard_data
-from indicators.db import get_engine
-from indicators.migrate import upgrade
-from indicators.store import store
+from indicators.reporting import dashboard_data
+from indicators.storage.engine import get_engine
+from indicators.storage.migrate import upgrade
+from indicators.storage.store import store
 from layouts.shell import page_cache, with_parameter
 from plan_model.models import Plan
 from plan_model.periods import Period, period_range

@@ -17,11 +17,11 @@ import dash
 import pytest
 from web_login import PASSWORD, login, make_user
 
+from accounts import core as accounts
 from app import create_app
-from indicators import accounts
-from indicators.db import get_engine
-from indicators.queries import submissions_frame
-from indicators.template import build_template, stage_names
+from indicators.intake.template import build_template, stage_names
+from indicators.storage.engine import get_engine
+from indicators.storage.queries import submissions_frame
 from layouts.upload_workflow import sign_pending
 from plan_model.models import Plan
 from settings import Settings
@@ -602,7 +602,7 @@ def test_development_never_signs_with_the_public_default_key(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch
                                                              ) -> None:
     import settings as settings_module
-    from layouts.auth import effective_secret_key
+    from web.auth import effective_secret_key
 
     monkeypatch.setattr(settings_module, "INSTANCE_DIR", tmp_path)
     dev = Settings(environment="development")

@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from indicators import accounts
-from indicators.db import get_engine
+from accounts import core as accounts
+from indicators.storage.engine import get_engine
 
 PASSWORD = "correct horse battery"
 

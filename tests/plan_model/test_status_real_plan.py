@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cli.bench_status import synthetic_values
+from cli.bench.status import synthetic_values
 from plan_model.models import Plan
 from plan_model.periods import period_range
 from plan_model.status import Status, compute_status, status_history, status_to_json

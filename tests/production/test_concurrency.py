@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 
-from indicators.db import make_engine
+from indicators.storage.engine import make_engine
 from plan_model.loader import load_plan
 from plan_model.models import Plan
 from tests.conftest import PLAN_PATH
@@ -58,7 +58,7 @@ def csv_file(plan: Plan, service: str, period: str, variant: int, periods: list[
 # --- worker processes (top-level functions: they run in spawned interpreters) ---------------
 
 def _import_worker(url: str, tasks: list[tuple[str, str, int]], barrier: Any, results: Any) -> None:
-    from indicators.importer import import_file
+    from indicators.intake.importer import import_file
 
     plan = load_plan(PLAN_PATH)
     engine = make_engine(url)
@@ -81,7 +81,7 @@ def _killed_worker(url: str, content: bytes, inside: Any) -> None:
     """Imports ``content``; once its values are inserted (transaction still open) it tells the
     test and waits to be killed. The hook is a SQLAlchemy event on this test's own engine: the
     import code is unchanged."""
-    from indicators.importer import import_file
+    from indicators.intake.importer import import_file
 
     plan = load_plan(PLAN_PATH)
     engine = make_engine(url)
@@ -177,7 +177,7 @@ def test_many_concurrent_imports_lose_and_mix_nothing(db_url: str, plan: Plan) -
             assert newer.supersedes_id == older.id
 
     # and the current values seen by the pages come, per (service, quarter), from one file
-    from indicators.queries import values_frame
+    from indicators.storage.queries import values_frame
 
     engine = make_engine(db_url)
     try:
@@ -192,7 +192,7 @@ def test_many_concurrent_imports_lose_and_mix_nothing(db_url: str, plan: Plan) -
 def test_a_worker_killed_inside_its_import_leaves_the_database_as_before(
     db_url: str, plan: Plan
 ) -> None:
-    from indicators.importer import import_file
+    from indicators.intake.importer import import_file
 
     service, period = "SBAS-COSS", "2024-T4"
     engine = make_engine(db_url)

@@ -25,8 +25,8 @@ from werkzeug.test import Client
 from app import create_app
 from cli.serve import gunicorn_command
 from cli.serve import run as serve_run
-from indicators.db import SQLITE_BUSY_TIMEOUT_MS, make_engine
-from indicators.migrate import alembic_config, upgrade
+from indicators.storage.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine
+from indicators.storage.migrate import alembic_config, upgrade
 from settings import Settings
 from tests.conftest import with_search_path
 
@@ -170,7 +170,7 @@ def test_healthz_and_proxy_fix(tmp_path: Path) -> None:
 
 def log_in(client: FlaskClient, url: str) -> dict[str, str]:
     """Log a user in through the login form; the headers a browser's Dash requests carry."""
-    from indicators.accounts import create_user
+    from accounts.core import create_user
 
     engine = make_engine(url)
     try:
@@ -205,7 +205,7 @@ def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
 
         @dash_app.callback(Output("probe-out", "children"), Input("probe-in", "value"))
         def _probe(value: int) -> str:  # a callback that reads the database
-            from indicators.db import get_engine
+            from indicators.storage.engine import get_engine
 
             with get_engine(url).connect() as conn:
                 return str(conn.execute(text("SELECT count(*) FROM submissions")).scalar())

@@ -14,11 +14,11 @@ from dash import Dash
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from accounts.core import create_user
 from app import create_app
-from cli.bench_load import page_payload
-from indicators.accounts import create_user
-from indicators.db import make_engine
-from indicators.importer import import_file
+from cli.bench.load import page_payload
+from indicators.intake.importer import import_file
+from indicators.storage.engine import make_engine
 from plan_model.models import Plan
 from settings import Settings
 

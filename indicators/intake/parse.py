@@ -1,0 +1,365 @@
+"""Find the data in a workbook: the sheet, its header row, its layout, its records.
+
+What people really send: the header row anywhere in the first rows (under merged title rows),
+headers in Catalan, Spanish or English regardless of case and accents, blank rows and trailing
+notes, other sheets around the data sheet; long format (a period column) or wide format (one
+column per quarter: ``2025-T1``, ``T1 2025``, ``1T 2025``, ``2025 Q1``...). The template's very
+hidden ``_meta`` sheet gives the service and period it was made for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from indicators.intake.reader import Cell, Sheet, column_letter
+from plan_model.periods import Period
+
+HEADER_SEARCH_ROWS = 30
+META_SHEET = "_meta"
+
+Role = Literal["indicator", "value", "period", "comment", "service"]
+
+# folded header text → (role, priority); a higher priority wins when several columns match
+_HEADERS: dict[str, tuple[Role, int]] = {}
+
+
+def _add(role: Role, priority: int, *names: str) -> None:
+    for name in names:
+        _HEADERS[name] = (role, priority)
+
+
+_add(
+    "indicator", 3, "codi", "code", "codigo", "cod", "codi indicador", "codi de l indicador",
+    "codi de indicador", "codi de l'indicador", "codigo indicador", "codigo del indicador",
+    "codigo de indicador", "indicator code", "code indicator", "id indicador", "id",
+)
+_add("indicator", 1, "indicador", "indicator", "indicadors", "indicadores", "indicators")
+_add(
+    "value", 3, "valor", "value", "valor assolit", "valor real", "valor actual",
+    "valor del trimestre", "valor trimestre", "valor trimestral", "valor obtingut",
+    "valor obtenido", "valor alcanzado", "valor aconseguit", "resultat", "resultado",
+    "dada", "dato", "actual value", "valor nou", "nou valor", "nuevo valor", "new value",
+)
+_add("value", 1, "estat", "estado", "status", "stage", "fase", "estat de la fita")
+_add("period", 3, "periode", "periodo", "period", "trimestre", "quarter", "trim")
+_add(
+    "comment", 3, "comentari", "comentaris", "comentario", "comentarios", "observacions",
+    "observacio", "observaciones", "observacion", "comment", "comments", "notes", "nota",
+    "notas", "note", "remarks",
+)
+_add("service", 3, "servei", "servicio", "service", "codi servei", "codi del servei",
+     "codigo servicio", "codigo del servicio", "service code")
+_PREFIXES: tuple[tuple[str, Role], ...] = (
+    ("comentari", "comment"), ("observaci", "comment"), ("comentario", "comment"),
+    ("codi ", "indicator"), ("codigo ", "indicator"),
+)
+
+_CODE_LIKE = re.compile(r"^[A-Z]{0,4}\d+([.\-_/][A-Z0-9]+)+$")
+_PERIOD_IN_TEXT = re.compile(
+    r"(\d{4}\s*[-/_ ]?\s*[TQ]\s*[1-4](?!\d))"
+    r"|((?<![A-Za-z0-9])[TQ]\s*[1-4]\s*[-/_ ]?\s*\d{4})"
+    r"|((?<!\d)[1-4]\s*[TQ]\s*[-/_ ]?\s*\d{4})"
+    r"|((?<!\d)[1-4]\s*(?:r|er|n|t|o|º|ª)?\s*trimestre\s*(?:de\s+|del\s+)?\d{4})",
+    re.IGNORECASE,
+)
+
+
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def fold(value: object) -> str:
+    """Lower case, no accents, no punctuation, single spaces: ``"Període "`` → ``"periode"``."""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = _PARENTHESES.sub(" ", text)  # "Valor (%)" → "valor"
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+def header_role(value: object) -> tuple[Role, int] | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    folded = fold(value)
+    if folded in _HEADERS:
+        return _HEADERS[folded]
+    for prefix, role in _PREFIXES:
+        if folded.startswith(prefix):
+            return (role, 2)
+    return None
+
+
+def period_header(value: object) -> Period | None:
+    """A header cell naming a quarter (wide format), e.g. ``2025-T1`` or ``Valor T1 2025``."""
+    if not isinstance(value, str):
+        return None
+    period = Period.try_parse(value)
+    if period is not None:
+        return period
+    match = _PERIOD_IN_TEXT.search(value)
+    return Period.try_parse(match.group(0)) if match else None
+
+
+def period_in_text(text: str) -> Period | None:
+    match = _PERIOD_IN_TEXT.search(text)
+    return Period.try_parse(match.group(0)) if match else None
+
+
+_CANONICAL_CODE = re.compile(r"^[A-Z]{0,4}\d+(?:[.\-_/][A-Z0-9]+)+$")
+
+
+def normalise_code(value: object) -> str:
+    if isinstance(value, str) and _CANONICAL_CODE.match(value):
+        return value  # already clean: the usual case
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip().upper()
+    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
+    return _WHITESPACE.sub("", text)
+
+
+def is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@dataclass(slots=True)
+class Record:
+    """One value found in the data sheet, still raw (not yet checked against the plan)."""
+
+    row: int
+    code: str
+    code_column: str
+    value: Cell
+    value_column: str
+    period: Period | None
+    period_cell: Cell = None
+    period_column: str | None = None
+    comment: str | None = None
+    service: str | None = None
+    service_column: str | None = None
+
+
+@dataclass
+class Found:
+    """The data sheet, as understood."""
+
+    sheet: str
+    header_row: int
+    layout: Literal["long", "wide"]
+    records: list[Record] = field(default_factory=list)
+    empty_rows: list[tuple[int, str, str]] = field(default_factory=list)  # row, code, column
+    title_period: Period | None = None
+    has_period_column: bool = False
+
+
+@dataclass
+class Meta:
+    service: str | None = None
+    period: str | None = None
+    template_version: str | None = None
+
+
+def read_meta(sheets: list[Sheet]) -> Meta:
+    meta = Meta()
+    for sheet in sheets:
+        if sheet.name.strip().lower() != META_SHEET:
+            continue
+        for row in sheet.rows:
+            if len(row) < 2 or is_empty(row[0]):
+                continue
+            key, val = str(row[0]).strip().lower(), row[1]
+            text = None if is_empty(val) else str(val).strip()
+            if key == "service":
+                meta.service = text
+            elif key == "period":
+                meta.period = text
+            elif key == "template_version":
+                meta.template_version = text
+    return meta
+
+
+@dataclass
+class _Header:
+    index: int  # index in sheet.rows
+    columns: dict[Role, int]  # role → column index within the row
+    periods: list[tuple[int, Period]]  # wide format: column index, period
+    score: int
+
+
+def _find_header(sheet: Sheet) -> _Header | None:
+    best: _Header | None = None
+    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        candidates: dict[Role, list[tuple[int, int]]] = {}
+        periods: list[tuple[int, Period]] = []
+        for col, cell in enumerate(row):
+            role = header_role(cell)
+            if role is not None:
+                candidates.setdefault(role[0], []).append((role[1], col))
+                continue
+            period = period_header(cell)
+            if period is not None:
+                periods.append((col, period))
+        if "indicator" not in candidates or ("value" not in candidates and not periods):
+            continue
+        columns: dict[Role, int] = {}
+        for name, options in candidates.items():
+            if name == "indicator" and len(options) > 1:
+                columns[name] = _best_code_column(sheet, index, options)
+            else:
+                columns[name] = max(options, key=lambda o: (o[0], -o[1]))[1]
+        if "value" in columns:
+            periods = []  # long format: a value column wins over period-looking headers
+        score = len(columns) + len(periods)
+        if best is None or score > best.score:
+            best = _Header(index, columns, periods, score)
+        if best is not None and best.index == index:
+            break  # the first matching row is the header
+    return best
+
+
+def _best_code_column(sheet: Sheet, header_index: int, options: list[tuple[int, int]]) -> int:
+    """Of several code-ish columns ("Codi", "Indicador"), the one holding codes."""
+
+    def score(option: tuple[int, int]) -> tuple[int, int, int]:
+        priority, col = option
+        hits = 0
+        for row in sheet.rows[header_index + 1 : header_index + 60]:
+            if col < len(row) and not is_empty(row[col]):
+                hits += bool(_CODE_LIKE.match(normalise_code(row[col])))
+        return (hits, priority, -col)
+
+    return max(options, key=score)[1]
+
+
+def _period_of_cell(cell: Cell) -> Period | None:
+    if isinstance(cell, dt.datetime):
+        return Period.containing(cell.date())
+    if isinstance(cell, dt.date):
+        return Period.containing(cell)
+    return Period.try_parse(cell.strip()) if isinstance(cell, str) else None
+
+
+def _title_period(sheet: Sheet, header_index: int) -> Period | None:
+    for row in sheet.rows[:header_index]:
+        for cell in row:
+            if isinstance(cell, str) and cell.strip():
+                period = period_in_text(cell)
+                if period is not None:
+                    return period
+    return None
+
+
+def extract(sheet: Sheet, header: _Header) -> Found:
+    letters: dict[int, str] = {}
+
+    def col_letter(col: int) -> str:
+        if col not in letters:
+            letters[col] = column_letter(sheet.first_col + col)
+        return letters[col]
+
+    cols = header.columns
+    code_col = cols["indicator"]
+    value_col = cols.get("value")
+    period_col = cols.get("period")
+    comment_col = cols.get("comment")
+    service_col = cols.get("service")
+    wide = value_col is None
+    found = Found(
+        sheet=sheet.name,
+        header_row=sheet.row_number(header.index),
+        layout="wide" if wide else "long",
+        title_period=_title_period(sheet, header.index),
+        has_period_column=period_col is not None,
+    )
+    value_cols: list[tuple[int, Period | None]] = (
+        list(header.periods) if wide else [(value_col, None)]  # type: ignore[list-item]
+    )
+    value_cols_letters = [(col, p, col_letter(col)) for col, p in value_cols]
+    code_letter = col_letter(code_col)
+    period_letter = None if wide or period_col is None else col_letter(period_col)
+    service_letter = None if service_col is None else col_letter(service_col)
+    period_cache: dict[object, Period | None] = {}
+    code_cache: dict[object, str] = {}
+    records = found.records
+    first_row = sheet.first_row
+    for offset, row in enumerate(sheet.rows[header.index + 1 :], start=header.index + 1):
+        width = len(row)
+        raw_code = row[code_col] if code_col < width else None
+        if raw_code is None or raw_code == "" or (
+            isinstance(raw_code, str) and not raw_code.strip()
+        ):
+            continue  # blank row, or a note written in another column
+        code = code_cache.get(raw_code)
+        if code is None:
+            code = code_cache[raw_code] = normalise_code(raw_code)
+        values: list[tuple[int, Period | None, str, Cell]] = []
+        for col, col_period, letter in value_cols_letters:
+            value = row[col] if col < width else None
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                value = value.strip()
+                if not value:
+                    continue
+            values.append((col, col_period, letter, value))
+        if not values and not _CODE_LIKE.match(code):
+            continue  # a trailing note ("Font: ...", "* dades provisionals")
+        row_number = first_row + offset
+        if not values:
+            found.empty_rows.append((row_number, code, code_letter))
+            continue
+        comment_cell = row[comment_col] if comment_col is not None and comment_col < width else None
+        comment = None if is_empty(comment_cell) else str(comment_cell).strip()
+        service_cell = row[service_col] if service_col is not None and service_col < width else None
+        service = None if is_empty(service_cell) else normalise_code(service_cell)
+        period_cell = row[period_col] if period_col is not None and period_col < width else None
+        row_period = None
+        if period_col is not None and not wide:
+            try:
+                row_period = period_cache[period_cell]
+            except KeyError:
+                row_period = period_cache[period_cell] = _period_of_cell(period_cell)
+            except TypeError:  # an unhashable cell
+                row_period = _period_of_cell(period_cell)
+        for _col, col_period, letter, value in values:
+            records.append(
+                Record(
+                    row_number,
+                    code,
+                    code_letter,
+                    value,
+                    letter,
+                    col_period if wide else row_period,
+                    None if wide else period_cell,
+                    period_letter,
+                    comment,
+                    service,
+                    service_letter,
+                )
+            )
+    return found
+
+
+def find_data(sheets: list[Sheet]) -> Found | None:
+    """The sheet with the data: the one whose header row matches and holds the most records.
+
+    Visible sheets come first: a hidden sheet is used only when no visible one has data.
+    """
+    for visible in (True, False):
+        best: Found | None = None
+        for sheet in sheets:
+            if sheet.visible is not visible or sheet.name.strip().lower() == META_SHEET:
+                continue
+            header = _find_header(sheet)
+            if header is None:
+                continue
+            found = extract(sheet, header)
+            if best is None or len(found.records) > len(best.records):
+                best = found
+        if best is not None:
+            return best
+    return None

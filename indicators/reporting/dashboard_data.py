@@ -1,0 +1,476 @@
+"""What the dashboard pages read: values, statuses, completeness and changes, cached.
+
+No Dash here: pages (and the board presentation) call these functions and build components.
+
+Caching: everything computed from the stored values is cached in-process, keyed by the data
+generation (``indicators.storage.queries.data_generation``), which every import bumps. Each request
+reads the generation (one tiny query) and drops what was computed for an older one, so
+several worker processes never serve stale statuses: at worst each worker recomputes once
+after an import. ``clear_caches()`` empties everything (the benchmark's "cold" case).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from indicators.storage import queries
+from indicators.storage.schema import Submission, SubmissionStatus, Value
+from plan_model import progress
+from plan_model import status as engine_status
+from plan_model.changes import changes_from_grids
+from plan_model.models import Plan, Thresholds
+from plan_model.periods import Period, period_range
+
+T = TypeVar("T")
+_MAX_ENTRIES = 256
+
+
+class _GenerationCache:
+    """An LRU of computed results, emptied whenever the data generation changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._generation: dict[str, int] = {}
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+
+    def check(self, scope: str, generation: int) -> None:
+        with self._lock:
+            if self._generation.get(scope) != generation:
+                for key in [k for k in self._entries if isinstance(k, tuple) and k[0] == scope]:
+                    del self._entries[key]
+                self._generation[scope] = generation
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]  # type: ignore[no-any-return]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:  # one computation per key at a time; others wait for it
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]  # type: ignore[no-any-return]
+            value = compute()
+            with self._lock:
+                self._entries[key] = value
+                while len(self._entries) > _MAX_ENTRIES:
+                    self._entries.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return value
+
+    def peek(self, key: Hashable) -> Any:
+        """The entry for ``key`` if already computed, else None (never computes)."""
+        with self._lock:
+            return self._entries.get(key)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._generation.clear()
+
+
+_CACHE = _GenerationCache()
+
+
+def clear_caches() -> None:
+    """Forget every computed result (as right after an import, in every worker)."""
+    _CACHE.clear()
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """The data of one request: an engine, the plan, and the generation read once."""
+
+    engine: Engine
+    plan: Plan
+    generation: int
+    deadline_days: int
+    scope: str
+    thresholds: Thresholds | None = None  # settings' override of the catalog's thresholds
+
+    # ---- base frames -------------------------------------------------------------------
+    def _cached(self, name: str, args: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        return _CACHE.get_or_compute((self.scope, self.generation, name, *args), compute)
+
+    def memo(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        """Cache anything derived from this generation's data (e.g. a rendered page)."""
+        return self._cached("memo", key, compute)
+
+    def values(self) -> pd.DataFrame:
+        """The values in force (indicator, service, period, value, stage, submission_id):
+        the rows of ``queries.values_frame`` the status engine reads, from a lean query."""
+        return self._cached("values", (), lambda: newest_frame(self._current_rows()))
+
+    def _current_rows(self) -> list[tuple[Any, ...]]:
+        """Every value row of the current submissions, oldest submission first, before the
+        newest-value-per-key rule: :meth:`values` and :meth:`values_as_of` share it."""
+        return self._cached("current_rows", (),
+                            lambda: value_rows(self.engine, SubmissionStatus.CURRENT))
+
+    def submissions(self) -> pd.DataFrame:
+        """Every submission (id, service, period, uploaded_at, status, filename)."""
+        return self._cached("submissions", (), lambda: submission_list(self.engine))
+
+    # ---- periods -----------------------------------------------------------------------
+    def plan_periods(self) -> list[Period]:
+        return period_range(self.plan.first_period, self.plan.last_period)
+
+    def periods_with_data(self) -> list[Period]:
+        def compute() -> list[Period]:
+            # the distinct quarters of the values in force, asked of the database (every
+            # page needs them to resolve its quarter; reading every value would cost more)
+            stmt = (select(Value.period).join(Submission, Submission.id == Value.submission_id)
+                    .where(Submission.status == SubmissionStatus.CURRENT).distinct())
+            with self.engine.connect() as conn:
+                texts = conn.execute(stmt).scalars().all()
+            return sorted({p for p in (Period.try_parse(str(t)) for t in texts if t)
+                           if p is not None})
+
+        return self._cached("periods_with_data", (), compute)
+
+    def latest_period(self) -> Period:
+        """The latest quarter with data (the plan's first quarter when there is none)."""
+        periods = self.periods_with_data()
+        return periods[-1] if periods else self.plan.first_period
+
+    def resolve_period(self, text: str | None) -> Period:
+        """The quarter asked for in the URL, inside the plan; the latest with data otherwise."""
+        period = Period.try_parse(text) if text else None
+        if period is None or not self.plan.first_period <= period <= self.plan.last_period:
+            return self.latest_period()
+        return period
+
+    # ---- statuses ----------------------------------------------------------------------
+    def status(self, period: Period) -> Any:
+        """The plan's status at ``period`` (``plan_model.status.PlanStatus``)."""
+        return self._cached(
+            "status", (str(period),),
+            lambda: engine_status.status_from_grid(self.plan, self.grid(), period),
+        )
+
+    def grid(self) -> progress.Grid:
+        """The status engine's grid of the whole plan at every quarter: computed once per
+        data generation, it feeds every quarter's status and every history."""
+        def compute() -> progress.Grid:
+            thresholds = engine_status.effective_thresholds(self.plan, self.thresholds)
+            return progress.compute_grid(self.plan, self.values(), thresholds)
+
+        return self._cached("grid", (), compute)
+
+    def history(self, period: Period, quarters: int | None = None) -> pd.DataFrame:
+        """Achievement and status per level and quarter up to ``period`` (for sparklines)."""
+        first = self.plan.first_period if quarters is None else max(
+            self.plan.first_period, period.prev(quarters - 1))
+        periods = period_range(first, period)
+        return self._cached(
+            "history", (str(first), str(period)),
+            lambda: engine_status.history_from_grid(self.grid(), periods),
+        )
+
+    def achievement_series(self, level: str, key: str, until: Period,
+                           quarters: int | None = None) -> list[tuple[str, float | None]]:
+        """(quarter, achievement) of one plan, lever, axis or objective up to ``until`` (the
+        last ``quarters`` only when given): the rows of :meth:`history` for that item, read
+        straight from the shared grid (no frame of every indicator and quarter)."""
+        grid = self.grid()
+        levels = {"plan": grid.plan, "lever": grid.levers, "axis": grid.axes,
+                  "objective": grid.objectives}
+        found = levels.get(level)
+        if found is None or key not in found.keys:
+            return []
+        row = found.keys.index(key)
+        first = self.plan.first_period if quarters is None else max(
+            self.plan.first_period, until.prev(quarters - 1))
+        out: list[tuple[str, float | None]] = []
+        for p in period_range(first, until):
+            col = p.index - grid.table.first_index
+            if 0 <= col < grid.table.n_quarters:
+                out.append((str(p), clean_number(found.achievement[row, col])))
+        return out
+
+    def completeness(self, until: Period, today: dt.date | None = None,
+                     since: Period | None = None) -> pd.DataFrame:
+        """Per service and quarter from ``since`` (the plan's start) to ``until``: on time,
+        late, pending."""
+        day = today or dt.datetime.now(dt.UTC).date()
+        first = since or self.plan.first_period
+        periods = period_range(first, until)
+        return self._cached(
+            "completeness", (str(first), str(until), day.isoformat()),
+            lambda: engine_status.completeness(
+                self.plan, self.submissions(), periods,
+                deadline_days=self.deadline_days, today=day,
+            ),
+        )
+
+    def values_as_of(self, period: Period) -> pd.DataFrame:
+        """The values as they stood at ``period``'s deadline (what a board saw then): the
+        rows of ``current_values(engine, as_of=cutoff)``, built from the current rows
+        already read (those whose submission was uploaded by then) and the superseded
+        submissions that were in force at the cutoff, the only rows read again."""
+        cutoff = engine_status.as_of_cutoff(period, self.deadline_days)
+
+        def compute() -> pd.DataFrame:
+            subs = self.submissions()
+            uploaded = subs[subs["uploaded_at"] <= pd.Timestamp(cutoff)]
+            in_force = set(uploaded.groupby(["service", "period"], sort=False)["id"].last())
+            rows = [r for r in self._current_rows() if r[5] in in_force]
+            current = set(subs.loc[subs["status"] == SubmissionStatus.CURRENT, "id"])
+            if in_force - current:
+                older = value_rows(self.engine, SubmissionStatus.SUPERSEDED, until=cutoff)
+                rows += [r for r in older if r[5] in in_force]
+                # back in upload order (the submissions frame is ordered as the query)
+                rank = {int(i): n for n, i in enumerate(subs["id"])}
+                rows.sort(key=lambda r: rank.get(r[5], len(rank)))
+            return newest_frame(rows)
+
+        return self._cached("values_as_of", (str(period),), compute)
+
+    def completeness_of(self, period: Period, today: dt.date | None = None) -> pd.DataFrame:
+        """:meth:`completeness` of one quarter only (what the overview lists as missing)."""
+        day = today or dt.datetime.now(dt.UTC).date()
+        return self._cached(
+            "completeness_of", (str(period), day.isoformat()),
+            lambda: engine_status.completeness(
+                self.plan, self.submissions(), [period],
+                deadline_days=self.deadline_days, today=day,
+            ),
+        )
+
+    def changes(self, since: Period, until: Period) -> pd.DataFrame:
+        """Objectives and indicators whose status changed from ``since`` (as it was seen at
+        that quarter's deadline) to ``until`` (with today's data)."""
+        return self._cached(
+            "changes", (str(since), str(until)),
+            lambda: changes_from_grids(
+                self.plan,
+                progress.compute_grid(
+                    self.plan, self.values_as_of(since),
+                    engine_status.effective_thresholds(self.plan, self.thresholds)),
+                self.grid(), since, until),
+        )
+
+    # ---- one indicator -----------------------------------------------------------------
+    def objective_values(self, code: str) -> dict[str, pd.DataFrame]:
+        """The current values of each indicator of one objective, every quarter, with
+        provenance (service, file, sheet, row, comment, who, when), sorted by period."""
+        def compute() -> dict[str, pd.DataFrame]:
+            codes = [i.code for i in self.plan.indicators_of(code)]
+            frame = current_values(self.engine, indicators=codes, provenance=True)
+            frame = frame.sort_values(["indicator", "period"], kind="stable")
+            groups = {str(k): g.reset_index(drop=True) for k, g in frame.groupby("indicator")}
+            empty = frame.iloc[0:0]
+            return {c: groups.get(c, empty) for c in codes}
+
+        return self._cached("objective_values", (code,), compute)
+
+    def indicator_values(self, code: str) -> pd.DataFrame:
+        """:meth:`objective_values` of one indicator."""
+        objective = code.split("-I", 1)[0]
+        found = self.objective_values(objective).get(code)
+        return found if found is not None else current_values(self.engine, [code], True)
+
+    def submission_counts(self) -> dict[tuple[str, str], int]:
+        """How many submissions (current and superseded) each service and quarter has."""
+        def compute() -> dict[tuple[str, str], int]:
+            stmt = (select(Submission.service, Submission.period, func.count())
+                    .group_by(Submission.service, Submission.period))
+            with self.engine.connect() as conn:
+                return {(str(service), str(period)): int(count)
+                        for service, period, count in conn.execute(stmt).all()}
+
+        return self._cached("submission_counts", (), compute)
+
+    def objective_status(self, code: str, period: Period) -> Any:
+        """One objective's status at ``period`` (``ObjectiveResult``, None if unknown): from
+        the plan's status when it is already computed, else from that objective's values only
+        (an objective's figures depend on its own indicators alone: exactly the same)."""
+        whole = _CACHE.peek((self.scope, self.generation, "status", str(period)))
+        if whole is not None:
+            return whole.objective(code)
+        grid = self._objective_grid(code)
+        return self._cached(
+            "objective_status", (code, str(period)),
+            lambda: engine_status.status_from_grid(self.plan, grid, period).objective(code))
+
+    def indicator_paths(self, code: str) -> dict[str, list[float | None]] | None:
+        """Per plan quarter: year value, expected value, comparable baseline, target and the
+        thresholds of one indicator (the status engine's own grid); None if unknown."""
+        objective = code.split("-I", 1)[0]
+        grid = self._objective_grid(objective)
+        row = grid.table.row.get(code)
+        if row is None:
+            return None
+        ig = grid.indicators
+
+        def col(matrix: Any) -> list[float | None]:
+            return [clean_number(v) for v in matrix[row]]
+
+        return {
+            "value": col(ig.value), "expected": col(ig.expected),
+            "baseline": col(ig.baseline), "target": col(ig.target),
+            "green": [clean_number(ig.green[row])] * len(ig.value[row]),
+            "amber": [clean_number(ig.amber[row])] * len(ig.value[row]),
+        }
+
+    def _objective_grid(self, objective: str) -> progress.Grid:
+        """The engine's grid from the values of one objective's indicators only (the other
+        rows stay empty): the objective and its indicators exactly, at every quarter."""
+        def compute() -> progress.Grid:
+            frames = [f for f in self.objective_values(objective).values() if not f.empty]
+            values = (pd.concat(frames, ignore_index=True) if frames
+                      else pd.DataFrame(columns=["indicator", "period", "value", "stage"]))
+            thresholds = engine_status.effective_thresholds(self.plan, self.thresholds)
+            return progress.compute_grid(self.plan, values, thresholds)
+
+        return self._cached("objective_grid", (objective,), compute)
+
+    def value_history(self, code: str, period: str) -> pd.DataFrame:
+        return self._cached(
+            "value_history", (code, period),
+            lambda: queries.value_history(self.engine, code, period),
+        )
+
+    def objective_history(self, code: str, until: Period) -> pd.DataFrame:
+        """Rows of :meth:`history` for one objective and its indicators."""
+        frame = self.history(until)
+        if frame.empty:
+            return frame
+        keys = {code, *[i.code for i in self.plan.indicators_of(code)]}
+        return frame[frame["key"].astype(str).isin(keys)]
+
+
+VALUE_KEY = ["indicator", "service", "period"]
+LEAN_COLUMNS = ["indicator", "service", "period", "value", "stage", "submission_id"]
+PROVENANCE_COLUMNS = ["comment", "sheet", "row", "filename", "uploaded_by", "uploaded_at"]
+
+
+def current_values(engine: Engine, indicators: list[str] | None = None,
+                   provenance: bool = False, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """The values in force now (or at ``as_of``), as ``queries.values_frame`` defines them
+    (current submissions — at ``as_of``: the latest uploaded by then of each service and
+    quarter —; per indicator, service and quarter the newest submission's value), with only
+    the columns the pages need: one query, ordered by the database, no per-row datetime
+    parsing unless ``provenance`` is asked for (then for ``indicators`` only).
+    """
+    columns: list[Any] = [Value.indicator, Value.service, Value.period, Value.value,
+                          Value.stage, Value.submission_id]
+    names = list(LEAN_COLUMNS)
+    if provenance:
+        columns += [Value.comment, Value.sheet, Value.row, Submission.filename,
+                    Submission.uploaded_by, Submission.uploaded_at]
+        names += PROVENANCE_COLUMNS
+    if as_of is not None:
+        columns += [Submission.service, Submission.period]
+    stmt = (select(*columns).join(Submission, Submission.id == Value.submission_id)
+            .order_by(Submission.uploaded_at, Submission.id))
+    if as_of is None:
+        stmt = stmt.where(Submission.status == SubmissionStatus.CURRENT)
+    else:
+        stmt = stmt.where(Submission.uploaded_at <= queries.as_utc(as_of))
+    if indicators is not None:
+        stmt = stmt.where(Value.indicator.in_(indicators))
+    rows = _fetch(engine, stmt)
+    if as_of is not None:
+        # rows come oldest submission first: the last one seen of each service and quarter
+        # is the latest uploaded by then
+        latest = {(r[-2], r[-1]): r[5] for r in rows}
+        rows = [r for r in rows if latest[(r[-2], r[-1])] == r[5]]
+    return newest_frame(rows, names)
+
+
+def value_rows(engine: Engine, status: str, until: dt.datetime | None = None
+               ) -> list[tuple[Any, ...]]:
+    """The lean value rows (``LEAN_COLUMNS``) of the submissions with ``status`` (uploaded
+    by ``until`` when given), oldest submission first, every version of a key kept."""
+    stmt = (select(Value.indicator, Value.service, Value.period, Value.value, Value.stage,
+                   Value.submission_id)
+            .join(Submission, Submission.id == Value.submission_id)
+            .where(Submission.status == status)
+            .order_by(Submission.uploaded_at, Submission.id))
+    if until is not None:
+        stmt = stmt.where(Submission.uploaded_at <= queries.as_utc(until))
+    return _fetch(engine, stmt)
+
+
+def _fetch(engine: Engine, stmt: Any) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        result = conn.execute(stmt)
+        # the driver's tuples as they are: plain str/float/int here, so SQLAlchemy's per-row
+        # processing (most of the time of a large read) is not needed
+        rows = result.cursor.fetchall() if result.cursor is not None else result.all()
+        result.close()
+    return cast(list[tuple[Any, ...]], rows)
+
+
+def newest_frame(rows: list[tuple[Any, ...]], names: list[str] | None = None) -> pd.DataFrame:
+    """The frame of ``rows`` (oldest submission first; their first columns are ``names``,
+    by default ``LEAN_COLUMNS``) keeping, per indicator, service and quarter, the newest
+    submission's row, sorted by that key."""
+    names = list(LEAN_COLUMNS) if names is None else names
+    newest = {(r[0], r[1], r[2]): r for r in rows}
+    ordered = [newest[k] for k in sorted(newest)]
+    # columns by transposing the tuples in C (zip); columns beyond ``names`` (the as-of
+    # rows' submission service and quarter) are dropped by the outer zip
+    transposed: Any = zip(*ordered, strict=True) if ordered else [[] for _name in names]
+    data = dict(zip(names, (list(col) for col in transposed), strict=False))
+    frame = pd.DataFrame(data, columns=names)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    if "uploaded_at" in names:
+        frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
+    return frame
+
+
+def submission_list(engine: Engine) -> pd.DataFrame:
+    """Every submission, history included: the columns completeness and pages read."""
+    names = ["id", "service", "period", "uploaded_at", "status", "filename"]
+    stmt = select(Submission.id, Submission.service, Submission.period, Submission.uploaded_at,
+                  Submission.status, Submission.filename).order_by(Submission.uploaded_at,
+                                                                   Submission.id)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    frame = pd.DataFrame({name: [r[i] for r in rows] for i, name in enumerate(names)},
+                         columns=names)
+    frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
+    return frame
+
+
+def load(engine: Engine, plan: Plan, *, deadline_days: int,
+         thresholds: Thresholds | None = None) -> DashboardData:
+    """The dashboard's data for this request (reads the data generation once).
+    ``thresholds``: the settings' override of the catalog's global thresholds."""
+    generation = queries.data_generation(engine)
+    scope = f"{engine.url.render_as_string(hide_password=True)}|{plan.info.id}"
+    _CACHE.check(scope, generation)
+    if thresholds is not None:
+        scope += f"|{thresholds.green}|{thresholds.amber}"
+    return DashboardData(engine=engine, plan=plan, generation=generation,
+                         deadline_days=deadline_days, scope=scope, thresholds=thresholds)
+
+
+def share_of_plan_elapsed(plan: Plan, period: Period) -> float:
+    """How much of the plan's time has passed at the end of ``period`` (0-1)."""
+    total = plan.last_period.index - plan.first_period.index + 1
+    done = period.index - plan.first_period.index + 1
+    return min(1.0, max(0.0, done / total))
+
+
+def clean_number(value: object) -> float | None:
+    """A float, or None for missing/NaN values (pandas gives NaN, not None)."""
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number

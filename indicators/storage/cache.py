@@ -1,0 +1,218 @@
+"""A cache shared by every worker and machine, invalidated by imports.
+
+Entries are scoped to the **data generation** (``data_generation.generation``, bumped by every
+import): an entry written at generation *g* is only returned while the database is still at
+*g*, so an import anywhere invalidates every worker's cache at once without any message
+between processes.
+
+Two backends, chosen by the ``cache_url`` setting (``CACHE_URL``):
+
+- unset (default): the database itself, table ``cache_entries`` (SQLite and PostgreSQL);
+- ``redis://host:port/db``: Redis (``pip install redis``), entries expire after a day; the
+  generation is still read from the database, the source of truth.
+
+Usage (e.g. a dashboard page)::
+
+    cache = get_cache(settings)
+    frame = cache.get_or_set("overview:2025-T3:ca", lambda: build_overview(...))
+
+Values are pickled and signed with ``SECRET_KEY`` (HMAC-SHA256): a payload that does not
+carry a valid signature is ignored, never unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import pickle
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from indicators.storage.engine import get_engine
+from indicators.storage.schema import CacheEntry, DataGeneration, utcnow
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_KEY_LENGTH = 255
+REDIS_TTL_SECONDS = 24 * 3600
+_SIGNATURE_BYTES = 32
+
+
+def current_generation(engine: Engine) -> int:
+    """The database's data generation (0 before the first import)."""
+    with engine.connect() as conn:
+        value = conn.execute(select(func.coalesce(func.max(DataGeneration.generation), 0))).scalar()
+    return int(value or 0)
+
+
+def _normalise_key(key: str) -> str:
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"{key[: MAX_KEY_LENGTH - 66]}#{digest}"
+
+
+class _Signer:
+    def __init__(self, secret: str) -> None:
+        self._key = hashlib.sha256(("seguiment-cache:" + secret).encode("utf-8")).digest()
+
+    def dumps(self, value: Any) -> bytes:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return hmac.new(self._key, data, hashlib.sha256).digest() + data
+
+    def loads(self, payload: bytes) -> tuple[bool, Any]:
+        signature, data = payload[:_SIGNATURE_BYTES], payload[_SIGNATURE_BYTES:]
+        expected = hmac.new(self._key, data, hashlib.sha256).digest()
+        if not hmac.compare_digest(signature, expected):
+            log.warning("cache entry with a bad signature ignored")
+            return False, None
+        return True, pickle.loads(data)  # signed by us: never attacker-controlled
+
+
+class Cache(Protocol):
+    """What callers use; every method is safe to call from any worker."""
+
+    engine: Engine
+
+    def generation(self) -> int: ...
+
+    def get(self, key: str, generation: int | None = None) -> Any | None: ...
+
+    def set(self, key: str, value: Any, generation: int | None = None) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def get_or_set(self, key: str, compute: Callable[[], T]) -> T: ...
+
+
+class _BaseCache:
+    engine: Engine
+
+    def __init__(self, engine: Engine, secret: str) -> None:
+        self.engine = engine
+        self._signer = _Signer(secret)
+
+    def generation(self) -> int:
+        return current_generation(self.engine)
+
+    def get(self, key: str, generation: int | None = None) -> Any | None:
+        gen = self.generation() if generation is None else generation
+        payload = self._load(_normalise_key(key), gen)
+        if payload is None:
+            return None
+        ok, value = self._signer.loads(payload)
+        return value if ok else None
+
+    def set(self, key: str, value: Any, generation: int | None = None) -> None:
+        """Store ``value``; pass the generation read BEFORE computing it, so a value computed
+        from older data can never be filed under a newer generation."""
+        gen = self.generation() if generation is None else generation
+        self._store(_normalise_key(key), gen, self._signer.dumps(value))
+
+    def get_or_set(self, key: str, compute: Callable[[], T]) -> T:
+        gen = self.generation()
+        cached = self.get(key, gen)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        value = compute()
+        if value is not None:
+            self.set(key, value, gen)
+        return value
+
+    def _load(self, key: str, generation: int) -> bytes | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _store(self, key: str, generation: int, payload: bytes) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+class DatabaseCache(_BaseCache):
+    """Entries in the ``cache_entries`` table of the app's own database."""
+
+    backend = "database"
+
+    def _load(self, key: str, generation: int) -> bytes | None:
+        with self.engine.connect() as conn:
+            payload = conn.execute(
+                select(CacheEntry.payload).where(
+                    CacheEntry.key == key, CacheEntry.generation == generation
+                )
+            ).scalar()
+        return bytes(payload) if payload is not None else None
+
+    def _store(self, key: str, generation: int, payload: bytes) -> None:
+        dialect = self.engine.dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        row = {"key": key, "generation": generation, "payload": payload, "created_at": utcnow()}
+        stmt = insert(CacheEntry).values(**row)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[CacheEntry.key],
+            set_={"generation": generation, "payload": payload, "created_at": row["created_at"]},
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+            # entries of older generations can never be read again
+            conn.execute(delete(CacheEntry).where(CacheEntry.generation < generation))
+
+    def clear(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(CacheEntry))
+
+    def __len__(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM cache_entries")).scalar() or 0)
+
+
+class RedisCache(_BaseCache):
+    """Entries in Redis (``CACHE_URL=redis://...``); a Redis failure is a cache miss."""
+
+    backend = "redis"
+
+    def __init__(self, engine: Engine, secret: str, url: str, prefix: str = "seguiment") -> None:
+        super().__init__(engine, secret)
+        import redis
+
+        self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.prefix = prefix
+
+    def _name(self, key: str, generation: int) -> str:
+        return f"{self.prefix}:cache:{generation}:{key}"
+
+    def _load(self, key: str, generation: int) -> bytes | None:
+        try:
+            payload = self._client.get(self._name(key, generation))
+        except Exception as exc:  # the cache is an optimisation: never fail a page for it
+            log.warning("redis cache unavailable: %s", exc)
+            return None
+        return payload if isinstance(payload, bytes) else None
+
+    def _store(self, key: str, generation: int, payload: bytes) -> None:
+        try:
+            self._client.set(self._name(key, generation), payload, ex=REDIS_TTL_SECONDS)
+        except Exception as exc:
+            log.warning("redis cache unavailable: %s", exc)
+
+    def clear(self) -> None:
+        for name in self._client.scan_iter(match=f"{self.prefix}:cache:*"):
+            self._client.delete(name)
+
+    def ping(self) -> bool:
+        try:
+            return bool(self._client.ping())
+        except Exception:
+            return False
+
+
+def get_cache(settings: Settings, engine: Engine | None = None) -> DatabaseCache | RedisCache:
+    """The shared cache configured by ``settings.cache_url`` (database when unset)."""
+    engine = engine if engine is not None else get_engine(settings.database_url)
+    if settings.cache_url:
+        return RedisCache(engine, settings.secret_key, settings.cache_url)
+    return DatabaseCache(engine, settings.secret_key)

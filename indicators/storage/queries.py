@@ -1,0 +1,152 @@
+"""Stored data as pandas frames (never Dash): current values, history, provenance.
+
+``as_of`` answers "as it stood then": only submissions uploaded by that moment count; for each
+(service, period) the latest of them is the one in force, and for each (indicator, period) the
+value of the newest submission in force wins (a file may carry earlier quarters' history).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, Select, func, select
+
+from indicators.storage.schema import DataGeneration, Submission, SubmissionStatus, Value
+
+VALUE_COLUMNS = [
+    "indicator", "service", "period", "year", "quarter", "value", "stage", "comment",
+    "submission_id", "sheet", "row", "filename", "uploaded_by", "uploaded_at",
+]
+SUBMISSION_COLUMNS = [
+    "id", "service", "period", "filename", "sha256", "size_bytes", "uploaded_by",
+    "uploaded_at", "source", "status", "superseded_by_id", "supersedes_id", "row_count",
+]
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC (a naive one is taken as UTC)."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _frame(engine: Engine, stmt: Select[Any] | Any, columns: list[str]) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    if "uploaded_at" in frame:
+        frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
+    return frame
+
+
+def _value_select() -> Any:
+    return select(
+        Value.indicator, Value.service, Value.period, Value.value, Value.stage,
+        Value.comment, Value.submission_id, Value.sheet, Value.row, Submission.filename,
+        Submission.uploaded_by, Submission.uploaded_at, Submission.service.label("sub_service"),
+        Submission.period.label("sub_period"), Submission.id.label("sub_id"),
+    ).join(Submission, Submission.id == Value.submission_id)
+
+
+def _finish_values(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        out = pd.DataFrame({c: pd.Series(dtype="object") for c in VALUE_COLUMNS})
+        out["value"] = out["value"].astype(float)
+        out["year"] = out["year"].astype(int)
+        out["quarter"] = out["quarter"].astype(int)
+        out["uploaded_at"] = pd.to_datetime(out["uploaded_at"], utc=True)
+        return out
+    frame["value"] = frame["value"].astype(float)
+    split = frame["period"].str.split("-T", n=1, expand=True)
+    frame["year"] = split[0].astype(int)
+    frame["quarter"] = split[1].astype(int)
+    return frame[VALUE_COLUMNS].reset_index(drop=True)
+
+
+def values_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """The values in force (now, or as they stood at ``as_of``), one row per value."""
+    stmt = _value_select()
+    if as_of is None:
+        stmt = stmt.where(Submission.status == SubmissionStatus.CURRENT)
+    else:
+        stmt = stmt.where(Submission.uploaded_at <= as_utc(as_of))
+    columns = [
+        "indicator", "service", "period", "value", "stage", "comment", "submission_id",
+        "sheet", "row", "filename", "uploaded_by", "uploaded_at", "sub_service", "sub_period",
+        "sub_id",
+    ]
+    frame = _frame(engine, stmt, columns)
+    if frame.empty:
+        return _finish_values(frame)
+    frame = frame.sort_values(["uploaded_at", "sub_id"], kind="stable")
+    if as_of is not None:
+        # the latest submission (uploaded by then) of each (service, period) is in force
+        latest = frame.groupby(["sub_service", "sub_period"])["sub_id"].transform("last")
+        frame = frame[frame["sub_id"] == latest]
+    # per (indicator, period), the value of the newest submission wins
+    frame = frame.drop_duplicates(["indicator", "service", "period"], keep="last")
+    frame = frame.sort_values(["indicator", "period", "service"], kind="stable")
+    return _finish_values(frame)
+
+
+def submissions_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """Every submission, history included (only those uploaded by ``as_of`` when given)."""
+    stmt = select(
+        Submission.id, Submission.service, Submission.period, Submission.filename,
+        Submission.sha256, Submission.size_bytes, Submission.uploaded_by,
+        Submission.uploaded_at, Submission.source, Submission.status,
+        Submission.superseded_by_id, Submission.supersedes_id, Submission.row_count,
+    ).order_by(Submission.uploaded_at, Submission.id)
+    if as_of is not None:
+        stmt = stmt.where(Submission.uploaded_at <= as_utc(as_of))
+    frame = _frame(engine, stmt, SUBMISSION_COLUMNS)
+    if as_of is not None and not frame.empty:
+        # status as it stood then: the latest of each (service, period) was current
+        latest = frame.groupby(["service", "period"])["id"].transform("last")
+        frame["status"] = (frame["id"] == latest).map(
+            {True: SubmissionStatus.CURRENT, False: SubmissionStatus.SUPERSEDED}
+        )
+        frame["superseded_by_id"] = frame["superseded_by_id"].where(frame["id"] != latest, None)
+    for column in ("superseded_by_id", "supersedes_id"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def value_history(engine: Engine, indicator: str, period: str) -> pd.DataFrame:
+    """Every stored version of one indicator's value for one quarter, oldest first."""
+    stmt = (
+        select(
+            Value.indicator, Value.service, Value.period, Value.value, Value.stage,
+            Value.comment, Value.submission_id, Value.sheet, Value.row, Value.column,
+            Submission.filename, Submission.uploaded_by, Submission.uploaded_at,
+            Submission.source, Submission.status,
+        )
+        .join(Submission, Submission.id == Value.submission_id)
+        .where(Value.indicator == indicator, Value.period == period)
+        .order_by(Submission.uploaded_at, Submission.id)
+    )
+    columns = [
+        "indicator", "service", "period", "value", "stage", "comment", "submission_id",
+        "sheet", "row", "column", "filename", "uploaded_by", "uploaded_at", "source", "status",
+    ]
+    frame = _frame(engine, stmt, columns)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def data_generation(engine: Engine) -> int:
+    """A counter bumped by every import: caches key on it."""
+    with engine.connect() as conn:
+        value = conn.execute(select(func.max(DataGeneration.generation))).scalar()
+    return int(value or 0)
+
+
+def submission_content(engine: Engine, submission_id: int) -> tuple[str, bytes]:
+    """The original file of a submission: (file name, bytes). KeyError if there is none."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(Submission.filename, Submission.content).where(Submission.id == submission_id)
+        ).first()
+    if row is None:
+        raise KeyError(submission_id)
+    return row.filename, bytes(row.content)

@@ -1,0 +1,232 @@
+"""Store an accepted import: one transaction, bulk inserts, nothing ever deleted.
+
+Within one transaction: take the (service, period) lock (PostgreSQL advisory lock; on SQLite
+``BEGIN IMMEDIATE`` already serialises writers), detect the same bytes already current
+(``duplicate``: a no-op), supersede the current submission, insert the new one and its values in
+bulk, bump the data generation and write the audit event. Any error rolls everything back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from indicators.intake.validate import ParsedValue
+from indicators.storage.schema import (
+    AuditEvent,
+    DataGeneration,
+    PeriodLock,
+    Submission,
+    SubmissionStatus,
+    Value,
+)
+
+DUPLICATE = "duplicate"
+LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class Stored:
+    status: str  # "ok" | "duplicate" | "locked"
+    submission_id: int | None
+    superseded_id: int | None
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def locked_periods(engine: Engine, periods: Iterable[str]) -> set[str]:
+    wanted = sorted(set(periods))
+    if not wanted:
+        return set()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(PeriodLock.period).where(
+                PeriodLock.period.in_(wanted), PeriodLock.locked.is_(True)
+            )
+        )
+        return {row[0] for row in rows}
+
+
+def stored_values(
+    engine: Engine, service: str, indicators: Sequence[str], periods: Sequence[str]
+) -> dict[tuple[str, str], float]:
+    """The current stored numeric values of these indicators in these quarters (one query)."""
+    if not indicators or not periods:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Value.indicator, Value.period, Value.value, Submission.uploaded_at)
+            .join(Submission, Submission.id == Value.submission_id)
+            .where(
+                Submission.status == SubmissionStatus.CURRENT,
+                Value.service == service,
+                Value.indicator.in_(sorted(set(indicators))),
+                Value.period.in_(sorted(set(periods))),
+                Value.value.is_not(None),
+            )
+            .order_by(Submission.uploaded_at, Submission.id)
+        )
+        return {(r.indicator, r.period): float(r.value) for r in rows}
+
+
+def _lock(conn: Connection, service: str, period: str) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"seguiment-import|{service}|{period}"},
+        )
+    # SQLite: the transaction began with BEGIN IMMEDIATE (indicators.storage.engine): writers queue.
+
+
+def bump_generation(conn: Connection) -> None:
+    table = DataGeneration.__table__
+    assert isinstance(table, Table)
+    stmt: postgresql.Insert | sqlite.Insert
+    if conn.dialect.name == "postgresql":
+        stmt = postgresql.insert(table).values(id=1, generation=1)
+    else:
+        stmt = sqlite.insert(table).values(id=1, generation=1)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["id"], set_={"generation": table.c.generation + 1}
+        )
+    )
+
+
+_VALUE_COLUMNS = (
+    "submission_id", "indicator", "service", "period", "value", "stage", "comment", "sheet",
+    "row", "column",
+)
+
+
+def _insert_values(
+    conn: Connection, submission_id: int, service: str, values: Sequence[ParsedValue]
+) -> None:
+    """Insert every value with one driver-level executemany (no per-row ORM work)."""
+    rows = [
+        (
+            submission_id, v.indicator, service, v.period,
+            v.value if isinstance(v.value, float) else None,
+            v.value if isinstance(v.value, str) else None,
+            v.comment, v.sheet[:128], v.row, v.column,
+        )
+        for v in values
+    ]
+    if conn.dialect.name == "postgresql":
+        # COPY is PostgreSQL's bulk path (psycopg 3)
+        raw = conn.connection.driver_connection
+        columns = ", ".join(f'"{c}"' for c in _VALUE_COLUMNS)
+        sql = f"COPY {Value.__tablename__} ({columns}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in _VALUE_COLUMNS)
+    columns = ", ".join(f'"{c}"' for c in _VALUE_COLUMNS)
+    conn.exec_driver_sql(
+        f"INSERT INTO {Value.__tablename__} ({columns}) VALUES ({marks})", rows
+    )
+
+
+def store(
+    engine: Engine,
+    *,
+    service: str,
+    period: str,
+    filename: str,
+    content: bytes,
+    user: str,
+    source: str,
+    values: Sequence[ParsedValue],
+    warnings: list[dict[str, object]],
+    uploaded_at: dt.datetime | None = None,
+) -> Stored:
+    digest = sha256(content)
+    with engine.begin() as conn:
+        _lock(conn, service, period)
+        # A director may have locked a quarter while the file was being validated: check
+        # again inside the transaction, after taking the lock, so no upload slips through.
+        wanted = sorted({v.period for v in values} | {period})
+        locked_now = conn.execute(
+            select(PeriodLock.period).where(
+                PeriodLock.period.in_(wanted), PeriodLock.locked.is_(True)
+            )
+        ).first()
+        if locked_now is not None:
+            return Stored(LOCKED, None, None)
+        current = conn.execute(
+            select(Submission.id, Submission.sha256).where(
+                Submission.service == service,
+                Submission.period == period,
+                Submission.status == SubmissionStatus.CURRENT,
+            )
+        ).first()
+        if current is not None and current.sha256 == digest:
+            return Stored(DUPLICATE, current.id, None)
+        now = dt.datetime.now(dt.UTC)
+        if uploaded_at is not None:  # stored in UTC (SQLite keeps no time zone)
+            now = (uploaded_at.replace(tzinfo=dt.UTC) if uploaded_at.tzinfo is None
+                   else uploaded_at.astimezone(dt.UTC))
+        if current is not None:
+            conn.execute(
+                update(Submission)
+                .where(Submission.id == current.id)
+                .values(status=SubmissionStatus.SUPERSEDED)
+            )
+        new_id = conn.execute(
+            insert(Submission)
+            .values(
+                service=service,
+                period=period,
+                filename=filename[:255],
+                content=content,
+                sha256=digest,
+                size_bytes=len(content),
+                uploaded_by=user[:64],
+                uploaded_at=now,
+                source=source,
+                status=SubmissionStatus.CURRENT,
+                supersedes_id=current.id if current is not None else None,
+                row_count=len(values),
+                warnings=warnings or None,
+            )
+            .returning(Submission.id)
+        ).scalar_one()
+        if current is not None:
+            conn.execute(
+                update(Submission)
+                .where(Submission.id == current.id)
+                .values(superseded_by_id=new_id)
+            )
+        if values:
+            _insert_values(conn, new_id, service, values)
+        bump_generation(conn)
+        conn.execute(
+            insert(AuditEvent).values(
+                at=now,
+                username=user[:64],
+                action="import",
+                target=f"{service} {period}",
+                details={
+                    "submission_id": new_id,
+                    "superseded_id": current.id if current is not None else None,
+                    "filename": filename,
+                    "sha256": digest,
+                    "values": len(values),
+                    "source": source,
+                },
+            )
+        )
+        return Stored("ok", new_id, current.id if current is not None else None)
+
+
+def current_generation(conn: Connection) -> int:
+    value = conn.execute(select(func.max(DataGeneration.generation))).scalar()
+    return int(value or 0)
