@@ -5,6 +5,7 @@ Every knob of the app lives here; nothing else reads ``os.environ``.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -71,6 +72,37 @@ class Settings(BaseSettings):
             raise RuntimeError(
                 "SECRET_KEY must be set in production (export SECRET_KEY=...)."
             )
+        if self.is_production and secret_key_bits(self.secret_key) < MIN_SECRET_KEY_BITS:
+            raise RuntimeError(
+                "SECRET_KEY is too weak for production: it needs at least 32 random bytes' "
+                "worth (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+            )
+
+
+MIN_SECRET_KEY_BITS = 256  # 32 random bytes
+MIN_SECRET_KEY_DISTINCT = 16  # a long run of few characters ("aaaa...") is no secret
+
+
+def secret_key_bits(key: str) -> float:
+    """An upper estimate of the randomness in ``key``, in bits.
+
+    Each character is counted at the size of the alphabet its classes span (digits 10,
+    lowercase 26, uppercase 26, anything else 33), so a 64-character hex string or a
+    43-character ``token_urlsafe(32)`` reach 256 bits. A key of fewer than 16 distinct
+    characters counts as 0: it was typed, not drawn.
+    """
+    if len(set(key)) < MIN_SECRET_KEY_DISTINCT:
+        return 0.0
+    classes = (
+        (str.isdigit, 10),
+        (lambda c: c.isascii() and c.islower(), 26),
+        (lambda c: c.isascii() and c.isupper(), 26),
+        (lambda c: not (c.isascii() and c.isalnum()), 33),
+    )
+    alphabet = sum(size for test, size in classes if any(test(c) for c in key))
+    if set(key) <= set("0123456789abcdefABCDEF"):
+        alphabet = 16
+    return len(key) * math.log2(max(alphabet, 2))
 
 
 @lru_cache(maxsize=1)

@@ -26,7 +26,7 @@ from layouts.upload_workflow import sign_pending
 from plan_model.models import Plan
 from settings import Settings
 
-SECRET = "test-secret-key-0123456789abcdef"
+SECRET = "test-secret-key-0123456789abcdef-ghijklmnopqrstuv"  # strong enough for production
 PERIOD = "2025-T2"
 
 
@@ -613,3 +613,17 @@ def test_development_never_signs_with_the_public_default_key(tmp_path: Path,
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert effective_secret_key(Settings(environment="development", secret_key=SECRET)) == SECRET
     assert effective_secret_key(Settings(environment="test")) == settings_module.DEV_SECRET_KEY
+
+
+@pytest.mark.parametrize("weak", ["a", "x" * 64, "correct horse battery staple", "0123456789abcdef" * 2])
+def test_production_refuses_a_weak_secret_key(db_url: str, tmp_path: Path, weak: str) -> None:
+    with pytest.raises(RuntimeError, match="32 random bytes"):
+        create_app(make_settings(db_url, tmp_path, environment="production", secret_key=weak))
+
+
+def test_production_accepts_a_generated_secret_key(db_url: str, tmp_path: Path) -> None:
+    import secrets
+
+    for key in (secrets.token_urlsafe(32), secrets.token_hex(32)):
+        assert create_app(make_settings(db_url, tmp_path, environment="production",
+                                        secret_key=key)).server.secret_key == key

@@ -126,7 +126,7 @@ def test_production_refuses_to_start_without_a_secret_key(
 def test_gunicorn_config_and_wsgi_entry_load(tmp_path: Path) -> None:
     """`gunicorn --check-config` imports gunicorn.conf.py and wsgi:application."""
     env = {
-        "PATH": "/usr/bin:/bin", "ENVIRONMENT": "production", "SECRET_KEY": uuid.uuid4().hex,
+        "PATH": "/usr/bin:/bin", "ENVIRONMENT": "production", "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}", "WORKERS": "3",
     }
     result = subprocess.run(
@@ -252,7 +252,7 @@ def test_production_mode_shows_no_traceback(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'e.db'}"
     upgrade(url)
     server = create_app(Settings(database_url=url, environment="production",
-                                 secret_key=uuid.uuid4().hex)).server
+                                 secret_key=uuid.uuid4().hex + uuid.uuid4().hex)).server
     assert server.debug is False and server.config["PROPAGATE_EXCEPTIONS"] is False
 
     @server.route("/healthz-broken")  # under a public prefix: no login needed to reach it
