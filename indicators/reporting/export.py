@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 
 from i18n import translator
 from indicators.intake.importer import ImportResult, import_file
+from indicators.intake.sheet_text import as_text_cell, csv_text, csv_text_back
 from indicators.storage import queries
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
@@ -165,6 +166,8 @@ def write_csv(frame: pd.DataFrame, lang: str = "ca") -> bytes:
                 cells.append(_csv_number(value))
             elif isinstance(value, dt.datetime):
                 cells.append(value.strftime("%Y-%m-%d %H:%M:%S"))
+            elif isinstance(value, str):
+                cells.append(csv_text(value))
             else:
                 cells.append(str(value))
         writer.writerow(cells)
@@ -235,6 +238,8 @@ def write_xlsx(frame: pd.DataFrame, lang: str = "ca", *, title: str = "",
                 value = value.to_pydatetime()
             row.append(value)
         ws.append(row)
+        for cell in ws[ws.max_row]:
+            as_text_cell(cell)
     ach = keys.index("achievement") + 1
     when = keys.index("uploaded_at") + 1
     for r in range(2, ws.max_row + 1):
@@ -254,6 +259,8 @@ def write_xlsx(frame: pd.DataFrame, lang: str = "ca", *, title: str = "",
             cell.fill = fill
         for level_row in levels.values.tolist():
             sheet.append(level_row)
+            for cell in sheet[sheet.max_row]:
+                as_text_cell(cell)
         for r in range(2, sheet.max_row + 1):
             sheet.cell(r, 5).number_format = "0%"
             sheet.cell(r, 7).number_format = "0%"
@@ -317,6 +324,7 @@ def read_export(filename: str, content: bytes) -> pd.DataFrame:
     if filename.lower().endswith(".csv"):
         frame = pd.read_csv(io.BytesIO(content), sep=";", dtype=str, encoding="utf-8-sig",
                             keep_default_na=False)
+        frame = frame.map(lambda cell: csv_text_back(cell) if isinstance(cell, str) else cell)
     else:
         frame = pd.read_excel(io.BytesIO(content), sheet_name=0, engine="calamine")
     frame = frame.rename(columns={c: _header_key(c) or c for c in frame.columns})
