@@ -19,7 +19,18 @@ from i18n import _
 from plan_model.loader import PlanValidationError
 
 
+def _argparse_in_the_catalogs() -> None:
+    """argparse's own words (usage, headings, errors) through the message catalogs.
+
+    argparse looks its module-level ``_`` and ``ngettext`` up at each call, so binding them
+    to ours makes ``--help`` and usage errors Catalan like the rest of the command line.
+    """
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = lambda singular, plural, n: _(singular if n == 1 else plural)  # type: ignore[attr-defined]
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _argparse_in_the_catalogs()
     parser = argparse.ArgumentParser(
         prog="seguiment",
         description=_("Seguiment del Pla: follow-up of the COSS strategic plan 2022-2025."),

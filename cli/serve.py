@@ -19,9 +19,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = subparsers.add_parser("serve", help=_("Start the web app."))
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8050)
+    parser = subparsers.add_parser("serve", help=_("Start the web app."),
+                                   description=_("Start the web app."))
+    parser.add_argument("--host", default="127.0.0.1",
+                        help=_("Address to listen on (default: %(default)s)."))
+    parser.add_argument("--port", type=int, default=8050,
+                        help=_("Port to listen on (default: %(default)s)."))
     parser.add_argument(
         "--production", action="store_true",
         help=_("Run gunicorn with several workers (production mode)."),
@@ -57,14 +60,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _production(args: argparse.Namespace) -> int:
-    from settings import Settings
+    from settings import DEV_SECRET_KEY, Settings
 
     os.environ["ENVIRONMENT"] = "production"
     settings = Settings()
     try:
         settings.check()
     except RuntimeError:
-        print(_("SECRET_KEY must be set in production (export SECRET_KEY=...)."), file=sys.stderr)
+        if settings.secret_key == DEV_SECRET_KEY:
+            print(_("SECRET_KEY must be set in production (export SECRET_KEY=...)."),
+                  file=sys.stderr)
+        else:
+            print(_("SECRET_KEY is too weak for production: it needs at least 32 random bytes' "
+                    "worth (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')."),
+                  file=sys.stderr)
         return 1
     workers = args.workers if args.workers is not None else settings.workers
     if workers < 1:
