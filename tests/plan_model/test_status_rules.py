@@ -1,4 +1,4 @@
-"""Every rule of the status engine on hand-computed cases (see README, methodology)."""
+"""Every rule of the status engine on hand-computed cases (see docs/metodologia.md)."""
 
 from __future__ import annotations
 
