@@ -41,25 +41,22 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.config["DEBUG"] = False
     server.config["PROPAGATE_EXCEPTIONS"] = False
 
-    from web.errors import register_production
-
-    register_production(server, settings)  # outage page, /healthz, ProxyFix (PROXY_FIX_HOPS)
-
-    from web.downloads import register_downloads
-
-    register_downloads(server)  # board pack and values export (/descarrega/...)
-
     from layouts.shell import build_shell, configure_app
 
-    app.layout = build_shell
+    app.layout = build_shell  # the account bar, then the page (layouts.account_bar)
     configure_app(app)  # index page, URL-query selectors, page language
-    __import__("web.auth").auth.init_auth(app, settings)  # login, roles, CSRF (issue 6)
+
+    from web.setup import init_web
+
+    init_web(app, settings)  # login, roles, CSRF, headers, errors, downloads (web/)
     return app
 
 
 def main() -> None:  # pragma: no cover - convenience for `python app.py`
+    from web.devserver import QuietRequestHandler
+
     app = create_app()
-    app.run(host="127.0.0.1", port=8050, debug=False)
+    app.run(host="127.0.0.1", port=8050, debug=False, request_handler=QuietRequestHandler)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,8 +4,10 @@
 Every value can be overridden on gunicorn's command line or through the environment:
 ``SEGUIMENT_BIND`` (default 127.0.0.1:8050, behind a reverse proxy), ``WORKERS`` (the
 ``workers`` setting, default 4), ``GUNICORN_THREADS``, ``GUNICORN_TIMEOUT``, ``LOG_LEVEL``.
-Workers do not share memory: sessions live in signed cookies, caches in the database (or
-Redis), uploads in the database, so requests may hit any worker on any machine.
+Responses name the server ``Server: gunicorn``, without gunicorn's or Python's version (the
+development server says ``seguiment``, see ``web/devserver.py``). Workers do not share
+memory: sessions live in signed cookies, caches in the database (or Redis), uploads in the
+database, so requests may hit any worker on any machine.
 """
 
 import os
@@ -30,6 +32,8 @@ max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "" turns it off
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
-# the app itself trusts X-Forwarded-* only when PROXY_FIX_HOPS > 0 (see README, production)
+# the app itself trusts X-Forwarded-* only when PROXY_FIX_HOPS > 0 (see README, production);
+# gunicorn, for requests from these addresses, takes X-Forwarded-Proto for the scheme (so the
+# app sees HTTPS behind a local proxy and sends HSTS in production, see web/headers.py)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 8190

@@ -6,6 +6,7 @@ Every knob of the app lives here; nothing else reads ``os.environ``.
 from __future__ import annotations
 
 import math
+import string
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -41,7 +42,12 @@ class Settings(BaseSettings):
     max_compression_ratio: float = 100.0
     max_rows: int = 50_000
     max_sheets: int = 50
-    max_cells: int = 2_000_000  # rows x columns of a sheet's used area (sparse-sheet bombs)
+    max_cells: int = 2_000_000  # rows x columns of a sheet's used area, and of all sheets
+    max_columns: int = Field(16_384, ge=1)  # of a sheet (the width of Excel's grid, A-XFD)
+    # the spreadsheet reader runs in a child process that cannot exceed these
+    read_memory_limit_mb: int = Field(512, ge=64)  # its address space (RLIMIT_AS)
+    read_timeout_seconds: float = Field(30.0, gt=0)  # each of: the extent check, the read
+    read_output_limit_mb: int = Field(64, ge=1)  # the cells it hands back, serialized
 
     # the plan's follow-up rules
     submission_deadline_days: int = 30  # a quarter's data is due N days after it ends
@@ -50,6 +56,15 @@ class Settings(BaseSettings):
     green_threshold: float | None = None  # overrides the catalog's global thresholds
     amber_threshold: float | None = None
     jump_warning_ratio: float = 0.5  # warn when a value moves more than 50 % in a quarter
+
+    # reminders by e-mail (``seguiment remind``)
+    smtp_url: str | None = None  # smtp+starttls://user:pass@host:587, smtps://..., smtp://host:25
+    smtp_timeout_seconds: float = 30.0  # to connect, and for each reply of the server
+    mail_from: str = "seguiment.pla@example.org"  # the From: of the reminders
+    directors_email: str | None = None  # digest recipients (comma-separated), besides accounts
+    public_base_url: str = "http://127.0.0.1:8050"  # the app's address, for links in e-mails
+    reminder_days_before: int = Field(7, ge=0)  # ``remind --before`` without a number
+    reminder_days_after: int = Field(3, ge=0)  # ``remind --after`` without a number
 
     # production
     cache_url: str | None = None  # e.g. redis://127.0.0.1:6379/0; None = database-backed
@@ -80,7 +95,7 @@ class Settings(BaseSettings):
 
 
 MIN_SECRET_KEY_BITS = 256  # 32 random bytes
-MIN_SECRET_KEY_DISTINCT = 16  # a long run of few characters ("aaaa...") is no secret
+MIN_SECRET_KEY_DISTINCT = 10  # a long run of few characters ("aaaa...") is no secret
 
 
 def secret_key_bits(key: str) -> float:
@@ -88,7 +103,7 @@ def secret_key_bits(key: str) -> float:
 
     Each character is counted at the size of the alphabet its classes span (digits 10,
     lowercase 26, uppercase 26, anything else 33), so a 64-character hex string or a
-    43-character ``token_urlsafe(32)`` reach 256 bits. A key of fewer than 16 distinct
+    43-character ``token_urlsafe(32)`` reach 256 bits. A key of fewer than 10 distinct
     characters counts as 0: it was typed, not drawn.
     """
     if len(set(key)) < MIN_SECRET_KEY_DISTINCT:
@@ -101,7 +116,9 @@ def secret_key_bits(key: str) -> float:
     )
     alphabet = sum(size for test, size in classes if any(test(c) for c in key))
     if set(key) <= set("0123456789abcdefABCDEF"):
-        alphabet = 16
+        alphabet = 16  # hex: token_hex(32) is 64 characters
+    elif set(key) <= set(string.ascii_letters + string.digits + "-_+/="):
+        alphabet = max(alphabet, 64)  # base64: token_urlsafe(32) is 43 characters
     return len(key) * math.log2(max(alphabet, 2))
 
 

@@ -24,7 +24,7 @@ from settings import Settings
 # "module:function", in order
 STEPS: list[str] = [
     "indicators.demo.generate:setup_demo_data",  # --demo-if-empty: the demo data on an empty database
-    "accounts.core:setup_accounts",  # demo accounts on a first run (never in production)
+    "accounts.users:setup_accounts",  # demo accounts on a first run (never in production)
 ]
 
 Step = Callable[["SetupContext"], int | None]

@@ -6,9 +6,15 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli._common import load_configured_plan, print_json, settings
 from i18n import _, format_number
+
+if TYPE_CHECKING:
+    from indicators.demo.generate import DemoData, LoadReport
+    from plan_model.models import Plan
+    from settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,19 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from indicators.demo.generate import DEFAULT_SEED, generate, load, write_files
+    from indicators.demo.generate import DEFAULT_SEED, generate, write_files
 
     cfg = settings()
     plan = load_configured_plan()
-    if args.service:
-        unknown = [s for s in args.service if s not in plan.service_by_code]
-        if unknown:
-            print(_("Unknown service {service}. Known services: {known}.",
-                    service=", ".join(unknown),
-                    known=", ".join(s.code for s in plan.services)), file=sys.stderr)
-            return 2
+    if args.service and not _services_known(plan, args.service):
+        return 2
     directory = Path(args.dir) if args.dir else cfg.demo_dir
     seed = DEFAULT_SEED if args.seed is None else args.seed
     started = time.perf_counter()
@@ -63,6 +62,24 @@ def _demo(args: argparse.Namespace) -> int:
         if args.json:
             print_json(summary)
         return 0
+    return _load(args, cfg, plan, data, summary)
+
+
+def _services_known(plan: Plan, services: list[str]) -> bool:
+    unknown = [s for s in services if s not in plan.service_by_code]
+    if unknown:
+        print(_("Unknown service {service}. Known services: {known}.",
+                service=", ".join(unknown),
+                known=", ".join(s.code for s in plan.services)), file=sys.stderr)
+    return not unknown
+
+
+def _load(args: argparse.Namespace, cfg: Settings, plan: Plan, data: DemoData,
+          summary: dict[str, object]) -> int:
+    """Import the generated files and report it (1 when some file failed)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from indicators.demo.generate import load
     from indicators.storage.engine import get_engine
 
     try:
@@ -78,15 +95,19 @@ def _demo(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
     else:
-        print(_("Loaded {files} submissions ({values} values, {warnings} warnings) in {seconds} s.",
-                files=report.imported, values=report.values, warnings=report.warnings,
-                seconds=format_number(report.seconds, "ca", 1)))
-        if report.duplicates:
-            print(_("{count} files were already loaded (same content): nothing changed.",
-                    count=report.duplicates))
-        for name, errors in report.failures:
-            print(f"{name}: {'; '.join(errors)}", file=sys.stderr)
-        if report.failures:
-            print(_("{count} demo files could not be imported.", count=len(report.failures)),
-                  file=sys.stderr)
+        _print_report(report)
     return 1 if report.failures else 0
+
+
+def _print_report(report: LoadReport) -> None:
+    print(_("Loaded {files} submissions ({values} values, {warnings} warnings) in {seconds} s.",
+            files=report.imported, values=report.values, warnings=report.warnings,
+            seconds=format_number(report.seconds, "ca", 1)))
+    if report.duplicates:
+        print(_("{count} files were already loaded (same content): nothing changed.",
+                count=report.duplicates))
+    for name, errors in report.failures:
+        print(f"{name}: {'; '.join(errors)}", file=sys.stderr)
+    if report.failures:
+        print(_("{count} demo files could not be imported.", count=len(report.failures)),
+              file=sys.stderr)

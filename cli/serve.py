@@ -55,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
 
     app = create_app()
     print(_("Serving on http://{host}:{port}/", host=args.host, port=args.port), flush=True)
-    app.run(host=args.host, port=args.port, debug=False)
+    from web.devserver import QuietRequestHandler
+
+    app.run(host=args.host, port=args.port, debug=False, request_handler=QuietRequestHandler)
     return 0
 
 

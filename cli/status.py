@@ -20,6 +20,14 @@ from i18n import format_date, format_number, format_percent, translator
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
 from plan_model.status import (
+    IndicatorResult,
+    LevelResult,
+    PlanStatus,
+    as_of_cutoff,
+    compute_status,
+    status_to_json,
+)
+from plan_model.status_types import (
     AT_RISK_ICON,
     AT_RISK_LABEL,
     EXCEEDED_ICON,
@@ -28,16 +36,12 @@ from plan_model.status import (
     LATE_ICON,
     LATE_LABEL,
     STATUS_ICONS,
-    STATUS_LABELS,
     TREND_ICONS,
-    TREND_LABELS,
-    IndicatorResult,
-    LevelResult,
-    PlanStatus,
     Status,
-    as_of_cutoff,
-    compute_status,
-    status_to_json,
+    Trend,
+    icon_text,
+    status_text,
+    trend_label,
 )
 
 
@@ -64,16 +68,11 @@ def load_values(as_of: dt.datetime | None) -> pd.DataFrame:
     return values_frame(get_engine(settings().database_url), as_of=as_of)
 
 
-def configured_thresholds(plan: Plan) -> Thresholds | None:
-    """GREEN_THRESHOLD / AMBER_THRESHOLD from the settings, when set."""
-    conf = settings()
-    if conf.green_threshold is None and conf.amber_threshold is None:
-        return None
-    base = plan.catalog.thresholds
-    return Thresholds(
-        green=conf.green_threshold if conf.green_threshold is not None else base.green,
-        amber=conf.amber_threshold if conf.amber_threshold is not None else base.amber,
-    )
+def configured_thresholds(plan: Plan) -> Thresholds:
+    """The thresholds in force: GREEN_THRESHOLD / AMBER_THRESHOLD over the catalog's."""
+    from indicators.reporting.dashboard_data import settings_thresholds
+
+    return settings_thresholds(settings(), plan)
 
 
 def latest_period(plan: Plan, values: pd.DataFrame) -> Period:
@@ -124,8 +123,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _marks(status: Status, lang: str | None) -> str:
-    tr = translator(lang)
-    return f"{STATUS_ICONS[status]} {tr(STATUS_LABELS[status])}"
+    return status_text(status, lang)
+
+
+def _trend(trend: Trend, lang: str | None) -> str:
+    return f"{TREND_ICONS[trend]} {trend_label(trend, lang)}"
 
 
 def _level_line(level: LevelResult, title: str, lang: str | None) -> str:
@@ -133,7 +135,7 @@ def _level_line(level: LevelResult, title: str, lang: str | None) -> str:
     parts = [f"{title}: {_marks(level.status, lang)}"]
     if level.achievement is not None:
         parts.append(tr("achievement {value}", value=format_percent(level.achievement, lang)))
-    parts.append(f"{TREND_ICONS[level.trend]} {tr(TREND_LABELS[level.trend])}")
+    parts.append(_trend(level.trend, lang))
     parts.append(tr("coverage {value}", value=format_percent(level.coverage, lang)))
     counts = level.counts
     parts.append(" ".join(f"{STATUS_ICONS[Status(k)]}{counts[str(k)]}"
@@ -141,7 +143,7 @@ def _level_line(level: LevelResult, title: str, lang: str | None) -> str:
     if level.insufficient_data:
         parts.append(tr(INSUFFICIENT_DATA_LABEL))
     if level.at_risk_count:
-        parts.append(f"{AT_RISK_ICON} {tr(AT_RISK_LABEL)}: {level.at_risk_count}")
+        parts.append(f"{icon_text(AT_RISK_ICON, AT_RISK_LABEL, lang)}: {level.at_risk_count}")
     return " · ".join(parts)
 
 
@@ -158,17 +160,17 @@ def _indicator_line(ind: IndicatorResult, lang: str | None) -> str:
              f"{shown} ({tr('expected {value}', value=expected)})"]
     if ind.achievement is not None:
         parts.append(tr("achievement {value}", value=format_percent(ind.achievement, lang)))
-    parts.append(f"{TREND_ICONS[ind.trend]} {tr(TREND_LABELS[ind.trend])}")
+    parts.append(_trend(ind.trend, lang))
     if ind.forecast is not None:
         value = format_percent(ind.forecast / 100, lang) if ind.kind == "milestone" \
             else format_number(ind.forecast, lang)
         parts.append(tr("forecast {value}", value=value))
     if ind.exceeded:
-        parts.append(f"{EXCEEDED_ICON} {tr(EXCEEDED_LABEL)}")
+        parts.append(icon_text(EXCEEDED_ICON, EXCEEDED_LABEL, lang))
     if ind.late:
-        parts.append(f"{LATE_ICON} {tr(LATE_LABEL)}")
+        parts.append(icon_text(LATE_ICON, LATE_LABEL, lang))
     if ind.at_risk:
-        parts.append(f"{AT_RISK_ICON} {tr(AT_RISK_LABEL)}")
+        parts.append(icon_text(AT_RISK_ICON, AT_RISK_LABEL, lang))
     return " · ".join(parts)
 
 

@@ -25,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     create.add_argument("--role", required=True, choices=["director", "tecnic", "consulta"])
     create.add_argument("--service", action="append", default=[], metavar="CODE",
                         help=_("a service the technician submits for (repeatable)"))
+    create.add_argument("--email", help=_("e-mail address (a director receives the quarter's "
+                                          "digest there: seguiment remind)"))
     create.set_defaults(handler=_create)
 
     listing = sub.add_parser("list", help=_("List the user accounts."))
@@ -52,7 +54,7 @@ def _engine() -> Engine:
 
 
 def _refused(exc: Exception) -> int:
-    from accounts.core import AccountError
+    from accounts.errors import AccountError
 
     if isinstance(exc, AccountError):
         print(_(exc.msgid, **exc.params), file=sys.stderr)
@@ -62,7 +64,8 @@ def _refused(exc: Exception) -> int:
 
 
 def _create(args: argparse.Namespace) -> int:
-    from accounts.core import AccountError, create_user
+    from accounts.errors import AccountError
+    from accounts.users import create_user
 
     plan = load_configured_plan()
     if args.role != "tecnic" and args.service:
@@ -71,7 +74,7 @@ def _create(args: argparse.Namespace) -> int:
     try:
         user = create_user(
             _engine(), args.username, args.password, args.role, args.service,
-            known_services=plan.service_by_code.keys(), by="cli",
+            known_services=plan.service_by_code.keys(), by="cli", email=args.email,
         )
     except AccountError as exc:
         return _refused(exc)
@@ -80,7 +83,7 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from accounts.core import list_users
+    from accounts.users import list_users
 
     users = list_users(_engine())
     if args.json:
@@ -103,7 +106,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _set_password(args: argparse.Namespace) -> int:
-    from accounts.core import AccountError, set_password
+    from accounts.errors import AccountError
+    from accounts.users import set_password
 
     try:
         set_password(_engine(), args.username, args.password, by="cli")
@@ -114,7 +118,8 @@ def _set_password(args: argparse.Namespace) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
-    from accounts.core import AccountError, disable_user
+    from accounts.errors import AccountError
+    from accounts.users import disable_user
 
     try:
         disable_user(_engine(), args.username, by="cli")
@@ -125,7 +130,8 @@ def _disable(args: argparse.Namespace) -> int:
 
 
 def _enable(args: argparse.Namespace) -> int:
-    from accounts.core import AccountError, enable_user
+    from accounts.errors import AccountError
+    from accounts.users import enable_user
 
     try:
         enable_user(_engine(), args.username, by="cli")

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -28,29 +28,20 @@ from i18n import (
     translator,
 )
 from indicators.reporting import dashboard_data
+from indicators.reporting.numbers import clean_number
 from indicators.storage.engine import get_engine
 from layouts.figures import STATUS_COLOURS
 from plan_model import status as engine_status
 from plan_model import status_types as st
-from plan_model.models import Plan, Thresholds
+from plan_model.models import Plan
 from plan_model.periods import Period
 from web.context import current_plan, current_settings
 
 APP_NAME = "Seguiment del Pla"
 STATUSES = ("green", "amber", "red", "grey")
-# glyphs missing from common system fonts (DejaVu, Liberation): shown as an equivalent one
-ICON_FALLBACK = {"⏱": "◷", "⏳": "◷", "⌛": "◷"}
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
-
-
-def settings_thresholds(settings: Any, plan: Plan) -> Thresholds | None:
-    """GREEN_THRESHOLD / AMBER_THRESHOLD from the settings, over the catalog's; None if unset."""
-    green, amber = settings.green_threshold, settings.amber_threshold
-    if green is None and amber is None:
-        return None
-    base = plan.catalog.thresholds
-    return Thresholds(green=base.green if green is None else green,
-                      amber=base.amber if amber is None else amber)
+Level: TypeAlias = st.LevelResult  # a plan, lever, axis or objective result
+Container: TypeAlias = st.PlanStatus | st.LeverResult | st.AxisResult  # holds objectives
 
 
 @lru_cache(maxsize=4096)
@@ -106,9 +97,9 @@ class PageContext:
         settings = current_settings()
         plan = current_plan()
         engine = get_engine(settings.database_url)
-        data = dashboard_data.load(engine, plan,
-                                   deadline_days=settings.submission_deadline_days,
-                                   thresholds=settings_thresholds(settings, plan))
+        thresholds = dashboard_data.settings_thresholds(settings, plan)
+        data = dashboard_data.load(engine, plan, thresholds=thresholds,
+                                   deadline_days=settings.submission_deadline_days)
         lang = request_language(query)
         period = data.resolve_period(str(query.get("t") or "") or None)
         clean = {k: str(v) for k, v in query.items() if isinstance(v, str | int) and v != ""}
@@ -130,11 +121,6 @@ class PageContext:
         return f"{path}?{urlencode(query)}"
 
 
-def icon(glyph: str) -> str:
-    """An icon that every browser font can draw."""
-    return ICON_FALLBACK.get(glyph, glyph)
-
-
 def status_label(status: str, lang: str, *, insufficient: bool = False) -> str:
     return st.status_label(status, lang, insufficient=insufficient)
 
@@ -154,11 +140,10 @@ def status_badge(status: str | None, lang: str, *, size: str = "",
     )
 
 
-def level_badge(level: Any, lang: str) -> html.Span:
+def level_badge(level: Level, lang: str) -> html.Span:
     """:func:`status_badge` of a plan, lever, axis or objective result: a grey level with
     too little data says «Dades insuficients»."""
-    return status_badge(str(level.status), lang,
-                        insufficient=bool(getattr(level, "insufficient_data", False)))
+    return status_badge(str(level.status), lang, insufficient=level.insufficient_data)
 
 
 def trend_text(trend: str | None, lang: str) -> str:
@@ -167,12 +152,12 @@ def trend_text(trend: str | None, lang: str) -> str:
 
 
 def percent(value: float | None, lang: str) -> str:
-    return format_percent(dashboard_data.clean_number(value), lang)
+    return format_percent(clean_number(value), lang)
 
 
 def achievement_bar(value: float | None, lang: str, status: str | None = None) -> html.Div:
     """A bar with the number written next to it (capped visually at 120 %)."""
-    number = dashboard_data.clean_number(value)
+    number = clean_number(value)
     width = 0.0 if number is None else max(0.0, min(number, 1.2)) / 1.2 * 100
     key = status if status in STATUSES else "grey"
     return html.Div(
@@ -337,12 +322,12 @@ def page_title(msgid: str) -> Callable[..., str]:
     return title
 
 
-def objectives_by_status(level: Any) -> dict[str, int]:
+def objectives_by_status(level: Container) -> dict[str, int]:
     """How many objectives of the plan, a lever or an axis are in each status."""
     return engine_status.objective_counts(engine_status.objectives_of(level))
 
 
-def objectives_with_data(level: Any, lang: str) -> html.Span:
+def objectives_with_data(level: Container, lang: str) -> html.Span:
     """``Objectius amb dades: 53 de 58 (91 %)`` for the plan, a lever or an axis."""
     found = engine_status.objectives_with_data(engine_status.objectives_of(level))
     return html.Span([translator(lang)("Objectives with data"), ": ",

@@ -2,7 +2,8 @@
 
 Each page renders its own header (name, navigation, quarter selector, language switch), main
 content and footer from its URL (see ``layouts.components.frame``), so a whole page is one
-server round trip. The app layout is only the Dash Pages container plus two helpers:
+server round trip. The app layout is the skip link and the account bar
+(``layouts.account_bar``), then the Dash Pages container, plus two helpers:
 - the selectors (quarter, filters) write their value into the URL query (shareable links);
 - the page language goes to ``<html lang>`` and to the ``lang`` cookie.
 """
@@ -24,6 +25,7 @@ from flask import Response, request, session
 
 from indicators.storage import queries
 from indicators.storage.engine import get_engine
+from layouts.account_bar import skip_link, user_bar
 from web.context import current_settings
 
 ALL_VALUE = "tots"  # a selector's "all" option: the parameter is left out of the URL
@@ -71,8 +73,10 @@ def with_parameter(search: str | None, name: str, value: str | None) -> str:
 
 
 def build_shell() -> html.Div:
-    return html.Div([dash.page_container, html.Div(id="page-lang-sink", hidden=True)],
+    """The app's layout (served at every page load, so the account bar is this request's)."""
+    root = html.Div([dash.page_container, html.Div(id="page-lang-sink", hidden=True)],
                     id="app-root")
+    return html.Div([skip_link(), user_bar(), root], className="auth-wrapper")
 
 
 def _register_url_parameter(app: Dash, component_id: str, name: str) -> None:

@@ -6,11 +6,9 @@ import base64
 import binascii
 import hashlib
 import hmac
-from typing import Any
-
-import pandas as pd
 
 from plan_model.periods import Period
+from plan_model.reporting_window import PlanSpan, ReportingWindow
 
 
 def sign_pending(secret: str, username: str, service: str, period: str, digest: str) -> str:
@@ -29,24 +27,11 @@ def decode_upload(contents: str) -> bytes:
         raise ValueError("bad base64") from exc
 
 
-def _current_quarter() -> Period:
-    today = pd.Timestamp.now(tz="UTC").date()
-    return Period(today.year, (today.month - 1) // 3 + 1)
+def upload_periods(plan: PlanSpan) -> list[Period]:
+    """Quarters a service can report today, newest first (the rule: ``ReportingWindow``)."""
+    return ReportingWindow.of(plan).periods()
 
 
-def upload_periods(plan: Any) -> list[Period]:
-    """Quarters a service can report, newest first: the plan's, up to the current one."""
-    last = min(plan.last_period, _current_quarter())
-    periods = []
-    p = plan.first_period
-    while p <= last:
-        periods.append(p)
-        p = p.next()
-    return list(reversed(periods))
-
-
-def default_period(plan: Any) -> Period:
-    candidate = _current_quarter().prev()
-    first: Period = plan.first_period
-    last: Period = plan.last_period
-    return max(first, min(candidate, last))
+def default_period(plan: PlanSpan) -> Period:
+    """The quarter the upload forms preselect today (the rule: ``ReportingWindow``)."""
+    return ReportingWindow.of(plan).default()

@@ -24,9 +24,6 @@ COMPLETENESS_LABELS: dict[str, str] = {
     "not_due": "Not due yet",  # ca: Encara no toca
     "superseded": "Superseded",  # ca: Substituït
 }
-COMPLETENESS_ICONS: dict[str, str] = {
-    "on_time": "✔", "late": "◔", "pending": "✖", "not_due": "…", "superseded": "↻",
-}
 COMPLETENESS_COLUMNS = [
     "service", "period", "state", "submitted_at", "last_uploaded_at", "submission_id",
     "superseded_count", "deadline",
@@ -67,36 +64,9 @@ def completeness(plan: Plan, submissions: pd.DataFrame, periods: list[Period], *
     cutoffs = {str(p): pd.Timestamp(as_of_cutoff(p, deadline_days)) for p in chosen}
     grid["deadline"] = grid["period"].map(deadlines)
 
-    subs = submissions if submissions is not None else pd.DataFrame()
-    needed = {"service", "period", "uploaded_at"}
-    if len(subs) and needed <= set(subs.columns):
-        subs = subs.copy()
-        texts = subs["period"].astype(str)
-        canon = {t: str(p) if (p := Period.try_parse(t)) else None for t in pd.unique(texts)}
-        subs["period"] = texts.map(canon)
-        subs = subs[subs["period"].isin(list(deadlines))]  # only the quarters asked for
-        subs["uploaded_at"] = pd.to_datetime(subs["uploaded_at"], utc=True)
-        if "status" not in subs.columns:
-            subs["status"] = "current"
-        if "id" not in subs.columns:
-            subs["id"] = np.nan
-        subs = subs.dropna(subset=["period"])
-        subs = subs.sort_values("uploaded_at", kind="stable")
-        keys = ["service", "period"]
-        grouped = subs.groupby(keys, sort=False)
-        first = grouped["uploaded_at"].min().rename("submitted_at")
-        superseded = (subs["status"] == "superseded").groupby(
-            [subs["service"], subs["period"]]).sum().rename("superseded_count")
-        # the current submission (the latest one if, oddly, none is marked current)
-        subs["_current"] = (subs["status"] == "current").astype(int)
-        current = subs.sort_values(["_current", "uploaded_at"], kind="stable").groupby(
-            keys, sort=False).tail(1).set_index(keys)
-        summary = pd.concat([
-            first, superseded,
-            current["uploaded_at"].rename("last_uploaded_at"),
-            current["id"].rename("submission_id"),
-        ], axis=1).reset_index()
-        grid = grid.merge(summary, on=keys, how="left")
+    summary = _delivery_summary(submissions, list(deadlines))
+    if summary is not None:
+        grid = grid.merge(summary, on=["service", "period"], how="left")
     else:
         grid["submitted_at"] = pd.Series(pd.NaT, index=grid.index, dtype="datetime64[ns, UTC]")
         grid["last_uploaded_at"] = grid["submitted_at"]
@@ -112,3 +82,37 @@ def completeness(plan: Plan, submissions: pd.DataFrame, periods: list[Period], *
     grid["superseded_count"] = grid["superseded_count"].fillna(0).astype(int)
     grid["submission_id"] = grid["submission_id"].astype("Int64")
     return grid[COMPLETENESS_COLUMNS]
+
+
+def _delivery_summary(submissions: pd.DataFrame | None,
+                      periods: list[str]) -> pd.DataFrame | None:
+    """Per (service, period) of ``periods``: the first delivery, the re-uploads replaced and
+    the current submission (None when there are no usable submissions)."""
+    subs = submissions if submissions is not None else pd.DataFrame()
+    if not len(subs) or not {"service", "period", "uploaded_at"} <= set(subs.columns):
+        return None
+    subs = subs.copy()
+    texts = subs["period"].astype(str)
+    canon = {t: str(p) if (p := Period.try_parse(t)) else None for t in pd.unique(texts)}
+    subs["period"] = texts.map(canon)
+    subs = subs[subs["period"].isin(periods)]  # only the quarters asked for
+    subs["uploaded_at"] = pd.to_datetime(subs["uploaded_at"], utc=True)
+    if "status" not in subs.columns:
+        subs["status"] = "current"
+    if "id" not in subs.columns:
+        subs["id"] = np.nan
+    subs = subs.dropna(subset=["period"])
+    subs = subs.sort_values("uploaded_at", kind="stable")
+    keys = ["service", "period"]
+    first = subs.groupby(keys, sort=False)["uploaded_at"].min().rename("submitted_at")
+    superseded = (subs["status"] == "superseded").groupby(
+        [subs["service"], subs["period"]]).sum().rename("superseded_count")
+    # the current submission (the latest one if, oddly, none is marked current)
+    subs["_current"] = (subs["status"] == "current").astype(int)
+    current = subs.sort_values(["_current", "uploaded_at"], kind="stable").groupby(
+        keys, sort=False).tail(1).set_index(keys)
+    return pd.concat([
+        first, superseded,
+        current["uploaded_at"].rename("last_uploaded_at"),
+        current["id"].rename("submission_id"),
+    ], axis=1).reset_index()

@@ -8,8 +8,9 @@ every plan year, baselines inside their bounds, challenge references that exist.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,15 @@ import yaml
 from pydantic import ValidationError
 
 from i18n import _
-from plan_model.models import Bounds, Catalog, Direction, IndicatorKind, Plan, PlanDocument
+from plan_model.models import (
+    Bounds,
+    Catalog,
+    Direction,
+    Indicator,
+    IndicatorKind,
+    Plan,
+    PlanDocument,
+)
 from plan_model.periods import Period
 
 Loc = tuple[str | int, ...]
@@ -351,117 +360,224 @@ def _check_plan(doc: _Document, plan: PlanDocument) -> list[PlanError]:
     return errors
 
 
+@dataclass(frozen=True)
+class _CatalogCheck:
+    """What the catalog rules look at: both files, and what the plan defines."""
+
+    plan_doc: _Document
+    doc: _Document  # the catalog's file
+    plan: PlanDocument
+    catalog: Catalog
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.plan.plan.start_year, self.plan.plan.end_year + 1))
+
+    @property
+    def first(self) -> Period:
+        return Period(self.plan.plan.start_year, 1)
+
+    @property
+    def last(self) -> Period:
+        return Period(self.plan.plan.end_year, 4)
+
+    @cached_property
+    def objectives(self) -> set[str]:
+        return {o.code for lv in self.plan.levers for o in lv.objectives}
+
+    @cached_property
+    def services(self) -> set[str]:
+        return {s.code for s in self.plan.services}
+
+
+CatalogRule = Callable[[_CatalogCheck], Iterator[PlanError]]
+IndicatorRule = Callable[[_CatalogCheck, Loc, Indicator], Iterator[PlanError]]
+
+
 def _check_catalog(
     plan_doc: _Document, doc: _Document, plan: PlanDocument, catalog: Catalog
 ) -> list[PlanError]:
+    """Every catalog rule; the indicator rules run indicator by indicator, in file order."""
+    check = _CatalogCheck(plan_doc, doc, plan, catalog)
     errors: list[PlanError] = []
-    years = list(range(plan.plan.start_year, plan.plan.end_year + 1))
-    objectives = {o.code for lv in plan.levers for o in lv.objectives}
-    services = {s.code for s in plan.services}
-    first, last = Period(plan.plan.start_year, 1), Period(plan.plan.end_year, 4)
+    for rule in _CATALOG_RULES:
+        errors += rule(check)
+    for i, indicator in enumerate(catalog.indicators):
+        for indicator_rule in _INDICATOR_RULES:
+            errors += indicator_rule(check, ("indicators", i), indicator)
+    errors += _objectives_are_measured(check)
+    return errors
 
-    if catalog.thresholds.amber > catalog.thresholds.green:
-        errors.append(doc.error(("thresholds",), _("The amber threshold cannot exceed the green one.")))
-    for loc, key in _duplicates((("stages", i, "key"), s.key) for i, s in enumerate(catalog.stages)):
-        errors.append(doc.error(loc, _("Duplicate stage key {key}.", key=key)))
+
+# --- rules about the catalog as a whole ------------------------------------------------------
+
+
+def _catalog_thresholds_in_order(check: _CatalogCheck) -> Iterator[PlanError]:
+    thresholds = check.catalog.thresholds
+    if thresholds.amber > thresholds.green:
+        yield check.doc.error(("thresholds",), _("The amber threshold cannot exceed the green one."))
+
+
+def _stage_keys_are_unique(check: _CatalogCheck) -> Iterator[PlanError]:
+    stages = check.catalog.stages
+    for loc, key in _duplicates((("stages", i, "key"), s.key) for i, s in enumerate(stages)):
+        yield check.doc.error(loc, _("Duplicate stage key {key}.", key=key))
+
+
+def _stage_percentages_grow(check: _CatalogCheck) -> Iterator[PlanError]:
     previous: float | None = None
-    for i, stage in enumerate(catalog.stages):
+    for i, stage in enumerate(check.catalog.stages):
         if stage.pct is None:
             continue
         if previous is not None and stage.pct <= previous:
-            errors.append(doc.error(("stages", i, "pct"), _(
+            yield check.doc.error(("stages", i, "pct"), _(
                 "Stage percentages must grow along the scale ({pct} comes after {previous}).",
-                pct=stage.pct, previous=previous)))
+                pct=stage.pct, previous=previous))
         previous = stage.pct
+
+
+def _indicator_codes_are_unique(check: _CatalogCheck) -> Iterator[PlanError]:
     for loc, code in _duplicates(
-        (("indicators", i, "code"), ind.code) for i, ind in enumerate(catalog.indicators)
+        (("indicators", i, "code"), ind.code) for i, ind in enumerate(check.catalog.indicators)
     ):
-        errors.append(doc.error(loc, _("Duplicate indicator code {code}.", code=code)))
+        yield check.doc.error(loc, _("Duplicate indicator code {code}.", code=code))
 
-    measured: set[str] = set()
-    for i, ind in enumerate(catalog.indicators):
-        base: Loc = ("indicators", i)
-        code = ind.code
-        if ind.objective_code not in objectives:
-            errors.append(doc.error((*base, "code"), _(
-                "Indicator {code} belongs to objective {objective}, which does not exist.",
-                code=code, objective=ind.objective_code)))
-        measured.add(ind.objective_code)
-        if ind.responsible_service not in services:
-            errors.append(doc.error((*base, "responsible_service"), _(
-                "Indicator {code}: service {service} does not exist in the plan's services.",
-                code=code, service=ind.responsible_service)))
-        if ind.thresholds and ind.thresholds.amber > ind.thresholds.green:
-            errors.append(doc.error((*base, "thresholds"), _(
-                "The amber threshold cannot exceed the green one.")))
-        if ind.kind is IndicatorKind.NUMERIC:
-            for key in ("unit", "direction", "aggregation", "baseline", "targets", "bounds"):
-                if getattr(ind, key) is None:
-                    errors.append(doc.error((*base, key), _(
-                        "Numeric indicator {code} needs the key '{key}'.", code=code, key=key)))
-            if ind.direction is Direction.MAINTAIN and ind.tolerance is None:
-                errors.append(doc.error((*base, "tolerance"), _(
-                    "Indicator {code} is to be maintained: it needs a 'tolerance' (the accepted "
-                    "distance from the target).", code=code)))
-            if ind.tolerance is not None and ind.direction not in (Direction.MAINTAIN, None):
-                errors.append(doc.error((*base, "tolerance"), _(
-                    "'tolerance' is only for indicators whose direction is 'maintain'.")))
-            for key in ("planned_completion", "start"):
-                if getattr(ind, key) is not None:
-                    errors.append(doc.error((*base, key), _(
-                        "'{key}' is only for milestone indicators.", key=key)))
-            if ind.targets is not None:
-                missing = [y for y in years if y not in ind.targets]
-                if missing:
-                    errors.append(doc.error((*base, "targets"), _(
-                        "Indicator {code} has no target for {years}; every plan year needs one.",
-                        code=code, years=", ".join(str(y) for y in missing))))
-                extra = [y for y in ind.targets if y not in years]
-                if extra:
-                    errors.append(doc.error((*base, "targets"), _(
-                        "Indicator {code} has targets outside the plan years: {years}.",
-                        code=code, years=", ".join(str(y) for y in extra))))
-                if ind.bounds is not None:
-                    for year, value in ind.targets.items():
-                        if not ind.bounds.contains(value):
-                            errors.append(doc.error((*base, "targets", year), _(
-                                "Indicator {code}: the {year} target {value} is outside its "
-                                "bounds ({bounds}).", code=code, year=year, value=_num(value),
-                                bounds=_bounds(ind.bounds))))
-            if ind.bounds is not None and ind.bounds.min is not None and ind.bounds.max is not None \
-                    and ind.bounds.min > ind.bounds.max:
-                errors.append(doc.error((*base, "bounds"), _("The minimum exceeds the maximum.")))
-            if ind.baseline is not None:
-                if ind.bounds is not None and not ind.bounds.contains(ind.baseline.value):
-                    errors.append(doc.error((*base, "baseline", "value"), _(
-                        "Indicator {code}: the baseline {value} is outside its bounds "
-                        "({bounds}).", code=code, value=_num(ind.baseline.value),
-                        bounds=_bounds(ind.bounds))))
-                if ind.baseline.year >= plan.plan.end_year:
-                    errors.append(doc.error((*base, "baseline", "year"), _(
-                        "The baseline year must come before the plan's end.")))
-        else:
-            for key in ("direction", "aggregation", "baseline", "targets", "bounds", "tolerance"):
-                if getattr(ind, key) is not None:
-                    errors.append(doc.error((*base, key), _(
-                        "'{key}' is only for numeric indicators.", key=key)))
-            if ind.planned_completion is None:
-                errors.append(doc.error((*base, "planned_completion"), _(
-                    "Milestone {code} needs the key 'planned_completion'.", code=code)))
-            else:
-                due = Period.parse(ind.planned_completion)
-                if not first <= due <= last:
-                    errors.append(doc.error((*base, "planned_completion"), _(
-                        "The planned completion {period} is outside the plan.", period=due)))
-                if ind.start is not None and Period.parse(ind.start) > due:
-                    errors.append(doc.error((*base, "start"), _(
-                        "The start comes after the planned completion.")))
-            if not catalog.stages:
-                errors.append(doc.error(("stages",), _("Milestones need a stage scale.")))
 
-    for lv_i, lever in enumerate(plan.levers):
+def _objectives_are_measured(check: _CatalogCheck) -> Iterator[PlanError]:
+    """Every objective of the plan has at least one indicator (reported in the plan file)."""
+    measured = {ind.objective_code for ind in check.catalog.indicators}
+    for lv_i, lever in enumerate(check.plan.levers):
         for ob_i, objective in enumerate(lever.objectives):
             if objective.code not in measured:
-                errors.append(plan_doc.error(("levers", lv_i, "objectives", ob_i, "code"), _(
-                    "Objective {code} has no indicator in the catalog.", code=objective.code)))
-    return errors
+                yield check.plan_doc.error(("levers", lv_i, "objectives", ob_i, "code"), _(
+                    "Objective {code} has no indicator in the catalog.", code=objective.code))
+
+
+_CATALOG_RULES: tuple[CatalogRule, ...] = (
+    _catalog_thresholds_in_order,
+    _stage_keys_are_unique,
+    _stage_percentages_grow,
+    _indicator_codes_are_unique,
+)
+
+
+# --- rules about each indicator --------------------------------------------------------------
+
+
+def _objective_exists(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    if ind.objective_code not in check.objectives:
+        yield check.doc.error((*base, "code"), _(
+            "Indicator {code} belongs to objective {objective}, which does not exist.",
+            code=ind.code, objective=ind.objective_code))
+
+
+def _service_exists(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    if ind.responsible_service not in check.services:
+        yield check.doc.error((*base, "responsible_service"), _(
+            "Indicator {code}: service {service} does not exist in the plan's services.",
+            code=ind.code, service=ind.responsible_service))
+
+
+def _thresholds_in_order(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    if ind.thresholds and ind.thresholds.amber > ind.thresholds.green:
+        yield check.doc.error((*base, "thresholds"), _(
+            "The amber threshold cannot exceed the green one."))
+
+
+def _numeric_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    """A numeric indicator has what measuring needs, and no milestone keys."""
+    if ind.kind is not IndicatorKind.NUMERIC:
+        return
+    for key in ("unit", "direction", "aggregation", "baseline", "targets", "bounds"):
+        if getattr(ind, key) is None:
+            yield check.doc.error((*base, key), _(
+                "Numeric indicator {code} needs the key '{key}'.", code=ind.code, key=key))
+    if ind.direction is Direction.MAINTAIN and ind.tolerance is None:
+        yield check.doc.error((*base, "tolerance"), _(
+            "Indicator {code} is to be maintained: it needs a 'tolerance' (the accepted "
+            "distance from the target).", code=ind.code))
+    if ind.tolerance is not None and ind.direction not in (Direction.MAINTAIN, None):
+        yield check.doc.error((*base, "tolerance"), _(
+            "'tolerance' is only for indicators whose direction is 'maintain'."))
+    for key in ("planned_completion", "start"):
+        if getattr(ind, key) is not None:
+            yield check.doc.error((*base, key), _(
+                "'{key}' is only for milestone indicators.", key=key))
+
+
+def _targets_fit_the_plan(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    """One target per plan year, no other, each inside the bounds."""
+    if ind.kind is not IndicatorKind.NUMERIC or ind.targets is None:
+        return
+    years = check.years
+    missing = [y for y in years if y not in ind.targets]
+    if missing:
+        yield check.doc.error((*base, "targets"), _(
+            "Indicator {code} has no target for {years}; every plan year needs one.",
+            code=ind.code, years=", ".join(str(y) for y in missing)))
+    extra = [y for y in ind.targets if y not in years]
+    if extra:
+        yield check.doc.error((*base, "targets"), _(
+            "Indicator {code} has targets outside the plan years: {years}.",
+            code=ind.code, years=", ".join(str(y) for y in extra)))
+    if ind.bounds is not None:
+        for year, value in ind.targets.items():
+            if not ind.bounds.contains(value):
+                yield check.doc.error((*base, "targets", year), _(
+                    "Indicator {code}: the {year} target {value} is outside its "
+                    "bounds ({bounds}).", code=ind.code, year=year, value=_num(value),
+                    bounds=_bounds(ind.bounds)))
+
+
+def _bounds_and_baseline(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    """Bounds in order; a baseline inside them, from before the plan's end."""
+    if ind.kind is not IndicatorKind.NUMERIC:
+        return
+    bounds = ind.bounds
+    if bounds is not None and bounds.min is not None and bounds.max is not None \
+            and bounds.min > bounds.max:
+        yield check.doc.error((*base, "bounds"), _("The minimum exceeds the maximum."))
+    if ind.baseline is None:
+        return
+    if bounds is not None and not bounds.contains(ind.baseline.value):
+        yield check.doc.error((*base, "baseline", "value"), _(
+            "Indicator {code}: the baseline {value} is outside its bounds "
+            "({bounds}).", code=ind.code, value=_num(ind.baseline.value),
+            bounds=_bounds(bounds)))
+    if ind.baseline.year >= check.plan.plan.end_year:
+        yield check.doc.error((*base, "baseline", "year"), _(
+            "The baseline year must come before the plan's end."))
+
+
+def _milestone_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    """A milestone has no numeric keys, and a planned completion inside the plan."""
+    if ind.kind is IndicatorKind.NUMERIC:
+        return
+    for key in ("direction", "aggregation", "baseline", "targets", "bounds", "tolerance"):
+        if getattr(ind, key) is not None:
+            yield check.doc.error((*base, key), _(
+                "'{key}' is only for numeric indicators.", key=key))
+    if ind.planned_completion is None:
+        yield check.doc.error((*base, "planned_completion"), _(
+            "Milestone {code} needs the key 'planned_completion'.", code=ind.code))
+    else:
+        due = Period.parse(ind.planned_completion)
+        if not check.first <= due <= check.last:
+            yield check.doc.error((*base, "planned_completion"), _(
+                "The planned completion {period} is outside the plan.", period=due))
+        if ind.start is not None and Period.parse(ind.start) > due:
+            yield check.doc.error((*base, "start"), _(
+                "The start comes after the planned completion."))
+    if not check.catalog.stages:
+        yield check.doc.error(("stages",), _("Milestones need a stage scale."))
+
+
+_INDICATOR_RULES: tuple[IndicatorRule, ...] = (
+    _objective_exists,
+    _service_exists,
+    _thresholds_in_order,
+    _numeric_keys,
+    _targets_fit_the_plan,
+    _bounds_and_baseline,
+    _milestone_keys,
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -161,6 +161,7 @@ class Service(StrictModel):
     name: NonEmpty
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     area: str | None = None  # e.g. the ABSS it belongs to
+    contact_language: Literal["ca", "es"] = "ca"  # of the reminders sent to ``email``
 
 
 class PlanInfo(StrictModel):

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from plan_model.models import Aggregation, Direction, Plan, Thresholds
+from plan_model.models import Aggregation, Direction, Indicator, Plan, Thresholds
 from plan_model.periods import Period
 from plan_model.status_types import Status
 
@@ -73,6 +73,7 @@ class IndicatorTable:
 
     @property
     def n_quarters(self) -> int:
+        """Quarters of the plan (the matrices' columns)."""
         return self.n_years * 4
 
 
@@ -81,6 +82,7 @@ _TABLES_LOCK = threading.Lock()
 
 
 def clear_table_cache() -> None:
+    """Forget the cached parameter arrays (a plan reloaded, a benchmark)."""
     with _TABLES_LOCK:
         _TABLES.clear()
 
@@ -99,72 +101,68 @@ def indicator_table(plan: Plan) -> IndicatorTable:
     return table
 
 
-def _build_table(plan: Plan) -> IndicatorTable:
-    indicators = plan.indicators
-    n = len(indicators)
-    years = plan.years
-    n_years = len(years)
-    first = plan.first_period
-    objective_row = {o.code: i for i, o in enumerate(plan.objectives)}
+@dataclass(frozen=True)
+class _TableArrays:
+    """The per-indicator parameter arrays while they are being filled."""
 
-    is_ms = np.zeros(n, dtype=bool)
-    sign = np.ones(n)
-    agg = np.full(n, _LAST, dtype=np.int64)
-    base = np.full(n, np.nan)
-    base_year = np.full(n, -1, dtype=np.int64)
-    targets = np.full((n, n_years), np.nan)
-    tolerance = np.full(n, np.nan)
-    own_green = np.full(n, np.nan)
-    own_amber = np.full(n, np.nan)
-    weight = np.ones(n)
-    ms_start = np.zeros(n, dtype=np.int64)
-    ms_due = np.full(n, n_years * 4 - 1, dtype=np.int64)
-    bound_min = np.full(n, -np.inf)
-    bound_max = np.full(n, np.inf)
-    objective = np.full(n, -1, dtype=np.int64)
+    is_ms: BoolArray
+    sign: FloatArray
+    agg: IntArray
+    base: FloatArray
+    base_year: IntArray
+    targets: FloatArray
+    tolerance: FloatArray
+    own_green: FloatArray
+    own_amber: FloatArray
+    weight: FloatArray
+    ms_start: IntArray
+    ms_due: IntArray
+    bound_min: FloatArray
+    bound_max: FloatArray
+    objective: IntArray
 
-    parsed: dict[str, int] = {}
+    @classmethod
+    def empty(cls, n: int, n_years: int) -> _TableArrays:
+        """The defaults: numeric, increasing, "last", no baseline, targets, bounds or tolerance."""
+        return cls(
+            is_ms=np.zeros(n, dtype=bool), sign=np.ones(n),
+            agg=np.full(n, _LAST, dtype=np.int64), base=np.full(n, np.nan),
+            base_year=np.full(n, -1, dtype=np.int64), targets=np.full((n, n_years), np.nan),
+            tolerance=np.full(n, np.nan), own_green=np.full(n, np.nan),
+            own_amber=np.full(n, np.nan), weight=np.ones(n),
+            ms_start=np.zeros(n, dtype=np.int64),
+            ms_due=np.full(n, n_years * 4 - 1, dtype=np.int64),
+            bound_min=np.full(n, -np.inf), bound_max=np.full(n, np.inf),
+            objective=np.full(n, -1, dtype=np.int64),
+        )
 
-    def column_of(text: str) -> int:
-        if text not in parsed:
-            parsed[text] = Period.parse(text).index - first.index
-        return parsed[text]
 
-    for i, ind in enumerate(indicators):
-        weight[i] = ind.weight
-        objective[i] = objective_row.get(ind.code.split("-I", 1)[0], -1)
-        if ind.thresholds is not None:
-            own_green[i] = ind.thresholds.green
-            own_amber[i] = ind.thresholds.amber
-        if ind.is_milestone:
-            is_ms[i] = True
-            if ind.planned_completion:
-                ms_due[i] = column_of(ind.planned_completion)
-            ms_start[i] = column_of(ind.start) if ind.start else 0
-            continue
-        if ind.direction is Direction.DECREASE:
-            sign[i] = -1.0
-        elif ind.direction is Direction.MAINTAIN:
-            sign[i] = 0.0
-        if ind.aggregation is not None:
-            agg[i] = _AGG_CODE[ind.aggregation]
-        if ind.baseline is not None:
-            base[i] = ind.baseline.value
-            base_year[i] = ind.baseline.year - plan.info.start_year
-        if ind.targets:
-            for y, year in enumerate(years):
-                if year in ind.targets:
-                    targets[i, y] = ind.targets[year]
-        if ind.tolerance is not None:
-            tolerance[i] = ind.tolerance
-        if ind.bounds is not None:
-            if ind.bounds.min is not None:
-                bound_min[i] = ind.bounds.min
-            if ind.bounds.max is not None:
-                bound_max[i] = ind.bounds.max
+def _fill_numeric(arrays: _TableArrays, i: int, ind: Indicator, plan: Plan) -> None:
+    """A numeric indicator's direction, aggregation, baseline, targets, tolerance and bounds."""
+    if ind.direction is Direction.DECREASE:
+        arrays.sign[i] = -1.0
+    elif ind.direction is Direction.MAINTAIN:
+        arrays.sign[i] = 0.0
+    if ind.aggregation is not None:
+        arrays.agg[i] = _AGG_CODE[ind.aggregation]
+    if ind.baseline is not None:
+        arrays.base[i] = ind.baseline.value
+        arrays.base_year[i] = ind.baseline.year - plan.info.start_year
+    if ind.targets:
+        for y, year in enumerate(plan.years):
+            if year in ind.targets:
+                arrays.targets[i, y] = ind.targets[year]
+    if ind.tolerance is not None:
+        arrays.tolerance[i] = ind.tolerance
+    if ind.bounds is not None:
+        if ind.bounds.min is not None:
+            arrays.bound_min[i] = ind.bounds.min
+        if ind.bounds.max is not None:
+            arrays.bound_max[i] = ind.bounds.max
 
-    # a missing year target carries the previous one (the baseline before the first)
-    filled = pd.DataFrame(np.column_stack([base, targets])).ffill(axis=1).to_numpy()[:, 1:]
+
+def _stage_sets(plan: Plan) -> tuple[dict[str, float], frozenset[str], frozenset[str]]:
+    """Stage names (as written, lower case) → %; the postponing and the dropping ones."""
     stage_pct: dict[str, float] = {}
     postponed: set[str] = set()
     dropped: set[str] = set()
@@ -177,14 +175,49 @@ def _build_table(plan: Plan) -> IndicatorTable:
                 dropped.add(name)
             else:
                 postponed.add(name)
+    return stage_pct, frozenset(postponed), frozenset(dropped)
+
+
+def _build_table(plan: Plan) -> IndicatorTable:
+    indicators = plan.indicators
+    n_years = len(plan.years)
+    first = plan.first_period
+    objective_row = {o.code: i for i, o in enumerate(plan.objectives)}
+    arrays = _TableArrays.empty(len(indicators), n_years)
+    parsed: dict[str, int] = {}
+
+    def column_of(text: str) -> int:
+        if text not in parsed:
+            parsed[text] = Period.parse(text).index - first.index
+        return parsed[text]
+
+    for i, ind in enumerate(indicators):
+        arrays.weight[i] = ind.weight
+        arrays.objective[i] = objective_row.get(ind.code.split("-I", 1)[0], -1)
+        if ind.thresholds is not None:
+            arrays.own_green[i] = ind.thresholds.green
+            arrays.own_amber[i] = ind.thresholds.amber
+        if ind.is_milestone:
+            arrays.is_ms[i] = True
+            if ind.planned_completion:
+                arrays.ms_due[i] = column_of(ind.planned_completion)
+            arrays.ms_start[i] = column_of(ind.start) if ind.start else 0
+        else:
+            _fill_numeric(arrays, i, ind, plan)
+
+    # a missing year target carries the previous one (the baseline before the first)
+    filled = pd.DataFrame(np.column_stack([arrays.base, arrays.targets])).ffill(
+        axis=1).to_numpy()[:, 1:]
+    stage_pct, postponed, dropped = _stage_sets(plan)
+    a = arrays
     return IndicatorTable(
         codes=[ind.code for ind in indicators],
         row={ind.code: i for i, ind in enumerate(indicators)},
-        first_index=first.index, n_years=n_years, is_ms=is_ms, sign=sign, agg=agg, base=base,
-        base_year=base_year, targets=filled, tolerance=tolerance, own_green=own_green,
-        own_amber=own_amber, weight=weight, ms_start=ms_start, ms_due=ms_due,
-        bound_min=bound_min, bound_max=bound_max, objective=objective, stage_pct=stage_pct,
-        postponed_stages=frozenset(postponed), dropped_stages=frozenset(dropped),
+        first_index=first.index, n_years=n_years, is_ms=a.is_ms, sign=a.sign, agg=a.agg,
+        base=a.base, base_year=a.base_year, targets=filled, tolerance=a.tolerance,
+        own_green=a.own_green, own_amber=a.own_amber, weight=a.weight, ms_start=a.ms_start,
+        ms_due=a.ms_due, bound_min=a.bound_min, bound_max=a.bound_max, objective=a.objective,
+        stage_pct=stage_pct, postponed_stages=postponed, dropped_stages=dropped,
         static=[(ind.code, ind.name, str(ind.kind), ind.code.split("-I", 1)[0],
                  ind.responsible_service, ind.unit,
                  str(ind.direction) if ind.direction else None,
@@ -307,24 +340,42 @@ def _year_cumsum(x: FloatArray, n_years: int) -> FloatArray:
     return np.cumsum(x.reshape(n, n_years, 4), axis=2).reshape(n, n_years * 4)
 
 
-def indicator_grid(table: IndicatorTable, obs: Observations,
-                   thresholds: Thresholds) -> IndicatorGrid:
-    years, t = table.n_years, table.n_quarters
-    q = obs.q
-    reported = ~np.isnan(q)
-    q0 = np.where(reported, q, 0.0)
-    year_of_col = np.repeat(np.arange(years), 4)
-    quarter_of_col = np.tile(np.arange(1, 5), years).astype(float)
-    k = _year_cumsum(reported.astype(float), years)  # quarters with data so far this year
-    k_safe = np.where(k > 0, k, 1.0)
+@dataclass(frozen=True)
+class _NumericPath:
+    """Numeric indicators' year values against the path planned to their targets."""
 
-    # ---- expected path (last / mean): linear between year-end anchors -------------------
+    reported: BoolArray
+    is_sum: BoolArray
+    k_sum: FloatArray  # quarters a sum is compared over
+    target: FloatArray  # this year's target at each quarter
+    value: FloatArray  # year value on the indicator's basis, NaN when not reported
+    expected: FloatArray
+    baseline: FloatArray  # comparable baseline (pro-rated for sum)
+
+
+def _planned_path(table: IndicatorTable, year_of_col: IntArray,
+                  quarter_of_col: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(this year's target, the expected level): linear between year-end anchors."""
     target_y = table.targets[:, year_of_col]  # (n, t) this year's target
     prev = np.column_stack([table.base, table.targets[:, :-1]])[:, year_of_col]
     by = table.base_year[:, None]
     prev = np.where(year_of_col[None, :] - 1 <= by, table.base[:, None], prev)
     path = prev + (target_y - prev) * quarter_of_col[None, :] / 4.0
     path = np.where(year_of_col[None, :] <= by, table.base[:, None], path)
+    return target_y, path
+
+
+def _numeric_path(table: IndicatorTable, q: FloatArray) -> _NumericPath:
+    """Year values (sum: year to date, mean: mean so far, last: the quarter's) and what was
+    expected by then, on the same basis."""
+    years = table.n_years
+    reported = ~np.isnan(q)
+    q0 = np.where(reported, q, 0.0)
+    year_of_col = np.repeat(np.arange(years), 4)
+    quarter_of_col = np.tile(np.arange(1, 5), years).astype(float)
+    k = _year_cumsum(reported.astype(float), years)  # quarters with data so far this year
+    k_safe = np.where(k > 0, k, 1.0)
+    target_y, path = _planned_path(table, year_of_col, quarter_of_col)
 
     agg = table.agg[:, None]
     is_sum, is_mean = agg == _SUM, agg == _MEAN
@@ -338,8 +389,14 @@ def indicator_grid(table: IndicatorTable, obs: Observations,
     expected = np.where(is_sum, target_y * k_sum / 4.0, np.where(is_mean, mean_path, path))
     base_c = np.where(is_sum, table.base[:, None] * k_sum / 4.0, table.base[:, None])
     value = np.where(reported, value, np.nan)
+    return _NumericPath(reported, is_sum, k_sum, target_y, value, expected, base_c)
 
-    # ---- achievement, direction-aware ----------------------------------------------------
+
+def _numeric_achievement(table: IndicatorTable,
+                         num: _NumericPath) -> tuple[FloatArray, BoolArray]:
+    """(achievement, direction-aware; beyond this year's target) of numeric indicators."""
+    value, expected, base_c, is_sum, k_sum = (
+        num.value, num.expected, num.baseline, num.is_sum, num.k_sum)
     s = table.sign[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         d = expected - base_c
@@ -357,23 +414,36 @@ def indicator_grid(table: IndicatorTable, obs: Observations,
         dist = np.abs(value - expected)
         maintain = np.where(dist <= tol, 1.0, np.where(tol > 0, tol / dist, 0.0))
         numeric_a = np.where(s == 0, maintain, directional)
-    numeric_a = np.where(reported, numeric_a, np.nan)
+    numeric_a = np.where(num.reported, numeric_a, np.nan)
     with np.errstate(invalid="ignore"):
         # beyond this year's target; a sum is compared with the target pro-rated to its
         # quarters with data (a year-to-date total is always "below" the annual figure)
-        comparable = np.where(is_sum, target_y * k_sum / 4.0, target_y)
-        exceeded = (s != 0) & reported & (s * (value - comparable) > 0)
+        comparable = np.where(is_sum, num.target * k_sum / 4.0, num.target)
+        exceeded = (s != 0) & num.reported & (s * (value - comparable) > 0)
+    return numeric_a, exceeded
 
-    # ---- milestones: stage % against the % planned by then --------------------------------
-    cols = np.arange(t)[None, :]
+
+def _milestone_achievement(table: IndicatorTable,
+                           obs: Observations) -> tuple[FloatArray, BoolArray, FloatArray]:
+    """(the % planned by then, whether it is due yet, the stage % against it)."""
+    cols = np.arange(table.n_quarters)[None, :]
     start, due_col = table.ms_start[:, None], table.ms_due[:, None]
     span = np.maximum(due_col - start + 1, 1)
     ms_expected = np.clip((cols - start + 1) / span, 0.0, 1.0) * 100.0
     ms_due = ms_expected > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        ms_a = np.where(ms_due, q / np.where(ms_due, ms_expected, 1.0), np.nan)
+        ms_a = np.where(ms_due, obs.q / np.where(ms_due, ms_expected, 1.0), np.nan)
     ms_a = np.where(obs.postponed, 0.0, ms_a)
     ms_a = np.where(obs.dropped, np.nan, ms_a)
+    return ms_expected, ms_due, ms_a
+
+
+def indicator_grid(table: IndicatorTable, obs: Observations,
+                   thresholds: Thresholds) -> IndicatorGrid:
+    """Every indicator's value, expectation, achievement and status at every quarter."""
+    num = _numeric_path(table, obs.q)
+    numeric_a, exceeded = _numeric_achievement(table, num)
+    ms_expected, ms_due, ms_a = _milestone_achievement(table, obs)
 
     is_ms = table.is_ms[:, None]
     achievement = np.clip(np.where(is_ms, ms_a, numeric_a), 0.0, ACHIEVEMENT_MAX)
@@ -385,10 +455,10 @@ def indicator_grid(table: IndicatorTable, obs: Observations,
     with np.errstate(invalid="ignore"):
         late = is_ms & ((obs.postponed) | (ms_due & (achievement < green[:, None])))
     return IndicatorGrid(
-        value=np.where(is_ms, q, value),
-        expected=np.where(is_ms, ms_expected, expected),
-        baseline=np.where(is_ms, 0.0, base_c),
-        target=np.where(is_ms, 100.0, target_y),
+        value=np.where(is_ms, obs.q, num.value),
+        expected=np.where(is_ms, ms_expected, num.expected),
+        baseline=np.where(is_ms, 0.0, num.baseline),
+        target=np.where(is_ms, 100.0, num.target),
         achievement=achievement,
         status=status,
         exceeded=exceeded & ~is_ms,
@@ -436,6 +506,8 @@ def rollup(parent_of_child: IntArray, n_parents: int, child_achievement: FloatAr
 
 @dataclass(frozen=True)
 class Grid:
+    """The whole plan at every quarter: indicators and each level above them."""
+
     table: IndicatorTable
     obs: Observations
     indicators: IndicatorGrid
@@ -446,6 +518,7 @@ class Grid:
     thresholds: Thresholds
 
     def column(self, period: Period) -> int:
+        """The matrices' column of ``period`` (ValueError outside the plan)."""
         col = period.index - self.table.first_index
         if not 0 <= col < self.table.n_quarters:
             raise ValueError(f"{period} is outside the plan")
@@ -509,6 +582,7 @@ def trend_codes(series: FloatArray) -> IntArray:
 
 
 def window(matrix: FloatArray, col: int, size: int = TREND_WINDOW) -> FloatArray:
+    """The ``size`` columns of ``matrix`` up to ``col`` (fewer at the plan's start)."""
     lo = max(0, col - size + 1)
     return matrix[:, lo:col + 1]
 
@@ -530,6 +604,8 @@ def _linear_fit(y: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray, F
 
 @dataclass(frozen=True)
 class Forecast:
+    """Each indicator projected to the plan's end, and whether that misses its target."""
+
     value: FloatArray  # NaN when it cannot be projected
     at_risk: BoolArray
 

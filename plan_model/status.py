@@ -80,6 +80,7 @@ from plan_model.status_types import (
     status_text,
     trend_label,
 )
+from plan_model.thresholds import effective_thresholds
 
 __all__ = [
     "ACHIEVEMENT_MAX", "AT_RISK_ICON", "AT_RISK_LABEL", "CHANGE_LABELS", "COMPLETENESS_LABELS",
@@ -101,12 +102,6 @@ _DYNAMIC_FIELDS = ("period", "quarter_value", "stage", "value", "expected", "bas
                    "trend", "forecast", "at_risk", "green_threshold", "amber_threshold")
 _TRENDS: tuple[Trend, ...] = (Trend.UNKNOWN, Trend.IMPROVING, Trend.WORSENING, Trend.STABLE)
 _STATUS_ORDER = ("grey", "red", "amber", "green")
-
-
-def effective_thresholds(plan: Plan, thresholds: Thresholds | None = None) -> Thresholds:
-    """The thresholds for levels and for indicators without their own: the argument (e.g.
-    from settings) or else the catalog's (default 0.9 / 0.7)."""
-    return thresholds if thresholds is not None else plan.catalog.thresholds
 
 
 def _num(x: float) -> float | None:
@@ -147,7 +142,7 @@ def compute_status(plan: Plan, values: pd.DataFrame, period: Period | str, *,
     Raises ValueError when ``period`` is outside the plan.
     """
     period = Period.parse(period)
-    thr = effective_thresholds(plan, thresholds)
+    thr = effective_thresholds(plan.catalog.thresholds, thresholds)
     grid = compute_grid(plan, values, thr)
     return _build(plan, grid, grid.column(period), str(period), as_of)
 
@@ -269,7 +264,7 @@ def status_history(plan: Plan, values: pd.DataFrame, periods: list[Period], *,
     indicators), value and expected (indicators; NaN for levels). One computation for all
     periods; periods outside the plan are skipped.
     """
-    thr = effective_thresholds(plan, thresholds)
+    thr = effective_thresholds(plan.catalog.thresholds, thresholds)
     return history_from_grid(compute_grid(plan, values, thr), periods)
 
 

@@ -4,6 +4,12 @@ Labels are English msgids translated through the message catalogs (``status.po``
 :func:`status_label` / :func:`trend_label` (Catalan by default). A status is never shown by
 colour alone: every status has a label and an icon; the palette is colour-blind safe
 (Okabe-Ito), with a text colour for each fill that meets WCAG AA contrast.
+
+Icons: this module holds the one set of glyphs the app shows, for statuses, trends, marks
+(exceeded, late, at risk), changes between quarters and submission states. The pages, the
+board presentation, the board pack (PDF and PPTX) and the exports all take them from here.
+Every glyph is in DejaVu Sans (the font the PDF embeds, the PPTX names and Chromium falls back
+to), so none is drawn as a missing-glyph box: ``ICONS`` lists them for that check.
 """
 
 from __future__ import annotations
@@ -66,6 +72,12 @@ LATE_LABEL = "Late"  # ca: Endarrerit (milestones behind schedule, or postponed)
 LATE_ICON = "◔"
 AT_RISK_LABEL = "At risk"  # ca: En risc (the forecast misses the final target)
 AT_RISK_ICON = "⚑"
+# what changed between two quarters (labels: plan_model.changes.CHANGE_LABELS)
+CHANGE_ICONS: dict[str, str] = {"up": "↑", "down": "↓", "new_data": "+", "no_data": "∅"}
+# a service's submission of a quarter (labels: plan_model.completeness.COMPLETENESS_LABELS)
+COMPLETENESS_ICONS: dict[str, str] = {
+    "on_time": "✔", "late": "◔", "pending": "✖", "not_due": "…", "superseded": "↻",
+}
 INSUFFICIENT_DATA_LABEL = "Insufficient data"  # ca: Dades insuficients
 EXCLUDED_LABEL = "Dropped (excluded)"  # ca: Desestimat (exclòs)
 NOT_DUE_LABEL = "Not due yet"  # ca: Encara no toca
@@ -93,6 +105,12 @@ STATUS_PALETTE: dict[str, str] = {
 }
 
 
+ICONS: frozenset[str] = frozenset({
+    *STATUS_ICONS.values(), *TREND_ICONS.values(), *CHANGE_ICONS.values(),
+    *COMPLETENESS_ICONS.values(), EXCEEDED_ICON, LATE_ICON, AT_RISK_ICON,
+})
+
+
 def status_label(status: Status | str, lang: str | None = "ca", *,
                  insufficient: bool = False) -> str:
     """The status's label; a grey level that has some data, but too little for a status
@@ -109,6 +127,12 @@ def trend_label(trend: Trend | str, lang: str | None = "ca") -> str:
 def status_text(status: Status | str, lang: str | None = "ca") -> str:
     """Icon and label together, e.g. ``"✔ Assolit / en bon camí"``."""
     return f"{STATUS_ICONS[Status(status)]} {status_label(status, lang)}"
+
+
+def icon_text(icon: str, msgid: str, lang: str | None = "ca") -> str:
+    """An icon and its translated label, e.g. ``icon_text(AT_RISK_ICON, AT_RISK_LABEL)`` is
+    ``"⚑ En risc"``."""
+    return f"{icon} {gettext(msgid, lang)}"
 
 
 def empty_counts() -> dict[str, int]:

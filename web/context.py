@@ -1,9 +1,10 @@
-"""Access to the running app's plan and settings from pages and callbacks."""
+"""Access to the running app's plan and settings, and the request's language."""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
+from i18n import DEFAULT_LANGUAGE, normalise_language
 from plan_model.models import Plan
 from settings import Settings
 
@@ -16,3 +17,10 @@ def current_plan() -> Plan:
 def current_settings() -> Settings:
     settings: Settings = current_app.config["SEGUIMENT_SETTINGS"]
     return settings
+
+
+def request_language() -> str:
+    """The language of this request: ``?lang=``, else the ``lang`` cookie, else Catalan."""
+    return normalise_language(request.args.get("lang") or request.cookies.get("lang")
+                              or DEFAULT_LANGUAGE)
+

@@ -1,5 +1,9 @@
-"""Production behaviour of the web server: database outages, health check, reverse proxy.
+"""Errors and production behaviour of the web server: error pages, database outages, the
+health check, the reverse proxy.
 
+- No traceback and no debug page ever reach a client: an error answers a plain message in
+  the request's language (HTML or JSON); the details of a real bug go to the log. Refusals
+  (4xx) are logged without a traceback, if at all.
 - When the database does not answer (``indicators.storage.engine.DATABASE_UNAVAILABLE_ERRORS``),
   pages get a 503 page in Catalan and Dash callbacks a 503 JSON error (which
   ``assets/seguiment_db_unavailable.js`` shows as a banner); nothing else needs restarting:
@@ -14,12 +18,16 @@ from __future__ import annotations
 import html
 import logging
 
+from dash.exceptions import DependencyException
 from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from i18n import DEFAULT_LANGUAGE, gettext, normalise_language
+from i18n import gettext
 from indicators.storage.engine import DATABASE_UNAVAILABLE_ERRORS, ping
 from settings import Settings
+from web.context import current_settings, request_language
+from web.responses import forbidden, json_error, message_page, not_found, page, wants_json
 
 log = logging.getLogger("seguiment.web")
 
@@ -30,39 +38,60 @@ DB_UNAVAILABLE_TITLE = "Service temporarily unavailable"
 RETRY_AFTER_SECONDS = 15
 
 
-def _language() -> str:
-    lang = request.args.get("lang") or request.cookies.get("lang") or DEFAULT_LANGUAGE
-    return normalise_language(lang)
-
-
-def _wants_json() -> bool:
-    if "/_dash-" in request.path or request.path.startswith("/api/"):
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
-
-
 def database_unavailable_response() -> Response:
-    lang = _language()
+    lang = request_language()
     message = gettext(DB_UNAVAILABLE, lang)
-    title = gettext(DB_UNAVAILABLE_TITLE, lang)
-    if _wants_json():
-        response = jsonify({"error": "database_unavailable", "message": message})
+    if wants_json():
+        response = json_error(503, "database_unavailable", message)
     else:
-        body = (
-            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-            f"<title>{html.escape(title)}</title>"
-            '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
-            '<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto;'
-            ' padding: 0 1rem; color: #1a1a1a">'
-            f'<h1>{html.escape(title)}</h1><p role="alert">{html.escape(message)}</p>'
-            "</body></html>"
-        )
-        response = Response(body, mimetype="text/html")
-    response.status_code = 503
+        response = message_page(gettext(DB_UNAVAILABLE_TITLE, lang), message, lang, 503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _too_large() -> Response:
+    lang = request_language()
+    mb = current_settings().max_upload_bytes / (1024 * 1024)
+    message = gettext("The file is too large (maximum {mb} MB).", lang, mb=f"{mb:g}")
+    if wants_json():
+        return json_error(413, "too_large", message)
+    return page(message, f'<p role="alert">{html.escape(message)}</p>', lang, 413)
+
+
+def error_response(error: Exception) -> Response:
+    """No traceback, no debug page: a plain message (the details of a bug go to the log)."""
+    if isinstance(error, RequestEntityTooLarge):
+        return _too_large()
+    if isinstance(error, HTTPException) and error.code and error.code < 500:
+        if error.code == 403:
+            return forbidden()
+        if error.code == 404:
+            return not_found()
+        if wants_json():
+            return json_error(error.code, "http_error", error.name)
+        return page(error.name, f"<h1>{html.escape(error.name)}</h1>", request_language(),
+                    error.code)
+    log.error("unhandled error on %s %s", request.method, request.path,
+              exc_info=error if not isinstance(error, HTTPException) else None)
+    lang = request_language()
+    message = gettext("Something went wrong. The error has been logged; please try again.", lang)
+    if wants_json():
+        return json_error(500, "internal_error", message)
+    title = gettext("Internal error", lang)
+    return page(title, f"<h1>{html.escape(title)}</h1><p>{html.escape(message)}</p>", lang, 500)
+
+
+def _unknown_component_file(error: Exception) -> Response:
+    """Dash refuses a file of ``/_dash-component-suites/`` it does not serve: a 404, one line
+    in the log (anyone may ask for any address; it is no bug of ours)."""
+    log.info("no such component file: %s", request.path)
+    return not_found()
+
+
+def register_error_pages(server: Flask) -> None:
+    server.register_error_handler(HTTPException, error_response)
+    server.register_error_handler(DependencyException, _unknown_component_file)
+    server.register_error_handler(Exception, error_response)
 
 
 def register_production(server: Flask, settings: Settings) -> None:

@@ -348,7 +348,7 @@ def run_scale(label: str, factor: int, args: argparse.Namespace, base_plan: Plan
               log_dir: Path, say: Callable[[str], None]) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     from sqlalchemy import text
 
-    from accounts import core as accounts
+    from accounts.users import create_user
     from indicators.intake.importer import import_file
     from indicators.storage.engine import make_engine
     from indicators.storage.migrate import upgrade
@@ -380,8 +380,7 @@ def run_scale(label: str, factor: int, args: argparse.Namespace, base_plan: Plan
         imports = {"scale": label, "files": len(files), "rows": rows, "seconds": round(seconds, 3),
                    "rows_per_s": round(rows / seconds, 1)}
         password = secrets.token_urlsafe(16)
-        if hasattr(accounts, "create_user"):
-            accounts.create_user(engine, BENCH_USER, password, "consulta")
+        create_user(engine, BENCH_USER, password, "consulta")
         engine.dispose()
 
         server = start_server(url, factor, args.workers, log_dir)

@@ -129,7 +129,7 @@ def serving(wsgi_app: Any) -> Iterator[str]:
 def _make_app(url: str, plan: Any) -> Any:
     from dash import Input, Output
 
-    from accounts import core as accounts
+    from accounts.users import create_user
     from app import create_app
     from indicators.storage.engine import get_engine
     from settings import Settings
@@ -139,7 +139,7 @@ def _make_app(url: str, plan: Any) -> Any:
     app.server.config["SEGUIMENT_PLAN"] = plan
     app.callback(Output("bench-floor-out", "children"), Input("bench-floor-in", "value"))(
         lambda value: value)
-    accounts.create_user(get_engine(url), BENCH_USER, BENCH_PASSWORD, "consulta", [])
+    create_user(get_engine(url), BENCH_USER, BENCH_PASSWORD, "consulta", [])
     return app
 
 

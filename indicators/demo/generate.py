@@ -413,18 +413,38 @@ def _upload_time(period: Period, days: int, rng: random.Random) -> dt.datetime:
 
 def generate(plan: Plan, *, seed: int = DEFAULT_SEED, settings: Settings | None = None,
              services: Iterable[str] | None = None) -> DemoData:
-    """Every demo file in upload order, with the values they carry (deterministic)."""
+    """Every demo file in upload order, with the values they carry (deterministic).
+
+    The phases, each drawing from the same seeded generator in this order: the indicators'
+    profiles, their values, the services' layouts, the gaps (missing, late and re-uploaded
+    submissions); then each service's files, from a generator of its own.
+    """
     settings = settings or get_settings()
-    deadline_days = settings.submission_deadline_days
     rng = random.Random(seed)
     periods = period_range(plan.first_period, plan.last_period)
     reporting = [s.code for s in plan.services if plan.indicators_of_service(s.code)]
+    profiles = _profiles(plan, rng)
+    values = _values(plan, periods, profiles, rng)
+    layouts = _layouts(reporting, rng)
+    gaps = _gaps(plan, reporting, layouts, periods, rng)
+    story = _Story(plan, seed, settings.submission_deadline_days, periods, values, profiles,
+                   layouts, gaps)
+    chosen = set(services) if services is not None else None
+    files = [
+        demo_file
+        for service in reporting if chosen is None or service in chosen
+        for demo_file in _service_files(story, service)
+    ]
+    files.sort(key=lambda f: (f.uploaded_at, f.service))
+    return DemoData(seed=seed, files=files, values=values, profiles=profiles, layouts=layouts,
+                    missing=sorted(gaps.missing), late=sorted(gaps.late),
+                    reuploads=sorted(gaps.reuploads))
 
-    # profiles: shuffled, then a fixed share of each
-    numeric = [i for i in plan.indicators if not i.is_milestone]
-    milestones = [i for i in plan.indicators if i.is_milestone]
+
+def _profiles(plan: Plan, rng: random.Random) -> dict[str, str]:
+    """Each indicator's story: shuffled, then a fixed share of each profile."""
     profiles: dict[str, str] = {}
-    order = numeric[:]
+    order = [i for i in plan.indicators if not i.is_milestone]
     rng.shuffle(order)
     n = len(order)
     cuts = [("far_behind", round(n * 0.1)), ("lagging", round(n * 0.2)),
@@ -436,12 +456,17 @@ def generate(plan: Plan, *, seed: int = DEFAULT_SEED, settings: Settings | None 
         position += count
     for indicator in order[position:]:
         profiles[indicator.code] = "on_track"
-    order = milestones[:]
+    order = [i for i in plan.indicators if i.is_milestone]
     rng.shuffle(order)
     for k, indicator in enumerate(order):
         profiles[indicator.code] = ("late" if k < 2 else "postponed" if k == 2 else
                                     "early" if k == 3 else "on_track")
+    return profiles
 
+
+def _values(plan: Plan, periods: list[Period], profiles: dict[str, str],
+            rng: random.Random) -> dict[tuple[str, str], float | str]:
+    """The true value (a number or a stage key) of every indicator in every quarter."""
     values: dict[tuple[str, str], float | str] = {}
     for indicator in plan.indicators:
         series: dict[Period, Any]
@@ -451,8 +476,11 @@ def generate(plan: Plan, *, seed: int = DEFAULT_SEED, settings: Settings | None 
             series = _numeric_series(indicator, periods, profiles[indicator.code], rng)
         for p, value in series.items():
             values[(indicator.code, str(p))] = value
+    return values
 
-    # layouts
+
+def _layouts(reporting: list[str], rng: random.Random) -> dict[str, str]:
+    """The template for most services; the hand-made layouts for a few."""
     layouts = {s: TEMPLATE for s in reporting}
     free = [s for s in reporting if s not in _PREFERRED_LAYOUTS]
     for service, layout in _PREFERRED_LAYOUTS.items():
@@ -460,75 +488,123 @@ def generate(plan: Plan, *, seed: int = DEFAULT_SEED, settings: Settings | None 
             layouts[service] = layout
         elif free:
             layouts[free.pop(rng.randrange(len(free)))] = layout
+    return layouts
 
-    # missing, late, re-uploads
-    chosen = set(services) if services is not None else None
+
+@dataclass(frozen=True)
+class _Gaps:
+    """The submissions that do not arrive on time: (service, period) pairs."""
+
+    missing: set[tuple[str, str]]
+    late: set[tuple[str, str]]
+    reuploads: set[tuple[str, str]]  # a wrong file first, then the corrected one
+
+
+def _gaps(plan: Plan, reporting: list[str], layouts: dict[str, str], periods: list[Period],
+          rng: random.Random) -> _Gaps:
+    """Missing submissions (one service skips 2024-T3, the last quarter only partly in), late
+    ones and re-uploads."""
     template_services = [s for s in reporting if layouts[s] == TEMPLATE]
     missing: set[tuple[str, str]] = set()
-    last = plan.last_period
     if template_services:
         missing.add((rng.choice(template_services), "2024-T3"))
     pending_last = rng.sample(reporting, k=min(len(reporting), max(1, len(reporting) // 4)))
-    missing.update((s, str(last)) for s in pending_last)
+    missing.update((s, str(plan.last_period)) for s in pending_last)
     for _k in range(2):
         missing.add((rng.choice(template_services or reporting), str(rng.choice(periods[2:-2]))))
-    late: set[tuple[str, str]] = set()
-    reuploads: set[tuple[str, str]] = set()
     candidates = [(s, str(p)) for s in reporting for p in periods if (s, str(p)) not in missing]
-    for pair in rng.sample(candidates, k=min(len(candidates), max(3, len(candidates) // 12))):
-        late.add(pair)
+    late = set(rng.sample(candidates, k=min(len(candidates), max(3, len(candidates) // 12))))
     numeric_template = [s for s in template_services
                         if any(not i.is_milestone for i in plan.indicators_of_service(s))]
+    reuploads: set[tuple[str, str]] = set()
     for _k in range(4):
         if numeric_template:
             pair = (rng.choice(numeric_template), str(rng.choice(periods[:-1])))
             if pair not in missing:
                 reuploads.add(pair)
+    return _Gaps(missing, late, reuploads)
 
+
+@dataclass(frozen=True)
+class _Story:
+    """What the files of every service are made from."""
+
+    plan: Plan
+    seed: int
+    deadline_days: int
+    periods: list[Period]
+    values: dict[tuple[str, str], float | str]
+    profiles: dict[str, str]
+    layouts: dict[str, str]
+    gaps: _Gaps
+
+
+@dataclass
+class _Sending:
+    """One service's submission of one quarter, as its files are being made."""
+
+    service: str
+    period: Period
+    indicators: list[Indicator]
+    when: dt.datetime
+    comments: dict[str, str]
+    previous: Period | None  # the last quarter the service sent before this one
+
+    @property
+    def user(self) -> str:
+        return demo_user(self.service)
+
+
+def _service_files(story: _Story, service: str) -> list[DemoFile]:
+    """A service's files, quarter by quarter (its own generator: a subset of services gives
+    the same files)."""
+    indicators = story.plan.indicators_of_service(service)
+    srng = random.Random(f"{story.seed}:{service}")
+    deadline_days, gaps = story.deadline_days, story.gaps
     files: list[DemoFile] = []
-    for service in reporting:
-        if chosen is not None and service not in chosen:
+    previous: Period | None = None  # the last quarter the service sent
+    for p in story.periods:
+        key = str(p)
+        if (service, key) in gaps.missing:
             continue
-        indicators = plan.indicators_of_service(service)
-        user = demo_user(service)
-        srng = random.Random(f"{seed}:{service}")  # a subset of services gives the same files
-        previous: Period | None = None  # the last quarter the service sent
-        for p in periods:
-            key = str(p)
-            if (service, key) in missing:
-                continue
-            days = srng.randint(deadline_days + 5, deadline_days + 50) if (service, key) in late \
-                else srng.randint(3, deadline_days - 2)
-            when = _upload_time(p, days, srng)
-            comments = _comments(plan, indicators, p, values, profiles, srng)
-            layout = layouts[service]
-            note = "late" if (service, key) in late else ""
-            if (service, key) in reuploads:
-                wrong = dict(values)
-                target = next(i for i in indicators if not i.is_milestone)
-                true = values[(target.code, key)]
-                assert isinstance(true, float)
-                wrong[(target.code, key)] = _typo(target, true)
-                first = _file(plan, service, p, indicators, wrong, comments, when, user, layout,
-                              values, previous)
-                files.append(DemoFile(service, key, first[0], first[1], when, user, layout,
-                                      "superseded"))
-                when = when + dt.timedelta(days=srng.randint(2, 12), hours=srng.randint(1, 5))
-                comments = dict(comments)
-                comments[target.code] = _COMMENTS["correction"][0]
-                name, content = _file(plan, service, p, indicators, values, comments, when, user,
-                                      layout, values, previous, suffix="_corregit")
-                files.append(DemoFile(service, key, name, content, when, user, layout,
-                                      "correction"))
-                previous = p
-                continue
-            name, content = _file(plan, service, p, indicators, values, comments, when, user,
-                                  layout, values, previous)
-            files.append(DemoFile(service, key, name, content, when, user, layout, note))
-            previous = p
-    files.sort(key=lambda f: (f.uploaded_at, f.service))
-    return DemoData(seed=seed, files=files, values=values, profiles=profiles, layouts=layouts,
-                    missing=sorted(missing), late=sorted(late), reuploads=sorted(reuploads))
+        days = srng.randint(deadline_days + 5, deadline_days + 50) if (service, key) in gaps.late \
+            else srng.randint(3, deadline_days - 2)
+        when = _upload_time(p, days, srng)
+        comments = _comments(story.plan, indicators, p, story.values, story.profiles, srng)
+        sending = _Sending(service, p, indicators, when, comments, previous)
+        if (service, key) in gaps.reuploads:
+            files.extend(_reupload_files(story, sending, srng))
+        else:
+            note = "late" if (service, key) in gaps.late else ""
+            files.append(_demo_file(story, sending, story.values, note))
+        previous = p
+    return files
+
+
+def _reupload_files(story: _Story, sending: _Sending, srng: random.Random) -> list[DemoFile]:
+    """A file with a typo, then (days later) the corrected one superseding it."""
+    key = str(sending.period)
+    wrong = dict(story.values)
+    target = next(i for i in sending.indicators if not i.is_milestone)
+    true = story.values[(target.code, key)]
+    assert isinstance(true, float)
+    wrong[(target.code, key)] = _typo(target, true)
+    first = _demo_file(story, sending, wrong, "superseded")
+    sending.when = sending.when + dt.timedelta(days=srng.randint(2, 12), hours=srng.randint(1, 5))
+    sending.comments = dict(sending.comments)
+    sending.comments[target.code] = _COMMENTS["correction"][0]
+    second = _demo_file(story, sending, story.values, "correction", suffix="_corregit")
+    return [first, second]
+
+
+def _demo_file(story: _Story, sending: _Sending, values: dict[tuple[str, str], float | str],
+               note: str, suffix: str = "") -> DemoFile:
+    layout = story.layouts[sending.service]
+    name, content = _file(story.plan, sending.service, sending.period, sending.indicators,
+                          values, sending.comments, sending.when, sending.user, layout,
+                          story.values, sending.previous, suffix=suffix)
+    return DemoFile(sending.service, str(sending.period), name, content, sending.when,
+                    sending.user, layout, note)
 
 
 def _typo(indicator: Indicator, true: float) -> float:

@@ -19,8 +19,10 @@ from indicators.intake.issues import Issue, IssueMaker
 from indicators.intake.parse import find_data, read_meta
 from indicators.intake.reader import read_sheets
 from indicators.intake.safety import UnsafeFile, check_file
-from indicators.intake.validate import ParsedValue, check, check_stored
-from indicators.storage.store import DUPLICATE, LOCKED, locked_periods, store, stored_values
+from indicators.intake.validate import Checked, check, check_stored
+from indicators.storage.locks import refused_periods
+from indicators.storage.records import ParsedValue
+from indicators.storage.store import DUPLICATE, LOCKED, Stored, store, stored_values
 from plan_model.models import Plan
 from plan_model.periods import Period
 from settings import Settings, get_settings
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ImportResult:
+    """What an import did, for the command line, the upload page and the demo loader."""
+
     status: str  # "ok" | "rejected" | "duplicate" (same bytes already current: no-op)
     service: str | None
     period: str | None
@@ -45,9 +49,11 @@ class ImportResult:
 
     @property
     def ok(self) -> bool:
+        """Accepted (stored, dry run or the same file again)."""
         return self.status != "rejected"
 
     def to_json(self) -> dict[str, Any]:
+        """The result as the JSON of ``seguiment import --json``."""
         return {
             "status": self.status,
             "service": self.service,
@@ -79,99 +85,168 @@ def import_file(
     allowed_services: set[str] | None = None,
     today: dt.date | None = None,
 ) -> ImportResult:
-    """Validate ``content`` and, unless ``dry_run`` or rejected, store it in one transaction."""
+    """Validate ``content`` and, unless ``dry_run`` or rejected, store it in one transaction.
+
+    The phases: read and check the file (:func:`_read_and_check`), check it against the stored
+    data (:func:`_check_against_stored`), then store it (:func:`_store`).
+    """
     settings = settings or get_settings()
-    issue = IssueMaker(lang)
     if today is None:
         today = (uploaded_at or dt.datetime.now(dt.UTC)).date()
+    checked = _read_and_check(
+        plan, filename, content, settings, lang,
+        service=service, period=period, today=today, allowed_services=allowed_services,
+    )
+    if isinstance(checked, ImportResult):
+        return checked
+    if not checked.errors and checked.service and checked.period:
+        _check_against_stored(engine, plan, checked, settings, lang)
+    if checked.errors:
+        return _rejected_checked(checked, lang)
+    if dry_run:
+        return _dry_run(checked, lang)
+    upload = _Upload(filename, content, user, source, uploaded_at)
+    return _store(engine, plan, checked, upload, settings, lang)
+
+
+@dataclass(frozen=True, slots=True)
+class _Upload:
+    """The file as received, and who sent it from where."""
+
+    filename: str
+    content: bytes
+    user: str
+    source: str
+    uploaded_at: dt.datetime | None
+
+
+def _read_and_check(
+    plan: Plan,
+    filename: str,
+    content: bytes,
+    settings: Settings,
+    lang: str,
+    *,
+    service: str | None,
+    period: str | None,
+    today: dt.date,
+    allowed_services: set[str] | None,
+) -> Checked | ImportResult:
+    """Check the file is safe, read it, find the data and validate it against the plan.
+
+    A hostile or unreadable file is a rejected :class:`ImportResult`, never an exception.
+    """
+    issue = IssueMaker(lang)
     try:
         fmt = check_file(filename, content, settings)
         sheets = read_sheets(filename, content, fmt, settings)
         meta = read_meta(sheets)
         found = find_data(sheets)
-        checked = check(
+        return check(
             plan, found, meta, filename=filename, service=service, period=period,
             today=today, allowed_services=allowed_services, lang=lang,
         )
     except UnsafeFile as exc:
         error = issue.plain(exc.code, exc.msgid, exc.params)
-        return _rejected(None, None, [error], [], lang, explicit=(service, period))
     except Exception:  # a broken file must never show a traceback
         log.exception("unreadable file %s", filename)
-        error = issue(
-            "unreadable",
-            "The file cannot be read: it is damaged or is not a spreadsheet. Open it with "
-            "Excel or LibreOffice, save it as .xlsx and send it again.",
-        )
-        return _rejected(None, None, [error], [], lang, explicit=(service, period))
+        error = issue("unreadable")
+    return _rejected(None, None, [error], [], lang, explicit=(service, period))
 
-    if not checked.errors and checked.service and checked.period:
-        periods = {v.period for v in checked.values} | {checked.period}
-        previous_periods = {str(Period.parse(p).prev()) for p in periods}
-        locked = locked_periods(engine, periods)
-        previous = stored_values(
-            engine, checked.service, [v.indicator for v in checked.values],
-            sorted(previous_periods),
-        )
-        check_stored(
-            checked, plan, locked=locked, previous=previous,
-            jump_ratio=settings.jump_warning_ratio, lang=lang,
-        )
-    if checked.errors:
-        return _rejected(
-            checked.service, checked.period, checked.errors, checked.warnings, lang,
-            values=checked.values,
-        )
+
+def _periods_of(checked: Checked, period: str) -> set[str]:
+    """The quarters the file's values are for, and the file's own."""
+    return {v.period for v in checked.values} | {period}
+
+
+def _check_against_stored(
+    engine: Engine, plan: Plan, checked: Checked, settings: Settings, lang: str
+) -> None:
+    """Locked quarters and jumps from the previous quarter's stored values."""
     assert checked.service is not None and checked.period is not None
-    result = ImportResult(
+    periods = _periods_of(checked, checked.period)
+    previous_periods = {str(Period.parse(p).prev()) for p in periods}
+    locked = refused_periods(engine, periods)
+    previous = stored_values(
+        engine, checked.service, [v.indicator for v in checked.values],
+        sorted(previous_periods),
+    )
+    check_stored(
+        checked, plan, locked=locked, previous=previous,
+        jump_ratio=settings.jump_warning_ratio, lang=lang,
+    )
+
+
+def _accepted(checked: Checked, *, dry_run: bool = False) -> ImportResult:
+    assert checked.service is not None and checked.period is not None
+    return ImportResult(
         status="ok", service=checked.service, period=checked.period,
         values=checked.values, warnings=checked.warnings, dry_run=dry_run,
     )
-    count = len(checked.values)
-    if dry_run:
-        result.message = gettext(
-            "The file is valid: {count} values for {service}, {period} (nothing stored: "
-            "dry run).", lang, count=count, service=checked.service, period=checked.period,
-        )
-        return result
+
+
+def _dry_run(checked: Checked, lang: str) -> ImportResult:
+    """A valid file, not stored."""
+    result = _accepted(checked, dry_run=True)
+    result.message = gettext(
+        "The file is valid: {count} values for {service}, {period} (nothing stored: "
+        "dry run).", lang, count=len(checked.values), service=checked.service,
+        period=checked.period,
+    )
+    return result
+
+
+def _store(
+    engine: Engine, plan: Plan, checked: Checked, upload: _Upload, settings: Settings, lang: str
+) -> ImportResult:
+    """Store a valid file in one transaction and say what happened."""
+    assert checked.service is not None and checked.period is not None
     stored = store(
-        engine, service=checked.service, period=checked.period, filename=filename,
-        content=content, user=user, source=source, values=checked.values,
-        warnings=[w.to_json() for w in checked.warnings], uploaded_at=uploaded_at,
+        engine, service=checked.service, period=checked.period, filename=upload.filename,
+        content=upload.content, user=upload.user, source=upload.source, values=checked.values,
+        warnings=[w.to_json() for w in checked.warnings], uploaded_at=upload.uploaded_at,
     )
     if stored.status == LOCKED:
         # locked between validation and storing: re-run the stored-data checks for the message
         check_stored(
-            checked, plan, locked=locked_periods(engine, {v.period for v in checked.values}
-                                                 | {checked.period}),
+            checked, plan, locked=refused_periods(engine, _periods_of(checked, checked.period)),
             previous={}, jump_ratio=settings.jump_warning_ratio, lang=lang,
         )
-        return _rejected(
-            checked.service, checked.period, checked.errors, checked.warnings, lang,
-            values=checked.values,
-        )
+        return _rejected_checked(checked, lang)
+    return _stored_result(checked, stored, lang)
+
+
+def _stored_result(checked: Checked, stored: Stored, lang: str) -> ImportResult:
+    result = _accepted(checked)
     result.submission_id = stored.submission_id
+    names = {"service": checked.service, "period": checked.period}
     if stored.status == DUPLICATE:
         result.status = "duplicate"
         result.message = gettext(
             "This same file is already the current submission for {service}, {period} "
-            "(number {id}): nothing has changed.", lang,
-            service=checked.service, period=checked.period, id=stored.submission_id,
+            "(number {id}): nothing has changed.", lang, id=stored.submission_id, **names,
         )
         return result
     result.superseded_id = stored.superseded_id
+    count = len(checked.values)
     if stored.superseded_id is not None:
         result.message = gettext(
             "Imported {count} values for {service}, {period}. They replace submission number "
             "{old}, which stays in the history.", lang, count=count,
-            service=checked.service, period=checked.period, old=stored.superseded_id,
+            old=stored.superseded_id, **names,
         )
     else:
         result.message = gettext(
-            "Imported {count} values for {service}, {period}.", lang,
-            count=count, service=checked.service, period=checked.period,
+            "Imported {count} values for {service}, {period}.", lang, count=count, **names,
         )
     return result
+
+
+def _rejected_checked(checked: Checked, lang: str) -> ImportResult:
+    return _rejected(
+        checked.service, checked.period, checked.errors, checked.warnings, lang,
+        values=checked.values,
+    )
 
 
 def _rejected(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Self, SupportsIndex
 
 from i18n import gettext
 
@@ -38,6 +39,46 @@ class Issue:
         return f"{where}: {self.message}" if where else self.message
 
 
+MAX_ISSUES = 200  # of one kind (errors, warnings) kept for one file
+
+
+class IssueList(list[Issue]):
+    """The errors (or warnings) of one file: the first ``limit`` are kept, all are counted.
+
+    A junk file can produce an error per cell (tens of thousands: megabytes of response that
+    nobody reads); the person needs the first ones and the total. ``total`` counts every issue
+    added, ``omitted`` those not kept."""
+
+    def __init__(self, issues: Iterable[Issue] = (), *, limit: int = MAX_ISSUES):
+        super().__init__()
+        self.limit = limit
+        self.total = 0
+        self.extend(issues)
+
+    @property
+    def omitted(self) -> int:
+        return self.total - len(self)
+
+    def append(self, issue: Issue) -> None:
+        self.total += 1
+        if len(self) < self.limit:
+            super().append(issue)
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        for issue in issues:
+            self.append(issue)
+
+    def __iadd__(self, issues: Iterable[Issue]) -> Self:  # type: ignore[override,misc]
+        self.extend(issues)
+        return self
+
+    def insert(self, index: SupportsIndex, issue: Issue) -> None:
+        self.total += 1
+        super().insert(index, issue)
+        if len(self) > self.limit:
+            super().pop()
+
+
 def cell_text(value: object) -> str | None:
     """A cell as short text for reports (None for an empty cell)."""
     if value is None or value == "":
@@ -46,6 +87,62 @@ def cell_text(value: object) -> str | None:
         return str(int(value))
     text = str(value)
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+# Issue code → message (an English msgid, translated in i18n/locales/*/LC_MESSAGES/import.po):
+# the one place where the intake's messages are written. The placeholders are filled from the
+# parameters each rule gives; ``{value}``, ``{sheet}``, ``{row}`` and ``{column}`` always exist.
+MESSAGES: dict[str, str] = {
+    # the file as a whole
+    "unreadable": (
+        "The file cannot be read: it is damaged or is not a spreadsheet. Open it with "
+        "Excel or LibreOffice, save it as .xlsx and send it again."
+    ),
+    "no_service": (
+        "The file does not say which service it is for: use the template, or give the "
+        "service (--service)."
+    ),
+    "unknown_service": "The service «{service}» is not in the plan.{hint}",
+    "service_not_allowed": "You cannot submit data for the service «{service}».",
+    "no_period": (
+        "The file does not say which quarter it is for: add a period column, use the "
+        "template, or give the quarter (--period 2025-T3)."
+    ),
+    "no_header": (
+        "No sheet has a header row with an indicator code column (Codi) and a value column "
+        "(Valor) or one column per quarter (2025-T1...)."
+    ),
+    "no_values": "The sheet «{sheet}» has no values.",
+    # one row of the data sheet
+    "bad_period": "«{value}» is not a quarter (write it as 2025-T3).",
+    "unknown_indicator": "The indicator «{code}» does not exist.{hint}",
+    "wrong_service": "The indicator «{code}» belongs to the service {owner}, not to {service}.",
+    "service_mismatch": (
+        "This row is for the service «{row_service}», but the file is for {service}."
+    ),
+    "future_period": "The quarter {period} has not started yet (we are in {current}).",
+    "period_outside_plan": "The quarter {period} is outside the plan ({first} to {last}).",
+    "duplicate_row": (
+        "The indicator «{code}» appears twice for {period} (also in row {first_row})."
+    ),
+    "unknown_stage": "«{value}» is not a stage of the scale ({stages}), nor its percentage.",
+    "not_a_number": "«{value}» is not a number.",
+    "out_of_bounds": "The value {value} of «{code}» is outside its limits ({limits}).",
+    "percent_as_fraction": (
+        "«{code}» is a percentage and the cell holds {value}: if it means {percent} %, "
+        "write {percent}."
+    ),
+    "empty_value": "The row of «{code}» has no value: skipped.",
+    # against the stored data
+    "locked_period": (
+        "The quarter {period} is closed by the management: it does not accept new data "
+        "until it is reopened."
+    ),
+    "suspicious_jump": (
+        "«{code}» goes from {before} in {prev} to {now}: a change of {change}. "
+        "Please check it."
+    ),
+}
 
 
 class IssueMaker:
@@ -57,7 +154,7 @@ class IssueMaker:
     def __call__(
         self,
         issue_code: str,
-        msgid: str,
+        msgid: str | None = None,
         /,
         *,
         sheet: str | None = None,
@@ -66,6 +163,10 @@ class IssueMaker:
         value: object = None,
         **params: object,
     ) -> Issue:
+        """The issue ``issue_code`` at a place of the file.
+
+        Its message is ``MESSAGES[issue_code]`` unless a ``msgid`` of its own is given.
+        """
         text = cell_text(value)
         params.setdefault("value", text or "")
         params.setdefault("sheet", sheet or "")
@@ -77,9 +178,9 @@ class IssueMaker:
             row=row,
             column=column,
             value=text,
-            message=gettext(msgid, self.lang, **params),
+            message=gettext(msgid or MESSAGES[issue_code], self.lang, **params),
         )
 
     def plain(self, issue_code: str, msgid: str, params: dict[str, object]) -> Issue:
-        """An issue about the whole file (no sheet, row or column)."""
+        """An issue about the whole file (no sheet, row or column) with its own message."""
         return Issue(issue_code, None, None, None, None, gettext(msgid, self.lang, **params))

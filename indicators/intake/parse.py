@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -253,94 +254,138 @@ def _title_period(sheet: Sheet, header_index: int) -> Period | None:
     return None
 
 
-def extract(sheet: Sheet, header: _Header) -> Found:
-    letters: dict[int, str] = {}
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Where a header row puts each part of a record, as indices and spreadsheet letters."""
 
-    def col_letter(col: int) -> str:
-        if col not in letters:
-            letters[col] = column_letter(sheet.first_col + col)
-        return letters[col]
+    wide: bool
+    code: int
+    code_letter: str
+    values: list[tuple[int, Period | None, str]]  # column, its quarter (wide format), letter
+    period: int | None  # long format only
+    period_letter: str | None
+    comment: int | None
+    service: int | None
+    service_letter: str | None
 
+
+def _columns(sheet: Sheet, header: _Header) -> _Columns:
     cols = header.columns
-    code_col = cols["indicator"]
     value_col = cols.get("value")
-    period_col = cols.get("period")
-    comment_col = cols.get("comment")
-    service_col = cols.get("service")
     wide = value_col is None
-    found = Found(
-        sheet=sheet.name,
-        header_row=sheet.row_number(header.index),
-        layout="wide" if wide else "long",
-        title_period=_title_period(sheet, header.index),
-        has_period_column=period_col is not None,
-    )
+    period_col = None if wide else cols.get("period")
+    service_col = cols.get("service")
+
+    def letter(col: int) -> str:
+        return column_letter(sheet.first_col + col)
+
     value_cols: list[tuple[int, Period | None]] = (
-        list(header.periods) if wide else [(value_col, None)]  # type: ignore[list-item]
+        list(header.periods) if value_col is None else [(value_col, None)]
     )
-    value_cols_letters = [(col, p, col_letter(col)) for col, p in value_cols]
-    code_letter = col_letter(code_col)
-    period_letter = None if wide or period_col is None else col_letter(period_col)
-    service_letter = None if service_col is None else col_letter(service_col)
-    period_cache: dict[object, Period | None] = {}
-    code_cache: dict[object, str] = {}
-    records = found.records
-    first_row = sheet.first_row
-    for offset, row in enumerate(sheet.rows[header.index + 1 :], start=header.index + 1):
-        width = len(row)
-        raw_code = row[code_col] if code_col < width else None
+    return _Columns(
+        wide=wide,
+        code=cols["indicator"],
+        code_letter=letter(cols["indicator"]),
+        values=[(col, period, letter(col)) for col, period in value_cols],
+        period=period_col,
+        period_letter=None if period_col is None else letter(period_col),
+        comment=cols.get("comment"),
+        service=service_col,
+        service_letter=None if service_col is None else letter(service_col),
+    )
+
+
+def _cell_at(row: Sequence[Cell], col: int | None) -> Cell:
+    return row[col] if col is not None and col < len(row) else None
+
+
+def _row_values(
+    row: Sequence[Cell], columns: _Columns
+) -> list[tuple[Period | None, str, Cell]]:
+    """The non-empty value cells of a row: (the column's quarter, its letter, the value)."""
+    values: list[tuple[Period | None, str, Cell]] = []
+    width = len(row)
+    for col, col_period, letter in columns.values:
+        value = row[col] if col < width else None
+        if value is None or value == "":
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                continue
+        values.append((col_period, letter, value))
+    return values
+
+
+def _cached_period(cell: Cell, cache: dict[object, Period | None]) -> Period | None:
+    try:
+        return cache[cell]
+    except KeyError:
+        period = cache[cell] = _period_of_cell(cell)
+        return period
+    except TypeError:  # an unhashable cell
+        return _period_of_cell(cell)
+
+
+class _Extraction:
+    """Turns the rows under a header into records (caching what repeats from row to row)."""
+
+    def __init__(self, columns: _Columns, found: Found):
+        self.columns = columns
+        self.found = found
+        self.codes: dict[object, str] = {}
+        self.periods: dict[object, Period | None] = {}
+
+    def add_row(self, row_number: int, row: Sequence[Cell]) -> None:
+        columns = self.columns
+        raw_code = row[columns.code] if columns.code < len(row) else None
         if raw_code is None or raw_code == "" or (
             isinstance(raw_code, str) and not raw_code.strip()
         ):
-            continue  # blank row, or a note written in another column
-        code = code_cache.get(raw_code)
+            return  # blank row, or a note written in another column
+        code = self.codes.get(raw_code)
         if code is None:
-            code = code_cache[raw_code] = normalise_code(raw_code)
-        values: list[tuple[int, Period | None, str, Cell]] = []
-        for col, col_period, letter in value_cols_letters:
-            value = row[col] if col < width else None
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                value = value.strip()
-                if not value:
-                    continue
-            values.append((col, col_period, letter, value))
-        if not values and not _CODE_LIKE.match(code):
-            continue  # a trailing note ("Font: ...", "* dades provisionals")
-        row_number = first_row + offset
+            code = self.codes[raw_code] = normalise_code(raw_code)
+        values = _row_values(row, columns)
         if not values:
-            found.empty_rows.append((row_number, code, code_letter))
-            continue
-        comment_cell = row[comment_col] if comment_col is not None and comment_col < width else None
+            if _CODE_LIKE.match(code):
+                self.found.empty_rows.append((row_number, code, columns.code_letter))
+            return  # else a trailing note ("Font: ...", "* dades provisionals")
+        self._add_records(row_number, row, code, values)
+
+    def _add_records(
+        self, row_number: int, row: Sequence[Cell], code: str,
+        values: list[tuple[Period | None, str, Cell]],
+    ) -> None:
+        columns = self.columns
+        comment_cell = _cell_at(row, columns.comment)
         comment = None if is_empty(comment_cell) else str(comment_cell).strip()
-        service_cell = row[service_col] if service_col is not None and service_col < width else None
+        service_cell = _cell_at(row, columns.service)
         service = None if is_empty(service_cell) else normalise_code(service_cell)
-        period_cell = row[period_col] if period_col is not None and period_col < width else None
-        row_period = None
-        if period_col is not None and not wide:
-            try:
-                row_period = period_cache[period_cell]
-            except KeyError:
-                row_period = period_cache[period_cell] = _period_of_cell(period_cell)
-            except TypeError:  # an unhashable cell
-                row_period = _period_of_cell(period_cell)
-        for _col, col_period, letter, value in values:
-            records.append(
-                Record(
-                    row_number,
-                    code,
-                    code_letter,
-                    value,
-                    letter,
-                    col_period if wide else row_period,
-                    None if wide else period_cell,
-                    period_letter,
-                    comment,
-                    service,
-                    service_letter,
-                )
-            )
+        period_cell = _cell_at(row, columns.period)
+        row_period = None if columns.period is None else _cached_period(period_cell, self.periods)
+        wide = columns.wide
+        for col_period, letter, value in values:
+            self.found.records.append(Record(
+                row_number, code, columns.code_letter, value, letter,
+                col_period if wide else row_period, period_cell, columns.period_letter,
+                comment, service, columns.service_letter,
+            ))
+
+
+def extract(sheet: Sheet, header: _Header) -> Found:
+    """The records under ``header``, and the rows that name an indicator but hold no value."""
+    found = Found(
+        sheet=sheet.name,
+        header_row=sheet.row_number(header.index),
+        layout="long" if "value" in header.columns else "wide",
+        title_period=_title_period(sheet, header.index),
+        has_period_column="period" in header.columns,
+    )
+    extraction = _Extraction(_columns(sheet, header), found)
+    first_row = sheet.first_row
+    for offset, row in enumerate(sheet.rows[header.index + 1 :], start=header.index + 1):
+        extraction.add_row(first_row + offset, row)
     return found
 
 

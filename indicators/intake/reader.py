@@ -1,8 +1,14 @@
 """Read a spreadsheet into plain grids of cells, keeping the row numbers people see.
 
-Workbooks (.xlsx, .xlsm, .xls, .ods) are read with python-calamine (fast, and macros
-never run: it only reads cell values). CSV files are decoded as UTF-8 (with or without BOM) or
-Windows-1252, with ``;`` or ``,`` (or tab) as the delimiter, sniffed from the text.
+Workbooks (.xlsx, .xlsm, .xls, .ods) are read with python-calamine (fast, and macros never
+run: it only reads cell values) in a bounded child process (:mod:`indicators.intake.sandbox`):
+whatever a file makes the reader allocate stays within ``READ_MEMORY_LIMIT_MB`` and
+``READ_TIMEOUT_SECONDS``, and a file it cannot read is a named refusal
+(:class:`~indicators.intake.safety.UnreadableFile`, logged as one line), never a traceback.
+CSV files are read here (they are bounded by their size): decoded as UTF-8 (with or without
+BOM) or Windows-1252, with ``;`` or ``,`` (or tab) as the delimiter, sniffed from the text.
+NUL characters are removed from every text (PostgreSQL cannot store them, SQLite can: the
+same file must store the same values on both).
 """
 
 from __future__ import annotations
@@ -10,15 +16,27 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-import python_calamine
-
-from indicators.intake.safety import Format, UnsafeFile
+from indicators.intake import sandbox
+from indicators.intake.extent import SheetExtent
+from indicators.intake.safety import (
+    ENCRYPTED_MSGID,
+    UNREADABLE_MSGID,
+    Format,
+    ReadLimitExceeded,
+    UnreadableFile,
+    UnsafeFile,
+    check_extents,
+    too_slow,
+)
 from settings import Settings
 
 Cell = Any  # str | float | int | bool | date | datetime | time | timedelta
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,55 +67,73 @@ def column_letter(index: int) -> str:
 def read_sheets(filename: str, content: bytes, fmt: Format, settings: Settings) -> list[Sheet]:
     if fmt == "csv":
         return [read_csv(filename, content, settings)]
-    return read_workbook(content, settings)
+    return read_workbook(content, settings, filename=filename)
 
 
-def read_workbook(content: bytes, settings: Settings) -> list[Sheet]:
+def read_workbook(content: bytes, settings: Settings, *, filename: str = "") -> list[Sheet]:
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-    except python_calamine.PasswordError:
+        answer = sandbox.read_cells(
+            content, memory_mb=settings.read_memory_limit_mb,
+            timeout=settings.read_timeout_seconds, output_mb=settings.read_output_limit_mb,
+        )
+    except OSError as exc:  # no process can be started: the server's trouble, not the file's
+        log.error("cannot start the spreadsheet reader for %s: %s", filename, exc)
         raise UnsafeFile(
-            "encrypted",
-            "The workbook is password-protected. Save it without a password and send it again.",
+            "reader_unavailable",
+            "The file cannot be read right now (the server is busy): try again in a few "
+            "minutes.",
         ) from None
-    if len(workbook.sheet_names) > settings.max_sheets:
-        raise UnsafeFile(
-            "too_many_sheets",
-            "The workbook has too many sheets ({count}; the limit is {limit}).",
-            {"count": len(workbook.sheet_names), "limit": settings.max_sheets},
+    if isinstance(answer, sandbox.Failure):
+        log.warning("file %s not read (%s): %s", filename, answer.reason, answer.detail)
+        raise _refusal(answer, settings)
+    sheets = [
+        Sheet(
+            name=_without_nul(raw["name"]), rows=raw["rows"], first_row=raw["first_row"],
+            first_col=raw["first_col"], visible=raw["visible"],
         )
-    sheets: list[Sheet] = []
-    total_rows = 0
-    for meta in workbook.sheets_metadata:
-        if "WorkSheet" not in str(meta.typ):
-            continue  # chart sheets and the like hold no cells
-        sheet = workbook.get_sheet_by_name(meta.name)
-        total_rows += sheet.total_height
-        if total_rows > settings.max_rows:
-            raise UnsafeFile(
-                "too_many_rows",
-                "The file has too many rows (the limit is {limit}).",
-                {"limit": settings.max_rows},
-            )
-        if sheet.total_height * sheet.total_width > settings.max_cells:
-            raise UnsafeFile(
-                "too_many_cells",
-                "A sheet spans too many cells (the limit is {limit}): remove what is far from "
-                "the data.",
-                {"limit": settings.max_cells},
-            )
-        start = sheet.start or (0, 0)
-        rows = sheet.to_python(skip_empty_area=True)
-        sheets.append(
-            Sheet(
-                name=meta.name,
-                rows=rows,
-                first_row=start[0] + 1,
-                first_col=start[1],
-                visible="Visible" in str(meta.visible) and "Hidden" not in str(meta.visible),
-            )
-        )
+        for raw in answer.sheets
+    ]
+    if answer.may_hold_nul:
+        for sheet in sheets:
+            _strip_nul(sheet.rows)
+    # the limits, again, on what was read (the extent checks found at least as much)
+    check_extents([SheetExtent(len(s.rows), max(map(len, s.rows), default=0))
+                   for s in sheets], settings)
     return sheets
+
+
+def _refusal(failure: sandbox.Failure, settings: Settings) -> UnsafeFile:
+    if failure.reason == "encrypted":
+        return UnsafeFile("encrypted", ENCRYPTED_MSGID)
+    if failure.reason == "timeout":
+        return too_slow(settings)
+    if failure.reason == "memory":
+        return ReadLimitExceeded(
+            "read_memory",
+            "The file is too big to read safely: reading it would need more than {limit} MB "
+            "of memory. It has been refused: remove what is far from the data (or split the "
+            "file) and send it again.",
+            {"limit": settings.read_memory_limit_mb},
+        )
+    if failure.reason == "output":
+        return ReadLimitExceeded(
+            "read_output",
+            "The file holds too much once read (more than {limit} MB): it has been refused. "
+            "Remove what is not needed (or split the file) and send it again.",
+            {"limit": settings.read_output_limit_mb},
+        )
+    return UnreadableFile("unreadable", UNREADABLE_MSGID)
+
+
+def _without_nul(text: str) -> str:
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _strip_nul(rows: list[list[Cell]]) -> None:
+    for row in rows:
+        for index, cell in enumerate(row):
+            if type(cell) is str and "\x00" in cell:
+                row[index] = cell.replace("\x00", "")
 
 
 def decode_text(content: bytes) -> str:
@@ -135,15 +171,15 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 
 def read_csv(filename: str, content: bytes, settings: Settings) -> Sheet:
-    text = decode_text(content)
+    text = _without_nul(decode_text(content))
     delimiter = sniff_delimiter(text)
     rows: list[list[Cell]] = []
-    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append([cell.strip() for cell in record])
-        if len(rows) > settings.max_rows:
-            raise UnsafeFile(
-                "too_many_rows",
-                "The file has too many rows (the limit is {limit}).",
-                {"limit": settings.max_rows},
-            )
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append([cell.strip() for cell in record])
+            if len(rows) > settings.max_rows:
+                check_extents([SheetExtent(len(rows), 1)], settings)
+    except csv.Error as exc:  # e.g. a field longer than any cell (csv's field size limit)
+        log.warning("file %s not read (csv): %s", filename, exc)
+        raise UnreadableFile("unreadable", UNREADABLE_MSGID) from None
     return Sheet(name=filename.rsplit("/", 1)[-1] or "CSV", rows=rows)

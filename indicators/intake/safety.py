@@ -2,24 +2,42 @@
 
 Hostile or broken files get a clear error, fast and with bounded memory: empty files, random
 bytes, a zip that is not a workbook, decompression bombs (declared sizes and ratios are checked
-before anything is inflated; the XML scan then inflates in small chunks and never trusts the
-declared sizes), XML entity tricks (a DOCTYPE or ENTITY in any XML part), encrypted workbooks
-(OLE compound files with an ``EncryptionInfo`` / ``EncryptedPackage`` stream, encrypted ODS)
-and absurdly many rows or sheets. The format is told by the file's magic bytes, not by its name.
+before anything is inflated; the XML is then inflated in small chunks under one byte budget
+that never trusts the declared sizes), XML entity tricks (a DOCTYPE or ENTITY in any XML part),
+encrypted workbooks (OLE compound files with an ``EncryptionInfo`` / ``EncryptedPackage``
+stream, encrypted ODS, a ``FILEPASS`` record) and sheets the reader would have to allocate
+without bound: every limit (cells of a sheet and of all sheets, rows, columns, sheets, inflated
+bytes) is checked on the extent the reader would allocate, found by really parsing the file
+(:mod:`indicators.intake.extent` for the XML formats, :mod:`indicators.intake.xls_extent` for
+``.xls``). The format is told by the file's magic bytes, not by its name.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from indicators.intake.xls_extent import sheet_extents
+from indicators.intake.extent import (
+    Budget,
+    ExtentRefused,
+    Limits,
+    SheetExtent,
+    ods_extents,
+    parse_part,
+    xlsx_extents,
+)
+from indicators.intake.issues import MESSAGES
+from indicators.intake.xls_extent import XlsDamaged, workbook_extents
 from settings import Settings
 
 Format = Literal["xlsx", "xls", "ods", "csv"]
+
+log = logging.getLogger(__name__)
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -30,6 +48,7 @@ _MAX_ZIP_ENTRIES = 10_000
 _RATIO_MIN_SIZE = 1024 * 1024  # small parts may compress very well; only judge big ones
 _ENTITY_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 _UTF16_MARKERS = tuple(m.decode().encode("utf-16-le") for m in _ENTITY_MARKERS[:2])
+_XML_PARTS = (".xml", ".rels")
 _TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
 _EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
@@ -54,8 +73,30 @@ class UnsafeFile(Exception):
         return f"{self.code}: {self.msgid.format(**self.params)}"
 
 
+class UnreadableFile(UnsafeFile):
+    """The reading library could not read the file (damaged, or not what it claims to be):
+    an expected failure, refused with its message and logged as one line."""
+
+
+class ReadLimitExceeded(UnsafeFile):
+    """Reading the file hit the reader's memory, time or output bound: refused."""
+
+
+DAMAGED_MSGID = "The workbook is damaged and cannot be read."
+UNREADABLE_MSGID = MESSAGES["unreadable"]
+ENCRYPTED_MSGID = (
+    "The workbook is password-protected. Save it without a password and send it again."
+)
+
+
 def check_file(filename: str, content: bytes, settings: Settings) -> Format:
     """Return the file's format, or raise :class:`UnsafeFile` with the reason it is refused."""
+    if "\x00" in filename:  # a name no database column stores the same way (PostgreSQL: none)
+        raise UnsafeFile(
+            "bad_filename",
+            "The file name contains a NUL character, which cannot be stored: rename the file "
+            "and send it again.",
+        )
     size = len(content)
     if size == 0:
         raise UnsafeFile("empty_file", "The file is empty.")
@@ -89,6 +130,110 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".replace(".", ",")
 
 
+# --- limits: one home for each refusal ---------------------------------------------------------
+
+def limits(settings: Settings) -> Limits:
+    return Limits(
+        cells=settings.max_cells, rows=settings.max_rows, columns=settings.max_columns,
+        sheets=settings.max_sheets, bytes=settings.max_uncompressed_bytes,
+        seconds=settings.read_timeout_seconds,
+    )
+
+
+def check_extents(extents: list[SheetExtent], settings: Settings) -> None:
+    """Every sheet and all of them together within the limits, or :class:`UnsafeFile`."""
+    try:
+        limits(settings).check_book(extents)
+    except ExtentRefused as exc:
+        raise refusal(exc, settings) from None
+
+
+def too_slow(settings: Settings) -> UnsafeFile:
+    return ReadLimitExceeded(
+        "read_timeout",
+        "Reading the file took more than {seconds} seconds: it has been refused. Remove what "
+        "is not needed (or split the file) and send it again.",
+        {"seconds": f"{settings.read_timeout_seconds:g}"},
+    )
+
+
+def _too_many_rows(settings: Settings, _count: int | None = None) -> UnsafeFile:
+    return UnsafeFile(
+        "too_many_rows",
+        "The file has too many rows (the limit is {limit}).",
+        {"limit": settings.max_rows},
+    )
+
+
+def _too_many_cells(settings: Settings, _count: int | None = None) -> UnsafeFile:
+    return UnsafeFile(
+        "too_many_cells",
+        "A sheet spans too many cells (the limit is {limit}): remove what is far from the data.",
+        {"limit": settings.max_cells},
+    )
+
+
+def _too_many_cells_in_all(settings: Settings, _count: int | None = None) -> UnsafeFile:
+    return UnsafeFile(
+        "too_many_cells",
+        "The sheets together span too many cells (the limit is {limit}): remove what is far "
+        "from the data, or the sheets that are not needed.",
+        {"limit": settings.max_cells},
+    )
+
+
+def _too_many_columns(settings: Settings, _count: int | None = None) -> UnsafeFile:
+    return UnsafeFile(
+        "too_many_columns",
+        "A sheet has too many columns (the limit is {limit}).",
+        {"limit": settings.max_columns},
+    )
+
+
+def _too_many_sheets(settings: Settings, count: int | None = None) -> UnsafeFile:
+    return UnsafeFile(
+        "too_many_sheets",
+        "The workbook has too many sheets ({count}; the limit is {limit}).",
+        {"count": count, "limit": settings.max_sheets},
+    )
+
+
+def _bomb(settings: Settings, _count: int | None = None) -> UnsafeFile:
+    return UnsafeFile(
+        "zip_bomb",
+        "The file would expand to more than {limit} MB when opened (a compression bomb?): "
+        "it has been refused.",
+        {"limit": _mb(settings.max_uncompressed_bytes)},
+    )
+
+
+def _entities(_settings: Settings, _count: int | None = None) -> UnsafeFile:
+    return UnsafeFile(
+        "xml_entities",
+        "The file contains XML entity declarations (DOCTYPE/ENTITY), which spreadsheets never "
+        "need: it has been refused for safety.",
+    )
+
+
+def _damaged(_settings: Settings, _count: int | None = None) -> UnsafeFile:
+    return UnsafeFile("not_a_workbook", DAMAGED_MSGID)
+
+
+_REFUSALS: dict[str, Callable[[Settings, int | None], UnsafeFile]] = {
+    "rows": _too_many_rows, "columns": _too_many_columns, "cells": _too_many_cells,
+    "book_cells": _too_many_cells_in_all, "sheets": _too_many_sheets, "bytes": _bomb,
+    "time": lambda settings, _count: too_slow(settings), "entities": _entities,
+    "damaged": _damaged,
+}
+
+
+def refusal(exc: ExtentRefused, settings: Settings) -> UnsafeFile:
+    """The user-facing refusal for a limit exceeded or a file that does not add up."""
+    if exc.detail:
+        log.info("file refused (%s): %s", exc.kind, exc.detail)
+    return _REFUSALS[exc.kind](settings, exc.count)
+
+
 # --- zip containers: xlsx / xlsm / ods --------------------------------------------------------
 
 def _check_zip(content: bytes, settings: Settings) -> Format:
@@ -102,28 +247,53 @@ def _check_zip(content: bytes, settings: Settings) -> Format:
     if len(infos) > _MAX_ZIP_ENTRIES:
         raise UnsafeFile("zip_bomb", "The archive has too many parts to be a workbook.")
     names = {info.filename for info in infos}
+    if len(names) != len(infos):  # which of two same-named parts would the reader take?
+        raise refusal(ExtentRefused("damaged", detail="duplicate part names"), settings)
+    fmt = _zip_format(archive, names)
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise UnsafeFile("encrypted", ENCRYPTED_MSGID)
+    _check_declared_sizes(infos, settings)
+    budget = Budget(limits(settings))
+    try:
+        if fmt == "ods":
+            _check_ods_manifest(archive, budget)
+        extents = _scan_parts(archive, infos, fmt, settings, budget)
+    except ExtentRefused as exc:
+        raise refusal(exc, settings) from None
+    check_extents(extents, settings)
+    return fmt
+
+
+def _zip_format(archive: zipfile.ZipFile, names: set[str]) -> Format:
     if "xl/workbook.xml" in names:
-        fmt: Format = "xlsx"
-    elif "xl/workbook.bin" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
         # binary sheets cannot be checked before parsing: not accepted
         raise UnsafeFile(
             "unsupported_format",
             "Excel binary workbooks (.xlsb) are not accepted: save it as .xlsx and send it "
             "again.",
         )
-    elif "content.xml" in names and _is_ods(archive, names):
-        fmt = "ods"
-    else:
-        raise UnsafeFile(
-            "not_a_workbook",
-            "The file is a compressed archive (zip) but not a workbook (.xlsx, .ods).",
-        )
-    if any(info.flag_bits & 0x1 for info in infos):
-        raise UnsafeFile(
-            "encrypted",
-            "The workbook is password-protected. Save it without a password and send it again.",
-        )
-    # 1. declared sizes, before inflating anything
+    if "content.xml" in names and _is_ods(archive, names):
+        return "ods"
+    raise UnsafeFile(
+        "not_a_workbook",
+        "The file is a compressed archive (zip) but not a workbook (.xlsx, .ods).",
+    )
+
+
+def _is_ods(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    if "mimetype" not in names:
+        return True  # content.xml alone: let the reader decide
+    try:
+        with archive.open("mimetype") as fh:
+            return fh.read(200).strip() == ODS_MIMETYPE
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        raise UnsafeFile("not_a_workbook", DAMAGED_MSGID) from None
+
+
+def _check_declared_sizes(infos: list[zipfile.ZipInfo], settings: Settings) -> None:
+    """Declared sizes and ratios, before inflating anything."""
     total = 0
     for info in infos:
         total += info.file_size
@@ -135,177 +305,58 @@ def _check_zip(content: bytes, settings: Settings) -> Format:
             and info.file_size / compressed > settings.max_compression_ratio
         ):
             raise _bomb(settings)
-    if fmt == "ods" and "META-INF/manifest.xml" in names:
-        manifest = _read_bounded(archive, archive.getinfo("META-INF/manifest.xml"), settings)
-        if b"encryption-data" in manifest:
-            raise UnsafeFile(
-                "encrypted",
-                "The workbook is password-protected. Save it without a password and send it "
-                "again.",
-            )
-    # 2. every XML part, inflated in chunks: no entity declarations, real sizes bounded
-    sheets = 0
-    for info in infos:
-        name = info.filename
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            sheets += 1
-        if not name.endswith((".xml", ".rels", ".vml")) and name != "mimetype":
-            continue
-        rows = _scan_xml_part(archive, info, settings)
-        if rows > settings.max_rows:
-            raise _too_many_rows(settings)
-    if sheets > settings.max_sheets:
-        raise UnsafeFile(
-            "too_many_sheets",
-            "The workbook has too many sheets ({count}; the limit is {limit}).",
-            {"count": sheets, "limit": settings.max_sheets},
-        )
-    return fmt
 
 
-def _is_ods(archive: zipfile.ZipFile, names: set[str]) -> bool:
-    if "mimetype" not in names:
-        return True  # content.xml alone: let the reader decide
-    with archive.open("mimetype") as fh:
-        return fh.read(200).strip() == ODS_MIMETYPE
-
-
-def _bomb(settings: Settings) -> UnsafeFile:
-    return UnsafeFile(
-        "zip_bomb",
-        "The file would expand to more than {limit} MB when opened (a compression bomb?): "
-        "it has been refused.",
-        {"limit": _mb(settings.max_uncompressed_bytes)},
-    )
-
-
-def _too_many_rows(settings: Settings) -> UnsafeFile:
-    return UnsafeFile(
-        "too_many_rows",
-        "The file has too many rows (the limit is {limit}).",
-        {"limit": settings.max_rows},
-    )
-
-
-def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, settings: Settings) -> bytes:
-    limit = min(settings.max_uncompressed_bytes, 16 * 1024 * 1024)
-    parts: list[bytes] = []
-    size = 0
+def _check_ods_manifest(archive: zipfile.ZipFile, budget: Budget) -> None:
     try:
-        with archive.open(info) as fh:
-            while chunk := fh.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise _bomb(settings)
-                parts.append(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
-        raise UnsafeFile("not_a_workbook", "The workbook is damaged and cannot be read.") from None
-    return b"".join(parts)
+        manifest = archive.getinfo("META-INF/manifest.xml")
+    except KeyError:
+        return
+    encrypted = False
+
+    def start(name: str, _attrs: dict[str, str]) -> None:
+        nonlocal encrypted
+        encrypted = encrypted or name.rpartition(":")[2] == "encryption-data"
+
+    parse_part(archive, manifest, budget, start)
+    if encrypted:
+        raise UnsafeFile("encrypted", ENCRYPTED_MSGID)
 
 
-_ROW_TAGS = (b"<row ", b"<row>", b"<table:table-row ", b"<table:table-row>")
+def _scan_parts(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], fmt: Format, settings: Settings,
+    budget: Budget,
+) -> list[SheetExtent]:
+    """Parse every XML part (each well-formed, none with a DOCTYPE, all within the byte
+    budget); scan VML drawings (often not well-formed) for entity declarations."""
+    xml_parts = [info for info in infos if info.filename.endswith(_XML_PARTS)]
+    for info in infos:
+        if info.filename.endswith(".vml"):
+            _scan_markers(archive, info, budget)
+    if fmt == "xlsx":
+        return xlsx_extents(archive, xml_parts, limits(settings), budget)
+    extents: list[SheetExtent] = []
+    for info in xml_parts:
+        if info.filename == "content.xml":
+            extents = ods_extents(archive, info, limits(settings), budget)
+        elif info.filename != "META-INF/manifest.xml":
+            parse_part(archive, info, budget)
+    return extents
 
 
-_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_CELL_COLUMN = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})\d')
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + (char - 64)
-    return number
-
-
-def _too_many_cells(settings: Settings) -> UnsafeFile:
-    return UnsafeFile(
-        "too_many_cells",
-        "A sheet spans too many cells (the limit is {limit}): remove what is far from the data.",
-        {"limit": settings.max_cells},
-    )
-
-
-def _scan_xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, settings: Settings) -> int:
-    """Inflate one part chunk by chunk; reject entity declarations; count its rows.
-
-    For a worksheet, also the extent of its used area (last row x last column): a sheet with
-    two cells far apart would make the reader allocate every cell in between.
-    """
+def _scan_markers(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget) -> None:
     overlap = 32
     tail = b""
-    rows = 0
-    inflated = 0
-    worksheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-    ods_content = info.filename == "content.xml"
-    max_row = 0
-    max_col = 0
-    collected: list[bytes] = []
     try:
         with archive.open(info) as fh:
             while chunk := fh.read(_CHUNK):
-                inflated += len(chunk)
-                if inflated > settings.max_uncompressed_bytes:
-                    raise _bomb(settings)
+                budget.spend(len(chunk))
                 window = tail + chunk
-                for marker in _ENTITY_MARKERS + _UTF16_MARKERS:
-                    if marker in window:
-                        raise UnsafeFile(
-                            "xml_entities",
-                            "The file contains XML entity declarations (DOCTYPE/ENTITY), "
-                            "which spreadsheets never need: it has been refused for safety.",
-                        )
-                for tag in _ROW_TAGS:
-                    rows += chunk.count(tag)
-                if worksheet:
-                    # rows and cells may straddle chunks: search the window (tail included)
-                    for match in _ROW_NUMBER.finditer(window):
-                        max_row = max(max_row, int(match.group(1)))
-                    for letters in set(_CELL_COLUMN.findall(window)):
-                        max_col = max(max_col, _column_number(letters))
-                    if max_row * max(max_col, 1) > settings.max_cells:
-                        raise _too_many_cells(settings)
-                elif ods_content:
-                    collected.append(chunk)
+                if any(marker in window for marker in _ENTITY_MARKERS + _UTF16_MARKERS):
+                    raise ExtentRefused("entities")
                 tail = window[-overlap:]
-    except UnsafeFile:
-        raise
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
-        raise UnsafeFile("not_a_workbook", "The workbook is damaged and cannot be read.") from None
-    if ods_content:
-        _check_ods_extent(b"".join(collected), settings)
-    return rows
-
-
-_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(/>|>(.*?)</table:table-row>)", re.S)
-_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)/?>")
-_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
-_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
-
-
-def _check_ods_extent(content: bytes, settings: Settings) -> None:
-    """The cells an ODS sheet really spans once its repeated rows and cells are expanded
-    (trailing empty repeats, as LibreOffice writes them, do not count)."""
-    cells = 0
-    rows = 0
-    for row in _ODS_ROW.finditer(content):
-        body = row.group(3) or b""
-        if b"office:value-type" not in body:
-            continue
-        repeated = _ROWS_REPEATED.search(row.group(1))
-        count = int(repeated.group(1)) if repeated else 1
-        width = 0
-        extent = 0
-        for cell in _ODS_CELL.finditer(body):
-            span = _COLUMNS_REPEATED.search(cell.group(1))
-            width += int(span.group(1)) if span else 1
-            if b"office:value-type" in cell.group(1):
-                extent = width
-        rows += count
-        cells += count * extent
-        if rows > settings.max_rows:
-            raise _too_many_rows(settings)
-        if cells > settings.max_cells:
-            raise _too_many_cells(settings)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ExtentRefused("damaged", detail=f"{info.filename}: {exc}") from None
 
 
 # --- OLE compound files: .xls, or an encrypted .xlsx ----------------------------------------
@@ -314,21 +365,19 @@ def _check_ole(content: bytes, settings: Settings) -> Format:
     # The directory holds stream names in UTF-16LE; an encrypted OOXML workbook is an OLE
     # file with the EncryptionInfo and EncryptedPackage streams.
     if any(marker in content for marker in _OLE_ENCRYPTION_MARKERS):
-        raise UnsafeFile(
-            "encrypted",
-            "The workbook is password-protected. Save it without a password and send it again.",
-        )
+        raise UnsafeFile("encrypted", ENCRYPTED_MSGID)
     if not any(marker in content for marker in _OLE_WORKBOOK_MARKERS):
         raise UnsafeFile(
             "not_a_workbook",
             "The file is an Office document but not a workbook (is it a Word document?).",
         )
-    extents = sheet_extents(content)
-    if extents:
-        if any(rows * cols > settings.max_cells for rows, cols in extents):
-            raise _too_many_cells(settings)
-        if sum(rows for rows, _cols in extents) > settings.max_rows:
-            raise _too_many_rows(settings)
+    try:
+        workbook = workbook_extents(content)
+    except XlsDamaged as exc:
+        raise refusal(ExtentRefused("damaged", detail=f"xls: {exc}"), settings) from None
+    if workbook.encrypted:
+        raise UnsafeFile("encrypted", ENCRYPTED_MSGID)
+    check_extents(workbook.sheets, settings)
     return "xls"
 
 

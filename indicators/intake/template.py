@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -289,6 +290,20 @@ def _write_data(ws: Worksheet, plan: Plan, service_name: str, request: TemplateR
                 indicators: list[Indicator], last_values: Mapping[str, float | str | None],
                 lang: str, year: int,
                 filled: Mapping[str, tuple[float | str | None, str | None]]) -> None:
+    """The data sheet: title, header, one row per indicator, drop-downs and protection."""
+    _write_data_header(ws, service_name, request, lang, year)
+    styles: dict[tuple[str, bool], StyleArray] = {}
+    for row, indicator in enumerate(indicators, start=FIRST_DATA_ROW):
+        values = _row_cells(plan, request, indicator, last_values, filled, lang, year)
+        for col, (key, _m, _w) in enumerate(COLUMNS, start=1):
+            cell = ws.cell(row=row, column=col, value=values[key])
+            _style_data_cell(cell, key, indicator.is_milestone, styles)
+    _add_value_validations(ws, plan, indicators, lang)
+    _protect_data_sheet(ws, len(indicators))
+
+
+def _write_data_header(ws: Worksheet, service_name: str, request: TemplateRequest, lang: str,
+                       year: int) -> None:
     _ = translator(lang)
     last_col = get_column_letter(len(COLUMNS))
     title = _("{service}: indicator values of {period}", service=service_name,
@@ -296,7 +311,6 @@ def _write_data(ws: Worksheet, plan: Plan, service_name: str, request: TemplateR
     ws.cell(row=TITLE_ROW, column=1, value=title).font = Font(bold=True, size=14)
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     ws.row_dimensions[TITLE_ROW].height = 24
-
     for col, (_key, msgid, width) in enumerate(COLUMNS, start=1):
         text = _(msgid, year=year) if "{year}" in msgid else _(msgid)
         cell = ws.cell(row=HEADER_ROW, column=col, value=text)
@@ -306,39 +320,46 @@ def _write_data(ws: Worksheet, plan: Plan, service_name: str, request: TemplateR
         cell.border = _BORDER
         ws.column_dimensions[get_column_letter(col)].width = width
 
-    styles: dict[tuple[str, bool], StyleArray] = {}
-    for row, indicator in enumerate(indicators, start=FIRST_DATA_ROW):
-        last = last_values.get(indicator.code)
-        if indicator.is_milestone and isinstance(last, str):
-            last = _stage_label(plan, last, lang)
-        target = _target(indicator, year)
-        unit = indicator.unit if not indicator.is_milestone else _("stage")
-        value, comment = filled.get(indicator.code, (None, None))
-        if indicator.is_milestone and isinstance(value, str):
-            value = _stage_label(plan, value, lang)
-        values: dict[str, str | float | None] = {
-            "code": indicator.code, "name": indicator.name, "unit": unit,
-            "period": str(request.period), "last": last, "target": target,
-            "value": value, "comment": comment,
-        }
-        for col, (key, _m, _w) in enumerate(COLUMNS, start=1):
-            cell = ws.cell(row=row, column=col, value=values[key])
-            style_key = (key, indicator.is_milestone)
-            cached = styles.get(style_key)
-            if cached is not None:  # styling each cell anew costs openpyxl a lot of hashing
-                cell._style = copy(cached)  # type: ignore[attr-defined]
-                continue
-            cell.border = _BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=key in ("name", "comment"))
-            if key in ("last", "target", "value") and not indicator.is_milestone:
-                cell.number_format = NUMBER_FORMAT
-            if key in ("value", "comment"):
-                cell.protection = Protection(locked=False)
-                cell.fill = _INPUT_FILL
-            styles[style_key] = copy(cell._style)  # type: ignore[attr-defined]
 
+def _row_cells(plan: Plan, request: TemplateRequest, indicator: Indicator,
+               last_values: Mapping[str, float | str | None],
+               filled: Mapping[str, tuple[float | str | None, str | None]], lang: str,
+               year: int) -> dict[str, str | float | None]:
+    """The cells of an indicator's row, by column key (stage keys shown as stage names)."""
+    last = last_values.get(indicator.code)
+    value, comment = filled.get(indicator.code, (None, None))
+    if indicator.is_milestone:
+        last = _stage_label(plan, last, lang) if isinstance(last, str) else last
+        value = _stage_label(plan, value, lang) if isinstance(value, str) else value
+    unit = indicator.unit if not indicator.is_milestone else translator(lang)("stage")
+    return {
+        "code": indicator.code, "name": indicator.name, "unit": unit,
+        "period": str(request.period), "last": last, "target": _target(indicator, year),
+        "value": value, "comment": comment,
+    }
+
+
+def _style_data_cell(cell: Cell, key: str, milestone: bool,
+                     styles: dict[tuple[str, bool], StyleArray]) -> None:
+    style_key = (key, milestone)
+    cached = styles.get(style_key)
+    if cached is not None:  # styling each cell anew costs openpyxl a lot of hashing
+        cell._style = copy(cached)  # type: ignore[attr-defined]
+        return
+    cell.border = _BORDER
+    cell.alignment = Alignment(vertical="top", wrap_text=key in ("name", "comment"))
+    if key in ("last", "target", "value") and not milestone:
+        cell.number_format = NUMBER_FORMAT
+    if key in ("value", "comment"):
+        cell.protection = Protection(locked=False)
+        cell.fill = _INPUT_FILL
+    styles[style_key] = copy(cell._style)  # type: ignore[attr-defined]
+
+
+def _add_value_validations(ws: Worksheet, plan: Plan, indicators: list[Indicator],
+                           lang: str) -> None:
+    """One data validation per distinct rule (a stage list, a range), covering all its cells."""
     value_col = COLUMN_LETTER["value"]
-    # one validation per distinct rule, covering all its cells
     seen: dict[str, DataValidation] = {}
     for row, indicator in enumerate(indicators, start=FIRST_DATA_ROW):
         key = "milestone" if indicator.is_milestone else _bounds_key(indicator)
@@ -347,9 +368,13 @@ def _write_data(ws: Worksheet, plan: Plan, service_name: str, request: TemplateR
             ws.add_data_validation(seen[key])
         seen[key].add(f"{value_col}{row}")
 
+
+def _protect_data_sheet(ws: Worksheet, count: int) -> None:
+    """Frozen codes, a filter, protection (filters and widths allowed) and landscape print."""
+    last_col = get_column_letter(len(COLUMNS))
     ws.freeze_panes = f"C{FIRST_DATA_ROW}"
-    if indicators:
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + len(indicators)}"
+    if count:
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + count}"
     ws.protection.sheet = True
     ws.protection.autoFilter = False  # filtering stays allowed
     ws.protection.formatColumns = False  # and widening columns

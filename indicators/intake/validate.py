@@ -10,43 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from i18n import format_number
 from indicators.intake.cells import StageMatcher, parse_number
 from indicators.intake.issues import Issue, IssueMaker
-from indicators.intake.parse import Found, Meta, normalise_code, period_in_text
+from indicators.intake.parse import Found, Meta, Record, normalise_code, period_in_text
+from indicators.storage.records import ParsedValue
 from plan_model.models import Indicator, Plan
 from plan_model.periods import Period
+from plan_model.reporting_window import ReportingWindow
 
-
-@dataclass(frozen=True)
-class ParsedValue:
-    """One accepted value; JSON: ``{"indicator","period","value","comment","sheet","row"}``."""
-
-    indicator: str
-    period: str
-    value: float | str | None  # a number, or a milestone stage key
-    comment: str | None
-    sheet: str
-    row: int
-    column: str | None = None
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "indicator": self.indicator,
-            "period": self.period,
-            "value": self.value,
-            "comment": self.comment,
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-        }
+__all__ = ["Checked", "ParsedValue", "check", "check_stored", "determine_period",
+           "determine_service"]
 
 
 @dataclass
 class Checked:
+    """What validation found: the file's service and quarter, its values, its problems."""
+
     service: str | None
     period: str | None
     values: list[ParsedValue] = field(default_factory=list)
@@ -66,6 +49,8 @@ def _service_from_filename(filename: str, plan: Plan) -> str | None:
 def determine_service(
     plan: Plan, found: Found | None, meta: Meta, explicit: str | None, filename: str
 ) -> str | None:
+    """The file's service: given, in the template's metadata, in a service column, in the
+    file name, or the one owner of every indicator found (None when none says)."""
     if explicit:
         return normalise_code(explicit)
     if meta.service:
@@ -91,6 +76,8 @@ def determine_service(
 def determine_period(
     found: Found | None, meta: Meta, explicit: str | None, filename: str
 ) -> Period | None:
+    """The file's quarter: given, in the metadata, the latest of a period column, in a title
+    row, or in the file name (None when none says)."""
     for text in (explicit, meta.period):
         if text:
             period = Period.try_parse(text)
@@ -117,205 +104,286 @@ def check(
     allowed_services: set[str] | None,
     lang: str,
 ) -> Checked:
-    """Everything that can be checked without the database."""
+    """Everything that can be checked without the database: the file rules, then each row's."""
     issue = IssueMaker(lang)
     service_code = determine_service(plan, found, meta, service, filename)
     file_period = determine_period(found, meta, period, filename)
-    result = Checked(
-        service=service_code, period=str(file_period) if file_period else None
-    )
-    errors, warnings = result.errors, result.warnings
-
-    if period and Period.try_parse(period) is None:
-        errors.append(issue("bad_period", "«{value}» is not a quarter (write it as 2025-T3).",
-                            value=period))
-    if service_code is None:
-        errors.append(issue(
-            "no_service",
-            "The file does not say which service it is for: use the template, or give the "
-            "service (--service).",
-        ))
-    elif service_code not in plan.service_by_code:
-        errors.append(issue(
-            "unknown_service", "The service «{service}» is not in the plan.{hint}",
-            value=service_code, service=service_code,
-            hint=_hint(service_code, list(plan.service_by_code), lang),
-        ))
-        service_code = None
-    elif allowed_services is not None and service_code not in allowed_services:
-        errors.append(issue(
-            "service_not_allowed", "You cannot submit data for the service «{service}».",
-            value=service_code, service=service_code,
-        ))
-    if file_period is None:
-        errors.append(issue(
-            "no_period",
-            "The file does not say which quarter it is for: add a period column, use the "
-            "template, or give the quarter (--period 2025-T3).",
-        ))
+    result = Checked(service=service_code, period=str(file_period) if file_period else None)
+    facts = _FileFacts(plan, service_code, period, file_period, allowed_services, issue)
+    for file_rule in FILE_RULES:
+        result.errors.extend(file_rule(facts))
     if found is None:
-        errors.append(issue(
-            "no_header",
-            "No sheet has a header row with an indicator code column (Codi) and a value column "
-            "(Valor) or one column per quarter (2025-T1...).",
-        ))
+        result.errors.append(issue("no_header"))
         return result
-    sheet = found.sheet
-    first, last = plan.first_period, plan.last_period
-    current = Period.containing(today)
-    matcher = StageMatcher(plan.stages)
-    codes = list(plan.indicator_by_code)
-    stage_names = ", ".join(s.name for s in plan.stages)
-    seen: dict[tuple[str, str], int] = {}
-    checked_periods: dict[Period, bool] = {}
-    period_texts: dict[Period, str] = {}
-
+    sheet = _SheetRun(
+        plan=plan, found=found,
+        service=service_code if service_code in plan.service_by_code else None,
+        file_period=file_period, window=ReportingWindow.of(plan, today),
+        matcher=StageMatcher(plan.stages), issue=issue, errors=result.errors,
+        warnings=result.warnings,
+    )
     for record in found.records:
-        ok = True
-        indicator: Indicator | None = plan.indicator_by_code.get(record.code)
-        if indicator is None:
-            ok = False
-            errors.append(issue(
-                "unknown_indicator", "The indicator «{code}» does not exist.{hint}",
-                sheet=sheet, row=record.row, column=record.code_column, value=record.code,
-                code=record.code, hint=_hint(record.code, codes, lang),
-            ))
-        elif service_code and indicator.responsible_service != service_code:
-            ok = False
-            errors.append(issue(
-                "wrong_service",
-                "The indicator «{code}» belongs to the service {owner}, not to {service}.",
-                sheet=sheet, row=record.row, column=record.code_column, value=record.code,
-                code=record.code, owner=indicator.responsible_service, service=service_code,
-            ))
-        if record.service and service_code and record.service != service_code:
-            ok = False
-            errors.append(issue(
-                "service_mismatch",
-                "This row is for the service «{row_service}», but the file is for {service}.",
-                sheet=sheet, row=record.row, column=record.service_column,
-                value=record.service, row_service=record.service, service=service_code,
-            ))
-        # the period
-        value_period = record.period
-        if value_period is None:
-            if record.period_column is not None and record.period_cell not in (None, ""):
-                ok = False
-                errors.append(issue(
-                    "bad_period", "«{value}» is not a quarter (write it as 2025-T3).",
-                    sheet=sheet, row=record.row, column=record.period_column,
-                    value=record.period_cell,
-                ))
-            else:
-                value_period = file_period
-        if value_period is not None:
-            valid = checked_periods.get(value_period)
-            if valid is None or not valid:
-                valid = True
-                if value_period > current:
-                    valid = False
-                    errors.append(issue(
-                        "future_period",
-                        "The quarter {period} has not started yet (we are in {current}).",
-                        sheet=sheet, row=record.row,
-                        column=record.period_column or _wide_column(found, record),
-                        value=str(value_period), period=str(value_period),
-                        current=str(current),
-                    ))
-                elif not first <= value_period <= last:
-                    valid = False
-                    errors.append(issue(
-                        "period_outside_plan",
-                        "The quarter {period} is outside the plan ({first} to {last}).",
-                        sheet=sheet, row=record.row,
-                        column=record.period_column or _wide_column(found, record),
-                        value=str(value_period), period=str(value_period),
-                        first=str(first), last=str(last),
-                    ))
-                checked_periods[value_period] = valid
-            ok = ok and valid
-        # duplicates
-        if value_period is None:
-            period_text = ""
-        else:
-            period_text = period_texts.get(value_period) or period_texts.setdefault(
-                value_period, str(value_period)
-            )
-        key = (record.code, period_text)
-        if key in seen:
-            ok = False
-            errors.append(issue(
-                "duplicate_row",
-                "The indicator «{code}» appears twice for {period} (also in row {first_row}).",
-                sheet=sheet, row=record.row, column=record.code_column, value=record.code,
-                code=record.code, period=period_text, first_row=seen[key],
-            ))
-        else:
-            seen[key] = record.row
-        # the value
-        parsed: float | str | None = None
-        if indicator is not None:
-            if indicator.is_milestone:
-                parsed = matcher.match(record.value)
-                if parsed is None:
-                    ok = False
-                    errors.append(issue(
-                        "unknown_stage",
-                        "«{value}» is not a stage of the scale ({stages}), nor its percentage.",
-                        sheet=sheet, row=record.row, column=record.value_column,
-                        value=record.value, stages=stage_names,
-                    ))
-            else:
-                number = parse_number(record.value)
-                if number is None:
-                    ok = False
-                    errors.append(issue(
-                        "not_a_number", "«{value}» is not a number.",
-                        sheet=sheet, row=record.row, column=record.value_column,
-                        value=record.value,
-                    ))
-                else:
-                    parsed = number
-                    bounds = indicator.bounds
-                    if bounds is not None and not bounds.contains(number):
-                        ok = False
-                        errors.append(issue(
-                            "out_of_bounds",
-                            "The value {value} of «{code}» is outside its limits ({limits}).",
-                            sheet=sheet, row=record.row, column=record.value_column,
-                            value=record.value, code=record.code,
-                            limits=_limits(bounds.min, bounds.max, lang),
-                        ))
-                    elif (
-                        indicator.unit == "%" and 0 < number < 1
-                        and isinstance(record.value, float)
-                    ):
-                        # a cell formatted as a percentage holds 0.45 for "45 %"
-                        warnings.append(issue(
-                            "percent_as_fraction",
-                            "«{code}» is a percentage and the cell holds {value}: if it means "
-                            "{percent} %, write {percent}.",
-                            sheet=sheet, row=record.row, column=record.value_column,
-                            value=record.value, code=record.code,
-                            percent=format_number(number * 100, lang, 2),
-                        ))
-        if ok and value_period is not None:
-            result.values.append(ParsedValue(
-                indicator=record.code, period=period_text, value=parsed,
-                comment=record.comment, sheet=sheet, row=record.row,
-                column=record.value_column,
-            ))
-    for row, code, column in found.empty_rows:
-        warnings.append(issue(
-            "empty_value", "The row of «{code}» has no value: skipped.",
-            sheet=sheet, row=row, column=column, value=code, code=code,
-        ))
-    if not found.records and not errors:
-        errors.append(issue(
-            "no_values", "The sheet «{sheet}» has no values.", sheet=sheet, value=None,
-            row=found.header_row,
-        ))
+        _check_record(sheet, record, result)
+    _check_sheet(sheet, result)
     return result
+
+
+# --- rules about the file as a whole ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _FileFacts:
+    """What the file rules look at."""
+
+    plan: Plan
+    service: str | None  # as determined from the file, its name or the caller
+    period_argument: str | None  # the quarter the caller gave, as written
+    file_period: Period | None
+    allowed_services: set[str] | None
+    issue: IssueMaker
+
+
+FileRule = Callable[[_FileFacts], Iterator[Issue]]
+
+
+def _period_argument_is_a_quarter(facts: _FileFacts) -> Iterator[Issue]:
+    """The quarter given by the caller must be one."""
+    if facts.period_argument and Period.try_parse(facts.period_argument) is None:
+        yield facts.issue("bad_period", value=facts.period_argument)
+
+
+def _service_is_known_and_allowed(facts: _FileFacts) -> Iterator[Issue]:
+    """The file names a service of the plan that the user may submit for."""
+    code, services = facts.service, facts.plan.service_by_code
+    if code is None:
+        yield facts.issue("no_service")
+    elif code not in services:
+        yield facts.issue("unknown_service", value=code, service=code,
+                          hint=_hint(code, list(services), facts.issue.lang))
+    elif facts.allowed_services is not None and code not in facts.allowed_services:
+        yield facts.issue("service_not_allowed", value=code, service=code)
+
+
+def _file_names_a_quarter(facts: _FileFacts) -> Iterator[Issue]:
+    """The file says, somewhere, which quarter it is for."""
+    if facts.file_period is None:
+        yield facts.issue("no_period")
+
+
+FILE_RULES: tuple[FileRule, ...] = (
+    _period_argument_is_a_quarter,
+    _service_is_known_and_allowed,
+    _file_names_a_quarter,
+)
+
+
+# --- rules about each row of the data sheet --------------------------------------------------
+
+
+@dataclass(slots=True)
+class _SheetRun:
+    """What the row rules share while going through the data sheet."""
+
+    plan: Plan
+    found: Found
+    service: str | None  # the file's service when it is one of the plan
+    file_period: Period | None
+    window: ReportingWindow
+    matcher: StageMatcher
+    issue: IssueMaker
+    errors: list[Issue]  # the result's: the rules add to them
+    warnings: list[Issue]
+    seen: dict[tuple[str, str], int] = field(default_factory=dict)  # (code, period) → row
+    open_periods: set[Period] = field(default_factory=set)  # already found reportable
+    period_texts: dict[Period, str] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(init=False)
+    codes: list[str] = field(init=False)  # for the "did you mean" hints
+    stage_names: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.indicators = self.plan.indicator_by_code
+        self.codes = list(self.indicators)
+        self.stage_names = ", ".join(s.name for s in self.plan.stages)
+
+    def reject(self, row: _Row, issue: Issue) -> None:
+        """An error in ``row``: its value is not kept."""
+        row.ok = False
+        self.errors.append(issue)
+
+    def warn(self, issue: Issue) -> None:
+        self.warnings.append(issue)
+
+    def at(self, issue_code: str, record: Record, column: str | None, **params: object) -> Issue:
+        """The issue ``issue_code`` at ``record``'s row and ``column`` of the data sheet."""
+        return self.issue(issue_code, sheet=self.found.sheet, row=record.row, column=column,
+                          **params)
+
+    def period_text(self, period: Period) -> str:
+        text = self.period_texts.get(period)
+        if text is None:
+            text = self.period_texts[period] = str(period)
+        return text
+
+
+@dataclass(slots=True)
+class _Row:
+    """One record being checked, and what the rules found out about it."""
+
+    record: Record
+    indicator: Indicator | None
+    period: Period | None = None
+    period_text: str = ""
+    parsed: float | str | None = None
+    ok: bool = True  # no rule has found an error in it
+
+
+RowRule = Callable[[_SheetRun, _Row], None]
+
+
+def _indicator_is_the_services(run: _SheetRun, row: _Row) -> None:
+    """The code is an indicator of the plan, owned by the file's service."""
+    record, indicator = row.record, row.indicator
+    if indicator is None:
+        run.reject(row, run.at(
+            "unknown_indicator", record, record.code_column, value=record.code,
+            code=record.code, hint=_hint(record.code, run.codes, run.issue.lang),
+        ))
+    elif run.service and indicator.responsible_service != run.service:
+        run.reject(row, run.at(
+            "wrong_service", record, record.code_column, value=record.code, code=record.code,
+            owner=indicator.responsible_service, service=run.service,
+        ))
+
+
+def _row_service_is_the_files(run: _SheetRun, row: _Row) -> None:
+    """A service column, when there is one, agrees with the file's service."""
+    record = row.record
+    if record.service and run.service and record.service != run.service:
+        run.reject(row, run.at(
+            "service_mismatch", record, record.service_column, value=record.service,
+            row_service=record.service, service=run.service,
+        ))
+
+
+def _row_period_is_a_quarter(run: _SheetRun, row: _Row) -> None:
+    """The row's quarter: its period cell, or the file's when the cell is empty."""
+    record = row.record
+    row.period = record.period
+    if record.period is not None:
+        return
+    if record.period_column is not None and record.period_cell not in (None, ""):
+        run.reject(row, run.at(
+            "bad_period", record, record.period_column, value=record.period_cell,
+        ))
+    else:
+        row.period = run.file_period
+
+
+def _period_is_reportable(run: _SheetRun, row: _Row) -> None:
+    """The quarter has started and is one of the plan (the upload-period rule)."""
+    period, record = row.period, row.record
+    if period is None or period in run.open_periods:
+        return
+    refusal = run.window.refusal(period)
+    if refusal is None:
+        run.open_periods.add(period)
+        return
+    window = run.window
+    run.reject(row, run.at(
+        refusal, record, record.period_column or _wide_column(run.found, record),
+        value=str(period), period=str(period), current=str(window.current),
+        first=str(window.first), last=str(window.last),
+    ))
+
+
+def _not_a_duplicate(run: _SheetRun, row: _Row) -> None:
+    """One value per indicator and quarter in the file."""
+    record, period = row.record, row.period
+    if period is not None:
+        row.period_text = run.period_texts.get(period) or run.period_text(period)
+    key = (record.code, row.period_text)
+    if key not in run.seen:
+        run.seen[key] = record.row
+        return
+    run.reject(row, run.at(
+        "duplicate_row", record, record.code_column, value=record.code, code=record.code,
+        period=row.period_text, first_row=run.seen[key],
+    ))
+
+
+def _stage_is_on_the_scale(run: _SheetRun, row: _Row) -> None:
+    """A milestone's value is a stage of the scale (or its percentage)."""
+    if row.indicator is None or not row.indicator.is_milestone:
+        return
+    record = row.record
+    row.parsed = run.matcher.match(record.value)
+    if row.parsed is None:
+        run.reject(row, run.at(
+            "unknown_stage", record, record.value_column, value=record.value,
+            stages=run.stage_names,
+        ))
+
+
+def _number_is_plausible(run: _SheetRun, row: _Row) -> None:
+    """A numeric indicator's value is a number inside its bounds (a likely slip warned of)."""
+    indicator, record = row.indicator, row.record
+    if indicator is None or indicator.is_milestone:
+        return
+    number = parse_number(record.value)
+    if number is None:
+        run.reject(row, run.at("not_a_number", record, record.value_column,
+                                 value=record.value))
+        return
+    row.parsed = number
+    bounds, lang = indicator.bounds, run.issue.lang
+    if bounds is not None and not bounds.contains(number):
+        run.reject(row, run.at(
+            "out_of_bounds", record, record.value_column, value=record.value,
+            code=record.code, limits=_limits(bounds.min, bounds.max, lang),
+        ))
+    elif indicator.unit == "%" and 0 < number < 1 and isinstance(record.value, float):
+        # a cell formatted as a percentage holds 0.45 for "45 %"
+        run.warn(run.at(
+            "percent_as_fraction", record, record.value_column, value=record.value,
+            code=record.code, percent=format_number(number * 100, lang, 2),
+        ))
+
+
+ROW_RULES: tuple[RowRule, ...] = (
+    _indicator_is_the_services,
+    _row_service_is_the_files,
+    _row_period_is_a_quarter,
+    _period_is_reportable,
+    _not_a_duplicate,
+    _stage_is_on_the_scale,
+    _number_is_plausible,
+)
+
+
+def _check_record(run: _SheetRun, record: Record, result: Checked) -> None:
+    """Run every row rule on ``record``; keep its value when none found an error."""
+    row = _Row(record, run.indicators.get(record.code))
+    for rule in ROW_RULES:
+        rule(run, row)
+    if row.ok and row.period is not None:
+        result.values.append(ParsedValue(
+            indicator=record.code, period=row.period_text, value=row.parsed,
+            comment=record.comment, sheet=run.found.sheet, row=record.row,
+            column=record.value_column,
+        ))
+
+
+def _check_sheet(run: _SheetRun, result: Checked) -> None:
+    """Rows without a value are skipped with a warning; a sheet without values is an error."""
+    found = run.found
+    for row, code, column in found.empty_rows:
+        result.warnings.append(run.issue(
+            "empty_value", sheet=found.sheet, row=row, column=column, value=code, code=code,
+        ))
+    if not found.records and not result.errors:
+        result.errors.append(run.issue(
+            "no_values", sheet=found.sheet, value=None, row=found.header_row,
+        ))
 
 
 def _wide_column(found: Found, record: object) -> str | None:
@@ -359,15 +427,27 @@ def check_stored(
     in the same file take precedence.
     """
     issue = IssueMaker(lang)
+    checked.errors.extend(_locked_quarters(checked, locked, issue))
+    checked.warnings.extend(_suspicious_jumps(checked, previous, jump_ratio, issue))
+
+
+def _locked_quarters(checked: Checked, locked: set[str], issue: IssueMaker) -> Iterator[Issue]:
+    """No value for a quarter the management has closed."""
     periods = {v.period for v in checked.values}
     if checked.period:
         periods.add(checked.period)
     for period in sorted(periods & locked):
-        checked.errors.append(issue(
-            "locked_period",
-            "The quarter {period} is closed by the management: it does not accept new data "
-            "until it is reopened.", value=period, period=period,
-        ))
+        yield issue("locked_period", value=period, period=period)
+
+
+def _suspicious_jumps(
+    checked: Checked,
+    previous: Mapping[tuple[str, str], float],
+    jump_ratio: float,
+    issue: IssueMaker,
+) -> Iterator[Issue]:
+    """A value far from the previous quarter's (in the file, else stored) is worth a look."""
+    lang = issue.lang
     in_file = {
         (v.indicator, v.period): v.value for v in checked.values if isinstance(v.value, float)
     }
@@ -385,15 +465,12 @@ def check_stored(
             continue
         change = abs(value.value - before) / abs(before)
         if change > jump_ratio:
-            checked.warnings.append(issue(
+            yield issue(
                 "suspicious_jump",
-                "«{code}» goes from {before} in {prev} to {now}: a change of {change}. "
-                "Please check it.",
                 sheet=value.sheet, row=value.row, column=value.column, value=value.value,
                 code=value.indicator, before=format_number(before, lang, 2), prev=prev_period,
-                now=format_number(value.value, lang, 2),
-                change=_percent(change, lang),
-            ))
+                now=format_number(value.value, lang, 2), change=_percent(change, lang),
+            )
 
 
 def _percent(ratio: float, lang: str) -> str:

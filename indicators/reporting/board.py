@@ -1,17 +1,20 @@
 """What the board sees at a quarter: the slides' content and the pack's appendix, from live data.
 
-``build_board`` reads the dashboard's data layer (``indicators.reporting.dashboard_data``, the same
-statuses, history, completeness and changes the pages show, cached by data generation) and
-returns a :class:`~indicators.reporting.board_model.Board`. The presentation page and the board pack
-(PDF, PPTX) both render that one structure, so they always say the same thing. Figures come
-from the shared builders in ``indicators/reporting/figures.py`` (plain dicts, no Dash): the same as the pages.
+``build_board`` reads the dashboard's data layer (``indicators.reporting.dashboard_data``, the
+same statuses, history, completeness and changes the pages show, cached by data generation)
+and returns a :class:`~indicators.reporting.board_model.Board`, one function per slide. The
+presentation page and the board pack (PDF, PPTX) both render that one structure, so they
+always say the same thing. Figures come from the shared builders in
+``indicators/reporting/figures.py`` (plain dicts, no Dash): the same as the pages. Labels and
+icons are the status engine's (``plan_model.status_types``) and the objectives at risk are
+ranked by ``plan_model.ranking``: the same as the pages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -30,12 +33,16 @@ from indicators.reporting.board_model import (
 )
 from indicators.reporting.dashboard_data import DashboardData, share_of_plan_elapsed
 from indicators.reporting.figures import NamedSeries, Point, figure_summary, history_figure
+from indicators.reporting.numbers import clean_number
 from indicators.storage import queries
 from plan_model import status_types as st
-from plan_model.changes import CHANGE_LABELS
+from plan_model.changes import CHANGE_LABELS, CHANGE_ORDER
 from plan_model.completeness import COMPLETENESS_LABELS
+from plan_model.models import Plan
 from plan_model.periods import Period, period_range
+from plan_model.ranking import at_risk_ranking
 from plan_model.status import objective_counts, objectives_of, objectives_with_data
+from plan_model.status_types import AxisResult, LevelResult, LeverResult, PlanStatus
 
 STATUSES = ("green", "amber", "red", "grey")
 _ORDINALS = {
@@ -43,10 +50,10 @@ _ORDINALS = {
     "es": {1: "1.er", 2: "2.º", 3: "3.er", 4: "4.º"},
     "en": {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"},
 }
-CHANGE_ICONS = {"up": "↑", "down": "↓", "new_data": "●", "no_data": "○"}
-CHANGE_MSGIDS = CHANGE_LABELS  # English msgids of the status engine (status.po)
-COMPLETENESS_MSGIDS = COMPLETENESS_LABELS
-COMPLETENESS_ICONS = {"on_time": "✔", "late": "◷", "pending": "✖", "not_due": "–"}
+CHANGE_KINDS = ("up", "down", "new_data", "no_data")
+LEVEL_ORDER = {"plan": 0, "lever": 1, "axis": 2, "objective": 3, "indicator": 4}
+SUBMISSION_ORDER = {"pending": 0, "late": 1, "not_due": 2, "on_time": 3}
+BEHIND_LISTED = 8  # objective codes named in a lever's note
 COMMENT_MAX = 400
 
 
@@ -64,19 +71,9 @@ def badge(status: str | None, lang: str, *, insufficient: bool = False) -> Statu
                        icon=st.STATUS_ICONS[s], colour=st.STATUS_COLORS[s])
 
 
-def level_badge(level: Any, lang: str) -> StatusBadge:
+def level_badge(level: LevelResult, lang: str) -> StatusBadge:
     """:func:`badge` of a plan, lever, axis or objective result (insufficient data named)."""
-    return badge(str(level.status), lang, insufficient=bool(level.insufficient_data))
-
-
-def _num(value: object) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
+    return badge(str(level.status), lang, insufficient=level.insufficient_data)
 
 
 def counts_text(counts: dict[str, int], lang: str) -> str:
@@ -84,25 +81,22 @@ def counts_text(counts: dict[str, int], lang: str) -> str:
     return " · ".join(f"{st.STATUS_ICONS[st.Status(s)]} {counts.get(s, 0)}" for s in STATUSES)
 
 
-def _objective_counts(lever: Any) -> dict[str, int]:
-    return objective_counts(objectives_of(lever))
+def at_risk_text(lang: str) -> str:
+    """``⚑ En risc``."""
+    return st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, lang)
 
 
-def objectives_with_data_text(level: Any, lang: str) -> str:
+def _objective_counts(level: LeverResult | AxisResult) -> dict[str, int]:
+    return objective_counts(objectives_of(level))
+
+
+def objectives_with_data_text(level: PlanStatus | LeverResult | AxisResult, lang: str) -> str:
     """``53 de 58 (91 %)``: objectives with a light of those due (``–`` when none is due)."""
     return objectives_with_data(objectives_of(level)).text(lang)
 
 
-def _axis_counts(axis: Any) -> dict[str, int]:
-    counts = {s: 0 for s in STATUSES}
-    for objective in axis.objectives:
-        counts[str(objective.status)] = counts.get(str(objective.status), 0) + 1
-    return counts
-
-
-def _trend(trend: object, lang: str) -> str:
-    key = st.Trend(str(trend)) if str(trend) in {str(x) for x in st.Trend} else st.Trend.UNKNOWN
-    return f"{st.TREND_ICONS[key]} {st.trend_label(key, lang)}"
+def _trend(trend: st.Trend, lang: str) -> str:
+    return f"{st.TREND_ICONS[trend]} {st.trend_label(trend, lang)}"
 
 
 def _short(text: str, limit: int) -> str:
@@ -113,21 +107,11 @@ def _history_points(history: pd.DataFrame, level: str, key: str) -> list[Point]:
     if history.empty:
         return []
     rows = history[(history["level"] == level) & (history["key"].astype(str) == key)]
-    return [Point(str(r["period"]), _num(r["achievement"]))
+    return [Point(str(r["period"]), clean_number(r["achievement"]))
             for r in rows.sort_values("period").to_dict("records")]
 
 
-def at_risk_objectives(result: Any) -> list[Any]:
-    """Objectives behind (red, amber) or whose forecast misses the final target, worst first."""
-    rank = {"red": 0, "amber": 1, "green": 2, "grey": 3}
-    chosen = [o for o in result.objectives
-              if str(o.status) in ("red", "amber") or getattr(o, "at_risk", False)]
-    chosen.sort(key=lambda o: (rank.get(str(o.status), 4), not getattr(o, "at_risk", False),
-                               o.achievement if o.achievement is not None else 9.0, o.code))
-    return chosen
-
-
-def _comments(values: pd.DataFrame, plan: Any, period: Period) -> dict[str, list[str]]:
+def _comments(values: pd.DataFrame, plan: Plan, period: Period) -> dict[str, list[str]]:
     """Objective code → the technicians' comments of the quarter, ``code: text``."""
     out: dict[str, list[str]] = {}
     if values.empty:
@@ -144,248 +128,301 @@ def _comments(values: pd.DataFrame, plan: Any, period: Period) -> dict[str, list
     return out
 
 
+@dataclass(frozen=True)
+class _Deck:
+    """What every slide builder reads: the data, the quarter, the language, the statuses."""
+
+    data: DashboardData
+    period: Period
+    since: Period
+    lang: str
+    today: dt.date
+    result: PlanStatus
+
+    @property
+    def plan(self) -> Plan:
+        return self.data.plan
+
+    @property
+    def t(self) -> Callable[..., str]:
+        return translator(self.lang)
+
+    @property
+    def quarter(self) -> str:
+        return period_label(self.period, self.lang)
+
+    def pct(self, value: float | None) -> str:
+        return format_percent(value, self.lang)
+
+    def count(self, value: int) -> str:
+        return format_number(value, self.lang, 0)
+
+
 def build_board(data: DashboardData, period: Period, *, since: Period | None = None,
                 lang: str = "ca", today: dt.date | None = None,
                 progress: Callable[[str], None] | None = None) -> Board:
     """The board's content for ``period``; changes are counted since ``since`` (default: the
-    previous quarter)."""
+    previous quarter). One function per slide, in the order they are shown."""
     lang = normalise_language(lang)
     t = translator(lang)
-    plan = data.plan
-    today = today or dt.datetime.now(dt.UTC).date()
     if since is None or since >= period:
         since = period.prev()
-    if progress:
-        progress(t("Computing the statuses"))
-    result = data.status(period)
-    history = data.history(period)
-    q_label = period_label(period, lang)
-    pct = format_percent
-    slides: list[Slide] = []
-    more = t("and {count} more")
-
-    # 1. title
-    overall = result.plan
-    slides.append(Slide(
-        kind="title",
-        kicker=t("Board meeting · plan follow-up"),
-        title=plan.info.name,
-        subtitle=t("Situation at the end of the {quarter}", quarter=q_label),
-        metrics=[
-            Metric(t("Overall achievement"), pct(overall.achievement, lang),
-                   level_badge(overall, lang)),
-            Metric(t("Plan time elapsed"), pct(share_of_plan_elapsed(plan, period), lang)),
-            Metric(t("Objectives with data"), objectives_with_data_text(result, lang)),
-        ],
-        notes=[t("{organisation} · {date}", organisation=plan.info.organisation,
-                 date=format_date(today, lang, "long"))],
-    ))
-
-    # 2. the plan at a glance
-    cards = []
-    for lever in result.levers:
-        counts = _objective_counts(lever)
-        cards.append(Card(
-            title=t("Lever {number}", number=lever.number),
-            subtitle=lever.name,
-            value=pct(lever.achievement, lang),
-            status=level_badge(lever, lang),
-            lines=(counts_text(counts, lang), _trend(lever.trend, lang)),
-        ))
-    plan_counts = objective_counts(result.objectives)
-    slides.append(Slide(
-        kind="glance",
-        title=t("The plan at a glance"),
-        subtitle=t("{quarter} · achievement of each lever and objectives per status",
-                   quarter=q_label),
-        metrics=[
-            Metric(t("Overall achievement"), pct(overall.achievement, lang),
-                   level_badge(overall, lang)),
-            *[Metric(st.status_text(s, lang), format_number(plan_counts[s], lang, 0))
-              for s in STATUSES],
-        ],
-        cards=cards,
-    ))
-
-    # 3. one slide per lever
-    periods = [str(p) for p in period_range(plan.first_period, period)]
-    for lever in result.levers:
-        model = plan.lever(lever.number)
-        names = {a.number: a.name for a in model.axes}
-        series = [NamedSeries(t("Axis {number}", number=a.number),
-                              _history_points(history, "axis", str(a.number)))
-                  for a in lever.axes]
-        what = t("Achievement of lever {number} over time by axis", number=lever.number)
-        figure = history_figure(series, lang, title=None, periods=periods)
-        rows = [[
-            Cell(t("Axis {number}. {name}", number=a.number,
-                   name=_short(names.get(a.number, ""), 70))),
-            Cell("", status=level_badge(a, lang)),
-            Cell(pct(a.achievement, lang), number=True),
-            Cell(counts_text(_axis_counts(a), lang)),
-        ] for a in lever.axes]
-        behind = [o.code for a in lever.axes for o in a.objectives
-                  if str(o.status) in ("red", "amber")]
-        notes = []
-        if behind:
-            listed = ", ".join(behind[:8])
-            extra = f" {more.format(count=len(behind) - 8)}" if len(behind) > 8 else ""
-            notes.append(t("Objectives behind: {codes}", codes=listed + extra))
-        slides.append(Slide(
-            kind="lever",
-            kicker=t("Lever {number}", number=lever.number),
-            title=lever.name,
-            subtitle=lever.tagline,
-            metrics=[
-                Metric(t("Achievement"), pct(lever.achievement, lang),
-                       level_badge(lever, lang)),
-                Metric(t("Objectives per status"), counts_text(_objective_counts(lever), lang)),
-                Metric(t("Objectives with data"), objectives_with_data_text(lever, lang)),
-                Metric(t("Trend"), _trend(lever.trend, lang)),
-            ],
-            table=Table([t("Axis"), t("Status"), t("Achievement"), t("Objectives")], rows,
-                        widths=[3.2, 1.9, 1.3, 2.0]),
-            chart=Chart(f"lever-{lever.number}", figure,
-                        figure_summary(series, lang, what=what)),
-            notes=notes,
-        ))
-
-    # 4. objectives at risk
-    risky = at_risk_objectives(result)
-    risk_rows = []
-    for o in risky:
-        text = plan.objective_by_code[o.code].text
-        risk_rows.append([
-            Cell(o.code),
-            Cell(_short(text, 110)),
-            Cell("", status=level_badge(o, lang)),
-            Cell(pct(o.achievement, lang), number=True),
-            Cell(f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}" if getattr(o, "at_risk", False)
-                 else "–"),
-        ])
-    slides.append(Slide(
-        kind="risk",
-        title=t("Objectives at risk"),
-        subtitle=t("Behind schedule, or heading to miss the final target ({quarter})",
-                   quarter=q_label),
-        metrics=[
-            Metric(st.status_text("red", lang), format_number(
-                sum(1 for o in risky if str(o.status) == "red"), lang, 0)),
-            Metric(st.status_text("amber", lang), format_number(
-                sum(1 for o in risky if str(o.status) == "amber"), lang, 0)),
-            Metric(f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}", format_number(
-                sum(1 for o in risky if getattr(o, "at_risk", False)), lang, 0)),
-        ],
-        table=Table([t("Code"), t("Objective"), t("Status"), t("Achievement"),
-                     t("Forecast")], risk_rows, widths=[0.9, 4.6, 1.9, 1.2, 1.4],
-                    empty_text=t("No objective is behind or at risk.")),
-    ))
-
-    # 5. what changed
-    if progress:
-        progress(t("Comparing with {quarter}", quarter=str(since)))
-    # nothing to compare with before the plan's first quarter
-    changes = (data.changes(since, period) if since >= plan.first_period
-               else pd.DataFrame(columns=["level", "code", "status_before", "status_after",
-                                          "change"]))
-    change_rows = []
-    counts = {"up": 0, "down": 0, "new_data": 0, "no_data": 0}
-    if not changes.empty:
-        shown = changes  # objectives first, then indicators
-        order = {"down": 0, "up": 1, "new_data": 2, "no_data": 3}
-        level_order = {"plan": 0, "lever": 1, "axis": 2, "objective": 3, "indicator": 4}
-        shown = shown.assign(_o=shown["change"].map(order).fillna(3),
-                             _l=shown["level"].map(level_order).fillna(5))
-        shown = shown.sort_values(["_l", "_o", "code"], kind="stable")
-        for rec in shown.to_dict("records"):
-            change = str(rec["change"])
-            counts[change] = counts.get(change, 0) + 1
-            change_rows.append([
-                Cell(_level_name(str(rec["level"]), str(rec["code"]), plan, t)),
-                Cell("", status=badge(_status_or_grey(rec["status_before"]), lang)),
-                Cell("", status=badge(_status_or_grey(rec["status_after"]), lang)),
-                Cell(f"{CHANGE_ICONS.get(change, '')} {t(CHANGE_MSGIDS.get(change, change))}"),
-            ])
-    slides.append(Slide(
-        kind="changes",
-        title=t("What changed since {quarter}", quarter=period_label(since, lang)),
-        subtitle=t("Objectives and indicators, against what was known at the deadline of "
-                   "the {quarter}", quarter=period_label(since, lang)),
-        metrics=[Metric(f"{CHANGE_ICONS[k]} {t(CHANGE_MSGIDS[k])}",
-                        format_number(counts.get(k, 0), lang, 0))
-                 for k in ("up", "down", "new_data", "no_data")],
-        table=Table([t("Level"), t("Before"), t("Now"), t("Change")], change_rows,
-                    widths=[3.6, 2.3, 2.3, 1.9],
-                    empty_text=t("No status changed since {quarter}.", quarter=str(since))),
-    ))
-
-    # 6. submissions
-    if progress:
-        progress(t("Checking the submissions"))
-    completeness = data.completeness(period, today)
-    quarter_rows = (completeness[completeness["period"] == str(period)]
-                    if not completeness.empty else completeness)
-    state_counts = {k: 0 for k in COMPLETENESS_MSGIDS}
-    sub_rows = []
-    if not quarter_rows.empty:
-        order = {"pending": 0, "late": 1, "not_due": 2, "on_time": 3}
-        ranked = quarter_rows.assign(_o=quarter_rows["state"].map(order).fillna(4))
-        for rec in ranked.sort_values(["_o", "service"], kind="stable").to_dict("records"):
-            state = str(rec["state"])
-            state_counts[state] = state_counts.get(state, 0) + 1
-            if state == "on_time":
-                continue
-            service = plan.service_by_code.get(str(rec["service"]))
-            when = _day(rec.get("submitted_at"))
-            sub_rows.append([
-                Cell(service.name if service else str(rec["service"])),
-                Cell(f"{COMPLETENESS_ICONS.get(state, '')} "
-                     f"{t(COMPLETENESS_MSGIDS.get(state, state))}"),
-                Cell(format_date(when, lang) if when is not None else "–"),
-                Cell(service.email if service else ""),
-            ])
-    slides.append(Slide(
-        kind="submissions",
-        title=t("Submissions for the {quarter}", quarter=q_label),
-        subtitle=t("Services that still have to send their data, or sent it late"),
-        metrics=[Metric(f"{COMPLETENESS_ICONS[k]} {t(COMPLETENESS_MSGIDS[k])}",
-                        format_number(state_counts.get(k, 0), lang, 0))
-                 for k in ("on_time", "late", "pending")],
-        table=Table([t("Service"), t("State"), t("Received"), t("Contact")], sub_rows,
-                    widths=[3.6, 1.8, 1.6, 3.0],
-                    empty_text=t("Every service sent its data on time.")),
-    ))
-
-    # appendix: every objective
-    # the comments come with the full provenance frame (the cached values frame is lean)
-    comments = data.memo(("board-comments", str(period)), lambda: _comments(
-        queries.values_frame(data.engine), plan, period))
-    appendix_rows = []
-    for o in sorted(result.objectives, key=lambda o: o.code):
-        text = plan.objective_by_code[o.code].text
-        appendix_rows.append([
-            Cell(o.code),
-            Cell(text),
-            Cell("", status=level_badge(o, lang)),
-            Cell(pct(o.achievement, lang), number=True),
-            Cell("\n".join(comments.get(o.code, [])) or "–"),
-        ])
+    say = progress or (lambda _message: None)
+    say(t("Computing the statuses"))
+    deck = _Deck(data=data, period=period, since=since, lang=lang,
+                 today=today or dt.datetime.now(dt.UTC).date(), result=data.status(period))
+    slides = [_title_slide(deck), _glance_slide(deck), *_lever_slides(deck), _risk_slide(deck)]
+    say(t("Comparing with {quarter}", quarter=str(since)))
+    slides.append(_changes_slide(deck))
+    say(t("Checking the submissions"))
+    slides.append(_submissions_slide(deck))
+    plan = data.plan
     return Board(
         plan_name=plan.info.name,
         organisation=plan.info.organisation,
         period=str(period),
-        period_label=q_label,
+        period_label=deck.quarter,
         since=str(since),
         lang=lang,
-        date_text=format_date(today, lang, "long"),
+        date_text=format_date(deck.today, lang, "long"),
         slides=slides,
-        appendix=Table([t("Code"), t("Objective"), t("Status"), t("Achievement"),
-                        t("Technicians' comments")], appendix_rows,
-                       widths=[0.8, 3.6, 1.7, 1.1, 4.0]),
-        appendix_title=t("Appendix: every objective ({quarter})", quarter=q_label),
-        footer=f"{plan.info.name} · {q_label}",
+        appendix=_appendix(deck),
+        appendix_title=t("Appendix: every objective ({quarter})", quarter=deck.quarter),
+        footer=f"{plan.info.name} · {deck.quarter}",
         continued=t("(cont.)"),
     )
+
+
+def _overall_metric(deck: _Deck) -> Metric:
+    overall = deck.result.plan
+    return Metric(deck.t("Overall achievement"), deck.pct(overall.achievement),
+                  level_badge(overall, deck.lang))
+
+
+def _title_slide(deck: _Deck) -> Slide:
+    """1. The title: the plan, the quarter, the headline figures."""
+    t, plan = deck.t, deck.plan
+    return Slide(
+        kind="title",
+        kicker=t("Board meeting · plan follow-up"),
+        title=plan.info.name,
+        subtitle=t("Situation at the end of the {quarter}", quarter=deck.quarter),
+        metrics=[
+            _overall_metric(deck),
+            Metric(t("Plan time elapsed"), deck.pct(share_of_plan_elapsed(plan, deck.period))),
+            Metric(t("Objectives with data"), objectives_with_data_text(deck.result, deck.lang)),
+        ],
+        notes=[t("{organisation} · {date}", organisation=plan.info.organisation,
+                 date=format_date(deck.today, deck.lang, "long"))],
+    )
+
+
+def _glance_slide(deck: _Deck) -> Slide:
+    """2. The plan at a glance: a card per lever, objectives per status."""
+    t, lang = deck.t, deck.lang
+    cards = [Card(
+        title=t("Lever {number}", number=lever.number),
+        subtitle=lever.name,
+        value=deck.pct(lever.achievement),
+        status=level_badge(lever, lang),
+        lines=(counts_text(_objective_counts(lever), lang), _trend(lever.trend, lang)),
+    ) for lever in deck.result.levers]
+    plan_counts = objective_counts(deck.result.objectives)
+    return Slide(
+        kind="glance",
+        title=t("The plan at a glance"),
+        subtitle=t("{quarter} · achievement of each lever and objectives per status",
+                   quarter=deck.quarter),
+        metrics=[_overall_metric(deck),
+                 *[Metric(st.status_text(s, lang), deck.count(plan_counts[s]))
+                   for s in STATUSES]],
+        cards=cards,
+    )
+
+
+def _lever_slides(deck: _Deck) -> list[Slide]:
+    """3. One slide per lever: its axes (table and chart over time), the objectives behind."""
+    history = deck.data.history(deck.period)
+    periods = [str(p) for p in period_range(deck.plan.first_period, deck.period)]
+    return [_lever_slide(deck, lever, history, periods) for lever in deck.result.levers]
+
+
+def _lever_slide(deck: _Deck, lever: LeverResult, history: pd.DataFrame,
+                 periods: list[str]) -> Slide:
+    t, lang = deck.t, deck.lang
+    names = {a.number: a.name for a in deck.plan.lever(lever.number).axes}
+    series = [NamedSeries(t("Axis {number}", number=a.number),
+                          _history_points(history, "axis", str(a.number)))
+              for a in lever.axes]
+    what = t("Achievement of lever {number} over time by axis", number=lever.number)
+    rows = [[
+        Cell(t("Axis {number}. {name}", number=a.number, name=_short(names.get(a.number, ""), 70))),
+        Cell("", status=level_badge(a, lang)),
+        Cell(deck.pct(a.achievement), number=True),
+        Cell(counts_text(_objective_counts(a), lang)),
+    ] for a in lever.axes]
+    return Slide(
+        kind="lever",
+        kicker=t("Lever {number}", number=lever.number),
+        title=lever.name,
+        subtitle=lever.tagline,
+        metrics=[
+            Metric(t("Achievement"), deck.pct(lever.achievement), level_badge(lever, lang)),
+            Metric(t("Objectives per status"), counts_text(_objective_counts(lever), lang)),
+            Metric(t("Objectives with data"), objectives_with_data_text(lever, lang)),
+            Metric(t("Trend"), _trend(lever.trend, lang)),
+        ],
+        table=Table([t("Axis"), t("Status"), t("Achievement"), t("Objectives")], rows,
+                    widths=[3.2, 1.9, 1.3, 2.0]),
+        chart=Chart(f"lever-{lever.number}",
+                    history_figure(series, lang, title=None, periods=periods),
+                    figure_summary(series, lang, what=what)),
+        notes=_behind_note(deck, lever),
+    )
+
+
+def _behind_note(deck: _Deck, lever: LeverResult) -> list[str]:
+    """``Objectius amb retard: P1.02, P1.05`` (the first eight, then "and N more")."""
+    behind = [o.code for o in objectives_of(lever)
+              if o.status in (st.Status.RED, st.Status.AMBER)]
+    if not behind:
+        return []
+    listed = ", ".join(behind[:BEHIND_LISTED])
+    if len(behind) > BEHIND_LISTED:
+        listed += " " + deck.t("and {count} more").format(count=len(behind) - BEHIND_LISTED)
+    return [deck.t("Objectives behind: {codes}", codes=listed)]
+
+
+def _risk_slide(deck: _Deck) -> Slide:
+    """4. The objectives at risk, worst first (``plan_model.ranking``, as the overview)."""
+    t, lang = deck.t, deck.lang
+    risky = at_risk_ranking(deck.result)
+    rows = [[
+        Cell(o.code),
+        Cell(_short(deck.plan.objective_by_code[o.code].text, 110)),
+        Cell("", status=level_badge(o, lang)),
+        Cell(deck.pct(o.achievement), number=True),
+        Cell(at_risk_text(lang) if o.at_risk else "–"),
+    ] for o in risky]
+    return Slide(
+        kind="risk",
+        title=t("Objectives at risk"),
+        subtitle=t("Behind schedule, or heading to miss the final target ({quarter})",
+                   quarter=deck.quarter),
+        metrics=[
+            Metric(st.status_text("red", lang),
+                   deck.count(sum(1 for o in risky if o.status == st.Status.RED))),
+            Metric(st.status_text("amber", lang),
+                   deck.count(sum(1 for o in risky if o.status == st.Status.AMBER))),
+            Metric(at_risk_text(lang), deck.count(sum(1 for o in risky if o.at_risk))),
+        ],
+        table=Table([t("Code"), t("Objective"), t("Status"), t("Achievement"),
+                     t("Forecast")], rows, widths=[0.9, 4.6, 1.9, 1.2, 1.4],
+                    empty_text=t("No objective is behind or at risk.")),
+    )
+
+
+def _changes_slide(deck: _Deck) -> Slide:
+    """5. What changed since the comparison quarter: objectives first, then indicators."""
+    t, lang, since = deck.t, deck.lang, deck.since
+    # nothing to compare with before the plan's first quarter
+    changes = (deck.data.changes(since, deck.period) if since >= deck.plan.first_period
+               else pd.DataFrame(columns=["level", "code", "status_before", "status_after",
+                                          "change"]))
+    counts = dict.fromkeys(CHANGE_KINDS, 0)
+    rows = []
+    for rec in _ordered_changes(changes):
+        change = str(rec["change"])
+        counts[change] = counts.get(change, 0) + 1
+        rows.append([
+            Cell(_level_name(str(rec["level"]), str(rec["code"]), deck.plan, t)),
+            Cell("", status=badge(_status_or_grey(rec["status_before"]), lang)),
+            Cell("", status=badge(_status_or_grey(rec["status_after"]), lang)),
+            Cell(f"{st.CHANGE_ICONS.get(change, '')} {t(CHANGE_LABELS.get(change, change))}"),
+        ])
+    return Slide(
+        kind="changes",
+        title=t("What changed since {quarter}", quarter=period_label(since, lang)),
+        subtitle=t("Objectives and indicators, against what was known at the deadline of "
+                   "the {quarter}", quarter=period_label(since, lang)),
+        metrics=[Metric(st.icon_text(st.CHANGE_ICONS[k], CHANGE_LABELS[k], lang),
+                        deck.count(counts.get(k, 0))) for k in CHANGE_KINDS],
+        table=Table([t("Level"), t("Before"), t("Now"), t("Change")], rows,
+                    widths=[3.6, 2.3, 2.3, 1.9],
+                    empty_text=t("No status changed since {quarter}.", quarter=str(since))),
+    )
+
+
+def _ordered_changes(changes: pd.DataFrame) -> list[dict[Hashable, Any]]:
+    """The changes by level (plan to indicator), then kind (worse first), then code."""
+    if changes.empty:
+        return []
+    ranked = changes.assign(_o=changes["change"].map(CHANGE_ORDER).fillna(3),
+                            _l=changes["level"].map(LEVEL_ORDER).fillna(5))
+    return ranked.sort_values(["_l", "_o", "code"], kind="stable").to_dict("records")
+
+
+def _submissions_slide(deck: _Deck) -> Slide:
+    """6. The services that still have to send the quarter's data, or sent it late."""
+    t, lang = deck.t, deck.lang
+    completeness = deck.data.completeness(deck.period, deck.today)
+    quarter_rows = (completeness[completeness["period"] == str(deck.period)]
+                    if not completeness.empty else completeness)
+    state_counts = dict.fromkeys(COMPLETENESS_LABELS, 0)
+    rows = []
+    for rec in _ordered_submissions(quarter_rows):
+        state = str(rec["state"])
+        state_counts[state] = state_counts.get(state, 0) + 1
+        if state != "on_time":
+            rows.append(_submission_row(deck, rec, state))
+    return Slide(
+        kind="submissions",
+        title=t("Submissions for the {quarter}", quarter=deck.quarter),
+        subtitle=t("Services that still have to send their data, or sent it late"),
+        metrics=[Metric(st.icon_text(st.COMPLETENESS_ICONS[k], COMPLETENESS_LABELS[k], lang),
+                        deck.count(state_counts.get(k, 0)))
+                 for k in ("on_time", "late", "pending")],
+        table=Table([t("Service"), t("State"), t("Received"), t("Contact")], rows,
+                    widths=[3.6, 1.8, 1.6, 3.0],
+                    empty_text=t("Every service sent its data on time.")),
+    )
+
+
+def _ordered_submissions(rows: pd.DataFrame) -> list[dict[Hashable, Any]]:
+    """Pending first, then late, not due, on time; by service within each."""
+    if rows.empty:
+        return []
+    ranked = rows.assign(_o=rows["state"].map(SUBMISSION_ORDER).fillna(4))
+    return ranked.sort_values(["_o", "service"], kind="stable").to_dict("records")
+
+
+def _submission_row(deck: _Deck, rec: dict[Hashable, Any], state: str) -> list[Cell]:
+    service = deck.plan.service_by_code.get(str(rec["service"]))
+    when = _day(rec.get("submitted_at"))
+    return [
+        Cell(service.name if service else str(rec["service"])),
+        Cell(f"{st.COMPLETENESS_ICONS.get(state, '')} "
+             f"{deck.t(COMPLETENESS_LABELS.get(state, state))}"),
+        Cell(format_date(when, deck.lang) if when is not None else "–"),
+        Cell(service.email if service else ""),
+    ]
+
+
+def _appendix(deck: _Deck) -> Table:
+    """Every objective by code: status, achievement and the technicians' comments."""
+    t, plan, period = deck.t, deck.plan, deck.period
+    # the comments come with the full provenance frame (the cached values frame is lean)
+    comments = deck.data.memo(("board-comments", str(period)), lambda: _comments(
+        queries.values_frame(deck.data.engine), plan, period))
+    rows = [[
+        Cell(o.code),
+        Cell(plan.objective_by_code[o.code].text),
+        Cell("", status=level_badge(o, deck.lang)),
+        Cell(deck.pct(o.achievement), number=True),
+        Cell("\n".join(comments.get(o.code, [])) or "–"),
+    ] for o in sorted(deck.result.objectives, key=lambda o: o.code)]
+    return Table([t("Code"), t("Objective"), t("Status"), t("Achievement"),
+                  t("Technicians' comments")], rows, widths=[0.8, 3.6, 1.7, 1.1, 4.0])
 
 
 def _day(value: Any) -> dt.date | None:
@@ -403,7 +440,7 @@ def _status_or_grey(value: object) -> str:
     return text if text in STATUSES else "grey"
 
 
-def _level_name(level: str, code: str, plan: Any, t: Callable[..., str]) -> str:
+def _level_name(level: str, code: str, plan: Plan, t: Callable[..., str]) -> str:
     if level == "lever":
         return t("Lever {number}: {name}", number=code, name=plan.lever(int(code)).name)
     if level == "axis":
@@ -419,4 +456,4 @@ def _level_name(level: str, code: str, plan: Any, t: Callable[..., str]) -> str:
     return code
 
 
-__all__ = ["SLIDE_ROWS", "Board", "at_risk_objectives", "badge", "build_board", "period_label"]
+__all__ = ["SLIDE_ROWS", "Board", "badge", "build_board", "period_label"]

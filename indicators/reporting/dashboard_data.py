@@ -1,20 +1,20 @@
 """What the dashboard pages read: values, statuses, completeness and changes, cached.
 
 No Dash here: pages (and the board presentation) call these functions and build components.
+Results are typed (``PlanStatus``, ``ObjectiveResult``, frames with documented columns), so a
+page never works with ``Any`` at this boundary.
 
 Caching: everything computed from the stored values is cached in-process, keyed by the data
 generation (``indicators.storage.queries.data_generation``), which every import bumps. Each request
 reads the generation (one tiny query) and drops what was computed for an older one, so
 several worker processes never serve stale statuses: at worst each worker recomputes once
-after an import. ``clear_caches()`` empties everything (the benchmark's "cold" case).
+after an import. ``clear_caches()`` empties everything (the benchmark's "cold" case). The
+whole design of the app's caches is in :mod:`indicators.storage.cache`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -22,64 +22,22 @@ from typing import Any, TypeVar, cast
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from indicators.reporting.numbers import clean_number
 from indicators.storage import queries
+from indicators.storage.cache import GenerationCache
 from indicators.storage.schema import Submission, SubmissionStatus, Value
 from plan_model import progress
 from plan_model import status as engine_status
 from plan_model.changes import changes_from_grids
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period, period_range
+from plan_model.status_types import ObjectiveResult, PlanStatus
+from plan_model.thresholds import ThresholdOverrides, effective_thresholds
+from settings import Settings
 
 T = TypeVar("T")
-_MAX_ENTRIES = 256
 
-
-class _GenerationCache:
-    """An LRU of computed results, emptied whenever the data generation changes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self._generation: dict[str, int] = {}
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        self._key_locks: dict[Hashable, threading.Lock] = {}
-
-    def check(self, scope: str, generation: int) -> None:
-        with self._lock:
-            if self._generation.get(scope) != generation:
-                for key in [k for k in self._entries if isinstance(k, tuple) and k[0] == scope]:
-                    del self._entries[key]
-                self._generation[scope] = generation
-
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]  # type: ignore[no-any-return]
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:  # one computation per key at a time; others wait for it
-            with self._lock:
-                if key in self._entries:
-                    return self._entries[key]  # type: ignore[no-any-return]
-            value = compute()
-            with self._lock:
-                self._entries[key] = value
-                while len(self._entries) > _MAX_ENTRIES:
-                    self._entries.popitem(last=False)
-                self._key_locks.pop(key, None)
-            return value
-
-    def peek(self, key: Hashable) -> Any:
-        """The entry for ``key`` if already computed, else None (never computes)."""
-        with self._lock:
-            return self._entries.get(key)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._generation.clear()
-
-
-_CACHE = _GenerationCache()
+_CACHE = GenerationCache()
 
 
 def clear_caches() -> None:
@@ -151,18 +109,22 @@ class DashboardData:
         return period
 
     # ---- statuses ----------------------------------------------------------------------
-    def status(self, period: Period) -> Any:
-        """The plan's status at ``period`` (``plan_model.status.PlanStatus``)."""
+    def status(self, period: Period) -> PlanStatus:
+        """The plan's status at ``period``."""
         return self._cached(
             "status", (str(period),),
             lambda: engine_status.status_from_grid(self.plan, self.grid(), period),
         )
 
+    def thresholds_in_force(self) -> Thresholds:
+        """The thresholds in force: the settings' override over the catalog's."""
+        return effective_thresholds(self.plan.catalog.thresholds, self.thresholds)
+
     def grid(self) -> progress.Grid:
         """The status engine's grid of the whole plan at every quarter: computed once per
         data generation, it feeds every quarter's status and every history."""
         def compute() -> progress.Grid:
-            thresholds = engine_status.effective_thresholds(self.plan, self.thresholds)
+            thresholds = self.thresholds_in_force()
             return progress.compute_grid(self.plan, self.values(), thresholds)
 
         return self._cached("grid", (), compute)
@@ -256,7 +218,7 @@ class DashboardData:
                 self.plan,
                 progress.compute_grid(
                     self.plan, self.values_as_of(since),
-                    engine_status.effective_thresholds(self.plan, self.thresholds)),
+                    self.thresholds_in_force()),
                 self.grid(), since, until),
         )
 
@@ -291,12 +253,12 @@ class DashboardData:
 
         return self._cached("submission_counts", (), compute)
 
-    def objective_status(self, code: str, period: Period) -> Any:
-        """One objective's status at ``period`` (``ObjectiveResult``, None if unknown): from
-        the plan's status when it is already computed, else from that objective's values only
-        (an objective's figures depend on its own indicators alone: exactly the same)."""
+    def objective_status(self, code: str, period: Period) -> ObjectiveResult:
+        """One objective's status at ``period`` (KeyError if the plan has no such objective):
+        from the plan's status when it is already computed, else from that objective's values
+        only (an objective's figures depend on its own indicators alone: exactly the same)."""
         whole = _CACHE.peek((self.scope, self.generation, "status", str(period)))
-        if whole is not None:
+        if isinstance(whole, PlanStatus):
             return whole.objective(code)
         grid = self._objective_grid(code)
         return self._cached(
@@ -330,7 +292,7 @@ class DashboardData:
             frames = [f for f in self.objective_values(objective).values() if not f.empty]
             values = (pd.concat(frames, ignore_index=True) if frames
                       else pd.DataFrame(columns=["indicator", "period", "value", "stage"]))
-            thresholds = engine_status.effective_thresholds(self.plan, self.thresholds)
+            thresholds = self.thresholds_in_force()
             return progress.compute_grid(self.plan, values, thresholds)
 
         return self._cached("objective_grid", (objective,), compute)
@@ -448,14 +410,24 @@ def submission_list(engine: Engine) -> pd.DataFrame:
 def load(engine: Engine, plan: Plan, *, deadline_days: int,
          thresholds: Thresholds | None = None) -> DashboardData:
     """The dashboard's data for this request (reads the data generation once).
-    ``thresholds``: the settings' override of the catalog's global thresholds."""
+    ``thresholds``: the settings' override of the catalog's global thresholds (None: the
+    catalog's); results are cached per thresholds in force."""
     generation = queries.data_generation(engine)
-    scope = f"{engine.url.render_as_string(hide_password=True)}|{plan.info.id}"
+    used = effective_thresholds(plan.catalog.thresholds, thresholds)
+    scope = (f"{engine.url.render_as_string(hide_password=True)}|{plan.info.id}"
+             f"|{used.green}|{used.amber}")
     _CACHE.check(scope, generation)
-    if thresholds is not None:
-        scope += f"|{thresholds.green}|{thresholds.amber}"
     return DashboardData(engine=engine, plan=plan, generation=generation,
                          deadline_days=deadline_days, scope=scope, thresholds=thresholds)
+
+
+def settings_thresholds(settings: Settings, plan: Plan) -> Thresholds:
+    """The thresholds in force for this installation: ``GREEN_THRESHOLD`` /
+    ``AMBER_THRESHOLD`` of the settings over the catalog's (the pages, the downloads and the
+    command line all read them here)."""
+    overrides = ThresholdOverrides(green=settings.green_threshold,
+                                   amber=settings.amber_threshold)
+    return effective_thresholds(plan.catalog.thresholds, overrides)
 
 
 def share_of_plan_elapsed(plan: Plan, period: Period) -> float:
@@ -463,14 +435,3 @@ def share_of_plan_elapsed(plan: Plan, period: Period) -> float:
     total = plan.last_period.index - plan.first_period.index + 1
     done = period.index - plan.first_period.index + 1
     return min(1.0, max(0.0, done / total))
-
-
-def clean_number(value: object) -> float | None:
-    """A float, or None for missing/NaN values (pandas gives NaN, not None)."""
-    if value is None:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number

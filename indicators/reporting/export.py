@@ -211,33 +211,57 @@ def levels_frame(plan: Plan, values: pd.DataFrame, periods: Iterable[str],
 
 def write_xlsx(frame: pd.DataFrame, lang: str = "ca", *, title: str = "",
                levels: pd.DataFrame | None = None) -> bytes:
+    """The workbook: the values, the plan's status (``levels``, when given), and a sheet
+    about the file."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     t = translator(lang)
-    names = headers(lang)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = t("Values")
-    ws.append([names[key] for key, _ in COLUMNS])
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="0B2545")
-    for cell in ws[1]:
-        cell.font = bold
-        cell.fill = fill
+    _values_sheet(ws, frame, lang)
+    if levels is not None:
+        _levels_sheet(wb.create_sheet(t("Plan status")), levels)
+    about = wb.create_sheet(t("About"))
+    about.append([title or t("Export of the plan's values")])
+    about.append([t("Rows: {count}", count=len(frame))])
+    about.append([t("Created (UTC): {when}",
+                    when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"))])
+    about.append([t("The first five columns are the import's long format: the file can be "
+                    "loaded back with `seguiment reimport FILE`.")])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _header_row(sheet: Any, names: list[str]) -> None:
+    """The first row: white bold text on navy."""
+    from openpyxl.styles import Font, PatternFill
+
+    sheet.append(names)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="0B2545")
+
+
+def _xlsx_value(value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _values_sheet(ws: Any, frame: pd.DataFrame, lang: str) -> None:
+    """One row per value, user text as text cells (never a formula)."""
+    from openpyxl.utils import get_column_letter
+
+    names = headers(lang)
     keys = [key for key, _ in COLUMNS]
+    _header_row(ws, [names[key] for key in keys])
     for record in frame.to_dict("records"):
-        row = []
-        for key in keys:
-            value = record.get(key)
-            if isinstance(value, float) and math.isnan(value):
-                value = None
-            if isinstance(value, pd.Timestamp):
-                value = value.to_pydatetime()
-            row.append(value)
-        ws.append(row)
+        ws.append([_xlsx_value(record.get(key)) for key in keys])
         for cell in ws[ws.max_row]:
             as_text_cell(cell)
     ach = keys.index("achievement") + 1
@@ -251,33 +275,22 @@ def write_xlsx(frame: pd.DataFrame, lang: str = "ca", *, title: str = "",
         ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 14)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
-    if levels is not None:
-        sheet = wb.create_sheet(t("Plan status"))
-        sheet.append(list(levels.columns))
-        for cell in sheet[1]:
-            cell.font = bold
-            cell.fill = fill
-        for level_row in levels.values.tolist():
-            sheet.append(level_row)
-            for cell in sheet[sheet.max_row]:
-                as_text_cell(cell)
-        for r in range(2, sheet.max_row + 1):
-            sheet.cell(r, 5).number_format = "0%"
-            sheet.cell(r, 7).number_format = "0%"
-        for letter, width in zip("ABCDEFG", (14, 8, 60, 10, 12, 24, 12), strict=True):
-            sheet.column_dimensions[letter].width = width
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-    about = wb.create_sheet(t("About"))
-    about.append([title or t("Export of the plan's values")])
-    about.append([t("Rows: {count}", count=len(frame))])
-    about.append([t("Created (UTC): {when}",
-                    when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"))])
-    about.append([t("The first five columns are the import's long format: the file can be "
-                    "loaded back with `seguiment reimport FILE`.")])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+
+
+def _levels_sheet(sheet: Any, levels: pd.DataFrame) -> None:
+    """The computed status of the plan, each lever, axis and objective (``levels_frame``)."""
+    _header_row(sheet, list(levels.columns))
+    for level_row in levels.values.tolist():
+        sheet.append(level_row)
+        for cell in sheet[sheet.max_row]:
+            as_text_cell(cell)
+    for r in range(2, sheet.max_row + 1):
+        sheet.cell(r, 5).number_format = "0%"
+        sheet.cell(r, 7).number_format = "0%"
+    for letter, width in zip("ABCDEFG", (14, 8, 60, 10, 12, 24, 12), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
 
 
 @dataclass(frozen=True)

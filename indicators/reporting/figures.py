@@ -15,12 +15,12 @@ Every figure:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from i18n import format_number, format_percent, separators, translator
+from indicators.reporting.numbers import clean_number
 from plan_model.status_types import STATUS_COLORS
 
 # Okabe-Ito (Wong 2011), colour-blind safe.
@@ -102,18 +102,8 @@ class MilestoneChartData:
     scale: Sequence[tuple[str, float]] = field(default_factory=list)  # stage name, pct
 
 
-def _clean(value: float | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) or math.isinf(number) else number
-
-
 def _has_data(points: Iterable[Point]) -> bool:
-    return any(_clean(p.value) is not None for p in points)
+    return any(clean_number(p.value) is not None for p in points)
 
 
 def base_layout(lang: str, *, title: str | None = None, height: int = 320,
@@ -180,7 +170,7 @@ def no_data_figure(lang: str, *, title: str | None = None, height: int = 320,
 def _percent(values: Iterable[float | None]) -> list[float | None]:
     out: list[float | None] = []
     for v in values:
-        c = _clean(v)
+        c = clean_number(v)
         out.append(None if c is None else round(c * 100, 1))
     return out
 
@@ -255,72 +245,71 @@ def history_figure(series: Sequence[NamedSeries], lang: str, *, title: str | Non
 
 def indicator_figure(chart: IndicatorChartData, lang: str, *, height: int = 360) -> dict[str, Any]:
     """Actual values, baseline, expected path, threshold band and forecast of one indicator."""
-    t = translator(lang)
     title = f"{chart.code} · {chart.name}"
     if not (_has_data(chart.actual) or _has_data(chart.expected) or _has_data(chart.targets)):
         return no_data_figure(lang, title=title, height=height)
     suffix = " %" if (chart.unit or "").strip() == "%" else ""
-    data: list[dict[str, Any]] = []
-    if _has_data(chart.band_low) and _has_data(chart.band_high):
-        data.append({
-            "type": "scatter", "mode": "lines", "x": [p.period for p in chart.band_low],
-            "y": [_clean(p.value) for p in chart.band_low], "line": {"width": 0},
-            "hoverinfo": "skip", "showlegend": False, "name": t("Amber zone"),
-        })
-        data.append({
-            "type": "scatter", "mode": "lines", "x": [p.period for p in chart.band_high],
-            "y": [_clean(p.value) for p in chart.band_high], "line": {"width": 0},
-            "fill": "tonexty", "fillcolor": "rgba(230,159,0,0.22)",
-            "name": t("Slight delay zone (thresholds)"), "hoverinfo": "skip",
-        })
-    if _has_data(chart.baseline_path):
-        data.append({
-            "type": "scatter", "mode": "lines", "name": t("Baseline"),
-            "x": [p.period for p in chart.baseline_path],
-            "y": [_clean(p.value) for p in chart.baseline_path],
-            "line": {"color": "#555555", "width": 1.5, "dash": "dashdot"},
-            "hovertemplate": t("Baseline") + " %{x}: %{y:,.1f}<extra></extra>",
-        })
-    if _has_data(chart.expected):
-        data.append({
-            "type": "scatter", "mode": "lines", "name": t("Expected path"),
-            "x": [p.period for p in chart.expected],
-            "y": [_clean(p.value) for p in chart.expected],
-            "line": {"color": OKABE_ITO["black"], "width": 2, "dash": "dash"},
-            "hovertemplate": t("Expected") + " %{x}: %{y:,.1f}<extra></extra>",
-        })
-    if _has_data(chart.targets):
-        data.append({
-            "type": "scatter", "mode": "markers", "name": t("Year-end targets"),
-            "x": [p.period for p in chart.targets], "y": [_clean(p.value) for p in chart.targets],
-            "marker": {"symbol": "star", "size": 12, "color": OKABE_ITO["reddish_purple"],
-                       "line": {"color": TEXT_COLOUR, "width": 1}},
-            "hovertemplate": t("Target") + " %{x}: %{y:,.1f}<extra></extra>",
-        })
-    if _has_data(chart.actual):
-        data.append({
-            "type": "scatter", "mode": "lines+markers", "name": t("Actual value"),
-            "x": [p.period for p in chart.actual], "y": [_clean(p.value) for p in chart.actual],
-            "line": {"color": OKABE_ITO["blue"], "width": 3},
-            "marker": {"size": 8, "color": OKABE_ITO["blue"]},
-            "connectgaps": False,
-            "hovertemplate": t("Value") + " %{x}: %{y:,.1f}<extra></extra>",
-        })
-    if _has_data(chart.forecast):
-        data.append({
-            "type": "scatter", "mode": "lines+markers", "name": t("Forecast"),
-            "x": [p.period for p in chart.forecast], "y": [_clean(p.value) for p in chart.forecast],
-            "line": {"color": OKABE_ITO["vermillion"], "width": 2, "dash": "dot"},
-            "marker": {"symbol": "diamond-open", "size": 9, "color": OKABE_ITO["vermillion"]},
-            "hovertemplate": t("Forecast") + " %{x}: %{y:,.1f}<extra></extra>",
-        })
     layout = base_layout(lang, title=title, height=height)
     layout["xaxis"] = _category_axis(chart.periods)
     layout["yaxis"] = _value_axis(chart.unit if chart.unit and chart.unit != "%" else None,
                                   suffix)
+    layout["shapes"], layout["annotations"] = _indicator_marks(chart, lang)
+    return {"data": _indicator_traces(chart, lang), "layout": layout}
+
+
+def _line(points: Sequence[Point], **trace: Any) -> dict[str, Any]:
+    """A scatter trace of ``points`` (missing values as gaps)."""
+    return {"type": "scatter", "x": [p.period for p in points],
+            "y": [clean_number(p.value) for p in points], **trace}
+
+
+def _indicator_traces(chart: IndicatorChartData, lang: str) -> list[dict[str, Any]]:
+    """The band (amber to green), baseline, expected path, targets, values and forecast,
+    each only when it has data, drawn in that order."""
+    t = translator(lang)
+    data: list[dict[str, Any]] = []
+    if _has_data(chart.band_low) and _has_data(chart.band_high):
+        data.append(_line(chart.band_low, mode="lines", line={"width": 0}, hoverinfo="skip",
+                          showlegend=False, name=t("Amber zone")))
+        data.append(_line(chart.band_high, mode="lines", line={"width": 0}, fill="tonexty",
+                          fillcolor="rgba(230,159,0,0.22)",
+                          name=t("Slight delay zone (thresholds)"), hoverinfo="skip"))
+    if _has_data(chart.baseline_path):
+        data.append(_line(chart.baseline_path, mode="lines", name=t("Baseline"),
+                          line={"color": "#555555", "width": 1.5, "dash": "dashdot"},
+                          hovertemplate=t("Baseline") + " %{x}: %{y:,.1f}<extra></extra>"))
+    if _has_data(chart.expected):
+        data.append(_line(chart.expected, mode="lines", name=t("Expected path"),
+                          line={"color": OKABE_ITO["black"], "width": 2, "dash": "dash"},
+                          hovertemplate=t("Expected") + " %{x}: %{y:,.1f}<extra></extra>"))
+    if _has_data(chart.targets):
+        data.append(_line(chart.targets, mode="markers", name=t("Year-end targets"),
+                          marker={"symbol": "star", "size": 12,
+                                  "color": OKABE_ITO["reddish_purple"],
+                                  "line": {"color": TEXT_COLOUR, "width": 1}},
+                          hovertemplate=t("Target") + " %{x}: %{y:,.1f}<extra></extra>"))
+    if _has_data(chart.actual):
+        data.append(_line(chart.actual, mode="lines+markers", name=t("Actual value"),
+                          line={"color": OKABE_ITO["blue"], "width": 3},
+                          marker={"size": 8, "color": OKABE_ITO["blue"]}, connectgaps=False,
+                          hovertemplate=t("Value") + " %{x}: %{y:,.1f}<extra></extra>"))
+    if _has_data(chart.forecast):
+        data.append(_line(chart.forecast, mode="lines+markers", name=t("Forecast"),
+                          line={"color": OKABE_ITO["vermillion"], "width": 2, "dash": "dot"},
+                          marker={"symbol": "diamond-open", "size": 9,
+                                  "color": OKABE_ITO["vermillion"]},
+                          hovertemplate=t("Forecast") + " %{x}: %{y:,.1f}<extra></extra>"))
+    return data
+
+
+def _indicator_marks(chart: IndicatorChartData, lang: str
+                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(shapes, annotations): the baseline as a line when there is no baseline path, and a
+    note when nothing has been submitted yet."""
+    t = translator(lang)
     shapes = []
     annotations = []
-    baseline = _clean(chart.baseline)
+    baseline = clean_number(chart.baseline)
     if baseline is not None and not _has_data(chart.baseline_path):
         shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
                        "y0": baseline, "y1": baseline,
@@ -336,23 +325,21 @@ def indicator_figure(chart: IndicatorChartData, lang: str, *, height: int = 360)
             "x": 0.5, "y": 0.5, "showarrow": False, "font": {"size": 16, "color": "#444444"},
             "bgcolor": "rgba(255,255,255,0.85)",
         })
-    layout["shapes"] = shapes
-    layout["annotations"] = annotations
-    return {"data": data, "layout": layout}
+    return shapes, annotations
 
 
 def milestone_figure(chart: MilestoneChartData, lang: str, *, height: int = 320) -> dict[str, Any]:
     """A milestone as a stage timeline: the stage reached each quarter vs the planned path."""
     t = translator(lang)
     title = f"{chart.code} · {chart.name}"
-    reached = [(p, name, _clean(pct)) for p, name, pct in chart.stages]
+    reached = [(p, name, clean_number(pct)) for p, name, pct in chart.stages]
     if not reached and not _has_data(chart.expected):
         return no_data_figure(lang, title=title, height=height)
     data: list[dict[str, Any]] = []
     if _has_data(chart.expected):
         data.append({
             "type": "scatter", "mode": "lines", "name": t("Planned progress"),
-            "x": [p.period for p in chart.expected], "y": [_clean(p.value) for p in chart.expected],
+            "x": [p.period for p in chart.expected], "y": [clean_number(p.value) for p in chart.expected],
             "line": {"color": OKABE_ITO["black"], "width": 2, "dash": "dash"},
             "hovertemplate": t("Planned") + " %{x}: %{y:.0f} %<extra></extra>",
         })
@@ -421,7 +408,7 @@ def figure_summary(series: Sequence[NamedSeries], lang: str, *, what: str) -> st
     t = translator(lang)
     parts = []
     for s in series:
-        last = next((p for p in reversed(list(s.points)) if _clean(p.value) is not None), None)
+        last = next((p for p in reversed(list(s.points)) if clean_number(p.value) is not None), None)
         if last is None:
             parts.append(t("{name}: no data", name=s.name))
         else:
@@ -446,7 +433,7 @@ def sparkline_svg(points: Sequence[Point], lang: str, *, width: int = 220, heigh
     label = escape(title or t("Achievement"))
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img"><title>{label}</title>')
-    values = [_clean(p.value) for p in points]
+    values = [clean_number(p.value) for p in points]
     known = [v for v in values if v is not None]
     if not known:
         return (head + f'<text x="{width / 2:.0f}" y="{height / 2 + 5:.0f}" '

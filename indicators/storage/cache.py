@@ -1,20 +1,51 @@
-"""A cache shared by every worker and machine, invalidated by imports.
+"""The app's caches: one design, keyed by the data generation.
 
-Entries are scoped to the **data generation** (``data_generation.generation``, bumped by every
-import): an entry written at generation *g* is only returned while the database is still at
-*g*, so an import anywhere invalidates every worker's cache at once without any message
-between processes.
+Everything the app shows is a function of the stored data, the plan and the request. The
+database holds a **data generation** (``data_generation.generation``, read by
+:func:`indicators.storage.queries.data_generation`), a counter that every import bumps. Every
+cache below keys its entries on it, so an import anywhere invalidates every worker's caches
+at once, without any message between processes: each request reads the generation (one tiny
+query) and at worst each worker recomputes once after an import.
 
-Two backends, chosen by the ``cache_url`` setting (``CACHE_URL``):
+What is cached, and where (nothing else computed from the data is cached):
+
+1. **Computed results** (values frames, the status grid, a quarter's status, histories,
+   completeness, changes, one objective's values): :class:`GenerationCache`, in-process, used
+   through :class:`indicators.reporting.dashboard_data.DashboardData`. Key: ``(scope,
+   generation, name, *args)``, where the scope is the database URL, the plan's id and the
+   thresholds in force. ``dashboard_data.load`` reads the generation and drops the scope's
+   entries of an older one; an LRU bounds the size; ``dashboard_data.clear_caches()``
+   empties it (the benchmarks' "cold" case). ``DashboardData.memo`` files anything else
+   derived from the same data under the same key: the board session's content and the
+   technicians' comments of its appendix, and the component trees of the pages whose
+   rendering is costly and the same for every user, so that every user gets them once built
+   (lever, objective, changes, submissions, the plan).
+2. **Rendered pages** (the Dash Pages router's JSON answer): ``layouts.shell.PageResponseCache``,
+   in-process. Key: the request body's hash, the language cookie, the user and the UTC day
+   (deadlines make "pending" change daily); emptied when the generation changes. A cheap page
+   (the overview) is cached here only, not also in (1).
+3. **Shared across workers and machines** (opt-in, ``SHARED_PAGE_CACHE=true``): the second
+   level of (2), :func:`get_cache` in this module. Key: ``(key, generation)``, values pickled
+   and signed.
+
+Lookup tables that depend on no stored data (the plan's parameter arrays in
+``plan_model.progress``, message catalogs, date formats, the changes page's status badges)
+are memoised where they are built and need no invalidation.
+
+The shared cache
+----------------
+Entries are scoped to the data generation: an entry written at generation *g* is only
+returned while the database is still at *g*. Two backends, chosen by the ``cache_url``
+setting (``CACHE_URL``):
 
 - unset (default): the database itself, table ``cache_entries`` (SQLite and PostgreSQL);
 - ``redis://host:port/db``: Redis (``pip install redis``), entries expire after a day; the
   generation is still read from the database, the source of truth.
 
-Usage (e.g. a dashboard page)::
+Usage::
 
     cache = get_cache(settings)
-    frame = cache.get_or_set("overview:2025-T3:ca", lambda: build_overview(...))
+    body = cache.get_or_set("page:...", lambda: render(...))
 
 Values are pickled and signed with ``SECRET_KEY`` (HMAC-SHA256): a payload that does not
 carry a valid signature is ignored, never unpickled.
@@ -26,15 +57,18 @@ import hashlib
 import hmac
 import logging
 import pickle
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from indicators.storage.engine import get_engine
-from indicators.storage.schema import CacheEntry, DataGeneration, utcnow
+from indicators.storage.queries import data_generation
+from indicators.storage.schema import CacheEntry, utcnow
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,13 +77,64 @@ T = TypeVar("T")
 MAX_KEY_LENGTH = 255
 REDIS_TTL_SECONDS = 24 * 3600
 _SIGNATURE_BYTES = 32
+LOCAL_MAX_ENTRIES = 256
 
 
 def current_generation(engine: Engine) -> int:
     """The database's data generation (0 before the first import)."""
-    with engine.connect() as conn:
-        value = conn.execute(select(func.coalesce(func.max(DataGeneration.generation), 0))).scalar()
-    return int(value or 0)
+    return data_generation(engine)
+
+
+class GenerationCache:
+    """An in-process LRU of computed results, by scope, emptied when the scope's data
+    generation changes (item 1 of the module's docstring).
+
+    Keys are tuples whose first item is the scope (``(scope, generation, name, *args)``).
+    Safe across threads: a key is computed once at a time, other threads asking for it wait.
+    """
+
+    def __init__(self, max_entries: int = LOCAL_MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.RLock()
+        self._generation: dict[str, int] = {}
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+
+    def check(self, scope: str, generation: int) -> None:
+        """Drop ``scope``'s entries if they were computed at another generation."""
+        with self._lock:
+            if self._generation.get(scope) != generation:
+                for key in [k for k in self._entries if isinstance(k, tuple) and k[0] == scope]:
+                    del self._entries[key]
+                self._generation[scope] = generation
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]  # type: ignore[no-any-return]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:  # one computation per key at a time; others wait for it
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]  # type: ignore[no-any-return]
+            value = compute()
+            with self._lock:
+                self._entries[key] = value
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return value
+
+    def peek(self, key: Hashable) -> Any:
+        """The entry for ``key`` if already computed, else None (never computes)."""
+        with self._lock:
+            return self._entries.get(key)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._generation.clear()
 
 
 def _normalise_key(key: str) -> str:

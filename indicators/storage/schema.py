@@ -151,6 +151,7 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # a director's digest
 
     services: Mapped[list[UserService]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -179,6 +180,24 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32), index=True)
     target: Mapped[str | None] = mapped_column(String(128), nullable=True)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class SentMessage(Base):
+    """An e-mail sent by ``seguiment remind``: a reminder to a service or a digest to the
+    directors, for one quarter. ``key`` (kind, quarter, service, step) makes it once only."""
+
+    __tablename__ = "sent_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(96), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # reminder | digest
+    step: Mapped[str] = mapped_column(String(8))  # before | after | now
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    service: Mapped[str | None] = mapped_column(String(32), nullable=True)  # None: a digest
+    recipients: Mapped[str] = mapped_column(Text)  # comma-separated addresses
+    subject: Mapped[str] = mapped_column(String(255))
+    sent_by: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class CacheEntry(Base):

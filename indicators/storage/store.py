@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from indicators.intake.validate import ParsedValue
+from indicators.storage.locks import refused_periods
+from indicators.storage.records import ParsedValue
 from indicators.storage.schema import (
     AuditEvent,
     DataGeneration,
-    PeriodLock,
     Submission,
     SubmissionStatus,
     Value,
@@ -39,19 +39,6 @@ class Stored:
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
-
-
-def locked_periods(engine: Engine, periods: Iterable[str]) -> set[str]:
-    wanted = sorted(set(periods))
-    if not wanted:
-        return set()
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(PeriodLock.period).where(
-                PeriodLock.period.in_(wanted), PeriodLock.locked.is_(True)
-            )
-        )
-        return {row[0] for row in rows}
 
 
 def stored_values(
@@ -154,12 +141,7 @@ def store(
         # A director may have locked a quarter while the file was being validated: check
         # again inside the transaction, after taking the lock, so no upload slips through.
         wanted = sorted({v.period for v in values} | {period})
-        locked_now = conn.execute(
-            select(PeriodLock.period).where(
-                PeriodLock.period.in_(wanted), PeriodLock.locked.is_(True)
-            )
-        ).first()
-        if locked_now is not None:
+        if refused_periods(conn, wanted):
             return Stored(LOCKED, None, None)
         current = conn.execute(
             select(Submission.id, Submission.sha256).where(

@@ -10,41 +10,38 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from accounts import core as accounts
+from accounts import audit
 from i18n import format_date, translator
 from indicators.storage.engine import get_engine
 from layouts import components as c
-from web.auth import DIRECTOR, current_account, require_role
 from web.context import current_settings
+from web.users import DIRECTOR, require_role
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/auditoria", title=c.page_title("Audit log"), name="Auditoria", order=23)
 
 ACTION_LABELS: dict[str, str] = {
-    accounts.ACTION_LOGIN: "Login",
-    accounts.ACTION_LOGIN_FAILED: "Failed login",
-    accounts.ACTION_LOGOUT: "Logout",
-    accounts.ACTION_IMPORT: "Import",
-    accounts.ACTION_APPROVE: "Approval",
-    accounts.ACTION_LOCK: "Quarter locked",
-    accounts.ACTION_REOPEN: "Quarter reopened",
-    accounts.ACTION_USER_CREATE: "User created",
-    accounts.ACTION_USER_PASSWORD: "Password changed",
-    accounts.ACTION_USER_DISABLE: "User disabled",
-    accounts.ACTION_USER_ENABLE: "User enabled",
-    accounts.ACTION_USER_SERVICES: "User's services changed",
+    audit.ACTION_LOGIN: "Login",
+    audit.ACTION_LOGIN_FAILED: "Failed login",
+    audit.ACTION_LOGOUT: "Logout",
+    audit.ACTION_IMPORT: "Import",
+    audit.ACTION_APPROVE: "Approval",
+    audit.ACTION_LOCK: "Quarter locked",
+    audit.ACTION_REOPEN: "Quarter reopened",
+    audit.ACTION_USER_CREATE: "User created",
+    audit.ACTION_USER_PASSWORD: "Password changed",
+    audit.ACTION_USER_DISABLE: "User disabled",
+    audit.ACTION_USER_ENABLE: "User enabled",
+    audit.ACTION_USER_SERVICES: "User's services changed",
 }
 
 
 def layout(**query: str) -> Any:
     lang = c.request_language(query)
     t = translator(lang)
-    info = current_account()
-    if info is None or info.role not in DIRECTOR:
-        return html.Div(dbc.Alert(t("Your account does not have access to this page."),
-                                  color="danger", role="alert"))
+    require_role(*DIRECTOR)  # 403 for other roles (web.guard protects the page too)
     engine = get_engine(current_settings().database_url)
-    users = [{"label": u, "value": u} for u in accounts.audit_usernames(engine)]
+    users = [{"label": u, "value": u} for u in audit.audit_usernames(engine)]
     actions = [{"label": t(label), "value": code} for code, label in ACTION_LABELS.items()]
     children = [
         dbc.Row([
@@ -98,7 +95,7 @@ def show(user: str | None, action: str | None, since: str | None, until: str | N
     require_role(*DIRECTOR)
     t = translator(lang)
     lang = lang or "ca"
-    frame = accounts.audit_frame(
+    frame = audit.audit_frame(
         get_engine(current_settings().database_url), username=user or None,
         action=action or None, since=_date(since), until=_date(until), limit=5000)
     rows = []

@@ -11,18 +11,17 @@ from dash import html
 
 from layouts import components as c
 from layouts.light import el, link
-from plan_model.changes import CHANGE_LABELS
+from plan_model.changes import CHANGE_LABELS, CHANGE_ORDER
 from plan_model.periods import Period
+from plan_model.status_types import CHANGE_ICONS
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/canvis", title=c.page_title("Changes"), name="Canvis",
                    order=4)
 
-KINDS: list[tuple[str, str, str]] = [
-    ("down", "↓", CHANGE_LABELS["down"]),
-    ("up", "↑", CHANGE_LABELS["up"]),
-    ("new_data", "+", CHANGE_LABELS["new_data"]),
-    ("no_data", "∅", CHANGE_LABELS["no_data"]),
+KINDS: list[tuple[str, str, str]] = [  # (kind, icon, label msgid), worse first
+    (kind, CHANGE_ICONS[kind], CHANGE_LABELS[kind])
+    for kind in sorted(CHANGE_LABELS, key=CHANGE_ORDER.__getitem__)
 ]
 LEVEL_LABELS = {"plan": "Plan", "lever": "Lever", "axis": "Axis", "objective": "Objective",
                 "indicator": "Indicator"}

@@ -9,18 +9,21 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
-from indicators.reporting import dashboard_data
+from indicators.reporting.numbers import clean_number
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, history_figure
 from layouts.pages.not_found_404 import not_found
 from plan_model import status_types as st
+from plan_model.models import Lever
+from plan_model.ranking import WORST_FIRST
+from plan_model.status_types import LeverResult, ObjectiveResult
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path_template="/palanca/<n>", path="/palanca/1",
                    title=c.page_title("Lever {n}"), name="Palanca", order=1)
 
 ALL = "tots"  # the "no filter" value of the selectors (not written in the URL)
-STATUS_RANK = {"red": 0, "amber": 1, "green": 2, "grey": 3}
+STATUS_RANK = {str(status): rank for status, rank in WORST_FIRST.items()}
 
 
 def _lever_number(text: str | None) -> int | None:
@@ -31,18 +34,18 @@ def _lever_number(text: str | None) -> int | None:
     return number if 1 <= number <= 5 else None
 
 
-def _row(ctx: c.PageContext, objective: Any, axis_name: str) -> dict[str, Any]:
+def _row(ctx: c.PageContext, objective: ObjectiveResult, axis_name: str) -> dict[str, Any]:
     lang, t = ctx.lang, ctx.t
     plan_objective = ctx.plan.objective_by_code[objective.code]
     services = sorted({i.responsible_service for i in ctx.plan.indicators_of(objective.code)})
     status = str(objective.status)
     if objective.at_risk:
-        forecast = f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}"
+        forecast = st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, lang)
     elif any(i.forecast is not None for i in objective.indicators):
-        forecast = "✔ " + t("Reaches the target")
+        forecast = f"{st.STATUS_ICONS[st.Status.GREEN]} {t('Reaches the target')}"
     else:
-        forecast = "– " + t("No forecast")
-    achievement = dashboard_data.clean_number(objective.achievement)
+        forecast = f"{st.STATUS_ICONS[st.Status.GREY]} {t('No forecast')}"
+    achievement = clean_number(objective.achievement)
     return {
         "code": objective.code,
         "href": ctx.href(f"/objectiu/{objective.code}"),
@@ -97,7 +100,7 @@ def _grid(ctx: c.PageContext, rows: list[dict[str, Any]]) -> dag.AgGrid:
     )
 
 
-def _filters(ctx: c.PageContext, lever: Any, axis_filter: str, status_filter: str) -> html.Div:
+def _filters(ctx: c.PageContext, lever: Lever, axis_filter: str, status_filter: str) -> html.Div:
     t, lang = ctx.t, ctx.lang
     axis_options = [{"label": t("All axes"), "value": ALL}] + [
         {"label": t("Axis {number}. {name}", number=a.number, name=a.name),
@@ -115,16 +118,9 @@ def _filters(ctx: c.PageContext, lever: Any, axis_filter: str, status_filter: st
     ], className="filters", role="search", **c.attrs(aria_label=t("Filter objectives")))
 
 
-def build(ctx: c.PageContext, number: int) -> html.Div:
-    t, lang = ctx.t, ctx.lang
-    result = ctx.data.status(ctx.period)
-    lever = result.lever(number)
-    axis_filter = ctx.query.get("eix", "")
-    status_filter = ctx.query.get("estat", "")
-    if status_filter not in c.STATUSES:
-        status_filter = ""
-    axis_names = {a.number: t("Axis {number}. {name}", number=a.number, name=a.name)
-                  for a in ctx.plan.lever(number).axes}
+def _objective_rows(ctx: c.PageContext, lever: LeverResult, axis_names: dict[int, str],
+                    axis_filter: str, status_filter: str) -> list[dict[str, Any]]:
+    """The grid's rows: the lever's objectives, filtered by axis and status."""
     rows = []
     for axis in lever.axes:
         if axis_filter and str(axis.number) != axis_filter:
@@ -133,17 +129,28 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
             if status_filter and str(objective.status) != status_filter:
                 continue
             rows.append(_row(ctx, objective, axis_names.get(axis.number, str(axis.number))))
+    return rows
 
-    series = []
-    for axis in lever.axes:  # straight from the shared status grid
-        points = [Point(period, value) for period, value in
-                  ctx.data.achievement_series("axis", str(axis.number), ctx.period)]
-        series.append(NamedSeries(t("Axis {number}", number=axis.number), points))
+
+def _history_chart(ctx: c.PageContext, lever: LeverResult) -> html.Section:
+    """The lever's axes over time, straight from the shared status grid."""
+    t, lang = ctx.t, ctx.lang
+    series = [NamedSeries(t("Axis {number}", number=axis.number),
+                          [Point(period, value) for period, value in
+                           ctx.data.achievement_series("axis", str(axis.number), ctx.period)])
+              for axis in lever.axes]
     periods = [str(p) for p in ctx.data.plan_periods() if p <= ctx.period]
     chart_title = t("Achievement over time by axis")
     figure = history_figure(series, lang, title=chart_title, periods=periods)
+    return html.Section([
+        c.graph(figure, figure_summary(series, lang, what=chart_title),
+                graph_id="lever-history-graph"),
+    ], className="panel")
 
-    axes_table = html.Table([
+
+def _axes_table(ctx: c.PageContext, lever: LeverResult, axis_names: dict[int, str]) -> html.Table:
+    t, lang = ctx.t, ctx.lang
+    return html.Table([
         html.Caption(t("Axes of the lever"), className="visually-hidden"),
         html.Thead(html.Tr([html.Th(t("Axis"), scope="col"), html.Th(t("Status"), scope="col"),
                             html.Th(t("Achievement"), scope="col", className="num"),
@@ -158,7 +165,10 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
         ]) for a in lever.axes]),
     ], className="table table-sm data-table")
 
-    headline = html.Div([
+
+def _headline(ctx: c.PageContext, lever: LeverResult) -> html.Div:
+    t, lang = ctx.t, ctx.lang
+    return html.Div([
         html.P(lever.tagline, className="tagline"),
         html.Div([
             html.Span([t("Achievement"), ": ", html.Strong(c.percent(lever.achievement, lang))]),
@@ -167,12 +177,25 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
             html.Span([t("Trend"), ": ", c.trend_text(str(lever.trend), lang)]),
         ], className="lever-summary"),
     ])
+
+
+def build(ctx: c.PageContext, number: int) -> html.Div:
+    t = ctx.t
+    lever = ctx.data.status(ctx.period).lever(number)
+    axis_filter = ctx.query.get("eix", "")
+    status_filter = ctx.query.get("estat", "")
+    if status_filter not in c.STATUSES:
+        status_filter = ""
+    axis_names = {a.number: t("Axis {number}. {name}", number=a.number, name=a.name)
+                  for a in ctx.plan.lever(number).axes}
+    rows = _objective_rows(ctx, lever, axis_names, axis_filter, status_filter)
     return c.frame(
         ctx, active=f"/palanca/{number}",
         title=t("Lever {number}: {name}", number=number, name=lever.name),
         children=[
-            headline,
-            html.Section([html.H2(t("Axes"), id="axes-title"), axes_table],
+            _headline(ctx, lever),
+            html.Section([html.H2(t("Axes"), id="axes-title"),
+                          _axes_table(ctx, lever, axis_names)],
                          className="panel", **c.attrs(aria_labelledby="axes-title")),
             html.Section([
                 html.H2(t("Objectives"), id="objectives-title"),
@@ -181,10 +204,7 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
                          count=len(rows)), className="grid-help", id="lever-grid-count"),
                 _grid(ctx, rows),
             ], className="panel", **c.attrs(aria_labelledby="objectives-title")),
-            html.Section([
-                c.graph(figure, figure_summary(series, lang, what=chart_title),
-                        graph_id="lever-history-graph"),
-            ], className="panel"),
+            _history_chart(ctx, lever),
         ],
     )
 

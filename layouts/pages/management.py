@@ -12,14 +12,15 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from accounts import core as accounts
-from accounts.core import AccountError
+from accounts.approvals import approvals_frame, approve, lock_period, reopen_period
+from accounts.errors import AccountError
 from i18n import format_date, translator
+from indicators.storage import locks
 from indicators.storage.engine import get_engine
 from layouts import components as c
 from layouts.upload_workflow import default_period, upload_periods
-from web.auth import DIRECTOR, current_account, require_role
 from web.context import current_plan, current_settings
+from web.users import DIRECTOR, require_role
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/gestio", title=c.page_title("Approvals and locks"),
@@ -32,10 +33,7 @@ HIDDEN: dict[str, Any] = {"aria-hidden": "true"}
 def layout(**query: str) -> Any:
     lang = c.request_language(query)
     t = translator(lang)
-    info = current_account()
-    if info is None or info.role not in DIRECTOR:
-        return html.Div(dbc.Alert(t("Your account does not have access to this page."),
-                                  color="danger", role="alert"))
+    require_role(*DIRECTOR)  # 403 for other roles (web.guard protects the page too)
     plan = current_plan()
     periods = [str(p) for p in upload_periods(plan)]
     chosen = query.get("periode") if query.get("periode") in periods else str(
@@ -98,15 +96,15 @@ def act(_approve: int | None, _lock: int | None, _reopen: int | None, period: st
         if trigger == "gestio-approve":
             if service not in plan.service_by_code:
                 return dbc.Alert(t("Choose a service."), color="danger"), dash.no_update
-            approval = accounts.approve(engine, service, period, by=info.username)
+            approval = approve(engine, service, period, by=info)
             message = t("Submission number {id} of {service} for {period} approved.",
                         id=approval.submission_id, service=service, period=period)
         elif trigger == "gestio-lock":
-            accounts.lock_period(engine, period, by=info.username)
+            lock_period(engine, period, by=info)
             message = t("The quarter {period} is locked: new uploads are refused.",
                         period=period)
         elif trigger == "gestio-reopen":
-            accounts.reopen_period(engine, period, by=info.username)
+            reopen_period(engine, period, by=info)
             message = t("The quarter {period} is open again for uploads.", period=period)
         else:
             return dash.no_update, dash.no_update
@@ -133,7 +131,7 @@ def show(period: str | None, _version: int | None, lang: str | None) -> Any:
     engine = get_engine(current_settings().database_url)
     if not period:
         return None, None
-    locked = accounts.is_locked(engine, period)
+    locked = locks.is_locked(engine, period)
     state = dbc.Alert(
         [html.Span("🔒 " if locked else "🔓 ", **HIDDEN),
          t("The quarter {period} is locked.", period=period) if locked
@@ -144,7 +142,7 @@ def show(period: str | None, _version: int | None, lang: str | None) -> Any:
     subs = submissions_frame(engine)
     subs = subs[(subs["period"] == period) & (subs["status"] == "current")]
     by_service = {str(r["service"]): r for r in subs.to_dict("records")}
-    approvals = accounts.approvals_frame(engine)
+    approvals = approvals_frame(engine)
     approvals = approvals[approvals["period"] == period]
     approved: dict[str, dict[str, Any]] = {}
     for record in approvals.to_dict("records"):

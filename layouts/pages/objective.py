@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import dash
 import pandas as pd
 from dash import dcc, html
 
 from i18n import format_number
-from indicators.reporting import dashboard_data
+from indicators.reporting.numbers import clean_number
 from layouts import components as c
 from layouts.figures import (
     IndicatorChartData,
@@ -22,6 +22,7 @@ from layouts.light import el
 from layouts.pages.not_found_404 import not_found
 from plan_model import status_types as st
 from plan_model.models import Indicator, Stage
+from plan_model.status_types import IndicatorResult
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path_template="/objectiu/<code>", path="/objectiu/P1.01",
@@ -37,87 +38,107 @@ def stage_name(stage: Stage, lang: str) -> str:
 
 
 def _num(value: Any, lang: str, unit: str | None = None) -> str:
-    text = format_number(dashboard_data.clean_number(value), lang)
+    text = format_number(clean_number(value), lang)
     if unit and text != "–":
         return f"{text}\u00a0{unit}"
     return text
 
 
-def _chart(ctx: c.PageContext, ind: Indicator, result: Any, rows: pd.DataFrame) -> Any:
-    t, lang = ctx.t, ctx.lang
-    periods = [p for p in ctx.data.plan_periods()]
-    labels = [str(p) for p in periods]
-    shown = [str(p) for p in periods if p <= ctx.period]
-    paths = ctx.data.indicator_paths(ind.code) or {}
-    n_shown = len(shown)
+class _Paths(NamedTuple):  # not a dataclass: Dash loads page modules outside sys.modules
+    """One indicator's paths per plan quarter (``DashboardData.indicator_paths``) as points."""
 
-    def points(key: str, upto: int | None = None) -> list[Point]:
-        values = paths.get(key) or []
+    labels: list[str]  # every quarter of the plan
+    shown: list[str]  # those up to the page's quarter
+    paths: dict[str, list[float | None]]
+
+    def points(self, key: str, upto: int | None = None) -> list[Point]:
+        values = self.paths.get(key) or []
         limit = len(values) if upto is None else upto
-        return [Point(labels[i], values[i]) for i in range(min(limit, len(values)))]
+        return [Point(self.labels[i], values[i]) for i in range(min(limit, len(values)))]
 
+
+def _chart(ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None,
+           rows: pd.DataFrame) -> Any:
+    periods = ctx.data.plan_periods()
+    paths = _Paths(labels=[str(p) for p in periods],
+                   shown=[str(p) for p in periods if p <= ctx.period],
+                   paths=ctx.data.indicator_paths(ind.code) or {})
     if ind.is_milestone:
-        stages = []
-        for r in rows.itertuples():
-            if str(r.period) not in shown:
-                continue
-            stage = ctx.plan.stage_by_key.get(str(r.stage or "").strip().lower())
-            stages.append((str(r.period), stage_name(stage, lang) if stage else str(r.stage),
-                           stage.pct if stage else None))
-        data = MilestoneChartData(
-            code=ind.code, name=ind.name, periods=labels, stages=stages,
-            expected=points("expected"), planned_completion=ind.planned_completion,
-            scale=[(stage_name(s, lang), s.pct) for s in ctx.plan.stages if s.pct is not None],
-        )
-        figure = milestone_figure(data, lang)
-        reached = stages[-1] if stages else None
-        summary = t("Milestone {code}: stage {stage} in {period}; planned completion {due}.",
-                    code=ind.code, stage=reached[1] if reached else t("no data"),
-                    period=reached[0] if reached else str(ctx.period),
-                    due=ind.planned_completion or "–")
-        return c.graph(figure, summary, graph_id=f"chart-{ind.code}")
+        return _milestone_chart(ctx, ind, rows, paths)
+    return _numeric_chart(ctx, ind, result, paths)
 
-    expected = points("expected")
+
+def _milestone_chart(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame,
+                     paths: _Paths) -> Any:
+    t, lang = ctx.t, ctx.lang
+    stages = []
+    for r in rows.itertuples():
+        if str(r.period) not in paths.shown:
+            continue
+        stage = ctx.plan.stage_by_key.get(str(r.stage or "").strip().lower())
+        stages.append((str(r.period), stage_name(stage, lang) if stage else str(r.stage),
+                       stage.pct if stage else None))
+    data = MilestoneChartData(
+        code=ind.code, name=ind.name, periods=paths.labels, stages=stages,
+        expected=paths.points("expected"), planned_completion=ind.planned_completion,
+        scale=[(stage_name(s, lang), s.pct) for s in ctx.plan.stages if s.pct is not None],
+    )
+    reached = stages[-1] if stages else None
+    summary = t("Milestone {code}: stage {stage} in {period}; planned completion {due}.",
+                code=ind.code, stage=reached[1] if reached else t("no data"),
+                period=reached[0] if reached else str(ctx.period),
+                due=ind.planned_completion or "–")
+    return c.graph(milestone_figure(data, lang), summary, graph_id=f"chart-{ind.code}")
+
+
+def _band(ind: Indicator, paths: _Paths) -> tuple[list[Point], list[Point]]:
+    """The amber-to-green band around the expected path (none for ``maintain``)."""
     band_low: list[Point] = []
     band_high: list[Point] = []
-    if ind.direction is not None and str(ind.direction) != "maintain":
-        base = paths.get("baseline") or []
-        exp = paths.get("expected") or []
-        green = paths.get("green") or []
-        amber = paths.get("amber") or []
-        for i, label in enumerate(labels[: len(exp)]):
-            b, e, g, a = base[i], exp[i], green[i], amber[i]
-            if None in (b, e, g, a):
-                band_low.append(Point(label, None))
-                band_high.append(Point(label, None))
-                continue
-            lo, hi = b + a * (e - b), b + g * (e - b)  # type: ignore[operator]
-            band_low.append(Point(label, min(lo, hi)))
-            band_high.append(Point(label, max(lo, hi)))
-    actual = points("value", n_shown)
+    if ind.direction is None or str(ind.direction) == "maintain":
+        return band_low, band_high
+    base = paths.paths.get("baseline") or []
+    exp = paths.paths.get("expected") or []
+    green = paths.paths.get("green") or []
+    amber = paths.paths.get("amber") or []
+    for i, label in enumerate(paths.labels[: len(exp)]):
+        b, e, g, a = base[i], exp[i], green[i], amber[i]
+        if b is None or e is None or g is None or a is None:
+            band_low.append(Point(label, None))
+            band_high.append(Point(label, None))
+            continue
+        lo, hi = b + a * (e - b), b + g * (e - b)
+        band_low.append(Point(label, min(lo, hi)))
+        band_high.append(Point(label, max(lo, hi)))
+    return band_low, band_high
+
+
+def _numeric_chart(ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None,
+                   paths: _Paths) -> Any:
+    t, lang = ctx.t, ctx.lang
+    labels = paths.labels
+    band_low, band_high = _band(ind, paths)
+    actual = paths.points("value", len(paths.shown))
     forecast: list[Point] = []
-    final = dashboard_data.clean_number(getattr(result, "forecast", None))
+    final = clean_number(result.forecast if result is not None else None)
     last = next((p for p in reversed(actual) if p.value is not None), None)
     if final is not None and last is not None and last.period != labels[-1]:
         forecast = [last, Point(labels[-1], final)]
-    targets = []
-    if ind.targets:
-        targets = [Point(f"{year}-T4", value) for year, value in sorted(ind.targets.items())
-                   if f"{year}-T4" in labels]
-    data_n = IndicatorChartData(
+    targets = [Point(f"{year}-T4", value) for year, value in sorted(ind.targets.items())
+               if f"{year}-T4" in labels] if ind.targets else []
+    data = IndicatorChartData(
         code=ind.code, name=ind.name, unit=ind.unit, periods=labels, actual=actual,
-        expected=expected, baseline=ind.baseline.value if ind.baseline else None,
+        expected=paths.points("expected"), baseline=ind.baseline.value if ind.baseline else None,
         band_low=band_low, band_high=band_high, forecast=forecast, targets=targets,
-        baseline_path=points("baseline"),
+        baseline_path=paths.points("baseline"),
     )
-    figure = indicator_figure(data_n, lang)
     summary = t("Indicator {code}: value {value} in {period}, expected {expected}; "
                 "forecast for the end of the plan {forecast}.",
                 code=ind.code, value=_num(last.value if last else None, lang, ind.unit),
                 period=last.period if last else str(ctx.period),
-                expected=_num(getattr(result, "expected", None), lang, ind.unit),
+                expected=_num(result.expected if result is not None else None, lang, ind.unit),
                 forecast=_num(final, lang, ind.unit))
-    return c.graph(figure, summary, graph_id=f"chart-{ind.code}")
+    return c.graph(indicator_figure(data, lang), summary, graph_id=f"chart-{ind.code}")
 
 
 _TABLE_COLUMNS = ("period", "value", "stage", "comment", "service", "filename", "sheet", "row",
@@ -168,18 +189,21 @@ def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any
         **c.attrs(aria_label=t("Quarterly values of {code} with their origin", code=ind.code)))
 
 
-def _indicator_section(ctx: c.PageContext, ind: Indicator, result: Any) -> html.Section:
+def _indicator_section(ctx: c.PageContext, ind: Indicator,
+                       result: IndicatorResult | None) -> html.Section:
     t, lang = ctx.t, ctx.lang
     rows = ctx.data.indicator_values(ind.code)
     service = ctx.plan.service_by_code.get(ind.responsible_service)
     status = str(result.status) if result is not None else "grey"
     marks = []
     if result is not None and result.exceeded:
-        marks.append(html.Span(f"{st.EXCEEDED_ICON} {t(st.EXCEEDED_LABEL)}", className="mark"))
+        marks.append(html.Span(st.icon_text(st.EXCEEDED_ICON, st.EXCEEDED_LABEL, lang),
+                               className="mark"))
     if result is not None and result.late:
-        marks.append(html.Span(f"{c.icon(st.LATE_ICON)} {t(st.LATE_LABEL)}", className="mark"))
+        marks.append(html.Span(st.icon_text(st.LATE_ICON, st.LATE_LABEL, lang), className="mark"))
     if result is not None and result.at_risk:
-        marks.append(html.Span(f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}", className="mark"))
+        marks.append(html.Span(st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, lang),
+                               className="mark"))
     facts: list[tuple[str, Any]] = [
         (t("Responsible service"), f"{ind.responsible_service} — {service.name}"
          if service else ind.responsible_service),
@@ -210,7 +234,7 @@ def _indicator_section(ctx: c.PageContext, ind: Indicator, result: Any) -> html.
         html.H2([html.Span(ind.code, className="code"), " ", ind.name], id=heading_id),
         html.Div([c.status_badge(status, lang),
                   html.Span([t("Achievement"), ": ",
-                             html.Strong(c.percent(getattr(result, "achievement", None),
+                             html.Strong(c.percent(result.achievement if result else None,
                                                    lang))]),
                   *marks], className="indicator-status"),
         html.Dl([item for label, value in facts

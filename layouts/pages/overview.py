@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from typing import Any
 
 import dash
@@ -13,8 +12,9 @@ from indicators.reporting.dashboard_data import share_of_plan_elapsed
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, sparkline_svg
 from plan_model import status_types as st
-from plan_model.completeness import COMPLETENESS_ICONS
+from plan_model.ranking import at_risk_ranking
 from plan_model.status import objectives_with_data
+from plan_model.status_types import LeverResult, PlanStatus
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/", title=c.page_title("Overview"), name="Resum", order=0)
@@ -41,7 +41,7 @@ def _kpi(label: str, value: Any, detail: Any = None) -> html.Div:
     )
 
 
-def _lever_card(ctx: c.PageContext, lever: Any) -> html.Article:
+def _lever_card(ctx: c.PageContext, lever: LeverResult) -> html.Article:
     t, lang = ctx.t, ctx.lang
     points = _history_points(ctx, "lever", str(lever.number))
     counts = c.objectives_by_status(lever)
@@ -71,22 +71,18 @@ def _lever_card(ctx: c.PageContext, lever: Any) -> html.Article:
     )
 
 
-def _at_risk(ctx: c.PageContext, result: Any) -> html.Section:
+def _at_risk(ctx: c.PageContext, result: PlanStatus) -> html.Section:
+    """The first objectives of the at-risk ranking (``plan_model.ranking``, as the board)."""
     t, lang = ctx.t, ctx.lang
-    rank = {"red": 0, "amber": 1, "green": 2, "grey": 3}
-    candidates = [o for o in result.objectives
-                  if str(o.status) in ("red", "amber") or getattr(o, "at_risk", False)]
-    candidates.sort(key=lambda o: (rank.get(str(o.status), 4), not o.at_risk,
-                                   o.achievement if o.achievement is not None else 9.0))
     rows = []
-    for o in candidates[:AT_RISK_ROWS]:
+    for o in at_risk_ranking(result)[:AT_RISK_ROWS]:
         text = ctx.plan.objective_by_code[o.code].text
         rows.append(html.Tr([
             html.Th(dcc.Link(o.code, href=ctx.href(f"/objectiu/{o.code}")), scope="row"),
             html.Td(text, className="objective-text"),
             html.Td(c.status_badge(str(o.status), lang)),
             html.Td(c.percent(o.achievement, lang), className="num"),
-            html.Td(f"{st.AT_RISK_ICON} {t(st.AT_RISK_LABEL)}" if o.at_risk else "–",
+            html.Td(st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, lang) if o.at_risk else "–",
                     className="nowrap"),
         ]))
     body: Any
@@ -122,7 +118,7 @@ def _missing(ctx: c.PageContext) -> html.Section:
             service = ctx.plan.service_by_code.get(str(r.service))
             name = service.name if service else str(r.service)
             items.append(html.Li([
-                html.Span(COMPLETENESS_ICONS["pending"], **c.attrs(aria_hidden="true")), " ",
+                html.Span(st.COMPLETENESS_ICONS["pending"], **c.attrs(aria_hidden="true")), " ",
                 html.Strong(str(r.service)), " — ", name, " · ",
                 html.A(service.email, href=f"mailto:{service.email}") if service else "",
             ]))
@@ -172,7 +168,6 @@ def build(ctx: c.PageContext) -> html.Div:
 
 
 def layout(**query: str) -> html.Div:
-    ctx = c.PageContext.from_query(query, "/")
-    today = dt.datetime.now(dt.UTC).date().isoformat()  # "missing" depends on the day
-    return ctx.data.memo(("page", "overview", str(ctx.period), ctx.lang, today),
-                         lambda: build(ctx))
+    # cheap to build from the cached statuses: cached once, as the router's answer
+    # (layouts.shell.PageResponseCache, per day: "missing" depends on it), not here too
+    return build(c.PageContext.from_query(query, "/"))

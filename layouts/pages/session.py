@@ -216,13 +216,10 @@ def _slide(slide: Slide, index: int, current: int, more_text: str) -> html.Secti
     )
 
 
-def build(ctx: c.PageContext, board: Board, *, current: int, auto: int,
-          since: Period | None) -> html.Div:
+def _footer(ctx: c.PageContext, board: Board, *, current: int, since: Period | None
+            ) -> html.Footer:
+    """The footer: title, progress, the downloads, the slide controls."""
     t = ctx.t
-    total = len(board.slides)
-    more_text = t("and {count} more")
-    slides = [_slide(s, i, current, more_text) for i, s in enumerate(board.slides, start=1)]
-    exit_href = ctx.href("/")
     download: dict[str, str] = {"t": board.period}
     if since is not None:
         download["since"] = str(since)
@@ -230,7 +227,7 @@ def build(ctx: c.PageContext, board: Board, *, current: int, auto: int,
         download["lang"] = ctx.lang
     values_query = {"format": "xlsx", **({"lang": ctx.lang} if ctx.lang != DEFAULT_LANGUAGE
                                          else {})}
-    footer = html.Footer(
+    return html.Footer(
         [
             html.Span(board.footer, className="session-footer-title"),
             html.Span("", className="session-progress", id="session-progress", role="status",
@@ -247,8 +244,8 @@ def build(ctx: c.PageContext, board: Board, *, current: int, auto: int,
                    **_attrs({"data-session-download": "xlsx"})),
             html.Button("←", type="button", title=t("Previous slide"),
                         **_attrs({"data-session-action": "prev", "aria-label": t("Previous slide")})),
-            html.Span(f"{current} / {total}", className="session-counter", id="session-counter",
-                      **_attrs({"aria-label": t("Slide number")})),
+            html.Span(f"{current} / {len(board.slides)}", className="session-counter",
+                      id="session-counter", **_attrs({"aria-label": t("Slide number")})),
             html.Button("→", type="button", title=t("Next slide"),
                         **_attrs({"data-session-action": "next", "aria-label": t("Next slide")})),
             html.Button(t("Full screen"), type="button", title=t("Full screen (f)"),
@@ -258,6 +255,15 @@ def build(ctx: c.PageContext, board: Board, *, current: int, auto: int,
         ],
         className="session-footer",
     )
+
+
+def build(ctx: c.PageContext, board: Board, *, current: int, auto: int,
+          since: Period | None) -> html.Div:
+    t = ctx.t
+    total = len(board.slides)
+    more_text = t("and {count} more")
+    slides = [_slide(s, i, current, more_text) for i, s in enumerate(board.slides, start=1)]
+    footer = _footer(ctx, board, current=current, since=since)
     return html.Div(
         [
             html.H1(t("Board session: {quarter}", quarter=board.period_label),
@@ -273,7 +279,7 @@ def build(ctx: c.PageContext, board: Board, *, current: int, auto: int,
         tabIndex="-1",
         lang=ctx.lang,
         **_attrs({"data-current": str(current), "data-total": str(total), "data-auto": str(auto),
-           "data-exit": exit_href, "aria-describedby": "session-help",
+           "data-exit": ctx.href("/"), "aria-describedby": "session-help",
            "data-msg-preparing": t("Preparing the file… (about half a minute)"),
            "data-msg-ready": t("File downloaded."),
            "data-msg-failed": t("The file could not be prepared.")}),

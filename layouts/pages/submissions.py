@@ -13,8 +13,9 @@ from dash import dcc, html
 from i18n import format_date
 from layouts import components as c
 from layouts.light import el
-from plan_model.completeness import COMPLETENESS_ICONS, COMPLETENESS_LABELS
+from plan_model.completeness import COMPLETENESS_LABELS
 from plan_model.periods import Period
+from plan_model.status_types import COMPLETENESS_ICONS
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/lliuraments", title=c.page_title("Submissions"),
@@ -22,10 +23,10 @@ dash.register_page(  # type: ignore[no-untyped-call]
 
 STATES: dict[str, tuple[str, str, str]] = {
     # state: (icon, label msgid, css class)
-    state: (c.icon(COMPLETENESS_ICONS[state]), COMPLETENESS_LABELS[state], f"state-{state}")
+    state: (COMPLETENESS_ICONS[state], COMPLETENESS_LABELS[state], f"state-{state}")
     for state in ("on_time", "late", "pending", "not_due")
 }
-SUPERSEDED = (c.icon(COMPLETENESS_ICONS["superseded"]), COMPLETENESS_LABELS["superseded"])
+SUPERSEDED = (COMPLETENESS_ICONS["superseded"], COMPLETENESS_LABELS["superseded"])
 
 
 def _cell(ctx: c.PageContext, row: Any | None) -> Any:

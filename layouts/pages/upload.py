@@ -18,6 +18,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 import dash
@@ -26,13 +27,16 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from accounts import core as accounts
+from accounts import roles
+from accounts.approvals import approvals_frame
 from i18n import format_date, format_number, translator
+from indicators.storage import locks
 from indicators.storage.engine import get_engine
 from layouts import components as c
 from layouts.upload_workflow import decode_upload, default_period, sign_pending, upload_periods
-from web.auth import UPLOADERS, current_account, require_role, signing_key
 from web.context import current_plan, current_settings
+from web.session import signing_key
+from web.users import UPLOADERS, require_role
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/enviar", title=c.page_title("Submit data"),
@@ -63,93 +67,102 @@ def _values_rows(result: Any) -> list[dict[str, Any]]:
 # --- layout ---------------------------------------------------------------------------------
 
 
-def _denied(lang: str) -> html.Div:
-    t = translator(lang)
-    return html.Div(dbc.Alert(t("Your account does not have access to this page."),
-                              color="danger", role="alert"), className="app-main")
-
-
 def layout(**query: str) -> Any:
     lang = c.request_language(query)
-    info = current_account()
-    if info is None or info.role not in UPLOADERS:
-        return _denied(lang)
+    info = require_role(*UPLOADERS)  # 403 for other roles (web.guard protects the page too)
     t = translator(lang)
     plan = current_plan()
     settings = current_settings()
-    services = sorted(accounts.allowed_services(info, plan.service_by_code))
+    services = sorted(roles.allowed_services(info, plan.service_by_code))
     service_options = [{"label": f"{code} · {plan.service_by_code[code].name}", "value": code}
                        for code in services]
     periods = upload_periods(plan)
     period_default = str(query.get("periode") or default_period(plan))
     service_default = query.get("servei") if query.get("servei") in services else (
         services[0] if services else None)
-    locked = accounts.locked_periods(get_engine(settings.database_url))
+    locked = locks.refused_periods(get_engine(settings.database_url), [str(p) for p in periods])
     period_options = [
         {"label": f"{p} ({t('locked')})" if str(p) in locked else str(p), "value": str(p)}
         for p in periods
     ]
-    max_mb = settings.max_upload_bytes / (1024 * 1024)
     if not services:
         body: list[Any] = [dbc.Alert(t("You have no services assigned: ask a director."),
-                                     color="warning", role="alert")]
+                                     color="warning")]  # (dbc.Alert is role="alert" itself)
     else:
-        body = [
-            html.Section([
-                html.H2(t("1. Service and quarter"), className="h4"),
-                dbc.Row([
-                    dbc.Col([html.Label(t("Service"), htmlFor="enviar-service"),
-                             dbc.Select(id="enviar-service", options=service_options,
-                                        value=service_default)], md=6),
-                    dbc.Col([html.Label(t("Quarter"), htmlFor="enviar-period"),
-                             dbc.Select(id="enviar-period", options=period_options,
-                                        value=period_default)], md=3),
-                ], className="g-3"),
-                html.Div(id="enviar-lock-note", role="status"),
-                html.P(html.A(t("Download the template"), id="enviar-template-link",
-                              href="#", className="btn btn-primary mt-3", download="",
-                              style={"backgroundColor": "#0b5394",
-                                     "borderColor": "#0b5394", "color": "#fff"})),
-            ], className="mb-4"),
-            html.Section([
-                html.H2(t("2. Check the filled file"), className="h4"),
-                html.P(t("Filled file"), id="enviar-upload-label", className="fw-semibold"),
-                dcc.Upload(
-                    id="enviar-upload",
-                    children=html.Div([
-                        t("Drag and drop the file here, or "),
-                        html.Span(t("choose it"), className="link-primary"),
-                        html.Br(),
-                        html.Small(t("xlsx, xlsm, xls, ods or csv; at most {mb} MB",
-                                     mb=f"{max_mb:g}")),
-                    ]),
-                    max_size=settings.max_upload_bytes,
-                    accept=".xlsx,.xlsm,.xls,.ods,.csv",
-                    className="upload-zone",
-                    style={"border": "2px dashed #6c757d", "borderRadius": "8px",
-                           "padding": "1.5rem", "textAlign": "center", "cursor": "pointer"},
-                ),
-                dcc.Loading(html.Div(id="enviar-check-result", role="status", **LIVE)),
-            ], className="mb-4"),
-            html.Section([
-                html.H2(t("3. Send"), className="h4"),
-                dbc.Button(t("Confirm and send"), id="enviar-confirm", color="success",
-                           disabled=True),
-                dcc.Loading(html.Div(id="enviar-confirm-result", role="status", **LIVE)),
-            ], className="mb-4"),
-            html.Section([
-                html.H2(t("History of the service"), className="h4"),
-                html.Div(id="enviar-history"),
-            ]),
-            dcc.Store(id="enviar-pending"),
-            dcc.Store(id="enviar-version", data=0),
-            dcc.Store(id="enviar-lang", data=lang),
-            dcc.Store(id="enviar-a11y"),
-        ]
+        body = [_choose_section(t, service_options, service_default, period_options,
+                                period_default),
+                _check_section(t, settings.max_upload_bytes), *_send_sections(t, lang)]
     intro = t("Choose one of your services and the quarter, download the template, fill it in "
               "and drop it below: it is checked at once, and you can send it only when it has "
               "no errors.")
     return _in_frame(query, lang, t("Submit data"), [html.P(intro), *body])
+
+
+def _choose_section(t: Callable[..., str], service_options: list[dict[str, str]],
+                    service_default: str | None, period_options: list[dict[str, str]],
+                    period_default: str) -> html.Section:
+    """Step 1: the service and the quarter, and the template to download."""
+    return html.Section([
+        html.H2(t("1. Service and quarter"), className="h4"),
+        dbc.Row([
+            dbc.Col([html.Label(t("Service"), htmlFor="enviar-service"),
+                     dbc.Select(id="enviar-service", options=service_options,
+                                value=service_default)], md=6),
+            dbc.Col([html.Label(t("Quarter"), htmlFor="enviar-period"),
+                     dbc.Select(id="enviar-period", options=period_options,
+                                value=period_default)], md=3),
+        ], className="g-3"),
+        html.Div(id="enviar-lock-note", role="status"),
+        html.P(html.A(t("Download the template"), id="enviar-template-link",
+                      href="#", className="btn btn-primary mt-3", download="",
+                      style={"backgroundColor": "#0b5394",
+                             "borderColor": "#0b5394", "color": "#fff"})),
+    ], className="mb-4")
+
+
+def _check_section(t: Callable[..., str], max_upload_bytes: int) -> html.Section:
+    """Step 2: drop the filled file; it is checked at once."""
+    max_mb = max_upload_bytes / (1024 * 1024)
+    return html.Section([
+        html.H2(t("2. Check the filled file"), className="h4"),
+        html.P(t("Filled file"), id="enviar-upload-label", className="fw-semibold"),
+        dcc.Upload(
+            id="enviar-upload",
+            children=html.Div([
+                t("Drag and drop the file here, or "),
+                html.Span(t("choose it"), className="link-primary"),
+                html.Br(),
+                html.Small(t("xlsx, xlsm, xls, ods or csv; at most {mb} MB",
+                             mb=f"{max_mb:g}")),
+            ]),
+            max_size=max_upload_bytes,
+            accept=".xlsx,.xlsm,.xls,.ods,.csv",
+            className="upload-zone",
+            style={"border": "2px dashed #6c757d", "borderRadius": "8px",
+                   "padding": "1.5rem", "textAlign": "center", "cursor": "pointer"},
+        ),
+        dcc.Loading(html.Div(id="enviar-check-result", role="status", **LIVE)),
+    ], className="mb-4")
+
+
+def _send_sections(t: Callable[..., str], lang: str) -> list[Any]:
+    """Step 3 (send), the service's history and the page's stores."""
+    return [
+        html.Section([
+            html.H2(t("3. Send"), className="h4"),
+            dbc.Button(t("Confirm and send"), id="enviar-confirm", color="success",
+                       disabled=True),
+            dcc.Loading(html.Div(id="enviar-confirm-result", role="status", **LIVE)),
+        ], className="mb-4"),
+        html.Section([
+            html.H2(t("History of the service"), className="h4"),
+            html.Div(id="enviar-history"),
+        ]),
+        dcc.Store(id="enviar-pending"),
+        dcc.Store(id="enviar-version", data=0),
+        dcc.Store(id="enviar-lang", data=lang),
+        dcc.Store(id="enviar-a11y"),
+    ]
 
 
 def _in_frame(query: dict[str, str], lang: str, title: str, children: list[Any]) -> Any:
@@ -199,7 +212,7 @@ def _template_link(service: str | None, period: str | None, lang: str | None) ->
     if not service or not period:
         return "#", None
     note = None
-    if accounts.is_locked(get_engine(current_settings().database_url), period):
+    if locks.refused_periods(get_engine(current_settings().database_url), [period]):
         note = dbc.Alert(t("The quarter {period} is locked by the management: uploads are "
                            "refused until a director reopens it.", period=period),
                          color="warning", className="mt-3")
@@ -286,7 +299,7 @@ def check_upload(contents: str | None, service: str | None, period: str | None,
         return None, None, True, None
     plan = current_plan()
     settings = current_settings()
-    allowed = accounts.allowed_services(info, plan.service_by_code)
+    allowed = roles.allowed_services(info, plan.service_by_code)
     if service not in allowed:
         return dbc.Alert(t("You cannot submit data for the service {service}.",
                            service=service or "–"), color="danger"), None, True, None
@@ -355,7 +368,7 @@ def confirm_upload(n_clicks: int | None, pending: dict[str, Any] | None, version
     expected = sign_pending(signing_key(), info.username, service, period, digest)
     if not hmac.compare_digest(signature, expected) or len(content) > settings.max_upload_bytes:
         return refused, None, True, no_update
-    allowed = accounts.allowed_services(info, plan.service_by_code)
+    allowed = roles.allowed_services(info, plan.service_by_code)
     if service not in allowed:  # the user's services, from the database, again
         return dbc.Alert(t("You cannot submit data for the service {service}.", service=service),
                          color="danger", id="enviar-refused"), None, True, no_update
@@ -382,7 +395,7 @@ def history_table(service: str, lang: str) -> Any:
                                                            ascending=False)
     if frame.empty:
         return html.P(t("No submissions yet for this service."), className="no-data-note")
-    approvals = accounts.approvals_frame(engine)
+    approvals = approvals_frame(engine)
     approved: dict[int, str] = {}
     for record in approvals.to_dict("records"):
         approved[int(record["submission_id"])] = t("approved by {user}",
@@ -430,7 +443,7 @@ def _ref(value: Any) -> str:
 )
 def _history(service: str | None, _version: int | None, lang: str | None) -> Any:
     info = require_role(*UPLOADERS)
-    if not service or service not in accounts.allowed_services(info,
+    if not service or service not in roles.allowed_services(info,
                                                                 current_plan().service_by_code):
         return None
     return history_table(service, lang or "ca")

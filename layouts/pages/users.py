@@ -9,13 +9,14 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from accounts import core as accounts
-from accounts.core import ROLE_LABELS, AccountError
+from accounts import users as user_accounts
+from accounts.errors import AccountError
+from accounts.roles import ROLE_LABELS, ROLES
 from i18n import translator
 from indicators.storage.engine import get_engine
 from layouts import components as c
-from web.auth import DIRECTOR, current_account, require_role
 from web.context import current_plan, current_settings
+from web.users import DIRECTOR, require_role
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/usuaris", title=c.page_title("Users"), name="Usuaris", order=22)
@@ -26,12 +27,9 @@ LIVE: dict[str, Any] = {"aria-live": "polite"}
 def layout(**query: str) -> Any:
     lang = c.request_language(query)
     t = translator(lang)
-    info = current_account()
-    if info is None or info.role not in DIRECTOR:
-        return html.Div(dbc.Alert(t("Your account does not have access to this page."),
-                                  color="danger", role="alert"))
+    require_role(*DIRECTOR)  # 403 for other roles (web.guard protects the page too)
     plan = current_plan()
-    roles = [{"label": t(ROLE_LABELS[r]), "value": r} for r in accounts.ROLES]
+    roles = [{"label": t(ROLE_LABELS[r]), "value": r} for r in ROLES]
     services = [{"label": f"{s.code} · {s.name}", "value": s.code} for s in plan.services]
     children = [
         html.Div(id="usuaris-grid-wrap"),
@@ -93,7 +91,7 @@ def layout(**query: str) -> Any:
 def show(_version: int | None, lang: str | None) -> Any:
     require_role(*DIRECTOR)
     t = translator(lang)
-    users = accounts.list_users(get_engine(current_settings().database_url))
+    users = user_accounts.list_users(get_engine(current_settings().database_url))
     rows = [{"username": u.username, "role": t(ROLE_LABELS.get(u.role, u.role)),
              "services": ", ".join(u.services),
              "active": "✔ " + t("active") if u.active else "✖ " + t("disabled"),
@@ -119,7 +117,7 @@ def show(_version: int | None, lang: str | None) -> Any:
 )
 def load_services(username: str | None, _version: int | None) -> Any:
     require_role(*DIRECTOR)
-    user = accounts.get_user(get_engine(current_settings().database_url), username or "") \
+    user = user_accounts.get_user(get_engine(current_settings().database_url), username or "") \
         if username else None
     return list(user.services) if user else []
 
@@ -155,32 +153,32 @@ def act(_create: int | None, _reset: int | None, _disable: int | None, _enable: 
     try:
         if trigger == "usuaris-create":
             chosen = services or [] if role == "tecnic" else []
-            accounts.create_user(engine, new_username or "", new_password or "",
-                                 role or "", chosen,
-                                 known_services=current_plan().service_by_code,
-                                 by=info.username)
+            user_accounts.create_user(engine, new_username or "", new_password or "",
+                                      role or "", chosen,
+                                      known_services=current_plan().service_by_code,
+                                      by=info.username)
             message = t("User {username} created ({role}).", username=new_username, role=role)
         elif trigger in ("usuaris-reset", "usuaris-disable", "usuaris-enable",
                          "usuaris-save-services"):
             if not username:
                 return dbc.Alert(t("Choose a user."), color="danger"), dash.no_update
             if trigger == "usuaris-reset":
-                accounts.set_password(engine, username, password or "", by=info.username)
+                user_accounts.set_password(engine, username, password or "", by=info.username)
                 message = t("Password of {username} changed.", username=username)
             elif trigger == "usuaris-save-services":
-                target = accounts.get_user(engine, username)
+                target = user_accounts.get_user(engine, username)
                 if target is None or target.role != "tecnic":
                     return dbc.Alert(t("Only technicians are assigned services."),
                                      color="danger", id="usuaris-error"), dash.no_update
-                accounts.set_services(engine, username, user_services or [],
-                                      known_services=current_plan().service_by_code,
-                                      by=info.username)
+                user_accounts.set_services(engine, username, user_services or [],
+                                           known_services=current_plan().service_by_code,
+                                           by=info.username)
                 message = t("Services of {username} saved.", username=username)
             elif trigger == "usuaris-disable":
-                accounts.disable_user(engine, username, by=info.username)
+                user_accounts.disable_user(engine, username, by=info.username)
                 message = t("User {username} disabled.", username=username)
             else:
-                accounts.enable_user(engine, username, by=info.username)
+                user_accounts.enable_user(engine, username, by=info.username)
                 message = t("User {username} enabled.", username=username)
         else:
             return dash.no_update, dash.no_update

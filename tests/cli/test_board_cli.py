@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +18,7 @@ from indicators.storage import queries
 from indicators.storage.engine import get_engine
 from plan_model.models import Plan
 from settings import get_settings
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "indicators"))
-from board_data import load_board_data
+from tests.helpers.board_data import load_board_data
 
 
 @pytest.fixture

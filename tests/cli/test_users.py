@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from accounts import core as accounts
+from accounts import audit, users
 from cli import main
 from indicators.storage.engine import get_engine
 from settings import get_settings
@@ -39,13 +39,13 @@ def test_create_list_set_password_disable(cli_db: str, capsys: pytest.CaptureFix
 
     engine = get_engine(cli_db)
     assert main(["users", "set-password", "--username", "tec", "--password", "brand new pw"]) == 0
-    assert accounts.authenticate(engine, "tec", "brand new pw").ok
+    assert users.authenticate(engine, "tec", "brand new pw").ok
     assert main(["users", "disable", "--username", "tec"]) == 0
     assert "desactivat" in capsys.readouterr().out
-    assert accounts.authenticate(engine, "tec", "brand new pw").reason == "disabled"
+    assert users.authenticate(engine, "tec", "brand new pw").reason == "disabled"
     assert main(["users", "list"]) == 0
     assert "[desactivat]" in capsys.readouterr().out
-    actions = set(accounts.audit_frame(engine, username="cli")["action"])
+    actions = set(audit.audit_frame(engine, username="cli")["action"])
     assert actions == {"user_create", "user_password", "user_disable"}
 
 
@@ -54,7 +54,7 @@ def test_unknown_service_rejected(cli_db: str, capsys: pytest.CaptureFixture[str
                  "--role", "tecnic", "--service", "NOPE"])
     assert code == 1
     assert "NOPE" in capsys.readouterr().err
-    assert accounts.list_users(get_engine(cli_db)) == []
+    assert users.list_users(get_engine(cli_db)) == []
 
 
 def test_refusals_are_catalan_with_exit_1(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:

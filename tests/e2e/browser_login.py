@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from accounts import core as accounts
+from accounts import users
 from indicators.storage.engine import make_engine
 
 PASSWORD = "correct horse battery"
@@ -26,8 +26,8 @@ def create_account(db_url: str, username: str | None = None, role: str = "direct
     username = username or f"e2e-{role}"
     engine = make_engine(db_url)
     try:
-        if accounts.get_user(engine, username) is None:
-            accounts.create_user(engine, username, password, role, services)
+        if users.get_user(engine, username) is None:
+            users.create_user(engine, username, password, role, services)
     finally:
         engine.dispose()
     return username, password

@@ -98,7 +98,7 @@ def test_every_slide_by_keyboard(page: Any, live_server: LiveServer, shots: Path
     assert total == 10
     titles = []
     for n in range(1, total + 1):
-        page.wait_for_function(f"document.querySelector('#session-counter').textContent"
+        page.wait_for_function(f"() => document.querySelector('#session-counter').textContent"
                                f" === '{n} / {total}'")
         page.wait_for_timeout(150)
         page.screenshot(path=str(shots / f"slide-{n:02d}.png"))
@@ -149,9 +149,9 @@ def test_keys_home_end_space_and_back(page: Any, live_server: LiveServer) -> Non
 def test_full_screen_and_escape(page: Any, live_server: LiveServer) -> None:
     _open(page, live_server.url("/sessio?s=2"))
     page.keyboard.press("f")
-    page.wait_for_function("document.fullscreenElement !== null")
+    page.wait_for_function("() => document.fullscreenElement !== null")
     page.keyboard.press("f")
-    page.wait_for_function("document.fullscreenElement === null")
+    page.wait_for_function("() => document.fullscreenElement === null")
     page.keyboard.press("Escape")  # not in full screen: back to the overview
     page.wait_for_url(lambda url: "/sessio" not in url)
     assert "t=" in page.url
@@ -160,8 +160,9 @@ def test_full_screen_and_escape(page: Any, live_server: LiveServer) -> None:
 
 def test_auto_advance(page: Any, live_server: LiveServer) -> None:
     _open(page, live_server.url("/sessio?s=1&auto=1"))
-    page.wait_for_function("parseInt(document.querySelector('#session-deck').dataset.current, 10) >= 3",
-                           timeout=15_000)
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('#session-deck').dataset.current, 10) >= 3",
+        timeout=15_000)
     assert "s=" in page.url and "s=1&" not in page.url
 
 
@@ -171,13 +172,14 @@ def test_download_the_pack_with_progress(page: Any, live_server: LiveServer,
     with page.expect_download(timeout=180_000) as download_info:
         page.click("#session-download-pptx")
         page.wait_for_function(
-            "document.querySelector('#session-progress').textContent.startsWith('Preparant')")
+            "() => document.querySelector('#session-progress').textContent"
+            ".startsWith('Preparant')")
     download = download_info.value
     target = tmp_path / download.suggested_filename
     download.save_as(str(target))
     assert target.name.startswith("informe-junta-") and target.suffix == ".pptx"
     page.wait_for_function(
-        "document.querySelector('#session-progress').textContent === 'Fitxer baixat.'")
+        "() => document.querySelector('#session-progress').textContent === 'Fitxer baixat.'")
     from pptx import Presentation
 
     prs = Presentation(str(target))

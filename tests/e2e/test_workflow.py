@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from browser_login import create_account, login, logout
 
-from accounts import core as accounts
+from accounts import users
 from indicators.intake.template import build_template, stage_names
 from indicators.storage.engine import make_engine
 from indicators.storage.migrate import upgrade
@@ -192,7 +192,7 @@ def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan:
     # a password reset ends the open session: the next callback leads to the login page
     engine = make_engine(db_url)
     try:
-        accounts.set_password(engine, "tec", "a brand new password", by="boss")
+        users.set_password(engine, "tec", "a brand new password", by="boss")
     finally:
         engine.dispose()
     page.select_option("#enviar-period", "2025-T1")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,7 @@ from indicators.reporting.pack.charts import find_browser
 from indicators.storage.engine import get_engine
 from plan_model.models import Plan
 from settings import Settings
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "indicators"))
-from board_data import MISSING_SERVICE_LAST, load_board_data
+from tests.helpers.board_data import MISSING_SERVICE_LAST, load_board_data
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import dash
 import pytest
 from dash import Dash
 from dash._utils import to_json
-from dash_sample import load_sample, submission_values
 from web_login import login, make_user
 
 from app import create_app
@@ -26,6 +25,7 @@ from plan_model.models import Plan
 from plan_model.periods import Period, period_range
 from plan_model.status import compute_status, objectives_of, objectives_with_data
 from settings import Settings
+from tests.helpers.dash_sample import load_sample, submission_values
 
 LAST = Period(2023, 2)
 SKIPPED = ("SIS", "2023-T2")
@@ -259,3 +259,84 @@ def test_level_badge_names_insufficient_data() -> None:
     assert "Dades insuficients" in text(some, "ca") and "–" in text(some, "ca")
     assert "Insufficient data" in text(some, "en")
     assert "Sense dades" in text(none, "ca") and "insuficients" not in text(none, "ca")
+
+
+# --- one home per rule: the at-risk ranking, the glyphs, the caches --------------------------
+
+def _at_risk_codes(text: str) -> list[str]:
+    """The objective codes of the overview's «Objectius més en risc» table, in order."""
+    found: list[str] = []
+
+    def walk(node: Any, inside: bool) -> None:
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            inside = inside or props.get("aria-labelledby") == "at-risk-title"
+            if inside and node.get("type") == "Link":
+                found.append(props["children"])
+            for value in props.values() if "props" in node else node.values():
+                walk(value, inside)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, inside)
+
+    walk(json.loads(text), False)
+    return found
+
+
+def test_overview_and_board_rank_the_objectives_at_risk_alike(
+        app: Dash, plan: Plan, sample_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve objectives tie (amber, same achievement, same forecast) and the plan lists
+    them in reverse: the overview and the board show them in the same order (by code)."""
+    from dataclasses import replace
+
+    from indicators.reporting.board import build_board
+    from plan_model.ranking import at_risk_ranking
+    from plan_model.status_types import ObjectiveResult, Status
+
+    data = dashboard_data.load(get_engine(sample_url), plan, deadline_days=30)
+    real = data.status(LAST)
+    tied = set(sorted(o.code for o in real.objectives)[:12])
+
+    def tweak(o: ObjectiveResult) -> ObjectiveResult:
+        if o.code in tied:
+            return replace(o, status=Status.AMBER, achievement=0.8, at_risk=False)
+        return replace(o, status=Status.GREEN, at_risk=False)
+
+    synthetic = replace(real, levers=[
+        replace(lever, axes=[replace(axis, objectives=[tweak(o) for o in reversed(axis.objectives)])
+                             for axis in reversed(lever.axes)])
+        for lever in reversed(real.levers)])
+    monkeypatch.setattr(dashboard_data.DashboardData, "status",
+                        lambda self, period: synthetic)
+    expected = sorted(tied)
+    assert [o.code for o in at_risk_ranking(synthetic)] == expected
+    page = _at_risk_codes(render(app, "/", f"t={LAST}"))
+    board = build_board(data, LAST, lang="ca")
+    risk = next(s for s in board.slides if s.kind == "risk")
+    assert risk.table is not None
+    assert page == expected[:len(page)] and len(page) == 8  # the overview shows eight
+    assert [row[0].text for row in risk.table.rows] == expected
+
+
+def test_pages_use_the_one_set_of_glyphs(app: Dash) -> None:
+    from layouts import components as c
+    from layouts.pages import changes, submissions
+    from plan_model import status_types as st
+
+    assert {s: c.status_icon(s) for s in c.STATUSES} == {
+        str(s): icon for s, icon in st.STATUS_ICONS.items()}
+    assert {kind: icon for kind, icon, _label in changes.KINDS} == st.CHANGE_ICONS
+    assert {state: icon for state, (icon, _l, _c) in submissions.STATES.items()} == {
+        k: v for k, v in st.COMPLETENESS_ICONS.items() if k in submissions.STATES}
+    assert submissions.SUPERSEDED[0] == st.COMPLETENESS_ICONS["superseded"]
+    text = render(app, "/canvis", f"t={LAST}")
+    assert all(icon in text for icon in st.CHANGE_ICONS.values())
+
+
+def test_the_overview_is_cached_once(app: Dash) -> None:
+    """Its rendering is cheap: the router's answer is cached (PageResponseCache), the
+    component tree is not cached again in the data cache."""
+    render(app, "/", f"t={LAST}")
+    pages = [k for k in dashboard_data._CACHE._entries
+             if isinstance(k, tuple) and len(k) > 4 and k[2] == "memo" and k[3] == "page"]
+    assert all(k[4] != "overview" for k in pages)

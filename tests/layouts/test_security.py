@@ -17,9 +17,10 @@ import dash
 import pytest
 from web_login import PASSWORD, login, make_user
 
-from accounts import core as accounts
+from accounts import approvals, audit, users
 from app import create_app
 from indicators.intake.template import build_template, stage_names
+from indicators.storage import locks
 from indicators.storage.engine import get_engine
 from indicators.storage.queries import submissions_frame
 from layouts.upload_workflow import sign_pending
@@ -181,7 +182,7 @@ def test_login_logout_roundtrip(app: dash.Dash, db_url: str) -> None:
     token = client.get_cookie("_csrf_token").value
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/_dash-layout").status_code == 401
-    actions = list(accounts.audit_frame(get_engine(db_url), username="guest")["action"])
+    actions = list(audit.audit_frame(get_engine(db_url), username="guest")["action"])
     assert actions == ["logout", "login"]
 
 
@@ -269,14 +270,14 @@ def test_role_checked_on_callbacks(app: dash.Dash, db_url: str) -> None:
     response = call(tec, app, lock_key, {"gestio-lock.n_clicks": 1, "gestio-period.value": PERIOD},
                     changed="gestio-lock.n_clicks")
     assert response.status_code == 403
-    assert not accounts.is_locked(engine, PERIOD)
+    assert not locks.is_locked(engine, PERIOD)
     users_key = callback_key(app, "usuaris-message")
     response = call(tec, app, users_key, {
         "usuaris-create.n_clicks": 1, "usuaris-new-username.value": "intruder",
         "usuaris-new-password.value": "longenough", "usuaris-new-role.value": "director"},
         changed="usuaris-create.n_clicks")
     assert response.status_code == 403
-    assert accounts.get_user(engine, "intruder") is None
+    assert users.get_user(engine, "intruder") is None
     audit_key = callback_key(app, "auditoria-grid-wrap")
     assert call(guest, app, audit_key, {}).status_code == 403
 
@@ -290,19 +291,19 @@ def test_director_manages_users_and_quarters(app: dash.Dash, db_url: str, plan: 
         "usuaris-new-password.value": "longenough", "usuaris-new-role.value": "tecnic",
         "usuaris-new-services.value": ["SAD"]}, changed="usuaris-create.n_clicks")
     assert response.status_code == 200, response.data[:300]
-    created = accounts.get_user(engine, "nova")
+    created = users.get_user(engine, "nova")
     assert created is not None and created.services == ("SAD",)
     lock_key = callback_key(app, "gestio-message")
     response = call(boss, app, lock_key, {"gestio-lock.n_clicks": 1,
                                           "gestio-period.value": PERIOD},
                     changed="gestio-lock.n_clicks")
     assert response.status_code == 200
-    assert accounts.is_locked(engine, PERIOD)
+    assert locks.is_locked(engine, PERIOD)
     response = call(boss, app, users_key, {
         "usuaris-disable.n_clicks": 1, "usuaris-user.value": "nova"},
         changed="usuaris-disable.n_clicks")
     assert response.status_code == 200
-    disabled = accounts.get_user(engine, "nova")
+    disabled = users.get_user(engine, "nova")
     assert disabled is not None and not disabled.active
     response = call(boss, app, users_key, {
         "usuaris-reset.n_clicks": 1, "usuaris-user.value": "nova",
@@ -313,13 +314,13 @@ def test_director_manages_users_and_quarters(app: dash.Dash, db_url: str, plan: 
         "usuaris-save-services.n_clicks": 1, "usuaris-user.value": "tec",
         "usuaris-services.value": ["SAD", "SIS"]}, changed="usuaris-save-services.n_clicks")
     assert "usuaris-done" in response.get_data(as_text=True)
-    tec = accounts.get_user(engine, "tec")
+    tec = users.get_user(engine, "tec")
     assert tec is not None and tec.services == ("SAD", "SIS")
     response = call(boss, app, users_key, {
         "usuaris-save-services.n_clicks": 1, "usuaris-user.value": "guest",
         "usuaris-services.value": ["SAD"]}, changed="usuaris-save-services.n_clicks")
     assert "usuaris-error" in response.get_data(as_text=True)
-    actions = set(accounts.audit_frame(engine, username="boss")["action"])
+    actions = set(audit.audit_frame(engine, username="boss")["action"])
     assert {"user_create", "user_disable", "user_services", "period_lock", "login"} <= actions
     # the audit log page filters by action
     audit_key = callback_key(app, "auditoria-grid-wrap")
@@ -366,7 +367,7 @@ def test_technician_submits_own_service(app: dash.Dash, db_url: str, plan: Plan)
     subs = submissions_frame(get_engine(db_url))
     assert list(subs["service"]) == ["SIS"] and list(subs["uploaded_by"]) == ["tec"]
     assert list(subs["source"]) == ["web"]
-    assert {"login", "import"} <= set(accounts.audit_frame(get_engine(db_url),
+    assert {"login", "import"} <= set(audit.audit_frame(get_engine(db_url),
                                                            username="tec")["action"])
     # the original file is downloadable by the technician, not by a consulta account
     sub_id = int(subs["id"].iloc[0])
@@ -426,7 +427,7 @@ def test_locked_quarter_refuses_uploads(app: dash.Dash, db_url: str, plan: Plan)
     content = filled_template(plan, "SIS", PERIOD)
     pending = _check(tec, app, "SIS", content)["enviar-pending"]["data"]
     assert pending
-    accounts.lock_period(engine, PERIOD, by="boss")
+    approvals.lock_period(engine, PERIOD, by="boss")
     payload = _check(tec, app, "SIS", content)
     assert payload["enviar-pending"]["data"] is None
     from i18n import _
@@ -438,7 +439,7 @@ def test_locked_quarter_refuses_uploads(app: dash.Dash, db_url: str, plan: Plan)
     response = _confirm(tec, app, pending)
     assert "enviar-done" not in response.get_data(as_text=True)
     assert submissions_frame(engine).empty
-    accounts.reopen_period(engine, PERIOD, by="boss")
+    approvals.reopen_period(engine, PERIOD, by="boss")
     assert "enviar-done" in _confirm(tec, app, pending).get_data(as_text=True)
 
 
@@ -514,7 +515,7 @@ def test_login_throttled_after_failures(db_url: str, tmp_path: Path) -> None:
         attempt(name, "x")
     assert attempt("someone", "x") == 429
     engine = get_engine(db_url)
-    failures = accounts.audit_frame(engine, action="login_failed")
+    failures = audit.audit_frame(engine, action="login_failed")
     assert len(failures) >= 6
 
 
@@ -522,10 +523,10 @@ def test_session_ends_when_password_reset_or_disabled(app: dash.Dash, db_url: st
     engine = get_engine(db_url)
     tec = client_for(app, "tec")
     assert tec.get("/_dash-layout").status_code == 200
-    accounts.set_password(engine, "tec", "another password", by="boss")
+    users.set_password(engine, "tec", "another password", by="boss")
     assert tec.get("/_dash-layout").status_code == 401
     guest = client_for(app, "guest")
-    accounts.disable_user(engine, "guest", by="boss")
+    users.disable_user(engine, "guest", by="boss")
     assert guest.get("/_dash-layout").status_code == 401
 
 
@@ -602,7 +603,7 @@ def test_development_never_signs_with_the_public_default_key(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch
                                                              ) -> None:
     import settings as settings_module
-    from web.auth import effective_secret_key
+    from web.session import effective_secret_key
 
     monkeypatch.setattr(settings_module, "INSTANCE_DIR", tmp_path)
     dev = Settings(environment="development")

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from accounts import core as accounts
+from accounts import users
 from indicators.storage.engine import get_engine
 
 PASSWORD = "correct horse battery"
@@ -28,8 +28,8 @@ def make_user(db_url: str, username: str | None = None, role: str = "director",
     """Create an account (if missing) and return ``(username, password)``."""
     username = username or f"test-{role}"
     engine = get_engine(db_url)
-    if accounts.get_user(engine, username) is None:
-        accounts.create_user(engine, username, password, role, services)
+    if users.get_user(engine, username) is None:
+        users.create_user(engine, username, password, role, services)
     return username, password
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from status_factory import frame, make_plan, milestone, numeric, series
 
 from plan_model.periods import Period
 from plan_model.status import (
@@ -16,6 +15,7 @@ from plan_model.status import (
     compute_status,
     status_history,
 )
+from tests.helpers.status_factory import frame, make_plan, milestone, numeric, series
 
 UTC = dt.UTC
 

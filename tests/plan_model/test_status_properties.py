@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from status_factory import frame, make_plan, numeric
 
 from plan_model.models import Thresholds
 from plan_model.periods import Period
 from plan_model.status import ROLLUP_CAP, Status, compute_status
+from tests.helpers.status_factory import frame, make_plan, numeric
 
 finite = st.floats(min_value=-1e4, max_value=1e4, allow_nan=False, allow_infinity=False)
 quarters = st.sampled_from([Period(y, q) for y in range(2022, 2026) for q in range(1, 5)])

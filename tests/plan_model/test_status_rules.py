@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from status_factory import frame, make_plan, milestone, numeric, series
 
 from plan_model.models import Thresholds
 from plan_model.periods import Period
 from plan_model.status import Status, Trend, compute_status, status_label
+from tests.helpers.status_factory import frame, make_plan, milestone, numeric, series
 
 A = "P1.01-I1"
 

@@ -170,7 +170,7 @@ def test_healthz_and_proxy_fix(tmp_path: Path) -> None:
 
 def log_in(client: FlaskClient, url: str) -> dict[str, str]:
     """Log a user in through the login form; the headers a browser's Dash requests carry."""
-    from accounts.core import create_user
+    from accounts.users import create_user
 
     engine = make_engine(url)
     try:

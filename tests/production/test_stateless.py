@@ -14,7 +14,7 @@ from dash import Dash
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from accounts.core import create_user
+from accounts.users import create_user
 from app import create_app
 from cli.bench.load import page_payload
 from indicators.intake.importer import import_file

@@ -1,7 +1,8 @@
 """The board pack as a PDF: one 16:9 landscape page per slide, then the appendix table.
 
-Drawn with reportlab's platypus; text in DejaVu Sans (every Catalan character, and the status
-icons ✔ ▲ ✖ –). Tables are real text, so the PDF can be searched and read aloud.
+Drawn with reportlab's platypus; text in DejaVu Sans (every Catalan character, and every icon
+of ``plan_model.status_types.ICONS``: the same glyphs as the pages). Tables are real text, so
+the PDF can be searched and read aloud.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ NAVY = colors.HexColor("#0b2545")
 LIGHT = colors.HexColor("#f3f5f8")
 RULE = colors.HexColor("#c9d1dc")
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
+SWATCH = "■"  # the status colour next to a badge's icon and label
 _fonts: tuple[str, str] | None = None
 
 
@@ -102,7 +104,7 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 def _badge(status: StatusBadge, style: ParagraphStyle) -> Paragraph:
     return Paragraph(
-        f'<font color="{status.colour}">■</font> {escape(status.text)}', style
+        f'<font color="{status.colour}">{SWATCH}</font> {escape(status.text)}', style
     )
 
 

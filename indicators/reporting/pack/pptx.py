@@ -217,92 +217,119 @@ def _chunks(table: BoardTable, width: int, size: int, max_rows: int,
     return chunks
 
 
-def write_pptx(board: Board, images: dict[str, bytes]) -> bytes:
-    """The PPTX bytes of the pack: the slides, then the appendix over as many slides as needed."""
-    prs = Presentation()
-    prs.slide_width = Emu(SLIDE_W)
-    prs.slide_height = Emu(SLIDE_H)
-    blank = prs.slide_layouts[6]
-    prs.core_properties.title = f"{board.plan_name} · {board.period}"
-    prs.core_properties.author = board.organisation
-    prs.core_properties.language = board.lang
-    number = 0
+class _Writer:
+    """The presentation being written, numbering its slides (the footer shows the number)."""
 
-    def new_slide() -> Any:
-        nonlocal number
-        number += 1
-        slide = prs.slides.add_slide(blank)
-        _footer(slide, board, number)
+    def __init__(self, board: Board) -> None:
+        self.board = board
+        self.prs = Presentation()
+        self.prs.slide_width = Emu(SLIDE_W)
+        self.prs.slide_height = Emu(SLIDE_H)
+        self.prs.core_properties.title = f"{board.plan_name} · {board.period}"
+        self.prs.core_properties.author = board.organisation
+        self.prs.core_properties.language = board.lang
+        self.number = 0
+
+    def new_slide(self) -> Any:
+        self.number += 1
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])  # blank
+        _footer(slide, self.board, self.number)
         return slide
 
+    def save(self) -> bytes:
+        out = io.BytesIO()
+        self.prs.save(out)
+        return out.getvalue()
+
+
+def write_pptx(board: Board, images: dict[str, bytes]) -> bytes:
+    """The PPTX bytes of the pack: the slides, then the appendix over as many slides as needed."""
+    writer = _Writer(board)
     for s in board.slides:
         if s.kind == "title":
-            slide = new_slide()
-            bg = slide.shapes.add_shape(1, 0, 0, SLIDE_W, SLIDE_H - Inches(0.4))
-            bg.fill.solid()
-            bg.fill.fore_color.rgb = NAVY
-            bg.line.fill.background()
-            _text(slide, MARGIN, Inches(1.0), SLIDE_W - 2 * MARGIN, Inches(0.5), s.kicker,
-                  size=20, colour=WHITE)
-            _text(slide, MARGIN, Inches(1.6), SLIDE_W - 2 * MARGIN, Inches(1.8), s.title,
-                  size=38, bold=True, colour=WHITE)
-            _text(slide, MARGIN, Inches(3.5), SLIDE_W - 2 * MARGIN, Inches(0.6), s.subtitle,
-                  size=22, colour=WHITE)
-            top = int(Inches(4.4))
+            _title_slide(writer.new_slide(), s)
+        else:
+            _content_slides(writer, s, images.get(s.chart.key) if s.chart else None)
+    _appendix_slides(writer)
+    return writer.save()
+
+
+def _title_slide(slide: Any, s: Slide) -> None:
+    """White on navy: kicker, title, subtitle, the headline figures, the notes."""
+    bg = slide.shapes.add_shape(1, 0, 0, SLIDE_W, SLIDE_H - Inches(0.4))
+    bg.fill.solid()
+    bg.fill.fore_color.rgb = NAVY
+    bg.line.fill.background()
+    width = SLIDE_W - 2 * MARGIN
+    _text(slide, MARGIN, Inches(1.0), width, Inches(0.5), s.kicker, size=20, colour=WHITE)
+    _text(slide, MARGIN, Inches(1.6), width, Inches(1.8), s.title, size=38, bold=True,
+          colour=WHITE)
+    _text(slide, MARGIN, Inches(3.5), width, Inches(0.6), s.subtitle, size=22, colour=WHITE)
+    top = int(Inches(4.4))
+    if s.metrics:
+        top = _metrics(slide, s.metrics, top)
+    for note in s.notes:
+        _text(slide, MARGIN, top, width, Inches(0.4), note, size=16, colour=WHITE)
+        top += Inches(0.4)
+
+
+def _content_slides(writer: _Writer, s: Slide, chart: bytes | None) -> None:
+    """A slide with metrics, cards, a chart and a table; a long table goes on over the next
+    slides ("(cont.)"), the notes come on the last one."""
+    table_width = int((SLIDE_W - 2 * MARGIN) * (0.45 if chart is not None else 1))
+    chunks = (_chunks(s.table, table_width, 12, TABLE_ROWS, _TABLE_SPACE)
+              if s.table is not None else [[]])
+    for part, rows in enumerate(chunks):
+        slide = writer.new_slide()
+        top = _header(slide, s, s.title if part == 0 else f"{s.title} {writer.board.continued}")
+        width = SLIDE_W - 2 * MARGIN
+        if part == 0:
             if s.metrics:
                 top = _metrics(slide, s.metrics, top)
-            for note in s.notes:
-                _text(slide, MARGIN, top, SLIDE_W - 2 * MARGIN, Inches(0.4), note, size=16,
-                      colour=WHITE)
-                top += Inches(0.4)
-            continue
-        chart = images.get(s.chart.key) if s.chart else None
-        table_width = int((SLIDE_W - 2 * MARGIN) * (0.45 if chart is not None else 1))
-        chunks = (_chunks(s.table, table_width, 12, TABLE_ROWS, _TABLE_SPACE)
-                  if s.table is not None else [[]])
-        for part, rows in enumerate(chunks):
-            slide = new_slide()
-            title = s.title if part == 0 else f"{s.title} {board.continued}"
-            top = _header(slide, s, title)
-            if s.metrics and part == 0:
-                top = _metrics(slide, s.metrics, top)
-            if s.cards and part == 0:
+            if s.cards:
                 top = _cards(slide, s.cards, top)
-            width = SLIDE_W - 2 * MARGIN
-            if chart is not None and part == 0:
-                if s.table is not None:
-                    table_width = int(width * 0.45)
-                    pic_left = MARGIN + table_width + Inches(0.2)
-                    pic_width = width - table_width - Inches(0.2)
-                    pic = slide.shapes.add_picture(io.BytesIO(chart), pic_left, top,
-                                                   width=pic_width)
-                    max_h = SLIDE_H - top - Inches(0.6)
-                    if pic.height > max_h:
-                        ratio = max_h / pic.height
-                        pic.height = Emu(int(max_h))
-                        pic.width = Emu(int(pic.width * ratio))
-                    width = table_width
-                else:
-                    slide.shapes.add_picture(io.BytesIO(chart), MARGIN, top,
-                                             height=SLIDE_H - top - Inches(0.6))
-            if s.table is not None:
-                if rows:
-                    _table(slide, s.table, rows, MARGIN, top, width)
-                elif s.table.empty_text:
-                    _text(slide, MARGIN, top, width, Inches(0.6), s.table.empty_text, size=18)
-            if part == len(chunks) - 1:
-                notes_top: float = SLIDE_H - Inches(0.4) - Inches(0.45) * (len(s.notes) + 0.3)
-                for note in s.notes:
-                    _text(slide, MARGIN, int(notes_top), SLIDE_W - 2 * MARGIN, Inches(0.4),
-                          note, size=14)
-                    notes_top += Inches(0.45)
+            if chart is not None:
+                width = _picture(slide, chart, top, beside_table=s.table is not None)
+        if s.table is not None:
+            if rows:
+                _table(slide, s.table, rows, MARGIN, top, width)
+            elif s.table.empty_text:
+                _text(slide, MARGIN, top, width, Inches(0.6), s.table.empty_text, size=18)
+        if part == len(chunks) - 1:
+            _notes(slide, s.notes)
+
+
+def _picture(slide: Any, chart: bytes, top: int, *, beside_table: bool) -> int:
+    """The chart: right of the table (the table's width is returned) or on its own."""
+    width = SLIDE_W - 2 * MARGIN
+    if not beside_table:
+        slide.shapes.add_picture(io.BytesIO(chart), MARGIN, top,
+                                 height=SLIDE_H - top - Inches(0.6))
+        return width
+    table_width = int(width * 0.45)
+    pic = slide.shapes.add_picture(io.BytesIO(chart), MARGIN + table_width + Inches(0.2), top,
+                                   width=width - table_width - Inches(0.2))
+    max_h = SLIDE_H - top - Inches(0.6)
+    if pic.height > max_h:
+        ratio = max_h / pic.height
+        pic.height = Emu(int(max_h))
+        pic.width = Emu(int(pic.width * ratio))
+    return table_width
+
+
+def _notes(slide: Any, notes: list[str]) -> None:
+    top: float = SLIDE_H - Inches(0.4) - Inches(0.45) * (len(notes) + 0.3)
+    for note in notes:
+        _text(slide, MARGIN, int(top), SLIDE_W - 2 * MARGIN, Inches(0.4), note, size=14)
+        top += Inches(0.45)
+
+
+def _appendix_slides(writer: _Writer) -> None:
+    board = writer.board
     appendix_slide = Slide(kind="appendix", title=board.appendix_title)
     for part, rows in enumerate(_chunks(board.appendix, SLIDE_W - 2 * MARGIN, 10,
                                         APPENDIX_ROWS, _APPENDIX_SPACE)):
-        slide = new_slide()
+        slide = writer.new_slide()
         title = board.appendix_title if part == 0 else f"{board.appendix_title} {board.continued}"
         top = _header(slide, appendix_slide, title)
         _table(slide, board.appendix, rows, MARGIN, top, SLIDE_W - 2 * MARGIN, size=10)
-    out = io.BytesIO()
-    prs.save(out)
-    return out.getvalue()

@@ -1,26 +1,20 @@
-"""Accounts, roles, the audit log, approvals and period locks (no Dash, no Flask).
+"""User accounts: creation, passwords, login and throttling, the demo accounts.
 
 Users live in the database (``users`` and ``user_services``); passwords are hashed with
-argon2id (memory-hard, via argon2-cffi) and checked in constant time. Roles:
-
-- ``director``: sees everything, approves and locks quarters, manages users;
-- ``tecnic``: sees everything, submits only for the services assigned to them;
-- ``consulta``: read-only (the board and guests).
+argon2id (memory-hard, via argon2-cffi) and checked in constant time. The roles and what
+each may do are in :mod:`accounts.roles`.
 
 Login throttling keeps its state in the database (``failed_logins`` and ``locked_until`` per
 user; failed attempts per client address are counted from the audit log), so it holds when
 consecutive requests reach different workers or machines.
 
 Every change made here is written to the audit log in the same transaction.
-
-A ``PeriodLock`` row with ``locked = True`` closes a quarter: the importer refuses uploads for
-it. Reopening keeps the row with ``locked = False`` (who reopened it and when); no row means
-the quarter was never locked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 from collections.abc import Iterable
@@ -33,54 +27,30 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from indicators.storage.engine import transaction
-from indicators.storage.schema import (
-    Approval,
-    AuditEvent,
-    PeriodLock,
-    Submission,
-    SubmissionStatus,
-    User,
-    UserService,
+from accounts import _clock, roles
+from accounts._clock import utc
+from accounts.audit import (
+    ACTION_LOGIN,
+    ACTION_LOGIN_FAILED,
+    ACTION_USER_CREATE,
+    ACTION_USER_DISABLE,
+    ACTION_USER_ENABLE,
+    ACTION_USER_PASSWORD,
+    ACTION_USER_SERVICES,
+    record,
 )
+from accounts.errors import AccountError, PermissionDenied
+from accounts.roles import Actor
+from indicators.storage.engine import transaction
+from indicators.storage.schema import AuditEvent, User, UserService
 
-ROLES: tuple[str, ...] = ("director", "tecnic", "consulta")
-ROLE_LABELS: dict[str, str] = {  # English msgids; translate with i18n
-    "director": "Director",
-    "tecnic": "Technician",
-    "consulta": "Read-only",
-}
-UPLOAD_ROLES = frozenset({"director", "tecnic"})
 MIN_PASSWORD_LENGTH = 8
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
-
-# audit actions (stable machine codes)
-ACTION_LOGIN = "login"
-ACTION_LOGIN_FAILED = "login_failed"
-ACTION_LOGOUT = "logout"
-ACTION_USER_CREATE = "user_create"
-ACTION_USER_PASSWORD = "user_password"
-ACTION_USER_DISABLE = "user_disable"
-ACTION_USER_ENABLE = "user_enable"
-ACTION_USER_SERVICES = "user_services"
-ACTION_APPROVE = "approve"
-ACTION_LOCK = "period_lock"
-ACTION_REOPEN = "period_reopen"
-ACTION_IMPORT = "import"
-AUDIT_COLUMNS = ["id", "at", "username", "action", "target", "details"]
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # a director's address for the digest
 
 _hasher = PasswordHasher()  # argon2id, library defaults (64 MiB, t=3, p=4)
 # verified when the user does not exist, so a wrong username costs as much as a wrong password
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-class AccountError(ValueError):
-    """A refused account operation. ``msgid`` is an English message id; ``params`` fill it."""
-
-    def __init__(self, msgid: str, **params: object) -> None:
-        self.msgid = msgid
-        self.params = params
-        super().__init__(msgid.format(**params) if params else msgid)
 
 
 @dataclass(frozen=True)
@@ -95,14 +65,15 @@ class UserInfo:
     failed_logins: int
     locked_until: dt.datetime | None
     session_token: str  # changes with the password hash: old sessions end on a reset
+    email: str | None = None
 
     @property
     def can_upload(self) -> bool:
-        return self.role in UPLOAD_ROLES
+        return roles.can_upload(self)
 
     @property
     def is_director(self) -> bool:
-        return self.role == "director"
+        return self.role == roles.DIRECTOR
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -112,6 +83,7 @@ class UserInfo:
             "is_demo": self.is_demo,
             "services": list(self.services),
             "created_at": self.created_at.isoformat() if self.created_at else None,
+            "email": self.email,
         }
 
 
@@ -123,19 +95,7 @@ class AuthResult:
     locked_until: dt.datetime | None = None
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _now(now: dt.datetime | None = None) -> dt.datetime:
-    return _utc(now) or dt.datetime.now(dt.UTC)
-
-
 def _session_token(password_hash: str) -> str:
-    import hashlib
-
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
@@ -147,10 +107,11 @@ def _info(user: User) -> UserInfo:
         active=bool(user.active),
         is_demo=bool(user.is_demo),
         services=tuple(sorted(s.service for s in user.services)),
-        created_at=_utc(user.created_at),
+        created_at=utc(user.created_at),
         failed_logins=user.failed_logins or 0,
-        locked_until=_utc(user.locked_until),
+        locked_until=utc(user.locked_until),
         session_token=_session_token(user.password_hash),
+        email=user.email,
     )
 
 
@@ -180,13 +141,6 @@ def _check_password(password: str) -> None:
         )
 
 
-def _check_role(role: str) -> None:
-    if role not in ROLES:
-        raise AccountError(
-            "Unknown role {role}: use director, tecnic or consulta.", role=role
-        )
-
-
 def _check_services(services: Iterable[str], known: Iterable[str] | None) -> list[str]:
     chosen = sorted(set(services))
     if known is not None:
@@ -197,83 +151,6 @@ def _check_services(services: Iterable[str], known: Iterable[str] | None) -> lis
                 "Unknown service code(s): {codes}.", codes=", ".join(unknown)
             )
     return chosen
-
-
-# --- audit log ----------------------------------------------------------------------------
-
-
-def record(
-    target_db: Engine | Session,
-    username: str | None,
-    action: str,
-    target: str | None = None,
-    details: dict[str, Any] | None = None,
-    *,
-    at: dt.datetime | None = None,
-) -> None:
-    """Write one audit event, in the given session's transaction or a new one."""
-    event = AuditEvent(
-        at=_now(at), username=username, action=action, target=target, details=details or None
-    )
-    if isinstance(target_db, Session):
-        target_db.add(event)
-        return
-    with transaction(target_db) as session:
-        session.add(event)
-
-
-def audit_frame(
-    engine: Engine,
-    *,
-    username: str | None = None,
-    action: str | Iterable[str] | None = None,
-    since: dt.datetime | dt.date | None = None,
-    until: dt.datetime | dt.date | None = None,
-    target: str | None = None,
-    limit: int | None = 5000,
-) -> pd.DataFrame:
-    """The audit log, newest first. ``until`` given as a date includes that whole day."""
-    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if username:
-        stmt = stmt.where(AuditEvent.username == username)
-    if action:
-        actions = [action] if isinstance(action, str) else list(action)
-        stmt = stmt.where(AuditEvent.action.in_(actions))
-    if target:
-        stmt = stmt.where(AuditEvent.target == target)
-    if since is not None:
-        start = since if isinstance(since, dt.datetime) else dt.datetime.combine(
-            since, dt.time.min, tzinfo=dt.UTC)
-        stmt = stmt.where(AuditEvent.at >= _now(start))
-    if until is not None:
-        end = until if isinstance(until, dt.datetime) else dt.datetime.combine(
-            until + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-        stmt = stmt.where(AuditEvent.at < _now(end))
-    if limit:
-        stmt = stmt.limit(limit)
-    with Session(engine) as session:
-        rows = [
-            {
-                "id": e.id,
-                "at": _utc(e.at),
-                "username": e.username,
-                "action": e.action,
-                "target": e.target,
-                "details": e.details,
-            }
-            for e in session.scalars(stmt)
-        ]
-    frame = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
-    frame["at"] = pd.to_datetime(frame["at"], utc=True)
-    return frame
-
-
-def audit_usernames(engine: Engine) -> list[str]:
-    with Session(engine) as session:
-        names = session.scalars(
-            select(AuditEvent.username).where(AuditEvent.username.is_not(None)).distinct()
-        )
-        return sorted(n for n in names if n)
 
 
 # --- users -------------------------------------------------------------------------------
@@ -307,18 +184,23 @@ def create_user(
     known_services: Iterable[str] | None = None,
     is_demo: bool = False,
     by: str | None = None,
+    email: str | None = None,
 ) -> UserInfo:
     """Create an account. Services only matter for technicians; unknown codes are refused
-    when ``known_services`` (the plan's service codes) is given."""
+    when ``known_services`` (the plan's service codes) is given. ``email``: where a
+    director receives the quarter's digest (``seguiment remind``)."""
     username = username.strip()
     if not USERNAME_RE.match(username):
         raise AccountError(
             "Invalid user name {username}: 2-64 letters, digits, '.', '_', '-' or '@'.",
             username=username,
         )
-    _check_role(role)
+    roles.check_role(role)
     _check_password(password)
     chosen = _check_services(services, known_services)
+    email = (email or "").strip() or None
+    if email is not None and not EMAIL_RE.match(email):
+        raise AccountError("Invalid e-mail address {email}.", email=email)
     with transaction(engine) as session:
         if _get(session, username) is not None:
             raise AccountError("The user {username} already exists.", username=username)
@@ -329,6 +211,7 @@ def create_user(
             active=True,
             is_demo=is_demo,
             failed_logins=0,
+            email=email,
         )
         user.services = [UserService(service=code) for code in chosen]
         session.add(user)
@@ -385,10 +268,10 @@ def set_password(engine: Engine, username: str, password: str, *, by: str | None
 def set_active(engine: Engine, username: str, active: bool, *, by: str | None = None) -> None:
     with transaction(engine) as session:
         user = _require(session, username)
-        if not active and user.role == "director" and user.active:
+        if not active and user.role == roles.DIRECTOR and user.active:
             others = session.scalar(
                 select(func.count()).select_from(User).where(
-                    User.role == "director", User.active.is_(True), User.id != user.id)
+                    User.role == roles.DIRECTOR, User.active.is_(True), User.id != user.id)
             )
             if not others:
                 raise AccountError("The last active director cannot be disabled.")
@@ -422,13 +305,23 @@ def set_services(
         record(session, by, ACTION_USER_SERVICES, username, {"services": chosen})
 
 
-def allowed_services(user: UserInfo, all_services: Iterable[str]) -> set[str]:
-    """The services a user may submit for: a director any, a technician theirs, else none."""
-    if user.role == "director":
-        return set(all_services)
-    if user.role == "tecnic":
-        return set(user.services)
-    return set()
+# --- who acts ----------------------------------------------------------------------------
+
+Acting = Actor | UserInfo | str  # what the domain functions accept as ``by``
+
+
+def acting(session: Session, by: Acting) -> Actor:
+    """Who performs an operation: an :class:`Actor` as given (the command line's operator),
+    a signed-in account, or the active account called ``by`` (looked up in ``session``;
+    no such account is refused with :class:`PermissionDenied`)."""
+    if isinstance(by, Actor):
+        return by
+    if isinstance(by, UserInfo):
+        return Actor(name=by.username, role=by.role)
+    user = _get(session, by)
+    if user is None or not user.active:
+        raise PermissionDenied("No active user called {username}.", username=by)
+    return Actor(name=user.username, role=user.role)
 
 
 # --- login and throttling ----------------------------------------------------------------
@@ -437,13 +330,34 @@ def allowed_services(user: UserInfo, all_services: Iterable[str]) -> set[str]:
 def failed_logins_from_ip(engine: Engine, ip: str, window_seconds: int,
                           now: dt.datetime | None = None) -> int:
     """Failed logins from one client address in the window (counted from the audit log)."""
-    start = _now(now) - dt.timedelta(seconds=window_seconds)
+    start = _clock.now(now) - dt.timedelta(seconds=window_seconds)
     with Session(engine) as session:
         details = session.scalars(
             select(AuditEvent.details).where(
                 AuditEvent.action == ACTION_LOGIN_FAILED, AuditEvent.at >= start)
         )
         return sum(1 for d in details if isinstance(d, dict) and d.get("ip") == ip)
+
+
+def _refuse_login(session: Session | Engine, username: str | None, reason: str,
+                  details: dict[str, Any], moment: dt.datetime) -> None:
+    """Audit a refused login of ``username`` (also the event's target)."""
+    record(session, username, ACTION_LOGIN_FAILED, username,
+           {**details, "reason": reason}, at=moment)
+
+
+def _wrong_password(session: Session, user: User, max_failures: int, lockout_seconds: int,
+                    details: dict[str, Any], moment: dt.datetime) -> AuthResult:
+    user.failed_logins = (user.failed_logins or 0) + 1
+    locks = user.failed_logins >= max_failures
+    if locks:
+        user.locked_until = moment + dt.timedelta(seconds=lockout_seconds)
+        user.failed_logins = 0
+    reason = "wrong_password_locked" if locks else "wrong_password"
+    _refuse_login(session, user.username, reason, details, moment)
+    if locks:
+        return AuthResult(False, "locked", locked_until=utc(user.locked_until))
+    return AuthResult(False, "invalid")
 
 
 def authenticate(
@@ -460,14 +374,13 @@ def authenticate(
     """Check a login. After ``max_failures`` wrong passwords in a row the account is locked
     for ``lockout_seconds``; an address with ``max_failures_per_ip`` failures in that window
     is refused too. Every attempt is audited."""
-    moment = _now(now)
+    moment = _clock.now(now)
     username = (username or "").strip()[:64]
     details: dict[str, Any] = {"ip": ip} if ip else {}
     if ip and max_failures_per_ip and failed_logins_from_ip(
             engine, ip, lockout_seconds, moment) >= max_failures_per_ip:
         verify_password(_DUMMY_HASH, password)
-        record(engine, username or None, ACTION_LOGIN_FAILED, username or None,
-               {**details, "reason": "ip_throttled"}, at=moment)
+        _refuse_login(engine, username or None, "ip_throttled", details, moment)
         return AuthResult(False, "ip_throttled")
     with transaction(engine) as session:
         user = _get(session, username) if username else None
@@ -476,27 +389,15 @@ def authenticate(
             record(session, None, ACTION_LOGIN_FAILED, username or None,
                    {**details, "reason": "unknown_user"}, at=moment)
             return AuthResult(False, "invalid")
-        locked_until = _utc(user.locked_until)
+        locked_until = utc(user.locked_until)
         if locked_until is not None and locked_until > moment:
             verify_password(_DUMMY_HASH, password)
-            record(session, user.username, ACTION_LOGIN_FAILED, user.username,
-                   {**details, "reason": "locked"}, at=moment)
+            _refuse_login(session, user.username, "locked", details, moment)
             return AuthResult(False, "locked", locked_until=locked_until)
         if not verify_password(user.password_hash, password):
-            user.failed_logins = (user.failed_logins or 0) + 1
-            reason = "wrong_password"
-            if user.failed_logins >= max_failures:
-                user.locked_until = moment + dt.timedelta(seconds=lockout_seconds)
-                user.failed_logins = 0
-                reason = "wrong_password_locked"
-            record(session, user.username, ACTION_LOGIN_FAILED, user.username,
-                   {**details, "reason": reason}, at=moment)
-            if reason == "wrong_password_locked":
-                return AuthResult(False, "locked", locked_until=_utc(user.locked_until))
-            return AuthResult(False, "invalid")
+            return _wrong_password(session, user, max_failures, lockout_seconds, details, moment)
         if not user.active:
-            record(session, user.username, ACTION_LOGIN_FAILED, user.username,
-                   {**details, "reason": "disabled"}, at=moment)
+            _refuse_login(session, user.username, "disabled", details, moment)
             return AuthResult(False, "disabled")
         user.failed_logins = 0
         user.locked_until = None
@@ -507,119 +408,12 @@ def authenticate(
         return AuthResult(True, "ok", user=_info(user))
 
 
-# --- approvals and period locks ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ApprovalInfo:
-    id: int
-    service: str
-    period: str
-    submission_id: int
-    approved_by: str
-    approved_at: dt.datetime
-
-
-def approve(
-    engine: Engine, service: str, period: str, submission: int | None = None, *, by: str
-) -> ApprovalInfo:
-    """Approve a service's quarter: its current submission, or ``submission`` if given
-    (which must be that service's and quarter's)."""
-    with transaction(engine) as session:
-        if submission is None:
-            sub = session.scalars(
-                select(Submission).where(
-                    Submission.service == service,
-                    Submission.period == period,
-                    Submission.status == SubmissionStatus.CURRENT,
-                )
-            ).one_or_none()
-        else:
-            sub = session.get(Submission, submission)
-            if sub is not None and (sub.service != service or sub.period != period):
-                sub = None
-        if sub is None:
-            raise AccountError(
-                "There is no submission of {service} for {period} to approve.",
-                service=service, period=period,
-            )
-        approval = Approval(
-            service=service, period=period, submission_id=sub.id, approved_by=by,
-            approved_at=_now(),
-        )
-        session.add(approval)
-        session.flush()
-        record(session, by, ACTION_APPROVE, f"{service} {period}",
-               {"service": service, "period": period, "submission_id": sub.id})
-        return ApprovalInfo(approval.id, service, period, sub.id, by, _now(approval.approved_at))
-
-
-def approvals_frame(engine: Engine) -> pd.DataFrame:
-    columns = ["id", "service", "period", "submission_id", "approved_by", "approved_at"]
-    with Session(engine) as session:
-        rows = [
-            {
-                "id": a.id, "service": a.service, "period": a.period,
-                "submission_id": a.submission_id, "approved_by": a.approved_by,
-                "approved_at": _utc(a.approved_at),
-            }
-            for a in session.scalars(select(Approval).order_by(Approval.approved_at, Approval.id))
-        ]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["approved_at"] = pd.to_datetime(frame["approved_at"], utc=True)
-    return frame
-
-
-def _set_lock(engine: Engine, period: str, locked: bool, by: str) -> None:
-    with transaction(engine) as session:
-        row = session.get(PeriodLock, period)
-        if row is None:
-            row = PeriodLock(period=period, locked=locked, changed_by=by, changed_at=_now())
-            session.add(row)
-        else:
-            row.locked = locked
-            row.changed_by = by
-            row.changed_at = _now()
-        record(session, by, ACTION_LOCK if locked else ACTION_REOPEN, period)
-
-
-def lock_period(engine: Engine, period: str, *, by: str) -> None:
-    _set_lock(engine, period, True, by)
-
-
-def reopen_period(engine: Engine, period: str, *, by: str) -> None:
-    _set_lock(engine, period, False, by)
-
-
-def is_locked(target_db: Engine | Session, period: str) -> bool:
-    stmt = select(PeriodLock.locked).where(PeriodLock.period == period)
-    if isinstance(target_db, Session):
-        return bool(target_db.scalar(stmt))
-    with Session(target_db) as session:
-        return bool(session.scalar(stmt))
-
-
-def locked_periods(engine: Engine) -> set[str]:
-    with Session(engine) as session:
-        return set(session.scalars(select(PeriodLock.period).where(PeriodLock.locked.is_(True))))
-
-
-def period_locks_frame(engine: Engine) -> pd.DataFrame:
-    with Session(engine) as session:
-        rows = [
-            {"period": r.period, "locked": bool(r.locked), "changed_by": r.changed_by,
-             "changed_at": _utc(r.changed_at)}
-            for r in session.scalars(select(PeriodLock).order_by(PeriodLock.period))
-        ]
-    return pd.DataFrame(rows, columns=["period", "locked", "changed_by", "changed_at"])
-
-
 # --- demo accounts -----------------------------------------------------------------------
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("director", "director", ()),
-    ("tecnic", "tecnic", ("SBAS-VIC", "SIS")),
-    ("consulta", "consulta", ()),
+    ("director", roles.DIRECTOR, ()),
+    ("tecnic", roles.TECHNICIAN, ("SBAS-VIC", "SIS")),
+    ("consulta", roles.READ_ONLY, ()),
 )
 
 

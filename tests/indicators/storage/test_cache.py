@@ -140,3 +140,67 @@ def test_old_generations_are_pruned_from_the_database(engine: Engine, db_url: st
     bump_generation(engine)
     cache.set("fresh", 1)
     assert len(cache) == 1
+
+
+# ---- the in-process cache of computed results (GenerationCache) ----------------------------
+
+
+def test_generation_cache_drops_a_scope_at_a_new_generation() -> None:
+    from indicators.storage.cache import GenerationCache
+
+    cache = GenerationCache()
+    cache.check("db-a", 1)
+    cache.check("db-b", 7)
+    assert cache.get_or_compute(("db-a", 1, "status"), lambda: "a1") == "a1"
+    assert cache.get_or_compute(("db-b", 7, "status"), lambda: "b7") == "b7"
+    assert cache.get_or_compute(("db-a", 1, "status"), lambda: "again") == "a1"  # cached
+    cache.check("db-a", 1)  # same generation: kept
+    assert cache.peek(("db-a", 1, "status")) == "a1"
+    cache.check("db-a", 2)  # an import on db-a: only db-a's entries go
+    assert cache.peek(("db-a", 1, "status")) is None
+    assert cache.peek(("db-b", 7, "status")) == "b7"
+    cache.clear()
+    assert cache.peek(("db-b", 7, "status")) is None
+
+
+def test_generation_cache_is_bounded_least_recently_used_first() -> None:
+    from indicators.storage.cache import GenerationCache
+
+    cache = GenerationCache(max_entries=2)
+    cache.get_or_compute(("s", 1, "a"), lambda: 1)
+    cache.get_or_compute(("s", 1, "b"), lambda: 2)
+    cache.get_or_compute(("s", 1, "a"), lambda: 0)  # "a" used again: "b" is the oldest
+    cache.get_or_compute(("s", 1, "c"), lambda: 3)
+    assert cache.peek(("s", 1, "a")) == 1 and cache.peek(("s", 1, "c")) == 3
+    assert cache.peek(("s", 1, "b")) is None
+
+
+def test_generation_cache_computes_a_key_once_across_threads() -> None:
+    import threading
+    import time
+
+    from indicators.storage.cache import GenerationCache
+
+    cache = GenerationCache()
+    calls: list[int] = []
+
+    def slow() -> str:
+        calls.append(1)
+        time.sleep(0.05)
+        return "grid"
+
+    results: list[str] = []
+    threads = [threading.Thread(target=lambda: results.append(
+        cache.get_or_compute(("s", 1, "grid"), slow))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["grid"] * 6 and calls == [1]
+
+
+def test_the_read_model_uses_the_generation_cache() -> None:
+    from indicators.reporting import dashboard_data
+    from indicators.storage.cache import GenerationCache
+
+    assert isinstance(dashboard_data._CACHE, GenerationCache)

@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
-from sheet_builders import csv_bytes, ods_bytes, xls_bytes, xlsx_bytes
 from sqlalchemy import Engine
 
 from indicators.intake.cells import StageMatcher, parse_number
@@ -16,6 +14,8 @@ from indicators.storage.engine import make_engine
 from indicators.storage.migrate import upgrade
 from plan_model.models import Plan
 from settings import Settings
+from tests.helpers.intake_plan import TODAY
+from tests.helpers.sheet_builders import csv_bytes, ods_bytes, xls_bytes, xlsx_bytes
 
 
 @pytest.fixture(scope="module")

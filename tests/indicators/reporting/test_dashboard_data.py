@@ -3,19 +3,15 @@ the data generation (as several workers would see it)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pandas as pd
+import pytest
 from sqlalchemy import Engine
 
 from indicators.reporting import dashboard_data
 from indicators.storage.store import store
 from plan_model.models import Plan
 from plan_model.periods import Period
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "layouts"))
-from dash_sample import load_sample, submission_values
+from tests.helpers.dash_sample import load_sample, submission_values
 
 
 def test_empty_database_defaults_to_the_first_quarter(engine: Engine, plan: Plan) -> None:
@@ -177,3 +173,63 @@ def test_settings_thresholds_change_the_lights(engine: Engine, plan: Plan) -> No
     lights = {str(o.status) for o in strict.status(Period(2022, 1)).objectives}
     assert "green" not in lights  # nothing reaches 150 % of the expected progress
     assert "green" in {str(o.status) for o in default.status(Period(2022, 1)).objectives}
+
+
+def test_an_import_drops_what_was_cached_under_thresholds(engine: Engine, plan: Plan) -> None:
+    """Entries computed with the settings' thresholds are dropped at the next generation too
+    (they were left to the LRU when the scope carried the thresholds)."""
+    from plan_model.models import Thresholds
+
+    dashboard_data.clear_caches()
+    load_sample(engine, plan, [Period(2022, 1)])
+    strict = Thresholds(green=1.5, amber=1.4)
+    before = dashboard_data.load(engine, plan, deadline_days=30, thresholds=strict)
+    before.status(Period(2022, 1))
+    old_key = (before.scope, before.generation, "status", "2022-T1")
+    assert dashboard_data._CACHE.peek(old_key) is not None
+    store(engine, service="SIS", period="2022-T2", filename="SIS.xlsx", content=b"new",
+          user="tecnic.sis", source="cli",
+          values=submission_values(plan, "SIS", Period(2022, 2)), warnings=[])
+    after = dashboard_data.load(engine, plan, deadline_days=30, thresholds=strict)
+    assert after.scope == before.scope and after.generation > before.generation
+    assert dashboard_data._CACHE.peek(old_key) is None
+
+
+def test_the_catalogs_thresholds_share_one_cache(engine: Engine, plan: Plan) -> None:
+    """No override, or an override equal to the catalog's: the same thresholds in force, so
+    the same cached results."""
+    dashboard_data.clear_caches()
+    same = plan.catalog.thresholds
+    plain = dashboard_data.load(engine, plan, deadline_days=30)
+    explicit = dashboard_data.load(engine, plan, deadline_days=30, thresholds=same)
+    assert plain.scope == explicit.scope
+    assert plain.status(plan.first_period) is explicit.status(plan.first_period)
+
+
+def test_settings_thresholds_read_the_override_over_the_catalog(plan: Plan) -> None:
+    from plan_model.models import Thresholds
+    from settings import Settings
+
+    catalog = plan.catalog.thresholds
+    assert dashboard_data.settings_thresholds(Settings(), plan) == catalog
+    assert dashboard_data.settings_thresholds(Settings(green_threshold=0.95), plan) == (
+        Thresholds(green=0.95, amber=catalog.amber))
+    assert dashboard_data.settings_thresholds(Settings(amber_threshold=0.5), plan) == (
+        Thresholds(green=catalog.green, amber=0.5))
+
+
+def test_the_command_line_reads_the_same_thresholds(plan: Plan,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``seguiment status/report/export`` and the pages take the same thresholds."""
+    from cli.status import configured_thresholds
+    from settings import Settings, get_settings
+
+    monkeypatch.setenv("GREEN_THRESHOLD", "0.95")
+    monkeypatch.delenv("AMBER_THRESHOLD", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert configured_thresholds(plan) == dashboard_data.settings_thresholds(
+            Settings(green_threshold=0.95), plan)
+        assert configured_thresholds(plan).green == 0.95
+    finally:
+        get_settings.cache_clear()

@@ -9,8 +9,6 @@ import pickle
 
 import pandas as pd
 import pytest
-from conftest import TODAY
-from sheet_builders import xlsx_bytes
 from sqlalchemy import Engine, func, select
 
 import indicators.storage.store as store_module
@@ -26,6 +24,8 @@ from indicators.storage.queries import (
 from indicators.storage.schema import AuditEvent, PeriodLock, Submission, Value
 from plan_model.models import Plan
 from settings import Settings
+from tests.helpers.intake_plan import TODAY
+from tests.helpers.sheet_builders import xlsx_bytes
 
 T0 = dt.datetime(2025, 10, 5, 9, 0, tzinfo=dt.UTC)
 
@@ -271,7 +271,7 @@ def test_quarter_locked_during_validation_is_still_refused(
     the store re-checks inside its transaction, so nothing is stored."""
     import indicators.intake.importer as importer_module
 
-    real_locked_periods = importer_module.locked_periods
+    real_refused_periods = importer_module.refused_periods
     calls = {"n": 0}
 
     def lock_after_validation(eng: Engine, periods: object) -> set[str]:
@@ -280,9 +280,9 @@ def test_quarter_locked_during_validation_is_still_refused(
             with transaction(engine) as session:  # ... and the director locks it right then
                 session.add(PeriodLock(period="2025-T3", locked=True, changed_by="directora"))
             return set()
-        return real_locked_periods(eng, periods)  # type: ignore[arg-type]
+        return real_refused_periods(eng, periods)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importer_module, "locked_periods", lock_after_validation)
+    monkeypatch.setattr(importer_module, "refused_periods", lock_after_validation)
     result = load(engine, small_plan, sheet(10))
     assert result.status == "rejected"
     assert [e.code for e in result.errors] == ["locked_period"]

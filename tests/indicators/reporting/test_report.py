@@ -30,9 +30,7 @@ from indicators.storage.engine import make_engine
 from indicators.storage.migrate import upgrade
 from plan_model.models import Plan
 from plan_model.periods import Period
-
-sys.path.insert(0, str(Path(__file__).parent))
-from board_data import LAST, MISSING_SERVICE_LAST, TODAY, load_board_data
+from tests.helpers.board_data import LAST, MISSING_SERVICE_LAST, TODAY, load_board_data
 
 KEY_COLUMNS = ["indicator", "service", "period", "value", "stage", "comment"]
 
@@ -174,6 +172,47 @@ def test_board_content_in_spanish_matches_the_statuses(loaded: Engine, plan: Pla
     assert len(board.appendix.rows) == len(plan.objectives)
 
 
+def test_board_uses_the_one_set_of_glyphs(loaded: Engine, plan: Plan) -> None:
+    """The slides (and so the pack) show the pages' icons: ``plan_model.status_types``."""
+    from indicators.reporting.board import build_board
+    from plan_model import status_types as st
+    from plan_model.changes import CHANGE_LABELS
+    from plan_model.completeness import COMPLETENESS_LABELS
+
+    data = dashboard_data.load(loaded, plan, deadline_days=30)
+    board = build_board(data, Period(2025, 4), lang="ca", today=TODAY)
+    slides = {s.kind: s for s in board.slides}
+    badges = [c.status for s in board.slides for c in s.cards]
+    badges += [cell.status for s in board.slides if s.table for row in s.table.rows
+               for cell in row if cell.status is not None]
+    assert badges and all(b.icon == st.STATUS_ICONS[st.Status(b.key)] for b in badges)
+    changes = slides["changes"]
+    assert [m.label for m in changes.metrics] == [
+        st.icon_text(st.CHANGE_ICONS[k], CHANGE_LABELS[k], "ca")
+        for k in ("up", "down", "new_data", "no_data")]
+    assert changes.table is not None and changes.table.rows
+    assert all(row[-1].text.split(" ", 1)[0] in st.CHANGE_ICONS.values()
+               for row in changes.table.rows)
+    submissions = slides["submissions"]
+    assert [m.label for m in submissions.metrics] == [
+        st.icon_text(st.COMPLETENESS_ICONS[k], COMPLETENESS_LABELS[k], "ca")
+        for k in ("on_time", "late", "pending")]
+    assert submissions.table is not None and submissions.table.rows
+    assert all(row[1].text.split(" ", 1)[0] in st.COMPLETENESS_ICONS.values()
+               for row in submissions.table.rows)
+    at_risk = st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, "ca")
+    assert slides["risk"].metrics[-1].label == at_risk
+
+
+def test_export_writes_the_status_with_the_same_icon_and_label(loaded: Engine,
+                                                               plan: Plan) -> None:
+    from plan_model.status_types import status_text
+
+    frame = export_frame(loaded, plan, period="2025-T4")
+    assert len(frame) > 0
+    assert list(frame["status"]) == [status_text(k, "ca") for k in frame["status_key"]]
+
+
 # ---- export ---------------------------------------------------------------------------------
 
 
@@ -213,9 +252,8 @@ def _values(engine: Engine) -> pd.DataFrame:
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_export_round_trip(loaded: Engine, plan: Plan, empty_url: str, fmt: str) -> None:
     # a re-upload supersedes a file: the export carries only the values in force
-    from board_data import service_csv
-
     from indicators.intake.importer import import_file
+    from tests.helpers.board_data import service_csv
 
     again = service_csv(plan, "SAD", LAST).replace(b"\n", b" (revisat)\n", 1)
     redo = import_file(loaded, plan, filename="SAD-revisat.csv", content=again, user="tec-sad",
@@ -277,9 +315,8 @@ def test_building_the_pack_imports_no_dash(tmp_path: Path) -> None:
     code = ("import sys; import indicators.reporting.pack, indicators.reporting.board, indicators.reporting.export; "
             "sys.exit(1 if any(m == 'dash' or m.startswith('dash.') for m in sys.modules) "
             "else 0)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2])
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[3])
     assert done.returncode == 0
-
 
 
 def test_board_on_an_empty_database(engine: Engine, plan: Plan) -> None:

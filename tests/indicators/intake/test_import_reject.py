@@ -10,8 +10,6 @@ import zipfile
 from collections.abc import Iterator
 
 import pytest
-from conftest import TODAY
-from sheet_builders import csv_bytes, xlsx_bytes
 from sqlalchemy import Engine
 
 import indicators.intake.importer as importer_module
@@ -20,6 +18,8 @@ from indicators.storage.engine import make_engine
 from indicators.storage.migrate import upgrade
 from plan_model.models import Plan
 from settings import Settings
+from tests.helpers.intake_plan import TODAY
+from tests.helpers.sheet_builders import csv_bytes, xlsx_bytes
 
 
 @pytest.fixture(scope="module")
