@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlparse
 
 from flask import Flask, Response, redirect, request, session
 from flask_login import login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from accounts import audit, users
 from i18n import LANGUAGES, translator
@@ -44,8 +45,8 @@ def _demo_note(lang: str) -> str:
             return "<p class='note'>" + html.escape(t(
                 "Demo installation: the demo accounts' passwords were printed in the terminal "
                 "when the app was first set up.")) + "</p>"
-    except Exception:  # the login page must render even if the database is slow
-        log.exception("could not list demo accounts")
+    except SQLAlchemyError as exc:  # the login page must render even if the database is slow
+        log.warning("could not list demo accounts: %s", exc)
     return ""
 
 

@@ -190,6 +190,7 @@ from settings import Settings
 name, overrides, skip_check = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3] == "1"
 content = sys.stdin.buffer.read()
 settings = Settings(**overrides)
+base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # after the imports
 try:
     fmt = "xlsx" if skip_check else check_file(name, content, settings)
     sheets = read_sheets(name, content, fmt, settings)
@@ -198,7 +199,7 @@ except UnsafeFile as exc:
     out = {"code": exc.code, "msgid": exc.msgid, "params": exc.params,
            "type": type(exc).__name__}
 usage = resource.getrusage
-out["self_mb"] = usage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["self_mb"] = usage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base_mb  # the reading step
 out["children_mb"] = usage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps(out))
 """
