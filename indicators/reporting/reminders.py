@@ -48,6 +48,7 @@ from indicators.storage.schema import SentMessage, User, UserService
 from plan_model.completeness import completeness
 from plan_model.models import Indicator, Objective, Plan, Service
 from plan_model.periods import Period
+from plan_model.reporting_window import ReportingWindow
 from settings import Settings
 
 KIND_REMINDER = "reminder"
@@ -76,9 +77,9 @@ def long_date(day: dt.date, lang: str) -> str:
 
 
 def default_period(plan: Plan, today: dt.date) -> Period:
-    """The latest quarter ended by ``today``, kept within the plan's quarters."""
-    ended = Period.containing(today).prev()
-    return min(max(ended, plan.first_period), plan.last_period)
+    """The latest quarter ended by ``today``, kept within the plan's quarters (the upload
+    window's default: one rule)."""
+    return ReportingWindow.of(plan, today).default()
 
 
 @dataclass(frozen=True)

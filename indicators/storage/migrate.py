@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -19,23 +20,21 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def _run(url: str, step: Callable[[Config, str], None], revision: str) -> None:
+    """Run one Alembic command on ``url`` inside one transaction."""
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
             cfg = alembic_config(url)
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+            step(cfg, revision)
     finally:
         engine.dispose()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    _run(url, command.upgrade, revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            cfg = alembic_config(url)
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
-    finally:
-        engine.dispose()
+    _run(url, command.downgrade, revision)

@@ -82,6 +82,19 @@ def _footer(slide: Any, board: Board, number: int) -> None:
           str(number), size=11, colour=WHITE, align=PP_ALIGN.RIGHT)
 
 
+
+def _write_lines(frame: Any, lines: list[tuple[str, int, bool, RGBColor]]) -> None:
+    """One left-aligned paragraph per (text, size in points, bold, colour) in ``frame``."""
+    for j, (text, size, bold, colour) in enumerate(lines):
+        para = frame.paragraphs[0] if j == 0 else frame.add_paragraph()
+        para.alignment = PP_ALIGN.LEFT
+        run = para.add_run()
+        run.text = text
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.name = FONT
+        run.font.color.rgb = colour
+
 def _metrics(slide: Any, metrics: list[Metric], top: int) -> int:
     width = (SLIDE_W - 2 * MARGIN) // len(metrics)
     height = Inches(1.1)
@@ -97,15 +110,7 @@ def _metrics(slide: Any, metrics: list[Metric], top: int) -> int:
         lines = [(m.label, 13, False, BLACK), (m.value, 26, True, NAVY)]
         if m.status is not None:
             lines.append((m.status.text, 13, True, BLACK))
-        for j, (text, size, bold, colour) in enumerate(lines):
-            para = frame.paragraphs[0] if j == 0 else frame.add_paragraph()
-            para.alignment = PP_ALIGN.LEFT
-            run = para.add_run()
-            run.text = text
-            run.font.size = Pt(size)
-            run.font.bold = bold
-            run.font.name = FONT
-            run.font.color.rgb = colour
+        _write_lines(frame, lines)
     return int(top + height + Inches(0.2))
 
 
@@ -129,15 +134,7 @@ def _cards(slide: Any, cards: list[Card], top: int) -> int:
         lines = [(c.title, 15, True, NAVY), (c.subtitle, 12, False, BLACK),
                  (c.value, 30, True, NAVY), (c.status.text, 14, True, BLACK),
                  *[(line, 12, False, BLACK) for line in c.lines]]
-        for j, (text, size, bold, colour) in enumerate(lines):
-            para = frame.paragraphs[0] if j == 0 else frame.add_paragraph()
-            para.alignment = PP_ALIGN.LEFT
-            run = para.add_run()
-            run.text = text
-            run.font.size = Pt(size)
-            run.font.bold = bold
-            run.font.name = FONT
-            run.font.color.rgb = colour
+        _write_lines(frame, lines)
     return int(top + height)
 
 
