@@ -84,9 +84,7 @@ class Settings(BaseSettings):
     def check(self) -> None:
         """Refuse to run in production with unsafe defaults."""
         if self.is_production and self.secret_key == DEV_SECRET_KEY:
-            raise RuntimeError(
-                "SECRET_KEY must be set in production (export SECRET_KEY=...)."
-            )
+            raise RuntimeError("SECRET_KEY must be set in production (export SECRET_KEY=...).")
         if self.is_production and secret_key_bits(self.secret_key) < MIN_SECRET_KEY_BITS:
             raise RuntimeError(
                 "SECRET_KEY is too weak for production: it needs at least 32 random bytes' "

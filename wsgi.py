@@ -21,7 +21,9 @@ def configure_logging(level: int = logging.INFO) -> None:
     if any(getattr(h, "_seguiment", False) for h in root.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    )
     handler._seguiment = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)

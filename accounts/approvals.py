@@ -58,7 +58,8 @@ def _submission_to_approve(
     if sub is None:
         raise AccountError(
             "There is no submission of {service} for {period} to approve.",
-            service=service, period=period,
+            service=service,
+            period=period,
         )
     return sub
 
@@ -73,16 +74,29 @@ def approve(
         require_approver(actor)
         sub = _submission_to_approve(session, service, period, submission)
         approval = Approval(
-            service=service, period=period, submission_id=sub.id, approved_by=actor.name,
+            service=service,
+            period=period,
+            submission_id=sub.id,
+            approved_by=actor.name,
             approved_at=now(),
         )
         session.add(approval)
         session.flush()
-        record(session, actor.name, ACTION_APPROVE, f"{service} {period}",
-               {"service": service, "period": period, "submission_id": sub.id,
-                **actor.audit_details()})
-        return ApprovalInfo(approval.id, service, period, sub.id, actor.name,
-                            now(approval.approved_at))
+        record(
+            session,
+            actor.name,
+            ACTION_APPROVE,
+            f"{service} {period}",
+            {
+                "service": service,
+                "period": period,
+                "submission_id": sub.id,
+                **actor.audit_details(),
+            },
+        )
+        return ApprovalInfo(
+            approval.id, service, period, sub.id, actor.name, now(approval.approved_at)
+        )
 
 
 def approvals_frame(engine: Engine) -> pd.DataFrame:
@@ -90,8 +104,11 @@ def approvals_frame(engine: Engine) -> pd.DataFrame:
     with Session(engine) as session:
         rows = [
             {
-                "id": a.id, "service": a.service, "period": a.period,
-                "submission_id": a.submission_id, "approved_by": a.approved_by,
+                "id": a.id,
+                "service": a.service,
+                "period": a.period,
+                "submission_id": a.submission_id,
+                "approved_by": a.approved_by,
                 "approved_at": utc(a.approved_at),
             }
             for a in session.scalars(select(Approval).order_by(Approval.approved_at, Approval.id))
@@ -110,8 +127,13 @@ def _change_lock(
         if not locks.set_lock(session, period, locked=locked, by=actor.name, at=now()):
             return False
         details: dict[str, Any] = {"reason": reason} if reason else {}
-        record(session, actor.name, ACTION_LOCK if locked else ACTION_REOPEN, period,
-               {**details, **actor.audit_details()})
+        record(
+            session,
+            actor.name,
+            ACTION_LOCK if locked else ACTION_REOPEN,
+            period,
+            {**details, **actor.audit_details()},
+        )
         return True
 
 
@@ -132,8 +154,12 @@ def reopen_period(engine: Engine, period: str, *, by: Acting, reason: str | None
 def period_locks_frame(engine: Engine) -> pd.DataFrame:
     """Every quarter ever locked: whether it is locked now, who changed it last and when."""
     rows = [
-        {"period": s.period, "locked": s.locked, "changed_by": s.changed_by,
-         "changed_at": utc(s.changed_at)}
+        {
+            "period": s.period,
+            "locked": s.locked,
+            "changed_by": s.changed_by,
+            "changed_at": utc(s.changed_at),
+        }
         for s in locks.lock_states(engine)
     ]
     return pd.DataFrame(rows, columns=LOCK_COLUMNS)

@@ -96,7 +96,11 @@ def audit_frame(
     """The audit log, newest first. ``until`` given as a date includes that whole day."""
     stmt = _filtered(
         select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
-        username=username, action=action, since=since, until=until, target=target,
+        username=username,
+        action=action,
+        since=since,
+        until=until,
+        target=target,
     )
     if limit:
         stmt = stmt.limit(limit)

@@ -136,9 +136,7 @@ def generate_password(length: int = 16) -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            "The password must have at least {n} characters.", n=MIN_PASSWORD_LENGTH
-        )
+        raise AccountError("The password must have at least {n} characters.", n=MIN_PASSWORD_LENGTH)
 
 
 def _check_services(services: Iterable[str], known: Iterable[str] | None) -> list[str]:
@@ -147,9 +145,7 @@ def _check_services(services: Iterable[str], known: Iterable[str] | None) -> lis
         known_set = set(known)
         unknown = [s for s in chosen if s not in known_set]
         if unknown:
-            raise AccountError(
-                "Unknown service code(s): {codes}.", codes=", ".join(unknown)
-            )
+            raise AccountError("Unknown service code(s): {codes}.", codes=", ".join(unknown))
     return chosen
 
 
@@ -216,8 +212,13 @@ def create_user(
         user.services = [UserService(service=code) for code in chosen]
         session.add(user)
         session.flush()
-        record(session, by, ACTION_USER_CREATE, username,
-               {"role": role, "services": chosen, "is_demo": is_demo})
+        record(
+            session,
+            by,
+            ACTION_USER_CREATE,
+            username,
+            {"role": role, "services": chosen, "is_demo": is_demo},
+        )
         session.flush()
         session.refresh(user)
         return _info(user)
@@ -246,9 +247,7 @@ def list_users(engine: Engine) -> list[UserInfo]:
 
 
 def users_frame(engine: Engine) -> pd.DataFrame:
-    rows = [
-        {**u.to_json(), "services": ", ".join(u.services)} for u in list_users(engine)
-    ]
+    rows = [{**u.to_json(), "services": ", ".join(u.services)} for u in list_users(engine)]
     return pd.DataFrame(
         rows, columns=["username", "role", "active", "is_demo", "services", "created_at"]
     )
@@ -270,8 +269,9 @@ def set_active(engine: Engine, username: str, active: bool, *, by: str | None = 
         user = _require(session, username)
         if not active and user.role == roles.DIRECTOR and user.active:
             others = session.scalar(
-                select(func.count()).select_from(User).where(
-                    User.role == roles.DIRECTOR, User.active.is_(True), User.id != user.id)
+                select(func.count())
+                .select_from(User)
+                .where(User.role == roles.DIRECTOR, User.active.is_(True), User.id != user.id)
             )
             if not others:
                 raise AccountError("The last active director cannot be disabled.")
@@ -327,27 +327,41 @@ def acting(session: Session, by: Acting) -> Actor:
 # --- login and throttling ----------------------------------------------------------------
 
 
-def failed_logins_from_ip(engine: Engine, ip: str, window_seconds: int,
-                          now: dt.datetime | None = None) -> int:
+def failed_logins_from_ip(
+    engine: Engine, ip: str, window_seconds: int, now: dt.datetime | None = None
+) -> int:
     """Failed logins from one client address in the window (counted from the audit log)."""
     start = _clock.now(now) - dt.timedelta(seconds=window_seconds)
     with Session(engine) as session:
         details = session.scalars(
             select(AuditEvent.details).where(
-                AuditEvent.action == ACTION_LOGIN_FAILED, AuditEvent.at >= start)
+                AuditEvent.action == ACTION_LOGIN_FAILED, AuditEvent.at >= start
+            )
         )
         return sum(1 for d in details if isinstance(d, dict) and d.get("ip") == ip)
 
 
-def _refuse_login(session: Session | Engine, username: str | None, reason: str,
-                  details: dict[str, Any], moment: dt.datetime) -> None:
+def _refuse_login(
+    session: Session | Engine,
+    username: str | None,
+    reason: str,
+    details: dict[str, Any],
+    moment: dt.datetime,
+) -> None:
     """Audit a refused login of ``username`` (also the event's target)."""
-    record(session, username, ACTION_LOGIN_FAILED, username,
-           {**details, "reason": reason}, at=moment)
+    record(
+        session, username, ACTION_LOGIN_FAILED, username, {**details, "reason": reason}, at=moment
+    )
 
 
-def _wrong_password(session: Session, user: User, max_failures: int, lockout_seconds: int,
-                    details: dict[str, Any], moment: dt.datetime) -> AuthResult:
+def _wrong_password(
+    session: Session,
+    user: User,
+    max_failures: int,
+    lockout_seconds: int,
+    details: dict[str, Any],
+    moment: dt.datetime,
+) -> AuthResult:
     user.failed_logins = (user.failed_logins or 0) + 1
     locks = user.failed_logins >= max_failures
     if locks:
@@ -377,8 +391,11 @@ def authenticate(
     moment = _clock.now(now)
     username = (username or "").strip()[:64]
     details: dict[str, Any] = {"ip": ip} if ip else {}
-    if ip and max_failures_per_ip and failed_logins_from_ip(
-            engine, ip, lockout_seconds, moment) >= max_failures_per_ip:
+    if (
+        ip
+        and max_failures_per_ip
+        and failed_logins_from_ip(engine, ip, lockout_seconds, moment) >= max_failures_per_ip
+    ):
         verify_password(_DUMMY_HASH, password)
         _refuse_login(engine, username or None, "ip_throttled", details, moment)
         return AuthResult(False, "ip_throttled")
@@ -386,8 +403,14 @@ def authenticate(
         user = _get(session, username) if username else None
         if user is None:
             verify_password(_DUMMY_HASH, password)
-            record(session, None, ACTION_LOGIN_FAILED, username or None,
-                   {**details, "reason": "unknown_user"}, at=moment)
+            record(
+                session,
+                None,
+                ACTION_LOGIN_FAILED,
+                username or None,
+                {**details, "reason": "unknown_user"},
+                at=moment,
+            )
             return AuthResult(False, "invalid")
         locked_until = utc(user.locked_until)
         if locked_until is not None and locked_until > moment:
@@ -429,8 +452,9 @@ def create_demo_accounts(
     for username, role, services in DEMO_ACCOUNTS:
         chosen = [s for s in services if known is None or s in known]
         password = generate_password()
-        info = create_user(engine, username, password, role, chosen, known_services=known,
-                           is_demo=True, by="setup")
+        info = create_user(
+            engine, username, password, role, chosen, known_services=known, is_demo=True, by="setup"
+        )
         created.append((info, password))
     return created
 
@@ -447,12 +471,17 @@ def setup_accounts(ctx: Any) -> int:
         ctx.echo(_("{count} user accounts.", count=existing))
         return 0
     if ctx.settings.is_production or not ctx.demo_if_empty:
-        ctx.echo(_("Production install without accounts: create a director with: seguiment "
-                   "users create --username NAME --password PASSWORD --role director"))
+        ctx.echo(
+            _(
+                "Production install without accounts: create a director with: seguiment "
+                "users create --username NAME --password PASSWORD --role director"
+            )
+        )
         return 0
     created = create_demo_accounts(engine, ctx.plan.service_by_code)
-    ctx.echo(_("Demo accounts created (passwords shown only now; change them or create real "
-               "accounts):"))
+    ctx.echo(
+        _("Demo accounts created (passwords shown only now; change them or create real accounts):")
+    )
     for user, password in created:
         services = f" [{', '.join(user.services)}]" if user.services else ""
         ctx.echo(f"  {user.username:<10} {password}  ({user.role}){services}")

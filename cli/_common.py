@@ -38,6 +38,7 @@ def period_arg(text: str) -> str:
     (a malformed one is a usage error: exit 2)."""
     period = Period.try_parse(text)
     if period is None:
-        raise argparse.ArgumentTypeError(_("«{value}» is not a quarter (write it as 2025-T3).",
-                                           value=text))
+        raise argparse.ArgumentTypeError(
+            _("«{value}» is not a quarter (write it as 2025-T3).", value=text)
+        )
     return str(period)

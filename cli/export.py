@@ -24,27 +24,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "export",
         help=_("Export every value with its provenance and status (xlsx or csv)."),
     )
-    parser.add_argument("--format", dest="fmt", choices=["xlsx", "csv"], default=None,
-                        help=_("xlsx or csv (default: from the file name, else xlsx)."))
-    parser.add_argument("-o", "--output", metavar="FILE", default=None,
-                        help=_("Where to write it (default: seguiment-valors.<format>; "
-                               "- for stdout)."))
-    parser.add_argument("--period", metavar="YYYY-Tn", type=period_arg, default=None,
-                        help=_("Only this quarter's values."))
-    parser.add_argument("--lang", default="ca", choices=sorted(LANGUAGES),
-                        help=_("Language of the headers and labels."))
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=["xlsx", "csv"],
+        default=None,
+        help=_("xlsx or csv (default: from the file name, else xlsx)."),
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=None,
+        help=_("Where to write it (default: seguiment-valors.<format>; - for stdout)."),
+    )
+    parser.add_argument(
+        "--period",
+        metavar="YYYY-Tn",
+        type=period_arg,
+        default=None,
+        help=_("Only this quarter's values."),
+    )
+    parser.add_argument(
+        "--lang",
+        default="ca",
+        choices=sorted(LANGUAGES),
+        help=_("Language of the headers and labels."),
+    )
     parser.set_defaults(handler=_export)
 
     again = subparsers.add_parser(
         "reimport",
-        help=_("Load an export back into the database (one submission per service and "
-               "quarter)."),
+        help=_("Load an export back into the database (one submission per service and quarter)."),
     )
     again.add_argument("file", metavar="FILE", help=_("An export (.xlsx or .csv)."))
-    again.add_argument("--user", default="reimport",
-                       help=_("Who uploads it when the export does not say."))
-    again.add_argument("--lang", default="ca", choices=sorted(LANGUAGES),
-                       help=_("Language of the messages."))
+    again.add_argument(
+        "--user", default="reimport", help=_("Who uploads it when the export does not say.")
+    )
+    again.add_argument(
+        "--lang", default="ca", choices=sorted(LANGUAGES), help=_("Language of the messages.")
+    )
     again.set_defaults(handler=_reimport)
 
 
@@ -63,11 +82,21 @@ def _export(args: argparse.Namespace) -> int:
     try:
         from cli.status import configured_thresholds
 
-        export = export_values(engine, plan, fmt, period=args.period, lang=args.lang,
-                               thresholds=configured_thresholds(plan))
+        export = export_values(
+            engine,
+            plan,
+            fmt,
+            period=args.period,
+            lang=args.lang,
+            thresholds=configured_thresholds(plan),
+        )
     except Exception as exc:  # no database, not migrated
-        print(gettext("The export could not be made: {error}", args.lang,
-                      error=str(exc).splitlines()[0]), file=sys.stderr)
+        print(
+            gettext(
+                "The export could not be made: {error}", args.lang, error=str(exc).splitlines()[0]
+            ),
+            file=sys.stderr,
+        )
         return 1
     finally:
         engine.dispose()
@@ -78,8 +107,7 @@ def _export(args: argparse.Namespace) -> int:
     path = Path(output or export.filename)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(export.content)
-    print(gettext("{rows} values written to {path}.", args.lang, rows=export.rows,
-                  path=str(path)))
+    print(gettext("{rows} values written to {path}.", args.lang, rows=export.rows, path=str(path)))
     return 0
 
 
@@ -89,16 +117,29 @@ def _reimport(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        print(gettext("seguiment reimport: error: the file {path} does not exist.", args.lang,
-                      path=str(path)), file=sys.stderr)
+        print(
+            gettext(
+                "seguiment reimport: error: the file {path} does not exist.",
+                args.lang,
+                path=str(path),
+            ),
+            file=sys.stderr,
+        )
         return 2
     conf = settings()
     plan = load_configured_plan()
     engine = make_engine(conf.database_url)
     try:
-        results = reimport(engine, plan, path.name, path.read_bytes(), user=args.user,
-                           settings=conf, lang=args.lang,
-                           progress=lambda m: print(m, file=sys.stderr, flush=True))
+        results = reimport(
+            engine,
+            plan,
+            path.name,
+            path.read_bytes(),
+            user=args.user,
+            settings=conf,
+            lang=args.lang,
+            progress=lambda m: print(m, file=sys.stderr, flush=True),
+        )
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -109,7 +150,13 @@ def _reimport(args: argparse.Namespace) -> int:
         for issue in r.errors[:5]:
             print(f"{r.service} {r.period}: {issue.message}", file=sys.stderr)
     values = sum(len(r.values) for r in results if r.status != "rejected")
-    print(gettext("{files} submissions, {values} values loaded; {rejected} rejected.",
-                  args.lang, files=len(results) - len(rejected), values=values,
-                  rejected=len(rejected)))
+    print(
+        gettext(
+            "{files} submissions, {values} values loaded; {rejected} rejected.",
+            args.lang,
+            files=len(results) - len(rejected),
+            values=values,
+            rejected=len(rejected),
+        )
+    )
     return 1 if rejected else 0

@@ -27,19 +27,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     parser.add_argument("file", metavar="FILE", help=_("The spreadsheet to import."))
-    parser.add_argument("--service", metavar="CODE", help=_("The service (when the file does "
-                                                              "not say it)."))
-    parser.add_argument("--period", metavar="YYYY-Tn", type=period_arg,
-                        help=_("The quarter, e.g. 2025-T3 (when the file does not say it)."))
-    parser.add_argument("--user", metavar="NAME", default=None,
-                        help=_("Who uploads it (default: $USER)."))
-    parser.add_argument("--dry-run", action="store_true",
-                        help=_("Only validate: store nothing."))
+    parser.add_argument(
+        "--service", metavar="CODE", help=_("The service (when the file does not say it).")
+    )
+    parser.add_argument(
+        "--period",
+        metavar="YYYY-Tn",
+        type=period_arg,
+        help=_("The quarter, e.g. 2025-T3 (when the file does not say it)."),
+    )
+    parser.add_argument(
+        "--user", metavar="NAME", default=None, help=_("Who uploads it (default: $USER).")
+    )
+    parser.add_argument("--dry-run", action="store_true", help=_("Only validate: store nothing."))
     parser.add_argument("--json", action="store_true", help=_("Print the result as JSON."))
-    parser.add_argument("--lang", default="ca", choices=["ca", "es", "en"],
-                        help=_("Language of the messages."))
+    parser.add_argument(
+        "--lang", default="ca", choices=["ca", "es", "en"], help=_("Language of the messages.")
+    )
     parser.set_defaults(handler=_handle, parser=parser)
-
 
 
 def _handle(args: argparse.Namespace) -> int:
@@ -50,8 +55,12 @@ def _handle(args: argparse.Namespace) -> int:
     if not path.is_file():
         parser: argparse.ArgumentParser = args.parser
         parser.print_usage(sys.stderr)
-        print(gettext("seguiment import: error: the file {path} does not exist.", lang,
-                      path=str(path)), file=sys.stderr)
+        print(
+            gettext(
+                "seguiment import: error: the file {path} does not exist.", lang, path=str(path)
+            ),
+            file=sys.stderr,
+        )
         return 2
     conf = settings()
     size = path.stat().st_size
@@ -62,19 +71,27 @@ def _handle(args: argparse.Namespace) -> int:
     engine = make_engine(conf.database_url)
     try:
         if not _migrated(engine):
-            print(gettext(
-                "The database is not ready: run «seguiment db upgrade» first.", lang
-            ), file=sys.stderr)
+            print(
+                gettext("The database is not ready: run «seguiment db upgrade» first.", lang),
+                file=sys.stderr,
+            )
             return 1
         if size > conf.max_upload_bytes:
             content = b"x" * (conf.max_upload_bytes + 1)  # refused by the size check, unread
         else:
             content = path.read_bytes()
         result = import_file(
-            engine, plan, filename=path.name, content=content,
+            engine,
+            plan,
+            filename=path.name,
+            content=content,
             user=args.user or os.environ.get("USER") or "cli",
-            service=args.service, period=args.period, dry_run=args.dry_run,
-            source="cli", lang=lang, settings=conf,
+            service=args.service,
+            period=args.period,
+            dry_run=args.dry_run,
+            source="cli",
+            lang=lang,
+            settings=conf,
         )
     finally:
         engine.dispose()

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     lock = subparsers.add_parser(
-        "lock", help=_("Lock a quarter: new uploads are refused until it is reopened."))
+        "lock", help=_("Lock a quarter: new uploads are refused until it is reopened.")
+    )
     _period_and_reason(lock)
     lock.set_defaults(handler=_lock)
 
@@ -35,27 +36,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     reopen.set_defaults(handler=_reopen)
 
     approve = subparsers.add_parser(
-        "approve", help=_("Approve a service's current submission for a quarter."))
-    approve.add_argument("--service", required=True, metavar="CODE",
-                         help=_("service code, e.g. SBAS-VIC"))
-    approve.add_argument("--period", required=True, metavar="YYYY-Tn", type=period_arg,
-                         help=_("quarter, e.g. 2025-T4"))
+        "approve", help=_("Approve a service's current submission for a quarter.")
+    )
+    approve.add_argument(
+        "--service", required=True, metavar="CODE", help=_("service code, e.g. SBAS-VIC")
+    )
+    approve.add_argument(
+        "--period",
+        required=True,
+        metavar="YYYY-Tn",
+        type=period_arg,
+        help=_("quarter, e.g. 2025-T4"),
+    )
     _user_option(approve)
     approve.set_defaults(handler=_approve)
 
 
 def _period_and_reason(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--period", required=True, metavar="YYYY-Tn", type=period_arg,
-                        help=_("quarter, e.g. 2025-T4"))
-    parser.add_argument("--reason", metavar="TEXT", default=None,
-                        help=_("why (recorded in the audit log)"))
+    parser.add_argument(
+        "--period",
+        required=True,
+        metavar="YYYY-Tn",
+        type=period_arg,
+        help=_("quarter, e.g. 2025-T4"),
+    )
+    parser.add_argument(
+        "--reason", metavar="TEXT", default=None, help=_("why (recorded in the audit log)")
+    )
     _user_option(parser)
 
 
 def _user_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--user", metavar="NAME", default=None,
-                        help=_("the operator's name in the audit log (default: the system "
-                               "user)"))
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=None,
+        help=_("the operator's name in the audit log (default: the system user)"),
+    )
 
 
 def _engine() -> Engine:
@@ -80,8 +97,10 @@ def _as_operator(args: argparse.Namespace, action: Callable[[Actor], str]) -> in
 
     name = _operator_name(args)
     if name is None:
-        print(_("Cannot tell who runs the command: give the operator's name with --user "
-                "NAME."), file=sys.stderr)
+        print(
+            _("Cannot tell who runs the command: give the operator's name with --user NAME."),
+            file=sys.stderr,
+        )
         return 2
     try:
         message = action(Actor.operator(name))
@@ -93,8 +112,10 @@ def _as_operator(args: argparse.Namespace, action: Callable[[Actor], str]) -> in
 
 
 def _recorded(operator: Actor) -> str:
-    return _("Recorded in the audit log under {user}, an operator with a director's rights.",
-             user=operator.name)
+    return _(
+        "Recorded in the audit log under {user}, an operator with a director's rights.",
+        user=operator.name,
+    )
 
 
 def _lock(args: argparse.Namespace) -> int:
@@ -102,10 +123,15 @@ def _lock(args: argparse.Namespace) -> int:
 
     def action(operator: Actor) -> str:
         if not lock_period(_engine(), args.period, by=operator, reason=args.reason):
-            return _("The quarter {period} was already locked: nothing has changed.",
-                     period=args.period)
-        return "\n".join([_("The quarter {period} is locked: new uploads are refused.",
-                            period=args.period), _recorded(operator)])
+            return _(
+                "The quarter {period} was already locked: nothing has changed.", period=args.period
+            )
+        return "\n".join(
+            [
+                _("The quarter {period} is locked: new uploads are refused.", period=args.period),
+                _recorded(operator),
+            ]
+        )
 
     return _as_operator(args, action)
 
@@ -115,10 +141,15 @@ def _reopen(args: argparse.Namespace) -> int:
 
     def action(operator: Actor) -> str:
         if not reopen_period(_engine(), args.period, by=operator, reason=args.reason):
-            return _("The quarter {period} was not locked: nothing has changed.",
-                     period=args.period)
-        return "\n".join([_("The quarter {period} is open again for uploads.",
-                            period=args.period), _recorded(operator)])
+            return _(
+                "The quarter {period} was not locked: nothing has changed.", period=args.period
+            )
+        return "\n".join(
+            [
+                _("The quarter {period} is open again for uploads.", period=args.period),
+                _recorded(operator),
+            ]
+        )
 
     return _as_operator(args, action)
 
@@ -133,8 +164,16 @@ def _approve(args: argparse.Namespace) -> int:
         if service not in load_configured_plan().service_by_code:
             raise AccountError("Unknown service code(s): {codes}.", codes=service)
         approval = approve(_engine(), service, args.period, by=operator)
-        return "\n".join([_("Submission number {id} of {service} for {period} approved.",
-                            id=approval.submission_id, service=service, period=args.period),
-                          _recorded(operator)])
+        return "\n".join(
+            [
+                _(
+                    "Submission number {id} of {service} for {period} approved.",
+                    id=approval.submission_id,
+                    service=service,
+                    period=args.period,
+                ),
+                _recorded(operator),
+            ]
+        )
 
     return _as_operator(args, action)

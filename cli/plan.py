@@ -38,17 +38,26 @@ def _validate(args: argparse.Namespace) -> int:
         for item in error.errors:
             print(str(item))
         count = len(error.errors)
-        print(_("{count} problem found.", count=count) if count == 1
-              else _("{count} problems found.", count=count), file=sys.stderr)
+        print(
+            _("{count} problem found.", count=count)
+            if count == 1
+            else _("{count} problems found.", count=count),
+            file=sys.stderr,
+        )
         return 1
     assert plan is not None
-    print(_(
-        "Plan valid: {levers} levers, {axes} axes, {objectives} objectives, {indicators} "
-        "indicators, {challenges} challenges, {services} services.",
-        levers=len(plan.levers), axes=len(plan.axes), objectives=len(plan.objectives),
-        indicators=len(plan.indicators), challenges=len(plan.challenges),
-        services=len(plan.services),
-    ))
+    print(
+        _(
+            "Plan valid: {levers} levers, {axes} axes, {objectives} objectives, {indicators} "
+            "indicators, {challenges} challenges, {services} services.",
+            levers=len(plan.levers),
+            axes=len(plan.axes),
+            objectives=len(plan.objectives),
+            indicators=len(plan.indicators),
+            challenges=len(plan.challenges),
+            services=len(plan.services),
+        )
+    )
     return 0
 
 

@@ -37,22 +37,49 @@ def days_arg(text: str) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = subparsers.add_parser("remind", help=_(
-        "E-mail the services that have not delivered a quarter, and a digest to the directors."))
-    parser.add_argument("--period", type=period_arg, help=_(
-        "quarter, e.g. 2025-T4 (default: the latest quarter that has ended)"))
-    parser.add_argument("--send", action="store_true", help=_(
-        "send the messages (without it, only show what would be sent)"))
+    parser = subparsers.add_parser(
+        "remind",
+        help=_(
+            "E-mail the services that have not delivered a quarter, and a digest to the directors."
+        ),
+    )
+    parser.add_argument(
+        "--period",
+        type=period_arg,
+        help=_("quarter, e.g. 2025-T4 (default: the latest quarter that has ended)"),
+    )
+    parser.add_argument(
+        "--send",
+        action="store_true",
+        help=_("send the messages (without it, only show what would be sent)"),
+    )
     window = parser.add_mutually_exclusive_group()
-    window.add_argument("--before", type=days_arg, nargs="?", const=FROM_SETTINGS, metavar="N",
-                        help=_("act only when the deadline is at most N days ahead "
-                               "(N by default: REMINDER_DAYS_BEFORE)"))
-    window.add_argument("--after", type=days_arg, nargs="?", const=FROM_SETTINGS, metavar="N",
-                        help=_("act only when the deadline passed at least N days ago "
-                               "(N by default: REMINDER_DAYS_AFTER)"))
+    window.add_argument(
+        "--before",
+        type=days_arg,
+        nargs="?",
+        const=FROM_SETTINGS,
+        metavar="N",
+        help=_(
+            "act only when the deadline is at most N days ahead "
+            "(N by default: REMINDER_DAYS_BEFORE)"
+        ),
+    )
+    window.add_argument(
+        "--after",
+        type=days_arg,
+        nargs="?",
+        const=FROM_SETTINGS,
+        metavar="N",
+        help=_(
+            "act only when the deadline passed at least N days ago "
+            "(N by default: REMINDER_DAYS_AFTER)"
+        ),
+    )
     parser.add_argument("--json", action="store_true", help=_("print one JSON list"))
-    parser.add_argument("--user", default="cli", help=_(
-        "name recorded in the audit log (default: cli)"))
+    parser.add_argument(
+        "--user", default="cli", help=_("name recorded in the audit log (default: cli)")
+    )
     parser.set_defaults(handler=run)
 
 
@@ -77,12 +104,18 @@ def run(args: argparse.Namespace) -> int:
     today = rm.local_today()
     period = Period.parse(args.period) if args.period else rm.default_period(plan, today)
     if not plan.first_period <= period <= plan.last_period:
-        print(_("--period: {period} is not a quarter of the plan ({first} to {last}).",
-                period=period, first=plan.first_period, last=plan.last_period), file=sys.stderr)
+        print(
+            _(
+                "--period: {period} is not a quarter of the plan ({first} to {last}).",
+                period=period,
+                first=plan.first_period,
+                last=plan.last_period,
+            ),
+            file=sys.stderr,
+        )
         return 2
     engine = get_engine(cfg.database_url)
-    found = rm.plan_run(engine, plan, period, settings=cfg, window=_window(args, cfg),
-                        today=today)
+    found = rm.plan_run(engine, plan, period, settings=cfg, window=_window(args, cfg), today=today)
     if not args.send:
         _show(found, args.json, send=False)
         return 0
@@ -98,16 +131,28 @@ def _send(engine: Engine, found: Run, cfg: Settings, args: argparse.Namespace) -
         report: SendReport = rm.SendReport()
         if any(p.sendable for p in found.planned):
             with SmtpMailer(config) as mailer:
-                report = rm.send_planned(engine, found, mailer, by=args.user,
-                                         mail_from=cfg.mail_from, reply_to=cfg.support_contact)
+                report = rm.send_planned(
+                    engine,
+                    found,
+                    mailer,
+                    by=args.user,
+                    mail_from=cfg.mail_from,
+                    reply_to=cfg.support_contact,
+                )
     except MailError as exc:
         print(_("Nothing has been sent: {reason}", reason=exc.text()), file=sys.stderr)
         return 1
     _show(found, args.json, send=True, report=report)
     if report.error is not None:
-        print(_("Sending stopped: {reason} {count} messages sent and recorded; the rest were "
-                "neither sent nor recorded.", reason=report.error.text(), count=len(report.sent)),
-              file=sys.stderr)
+        print(
+            _(
+                "Sending stopped: {reason} {count} messages sent and recorded; the rest were "
+                "neither sent nor recorded.",
+                reason=report.error.text(),
+                count=len(report.sent),
+            ),
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -120,8 +165,14 @@ def _show(found: Run, as_json: bool, *, send: bool, report: SendReport | None = 
     for line in _heading(found):
         print(line)
     for item in found.planned:
-        print(_line(item, send=send, sent=item.outgoing.key in sent,
-                    refused=(report.refused.get(item.outgoing.key, []) if report else [])))
+        print(
+            _line(
+                item,
+                send=send,
+                sent=item.outgoing.key in sent,
+                refused=(report.refused.get(item.outgoing.key, []) if report else []),
+            )
+        )
         if not send and item.sendable:
             print(_preview(item))
 
@@ -131,14 +182,21 @@ def _heading(found: Run) -> list[str]:
     from indicators.reporting.reminders import STEP_BEFORE, long_date
 
     label = period_label(found.period, "ca")
-    lines = [_("Reminders of the {period} · deadline: {deadline} · today: {today}", period=label,
-               deadline=long_date(found.deadline, "ca"), today=long_date(found.today, "ca"))]
+    lines = [
+        _(
+            "Reminders of the {period} · deadline: {deadline} · today: {today}",
+            period=label,
+            deadline=long_date(found.deadline, "ca"),
+            today=long_date(found.today, "ca"),
+        )
+    ]
     if found.locked:
         lines.append(_("The {period} is locked: no reminder is sent.", period=label))
     elif not found.acts:
         option = "--before" if found.window.step == STEP_BEFORE else "--after"
-        lines.append(_("{option} {days}: not today, nothing is sent.", option=option,
-                       days=found.window.days))
+        lines.append(
+            _("{option} {days}: not today, nothing is sent.", option=option, days=found.window.days)
+        )
     elif not any(p.outgoing.service for p in found.planned):
         lines.append(_("Every service has delivered the {period}: no reminder.", period=label))
     return lines
@@ -152,8 +210,11 @@ def _line(item: Planned, *, send: bool, sent: bool, refused: list[str]) -> str:
     where = ", ".join(out.to) or "-"
     text = f"{who} → {where} ({out.language}): {out.subject}"
     if item.already_sent_at is not None:
-        return _("Already sent on {date}: {message}",
-                 date=format_date(item.already_sent_at, "ca", "short"), message=text)
+        return _(
+            "Already sent on {date}: {message}",
+            date=format_date(item.already_sent_at, "ca", "short"),
+            message=text,
+        )
     if item.skipped:
         return _("Not sent ({reason}): {message}", reason=_(item.skipped), message=text)
     if send and sent:
@@ -170,5 +231,8 @@ def _preview(item: Planned) -> str:
     if out.attachment is None:
         return body
     name, data = out.attachment
-    return body + "\n    " + _("Attached: {name} ({size} KB)", name=name,
-                               size=max(1, round(len(data) / 1024)))
+    return (
+        body
+        + "\n    "
+        + _("Attached: {name} ({size} KB)", name=name, size=max(1, round(len(data) / 1024)))
+    )

@@ -22,19 +22,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser(
         "report",
         help=_("Write the board pack (PDF or PPTX) for a quarter."),
-        description=_("The board pack: the presentation's slides and an appendix with every "
-                      "objective's status, achievement and comments."),
+        description=_(
+            "The board pack: the presentation's slides and an appendix with every "
+            "objective's status, achievement and comments."
+        ),
     )
-    parser.add_argument("--period", metavar="YYYY-Tn", type=period_arg, default=None,
-                        help=_("The quarter (default: the latest with data)."))
-    parser.add_argument("--since", metavar="YYYY-Tn", type=period_arg, default=None,
-                        help=_("Compare with this quarter (default: the previous one)."))
-    parser.add_argument("--lang", default="ca", choices=sorted(LANGUAGES),
-                        help=_("Language of the pack."))
-    parser.add_argument("--format", dest="fmt", choices=["pdf", "pptx"], default=None,
-                        help=_("pdf or pptx (default: from the file name)."))
-    parser.add_argument("-o", "--output", metavar="FILE", required=True,
-                        help=_("Where to write the pack."))
+    parser.add_argument(
+        "--period",
+        metavar="YYYY-Tn",
+        type=period_arg,
+        default=None,
+        help=_("The quarter (default: the latest with data)."),
+    )
+    parser.add_argument(
+        "--since",
+        metavar="YYYY-Tn",
+        type=period_arg,
+        default=None,
+        help=_("Compare with this quarter (default: the previous one)."),
+    )
+    parser.add_argument(
+        "--lang", default="ca", choices=sorted(LANGUAGES), help=_("Language of the pack.")
+    )
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=["pdf", "pptx"],
+        default=None,
+        help=_("pdf or pptx (default: from the file name)."),
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help=_("Where to write the pack.")
+    )
     parser.set_defaults(handler=_handle)
 
 
@@ -47,8 +66,10 @@ def _handle(args: argparse.Namespace) -> int:
     output = Path(args.output)
     fmt = args.fmt or output.suffix.lstrip(".").lower()
     if fmt not in ("pdf", "pptx"):
-        print(gettext("seguiment report: error: say --format pdf or --format pptx.", lang),
-              file=sys.stderr)
+        print(
+            gettext("seguiment report: error: say --format pdf or --format pptx.", lang),
+            file=sys.stderr,
+        )
         return 2
     conf = settings()
     plan = load_configured_plan()
@@ -62,25 +83,47 @@ def _handle(args: argparse.Namespace) -> int:
 
     thresholds = configured_thresholds(plan)
     try:
-        data = dashboard_data.load(engine, plan, deadline_days=conf.submission_deadline_days,
-                                   thresholds=thresholds)
+        data = dashboard_data.load(
+            engine, plan, deadline_days=conf.submission_deadline_days, thresholds=thresholds
+        )
         period = data.resolve_period(args.period)
-        pack = build_pack(engine, plan, period, fmt, since=args.since, lang=lang,
-                          deadline_days=conf.submission_deadline_days,
-                          browser=conf.chromium_path, thresholds=thresholds,
-                          progress=progress)
+        pack = build_pack(
+            engine,
+            plan,
+            period,
+            fmt,
+            since=args.since,
+            lang=lang,
+            deadline_days=conf.submission_deadline_days,
+            browser=conf.chromium_path,
+            thresholds=thresholds,
+            progress=progress,
+        )
     except ChartRenderError as exc:
-        print(gettext("The board pack could not be made: {error}", lang, error=str(exc)),
-              file=sys.stderr)
+        print(
+            gettext("The board pack could not be made: {error}", lang, error=str(exc)),
+            file=sys.stderr,
+        )
         return 1
     except Exception as exc:  # a database that is not there or not migrated
-        print(gettext("The board pack could not be made: {error}", lang,
-                      error=str(exc).splitlines()[0]), file=sys.stderr)
+        print(
+            gettext(
+                "The board pack could not be made: {error}", lang, error=str(exc).splitlines()[0]
+            ),
+            file=sys.stderr,
+        )
         return 1
     finally:
         engine.dispose()
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(pack.content)
-    print(gettext("Board pack for {period} written to {path} ({size} KB).", lang,
-                  period=str(period), path=str(output), size=len(pack.content) // 1024))
+    print(
+        gettext(
+            "Board pack for {period} written to {path} ({size} KB).",
+            lang,
+            period=str(period),
+            path=str(output),
+            size=len(pack.content) // 1024,
+        )
+    )
     return 0

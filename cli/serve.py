@@ -19,18 +19,24 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = subparsers.add_parser("serve", help=_("Start the web app."),
-                                   description=_("Start the web app."))
-    parser.add_argument("--host", default="127.0.0.1",
-                        help=_("Address to listen on (default: %(default)s)."))
-    parser.add_argument("--port", type=int, default=8050,
-                        help=_("Port to listen on (default: %(default)s)."))
+    parser = subparsers.add_parser(
+        "serve", help=_("Start the web app."), description=_("Start the web app.")
+    )
     parser.add_argument(
-        "--production", action="store_true",
+        "--host", default="127.0.0.1", help=_("Address to listen on (default: %(default)s).")
+    )
+    parser.add_argument(
+        "--port", type=int, default=8050, help=_("Port to listen on (default: %(default)s).")
+    )
+    parser.add_argument(
+        "--production",
+        action="store_true",
         help=_("Run gunicorn with several workers (production mode)."),
     )
     parser.add_argument(
-        "--workers", type=int, default=None,
+        "--workers",
+        type=int,
+        default=None,
         help=_("Number of worker processes (default: the WORKERS setting)."),
     )
     parser.set_defaults(handler=run)
@@ -39,11 +45,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     """The gunicorn command line ``serve --production`` executes."""
     return [
-        sys.executable, "-m", "gunicorn",
-        "--config", str(REPO_ROOT / "gunicorn.conf.py"),
-        "--chdir", str(REPO_ROOT),
-        "--bind", f"{host}:{port}",
-        "--workers", str(workers),
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(REPO_ROOT / "gunicorn.conf.py"),
+        "--chdir",
+        str(REPO_ROOT),
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
         "wsgi:application",
     ]
 
@@ -70,27 +82,42 @@ def _production(args: argparse.Namespace) -> int:
         settings.check()
     except RuntimeError:
         if settings.secret_key == DEV_SECRET_KEY:
-            print(_("SECRET_KEY must be set in production (export SECRET_KEY=...)."),
-                  file=sys.stderr)
+            print(
+                _("SECRET_KEY must be set in production (export SECRET_KEY=...)."), file=sys.stderr
+            )
         else:
-            print(_("SECRET_KEY is too weak for production: it needs at least 32 random bytes' "
-                    "worth (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')."),
-                  file=sys.stderr)
+            print(
+                _(
+                    "SECRET_KEY is too weak for production: it needs at least 32 random bytes' "
+                    "worth (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+                ),
+                file=sys.stderr,
+            )
         return 1
     workers = args.workers if args.workers is not None else settings.workers
     if workers < 1:
         print(_("--workers must be at least 1."), file=sys.stderr)
         return 2
     if settings.database_url.startswith("sqlite"):
-        print(_("Warning: production normally uses PostgreSQL (DATABASE_URL); using SQLite."),
-              file=sys.stderr)
+        print(
+            _("Warning: production normally uses PostgreSQL (DATABASE_URL); using SQLite."),
+            file=sys.stderr,
+        )
     # Check the plan once here: a broken plan is reported as a list of problems (exit 1),
     # not as a traceback in every gunicorn worker.
     from plan_model.loader import load_plan
 
     load_plan(settings.plan_path)  # PlanValidationError is reported by cli.main
     command = gunicorn_command(args.host, args.port, workers)
-    print(_("Serving on http://{host}:{port}/ with {workers} workers (gunicorn).",
-            host=args.host, port=args.port, workers=workers), file=sys.stderr, flush=True)
+    print(
+        _(
+            "Serving on http://{host}:{port}/ with {workers} workers (gunicorn).",
+            host=args.host,
+            port=args.port,
+            workers=workers,
+        ),
+        file=sys.stderr,
+        flush=True,
+    )
     os.execv(command[0], command)
     return 0  # pragma: no cover - execv does not return

@@ -14,10 +14,14 @@ from i18n import _
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
-        "setup", help=_("Prepare a first run (after `seguiment db upgrade`)."),
+        "setup",
+        help=_("Prepare a first run (after `seguiment db upgrade`)."),
     )
-    parser.add_argument("--demo-if-empty", action="store_true",
-                        help=_("load the demo data when the database has no submissions"))
+    parser.add_argument(
+        "--demo-if-empty",
+        action="store_true",
+        help=_("load the demo data when the database has no submissions"),
+    )
     parser.set_defaults(handler=_setup)
 
 

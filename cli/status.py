@@ -47,16 +47,24 @@ from plan_model.status_types import (
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
-        "status", help=translator("ca")("Show where the plan stands at a quarter."))
-    parser.add_argument("--period", help=translator("ca")(
-        "quarter, e.g. 2025-T4 (default: the latest quarter with data)"))
-    parser.add_argument("--as-of", dest="as_of", help=translator("ca")(
-        "only data submitted by this quarter's deadline, e.g. 2025-T3"))
-    parser.add_argument("--json", action="store_true",
-                        help=translator("ca")("print one JSON object"))
+        "status", help=translator("ca")("Show where the plan stands at a quarter.")
+    )
+    parser.add_argument(
+        "--period",
+        help=translator("ca")("quarter, e.g. 2025-T4 (default: the latest quarter with data)"),
+    )
+    parser.add_argument(
+        "--as-of",
+        dest="as_of",
+        help=translator("ca")("only data submitted by this quarter's deadline, e.g. 2025-T3"),
+    )
+    parser.add_argument(
+        "--json", action="store_true", help=translator("ca")("print one JSON object")
+    )
     parser.add_argument("--lang", default=None, help="ca | es | en")
-    parser.add_argument("--plan", default=None,
-                        help=translator("ca")("plan file (default: PLAN_PATH)"))
+    parser.add_argument(
+        "--plan", default=None, help=translator("ca")("plan file (default: PLAN_PATH)")
+    )
     parser.set_defaults(handler=run)
 
 
@@ -77,9 +85,15 @@ def configured_thresholds(plan: Plan) -> Thresholds:
 
 def latest_period(plan: Plan, values: pd.DataFrame) -> Period:
     """The latest quarter of the plan with data (the plan's first quarter without any)."""
-    found = [p for p in (Period.try_parse(str(t)) for t in pd.unique(values["period"]))
-             if p is not None and plan.first_period <= p <= plan.last_period] \
-        if len(values) else []
+    found = (
+        [
+            p
+            for p in (Period.try_parse(str(t)) for t in pd.unique(values["period"]))
+            if p is not None and plan.first_period <= p <= plan.last_period
+        ]
+        if len(values)
+        else []
+    )
     return max(found) if found else plan.first_period
 
 
@@ -87,9 +101,16 @@ def _parse(text: str, plan: Plan, what: str, tr: object) -> Period | None:
     period = Period.try_parse(text)
     if period is None or not plan.first_period <= period <= plan.last_period:
         assert callable(tr)
-        print(tr("{what}: '{text}' is not a quarter of the plan ({first} to {last}).",
-                 what=what, text=text, first=plan.first_period, last=plan.last_period),
-              file=sys.stderr)
+        print(
+            tr(
+                "{what}: '{text}' is not a quarter of the plan ({first} to {last}).",
+                what=what,
+                text=text,
+                first=plan.first_period,
+                last=plan.last_period,
+            ),
+            file=sys.stderr,
+        )
         return None
     return period
 
@@ -111,8 +132,13 @@ def run(args: argparse.Namespace) -> int:
             return 2
     else:
         period = latest_period(plan, values)
-    result = compute_status(plan, values, period, thresholds=configured_thresholds(plan),
-                            as_of=str(as_of_period) if as_of_period else None)
+    result = compute_status(
+        plan,
+        values,
+        period,
+        thresholds=configured_thresholds(plan),
+        as_of=str(as_of_period) if as_of_period else None,
+    )
     if args.json:
         document = status_to_json(result)
         document["as_of_cutoff"] = cutoff.isoformat() if cutoff else None
@@ -138,8 +164,12 @@ def _level_line(level: LevelResult, title: str, lang: str | None) -> str:
     parts.append(_trend(level.trend, lang))
     parts.append(tr("coverage {value}", value=format_percent(level.coverage, lang)))
     counts = level.counts
-    parts.append(" ".join(f"{STATUS_ICONS[Status(k)]}{counts[str(k)]}"
-                          for k in (Status.GREEN, Status.AMBER, Status.RED, Status.GREY)))
+    parts.append(
+        " ".join(
+            f"{STATUS_ICONS[Status(k)]}{counts[str(k)]}"
+            for k in (Status.GREEN, Status.AMBER, Status.RED, Status.GREY)
+        )
+    )
     if level.insufficient_data:
         parts.append(tr(INSUFFICIENT_DATA_LABEL))
     if level.at_risk_count:
@@ -150,20 +180,28 @@ def _level_line(level: LevelResult, title: str, lang: str | None) -> str:
 def _indicator_line(ind: IndicatorResult, lang: str | None) -> str:
     tr = translator(lang)
     if ind.kind == "milestone":
-        shown = tr("stage {stage} ({pct})", stage=ind.stage or "–",
-                   pct=format_percent(None if ind.value is None else ind.value / 100, lang))
+        shown = tr(
+            "stage {stage} ({pct})",
+            stage=ind.stage or "–",
+            pct=format_percent(None if ind.value is None else ind.value / 100, lang),
+        )
         expected = format_percent(None if ind.expected is None else ind.expected / 100, lang)
     else:
         shown = tr("value {value}", value=format_number(ind.value, lang))
         expected = format_number(ind.expected, lang)
-    parts = [f"{ind.code} {ind.name}: {_marks(ind.status, lang)}",
-             f"{shown} ({tr('expected {value}', value=expected)})"]
+    parts = [
+        f"{ind.code} {ind.name}: {_marks(ind.status, lang)}",
+        f"{shown} ({tr('expected {value}', value=expected)})",
+    ]
     if ind.achievement is not None:
         parts.append(tr("achievement {value}", value=format_percent(ind.achievement, lang)))
     parts.append(_trend(ind.trend, lang))
     if ind.forecast is not None:
-        value = format_percent(ind.forecast / 100, lang) if ind.kind == "milestone" \
+        value = (
+            format_percent(ind.forecast / 100, lang)
+            if ind.kind == "milestone"
             else format_number(ind.forecast, lang)
+        )
         parts.append(tr("forecast {value}", value=value))
     if ind.exceeded:
         parts.append(icon_text(EXCEEDED_ICON, EXCEEDED_LABEL, lang))
@@ -174,24 +212,35 @@ def _indicator_line(ind: IndicatorResult, lang: str | None) -> str:
     return " · ".join(parts)
 
 
-def render_tree(result: PlanStatus, lang: str | None = None,
-                cutoff: dt.datetime | None = None) -> list[str]:
+def render_tree(
+    result: PlanStatus, lang: str | None = None, cutoff: dt.datetime | None = None
+) -> list[str]:
     """The indented, human-readable tree (Catalan by default)."""
     tr = translator(lang)
     head = f"{result.plan.name} — {tr('quarter {period}', period=result.period)}"
     if result.as_of and cutoff is not None:
-        head += " · " + tr("data as of {period} (submitted by {date})", period=result.as_of,
-                           date=format_date(cutoff.date(), lang))
+        head += " · " + tr(
+            "data as of {period} (submitted by {date})",
+            period=result.as_of,
+            date=format_date(cutoff.date(), lang),
+        )
     lines = [head, _level_line(result.plan, tr("Plan"), lang)]
     for lever in result.levers:
-        lines.append("  " + _level_line(
-            lever, tr("Lever {number}. {name}", number=lever.number, name=lever.name), lang))
+        lines.append(
+            "  "
+            + _level_line(
+                lever, tr("Lever {number}. {name}", number=lever.number, name=lever.name), lang
+            )
+        )
         for axis in lever.axes:
-            lines.append("    " + _level_line(
-                axis, tr("Axis {number}. {name}", number=axis.number, name=axis.name), lang))
+            lines.append(
+                "    "
+                + _level_line(
+                    axis, tr("Axis {number}. {name}", number=axis.number, name=axis.name), lang
+                )
+            )
             for objective in axis.objectives:
-                text = objective.name if len(objective.name) <= 70 else \
-                    objective.name[:69] + "…"
+                text = objective.name if len(objective.name) <= 70 else objective.name[:69] + "…"
                 lines.append("      " + _level_line(objective, f"{objective.code} {text}", lang))
                 lines.extend("        " + _indicator_line(i, lang) for i in objective.indicators)
     return lines

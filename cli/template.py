@@ -12,15 +12,25 @@ from i18n import _, translator
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
-        "template", help=_("Write the workbook a service fills for a quarter."),
+        "template",
+        help=_("Write the workbook a service fills for a quarter."),
     )
     parser.add_argument("--service", required=True, help=_("service code, e.g. SBAS-VIC"))
     parser.add_argument("--period", required=True, help=_("quarter, e.g. 2025-T4"))
-    parser.add_argument("-o", "--output", help=_("file to write (default: plantilla_<service>_<period>.xlsx)"))
-    parser.add_argument("--lang", default="ca", choices=["ca", "es", "en"],
-                        help=_("language of the texts (default: ca)"))
-    parser.add_argument("--no-last-values", action="store_true",
-                        help=_("do not read the last stored values from the database"))
+    parser.add_argument(
+        "-o", "--output", help=_("file to write (default: plantilla_<service>_<period>.xlsx)")
+    )
+    parser.add_argument(
+        "--lang",
+        default="ca",
+        choices=["ca", "es", "en"],
+        help=_("language of the texts (default: ca)"),
+    )
+    parser.add_argument(
+        "--no-last-values",
+        action="store_true",
+        help=_("do not read the last stored values from the database"),
+    )
     parser.set_defaults(handler=_template)
 
 
@@ -70,18 +80,30 @@ def _template(args: argparse.Namespace) -> int:
     period = str(request.period)
     output = Path(args.output or template_filename(request.service, period))
     if output.suffix.lower() != ".xlsx":
-        print(tr("The template is an .xlsx workbook: name the output file *.xlsx."), file=sys.stderr)
+        print(
+            tr("The template is an .xlsx workbook: name the output file *.xlsx."), file=sys.stderr
+        )
         return 2
     cfg = settings()
     last = {} if args.no_last_values else last_values_for(request.service, period, cfg.database_url)
     try:
-        write_template(output, plan, request.service, period, last_values=last, settings=cfg,
-                       lang=args.lang)
+        write_template(
+            output, plan, request.service, period, last_values=last, settings=cfg, lang=args.lang
+        )
     except OSError as exc:
-        print(tr("Cannot write {path}: {reason}", path=str(output), reason=exc.strerror or exc),
-              file=sys.stderr)
+        print(
+            tr("Cannot write {path}: {reason}", path=str(output), reason=exc.strerror or exc),
+            file=sys.stderr,
+        )
         return 1
     count = len(plan.indicators_of_service(request.service))
-    print(tr("Template written to {path}: {count} indicators of {service} for {period}.",
-             path=str(output), count=count, service=request.service, period=period))
+    print(
+        tr(
+            "Template written to {path}: {count} indicators of {service} for {period}.",
+            path=str(output),
+            count=count,
+            service=request.service,
+            period=period,
+        )
+    )
     return 0

@@ -23,10 +23,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     create.add_argument("--username", required=True)
     create.add_argument("--password", required=True)
     create.add_argument("--role", required=True, choices=["director", "tecnic", "consulta"])
-    create.add_argument("--service", action="append", default=[], metavar="CODE",
-                        help=_("a service the technician submits for (repeatable)"))
-    create.add_argument("--email", help=_("e-mail address (a director receives the quarter's "
-                                          "digest there: seguiment remind)"))
+    create.add_argument(
+        "--service",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help=_("a service the technician submits for (repeatable)"),
+    )
+    create.add_argument(
+        "--email",
+        help=_("e-mail address (a director receives the quarter's digest there: seguiment remind)"),
+    )
     create.set_defaults(handler=_create)
 
     listing = sub.add_parser("list", help=_("List the user accounts."))
@@ -73,8 +80,14 @@ def _create(args: argparse.Namespace) -> int:
         return 2
     try:
         user = create_user(
-            _engine(), args.username, args.password, args.role, args.service,
-            known_services=plan.service_by_code.keys(), by="cli", email=args.email,
+            _engine(),
+            args.username,
+            args.password,
+            args.role,
+            args.service,
+            known_services=plan.service_by_code.keys(),
+            by="cli",
+            email=args.email,
         )
     except AccountError as exc:
         return _refused(exc)
@@ -90,8 +103,12 @@ def _list(args: argparse.Namespace) -> int:
         print_json([u.to_json() for u in users])
         return 0
     if not users:
-        print(_("No user accounts. Create a director with: seguiment users create "
-                "--username NAME --password PASSWORD --role director"))
+        print(
+            _(
+                "No user accounts. Create a director with: seguiment users create "
+                "--username NAME --password PASSWORD --role director"
+            )
+        )
         return 0
     for u in users:
         flags = []

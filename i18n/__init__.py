@@ -95,7 +95,9 @@ def separators(lang: str | None) -> tuple[str, str]:
 
 
 def format_number(
-    value: float | int | None, lang: str | None = DEFAULT_LANGUAGE, decimals: int = 1,
+    value: float | int | None,
+    lang: str | None = DEFAULT_LANGUAGE,
+    decimals: int = 1,
     empty: str = "–",
 ) -> str:
     """``1234.5`` → ``1.234,5`` (ca/es), ``1,234.5`` (en); trailing zero decimals dropped."""
@@ -115,7 +117,9 @@ def format_number(
 
 
 def format_percent(
-    ratio: float | None, lang: str | None = DEFAULT_LANGUAGE, decimals: int = 0,
+    ratio: float | None,
+    lang: str | None = DEFAULT_LANGUAGE,
+    decimals: int = 0,
     empty: str = "–",
 ) -> str:
     """``0.456`` → ``46 %`` in Catalan (a space before the sign, as the norm asks)."""
@@ -125,8 +129,12 @@ def format_percent(
     return f"{number}\u00a0%" if normalise_language(lang) != "en" else f"{number}%"
 
 
-def format_date(value: dt.date | dt.datetime | None, lang: str | None = DEFAULT_LANGUAGE,
-                fmt: str = "medium", empty: str = "–") -> str:
+def format_date(
+    value: dt.date | dt.datetime | None,
+    lang: str | None = DEFAULT_LANGUAGE,
+    fmt: str = "medium",
+    empty: str = "–",
+) -> str:
     if value is None:
         return empty
     if isinstance(value, dt.datetime):

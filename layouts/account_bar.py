@@ -46,18 +46,33 @@ def _language(lang: str | None) -> str:
 def skip_link(lang: str | None = None) -> html.A:
     """«Salta al contingut principal»: the first thing a keyboard reaches, before the account
     bar and the page's header (every page's ``main`` is ``#main-content``)."""
-    return html.A(gettext("Skip to main content", _language(lang)), href="#main-content",
-                  className="skip-link", id="skip-link")
+    return html.A(
+        gettext("Skip to main content", _language(lang)),
+        href="#main-content",
+        className="skip-link",
+        id="skip-link",
+    )
 
 
 def _demo_banner(t: Any) -> html.Div:
     hidden_from_readers: dict[str, Any] = {"aria-hidden": "true"}  # the words say it
     return html.Div(
-        [html.Span("⚠", className="auth-demo-icon", **hidden_from_readers),
-         html.Span([html.Strong(t("Demo account")), " · ", t(
-             "This installation has demo accounts and demo data: do not use it for real data."
-         )])],
-        className="auth-demo-banner", role="note", id="auth-demo-banner")
+        [
+            html.Span("⚠", className="auth-demo-icon", **hidden_from_readers),
+            html.Span(
+                [
+                    html.Strong(t("Demo account")),
+                    " · ",
+                    t(
+                        "This installation has demo accounts and demo data: do not use it for real data."
+                    ),
+                ]
+            ),
+        ],
+        className="auth-demo-banner",
+        role="note",
+        id="auth-demo-banner",
+    )
 
 
 def user_bar(lang: str | None = None) -> html.Div:
@@ -67,22 +82,41 @@ def user_bar(lang: str | None = None) -> html.Div:
     if info is None:
         return html.Div(id="auth-bar", hidden=True)
     items: list[Any] = [_demo_banner(t)] if info.is_demo else []
-    links = [html.Li(dcc.Link(t(label), href=path, className="auth-link"))
-             for path, label, roles in USER_LINKS if info.role in roles]
-    who: list[Any] = [t("Logged in as"), " ", html.Strong(info.username, id="auth-username"),
-                      " ", html.Span(f"({t(ROLE_LABELS.get(info.role, info.role))})",
-                                     className="auth-role")]
+    links = [
+        html.Li(dcc.Link(t(label), href=path, className="auth-link"))
+        for path, label, roles in USER_LINKS
+        if info.role in roles
+    ]
+    who: list[Any] = [
+        t("Logged in as"),
+        " ",
+        html.Strong(info.username, id="auth-username"),
+        " ",
+        html.Span(f"({t(ROLE_LABELS.get(info.role, info.role))})", className="auth-role"),
+    ]
     if info.is_demo:
         who += [" ", html.Span(t("demo"), className="auth-demo-tag")]
     nav_props: dict[str, Any] = {"aria-label": t("Account")}
-    items.append(html.Div([
-        html.Span(who, className="auth-who"),
-        html.Nav(html.Ul(links, className="auth-links"), className="auth-nav",
-                 **nav_props) if links else None,
-        html.Form([
-            dcc.Input(type="hidden", name=CSRF_FIELD, value=session.get("csrf", "")),
-            html.Button(t("Log out"), type="submit", className="auth-logout",
-                        id="auth-logout"),
-        ], method="POST", action="/logout", className="auth-logout-form"),
-    ], className="auth-row"))
+    items.append(
+        html.Div(
+            [
+                html.Span(who, className="auth-who"),
+                html.Nav(html.Ul(links, className="auth-links"), className="auth-nav", **nav_props)
+                if links
+                else None,
+                html.Form(
+                    [
+                        dcc.Input(type="hidden", name=CSRF_FIELD, value=session.get("csrf", "")),
+                        html.Button(
+                            t("Log out"), type="submit", className="auth-logout", id="auth-logout"
+                        ),
+                    ],
+                    method="POST",
+                    action="/logout",
+                    className="auth-logout-form",
+                ),
+            ],
+            className="auth-row",
+        )
+    )
     return html.Div(items, id="auth-bar", className="auth-bar")

@@ -98,8 +98,9 @@ class PageContext:
         plan = current_plan()
         engine = get_engine(settings.database_url)
         thresholds = dashboard_data.settings_thresholds(settings, plan)
-        data = dashboard_data.load(engine, plan, thresholds=thresholds,
-                                   deadline_days=settings.submission_deadline_days)
+        data = dashboard_data.load(
+            engine, plan, thresholds=thresholds, deadline_days=settings.submission_deadline_days
+        )
         lang = request_language(query)
         period = data.resolve_period(str(query.get("t") or "") or None)
         clean = {k: str(v) for k, v in query.items() if isinstance(v, str | int) and v != ""}
@@ -129,13 +130,17 @@ def status_icon(status: str) -> str:
     return st.STATUS_ICONS[st.Status(status)]
 
 
-def status_badge(status: str | None, lang: str, *, size: str = "",
-                 insufficient: bool = False) -> html.Span:
+def status_badge(
+    status: str | None, lang: str, *, size: str = "", insufficient: bool = False
+) -> html.Span:
     """Status as icon + label on its colour: never colour alone."""
     key = status if status in STATUSES else "grey"
     return html.Span(
-        [html.Span(status_icon(key), className="status-icon", **attrs(aria_hidden="true")),
-         " ", status_label(key, lang, insufficient=insufficient)],
+        [
+            html.Span(status_icon(key), className="status-icon", **attrs(aria_hidden="true")),
+            " ",
+            status_label(key, lang, insufficient=insufficient),
+        ],
         className=f"status-badge status-{key} {size}".strip(),
     )
 
@@ -162,18 +167,28 @@ def achievement_bar(value: float | None, lang: str, status: str | None = None) -
     key = status if status in STATUSES else "grey"
     return html.Div(
         [
-            html.Div(html.Div(className="bar-fill",
-                              style={"width": f"{width:.0f}%",
-                                     "backgroundColor": STATUS_COLOURS[key]}),
-                     className="bar-track", **attrs(aria_hidden="true")),
+            html.Div(
+                html.Div(
+                    className="bar-fill",
+                    style={"width": f"{width:.0f}%", "backgroundColor": STATUS_COLOURS[key]},
+                ),
+                className="bar-track",
+                **attrs(aria_hidden="true"),
+            ),
             html.Span(percent(number, lang), className="bar-text"),
         ],
         className="achievement-bar",
     )
 
 
-def graph(figure: dict[str, Any], summary: str, *, graph_id: str | None = None,
-          class_name: str = "", height: int | None = None) -> html.Figure:
+def graph(
+    figure: dict[str, Any],
+    summary: str,
+    *,
+    graph_id: str | None = None,
+    class_name: str = "",
+    height: int | None = None,
+) -> html.Figure:
     """A chart with its text alternative (``aria-label`` and a visually hidden caption)."""
     style = {"height": f"{height}px"} if height else None
     props: dict[str, Any] = {"figure": figure, "config": GRAPH_CONFIG}
@@ -195,14 +210,27 @@ def language_switch(ctx: PageContext) -> html.Nav:
     for code, name in LANGUAGES.items():
         href = ctx.href(ctx.path, keep=tuple(ctx.query), lang=code)  # explicit: beats the cookie
         if code == ctx.lang:
-            items.append(html.Li(html.Span([name, html.Span(f" ({t('current language')})",
-                                                              className="visually-hidden")],
-                                           className="lang-current", lang=code)))
+            items.append(
+                html.Li(
+                    html.Span(
+                        [
+                            name,
+                            html.Span(f" ({t('current language')})", className="visually-hidden"),
+                        ],
+                        className="lang-current",
+                        lang=code,
+                    )
+                )
+            )
         else:
-            items.append(html.Li(html.A(name, href=href, lang=code, hrefLang=code,
-                                        className="lang-link")))
-    return html.Nav(html.Ul(items, className="lang-list"), className="lang-switch",
-                    **attrs(aria_label=t("Language")))
+            items.append(
+                html.Li(html.A(name, href=href, lang=code, hrefLang=code, className="lang-link"))
+            )
+    return html.Nav(
+        html.Ul(items, className="lang-list"),
+        className="lang-switch",
+        **attrs(aria_label=t("Language")),
+    )
 
 
 def quarter_selector(ctx: PageContext) -> html.Div:
@@ -215,8 +243,13 @@ def quarter_selector(ctx: PageContext) -> html.Div:
     return html.Div(
         [
             html.Label(t("Quarter"), htmlFor="quarter-select", className="quarter-label"),
-            dbc.Select(id="quarter-select", options=options, value=str(ctx.period),
-                       size="sm", className="quarter-dropdown"),
+            dbc.Select(
+                id="quarter-select",
+                options=options,
+                value=str(ctx.period),
+                size="sm",
+                className="quarter-dropdown",
+            ),
         ],
         className="quarter-selector",
     )
@@ -244,15 +277,26 @@ def navigation(ctx: PageContext, active: str) -> html.Nav:
         children: list[Any] = [t(label)]
         if is_active:
             children.append(html.Span(f" ({t('current page')})", className="visually-hidden"))
-        items.append(html.Li(dcc.Link(children, href=ctx.href(path),
-                                      className="nav-link active" if is_active else "nav-link"),
-                             className="nav-item"))
-    return html.Nav(html.Ul(items, className="main-nav-list"), className="main-nav",
-                    **attrs(aria_label=t("Main navigation")))
+        items.append(
+            html.Li(
+                dcc.Link(
+                    children,
+                    href=ctx.href(path),
+                    className="nav-link active" if is_active else "nav-link",
+                ),
+                className="nav-item",
+            )
+        )
+    return html.Nav(
+        html.Ul(items, className="main-nav-list"),
+        className="main-nav",
+        **attrs(aria_label=t("Main navigation")),
+    )
 
 
-def frame(ctx: PageContext, *, active: str, title: str, children: Sequence[Any],
-          subtitle: Any = None) -> html.Div:
+def frame(
+    ctx: PageContext, *, active: str, title: str, children: Sequence[Any], subtitle: Any = None
+) -> html.Div:
     """The page frame: header (name, navigation, quarter, language), main, footer. (The skip
     link to ``#main-content`` comes first in the app's layout, before the account bar.)"""
     t = ctx.t
@@ -260,12 +304,16 @@ def frame(ctx: PageContext, *, active: str, title: str, children: Sequence[Any],
         [
             html.Div(
                 [
-                    html.Div([
-                        dcc.Link(APP_NAME, href=ctx.href("/"), className="app-name"),
-                        html.Span(ctx.plan.info.name, className="plan-name"),
-                    ], className="brand"),
-                    html.Div([quarter_selector(ctx), language_switch(ctx)],
-                             className="header-tools"),
+                    html.Div(
+                        [
+                            dcc.Link(APP_NAME, href=ctx.href("/"), className="app-name"),
+                            html.Span(ctx.plan.info.name, className="plan-name"),
+                        ],
+                        className="brand",
+                    ),
+                    html.Div(
+                        [quarter_selector(ctx), language_switch(ctx)], className="header-tools"
+                    ),
                 ],
                 className="header-top",
             ),
@@ -274,20 +322,29 @@ def frame(ctx: PageContext, *, active: str, title: str, children: Sequence[Any],
         className="app-header",
     )
     main = html.Main(
-        [html.H1(title, className="page-title"),
-         *([html.P(subtitle, className="page-subtitle")] if subtitle else []),
-         *children],
-        id="main-content", tabIndex="-1", className="app-main",
+        [
+            html.H1(title, className="page-title"),
+            *([html.P(subtitle, className="page-subtitle")] if subtitle else []),
+            *children,
+        ],
+        id="main-content",
+        tabIndex="-1",
+        className="app-main",
     )
     footer = html.Footer(
-        html.P([ctx.plan.info.organisation, " · ",
-                t("Data shown: quarter {period}", period=str(ctx.period))]),
+        html.P(
+            [
+                ctx.plan.info.organisation,
+                " · ",
+                t("Data shown: quarter {period}", period=str(ctx.period)),
+            ]
+        ),
         className="app-footer",
     )
     return html.Div(
-        [header, main, footer,
-         dcc.Store(id="page-lang", data=ctx.lang)],
-        className="page", lang=ctx.lang,
+        [header, main, footer, dcc.Store(id="page-lang", data=ctx.lang)],
+        className="page",
+        lang=ctx.lang,
     )
 
 
@@ -330,17 +387,25 @@ def objectives_by_status(level: Container) -> dict[str, int]:
 def objectives_with_data(level: Container, lang: str) -> html.Span:
     """``Objectius amb dades: 53 de 58 (91 %)`` for the plan, a lever or an axis."""
     found = engine_status.objectives_with_data(engine_status.objectives_of(level))
-    return html.Span([translator(lang)("Objectives with data"), ": ",
-                      html.Strong(found.text(lang))], className="objectives-with-data")
+    return html.Span(
+        [translator(lang)("Objectives with data"), ": ", html.Strong(found.text(lang))],
+        className="objectives-with-data",
+    )
 
 
 def counts_list(counts: Mapping[str, int], lang: str, *, what: str) -> html.Ul:
     """Counts per status as text with icon and label (e.g. "✔ En bon camí: 5")."""
     items = [
-        html.Li([html.Span(status_icon(s), className=f"count-icon status-{s}",
-                           **attrs(aria_hidden="true")),
-                 f" {status_label(s, lang)}: ", html.Strong(str(counts.get(s, 0)))],
-                className="status-count")
+        html.Li(
+            [
+                html.Span(
+                    status_icon(s), className=f"count-icon status-{s}", **attrs(aria_hidden="true")
+                ),
+                f" {status_label(s, lang)}: ",
+                html.Strong(str(counts.get(s, 0))),
+            ],
+            className="status-count",
+        )
         for s in STATUSES
     ]
     return html.Ul(items, className="status-counts", **attrs(aria_label=what))

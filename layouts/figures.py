@@ -54,4 +54,3 @@ __all__ = [
     "sparkline_svg",
     "status_counts_figure",
 ]
-

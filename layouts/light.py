@@ -24,5 +24,8 @@ def el(tag: str, children: Any = None, **props: Any) -> Any:  # Dash types know 
 
 def link(children: Any, href: str, **props: Any) -> Any:
     """A ``dcc.Link`` (client-side navigation) as a plain dict."""
-    return {"type": "Link", "namespace": "dash_core_components",
-            "props": {"children": children, "href": href, **props}}
+    return {
+        "type": "Link",
+        "namespace": "dash_core_components",
+        "props": {"children": children, "href": href, **props},
+    }

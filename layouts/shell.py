@@ -63,8 +63,11 @@ INDEX_STRING = """<!DOCTYPE html>
 
 def with_parameter(search: str | None, name: str, value: str | None) -> str:
     """``search`` (``?a=1&b=2``) with ``name`` set to ``value`` (removed when empty)."""
-    pairs = [(k, v) for k, v in parse_qsl((search or "").lstrip("?"), keep_blank_values=False)
-             if k != name]
+    pairs = [
+        (k, v)
+        for k, v in parse_qsl((search or "").lstrip("?"), keep_blank_values=False)
+        if k != name
+    ]
     if value and value != ALL_VALUE:
         pairs.append((name, value))
     if name == "t":  # a new quarter: the "since" of the changes page must be before it
@@ -74,8 +77,9 @@ def with_parameter(search: str | None, name: str, value: str | None) -> str:
 
 def build_shell() -> html.Div:
     """The app's layout (served at every page load, so the account bar is this request's)."""
-    root = html.Div([dash.page_container, html.Div(id="page-lang-sink", hidden=True)],
-                    id="app-root")
+    root = html.Div(
+        [dash.page_container, html.Div(id="page-lang-sink", hidden=True)], id="app-root"
+    )
     return html.Div([skip_link(), user_bar(), root], className="auth-wrapper")
 
 
@@ -144,9 +148,12 @@ class PageResponseCache:
             url = current_settings().database_url
             generation = (url, queries.data_generation(get_engine(url)))
             # per user: a page may depend on who asks (a technician's services, role links)
-            key = (hashlib.sha256(body).digest(), request.cookies.get("lang", ""),
-                   str(session.get("_user_id", "")),
-                   dt.datetime.now(dt.UTC).date())  # deadlines make "pending" change daily
+            key = (
+                hashlib.sha256(body).digest(),
+                request.cookies.get("lang", ""),
+                str(session.get("_user_id", "")),
+                dt.datetime.now(dt.UTC).date(),
+            )  # deadlines make "pending" change daily
             with self._lock:
                 if self._generation != generation:
                     self._entries.clear()

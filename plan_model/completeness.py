@@ -25,8 +25,14 @@ COMPLETENESS_LABELS: dict[str, str] = {
     "superseded": "Superseded",  # ca: Substituït
 }
 COMPLETENESS_COLUMNS = [
-    "service", "period", "state", "submitted_at", "last_uploaded_at", "submission_id",
-    "superseded_count", "deadline",
+    "service",
+    "period",
+    "state",
+    "submitted_at",
+    "last_uploaded_at",
+    "submission_id",
+    "superseded_count",
+    "deadline",
 ]
 
 
@@ -42,8 +48,14 @@ def expected_services(plan: Plan) -> list[str]:
     return [s.code for s in plan.services if s.code in responsible]
 
 
-def completeness(plan: Plan, submissions: pd.DataFrame, periods: list[Period], *,
-                 deadline_days: int, today: dt.date) -> pd.DataFrame:
+def completeness(
+    plan: Plan,
+    submissions: pd.DataFrame,
+    periods: list[Period],
+    *,
+    deadline_days: int,
+    today: dt.date,
+) -> pd.DataFrame:
     """One row per expected service and quarter of ``periods``.
 
     ``submissions``: the frame of ``indicators.storage.queries.submissions_frame`` (columns id,
@@ -57,7 +69,8 @@ def completeness(plan: Plan, submissions: pd.DataFrame, periods: list[Period], *
     services = expected_services(plan)
     chosen = [Period.parse(p) for p in periods]
     grid = pd.DataFrame(
-        [(s, str(p)) for s in services for p in chosen], columns=["service", "period"])
+        [(s, str(p)) for s in services for p in chosen], columns=["service", "period"]
+    )
     if grid.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COMPLETENESS_COLUMNS})
     deadlines = {str(p): p.deadline(deadline_days) for p in chosen}
@@ -77,15 +90,15 @@ def completeness(plan: Plan, submissions: pd.DataFrame, periods: list[Period], *
     cutoff = grid["period"].map(cutoffs)
     on_time = delivered & (grid["submitted_at"] <= cutoff).fillna(False).to_numpy(dtype=bool)
     overdue = (grid["deadline"] < today).to_numpy(dtype=bool)
-    grid["state"] = np.where(delivered, np.where(on_time, "on_time", "late"),
-                             np.where(overdue, "pending", "not_due"))
+    grid["state"] = np.where(
+        delivered, np.where(on_time, "on_time", "late"), np.where(overdue, "pending", "not_due")
+    )
     grid["superseded_count"] = grid["superseded_count"].fillna(0).astype(int)
     grid["submission_id"] = grid["submission_id"].astype("Int64")
     return grid[COMPLETENESS_COLUMNS]
 
 
-def _delivery_summary(submissions: pd.DataFrame | None,
-                      periods: list[str]) -> pd.DataFrame | None:
+def _delivery_summary(submissions: pd.DataFrame | None, periods: list[str]) -> pd.DataFrame | None:
     """Per (service, period) of ``periods``: the first delivery, the re-uploads replaced and
     the current submission (None when there are no usable submissions)."""
     subs = submissions if submissions is not None else pd.DataFrame()
@@ -105,14 +118,26 @@ def _delivery_summary(submissions: pd.DataFrame | None,
     subs = subs.sort_values("uploaded_at", kind="stable")
     keys = ["service", "period"]
     first = subs.groupby(keys, sort=False)["uploaded_at"].min().rename("submitted_at")
-    superseded = (subs["status"] == "superseded").groupby(
-        [subs["service"], subs["period"]]).sum().rename("superseded_count")
+    superseded = (
+        (subs["status"] == "superseded")
+        .groupby([subs["service"], subs["period"]])
+        .sum()
+        .rename("superseded_count")
+    )
     # the current submission (the latest one if, oddly, none is marked current)
     subs["_current"] = (subs["status"] == "current").astype(int)
-    current = subs.sort_values(["_current", "uploaded_at"], kind="stable").groupby(
-        keys, sort=False).tail(1).set_index(keys)
-    return pd.concat([
-        first, superseded,
-        current["uploaded_at"].rename("last_uploaded_at"),
-        current["id"].rename("submission_id"),
-    ], axis=1).reset_index()
+    current = (
+        subs.sort_values(["_current", "uploaded_at"], kind="stable")
+        .groupby(keys, sort=False)
+        .tail(1)
+        .set_index(keys)
+    )
+    return pd.concat(
+        [
+            first,
+            superseded,
+            current["uploaded_at"].rename("last_uploaded_at"),
+            current["id"].rename("submission_id"),
+        ],
+        axis=1,
+    ).reset_index()

@@ -77,11 +77,30 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 
 CSV_COLUMNS = [
-    "lever", "lever_name", "axis", "axis_name", "objective", "objective_text", "origin",
-    "challenges", "indicator", "indicator_name", "kind", "unit", "direction", "aggregation",
-    "responsible_service", "baseline_year", "baseline_value",
-    "target_2022", "target_2023", "target_2024", "target_2025",
-    "min", "max", "planned_completion",
+    "lever",
+    "lever_name",
+    "axis",
+    "axis_name",
+    "objective",
+    "objective_text",
+    "origin",
+    "challenges",
+    "indicator",
+    "indicator_name",
+    "kind",
+    "unit",
+    "direction",
+    "aggregation",
+    "responsible_service",
+    "baseline_year",
+    "baseline_value",
+    "target_2022",
+    "target_2023",
+    "target_2024",
+    "target_2025",
+    "min",
+    "max",
+    "planned_completion",
 ]
 
 
@@ -93,11 +112,17 @@ def plan_to_rows(plan: Plan) -> list[dict[str, Any]]:
         for o in lever.objectives:
             for ind in plan.indicators_of(o.code):
                 row: dict[str, Any] = {
-                    "lever": lever.number, "lever_name": lever.name,
-                    "axis": o.axis, "axis_name": axis_names.get(o.axis, ""),
-                    "objective": o.code, "objective_text": o.text, "origin": o.origin.value,
+                    "lever": lever.number,
+                    "lever_name": lever.name,
+                    "axis": o.axis,
+                    "axis_name": axis_names.get(o.axis, ""),
+                    "objective": o.code,
+                    "objective_text": o.text,
+                    "origin": o.origin.value,
                     "challenges": " ".join(str(c) for c in o.challenges),
-                    "indicator": ind.code, "indicator_name": ind.name, "kind": ind.kind.value,
+                    "indicator": ind.code,
+                    "indicator_name": ind.name,
+                    "kind": ind.kind.value,
                     "unit": ind.unit or "",
                     "direction": ind.direction.value if ind.direction else "",
                     "aggregation": ind.aggregation.value if ind.aggregation else "",

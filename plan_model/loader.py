@@ -83,8 +83,12 @@ class _Document:
             start = exc.context_mark
             if exc.context and exc.problem and start is not None and start.line + 1 != line:
                 # e.g. an unclosed quote or bracket: say where it was opened
-                message = _("YAML syntax error: {problem} ({context}, opened on line {line})",
-                            problem=exc.problem, context=exc.context, line=start.line + 1)
+                message = _(
+                    "YAML syntax error: {problem} ({context}, opened on line {line})",
+                    problem=exc.problem,
+                    context=exc.context,
+                    line=start.line + 1,
+                )
             return [PlanError(self.name, line, "", message)]
         except yaml.YAMLError as exc:
             return [PlanError(self.name, None, "", _("YAML syntax error: {problem}", problem=exc))]
@@ -100,17 +104,29 @@ class _Document:
             seen: set[str] = set()
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.problems.append(PlanError(
-                        self.name, key_node.start_mark.line + 1, _dotted(self.data, loc),
-                        _("A key must be a simple word, not a list or a mapping.")))
+                    self.problems.append(
+                        PlanError(
+                            self.name,
+                            key_node.start_mark.line + 1,
+                            _dotted(self.data, loc),
+                            _("A key must be a simple word, not a list or a mapping."),
+                        )
+                    )
                     continue
                 key = key_node.value
                 if key in seen:
-                    self.problems.append(PlanError(
-                        self.name, key_node.start_mark.line + 1,
-                        _dotted(self.data, (*loc, key)),
-                        _("The key '{key}' appears twice in the same block; only one is "
-                          "allowed.", key=key)))
+                    self.problems.append(
+                        PlanError(
+                            self.name,
+                            key_node.start_mark.line + 1,
+                            _dotted(self.data, (*loc, key)),
+                            _(
+                                "The key '{key}' appears twice in the same block; only one is "
+                                "allowed.",
+                                key=key,
+                            ),
+                        )
+                    )
                 seen.add(key)
                 self.lines[(*loc, key)] = key_node.start_mark.line + 1
                 self._index(value_node, (*loc, key))
@@ -123,8 +139,13 @@ class _Document:
         parts = tuple(loc)
         while parts:
             # YAML keys are strings; pydantic reports int keys of dicts as ints or strings
-            for candidate in (parts, tuple(str(p) if isinstance(p, int) and i == len(parts) - 1 else p
-                                             for i, p in enumerate(parts))):
+            for candidate in (
+                parts,
+                tuple(
+                    str(p) if isinstance(p, int) and i == len(parts) - 1 else p
+                    for i, p in enumerate(parts)
+                ),
+            ):
                 if candidate in self.lines:
                     return self.lines[candidate]
             parts = parts[:-1]
@@ -205,8 +226,10 @@ def _pydantic_errors(doc: _Document, exc: ValidationError, prefix: Loc = ()) -> 
         if kind == "extra_forbidden":
             message = _("Unknown key '{key}' (check the spelling).", key=loc[-1])
         elif kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_EXAMPLES:
-            message = _("The value does not have the expected form (for example {example}).",
-                        example=_PATTERN_EXAMPLES[ctx["pattern"]])
+            message = _(
+                "The value does not have the expected form (for example {example}).",
+                example=_PATTERN_EXAMPLES[ctx["pattern"]],
+            )
         elif template:
             try:
                 message = _(template, **ctx)
@@ -216,8 +239,9 @@ def _pydantic_errors(doc: _Document, exc: ValidationError, prefix: Loc = ()) -> 
             message = _("Invalid value: {detail}", detail=err["msg"])
         value = err.get("input")
         if kind not in ("missing", "extra_forbidden") and isinstance(value, _SCALARS):
-            message = _("{message} (found: {value}).", message=message.rstrip("."),
-                        value=repr(value))
+            message = _(
+                "{message} (found: {value}).", message=message.rstrip("."), value=repr(value)
+            )
         errors.append(doc.error(loc, message))
     return errors
 
@@ -248,9 +272,16 @@ def load_plan(path: str | Path) -> Plan:
         cat_doc = _Document(plan_path.parent / catalog_name)
         if not cat_doc.path.is_file():
             # point at the key that names it, in the plan file
-            cat_errors = [doc.error(("plan", "catalog"), _(
-                "The indicator catalog {path} does not exist (the path is relative to the "
-                "plan file).", path=cat_doc.name))]
+            cat_errors = [
+                doc.error(
+                    ("plan", "catalog"),
+                    _(
+                        "The indicator catalog {path} does not exist (the path is relative to the "
+                        "plan file).",
+                        path=cat_doc.name,
+                    ),
+                )
+            ]
             cat_doc = None
         else:
             cat_errors = cat_doc.load()
@@ -317,13 +348,15 @@ def _check_plan(doc: _Document, plan: PlanDocument) -> list[PlanError]:
         errors.append(doc.error(loc, _("Duplicate lever number {number}.", number=number)))
     axis_locs = [
         (("levers", i, "axes", j, "number"), ax.number)
-        for i, lv in enumerate(plan.levers) for j, ax in enumerate(lv.axes)
+        for i, lv in enumerate(plan.levers)
+        for j, ax in enumerate(lv.axes)
     ]
     for loc, number in _duplicates(axis_locs):
         errors.append(doc.error(loc, _("Duplicate axis number {number}.", number=number)))
     objective_locs = [
         (("levers", i, "objectives", j, "code"), ob.code)
-        for i, lv in enumerate(plan.levers) for j, ob in enumerate(lv.objectives)
+        for i, lv in enumerate(plan.levers)
+        for j, ob in enumerate(lv.objectives)
     ]
     for loc, code in _duplicates(objective_locs):
         errors.append(doc.error(loc, _("Duplicate objective code {code}.", code=code)))
@@ -344,19 +377,43 @@ def _check_plan(doc: _Document, plan: PlanDocument) -> list[PlanError]:
         for j, objective in enumerate(lever.objectives):
             base: Loc = ("levers", i, "objectives", j)
             if objective.lever_number != lever.number:
-                errors.append(doc.error((*base, "code"), _(
-                    "Objective {code} is listed under lever {lever}; its code says lever {own}.",
-                    code=objective.code, lever=lever.number, own=objective.lever_number)))
+                errors.append(
+                    doc.error(
+                        (*base, "code"),
+                        _(
+                            "Objective {code} is listed under lever {lever}; its code says lever {own}.",
+                            code=objective.code,
+                            lever=lever.number,
+                            own=objective.lever_number,
+                        ),
+                    )
+                )
             if objective.axis not in own_axes:
-                errors.append(doc.error((*base, "axis"), _(
-                    "Objective {code} is assigned to axis {axis}, which is not an axis of lever "
-                    "{lever} (its axes: {axes}).", code=objective.code, axis=objective.axis,
-                    lever=lever.number, axes=", ".join(str(a) for a in sorted(own_axes)) or "–")))
+                errors.append(
+                    doc.error(
+                        (*base, "axis"),
+                        _(
+                            "Objective {code} is assigned to axis {axis}, which is not an axis of lever "
+                            "{lever} (its axes: {axes}).",
+                            code=objective.code,
+                            axis=objective.axis,
+                            lever=lever.number,
+                            axes=", ".join(str(a) for a in sorted(own_axes)) or "–",
+                        ),
+                    )
+                )
             for k, number in enumerate(objective.challenges):
                 if number not in challenge_numbers:
-                    errors.append(doc.error((*base, "challenges", k), _(
-                        "Objective {code} refers to challenge {number}, which does not exist.",
-                        code=objective.code, number=number)))
+                    errors.append(
+                        doc.error(
+                            (*base, "challenges", k),
+                            _(
+                                "Objective {code} refers to challenge {number}, which does not exist.",
+                                code=objective.code,
+                                number=number,
+                            ),
+                        )
+                    )
     return errors
 
 
@@ -415,7 +472,9 @@ def _check_catalog(
 def _catalog_thresholds_in_order(check: _CatalogCheck) -> Iterator[PlanError]:
     thresholds = check.catalog.thresholds
     if thresholds.amber > thresholds.green:
-        yield check.doc.error(("thresholds",), _("The amber threshold cannot exceed the green one."))
+        yield check.doc.error(
+            ("thresholds",), _("The amber threshold cannot exceed the green one.")
+        )
 
 
 def _stage_keys_are_unique(check: _CatalogCheck) -> Iterator[PlanError]:
@@ -430,9 +489,14 @@ def _stage_percentages_grow(check: _CatalogCheck) -> Iterator[PlanError]:
         if stage.pct is None:
             continue
         if previous is not None and stage.pct <= previous:
-            yield check.doc.error(("stages", i, "pct"), _(
-                "Stage percentages must grow along the scale ({pct} comes after {previous}).",
-                pct=stage.pct, previous=previous))
+            yield check.doc.error(
+                ("stages", i, "pct"),
+                _(
+                    "Stage percentages must grow along the scale ({pct} comes after {previous}).",
+                    pct=stage.pct,
+                    previous=previous,
+                ),
+            )
         previous = stage.pct
 
 
@@ -449,8 +513,10 @@ def _objectives_are_measured(check: _CatalogCheck) -> Iterator[PlanError]:
     for lv_i, lever in enumerate(check.plan.levers):
         for ob_i, objective in enumerate(lever.objectives):
             if objective.code not in measured:
-                yield check.plan_doc.error(("levers", lv_i, "objectives", ob_i, "code"), _(
-                    "Objective {code} has no indicator in the catalog.", code=objective.code))
+                yield check.plan_doc.error(
+                    ("levers", lv_i, "objectives", ob_i, "code"),
+                    _("Objective {code} has no indicator in the catalog.", code=objective.code),
+                )
 
 
 _CATALOG_RULES: tuple[CatalogRule, ...] = (
@@ -466,22 +532,33 @@ _CATALOG_RULES: tuple[CatalogRule, ...] = (
 
 def _objective_exists(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
     if ind.objective_code not in check.objectives:
-        yield check.doc.error((*base, "code"), _(
-            "Indicator {code} belongs to objective {objective}, which does not exist.",
-            code=ind.code, objective=ind.objective_code))
+        yield check.doc.error(
+            (*base, "code"),
+            _(
+                "Indicator {code} belongs to objective {objective}, which does not exist.",
+                code=ind.code,
+                objective=ind.objective_code,
+            ),
+        )
 
 
 def _service_exists(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
     if ind.responsible_service not in check.services:
-        yield check.doc.error((*base, "responsible_service"), _(
-            "Indicator {code}: service {service} does not exist in the plan's services.",
-            code=ind.code, service=ind.responsible_service))
+        yield check.doc.error(
+            (*base, "responsible_service"),
+            _(
+                "Indicator {code}: service {service} does not exist in the plan's services.",
+                code=ind.code,
+                service=ind.responsible_service,
+            ),
+        )
 
 
 def _thresholds_in_order(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
     if ind.thresholds and ind.thresholds.amber > ind.thresholds.green:
-        yield check.doc.error((*base, "thresholds"), _(
-            "The amber threshold cannot exceed the green one."))
+        yield check.doc.error(
+            (*base, "thresholds"), _("The amber threshold cannot exceed the green one.")
+        )
 
 
 def _numeric_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
@@ -490,19 +567,29 @@ def _numeric_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[P
         return
     for key in ("unit", "direction", "aggregation", "baseline", "targets", "bounds"):
         if getattr(ind, key) is None:
-            yield check.doc.error((*base, key), _(
-                "Numeric indicator {code} needs the key '{key}'.", code=ind.code, key=key))
+            yield check.doc.error(
+                (*base, key),
+                _("Numeric indicator {code} needs the key '{key}'.", code=ind.code, key=key),
+            )
     if ind.direction is Direction.MAINTAIN and ind.tolerance is None:
-        yield check.doc.error((*base, "tolerance"), _(
-            "Indicator {code} is to be maintained: it needs a 'tolerance' (the accepted "
-            "distance from the target).", code=ind.code))
+        yield check.doc.error(
+            (*base, "tolerance"),
+            _(
+                "Indicator {code} is to be maintained: it needs a 'tolerance' (the accepted "
+                "distance from the target).",
+                code=ind.code,
+            ),
+        )
     if ind.tolerance is not None and ind.direction not in (Direction.MAINTAIN, None):
-        yield check.doc.error((*base, "tolerance"), _(
-            "'tolerance' is only for indicators whose direction is 'maintain'."))
+        yield check.doc.error(
+            (*base, "tolerance"),
+            _("'tolerance' is only for indicators whose direction is 'maintain'."),
+        )
     for key in ("planned_completion", "start"):
         if getattr(ind, key) is not None:
-            yield check.doc.error((*base, key), _(
-                "'{key}' is only for milestone indicators.", key=key))
+            yield check.doc.error(
+                (*base, key), _("'{key}' is only for milestone indicators.", key=key)
+            )
 
 
 def _targets_fit_the_plan(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
@@ -512,21 +599,38 @@ def _targets_fit_the_plan(check: _CatalogCheck, base: Loc, ind: Indicator) -> It
     years = check.years
     missing = [y for y in years if y not in ind.targets]
     if missing:
-        yield check.doc.error((*base, "targets"), _(
-            "Indicator {code} has no target for {years}; every plan year needs one.",
-            code=ind.code, years=", ".join(str(y) for y in missing)))
+        yield check.doc.error(
+            (*base, "targets"),
+            _(
+                "Indicator {code} has no target for {years}; every plan year needs one.",
+                code=ind.code,
+                years=", ".join(str(y) for y in missing),
+            ),
+        )
     extra = [y for y in ind.targets if y not in years]
     if extra:
-        yield check.doc.error((*base, "targets"), _(
-            "Indicator {code} has targets outside the plan years: {years}.",
-            code=ind.code, years=", ".join(str(y) for y in extra)))
+        yield check.doc.error(
+            (*base, "targets"),
+            _(
+                "Indicator {code} has targets outside the plan years: {years}.",
+                code=ind.code,
+                years=", ".join(str(y) for y in extra),
+            ),
+        )
     if ind.bounds is not None:
         for year, value in ind.targets.items():
             if not ind.bounds.contains(value):
-                yield check.doc.error((*base, "targets", year), _(
-                    "Indicator {code}: the {year} target {value} is outside its "
-                    "bounds ({bounds}).", code=ind.code, year=year, value=_num(value),
-                    bounds=_bounds(ind.bounds)))
+                yield check.doc.error(
+                    (*base, "targets", year),
+                    _(
+                        "Indicator {code}: the {year} target {value} is outside its "
+                        "bounds ({bounds}).",
+                        code=ind.code,
+                        year=year,
+                        value=_num(value),
+                        bounds=_bounds(ind.bounds),
+                    ),
+                )
 
 
 def _bounds_and_baseline(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
@@ -534,19 +638,29 @@ def _bounds_and_baseline(check: _CatalogCheck, base: Loc, ind: Indicator) -> Ite
     if ind.kind is not IndicatorKind.NUMERIC:
         return
     bounds = ind.bounds
-    if bounds is not None and bounds.min is not None and bounds.max is not None \
-            and bounds.min > bounds.max:
+    if (
+        bounds is not None
+        and bounds.min is not None
+        and bounds.max is not None
+        and bounds.min > bounds.max
+    ):
         yield check.doc.error((*base, "bounds"), _("The minimum exceeds the maximum."))
     if ind.baseline is None:
         return
     if bounds is not None and not bounds.contains(ind.baseline.value):
-        yield check.doc.error((*base, "baseline", "value"), _(
-            "Indicator {code}: the baseline {value} is outside its bounds "
-            "({bounds}).", code=ind.code, value=_num(ind.baseline.value),
-            bounds=_bounds(bounds)))
+        yield check.doc.error(
+            (*base, "baseline", "value"),
+            _(
+                "Indicator {code}: the baseline {value} is outside its bounds ({bounds}).",
+                code=ind.code,
+                value=_num(ind.baseline.value),
+                bounds=_bounds(bounds),
+            ),
+        )
     if ind.baseline.year >= check.plan.plan.end_year:
-        yield check.doc.error((*base, "baseline", "year"), _(
-            "The baseline year must come before the plan's end."))
+        yield check.doc.error(
+            (*base, "baseline", "year"), _("The baseline year must come before the plan's end.")
+        )
 
 
 def _milestone_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
@@ -555,19 +669,25 @@ def _milestone_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator
         return
     for key in ("direction", "aggregation", "baseline", "targets", "bounds", "tolerance"):
         if getattr(ind, key) is not None:
-            yield check.doc.error((*base, key), _(
-                "'{key}' is only for numeric indicators.", key=key))
+            yield check.doc.error(
+                (*base, key), _("'{key}' is only for numeric indicators.", key=key)
+            )
     if ind.planned_completion is None:
-        yield check.doc.error((*base, "planned_completion"), _(
-            "Milestone {code} needs the key 'planned_completion'.", code=ind.code))
+        yield check.doc.error(
+            (*base, "planned_completion"),
+            _("Milestone {code} needs the key 'planned_completion'.", code=ind.code),
+        )
     else:
         due = Period.parse(ind.planned_completion)
         if not check.first <= due <= check.last:
-            yield check.doc.error((*base, "planned_completion"), _(
-                "The planned completion {period} is outside the plan.", period=due))
+            yield check.doc.error(
+                (*base, "planned_completion"),
+                _("The planned completion {period} is outside the plan.", period=due),
+            )
         if ind.start is not None and Period.parse(ind.start) > due:
-            yield check.doc.error((*base, "start"), _(
-                "The start comes after the planned completion."))
+            yield check.doc.error(
+                (*base, "start"), _("The start comes after the planned completion.")
+            )
     if not check.catalog.stages:
         yield check.doc.error(("stages",), _("Milestones need a stage scale."))
 

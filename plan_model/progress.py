@@ -125,14 +125,20 @@ class _TableArrays:
     def empty(cls, n: int, n_years: int) -> _TableArrays:
         """The defaults: numeric, increasing, "last", no baseline, targets, bounds or tolerance."""
         return cls(
-            is_ms=np.zeros(n, dtype=bool), sign=np.ones(n),
-            agg=np.full(n, _LAST, dtype=np.int64), base=np.full(n, np.nan),
-            base_year=np.full(n, -1, dtype=np.int64), targets=np.full((n, n_years), np.nan),
-            tolerance=np.full(n, np.nan), own_green=np.full(n, np.nan),
-            own_amber=np.full(n, np.nan), weight=np.ones(n),
+            is_ms=np.zeros(n, dtype=bool),
+            sign=np.ones(n),
+            agg=np.full(n, _LAST, dtype=np.int64),
+            base=np.full(n, np.nan),
+            base_year=np.full(n, -1, dtype=np.int64),
+            targets=np.full((n, n_years), np.nan),
+            tolerance=np.full(n, np.nan),
+            own_green=np.full(n, np.nan),
+            own_amber=np.full(n, np.nan),
+            weight=np.ones(n),
             ms_start=np.zeros(n, dtype=np.int64),
             ms_due=np.full(n, n_years * 4 - 1, dtype=np.int64),
-            bound_min=np.full(n, -np.inf), bound_max=np.full(n, np.inf),
+            bound_min=np.full(n, -np.inf),
+            bound_max=np.full(n, np.inf),
             objective=np.full(n, -1, dtype=np.int64),
         )
 
@@ -206,23 +212,48 @@ def _build_table(plan: Plan) -> IndicatorTable:
             _fill_numeric(arrays, i, ind, plan)
 
     # a missing year target carries the previous one (the baseline before the first)
-    filled = pd.DataFrame(np.column_stack([arrays.base, arrays.targets])).ffill(
-        axis=1).to_numpy()[:, 1:]
+    filled = (
+        pd.DataFrame(np.column_stack([arrays.base, arrays.targets])).ffill(axis=1).to_numpy()[:, 1:]
+    )
     stage_pct, postponed, dropped = _stage_sets(plan)
     a = arrays
     return IndicatorTable(
         codes=[ind.code for ind in indicators],
         row={ind.code: i for i, ind in enumerate(indicators)},
-        first_index=first.index, n_years=n_years, is_ms=a.is_ms, sign=a.sign, agg=a.agg,
-        base=a.base, base_year=a.base_year, targets=filled, tolerance=a.tolerance,
-        own_green=a.own_green, own_amber=a.own_amber, weight=a.weight, ms_start=a.ms_start,
-        ms_due=a.ms_due, bound_min=a.bound_min, bound_max=a.bound_max, objective=a.objective,
-        stage_pct=stage_pct, postponed_stages=postponed, dropped_stages=dropped,
-        static=[(ind.code, ind.name, str(ind.kind), ind.code.split("-I", 1)[0],
-                 ind.responsible_service, ind.unit,
-                 str(ind.direction) if ind.direction else None,
-                 str(ind.aggregation) if ind.aggregation else None, ind.weight)
-                for ind in indicators],
+        first_index=first.index,
+        n_years=n_years,
+        is_ms=a.is_ms,
+        sign=a.sign,
+        agg=a.agg,
+        base=a.base,
+        base_year=a.base_year,
+        targets=filled,
+        tolerance=a.tolerance,
+        own_green=a.own_green,
+        own_amber=a.own_amber,
+        weight=a.weight,
+        ms_start=a.ms_start,
+        ms_due=a.ms_due,
+        bound_min=a.bound_min,
+        bound_max=a.bound_max,
+        objective=a.objective,
+        stage_pct=stage_pct,
+        postponed_stages=postponed,
+        dropped_stages=dropped,
+        static=[
+            (
+                ind.code,
+                ind.name,
+                str(ind.kind),
+                ind.code.split("-I", 1)[0],
+                ind.responsible_service,
+                ind.unit,
+                str(ind.direction) if ind.direction else None,
+                str(ind.aggregation) if ind.aggregation else None,
+                ind.weight,
+            )
+            for ind in indicators
+        ],
     )
 
 
@@ -251,9 +282,13 @@ def observations(table: IndicatorTable, values: pd.DataFrame) -> Observations:
         return Observations(q, stage_m, postponed, dropped)
     # factorize: dictionary look-ups on the distinct codes and periods only
     ind_codes, ind_uniques = pd.factorize(values["indicator"], use_na_sentinel=True)
-    ind_map = np.array([table.row.get(u, -1) if isinstance(u, str) else -1
-                        for u in np.asarray(ind_uniques, dtype=object).tolist()],
-                       dtype=np.int64)
+    ind_map = np.array(
+        [
+            table.row.get(u, -1) if isinstance(u, str) else -1
+            for u in np.asarray(ind_uniques, dtype=object).tolist()
+        ],
+        dtype=np.int64,
+    )
     per_codes, per_uniques = pd.factorize(values["period"], use_na_sentinel=True)
     per_map = np.full(len(per_uniques), -1, dtype=np.int64)
     for j, text in enumerate(np.asarray(per_uniques, dtype=object).tolist()):
@@ -327,8 +362,9 @@ class LevelGrid:
     weight: FloatArray
 
 
-def classify(achievement: FloatArray, green: FloatArray | float,
-             amber: FloatArray | float) -> npt.NDArray[np.int8]:
+def classify(
+    achievement: FloatArray, green: FloatArray | float, amber: FloatArray | float
+) -> npt.NDArray[np.int8]:
     """Traffic-light codes: green when a >= green, amber when a >= amber, red below, grey NaN."""
     with np.errstate(invalid="ignore"):
         codes = np.where(achievement >= green, GREEN, np.where(achievement >= amber, AMBER, RED))
@@ -353,8 +389,9 @@ class _NumericPath:
     baseline: FloatArray  # comparable baseline (pro-rated for sum)
 
 
-def _planned_path(table: IndicatorTable, year_of_col: IntArray,
-                  quarter_of_col: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _planned_path(
+    table: IndicatorTable, year_of_col: IntArray, quarter_of_col: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """(this year's target, the expected level): linear between year-end anchors."""
     target_y = table.targets[:, year_of_col]  # (n, t) this year's target
     prev = np.column_stack([table.base, table.targets[:, :-1]])[:, year_of_col]
@@ -381,8 +418,7 @@ def _numeric_path(table: IndicatorTable, q: FloatArray) -> _NumericPath:
     is_sum, is_mean = agg == _SUM, agg == _MEAN
     ytd = _year_cumsum(q0, years)
     value = np.where(is_sum, ytd, np.where(is_mean, ytd / k_safe, q))
-    mean_path = np.where(k > 0, _year_cumsum(np.where(reported, path, 0.0), years) / k_safe,
-                         path)
+    mean_path = np.where(k > 0, _year_cumsum(np.where(reported, path, 0.0), years) / k_safe, path)
     # like with like: a sum is compared over the quarters it has data for (all quarters
     # elapsed when the quarter itself is missing, for display)
     k_sum = np.where(reported, k, quarter_of_col[None, :])
@@ -392,11 +428,15 @@ def _numeric_path(table: IndicatorTable, q: FloatArray) -> _NumericPath:
     return _NumericPath(reported, is_sum, k_sum, target_y, value, expected, base_c)
 
 
-def _numeric_achievement(table: IndicatorTable,
-                         num: _NumericPath) -> tuple[FloatArray, BoolArray]:
+def _numeric_achievement(table: IndicatorTable, num: _NumericPath) -> tuple[FloatArray, BoolArray]:
     """(achievement, direction-aware; beyond this year's target) of numeric indicators."""
     value, expected, base_c, is_sum, k_sum = (
-        num.value, num.expected, num.baseline, num.is_sum, num.k_sum)
+        num.value,
+        num.expected,
+        num.baseline,
+        num.is_sum,
+        num.k_sum,
+    )
     s = table.sign[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         d = expected - base_c
@@ -409,8 +449,11 @@ def _numeric_achievement(table: IndicatorTable,
         held = np.where(abs_e > 1e-12, rel, step)
         directional = np.where(moving, normal, held)
         # the tolerance is a yearly figure: pro-rated like the target for sums
-        tol = np.where(np.isnan(table.tolerance)[:, None], DEFAULT_MAINTAIN_TOLERANCE * abs_e,
-                       table.tolerance[:, None] * np.where(is_sum, k_sum / 4.0, 1.0))
+        tol = np.where(
+            np.isnan(table.tolerance)[:, None],
+            DEFAULT_MAINTAIN_TOLERANCE * abs_e,
+            table.tolerance[:, None] * np.where(is_sum, k_sum / 4.0, 1.0),
+        )
         dist = np.abs(value - expected)
         maintain = np.where(dist <= tol, 1.0, np.where(tol > 0, tol / dist, 0.0))
         numeric_a = np.where(s == 0, maintain, directional)
@@ -423,8 +466,9 @@ def _numeric_achievement(table: IndicatorTable,
     return numeric_a, exceeded
 
 
-def _milestone_achievement(table: IndicatorTable,
-                           obs: Observations) -> tuple[FloatArray, BoolArray, FloatArray]:
+def _milestone_achievement(
+    table: IndicatorTable, obs: Observations
+) -> tuple[FloatArray, BoolArray, FloatArray]:
     """(the % planned by then, whether it is due yet, the stage % against it)."""
     cols = np.arange(table.n_quarters)[None, :]
     start, due_col = table.ms_start[:, None], table.ms_due[:, None]
@@ -438,8 +482,9 @@ def _milestone_achievement(table: IndicatorTable,
     return ms_expected, ms_due, ms_a
 
 
-def indicator_grid(table: IndicatorTable, obs: Observations,
-                   thresholds: Thresholds) -> IndicatorGrid:
+def indicator_grid(
+    table: IndicatorTable, obs: Observations, thresholds: Thresholds
+) -> IndicatorGrid:
     """Every indicator's value, expectation, achievement and status at every quarter."""
     num = _numeric_path(table, obs.q)
     numeric_a, exceeded = _numeric_achievement(table, num)
@@ -480,9 +525,17 @@ def group_sum(parent: IntArray, n_parents: int, matrix: FloatArray) -> FloatArra
     return np.asarray(sums, dtype=np.float64).reshape(n_parents, t)
 
 
-def rollup(parent_of_child: IntArray, n_parents: int, child_achievement: FloatArray,
-           child_has: BoolArray, child_applicable: BoolArray, child_weight: FloatArray,
-           keys: list[str], weight: FloatArray, thresholds: Thresholds) -> LevelGrid:
+def rollup(
+    parent_of_child: IntArray,
+    n_parents: int,
+    child_achievement: FloatArray,
+    child_has: BoolArray,
+    child_applicable: BoolArray,
+    child_weight: FloatArray,
+    keys: list[str],
+    weight: FloatArray,
+    thresholds: Thresholds,
+) -> LevelGrid:
     """Weighted mean of the children with data (each capped at ROLLUP_CAP), with coverage."""
     has = child_has.astype(float)
     capped = np.where(child_has, np.minimum(child_achievement, ROLLUP_CAP), 0.0)
@@ -498,9 +551,15 @@ def rollup(parent_of_child: IntArray, n_parents: int, child_achievement: FloatAr
         has_data = (den > 0) & (coverage >= MIN_COVERAGE)
     status = np.where(has_data, classify(achievement, thresholds.green, thresholds.amber), GREY)
     return LevelGrid(
-        keys=keys, parent_of_child=parent_of_child, achievement=achievement, coverage=coverage,
-        status=status.astype(np.int8), has_data=has_data, applicable=n_app > 0,
-        insufficient=(den > 0) & ~has_data, weight=weight,
+        keys=keys,
+        parent_of_child=parent_of_child,
+        achievement=achievement,
+        coverage=coverage,
+        status=status.astype(np.int8),
+        has_data=has_data,
+        applicable=n_app > 0,
+        insufficient=(den > 0) & ~has_data,
+        weight=weight,
     )
 
 
@@ -537,26 +596,52 @@ def compute_grid(plan: Plan, values: pd.DataFrame, thresholds: Thresholds) -> Gr
     axis_row = {a.number: i for i, a in enumerate(axes)}
     lever_row = {lv.number: i for i, lv in enumerate(plan.levers)}
     obj = rollup(
-        table.objective, len(objectives), ind.achievement, ind_has, ind.applicable,
-        table.weight, [o.code for o in objectives],
-        np.array([o.weight for o in objectives], dtype=float), thresholds,
+        table.objective,
+        len(objectives),
+        ind.achievement,
+        ind_has,
+        ind.applicable,
+        table.weight,
+        [o.code for o in objectives],
+        np.array([o.weight for o in objectives], dtype=float),
+        thresholds,
     )
     axis_of_obj = np.array([axis_row.get(o.axis, -1) for o in objectives], dtype=np.int64)
     ax = rollup(
-        axis_of_obj, len(axes), obj.achievement, obj.has_data, obj.applicable, obj.weight,
-        [str(a.number) for a in axes], np.array([a.weight for a in axes], dtype=float),
+        axis_of_obj,
+        len(axes),
+        obj.achievement,
+        obj.has_data,
+        obj.applicable,
+        obj.weight,
+        [str(a.number) for a in axes],
+        np.array([a.weight for a in axes], dtype=float),
         thresholds,
     )
     lever_of_axis = np.array(
-        [lever_row[lv.number] for lv in plan.levers for _a in lv.axes], dtype=np.int64)
+        [lever_row[lv.number] for lv in plan.levers for _a in lv.axes], dtype=np.int64
+    )
     lev = rollup(
-        lever_of_axis, len(plan.levers), ax.achievement, ax.has_data, ax.applicable, ax.weight,
+        lever_of_axis,
+        len(plan.levers),
+        ax.achievement,
+        ax.has_data,
+        ax.applicable,
+        ax.weight,
         [str(lv.number) for lv in plan.levers],
-        np.array([lv.weight for lv in plan.levers], dtype=float), thresholds,
+        np.array([lv.weight for lv in plan.levers], dtype=float),
+        thresholds,
     )
     whole = rollup(
-        np.zeros(len(plan.levers), dtype=np.int64), 1, lev.achievement, lev.has_data,
-        lev.applicable, lev.weight, ["plan"], np.ones(1), thresholds,
+        np.zeros(len(plan.levers), dtype=np.int64),
+        1,
+        lev.achievement,
+        lev.has_data,
+        lev.applicable,
+        lev.weight,
+        ["plan"],
+        np.ones(1),
+        thresholds,
     )
     return Grid(table, obs, ind, obj, ax, lev, whole, thresholds)
 
@@ -576,15 +661,18 @@ def trend_codes(series: FloatArray) -> IntArray:
     denom = n * sxx - sx * sx
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = np.where(denom > 0, (n * sxy - sx * sy) / np.where(denom > 0, denom, 1.0), 0.0)
-    codes = np.where(slope > TREND_TOLERANCE, T_IMPROVING,
-                     np.where(slope < -TREND_TOLERANCE, T_WORSENING, T_STABLE))
+    codes = np.where(
+        slope > TREND_TOLERANCE,
+        T_IMPROVING,
+        np.where(slope < -TREND_TOLERANCE, T_WORSENING, T_STABLE),
+    )
     return np.where(n >= 2, codes, T_UNKNOWN).astype(np.int64)
 
 
 def window(matrix: FloatArray, col: int, size: int = TREND_WINDOW) -> FloatArray:
     """The ``size`` columns of ``matrix`` up to ``col`` (fewer at the plan's start)."""
     lo = max(0, col - size + 1)
-    return matrix[:, lo:col + 1]
+    return matrix[:, lo : col + 1]
 
 
 def _linear_fit(y: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -623,7 +711,7 @@ def forecast(grid: Grid, col: int) -> Forecast:
     t = table.n_quarters
     lo = max(0, col - FORECAST_WINDOW + 1)
     x = np.arange(lo, col + 1, dtype=float)[None, :]
-    slope, intercept, n = _linear_fit(q[:, lo:col + 1], x)
+    slope, intercept, n = _linear_fit(q[:, lo : col + 1], x)
     final_cols = np.arange(t - 4, t)
     projected = intercept[:, None] + slope[:, None] * final_cols[None, :].astype(float)
     known = q[:, final_cols]
@@ -632,17 +720,22 @@ def forecast(grid: Grid, col: int) -> Forecast:
     levels = np.clip(levels, table.bound_min[:, None], table.bound_max[:, None])
     can = (n >= 2) | use_known.all(axis=1)
     agg = table.agg
-    numeric = np.where(agg == _SUM, levels.sum(axis=1),
-                       np.where(agg == _MEAN, levels.mean(axis=1), levels[:, -1]))
+    numeric = np.where(
+        agg == _SUM, levels.sum(axis=1), np.where(agg == _MEAN, levels.mean(axis=1), levels[:, -1])
+    )
     numeric = np.where(can, numeric, np.nan)
     final_target = table.targets[:, -1]
     s = table.sign
-    tol = np.where(np.isnan(table.tolerance), DEFAULT_MAINTAIN_TOLERANCE * np.abs(final_target),
-                   table.tolerance)
+    tol = np.where(
+        np.isnan(table.tolerance),
+        DEFAULT_MAINTAIN_TOLERANCE * np.abs(final_target),
+        table.tolerance,
+    )
     eps = 1e-9 * np.maximum(1.0, np.abs(final_target))
     with np.errstate(invalid="ignore"):
-        numeric_risk = np.where(s == 0, np.abs(numeric - final_target) > tol + eps,
-                                s * (numeric - final_target) < -eps)
+        numeric_risk = np.where(
+            s == 0, np.abs(numeric - final_target) > tol + eps, s * (numeric - final_target) < -eps
+        )
     numeric_risk &= ~np.isnan(numeric)
 
     # milestones
@@ -650,8 +743,10 @@ def forecast(grid: Grid, col: int) -> Forecast:
     due_col = table.ms_due.astype(float)
     ms_proj = np.clip(intercept + slope * due_col, 0.0, 100.0)
     ms_value = np.where(
-        current >= 100.0, 100.0,
-        np.where(col >= table.ms_due, current, np.where(n >= 2, ms_proj, np.nan)))
+        current >= 100.0,
+        100.0,
+        np.where(col >= table.ms_due, current, np.where(n >= 2, ms_proj, np.nan)),
+    )
     postponed = grid.obs.postponed[:, col]
     dropped = grid.obs.dropped[:, col]
     ms_value = np.where(postponed | dropped, np.nan, ms_value)

@@ -20,7 +20,10 @@ from plan_model.status_types import ObjectiveResult, PlanStatus, Status
 
 # statuses, worst first (also how the pages sort a status column)
 WORST_FIRST: dict[Status, int] = {
-    Status.RED: 0, Status.AMBER: 1, Status.GREEN: 2, Status.GREY: 3,
+    Status.RED: 0,
+    Status.AMBER: 1,
+    Status.GREEN: 2,
+    Status.GREY: 3,
 }
 _NO_ACHIEVEMENT = float("inf")
 
@@ -33,8 +36,12 @@ def is_at_risk(objective: ObjectiveResult) -> bool:
 def at_risk_key(objective: ObjectiveResult) -> tuple[int, bool, float, str]:
     """The sort key of the ranking (see the module's docstring)."""
     achievement = objective.achievement
-    return (WORST_FIRST[Status(objective.status)], not objective.at_risk,
-            _NO_ACHIEVEMENT if achievement is None else achievement, objective.code)
+    return (
+        WORST_FIRST[Status(objective.status)],
+        not objective.at_risk,
+        _NO_ACHIEVEMENT if achievement is None else achievement,
+        objective.code,
+    )
 
 
 def at_risk_ranking(result: PlanStatus | Iterable[ObjectiveResult]) -> list[ObjectiveResult]:

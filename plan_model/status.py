@@ -83,23 +83,89 @@ from plan_model.status_types import (
 from plan_model.thresholds import effective_thresholds
 
 __all__ = [
-    "ACHIEVEMENT_MAX", "AT_RISK_ICON", "AT_RISK_LABEL", "CHANGE_LABELS", "COMPLETENESS_LABELS",
-    "EXCEEDED_COLOR", "EXCEEDED_ICON", "EXCEEDED_LABEL", "EXCLUDED_LABEL",
-    "INSUFFICIENT_DATA_LABEL", "LATE_ICON", "LATE_LABEL", "MIN_COVERAGE", "NOT_DUE_LABEL",
-    "ROLLUP_CAP", "STATUS_COLORS", "STATUS_ICONS", "STATUS_LABELS", "STATUS_PALETTE",
-    "STATUS_RANK", "STATUS_TEXT_COLORS", "TREND_ICONS", "TREND_LABELS", "TREND_TOLERANCE",
-    "TREND_WINDOW", "AxisResult", "IndicatorResult", "LevelResult", "LeverResult",
-    "ObjectiveResult", "ObjectivesWithData", "PlanStatus", "Status", "Trend", "as_of_cutoff",
-    "changes", "completeness", "compute_status", "effective_thresholds", "history_from_grid",
-    "objective_counts", "objectives_of", "objectives_with_data", "status_from_grid",
-    "status_history", "status_label", "status_text", "status_to_json", "trend_label",
+    "ACHIEVEMENT_MAX",
+    "AT_RISK_ICON",
+    "AT_RISK_LABEL",
+    "CHANGE_LABELS",
+    "COMPLETENESS_LABELS",
+    "EXCEEDED_COLOR",
+    "EXCEEDED_ICON",
+    "EXCEEDED_LABEL",
+    "EXCLUDED_LABEL",
+    "INSUFFICIENT_DATA_LABEL",
+    "LATE_ICON",
+    "LATE_LABEL",
+    "MIN_COVERAGE",
+    "NOT_DUE_LABEL",
+    "ROLLUP_CAP",
+    "STATUS_COLORS",
+    "STATUS_ICONS",
+    "STATUS_LABELS",
+    "STATUS_PALETTE",
+    "STATUS_RANK",
+    "STATUS_TEXT_COLORS",
+    "TREND_ICONS",
+    "TREND_LABELS",
+    "TREND_TOLERANCE",
+    "TREND_WINDOW",
+    "AxisResult",
+    "IndicatorResult",
+    "LevelResult",
+    "LeverResult",
+    "ObjectiveResult",
+    "ObjectivesWithData",
+    "PlanStatus",
+    "Status",
+    "Trend",
+    "as_of_cutoff",
+    "changes",
+    "completeness",
+    "compute_status",
+    "effective_thresholds",
+    "history_from_grid",
+    "objective_counts",
+    "objectives_of",
+    "objectives_with_data",
+    "status_from_grid",
+    "status_history",
+    "status_label",
+    "status_text",
+    "status_to_json",
+    "trend_label",
 ]
 
-_STATIC_FIELDS = ("code", "name", "kind", "objective", "service", "unit", "direction",
-                  "aggregation", "weight")
-_DYNAMIC_FIELDS = ("period", "quarter_value", "stage", "value", "expected", "baseline", "target",
-                   "final_target", "achievement", "status", "exceeded", "late", "excluded", "due",
-                   "trend", "forecast", "at_risk", "green_threshold", "amber_threshold")
+_STATIC_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "objective",
+    "service",
+    "unit",
+    "direction",
+    "aggregation",
+    "weight",
+)
+_DYNAMIC_FIELDS = (
+    "period",
+    "quarter_value",
+    "stage",
+    "value",
+    "expected",
+    "baseline",
+    "target",
+    "final_target",
+    "achievement",
+    "status",
+    "exceeded",
+    "late",
+    "excluded",
+    "due",
+    "trend",
+    "forecast",
+    "at_risk",
+    "green_threshold",
+    "amber_threshold",
+)
 _TRENDS: tuple[Trend, ...] = (Trend.UNKNOWN, Trend.IMPROVING, Trend.WORSENING, Trend.STABLE)
 _STATUS_ORDER = ("grey", "red", "amber", "green")
 
@@ -122,10 +188,10 @@ def _level_trend(level: LevelGrid, col: int) -> list[Trend]:
 
 def _counts(parent: np.ndarray, n_parents: int, child_status: np.ndarray) -> list[dict[str, int]]:
     ok = parent >= 0
-    flat = np.bincount(parent[ok] * 4 + child_status[ok].astype(np.int64),
-                       minlength=n_parents * 4).reshape(n_parents, 4)
-    return [dict(zip(_STATUS_ORDER, (int(v) for v in row), strict=True))
-            for row in flat.tolist()]
+    flat = np.bincount(
+        parent[ok] * 4 + child_status[ok].astype(np.int64), minlength=n_parents * 4
+    ).reshape(n_parents, 4)
+    return [dict(zip(_STATUS_ORDER, (int(v) for v in row), strict=True)) for row in flat.tolist()]
 
 
 def _sum_by(parent: np.ndarray, n_parents: int, weights: np.ndarray) -> np.ndarray:
@@ -133,8 +199,14 @@ def _sum_by(parent: np.ndarray, n_parents: int, weights: np.ndarray) -> np.ndarr
     return np.bincount(parent[ok], weights=weights[ok].astype(float), minlength=n_parents)
 
 
-def compute_status(plan: Plan, values: pd.DataFrame, period: Period | str, *,
-                   thresholds: Thresholds | None = None, as_of: str | None = None) -> PlanStatus:
+def compute_status(
+    plan: Plan,
+    values: pd.DataFrame,
+    period: Period | str,
+    *,
+    thresholds: Thresholds | None = None,
+    as_of: str | None = None,
+) -> PlanStatus:
     """Every indicator and level of ``plan`` at ``period`` from ``values``.
 
     ``thresholds`` overrides the catalog's global thresholds (an indicator's own thresholds
@@ -184,8 +256,9 @@ def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> 
     n_obj, n_axes, n_levers = len(plan.objectives), len(plan.axes), len(plan.levers)
     by_objective: list[list[IndicatorResult]] = [[] for _ in range(n_obj)]
     new = object.__new__
-    for static, dynamic, row in zip(table.static, zip(*columns, strict=True),
-                                    table.objective.tolist(), strict=True):
+    for static, dynamic, row in zip(
+        table.static, zip(*columns, strict=True), table.objective.tolist(), strict=True
+    ):
         # every field given, in declaration order: skip the frozen __init__ (5x faster)
         result = new(IndicatorResult)
         result.__dict__.update(zip(_STATIC_FIELDS, static, strict=True))
@@ -218,10 +291,18 @@ def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> 
     objective_results: dict[str, ObjectiveResult] = {}
     for r, objective in enumerate(plan.objectives):
         objective_results[objective.code] = ObjectiveResult(
-            level="objective", key=objective.code, name=objective.text,
-            trend=obj_trend[r], counts=obj_counts[r], at_risk_count=int(obj_risk[r]),
-            code=objective.code, axis=objective.axis, lever=objective.lever_number,
-            at_risk=bool(obj_risk[r] > 0), indicators=by_objective[r], **level_fields(og, r),
+            level="objective",
+            key=objective.code,
+            name=objective.text,
+            trend=obj_trend[r],
+            counts=obj_counts[r],
+            at_risk_count=int(obj_risk[r]),
+            code=objective.code,
+            axis=objective.axis,
+            lever=objective.lever_number,
+            at_risk=bool(obj_risk[r] > 0),
+            indicators=by_objective[r],
+            **level_fields(og, r),
         )
     axis_row = {a.number: r for r, a in enumerate(plan.axes)}
     lever_results: list[LeverResult] = []
@@ -229,33 +310,70 @@ def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> 
         axes: list[AxisResult] = []
         for axis in lever.axes:
             r = axis_row[axis.number]
-            axes.append(AxisResult(
-                level="axis", key=str(axis.number), name=axis.name, trend=axis_trend[r],
-                counts=axis_counts[r], at_risk_count=int(axis_risk[r]), number=axis.number,
-                lever=lever.number,
-                objectives=[objective_results[o.code] for o in lever.objectives_of(axis.number)],
-                **level_fields(ag, r),
-            ))
-        lever_results.append(LeverResult(
-            level="lever", key=str(lever.number), name=lever.name, trend=lever_trend[lr],
-            counts=lever_counts[lr], at_risk_count=int(lever_risk[lr]), number=lever.number,
-            tagline=lever.tagline, axes=axes, **level_fields(lg, lr),
-        ))
+            axes.append(
+                AxisResult(
+                    level="axis",
+                    key=str(axis.number),
+                    name=axis.name,
+                    trend=axis_trend[r],
+                    counts=axis_counts[r],
+                    at_risk_count=int(axis_risk[r]),
+                    number=axis.number,
+                    lever=lever.number,
+                    objectives=[
+                        objective_results[o.code] for o in lever.objectives_of(axis.number)
+                    ],
+                    **level_fields(ag, r),
+                )
+            )
+        lever_results.append(
+            LeverResult(
+                level="lever",
+                key=str(lever.number),
+                name=lever.name,
+                trend=lever_trend[lr],
+                counts=lever_counts[lr],
+                at_risk_count=int(lever_risk[lr]),
+                number=lever.number,
+                tagline=lever.tagline,
+                axes=axes,
+                **level_fields(lg, lr),
+            )
+        )
     whole = LevelResult(
-        level="plan", key="plan", name=plan.info.name, trend=plan_trend[0],
-        counts=plan_counts[0], at_risk_count=int(lever_risk.sum()), **level_fields(pg, 0),
+        level="plan",
+        key="plan",
+        name=plan.info.name,
+        trend=plan_trend[0],
+        counts=plan_counts[0],
+        at_risk_count=int(lever_risk.sum()),
+        **level_fields(pg, 0),
     )
-    return PlanStatus(period=period, as_of=as_of, plan=whole, levers=lever_results,
-                      green_threshold=grid.thresholds.green,
-                      amber_threshold=grid.thresholds.amber)
+    return PlanStatus(
+        period=period,
+        as_of=as_of,
+        plan=whole,
+        levers=lever_results,
+        green_threshold=grid.thresholds.green,
+        amber_threshold=grid.thresholds.amber,
+    )
 
 
-HISTORY_COLUMNS = ["level", "key", "period", "achievement", "status", "coverage", "value",
-                   "expected"]
+HISTORY_COLUMNS = [
+    "level",
+    "key",
+    "period",
+    "achievement",
+    "status",
+    "coverage",
+    "value",
+    "expected",
+]
 
 
-def status_history(plan: Plan, values: pd.DataFrame, periods: list[Period], *,
-                   thresholds: Thresholds | None = None) -> pd.DataFrame:
+def status_history(
+    plan: Plan, values: pd.DataFrame, periods: list[Period], *, thresholds: Thresholds | None = None
+) -> pd.DataFrame:
     """Achievement and status of every level and indicator at each of ``periods``.
 
     Columns: level ("plan", "lever", "axis", "objective", "indicator"), key (as text: "plan",
@@ -279,16 +397,53 @@ def history_from_grid(grid: Grid, periods: list[Period]) -> pd.DataFrame:
     status_names = np.array([str(s) for s in CODE_TO_STATUS], dtype=object)
     frames = []
     ig = grid.indicators
-    parts: list[tuple[str, list[str], np.ndarray, np.ndarray, np.ndarray | None,
-                      np.ndarray | None, np.ndarray | None]] = [
-        ("plan", grid.plan.keys, grid.plan.achievement, grid.plan.status, grid.plan.coverage,
-         None, None),
-        ("lever", grid.levers.keys, grid.levers.achievement, grid.levers.status,
-         grid.levers.coverage, None, None),
-        ("axis", grid.axes.keys, grid.axes.achievement, grid.axes.status, grid.axes.coverage,
-         None, None),
-        ("objective", grid.objectives.keys, grid.objectives.achievement,
-         grid.objectives.status, grid.objectives.coverage, None, None),
+    parts: list[
+        tuple[
+            str,
+            list[str],
+            np.ndarray,
+            np.ndarray,
+            np.ndarray | None,
+            np.ndarray | None,
+            np.ndarray | None,
+        ]
+    ] = [
+        (
+            "plan",
+            grid.plan.keys,
+            grid.plan.achievement,
+            grid.plan.status,
+            grid.plan.coverage,
+            None,
+            None,
+        ),
+        (
+            "lever",
+            grid.levers.keys,
+            grid.levers.achievement,
+            grid.levers.status,
+            grid.levers.coverage,
+            None,
+            None,
+        ),
+        (
+            "axis",
+            grid.axes.keys,
+            grid.axes.achievement,
+            grid.axes.status,
+            grid.axes.coverage,
+            None,
+            None,
+        ),
+        (
+            "objective",
+            grid.objectives.keys,
+            grid.objectives.achievement,
+            grid.objectives.status,
+            grid.objectives.coverage,
+            None,
+            None,
+        ),
         ("indicator", grid.table.codes, ig.achievement, ig.status, None, ig.value, ig.expected),
     ]
     for level, keys, ach, status, coverage, value, expected in parts:
@@ -297,16 +452,20 @@ def history_from_grid(grid: Grid, periods: list[Period]) -> pd.DataFrame:
             continue
         size = n * len(cols)
         nan = np.full(size, np.nan)
-        frames.append(pd.DataFrame({
-            "level": np.full(size, level, dtype=object),
-            "key": np.repeat(np.array(keys, dtype=object), len(cols)),
-            "period": np.tile(labels, n),
-            "achievement": ach[:, cols].ravel(),
-            "status": status_names[status[:, cols].ravel()],
-            "coverage": coverage[:, cols].ravel() if coverage is not None else nan,
-            "value": value[:, cols].ravel() if value is not None else nan,
-            "expected": expected[:, cols].ravel() if expected is not None else nan,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "level": np.full(size, level, dtype=object),
+                    "key": np.repeat(np.array(keys, dtype=object), len(cols)),
+                    "period": np.tile(labels, n),
+                    "achievement": ach[:, cols].ravel(),
+                    "status": status_names[status[:, cols].ravel()],
+                    "coverage": coverage[:, cols].ravel() if coverage is not None else nan,
+                    "value": value[:, cols].ravel() if value is not None else nan,
+                    "expected": expected[:, cols].ravel() if expected is not None else nan,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -383,6 +542,7 @@ def status_to_json(result: PlanStatus) -> dict[str, Any]:
 
 # ---- objectives of a level, as the pages and the board pack count them ---------------------
 
+
 def objectives_of(level: PlanStatus | LeverResult | AxisResult) -> list[ObjectiveResult]:
     """The objectives of the whole plan, of one lever or of one axis."""
     if isinstance(level, AxisResult):
@@ -416,10 +576,13 @@ class ObjectivesWithData:
         """``53 de 58 (91 %)`` in ``lang``; ``–`` when no objective is due."""
         if not self.due:
             return "–"
-        return gettext("{with_data} of {due} ({share})", lang,
-                       with_data=format_number(self.with_data, lang, 0),
-                       due=format_number(self.due, lang, 0),
-                       share=format_percent(self.share, lang))
+        return gettext(
+            "{with_data} of {due} ({share})",
+            lang,
+            with_data=format_number(self.with_data, lang, 0),
+            due=format_number(self.due, lang, 0),
+            share=format_percent(self.share, lang),
+        )
 
 
 def objectives_with_data(objectives: Iterable[ObjectiveResult]) -> ObjectivesWithData:

@@ -76,7 +76,11 @@ AT_RISK_ICON = "⚑"
 CHANGE_ICONS: dict[str, str] = {"up": "↑", "down": "↓", "new_data": "+", "no_data": "∅"}
 # a service's submission of a quarter (labels: plan_model.completeness.COMPLETENESS_LABELS)
 COMPLETENESS_ICONS: dict[str, str] = {
-    "on_time": "✔", "late": "◔", "pending": "✖", "not_due": "…", "superseded": "↻",
+    "on_time": "✔",
+    "late": "◔",
+    "pending": "✖",
+    "not_due": "…",
+    "superseded": "↻",
 }
 INSUFFICIENT_DATA_LABEL = "Insufficient data"  # ca: Dades insuficients
 EXCLUDED_LABEL = "Dropped (excluded)"  # ca: Desestimat (exclòs)
@@ -105,14 +109,22 @@ STATUS_PALETTE: dict[str, str] = {
 }
 
 
-ICONS: frozenset[str] = frozenset({
-    *STATUS_ICONS.values(), *TREND_ICONS.values(), *CHANGE_ICONS.values(),
-    *COMPLETENESS_ICONS.values(), EXCEEDED_ICON, LATE_ICON, AT_RISK_ICON,
-})
+ICONS: frozenset[str] = frozenset(
+    {
+        *STATUS_ICONS.values(),
+        *TREND_ICONS.values(),
+        *CHANGE_ICONS.values(),
+        *COMPLETENESS_ICONS.values(),
+        EXCEEDED_ICON,
+        LATE_ICON,
+        AT_RISK_ICON,
+    }
+)
 
 
-def status_label(status: Status | str, lang: str | None = "ca", *,
-                 insufficient: bool = False) -> str:
+def status_label(
+    status: Status | str, lang: str | None = "ca", *, insufficient: bool = False
+) -> str:
     """The status's label; a grey level that has some data, but too little for a status
     (``LevelResult.insufficient_data``), reads «Dades insuficients», not «Sense dades»."""
     if insufficient and Status(status) is Status.GREY:

@@ -21,8 +21,9 @@ class ThresholdOverrides:
     amber: float | None = None
 
 
-def effective_thresholds(catalog: Thresholds,
-                         overrides: ThresholdOverrides | Thresholds | None = None) -> Thresholds:
+def effective_thresholds(
+    catalog: Thresholds, overrides: ThresholdOverrides | Thresholds | None = None
+) -> Thresholds:
     """The thresholds for levels and for indicators without their own.
 
     Each of ``overrides``' values replaces the catalog's when it is set (a full
@@ -31,8 +32,10 @@ def effective_thresholds(catalog: Thresholds,
     """
     if overrides is None or (overrides.green is None and overrides.amber is None):
         return catalog
-    return Thresholds(green=catalog.green if overrides.green is None else overrides.green,
-                      amber=catalog.amber if overrides.amber is None else overrides.amber)
+    return Thresholds(
+        green=catalog.green if overrides.green is None else overrides.green,
+        amber=catalog.amber if overrides.amber is None else overrides.amber,
+    )
 
 
 __all__ = ["ThresholdOverrides", "effective_thresholds"]

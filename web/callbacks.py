@@ -22,13 +22,19 @@ def _same_item(sent: Any, registered: Mapping[str, Any]) -> bool:
     if isinstance(registered.get("id"), dict):  # a pattern-matching input: a list of items
         items = sent if isinstance(sent, list) else [sent]
         return all(isinstance(item, dict) and "property" in item for item in items)
-    return (isinstance(sent, dict) and sent.get("id") == registered.get("id")
-            and sent.get("property") == registered.get("property"))
+    return (
+        isinstance(sent, dict)
+        and sent.get("id") == registered.get("id")
+        and sent.get("property") == registered.get("property")
+    )
 
 
 def _same_items(sent: Any, registered: list[Mapping[str, Any]]) -> bool:
-    return isinstance(sent, list) and len(sent) == len(registered) and all(
-        _same_item(item, spec) for item, spec in zip(sent, registered, strict=True))
+    return (
+        isinstance(sent, list)
+        and len(sent) == len(registered)
+        and all(_same_item(item, spec) for item, spec in zip(sent, registered, strict=True))
+    )
 
 
 def malformed(payload: Any, callback_map: Mapping[str, Mapping[str, Any]]) -> str | None:
@@ -44,8 +50,10 @@ def malformed(payload: Any, callback_map: Mapping[str, Mapping[str, Any]]) -> st
     if not _same_items(payload.get("state", []), list(spec.get("state", []))):
         return "state differs from the callback's"
     outputs = payload.get("outputs", [])
-    if not (isinstance(outputs, dict) or (isinstance(outputs, list) and all(
-            isinstance(item, dict | list) for item in outputs))):
+    if not (
+        isinstance(outputs, dict)
+        or (isinstance(outputs, list) and all(isinstance(item, dict | list) for item in outputs))
+    ):
         return "bad outputs"
     changed = payload.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(item, str) for item in changed):
@@ -73,9 +81,12 @@ def router_pathname(payload: Mapping[str, Any], spec: Mapping[str, Any]) -> str 
     return value if isinstance(value, str) else None
 
 
-def callback_roles(payload: Mapping[str, Any], spec: Mapping[str, Any],
-                   prefixes: Mapping[str, frozenset[str]],
-                   roles_for_path: RoleLookup) -> set[str] | None:
+def callback_roles(
+    payload: Mapping[str, Any],
+    spec: Mapping[str, Any],
+    prefixes: Mapping[str, frozenset[str]],
+    roles_for_path: RoleLookup,
+) -> set[str] | None:
     """Roles a well-formed callback request needs (None: any logged-in user)."""
     output = str(payload["output"])
     needed: set[str] | None = None

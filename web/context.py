@@ -21,6 +21,6 @@ def current_settings() -> Settings:
 
 def request_language() -> str:
     """The language of this request: ``?lang=``, else the ``lang`` cookie, else Catalan."""
-    return normalise_language(request.args.get("lang") or request.cookies.get("lang")
-                              or DEFAULT_LANGUAGE)
-
+    return normalise_language(
+        request.args.get("lang") or request.cookies.get("lang") or DEFAULT_LANGUAGE
+    )

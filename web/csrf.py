@@ -35,8 +35,11 @@ def csrf_token() -> str:
 
 def csrf_ok(candidate: str | None) -> bool:
     expected = session.get("csrf")
-    return bool(candidate and isinstance(expected, str)
-                and hmac.compare_digest(candidate.encode(), expected.encode()))
+    return bool(
+        candidate
+        and isinstance(expected, str)
+        and hmac.compare_digest(candidate.encode(), expected.encode())
+    )
 
 
 def same_origin() -> bool:
@@ -56,8 +59,9 @@ def refuse_forged_request() -> Response | None:
         return json_error(403, "csrf", "Cross-origin request refused.")
     token = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD)
     if not csrf_ok(token):
-        return json_error(403, "csrf", gettext("The session has expired: reload the page.",
-                                               request_language()))
+        return json_error(
+            403, "csrf", gettext("The session has expired: reload the page.", request_language())
+        )
     return None
 
 
@@ -67,7 +71,10 @@ def set_csrf_cookie(response: Response, logged_in: bool) -> None:
     token = session.get("csrf") if logged_in else None
     if token and request.cookies.get(CSRF_COOKIE) != token:
         response.set_cookie(
-            CSRF_COOKIE, token, httponly=False, samesite="Strict",
+            CSRF_COOKIE,
+            token,
+            httponly=False,
+            samesite="Strict",
             secure=current_app.session_interface.get_cookie_secure(current_app),
             path="/",
         )

@@ -73,14 +73,23 @@ def download_pack() -> Response:
         abort(400, t("Unknown format: use pdf or pptx."))
     engine = get_engine(settings.database_url)
     thresholds = dashboard_data.settings_thresholds(settings, plan)
-    data = dashboard_data.load(engine, plan, deadline_days=settings.submission_deadline_days,
-                               thresholds=thresholds)
+    data = dashboard_data.load(
+        engine, plan, deadline_days=settings.submission_deadline_days, thresholds=thresholds
+    )
     period = data.resolve_period(request.args.get("t"))
     since = Period.try_parse(request.args.get("since") or "")
     try:
-        pack = build_pack(engine, plan, period, fmt, since=since, lang=lang,
-                          deadline_days=settings.submission_deadline_days,
-                          browser=settings.chromium_path, thresholds=thresholds)
+        pack = build_pack(
+            engine,
+            plan,
+            period,
+            fmt,
+            since=since,
+            lang=lang,
+            deadline_days=settings.submission_deadline_days,
+            browser=settings.chromium_path,
+            thresholds=thresholds,
+        )
     except ChartRenderError:
         log.exception("board pack: charts could not be rendered")
         abort(503, t("The board pack cannot be made now: the charts could not be drawn."))
@@ -98,8 +107,14 @@ def download_values() -> Response:
     if period and Period.try_parse(period) is None:
         abort(400, t("Unknown quarter: write it like 2025-T4."))
     engine = get_engine(settings.database_url)
-    export = export_values(engine, plan, fmt, period=period or None, lang=lang,
-                           thresholds=dashboard_data.settings_thresholds(settings, plan))
+    export = export_values(
+        engine,
+        plan,
+        fmt,
+        period=period or None,
+        lang=lang,
+        thresholds=dashboard_data.settings_thresholds(settings, plan),
+    )
     return attachment(export.filename, export.content, export.mimetype)
 
 
@@ -114,12 +129,14 @@ def download_template() -> Response:
     last_values: dict[str, float | str | None] = {}
     try:
         last_values = last_values_from_frame(
-            values_frame(get_engine(settings.database_url)), service, period)
+            values_frame(get_engine(settings.database_url)), service, period
+        )
     except Exception:  # last values are a help, not a requirement
         log.warning("no last values for the template of %s %s", service, period)
     try:
-        content = build_template(plan, service, period, last_values=last_values,
-                                 settings=settings, lang=lang)
+        content = build_template(
+            plan, service, period, last_values=last_values, settings=settings, lang=lang
+        )
     except TemplateError as exc:
         return page(str(exc), f'<p role="alert">{html.escape(str(exc))}</p>', lang, 400)
     return attachment(template_filename(service, period), content, XLSX)
@@ -143,5 +160,6 @@ def register_downloads(server: Flask) -> None:
     server.add_url_rule("/descarrega/informe", "download_pack", download_pack)
     server.add_url_rule("/descarrega/valors", "download_values", download_values)
     server.add_url_rule("/descarrega/plantilla", "auth_template", download_template)
-    server.add_url_rule("/descarrega/lliurament/<int:submission_id>", "auth_submission",
-                        download_submission)
+    server.add_url_rule(
+        "/descarrega/lliurament/<int:submission_id>", "auth_submission", download_submission
+    )

@@ -69,10 +69,15 @@ def error_response(error: Exception) -> Response:
             return not_found()
         if wants_json():
             return json_error(error.code, "http_error", error.name)
-        return page(error.name, f"<h1>{html.escape(error.name)}</h1>", request_language(),
-                    error.code)
-    log.error("unhandled error on %s %s", request.method, request.path,
-              exc_info=error if not isinstance(error, HTTPException) else None)
+        return page(
+            error.name, f"<h1>{html.escape(error.name)}</h1>", request_language(), error.code
+        )
+    log.error(
+        "unhandled error on %s %s",
+        request.method,
+        request.path,
+        exc_info=error if not isinstance(error, HTTPException) else None,
+    )
     lang = request_language()
     message = gettext("Something went wrong. The error has been logged; please try again.", lang)
     if wants_json():
@@ -104,8 +109,12 @@ def register_production(server: Flask, settings: Settings) -> None:
 
     def _database_unavailable(error: Exception) -> Response:
         reason = str(getattr(error, "orig", None) or error)
-        log.error("database error on %s %s: %s", request.method, request.path,
-                  reason.splitlines()[0] if reason else type(error).__name__)
+        log.error(
+            "database error on %s %s: %s",
+            request.method,
+            request.path,
+            reason.splitlines()[0] if reason else type(error).__name__,
+        )
         # Whoever is logged in cannot be looked up now: make later hooks of this request (e.g.
         # an after_request reading current_user) treat it as anonymous instead of querying the
         # database again and turning this 503 into a 500.

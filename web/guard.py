@@ -28,8 +28,14 @@ from web.users import DIRECTOR, UPLOADERS, current_account, require_role
 
 log = logging.getLogger("seguiment.auth")
 
-PUBLIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/login", "/healthz",
-                   "/_favicon.ico", "/favicon.ico")
+PUBLIC_PREFIXES = (
+    "/_dash-component-suites/",
+    "/assets/",
+    "/login",
+    "/healthz",
+    "/_favicon.ico",
+    "/favicon.ico",
+)
 CATCH_ALL_RULE = "/<path:path>"  # Dash's: every other address is its index page
 DASH_APP_KEY = "seguiment_dash_app"
 # pages and the roles that may open them (everything else: any logged-in user)
@@ -99,12 +105,14 @@ def _refuse_callback(role: str) -> Response | None:
     callbacks = _callback_map()
     problem = malformed(payload, callbacks)
     if problem is not None:
-        log.warning("refused a malformed callback request (%s) from %s", problem,
-                    request.remote_addr)
+        log.warning(
+            "refused a malformed callback request (%s) from %s", problem, request.remote_addr
+        )
         return json_error(400, "bad_request", "Malformed callback request.")
     assert isinstance(payload, dict)  # (malformed() said so)
-    needed = callback_roles(payload, callbacks[payload["output"]], ROLE_COMPONENT_PREFIXES,
-                            roles_for_path)
+    needed = callback_roles(
+        payload, callbacks[payload["output"]], ROLE_COMPONENT_PREFIXES, roles_for_path
+    )
     if needed is not None and role not in needed:
         return forbidden()
     return None
@@ -131,8 +139,12 @@ def guard() -> Response | None:
 def mark_unknown_pages(response: Response) -> Response:
     """Dash answers every other address with its index page (the app draws its 404 page
     there): say 404 in the status too."""
-    if request.url_rule is not None and request.url_rule.rule == CATCH_ALL_RULE \
-            and response.status_code == 200 and not is_page_path(request.path):
+    if (
+        request.url_rule is not None
+        and request.url_rule.rule == CATCH_ALL_RULE
+        and response.status_code == 200
+        and not is_page_path(request.path)
+    ):
         response.status_code = 404
     return response
 

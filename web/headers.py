@@ -35,13 +35,30 @@ from settings import Settings
 from web.responses import PAGE_STYLE, OwnPage
 
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: other hosts of the domain are not ours
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "hid",
-    "magnetometer", "microphone", "midi", "payment", "serial", "usb",
-))
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+)
 DASH_STYLE_SOURCES = ("'self'", "'unsafe-inline'")
-NO_STORE_PREFIXES = ("/_dash-layout", "/_dash-update-component", "/_dash-dependencies",
-                     "/descarrega/")
+NO_STORE_PREFIXES = (
+    "/_dash-layout",
+    "/_dash-update-component",
+    "/_dash-dependencies",
+    "/descarrega/",
+)
 
 
 def source_hash(text: str) -> str:
@@ -52,35 +69,40 @@ def source_hash(text: str) -> str:
 
 def _policy(directives: dict[str, Iterable[str]]) -> str:
     common = {"object-src": ["'none'"], "frame-ancestors": ["'none'"]}
-    return "; ".join(f"{name} {' '.join(dict.fromkeys(sources))}"
-                     for name, sources in {**directives, **common}.items())
+    return "; ".join(
+        f"{name} {' '.join(dict.fromkeys(sources))}"
+        for name, sources in {**directives, **common}.items()
+    )
 
 
 def dash_page_policy(script_hashes: Sequence[str]) -> str:
     """The Content-Security-Policy of a Dash page whose inline scripts have these hashes."""
-    return _policy({
-        "default-src": ["'self'"],
-        "script-src": ["'self'", *script_hashes],
-        "style-src": DASH_STYLE_SOURCES,
-        "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
-        "base-uri": ["'self'"],
+    return _policy(
+        {
+            "default-src": ["'self'"],
+            "script-src": ["'self'", *script_hashes],
+            "style-src": DASH_STYLE_SOURCES,
+            "img-src": ["'self'", "data:"],
+            "connect-src": ["'self'"],
+            "base-uri": ["'self'"],
+            "form-action": ["'self'"],
+        }
+    )
+
+
+OWN_PAGE_POLICY = _policy(
+    {
+        "default-src": ["'none'"],
+        "style-src": [source_hash(PAGE_STYLE)],
+        "img-src": ["'self'"],
+        "base-uri": ["'none'"],
         "form-action": ["'self'"],
-    })
-
-
-OWN_PAGE_POLICY = _policy({
-    "default-src": ["'none'"],
-    "style-src": [source_hash(PAGE_STYLE)],
-    "img-src": ["'self'"],
-    "base-uri": ["'none'"],
-    "form-action": ["'self'"],
-})
+    }
+)
 NOT_A_PAGE_POLICY = _policy({"default-src": ["'none'"], "base-uri": ["'none'"]})
 
 
-def _content_security_policy(response: Response, script_hashes: Callable[[], Sequence[str]]
-                             ) -> str:
+def _content_security_policy(response: Response, script_hashes: Callable[[], Sequence[str]]) -> str:
     if isinstance(response, OwnPage):
         return OWN_PAGE_POLICY
     if response.mimetype == "text/html":
@@ -88,16 +110,17 @@ def _content_security_policy(response: Response, script_hashes: Callable[[], Seq
     return NOT_A_PAGE_POLICY
 
 
-def security_headers(settings: Settings,
-                     inline_script_hashes: Callable[[], Sequence[str]]
-                     ) -> Callable[[Response], Response]:
+def security_headers(
+    settings: Settings, inline_script_hashes: Callable[[], Sequence[str]]
+) -> Callable[[Response], Response]:
     """An after-request hook adding the headers above (``inline_script_hashes``: the hashes
     of the inline scripts of the app's pages, asked for at each page)."""
 
     def add_headers(response: Response) -> Response:
         headers = response.headers
         headers["Content-Security-Policy"] = _content_security_policy(
-            response, inline_script_hashes)
+            response, inline_script_hashes
+        )
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"

@@ -31,8 +31,13 @@ def safe_next(target: str | None) -> str:
     if not target:
         return "/"
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+    if (
+        parsed.scheme
+        or parsed.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return "/"
     return target
 
@@ -40,24 +45,37 @@ def safe_next(target: str | None) -> str:
 def _demo_note(lang: str) -> str:
     t = translator(lang)
     try:
-        if any(u.is_demo for u in users.list_users(
-                get_engine(current_settings().database_url))):
-            return "<p class='note'>" + html.escape(t(
-                "Demo installation: the demo accounts' passwords were printed in the terminal "
-                "when the app was first set up.")) + "</p>"
+        if any(u.is_demo for u in users.list_users(get_engine(current_settings().database_url))):
+            return (
+                "<p class='note'>"
+                + html.escape(
+                    t(
+                        "Demo installation: the demo accounts' passwords were printed in the terminal "
+                        "when the app was first set up."
+                    )
+                )
+                + "</p>"
+            )
     except SQLAlchemyError as exc:  # the login page must render even if the database is slow
         log.warning("could not list demo accounts: %s", exc)
     return ""
 
 
-def login_page(lang: str, *, error: str | None = None, username: str = "",
-               next_url: str = "/", status: int = 200) -> Response:
+def login_page(
+    lang: str,
+    *,
+    error: str | None = None,
+    username: str = "",
+    next_url: str = "/",
+    status: int = 200,
+) -> Response:
     t = translator(lang)
     token = csrf_token()
     links = "".join(
         f'<li><a href="/login?{urlencode({"lang": code, "next": next_url})}" lang="{code}"'
         f' hreflang="{code}">{html.escape(name)}</a></li>'
-        for code, name in LANGUAGES.items() if code != lang
+        for code, name in LANGUAGES.items()
+        if code != lang
     )
     error_html = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
     body = (
@@ -101,12 +119,18 @@ def login_view() -> Response:
             return redirect(next_url)  # type: ignore[return-value]
         return login_page(lang, next_url=next_url)
     if not csrf_ok(request.form.get(CSRF_FIELD)) or not same_origin():
-        return login_page(lang, error=translator(lang)("The form has expired. Please try again."),
-                          next_url=next_url, status=400)
+        return login_page(
+            lang,
+            error=translator(lang)("The form has expired. Please try again."),
+            next_url=next_url,
+            status=400,
+        )
     settings = current_settings()
     username = (request.form.get("username") or "").strip()
     result = users.authenticate(
-        get_engine(settings.database_url), username, request.form.get("password") or "",
+        get_engine(settings.database_url),
+        username,
+        request.form.get("password") or "",
         max_failures=settings.login_max_failures,
         lockout_seconds=settings.login_lockout_seconds,
         ip=request.remote_addr,
@@ -124,8 +148,13 @@ def login_view() -> Response:
 def logout_view() -> Response:
     info = current_account()
     if info is not None:
-        audit.record(get_engine(current_settings().database_url), info.username,
-                     audit.ACTION_LOGOUT, info.username, {"ip": request.remote_addr})
+        audit.record(
+            get_engine(current_settings().database_url),
+            info.username,
+            audit.ACTION_LOGOUT,
+            info.username,
+            {"ip": request.remote_addr},
+        )
     logout_user()
     session.clear()
     response = redirect("/login")

@@ -38,8 +38,7 @@ class OwnPage(Response):
 
 def wants_json() -> bool:
     """Whether this request expects a JSON answer (Dash's renderer, the API, XHR)."""
-    if any(marker in request.path for marker in DASH_ENDPOINTS) \
-            or request.path.startswith("/api/"):
+    if any(marker in request.path for marker in DASH_ENDPOINTS) or request.path.startswith("/api/"):
         return True
     if request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return True
@@ -62,8 +61,12 @@ def page(title: str, body: str, lang: str, status: int = 200) -> Response:
 
 def message_page(title: str, message: str, lang: str, status: int) -> Response:
     """A page with a heading and one announced message."""
-    return page(title, f"<h1>{html.escape(title)}</h1>"
-                f'<p role="alert">{html.escape(message)}</p>', lang, status)
+    return page(
+        title,
+        f'<h1>{html.escape(title)}</h1><p role="alert">{html.escape(message)}</p>',
+        lang,
+        status,
+    )
 
 
 def json_error(status: int, code: str, message: str) -> Response:
@@ -87,15 +90,23 @@ def forbidden() -> Response:
     if wants_json():
         return json_error(403, "forbidden", message)
     t = translator(lang)
-    return page(t("Access denied"), f"<h1>{html.escape(t('Access denied'))}</h1>"
-                f'<p role="alert">{html.escape(message)}</p>'
-                f'<p><a href="/">{html.escape(t("Back to the overview"))}</a></p>', lang, 403)
+    return page(
+        t("Access denied"),
+        f"<h1>{html.escape(t('Access denied'))}</h1>"
+        f'<p role="alert">{html.escape(message)}</p>'
+        f'<p><a href="/">{html.escape(t("Back to the overview"))}</a></p>',
+        lang,
+        403,
+    )
 
 
 def not_found() -> Response:
     lang = request_language()
-    message = gettext("The address you asked for does not exist in this app. It may be "
-                      "mistyped or the page may have moved.", lang)
+    message = gettext(
+        "The address you asked for does not exist in this app. It may be "
+        "mistyped or the page may have moved.",
+        lang,
+    )
     if wants_json():
         return json_error(404, "not_found", message)
     return message_page(gettext("Page not found", lang), message, lang, 404)

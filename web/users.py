@@ -69,8 +69,11 @@ def load_user(user_id: str) -> WebUser | None:
     if not raw_id.isdigit():
         return None
     info = users.get_user_by_id(get_engine(current_settings().database_url), int(raw_id))
-    if info is None or not info.active or not hmac.compare_digest(
-            token.encode(), info.session_token.encode()):
+    if (
+        info is None
+        or not info.active
+        or not hmac.compare_digest(token.encode(), info.session_token.encode())
+    ):
         return None
     return WebUser(info)
 

@@ -29,8 +29,9 @@ from i18n import _
 def kinds() -> list[str]:
     """The benchmark kinds available: every module of ``cli/bench/``."""
     folder = str(Path(__file__).resolve().parent)
-    return sorted(m.name.rstrip("_") for m in pkgutil.iter_modules([folder])
-                  if not m.name.startswith("_"))
+    return sorted(
+        m.name.rstrip("_") for m in pkgutil.iter_modules([folder]) if not m.name.startswith("_")
+    )
 
 
 def module_of(kind: str) -> str:
@@ -67,9 +68,7 @@ class _LazyBenchParser(argparse.ArgumentParser):
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("bench", help=_("Run a benchmark (reports ratios)."))
-    sub = parser.add_subparsers(dest="bench_kind", metavar="KIND",
-                                parser_class=_LazyBenchParser)
+    sub = parser.add_subparsers(dest="bench_kind", metavar="KIND", parser_class=_LazyBenchParser)
     sub.required = True
     for kind in kinds():
-        sub.add_parser(kind, help=_("Benchmark: {kind}", kind=kind),
-                       bench_module=module_of(kind))
+        sub.add_parser(kind, help=_("Benchmark: {kind}", kind=kind), bench_module=module_of(kind))

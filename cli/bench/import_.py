@@ -78,8 +78,9 @@ def _fresh_db(template: Path, workdir: Path, n: int) -> str:
     return f"sqlite:///{target}"
 
 
-def _time_ours(plan: Any, content: bytes, service: str, url: str,
-               dry_run: bool = False) -> tuple[float, float, Any]:
+def _time_ours(
+    plan: Any, content: bytes, service: str, url: str, dry_run: bool = False
+) -> tuple[float, float, Any]:
     """(wall seconds, CPU seconds, result) of one import into ``url``."""
     from indicators.intake.importer import import_file
     from indicators.storage.engine import make_engine
@@ -91,9 +92,17 @@ def _time_ours(plan: Any, content: bytes, service: str, url: str,
         when = dt.datetime(2026, 1, 20, 9, 0, tzinfo=dt.UTC)
         gc.collect()
         cpu, started = time.process_time(), time.perf_counter()
-        result = import_file(engine, plan, filename="bench.xlsx", content=content,
-                             user="bench", service=service, source="cli", uploaded_at=when,
-                             dry_run=dry_run)
+        result = import_file(
+            engine,
+            plan,
+            filename="bench.xlsx",
+            content=content,
+            user="bench",
+            service=service,
+            source="cli",
+            uploaded_at=when,
+            dry_run=dry_run,
+        )
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         engine.dispose()
@@ -133,8 +142,9 @@ def measure(rows: int = 5000, repeats: int = 3) -> dict[str, Any]:
         stored_rows = len(result.values)
         _time_baseline(content)
         for n in range(max(1, repeats)):
-            elapsed, cpu, result = _time_ours(bench_plan, content, service,
-                                              _fresh_db(template, workdir, n))
+            elapsed, cpu, result = _time_ours(
+                bench_plan, content, service, _fresh_db(template, workdir, n)
+            )
             if result.status != "ok":
                 raise RuntimeError(f"bench import not stored: {result.status}")
             ours.append(elapsed)
@@ -176,20 +186,46 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
         return 0
-    print(_("Import benchmark: {rows} rows, median of {repeats} runs.", rows=result["rows"],
-            repeats=result["repeats"]))
-    print(_("  our import, validated and stored (SQLite): {seconds} s",
-            seconds=format_number(result["ours_s"], "ca", 3)))
-    print(_("  of which validation only (dry run): {seconds} s",
-            seconds=format_number(result["validate_only_s"], "ca", 3)))
-    print(_("  CPU time: ours {ours} s, pandas {baseline} s (ratio {ratio})",
+    print(
+        _(
+            "Import benchmark: {rows} rows, median of {repeats} runs.",
+            rows=result["rows"],
+            repeats=result["repeats"],
+        )
+    )
+    print(
+        _(
+            "  our import, validated and stored (SQLite): {seconds} s",
+            seconds=format_number(result["ours_s"], "ca", 3),
+        )
+    )
+    print(
+        _(
+            "  of which validation only (dry run): {seconds} s",
+            seconds=format_number(result["validate_only_s"], "ca", 3),
+        )
+    )
+    print(
+        _(
+            "  CPU time: ours {ours} s, pandas {baseline} s (ratio {ratio})",
             ours=format_number(result["ours_cpu_s"], "ca", 3),
             baseline=format_number(result["baseline_cpu_s"], "ca", 3),
-            ratio=format_number(result["cpu_ratio"], "ca", 3)))
-    print(_("  pandas.read_excel(engine=\"openpyxl\") reading only: {seconds} s",
-            seconds=format_number(result["baseline_s"], "ca", 3)))
+            ratio=format_number(result["cpu_ratio"], "ca", 3),
+        )
+    )
+    print(
+        _(
+            '  pandas.read_excel(engine="openpyxl") reading only: {seconds} s',
+            seconds=format_number(result["baseline_s"], "ca", 3),
+        )
+    )
     verdict = _("meets the target") if result["meets_target"] else _("misses the target")
-    print(_("  ratio {ratio} (target < {target}): {verdict}",
+    print(
+        _(
+            "  ratio {ratio} (target < {target}): {verdict}",
             ratio=format_number(result["ratio"], "ca", 3),
-            target=format_number(TARGET_RATIO, "ca", 1), verdict=verdict))
+            target=format_number(TARGET_RATIO, "ca", 1),
+            verdict=verdict,
+        )
+    )
     return 0

@@ -53,6 +53,7 @@ DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/test"
 
 # --- data at scale ------------------------------------------------------------------------------
 
+
 def scaled_plan(base: Plan, factor: int) -> Plan:
     """The real plan (1x), or ``factor`` times its indicators spread over its services."""
     if factor == 1:
@@ -62,10 +63,13 @@ def scaled_plan(base: Plan, factor: int) -> Plan:
     numeric = sum(1 for i in base.indicators if i.kind == IndicatorKind.NUMERIC)
     milestones = len(base.indicators) - numeric
     services = [s.code for s in base.services]
-    generated = synthetic_indicators(base, services[0], numeric=numeric * factor,
-                                     milestones=milestones * factor)
-    spread = [ind.model_copy(update={"responsible_service": services[k % len(services)]})
-              for k, ind in enumerate(generated)]
+    generated = synthetic_indicators(
+        base, services[0], numeric=numeric * factor, milestones=milestones * factor
+    )
+    spread = [
+        ind.model_copy(update={"responsible_service": services[k % len(services)]})
+        for k, ind in enumerate(generated)
+    ]
     return with_indicators(base, spread)
 
 
@@ -111,6 +115,7 @@ def data_files(plan: Plan, seed: int = 8) -> list[tuple[str, str, bytes, int]]:
 
 # --- the app as gunicorn runs it in the benchmark ----------------------------------------------
 
+
 def bench_application() -> Any:
     """gunicorn entry (``cli.bench.load:bench_application()``): the production app with the
     plan at the scale named by ``SEGUIMENT_BENCH_SCALE`` and one trivial callback (the floor)."""
@@ -121,8 +126,9 @@ def bench_application() -> Any:
     app = create_app()
     factor = int(os.environ.get(SCALE_ENV, "1"))
     if factor != 1:
-        app.server.config["SEGUIMENT_PLAN"] = scaled_plan(app.server.config["SEGUIMENT_PLAN"],
-                                                          factor)
+        app.server.config["SEGUIMENT_PLAN"] = scaled_plan(
+            app.server.config["SEGUIMENT_PLAN"], factor
+        )
 
     @app.callback(Output(FLOOR_OUT, "children"), Input(FLOOR_IN, "value"))
     def _floor(value: Any) -> Any:
@@ -132,6 +138,7 @@ def bench_application() -> Any:
 
 
 # --- HTTP load -------------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -162,18 +169,38 @@ def start_server(database_url: str, factor: int, workers: int, log_dir: Path) ->
 
     port = _free_port()
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": database_url, "ENVIRONMENT": "production",
-        "SECRET_KEY": secrets.token_hex(32), SCALE_ENV: str(factor),
-        "GUNICORN_ACCESS_LOG": "", "LOG_LEVEL": "warning", "WORKERS": str(workers),
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "ENVIRONMENT": "production",
+            "SECRET_KEY": secrets.token_hex(32),
+            SCALE_ENV: str(factor),
+            "GUNICORN_ACCESS_LOG": "",
+            "LOG_LEVEL": "warning",
+            "WORKERS": str(workers),
+        }
+    )
     log_path = log_dir / f"gunicorn-{factor}x.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(REPO_ROOT / "gunicorn.conf.py"),
-             "--chdir", str(REPO_ROOT), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "cli.bench.load:bench_application()"],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                str(REPO_ROOT / "gunicorn.conf.py"),
+                "--chdir",
+                str(REPO_ROOT),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "cli.bench.load:bench_application()",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     server = Server(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + 180
@@ -204,10 +231,16 @@ def login(server: Server, username: str, password: str) -> None:
         server.headers = origin
         return
     match = re.search(r'name="csrf_token"\s+value="([^"]+)"', page.text) or re.search(
-        r'value="([^"]+)"\s+name="csrf_token"', page.text)
-    form = {"username": username, "password": password, "csrf_token": match.group(1) if match else ""}
-    response = session.post(server.base_url + "/login", data=form, headers=origin, timeout=60,
-                            allow_redirects=True)
+        r'value="([^"]+)"\s+name="csrf_token"', page.text
+    )
+    form = {
+        "username": username,
+        "password": password,
+        "csrf_token": match.group(1) if match else "",
+    }
+    response = session.post(
+        server.base_url + "/login", data=form, headers=origin, timeout=60, allow_redirects=True
+    )
     if response.status_code >= 400:
         raise RuntimeError(f"bench login failed: HTTP {response.status_code}")
     server.cookies = {k: v for k, v in session.cookies.get_dict().items() if v is not None}
@@ -218,11 +251,16 @@ def login(server: Server, username: str, password: str) -> None:
 def page_payload(path: str) -> dict[str, Any]:
     return {
         "output": PAGES_OUTPUT,
-        "outputs": [{"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                   {"id": "_pages_location", "property": "search", "value": ""}],
-        "changedPropIds": ["_pages_location.pathname"], "state": [],
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
     }
 
 
@@ -231,7 +269,8 @@ def floor_payload() -> dict[str, Any]:
         "output": f"{FLOOR_OUT}.children",
         "outputs": {"id": FLOOR_OUT, "property": "children"},
         "inputs": [{"id": FLOOR_IN, "property": "value", "value": "hola"}],
-        "changedPropIds": [f"{FLOOR_IN}.value"], "state": [],
+        "changedPropIds": [f"{FLOOR_IN}.value"],
+        "state": [],
     }
 
 
@@ -239,15 +278,23 @@ def check_page(server: Server, payload: dict[str, Any]) -> int:
     """One request before measuring: the page must really be built (its size is reported)."""
     import requests
 
-    response = requests.post(server.base_url + "/_dash-update-component", json=payload,
-                             headers=server.headers, cookies=server.cookies, timeout=300)
+    response = requests.post(
+        server.base_url + "/_dash-update-component",
+        json=payload,
+        headers=server.headers,
+        cookies=server.cookies,
+        timeout=300,
+    )
     if response.status_code != 200 or "_pages_content" not in response.text:
-        raise RuntimeError(f"the page does not answer: HTTP {response.status_code} "
-                           f"{response.text[:300]}")
+        raise RuntimeError(
+            f"the page does not answer: HTTP {response.status_code} {response.text[:300]}"
+        )
     return len(response.content)
 
 
-def cold_samples(server: Server, database_url: str, payload: dict[str, Any], count: int) -> list[float]:
+def cold_samples(
+    server: Server, database_url: str, payload: dict[str, Any], count: int
+) -> list[float]:
     """The page right after an import: bump the data generation (what every import does, so
     every worker's caches are stale), then time one request; ``count`` times."""
     import requests
@@ -262,8 +309,13 @@ def cold_samples(server: Server, database_url: str, payload: dict[str, Any], cou
             with engine.begin() as conn:
                 conn.execute(text("UPDATE data_generation SET generation = generation + 1"))
             started = time.perf_counter()
-            response = requests.post(server.base_url + "/_dash-update-component", json=payload,
-                                     headers=server.headers, cookies=server.cookies, timeout=300)
+            response = requests.post(
+                server.base_url + "/_dash-update-component",
+                json=payload,
+                headers=server.headers,
+                cookies=server.cookies,
+                timeout=300,
+            )
             if response.status_code == 200:
                 times.append(time.perf_counter() - started)
     finally:
@@ -284,8 +336,9 @@ class LoadResult:
         return ordered[index]
 
 
-def load(server: Server, payload: dict[str, Any], viewers: int, per_viewer: int,
-         time_cap: float) -> LoadResult:
+def load(
+    server: Server, payload: dict[str, Any], viewers: int, per_viewer: int, time_cap: float
+) -> LoadResult:
     """``viewers`` threads, each its own keep-alive session, ``per_viewer`` requests each
     (fewer if ``time_cap`` seconds pass), all starting together."""
     import requests
@@ -335,6 +388,7 @@ def load(server: Server, payload: dict[str, Any], viewers: int, per_viewer: int,
 
 # --- one scale ---------------------------------------------------------------------------------
 
+
 def _schema_url(base: str, schema: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -344,8 +398,14 @@ def _schema_url(base: str, schema: str) -> str:
     return parsed.set(query=query).render_as_string(hide_password=False)
 
 
-def run_scale(label: str, factor: int, args: argparse.Namespace, base_plan: Plan,
-              log_dir: Path, say: Callable[[str], None]) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+def run_scale(
+    label: str,
+    factor: int,
+    args: argparse.Namespace,
+    base_plan: Plan,
+    log_dir: Path,
+    say: Callable[[str], None],
+) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     from sqlalchemy import text
 
     from accounts.users import create_user
@@ -365,20 +425,41 @@ def run_scale(label: str, factor: int, args: argparse.Namespace, base_plan: Plan
         upgrade(url)
         engine = make_engine(url)
         files = data_files(plan)
-        say(_("{scale}: importing {files} files, {rows} rows...", scale=label,
-              files=len(files), rows=sum(f[3] for f in files)))
+        say(
+            _(
+                "{scale}: importing {files} files, {rows} rows...",
+                scale=label,
+                files=len(files),
+                rows=sum(f[3] for f in files),
+            )
+        )
         started = time.perf_counter()
         rows = 0
         for service, period, content, _count in files:
-            result = import_file(engine, plan, filename=f"{service}_{period}.csv", content=content,
-                                 user="bench", service=service, period=period, source="cli")
+            result = import_file(
+                engine,
+                plan,
+                filename=f"{service}_{period}.csv",
+                content=content,
+                user="bench",
+                service=service,
+                period=period,
+                source="cli",
+            )
             if result.status != "ok":
-                raise RuntimeError(f"bench import rejected {service} {period}: "
-                                   f"{[e.message for e in result.errors][:3]}")
+                raise RuntimeError(
+                    f"bench import rejected {service} {period}: "
+                    f"{[e.message for e in result.errors][:3]}"
+                )
             rows += len(result.values)
         seconds = time.perf_counter() - started
-        imports = {"scale": label, "files": len(files), "rows": rows, "seconds": round(seconds, 3),
-                   "rows_per_s": round(rows / seconds, 1)}
+        imports = {
+            "scale": label,
+            "files": len(files),
+            "rows": rows,
+            "seconds": round(seconds, 3),
+            "rows_per_s": round(rows / seconds, 1),
+        }
         password = secrets.token_urlsafe(16)
         create_user(engine, BENCH_USER, password, "consulta")
         engine.dispose()
@@ -405,15 +486,20 @@ def run_scale(label: str, factor: int, args: argparse.Namespace, base_plan: Plan
             page_result = load(server, page, viewers, per_viewer, args.time_cap)
             errors += floor_result.errors + page_result.errors
             p95, floor_p95 = page_result.quantile(0.95), floor_result.quantile(0.95)
-            rows_out.append({
-                "scale": label, "viewers": viewers, "requests": len(page_result.times),
-                "page_bytes": page_bytes,
-                "errors": page_result.errors + floor_result.errors,
-                "p50_s": round(page_result.quantile(0.5), 5), "p95_s": round(p95, 5),
-                "floor_p50_s": round(floor_result.quantile(0.5), 5),
-                "floor_p95_s": round(floor_p95, 5),
-                "ratio": round(p95 / floor_p95, 2) if floor_p95 > 0 else None,
-            })
+            rows_out.append(
+                {
+                    "scale": label,
+                    "viewers": viewers,
+                    "requests": len(page_result.times),
+                    "page_bytes": page_bytes,
+                    "errors": page_result.errors + floor_result.errors,
+                    "p50_s": round(page_result.quantile(0.5), 5),
+                    "p95_s": round(p95, 5),
+                    "floor_p50_s": round(floor_result.quantile(0.5), 5),
+                    "floor_p95_s": round(floor_p95, 5),
+                    "ratio": round(p95 / floor_p95, 2) if floor_p95 > 0 else None,
+                }
+            )
         return imports, rows_out, errors
     finally:
         if server is not None:
@@ -424,6 +510,7 @@ def run_scale(label: str, factor: int, args: argparse.Namespace, base_plan: Plan
 
 
 # --- the command -------------------------------------------------------------------------------
+
 
 def _machine() -> dict[str, Any]:
     memory = None
@@ -444,21 +531,38 @@ def _csv_ints(text: str) -> list[int]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=_("Print one JSON object."))
     parser.add_argument("--workers", type=int, default=4, help=_("gunicorn workers."))
-    parser.add_argument("--scales", default="1x,10x,100x",
-                        help=_("Data scales to measure (default: 1x,10x,100x)."))
-    parser.add_argument("--viewers", type=_csv_ints, default=[1, 10, 50],
-                        help=_("Simulated viewers (default: 1,10,50)."))
-    parser.add_argument("--requests", type=int, default=150,
-                        help=_("Requests per measurement (shared by the viewers)."))
-    parser.add_argument("--time-cap", type=float, default=45.0,
-                        help=_("Seconds at most per measurement."))
-    parser.add_argument("--cold", type=int, default=5,
-                        help=_("Page requests right after an import (caches stale), per scale."))
+    parser.add_argument(
+        "--scales", default="1x,10x,100x", help=_("Data scales to measure (default: 1x,10x,100x).")
+    )
+    parser.add_argument(
+        "--viewers",
+        type=_csv_ints,
+        default=[1, 10, 50],
+        help=_("Simulated viewers (default: 1,10,50)."),
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=150,
+        help=_("Requests per measurement (shared by the viewers)."),
+    )
+    parser.add_argument(
+        "--time-cap", type=float, default=45.0, help=_("Seconds at most per measurement.")
+    )
+    parser.add_argument(
+        "--cold",
+        type=int,
+        default=5,
+        help=_("Page requests right after an import (caches stale), per scale."),
+    )
     parser.add_argument("--page", default="/", help=_("The page measured (default: the overview)."))
-    parser.add_argument("--database-url",
-                        default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-                            "TEST_DATABASE_URL") or DEFAULT_DB,
-                        help=_("PostgreSQL server for the benchmark schemas (dropped afterwards)."))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("TEST_DATABASE_URL")
+        or DEFAULT_DB,
+        help=_("PostgreSQL server for the benchmark schemas (dropped afterwards)."),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -482,7 +586,8 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         for label in scales:
             scale_imports, scale_rows, scale_errors = run_scale(
-                label, SCALES[label], args, base_plan, Path(tmp), say)
+                label, SCALES[label], args, base_plan, Path(tmp), say
+            )
             imports.append(scale_imports)
             rows.extend(scale_rows)
             errors += scale_errors
@@ -494,8 +599,9 @@ def run(args: argparse.Namespace) -> int:
     return 0 if errors == 0 else 1
 
 
-def summarise(args: argparse.Namespace, imports: list[dict[str, Any]], rows: list[dict[str, Any]],
-              errors: int) -> dict[str, Any]:
+def summarise(
+    args: argparse.Namespace, imports: list[dict[str, Any]], rows: list[dict[str, Any]], errors: int
+) -> dict[str, Any]:
     total_rows = sum(i["rows"] for i in imports)
     total_seconds = sum(i["seconds"] for i in imports)
     by = {(r["scale"], r["viewers"]): r for r in rows}
@@ -506,38 +612,75 @@ def summarise(args: argparse.Namespace, imports: list[dict[str, Any]], rows: lis
         row = by.get((label, most))
         if base and row and base["p50_s"] > 0:
             growth[label] = round(row["p50_s"] / base["p50_s"], 2)
-    cold: dict[str, float] = {i["scale"]: i["cold_page_p50_s"] for i in imports
-                              if i.get("cold_page_p50_s")}
-    cold_growth: dict[str, float] = {label: round(cold[label] / cold["1x"], 2) for label in ("10x", "100x")
-                   if label in cold and "1x" in cold}
+    cold: dict[str, float] = {
+        i["scale"]: i["cold_page_p50_s"] for i in imports if i.get("cold_page_p50_s")
+    }
+    cold_growth: dict[str, float] = {
+        label: round(cold[label] / cold["1x"], 2)
+        for label in ("10x", "100x")
+        if label in cold and "1x" in cold
+    }
     target_row = by.get(("10x", 50))
     return {
-        "workers": args.workers, "page": args.page, "database": "postgresql",
-        "machine": _machine(), "rows": rows, "imports": imports,
+        "workers": args.workers,
+        "page": args.page,
+        "database": "postgresql",
+        "machine": _machine(),
+        "rows": rows,
+        "imports": imports,
         "import_rows_per_s": round(total_rows / total_seconds, 1) if total_seconds else None,
-        "growth_p50_vs_1x": growth, "growth_cold_vs_1x": cold_growth, "errors": errors,
+        "growth_p50_vs_1x": growth,
+        "growth_cold_vs_1x": cold_growth,
+        "errors": errors,
         "targets": {
-            "p95_under_10x_floor_at_10x_50_viewers":
-                target_row["ratio"] < 10 if target_row and target_row["ratio"] else None,
-            "growth_no_worse_than_linear":
-                all(g[k] <= SCALES[k] for g in (growth, cold_growth) for k in g)
-                if growth or cold_growth else None,
+            "p95_under_10x_floor_at_10x_50_viewers": target_row["ratio"] < 10
+            if target_row and target_row["ratio"]
+            else None,
+            "growth_no_worse_than_linear": all(
+                g[k] <= SCALES[k] for g in (growth, cold_growth) for k in g
+            )
+            if growth or cold_growth
+            else None,
         },
     }
 
 
 def print_table(result: dict[str, Any]) -> None:
-    print(_("Load benchmark: {workers} gunicorn workers, PostgreSQL, page {page}",
-            workers=result["workers"], page=result["page"]))
+    print(
+        _(
+            "Load benchmark: {workers} gunicorn workers, PostgreSQL, page {page}",
+            workers=result["workers"],
+            page=result["page"],
+        )
+    )
     print(f"{'scale':>6} {'viewers':>8} {'p50 s':>9} {'p95 s':>9} {'floor p95':>10} {'ratio':>7}")
     for r in result["rows"]:
-        print(f"{r['scale']:>6} {r['viewers']:>8} {r['p50_s']:>9.4f} {r['p95_s']:>9.4f} "
-              f"{r['floor_p95_s']:>10.4f} {r['ratio']!s:>7}")
+        print(
+            f"{r['scale']:>6} {r['viewers']:>8} {r['p50_s']:>9.4f} {r['p95_s']:>9.4f} "
+            f"{r['floor_p95_s']:>10.4f} {r['ratio']!s:>7}"
+        )
     for i in result["imports"]:
-        print(_("import {scale}: {rows} rows in {seconds} s ({rate} rows/s)", scale=i["scale"],
-                rows=i["rows"], seconds=i["seconds"], rate=i["rows_per_s"]))
-        print(_("page right after an import, {scale}: p50 {cold} s (floor {floor} s)",
-                scale=i["scale"], cold=i.get("cold_page_p50_s"), floor=i.get("floor_p50_s")))
-    print(_("growth of p50 against 1x: {growth}; targets: {targets}",
+        print(
+            _(
+                "import {scale}: {rows} rows in {seconds} s ({rate} rows/s)",
+                scale=i["scale"],
+                rows=i["rows"],
+                seconds=i["seconds"],
+                rate=i["rows_per_s"],
+            )
+        )
+        print(
+            _(
+                "page right after an import, {scale}: p50 {cold} s (floor {floor} s)",
+                scale=i["scale"],
+                cold=i.get("cold_page_p50_s"),
+                floor=i.get("floor_p50_s"),
+            )
+        )
+    print(
+        _(
+            "growth of p50 against 1x: {growth}; targets: {targets}",
             growth={"warm": result["growth_p50_vs_1x"], "cold": result["growth_cold_vs_1x"]},
-            targets=result["targets"]))
+            targets=result["targets"],
+        )
+    )

@@ -49,8 +49,12 @@ SCALES = (("1x", 1), ("10x", 10))
 BENCH_USER = "bench-consulta"
 BENCH_PASSWORD = "bench password 1234"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--no-first-run",
 ]
 
@@ -59,10 +63,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=_("print one JSON object"))
     parser.add_argument("--warm", type=int, default=40, help=_("warm samples per page"))
     parser.add_argument("--cold", type=int, default=8, help=_("cold samples per page"))
-    parser.add_argument("--renders", type=int, default=5,
-                        help=_("browser renders of each page (overview, hello world)"))
-    parser.add_argument("--no-browser", action="store_true",
-                        help=_("skip the browser part (render_ratio is then null)"))
+    parser.add_argument(
+        "--renders",
+        type=int,
+        default=5,
+        help=_("browser renders of each page (overview, hello world)"),
+    )
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help=_("skip the browser part (render_ratio is then null)"),
+    )
 
 
 def p95(samples: list[float]) -> float:
@@ -71,6 +82,7 @@ def p95(samples: list[float]) -> float:
 
 
 # ---- data ---------------------------------------------------------------------------------
+
 
 def _fill(url: str, plan: Any) -> int:
     """16 quarters of synthetic values for every indicator, stored per service and quarter
@@ -90,22 +102,39 @@ def _fill(url: str, plan: Any) -> int:
     count = 0
     for (service, period), rows in frame.groupby(["service", "period"], sort=True):
         values = [
-            ParsedValue(str(r.indicator), str(period),
-                        str(r.stage) if isinstance(r.stage, str) else float(str(r.value)),
-                        None, "Dades", i + 2, "E")
+            ParsedValue(
+                str(r.indicator),
+                str(period),
+                str(r.stage) if isinstance(r.stage, str) else float(str(r.value)),
+                None,
+                "Dades",
+                i + 2,
+                "E",
+            )
             for i, r in enumerate(rows.itertuples())
         ]
         quarter = Period.parse(str(period))
-        uploaded = dt.datetime.combine(quarter.end + dt.timedelta(days=12), dt.time(10),
-                                       tzinfo=dt.UTC)
-        store(engine, service=str(service), period=str(period),
-              filename=f"{service}_{period}.xlsx", content=f"{service}{period}".encode(),
-              user="bench", source="cli", values=values, warnings=[], uploaded_at=uploaded)
+        uploaded = dt.datetime.combine(
+            quarter.end + dt.timedelta(days=12), dt.time(10), tzinfo=dt.UTC
+        )
+        store(
+            engine,
+            service=str(service),
+            period=str(period),
+            filename=f"{service}_{period}.xlsx",
+            content=f"{service}{period}".encode(),
+            user="bench",
+            source="cli",
+            values=values,
+            warnings=[],
+            uploaded_at=uploaded,
+        )
         count += len(values)
     return count
 
 
 # ---- servers ------------------------------------------------------------------------------
+
 
 @contextmanager
 def serving(wsgi_app: Any) -> Iterator[str]:
@@ -134,11 +163,11 @@ def _make_app(url: str, plan: Any) -> Any:
     from indicators.storage.engine import get_engine
     from settings import Settings
 
-    app = create_app(Settings(database_url=url, environment="test",
-                              secret_key="bench-" + "k" * 40))
+    app = create_app(Settings(database_url=url, environment="test", secret_key="bench-" + "k" * 40))
     app.server.config["SEGUIMENT_PLAN"] = plan
     app.callback(Output("bench-floor-out", "children"), Input("bench-floor-in", "value"))(
-        lambda value: value)
+        lambda value: value
+    )
     create_user(get_engine(url), BENCH_USER, BENCH_PASSWORD, "consulta", [])
     return app
 
@@ -152,9 +181,12 @@ def _session(base: str) -> Any:
     page = http.get(base + "/login", timeout=60).text
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     token = match.group(1) if match else ""
-    answer = http.post(base + "/login", data={"username": BENCH_USER, "password": BENCH_PASSWORD,
-                                             "csrf_token": token, "next": "/"},
-                       allow_redirects=False, timeout=60)
+    answer = http.post(
+        base + "/login",
+        data={"username": BENCH_USER, "password": BENCH_PASSWORD, "csrf_token": token, "next": "/"},
+        allow_redirects=False,
+        timeout=60,
+    )
     if answer.status_code != 302:
         raise RuntimeError(f"bench login failed: {answer.status_code}")
     http.headers["X-CSRFToken"] = http.cookies.get("_csrf_token") or ""
@@ -168,7 +200,8 @@ def _bodies(app: Any) -> tuple[str, dict[str, Any]]:
         "output": "bench-floor-out.children",
         "outputs": {"id": "bench-floor-out", "property": "children"},
         "inputs": [{"id": "bench-floor-in", "property": "value", "value": "x"}],
-        "changedPropIds": ["bench-floor-in.value"], "state": [],
+        "changedPropIds": ["bench-floor-in.value"],
+        "state": [],
     }
     return router, floor
 
@@ -176,11 +209,16 @@ def _bodies(app: Any) -> tuple[str, dict[str, Any]]:
 def _router_body(output: str, pathname: str, search: str) -> dict[str, Any]:
     return {
         "output": output,
-        "outputs": [{"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "changedPropIds": ["_pages_location.pathname"], "state": [],
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
     }
 
 
@@ -189,13 +227,13 @@ def _timed_post(http: Any, url: str, body: dict[str, Any]) -> float:
     answer = http.post(url, json=body, timeout=300)
     elapsed = time.perf_counter() - started
     if answer.status_code != 200:
-        raise RuntimeError(f"{body.get('inputs')}: HTTP {answer.status_code} "
-                           f"{answer.text[:300]}")
+        raise RuntimeError(f"{body.get('inputs')}: HTTP {answer.status_code} {answer.text[:300]}")
     return elapsed
 
 
-def measure_scale(label: str, plan: Any, warm: int, cold: int,
-                  progress: Callable[[str], None]) -> tuple[list[dict[str, Any]], list[float]]:
+def measure_scale(
+    label: str, plan: Any, warm: int, cold: int, progress: Callable[[str], None]
+) -> tuple[list[dict[str, Any]], list[float]]:
     from indicators.reporting import dashboard_data
     from layouts.shell import page_cache
 
@@ -204,8 +242,13 @@ def measure_scale(label: str, plan: Any, warm: int, cold: int,
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         values = _fill(url, plan)
-        progress(_("{scale}: {values} values stored", scale=label,
-                   values=format_number(values, decimals=0)))
+        progress(
+            _(
+                "{scale}: {values} values stored",
+                scale=label,
+                values=format_number(values, decimals=0),
+            )
+        )
         app = _make_app(url, plan)
         cache = page_cache(app)
 
@@ -235,14 +278,26 @@ def measure_scale(label: str, plan: Any, warm: int, cold: int,
                 for _i in range(warm):
                     warm_s.append(_timed_post(http, endpoint, body))
                     floor.append(_timed_post(http, endpoint, floor_body))
-                rows.append({"page": name, "scale": label, "path": pathname,
-                             "warm_p95_s": p95(warm_s), "cold_p95_s": p95(cold_s),
-                             "warm_median_s": statistics.median(warm_s),
-                             "cold_median_s": statistics.median(cold_s)})
-                progress(_("{scale} {page}: warm p95 {warm} ms, cold p95 {cold} ms",
-                           scale=label, page=name,
-                           warm=format_number(p95(warm_s) * 1000, decimals=1),
-                           cold=format_number(p95(cold_s) * 1000, decimals=1)))
+                rows.append(
+                    {
+                        "page": name,
+                        "scale": label,
+                        "path": pathname,
+                        "warm_p95_s": p95(warm_s),
+                        "cold_p95_s": p95(cold_s),
+                        "warm_median_s": statistics.median(warm_s),
+                        "cold_median_s": statistics.median(cold_s),
+                    }
+                )
+                progress(
+                    _(
+                        "{scale} {page}: warm p95 {warm} ms, cold p95 {cold} ms",
+                        scale=label,
+                        page=name,
+                        warm=format_number(p95(warm_s) * 1000, decimals=1),
+                        cold=format_number(p95(cold_s) * 1000, decimals=1),
+                    )
+                )
             http.close()
     clear()
     floor_p95 = p95(floor)
@@ -263,39 +318,52 @@ def _busiest_objective(plan: Any) -> str:
 
 # ---- browser ------------------------------------------------------------------------------
 
+
 def _hello_app() -> Any:
     from dash import Dash, dcc, html
 
     hello = Dash(__name__ + ".hello", assets_folder=tempfile.mkdtemp(prefix="hello-assets-"))
-    hello.layout = html.Div([
-        html.H1("Hello"),
-        dcc.Graph(id="hello-graph", figure={"data": [{"type": "scatter", "x": [1, 2, 3],
-                                                      "y": [1, 3, 2]}],
-                                            "layout": {"height": 300}}),
-    ])
+    hello.layout = html.Div(
+        [
+            html.H1("Hello"),
+            dcc.Graph(
+                id="hello-graph",
+                figure={
+                    "data": [{"type": "scatter", "x": [1, 2, 3], "y": [1, 3, 2]}],
+                    "layout": {"height": 300},
+                },
+            ),
+        ]
+    )
     return hello
 
 
-def measure_render(plan: Any, renders: int,
-                   progress: Callable[[str], None]) -> dict[str, Any] | None:
+def measure_render(
+    plan: Any, renders: int, progress: Callable[[str], None]
+) -> dict[str, Any] | None:
     chromium = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
     if not Path(chromium).exists():
         progress(_("Chromium not found at {path}: render ratio skipped", path=chromium))
         return None
     from playwright.sync_api import sync_playwright
 
-    drawn = ("() => document.querySelectorAll('.lever-card').length >= 5"
-             " && !document.querySelector('[data-dash-is-loading=\"true\"]')"
-             " && Array.from(document.querySelectorAll('figure.chart'))"
-             "     .every(el => el.querySelector('.main-svg'))")
+    drawn = (
+        "() => document.querySelectorAll('.lever-card').length >= 5"
+        " && !document.querySelector('[data-dash-is-loading=\"true\"]')"
+        " && Array.from(document.querySelectorAll('figure.chart'))"
+        "     .every(el => el.querySelector('.main-svg'))"
+    )
     hello_drawn = "() => !!document.querySelector('#hello-graph .main-svg')"
     with tempfile.TemporaryDirectory(prefix="bench-render-") as folder:
         url = f"sqlite:///{Path(folder) / 'render.db'}"
         _fill(url, plan)
         app = _make_app(url, plan)
         hello = _hello_app()
-        with serving(app.server) as base, serving(hello.server) as hello_base, \
-                sync_playwright() as playwright:
+        with (
+            serving(app.server) as base,
+            serving(hello.server) as hello_base,
+            sync_playwright() as playwright,
+        ):
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1366, "height": 768})
             page = context.new_page()
@@ -318,17 +386,24 @@ def measure_render(plan: Any, renders: int,
                 hello_s.append(load(hello_base + "/", hello_drawn))
                 overview.append(load(base + "/", drawn))
             browser.close()
-    result = {"overview_render_s": statistics.median(overview),
-              "hello_render_s": statistics.median(hello_s)}
+    result = {
+        "overview_render_s": statistics.median(overview),
+        "hello_render_s": statistics.median(hello_s),
+    }
     result["render_ratio"] = result["overview_render_s"] / result["hello_render_s"]
-    progress(_("render: overview {overview} s, hello world {hello} s",
-               overview=format_number(result["overview_render_s"], decimals=2),
-               hello=format_number(result["hello_render_s"], decimals=2)))
+    progress(
+        _(
+            "render: overview {overview} s, hello world {hello} s",
+            overview=format_number(result["overview_render_s"], decimals=2),
+            hello=format_number(result["hello_render_s"], decimals=2),
+        )
+    )
     return result
 
 
-def measure(warm: int, cold: int, renders: int, browser: bool,
-            progress: Callable[[str], None]) -> dict[str, Any]:
+def measure(
+    warm: int, cold: int, renders: int, browser: bool, progress: Callable[[str], None]
+) -> dict[str, Any]:
     from cli.bench.status import scaled_plan
 
     plan = load_configured_plan()
@@ -346,10 +421,12 @@ def measure(warm: int, cold: int, renders: int, browser: bool,
         "render_ratio": render["render_ratio"] if render else None,
         "render": render,
         "samples": {"warm": warm, "cold": cold, "renders": renders},
-        "targets": {"warm_ratio": 3, "cold_ratio_1x": 15, "cold_ratio_10x": 30,
-                    "render_ratio": 3},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "targets": {"warm_ratio": 3, "cold_ratio_1x": 15, "cold_ratio_10x": 30, "render_ratio": 3},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
     }
 
 
@@ -362,14 +439,27 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
         return 0
-    print(_("Floor (trivial callback) p95: {ms} ms",
-            ms=format_number(result["floor_p95_s"] * 1000, decimals=2)))
+    print(
+        _(
+            "Floor (trivial callback) p95: {ms} ms",
+            ms=format_number(result["floor_p95_s"] * 1000, decimals=2),
+        )
+    )
     for row in result["pages"]:
-        print(_("  {page} {scale}: warm {warm}x, cold {cold}x the floor",
-                page=row["page"], scale=row["scale"],
+        print(
+            _(
+                "  {page} {scale}: warm {warm}x, cold {cold}x the floor",
+                page=row["page"],
+                scale=row["scale"],
                 warm=format_number(row["warm_ratio"], decimals=1),
-                cold=format_number(row["cold_ratio"], decimals=1)))
+                cold=format_number(row["cold_ratio"], decimals=1),
+            )
+        )
     if result["render_ratio"] is not None:
-        print(_("Overview render: {ratio}x the hello-world page",
-                ratio=format_number(result["render_ratio"], decimals=2)))
+        print(
+            _(
+                "Overview render: {ratio}x the hello-world page",
+                ratio=format_number(result["render_ratio"], decimals=2),
+            )
+        )
     return 0

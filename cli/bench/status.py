@@ -36,8 +36,9 @@ TARGET_RATIO = 0.5
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=_("print one JSON object"))
-    parser.add_argument("--repeat", type=int, default=5,
-                        help=_("timed runs per scale (the best is reported)"))
+    parser.add_argument(
+        "--repeat", type=int, default=5, help=_("timed runs per scale (the best is reported)")
+    )
     parser.add_argument("--plan", default=None, help=_("plan file (default: PLAN_PATH)"))
 
 
@@ -49,15 +50,21 @@ def scaled_plan(plan: Plan, factor: int) -> Plan:
     for copy in range(factor):
         for ind in plan.indicators:
             objective, number = ind.code.split("-I")
-            service = ind.responsible_service if copy == 0 else \
-                f"{ind.responsible_service[:24]}_{copy}"
-            indicators.append(ind.model_copy(update={
-                "code": f"{objective}-I{int(number) + 1000 * copy}",
-                "responsible_service": service,
-            }))
+            service = (
+                ind.responsible_service if copy == 0 else f"{ind.responsible_service[:24]}_{copy}"
+            )
+            indicators.append(
+                ind.model_copy(
+                    update={
+                        "code": f"{objective}-I{int(number) + 1000 * copy}",
+                        "responsible_service": service,
+                    }
+                )
+            )
     services = [
         s if copy == 0 else s.model_copy(update={"code": f"{s.code[:24]}_{copy}"})
-        for copy in range(factor) for s in plan.services
+        for copy in range(factor)
+        for s in plan.services
     ]
     catalog = plan.catalog.model_copy(update={"indicators": indicators})
     return plan.model_copy(update={"catalog": catalog, "services": services})
@@ -84,12 +91,14 @@ def synthetic_values(plan: Plan, seed: int = 7) -> pd.DataFrame:
     stage_keys = np.array([s.key for s in scale], dtype=object)[stage_idx]
     is_ms = np.repeat(table.is_ms[:, None], t, axis=1)
     keep = (rng.random((n, t)) >= 0.04).ravel()  # about 4 % missing
-    frame = pd.DataFrame({
-        "indicator": np.repeat(np.array(table.codes, dtype=object), t)[keep],
-        "period": np.tile(np.array([str(p) for p in periods], dtype=object), n)[keep],
-        "value": np.asarray(np.where(is_ms, np.nan, level)).ravel()[keep],
-        "stage": np.asarray(np.where(is_ms, stage_keys, None)).ravel()[keep],
-    })
+    frame = pd.DataFrame(
+        {
+            "indicator": np.repeat(np.array(table.codes, dtype=object), t)[keep],
+            "period": np.tile(np.array([str(p) for p in periods], dtype=object), n)[keep],
+            "value": np.asarray(np.where(is_ms, np.nan, level)).ravel()[keep],
+            "stage": np.asarray(np.where(is_ms, stage_keys, None)).ravel()[keep],
+        }
+    )
     return frame
 
 
@@ -108,8 +117,15 @@ def baseline_workbook(rows: int = BASELINE_ROWS) -> bytes:
     assert ws is not None
     ws.append(["Codi", "Indicador", "Període", "Valor", "Comentari"])
     for i in range(rows):
-        ws.append([f"P{i % 5 + 1}.{i % 60:02d}-I{i}", f"Indicador {i}", "2025-T3",
-                   float(i % 997) * 1.5, "comentari" if i % 7 == 0 else None])
+        ws.append(
+            [
+                f"P{i % 5 + 1}.{i % 60:02d}-I{i}",
+                f"Indicador {i}",
+                "2025-T3",
+                float(i % 997) * 1.5,
+                "comentari" if i % 7 == 0 else None,
+            ]
+        )
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -186,16 +202,31 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(_("Status engine: full recompute at {period}", period=Period.parse(result["period"])))
     for s in result["scales"]:
-        print(_("  {scale}: {values} values, {indicators} indicators → {seconds} s "
+        print(
+            _(
+                "  {scale}: {values} values, {indicators} indicators → {seconds} s "
                 "(history of {quarters} quarters: {history} s; ×{growth} the 1x time)",
-                scale=s["scale"], values=format_number(s["values"], decimals=0),
+                scale=s["scale"],
+                values=format_number(s["values"], decimals=0),
                 indicators=format_number(s["indicators"], decimals=0),
-                seconds=format_number(s["seconds"], decimals=4), quarters=s["quarters"],
+                seconds=format_number(s["seconds"], decimals=4),
+                quarters=s["quarters"],
                 history=format_number(s["history_seconds"], decimals=4),
-                growth=format_number(result["growth"][s["scale"]], decimals=1)))
-    print(_("  baseline (read_excel of {rows} rows): {seconds} s", rows=BASELINE_ROWS,
-            seconds=format_number(result["baseline_s"], decimals=4)))
-    print(_("  ratio 100x / baseline: {ratio} (target < {target})",
+                growth=format_number(result["growth"][s["scale"]], decimals=1),
+            )
+        )
+    print(
+        _(
+            "  baseline (read_excel of {rows} rows): {seconds} s",
+            rows=BASELINE_ROWS,
+            seconds=format_number(result["baseline_s"], decimals=4),
+        )
+    )
+    print(
+        _(
+            "  ratio 100x / baseline: {ratio} (target < {target})",
             ratio=format_number(result["ratio"], decimals=3),
-            target=format_number(TARGET_RATIO, decimals=1)))
+            target=format_number(TARGET_RATIO, decimals=1),
+        )
+    )
     return 0

@@ -154,6 +154,7 @@ class LoadReport:
 
 # --------------------------------------------------------------------------------- values
 
+
 def _decimals(indicator: Indicator) -> int:
     unit = (indicator.unit or "").lower()
     if "%" in unit or "/" in unit or unit.startswith("dies"):
@@ -168,14 +169,19 @@ def _clip(indicator: Indicator, value: float) -> float:
     return min(max(value, low), high)
 
 
-def _numeric_series(indicator: Indicator, periods: list[Period], profile: str,
-                    rng: random.Random) -> dict[Period, float]:
+def _numeric_series(
+    indicator: Indicator, periods: list[Period], profile: str, rng: random.Random
+) -> dict[Period, float]:
     targets = indicator.targets or {}
     years = sorted({p.year for p in periods})
     base = indicator.baseline.value if indicator.baseline else targets.get(years[0], 0.0)
     first_index, span = periods[0].index, max(1, len(periods) - 1)
-    factor = {"on_track": rng.uniform(0.97, 1.08), "lagging": rng.uniform(0.55, 0.75),
-              "far_behind": rng.uniform(0.1, 0.35), "exceeding": rng.uniform(1.25, 1.5)}[profile]
+    factor = {
+        "on_track": rng.uniform(0.97, 1.08),
+        "lagging": rng.uniform(0.55, 0.75),
+        "far_behind": rng.uniform(0.1, 0.35),
+        "exceeding": rng.uniform(1.25, 1.5),
+    }[profile]
     tolerance = indicator.tolerance
     aggregation = indicator.aggregation or Aggregation.LAST
     result: dict[Period, float] = {}
@@ -192,8 +198,12 @@ def _numeric_series(indicator: Indicator, periods: list[Period], profile: str,
             f = 1 + (factor - 1) * elapsed if profile == "lagging" else factor
             if indicator.direction is Direction.MAINTAIN:
                 tol = tolerance if tolerance is not None else 0.05 * abs(target)
-                offset = {"on_track": 0.0, "exceeding": 0.3, "lagging": 1.8 * elapsed,
-                          "far_behind": 2.5}[profile] * tol
+                offset = {
+                    "on_track": 0.0,
+                    "exceeding": 0.3,
+                    "lagging": 1.8 * elapsed,
+                    "far_behind": 2.5,
+                }[profile] * tol
                 level = target + sign * offset + rng.gauss(0, 0.3 * tol)
                 if aggregation is Aggregation.SUM:
                     level = level / 4 * _SEASON[p.quarter - 1]
@@ -230,8 +240,9 @@ def _largest_remainder(values: list[float]) -> list[int]:
     return floors
 
 
-def _milestone_series(plan: Plan, indicator: Indicator, periods: list[Period], profile: str,
-                      rng: random.Random) -> dict[Period, str]:
+def _milestone_series(
+    plan: Plan, indicator: Indicator, periods: list[Period], profile: str, rng: random.Random
+) -> dict[Period, str]:
     progress = sorted((s for s in plan.stages if s.pct is not None), key=lambda s: s.pct or 0)
     if not progress:
         return {}
@@ -260,8 +271,11 @@ def _milestone_series(plan: Plan, indicator: Indicator, periods: list[Period], p
             if pause_from <= p <= pause_to:
                 result[p] = postponed.key
                 continue
-            done = (p.index - start.index - (pause_to.index - pause_from.index + 1
-                                             if p > pause_to else 0)) / duration
+            done = (
+                p.index
+                - start.index
+                - (pause_to.index - pause_from.index + 1 if p > pause_to else 0)
+            ) / duration
         else:
             done = (p.index - start.index) / duration
         pct = 100.0 if p >= completion else 10 + 90 * min(done, 0.95)
@@ -277,6 +291,7 @@ def _milestone_series(plan: Plan, indicator: Indicator, periods: list[Period], p
 
 # --------------------------------------------------------------------------------- files
 
+
 def _normalise_zip(content: bytes, when: dt.datetime) -> bytes:
     """Fixed zip timestamps and document dates: the same data gives the same bytes."""
     stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -287,8 +302,9 @@ def _normalise_zip(content: bytes, when: dt.datetime) -> bytes:
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 text = data.decode("utf-8")
-                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
-                              rf"\g<1>{stamp}\g<2>", text)
+                text = re.sub(
+                    r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rf"\g<1>{stamp}\g<2>", text
+                )
                 data = text.encode("utf-8")
             fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
@@ -317,9 +333,16 @@ def _cell_value(plan: Plan, indicator: Indicator, value: float | str, lang: str 
     return value
 
 
-def _titled_file(plan: Plan, service: str, period: Period, indicators: list[Indicator],
-                 values: dict[tuple[str, str], float | str], comments: dict[str, str],
-                 when: dt.datetime, user: str) -> bytes:
+def _titled_file(
+    plan: Plan,
+    service: str,
+    period: Period,
+    indicators: list[Indicator],
+    values: dict[tuple[str, str], float | str],
+    comments: dict[str, str],
+    when: dt.datetime,
+    user: str,
+) -> bytes:
     wb = Workbook()
     cover = wb.active
     assert cover is not None
@@ -338,18 +361,35 @@ def _titled_file(plan: Plan, service: str, period: Period, indicators: list[Indi
         value = values.get((indicator.code, str(period)))
         if value is None:
             continue
-        cell = (_cell_value(plan, indicator, value, "es") if isinstance(value, str)
-                else _ca_text(indicator, value))
-        ws.append([indicator.code, indicator.name, f"{period.quarter}T {period.year}", cell,
-                   comments.get(indicator.code)])
+        cell = (
+            _cell_value(plan, indicator, value, "es")
+            if isinstance(value, str)
+            else _ca_text(indicator, value)
+        )
+        ws.append(
+            [
+                indicator.code,
+                indicator.name,
+                f"{period.quarter}T {period.year}",
+                cell,
+                comments.get(indicator.code),
+            ]
+        )
     ws.append([])
     ws.append(["Font: registre propi de l'ABSS. Dades provisionals fins al tancament de l'any."])
     return _save(wb, when, user)
 
 
-def _wide_file(plan: Plan, service: str, period: Period, indicators: list[Indicator],
-               values: dict[tuple[str, str], float | str], comments: dict[str, str],
-               when: dt.datetime, user: str) -> bytes:
+def _wide_file(
+    plan: Plan,
+    service: str,
+    period: Period,
+    indicators: list[Indicator],
+    values: dict[tuple[str, str], float | str],
+    comments: dict[str, str],
+    when: dt.datetime,
+    user: str,
+) -> bytes:
     quarters = [Period(period.year, q) for q in range(1, period.quarter + 1)]
     wb = Workbook()
     ws = wb.active
@@ -366,9 +406,16 @@ def _wide_file(plan: Plan, service: str, period: Period, indicators: list[Indica
     return _save(wb, when, user)
 
 
-def _long_file(plan: Plan, service: str, period: Period, indicators: list[Indicator],
-               values: dict[tuple[str, str], float | str], comments: dict[str, str],
-               when: dt.datetime, user: str) -> bytes:
+def _long_file(
+    plan: Plan,
+    service: str,
+    period: Period,
+    indicators: list[Indicator],
+    values: dict[tuple[str, str], float | str],
+    comments: dict[str, str],
+    when: dt.datetime,
+    user: str,
+) -> bytes:
     quarters = [Period(period.year, q) for q in range(1, period.quarter + 1)]
     wb = Workbook()
     ws = wb.active
@@ -380,13 +427,25 @@ def _long_file(plan: Plan, service: str, period: Period, indicators: list[Indica
             value = values.get((indicator.code, str(q)))
             if value is None:
                 continue
-            ws.append([indicator.code, str(q), _cell_value(plan, indicator, value),
-                       comments.get(indicator.code) if q == period else None])
+            ws.append(
+                [
+                    indicator.code,
+                    str(q),
+                    _cell_value(plan, indicator, value),
+                    comments.get(indicator.code) if q == period else None,
+                ]
+            )
     return _save(wb, when, user)
 
 
-def _csv_file(plan: Plan, service: str, period: Period, indicators: list[Indicator],
-              values: dict[tuple[str, str], float | str], comments: dict[str, str]) -> bytes:
+def _csv_file(
+    plan: Plan,
+    service: str,
+    period: Period,
+    indicators: list[Indicator],
+    values: dict[tuple[str, str], float | str],
+    comments: dict[str, str],
+) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["Codi", "Indicador", "Període", "Valor", "Observacions"])
@@ -398,21 +457,41 @@ def _csv_file(plan: Plan, service: str, period: Period, indicators: list[Indicat
             cell = _cell_value(plan, indicator, value)
         else:
             cell = format_number(value, "ca", _decimals(indicator)).replace(".", "")
-        writer.writerow([indicator.code, indicator.name, f"T{period.quarter} {period.year}", cell,
-                         comments.get(indicator.code, "")])
+        writer.writerow(
+            [
+                indicator.code,
+                indicator.name,
+                f"T{period.quarter} {period.year}",
+                cell,
+                comments.get(indicator.code, ""),
+            ]
+        )
     return out.getvalue().encode("cp1252", errors="replace")
 
 
 # --------------------------------------------------------------------------------- generate
 
+
 def _upload_time(period: Period, days: int, rng: random.Random) -> dt.datetime:
     day = period.end + dt.timedelta(days=days)
-    return dt.datetime(day.year, day.month, day.day, rng.randint(8, 14), rng.randint(0, 59),
-                       rng.randint(0, 59), tzinfo=dt.UTC)
+    return dt.datetime(
+        day.year,
+        day.month,
+        day.day,
+        rng.randint(8, 14),
+        rng.randint(0, 59),
+        rng.randint(0, 59),
+        tzinfo=dt.UTC,
+    )
 
 
-def generate(plan: Plan, *, seed: int = DEFAULT_SEED, settings: Settings | None = None,
-             services: Iterable[str] | None = None) -> DemoData:
+def generate(
+    plan: Plan,
+    *,
+    seed: int = DEFAULT_SEED,
+    settings: Settings | None = None,
+    services: Iterable[str] | None = None,
+) -> DemoData:
     """Every demo file in upload order, with the values they carry (deterministic).
 
     The phases, each drawing from the same seeded generator in this order: the indicators'
@@ -427,18 +506,27 @@ def generate(plan: Plan, *, seed: int = DEFAULT_SEED, settings: Settings | None 
     values = _values(plan, periods, profiles, rng)
     layouts = _layouts(reporting, rng)
     gaps = _gaps(plan, reporting, layouts, periods, rng)
-    story = _Story(plan, seed, settings.submission_deadline_days, periods, values, profiles,
-                   layouts, gaps)
+    story = _Story(
+        plan, seed, settings.submission_deadline_days, periods, values, profiles, layouts, gaps
+    )
     chosen = set(services) if services is not None else None
     files = [
         demo_file
-        for service in reporting if chosen is None or service in chosen
+        for service in reporting
+        if chosen is None or service in chosen
         for demo_file in _service_files(story, service)
     ]
     files.sort(key=lambda f: (f.uploaded_at, f.service))
-    return DemoData(seed=seed, files=files, values=values, profiles=profiles, layouts=layouts,
-                    missing=sorted(gaps.missing), late=sorted(gaps.late),
-                    reuploads=sorted(gaps.reuploads))
+    return DemoData(
+        seed=seed,
+        files=files,
+        values=values,
+        profiles=profiles,
+        layouts=layouts,
+        missing=sorted(gaps.missing),
+        late=sorted(gaps.late),
+        reuploads=sorted(gaps.reuploads),
+    )
 
 
 def _profiles(plan: Plan, rng: random.Random) -> dict[str, str]:
@@ -447,11 +535,14 @@ def _profiles(plan: Plan, rng: random.Random) -> dict[str, str]:
     order = [i for i in plan.indicators if not i.is_milestone]
     rng.shuffle(order)
     n = len(order)
-    cuts = [("far_behind", round(n * 0.1)), ("lagging", round(n * 0.2)),
-            ("exceeding", round(n * 0.15))]
+    cuts = [
+        ("far_behind", round(n * 0.1)),
+        ("lagging", round(n * 0.2)),
+        ("exceeding", round(n * 0.15)),
+    ]
     position = 0
     for name, count in cuts:
-        for indicator in order[position: position + count]:
+        for indicator in order[position : position + count]:
             profiles[indicator.code] = name
         position += count
     for indicator in order[position:]:
@@ -459,13 +550,15 @@ def _profiles(plan: Plan, rng: random.Random) -> dict[str, str]:
     order = [i for i in plan.indicators if i.is_milestone]
     rng.shuffle(order)
     for k, indicator in enumerate(order):
-        profiles[indicator.code] = ("late" if k < 2 else "postponed" if k == 2 else
-                                    "early" if k == 3 else "on_track")
+        profiles[indicator.code] = (
+            "late" if k < 2 else "postponed" if k == 2 else "early" if k == 3 else "on_track"
+        )
     return profiles
 
 
-def _values(plan: Plan, periods: list[Period], profiles: dict[str, str],
-            rng: random.Random) -> dict[tuple[str, str], float | str]:
+def _values(
+    plan: Plan, periods: list[Period], profiles: dict[str, str], rng: random.Random
+) -> dict[tuple[str, str], float | str]:
     """The true value (a number or a stage key) of every indicator in every quarter."""
     values: dict[tuple[str, str], float | str] = {}
     for indicator in plan.indicators:
@@ -500,8 +593,13 @@ class _Gaps:
     reuploads: set[tuple[str, str]]  # a wrong file first, then the corrected one
 
 
-def _gaps(plan: Plan, reporting: list[str], layouts: dict[str, str], periods: list[Period],
-          rng: random.Random) -> _Gaps:
+def _gaps(
+    plan: Plan,
+    reporting: list[str],
+    layouts: dict[str, str],
+    periods: list[Period],
+    rng: random.Random,
+) -> _Gaps:
     """Missing submissions (one service skips 2024-T3, the last quarter only partly in), late
     ones and re-uploads."""
     template_services = [s for s in reporting if layouts[s] == TEMPLATE]
@@ -514,8 +612,11 @@ def _gaps(plan: Plan, reporting: list[str], layouts: dict[str, str], periods: li
         missing.add((rng.choice(template_services or reporting), str(rng.choice(periods[2:-2]))))
     candidates = [(s, str(p)) for s in reporting for p in periods if (s, str(p)) not in missing]
     late = set(rng.sample(candidates, k=min(len(candidates), max(3, len(candidates) // 12))))
-    numeric_template = [s for s in template_services
-                        if any(not i.is_milestone for i in plan.indicators_of_service(s))]
+    numeric_template = [
+        s
+        for s in template_services
+        if any(not i.is_milestone for i in plan.indicators_of_service(s))
+    ]
     reuploads: set[tuple[str, str]] = set()
     for _k in range(4):
         if numeric_template:
@@ -567,8 +668,11 @@ def _service_files(story: _Story, service: str) -> list[DemoFile]:
         key = str(p)
         if (service, key) in gaps.missing:
             continue
-        days = srng.randint(deadline_days + 5, deadline_days + 50) if (service, key) in gaps.late \
+        days = (
+            srng.randint(deadline_days + 5, deadline_days + 50)
+            if (service, key) in gaps.late
             else srng.randint(3, deadline_days - 2)
+        )
         when = _upload_time(p, days, srng)
         comments = _comments(story.plan, indicators, p, story.values, story.profiles, srng)
         sending = _Sending(service, p, indicators, when, comments, previous)
@@ -597,14 +701,38 @@ def _reupload_files(story: _Story, sending: _Sending, srng: random.Random) -> li
     return [first, second]
 
 
-def _demo_file(story: _Story, sending: _Sending, values: dict[tuple[str, str], float | str],
-               note: str, suffix: str = "") -> DemoFile:
+def _demo_file(
+    story: _Story,
+    sending: _Sending,
+    values: dict[tuple[str, str], float | str],
+    note: str,
+    suffix: str = "",
+) -> DemoFile:
     layout = story.layouts[sending.service]
-    name, content = _file(story.plan, sending.service, sending.period, sending.indicators,
-                          values, sending.comments, sending.when, sending.user, layout,
-                          story.values, sending.previous, suffix=suffix)
-    return DemoFile(sending.service, str(sending.period), name, content, sending.when,
-                    sending.user, layout, note)
+    name, content = _file(
+        story.plan,
+        sending.service,
+        sending.period,
+        sending.indicators,
+        values,
+        sending.comments,
+        sending.when,
+        sending.user,
+        layout,
+        story.values,
+        sending.previous,
+        suffix=suffix,
+    )
+    return DemoFile(
+        sending.service,
+        str(sending.period),
+        name,
+        content,
+        sending.when,
+        sending.user,
+        layout,
+        note,
+    )
 
 
 def _typo(indicator: Indicator, true: float) -> float:
@@ -616,9 +744,14 @@ def _typo(indicator: Indicator, true: float) -> float:
     return round(wrong, _decimals(indicator))
 
 
-def _comments(plan: Plan, indicators: list[Indicator], period: Period,
-              values: dict[tuple[str, str], float | str], profiles: dict[str, str],
-              rng: random.Random) -> dict[str, str]:
+def _comments(
+    plan: Plan,
+    indicators: list[Indicator],
+    period: Period,
+    values: dict[tuple[str, str], float | str],
+    profiles: dict[str, str],
+    rng: random.Random,
+) -> dict[str, str]:
     result: dict[str, str] = {}
     for indicator in indicators:
         profile = profiles[indicator.code]
@@ -639,17 +772,25 @@ def _comments(plan: Plan, indicators: list[Indicator], period: Period,
     return result
 
 
-def _file(plan: Plan, service: str, period: Period, indicators: list[Indicator],
-          values: dict[tuple[str, str], float | str], comments: dict[str, str],
-          when: dt.datetime, user: str, layout: str,
-          truth: dict[tuple[str, str], float | str], previous: Period | None,
-          suffix: str = "") -> tuple[str, bytes]:
+def _file(
+    plan: Plan,
+    service: str,
+    period: Period,
+    indicators: list[Indicator],
+    values: dict[tuple[str, str], float | str],
+    comments: dict[str, str],
+    when: dt.datetime,
+    user: str,
+    layout: str,
+    truth: dict[tuple[str, str], float | str],
+    previous: Period | None,
+    suffix: str = "",
+) -> tuple[str, bytes]:
     key = str(period)
     made = when - dt.timedelta(hours=2)
     if layout == TITLED:
         name = f"Indicadors {service} {period.quarter}T {period.year}{suffix}.xlsx"
-        return name, _titled_file(plan, service, period, indicators, values, comments, made,
-                                  user)
+        return name, _titled_file(plan, service, period, indicators, values, comments, made, user)
     if layout == WIDE:
         name = f"seguiment_{service}_{period.year}_fins_{period.quarter}T{suffix}.xlsx"
         return name, _wide_file(plan, service, period, indicators, values, comments, made, user)
@@ -668,14 +809,15 @@ def _file(plan: Plan, service: str, period: Period, indicators: list[Indicator],
     filled: dict[str, tuple[float | str | None, str | None]] = {
         i.code: (values.get((i.code, key)), comments.get(i.code)) for i in indicators
     }
-    generated = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(7, 0),
-                                    tzinfo=dt.UTC)
-    content = build_template(plan, service, period, last_values=last, filled=filled,
-                             generated_at=generated)
+    generated = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(7, 0), tzinfo=dt.UTC)
+    content = build_template(
+        plan, service, period, last_values=last, filled=filled, generated_at=generated
+    )
     return f"{service}_{period}{suffix}.xlsx", _normalise_zip(content, made)
 
 
 # --------------------------------------------------------------------------------- store, load
+
 
 def write_files(data: DemoData, directory: str | Path) -> list[Path]:
     """Write the files under ``directory/<service>/`` and a ``manifest.json``.
@@ -701,19 +843,35 @@ def write_files(data: DemoData, directory: str | Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(demo_file.content)
         written.append(path)
-        entries.append({
-            "path": demo_file.relpath, "service": demo_file.service, "period": demo_file.period,
-            "uploaded_at": demo_file.uploaded_at.isoformat(), "user": demo_file.user,
-            "layout": demo_file.layout, "note": demo_file.note, "sha256": demo_file.sha256,
-        })
-    manifest = {"seed": data.seed, "files": entries,
-                "missing": [list(pair) for pair in data.missing]}
+        entries.append(
+            {
+                "path": demo_file.relpath,
+                "service": demo_file.service,
+                "period": demo_file.period,
+                "uploaded_at": demo_file.uploaded_at.isoformat(),
+                "user": demo_file.user,
+                "layout": demo_file.layout,
+                "note": demo_file.note,
+                "sha256": demo_file.sha256,
+            }
+        )
+    manifest = {
+        "seed": data.seed,
+        "files": entries,
+        "missing": [list(pair) for pair in data.missing],
+    }
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return written
 
 
-def load(engine: Any, plan: Plan, data: DemoData, *, settings: Settings | None = None,
-         progress: Callable[[DemoFile, Any], None] | None = None) -> LoadReport:
+def load(
+    engine: Any,
+    plan: Plan,
+    data: DemoData,
+    *,
+    settings: Settings | None = None,
+    progress: Callable[[DemoFile, Any], None] | None = None,
+) -> LoadReport:
     """Import every demo file, in upload order, through the real import (source "demo")."""
     from indicators.intake.importer import import_file
 
@@ -721,9 +879,16 @@ def load(engine: Any, plan: Plan, data: DemoData, *, settings: Settings | None =
     started = time.perf_counter()
     for demo_file in data.files:
         result = import_file(
-            engine, plan, filename=demo_file.filename, content=demo_file.content,
-            user=demo_file.user, service=demo_file.service, period=demo_file.period,
-            source="demo", settings=settings, uploaded_at=demo_file.uploaded_at,
+            engine,
+            plan,
+            filename=demo_file.filename,
+            content=demo_file.content,
+            user=demo_file.user,
+            service=demo_file.service,
+            period=demo_file.period,
+            source="demo",
+            settings=settings,
+            uploaded_at=demo_file.uploaded_at,
         )
         if result.status == "ok":
             report.imported += 1
@@ -748,9 +913,16 @@ def has_submissions(engine: Any) -> bool:
         return conn.execute(select(Submission.id).limit(1)).first() is not None
 
 
-def run(engine: Any, plan: Plan, *, seed: int = DEFAULT_SEED, directory: str | Path | None = None,
-        settings: Settings | None = None, do_load: bool = True,
-        services: Iterable[str] | None = None) -> tuple[DemoData, LoadReport | None]:
+def run(
+    engine: Any,
+    plan: Plan,
+    *,
+    seed: int = DEFAULT_SEED,
+    directory: str | Path | None = None,
+    settings: Settings | None = None,
+    do_load: bool = True,
+    services: Iterable[str] | None = None,
+) -> tuple[DemoData, LoadReport | None]:
     """Generate (and write, when ``directory`` is given) the demo files, then load them."""
     settings = settings or get_settings()
     data = generate(plan, seed=seed, settings=settings, services=services)
@@ -776,11 +948,16 @@ def setup_demo_data(ctx: Any) -> int:
             ctx.echo(_("The database already has submissions: no demo data loaded."))
             return 0
         started = time.perf_counter()
-        _data, report = run(ctx.engine, ctx.plan, directory=ctx.settings.demo_dir,
-                           settings=ctx.settings)
+        _data, report = run(
+            ctx.engine, ctx.plan, directory=ctx.settings.demo_dir, settings=ctx.settings
+        )
     except SQLAlchemyError as exc:
-        ctx.echo(_("The database is not ready ({reason}): run `seguiment db upgrade` first.",
-                   reason=type(exc).__name__))
+        ctx.echo(
+            _(
+                "The database is not ready ({reason}): run `seguiment db upgrade` first.",
+                reason=type(exc).__name__,
+            )
+        )
         return 1
     assert report is not None
     if not report.ok:
@@ -788,8 +965,14 @@ def setup_demo_data(ctx: Any) -> int:
             ctx.echo(f"{name}: {'; '.join(errors)}")
         ctx.echo(_("{count} demo files could not be imported.", count=len(report.failures)))
         return 1
-    ctx.echo(_("Empty database: demo data loaded ({files} submissions, {values} values) in "
-               "{seconds} s; files in {dir}.", files=report.imported, values=report.values,
-               seconds=format_number(time.perf_counter() - started, "ca", 1),
-               dir=str(ctx.settings.demo_dir)))
+    ctx.echo(
+        _(
+            "Empty database: demo data loaded ({files} submissions, {values} values) in "
+            "{seconds} s; files in {dir}.",
+            files=report.imported,
+            values=report.values,
+            seconds=format_number(time.perf_counter() - started, "ca", 1),
+            dir=str(ctx.settings.demo_dir),
+        )
+    )
     return 0

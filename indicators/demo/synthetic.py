@@ -29,8 +29,9 @@ _UNITS: list[tuple[str, Aggregation, Bounds]] = [
 ]
 
 
-def synthetic_indicators(plan: Plan, service: str, *, numeric: int, milestones: int = 0,
-                         first_number: int = 101) -> list[Indicator]:
+def synthetic_indicators(
+    plan: Plan, service: str, *, numeric: int, milestones: int = 0, first_number: int = 101
+) -> list[Indicator]:
     """``numeric`` + ``milestones`` generated indicators of ``service``."""
     objectives = [o.code for o in plan.objectives]
     years = plan.years
@@ -45,31 +46,55 @@ def synthetic_indicators(plan: Plan, service: str, *, numeric: int, milestones: 
             step = 2.0 if unit == "%" else base * 0.05
             direction = Direction.DECREASE if unit == "dies" else Direction.INCREASE
             sign = -1 if direction is Direction.DECREASE else 1
-            result.append(Indicator(
-                code=code, name=f"Indicador sintètic {i + 1}", kind=IndicatorKind.NUMERIC,
-                responsible_service=service, unit=unit, direction=direction,
-                aggregation=aggregation, baseline=Baseline(year=years[0] - 1, value=base),
-                targets={y: round(base + sign * step * (k + 1), 1) for k, y in enumerate(years)},
-                bounds=bounds,
-            ))
+            result.append(
+                Indicator(
+                    code=code,
+                    name=f"Indicador sintètic {i + 1}",
+                    kind=IndicatorKind.NUMERIC,
+                    responsible_service=service,
+                    unit=unit,
+                    direction=direction,
+                    aggregation=aggregation,
+                    baseline=Baseline(year=years[0] - 1, value=base),
+                    targets={
+                        y: round(base + sign * step * (k + 1), 1) for k, y in enumerate(years)
+                    },
+                    bounds=bounds,
+                )
+            )
         else:
             completion = Period(years[0] + (i % len(years)), 4)
-            result.append(Indicator(
-                code=code, name=f"Fita sintètica {i + 1}", kind=IndicatorKind.MILESTONE,
-                responsible_service=service, planned_completion=str(completion),
-            ))
+            result.append(
+                Indicator(
+                    code=code,
+                    name=f"Fita sintètica {i + 1}",
+                    kind=IndicatorKind.MILESTONE,
+                    responsible_service=service,
+                    planned_completion=str(completion),
+                )
+            )
     return result
 
 
 def with_indicators(plan: Plan, indicators: list[Indicator]) -> Plan:
     """The same plan with another catalog (a new object: the plan is immutable)."""
-    catalog = Catalog(status=plan.catalog.status, note=plan.catalog.note,
-                      thresholds=plan.catalog.thresholds, stages=plan.catalog.stages,
-                      indicators=indicators)
-    return Plan(info=plan.info, levers=plan.levers, challenges=plan.challenges,
-                services=plan.services, catalog=catalog)
+    catalog = Catalog(
+        status=plan.catalog.status,
+        note=plan.catalog.note,
+        thresholds=plan.catalog.thresholds,
+        stages=plan.catalog.stages,
+        indicators=indicators,
+    )
+    return Plan(
+        info=plan.info,
+        levers=plan.levers,
+        challenges=plan.challenges,
+        services=plan.services,
+        catalog=catalog,
+    )
 
 
 def synthetic_plan(plan: Plan, service: str, *, numeric: int, milestones: int = 0) -> Plan:
-    return with_indicators(plan, synthetic_indicators(plan, service, numeric=numeric,
-                                                      milestones=milestones))
+    return with_indicators(
+        plan, synthetic_indicators(plan, service, numeric=numeric, milestones=milestones)
+    )

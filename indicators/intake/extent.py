@@ -37,8 +37,7 @@ _CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 _ROW_REF = re.compile(r"[1-9][0-9]{0,6}")
 _COUNT = re.compile(r"[0-9]{1,10}")
 _ODS_VALUES = frozenset(
-    ("value-type", "value", "string-value", "date-value", "time-value", "boolean-value",
-     "formula")
+    ("value-type", "value", "string-value", "date-value", "time-value", "boolean-value", "formula")
 )
 _ODS_CELLS = frozenset(("table-cell", "covered-table-cell"))
 
@@ -304,6 +303,7 @@ def xlsx_extents(
 
 
 # --- .ods -------------------------------------------------------------------------------------
+
 
 @dataclass
 class _Table:

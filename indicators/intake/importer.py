@@ -94,8 +94,15 @@ def import_file(
     if today is None:
         today = (uploaded_at or dt.datetime.now(dt.UTC)).date()
     checked = _read_and_check(
-        plan, filename, content, settings, lang,
-        service=service, period=period, today=today, allowed_services=allowed_services,
+        plan,
+        filename,
+        content,
+        settings,
+        lang,
+        service=service,
+        period=period,
+        today=today,
+        allowed_services=allowed_services,
     )
     if isinstance(checked, ImportResult):
         return checked
@@ -143,8 +150,15 @@ def _read_and_check(
         meta = read_meta(sheets)
         found = find_data(sheets)
         return check(
-            plan, found, meta, filename=filename, service=service, period=period,
-            today=today, allowed_services=allowed_services, lang=lang,
+            plan,
+            found,
+            meta,
+            filename=filename,
+            service=service,
+            period=period,
+            today=today,
+            allowed_services=allowed_services,
+            lang=lang,
         )
     except UnsafeFile as exc:
         error = issue.plain(exc.code, exc.msgid, exc.params)
@@ -168,20 +182,30 @@ def _check_against_stored(
     previous_periods = {str(Period.parse(p).prev()) for p in periods}
     locked = refused_periods(engine, periods)
     previous = stored_values(
-        engine, checked.service, [v.indicator for v in checked.values],
+        engine,
+        checked.service,
+        [v.indicator for v in checked.values],
         sorted(previous_periods),
     )
     check_stored(
-        checked, plan, locked=locked, previous=previous,
-        jump_ratio=settings.jump_warning_ratio, lang=lang,
+        checked,
+        plan,
+        locked=locked,
+        previous=previous,
+        jump_ratio=settings.jump_warning_ratio,
+        lang=lang,
     )
 
 
 def _accepted(checked: Checked, *, dry_run: bool = False) -> ImportResult:
     assert checked.service is not None and checked.period is not None
     return ImportResult(
-        status="ok", service=checked.service, period=checked.period,
-        values=checked.values, warnings=checked.warnings, dry_run=dry_run,
+        status="ok",
+        service=checked.service,
+        period=checked.period,
+        values=checked.values,
+        warnings=checked.warnings,
+        dry_run=dry_run,
     )
 
 
@@ -189,8 +213,10 @@ def _dry_run(checked: Checked, lang: str) -> ImportResult:
     """A valid file, not stored."""
     result = _accepted(checked, dry_run=True)
     result.message = gettext(
-        "The file is valid: {count} values for {service}, {period} (nothing stored: "
-        "dry run).", lang, count=len(checked.values), service=checked.service,
+        "The file is valid: {count} values for {service}, {period} (nothing stored: dry run).",
+        lang,
+        count=len(checked.values),
+        service=checked.service,
         period=checked.period,
     )
     return result
@@ -202,15 +228,26 @@ def _store(
     """Store a valid file in one transaction and say what happened."""
     assert checked.service is not None and checked.period is not None
     stored = store(
-        engine, service=checked.service, period=checked.period, filename=upload.filename,
-        content=upload.content, user=upload.user, source=upload.source, values=checked.values,
-        warnings=[w.to_json() for w in checked.warnings], uploaded_at=upload.uploaded_at,
+        engine,
+        service=checked.service,
+        period=checked.period,
+        filename=upload.filename,
+        content=upload.content,
+        user=upload.user,
+        source=upload.source,
+        values=checked.values,
+        warnings=[w.to_json() for w in checked.warnings],
+        uploaded_at=upload.uploaded_at,
     )
     if stored.status == LOCKED:
         # locked between validation and storing: re-run the stored-data checks for the message
         check_stored(
-            checked, plan, locked=refused_periods(engine, _periods_of(checked, checked.period)),
-            previous={}, jump_ratio=settings.jump_warning_ratio, lang=lang,
+            checked,
+            plan,
+            locked=refused_periods(engine, _periods_of(checked, checked.period)),
+            previous={},
+            jump_ratio=settings.jump_warning_ratio,
+            lang=lang,
         )
         return _rejected_checked(checked, lang)
     return _stored_result(checked, stored, lang)
@@ -224,7 +261,10 @@ def _stored_result(checked: Checked, stored: Stored, lang: str) -> ImportResult:
         result.status = "duplicate"
         result.message = gettext(
             "This same file is already the current submission for {service}, {period} "
-            "(number {id}): nothing has changed.", lang, id=stored.submission_id, **names,
+            "(number {id}): nothing has changed.",
+            lang,
+            id=stored.submission_id,
+            **names,
         )
         return result
     result.superseded_id = stored.superseded_id
@@ -232,19 +272,29 @@ def _stored_result(checked: Checked, stored: Stored, lang: str) -> ImportResult:
     if stored.superseded_id is not None:
         result.message = gettext(
             "Imported {count} values for {service}, {period}. They replace submission number "
-            "{old}, which stays in the history.", lang, count=count,
-            old=stored.superseded_id, **names,
+            "{old}, which stays in the history.",
+            lang,
+            count=count,
+            old=stored.superseded_id,
+            **names,
         )
     else:
         result.message = gettext(
-            "Imported {count} values for {service}, {period}.", lang, count=count, **names,
+            "Imported {count} values for {service}, {period}.",
+            lang,
+            count=count,
+            **names,
         )
     return result
 
 
 def _rejected_checked(checked: Checked, lang: str) -> ImportResult:
     return _rejected(
-        checked.service, checked.period, checked.errors, checked.warnings, lang,
+        checked.service,
+        checked.period,
+        checked.errors,
+        checked.warnings,
+        lang,
         values=checked.values,
     )
 
@@ -265,12 +315,17 @@ def _rejected(
         parsed = Period.try_parse(explicit[1])
         period = str(parsed) if parsed else None
     return ImportResult(
-        status="rejected", service=service, period=period, values=values or [],
-        errors=errors, warnings=warnings,
+        status="rejected",
+        service=service,
+        period=period,
+        values=values or [],
+        errors=errors,
+        warnings=warnings,
         message=gettext(
-            "The file has been rejected: {count} errors. Nothing has been stored.", lang,
+            "The file has been rejected: {count} errors. Nothing has been stored.",
+            lang,
             count=len(errors),
-        ) if len(errors) != 1 else gettext(
-            "The file has been rejected: 1 error. Nothing has been stored.", lang
-        ),
+        )
+        if len(errors) != 1
+        else gettext("The file has been rejected: 1 error. Nothing has been stored.", lang),
     )

@@ -139,8 +139,7 @@ MESSAGES: dict[str, str] = {
         "until it is reopened."
     ),
     "suspicious_jump": (
-        "«{code}» goes from {before} in {prev} to {now}: a change of {change}. "
-        "Please check it."
+        "«{code}» goes from {before} in {prev} to {now}: a change of {change}. Please check it."
     ),
 }
 

@@ -34,29 +34,89 @@ def _add(role: Role, priority: int, *names: str) -> None:
 
 
 _add(
-    "indicator", 3, "codi", "code", "codigo", "cod", "codi indicador", "codi de l indicador",
-    "codi de indicador", "codi de l'indicador", "codigo indicador", "codigo del indicador",
-    "codigo de indicador", "indicator code", "code indicator", "id indicador", "id",
+    "indicator",
+    3,
+    "codi",
+    "code",
+    "codigo",
+    "cod",
+    "codi indicador",
+    "codi de l indicador",
+    "codi de indicador",
+    "codi de l'indicador",
+    "codigo indicador",
+    "codigo del indicador",
+    "codigo de indicador",
+    "indicator code",
+    "code indicator",
+    "id indicador",
+    "id",
 )
 _add("indicator", 1, "indicador", "indicator", "indicadors", "indicadores", "indicators")
 _add(
-    "value", 3, "valor", "value", "valor assolit", "valor real", "valor actual",
-    "valor del trimestre", "valor trimestre", "valor trimestral", "valor obtingut",
-    "valor obtenido", "valor alcanzado", "valor aconseguit", "resultat", "resultado",
-    "dada", "dato", "actual value", "valor nou", "nou valor", "nuevo valor", "new value",
+    "value",
+    3,
+    "valor",
+    "value",
+    "valor assolit",
+    "valor real",
+    "valor actual",
+    "valor del trimestre",
+    "valor trimestre",
+    "valor trimestral",
+    "valor obtingut",
+    "valor obtenido",
+    "valor alcanzado",
+    "valor aconseguit",
+    "resultat",
+    "resultado",
+    "dada",
+    "dato",
+    "actual value",
+    "valor nou",
+    "nou valor",
+    "nuevo valor",
+    "new value",
 )
 _add("value", 1, "estat", "estado", "status", "stage", "fase", "estat de la fita")
 _add("period", 3, "periode", "periodo", "period", "trimestre", "quarter", "trim")
 _add(
-    "comment", 3, "comentari", "comentaris", "comentario", "comentarios", "observacions",
-    "observacio", "observaciones", "observacion", "comment", "comments", "notes", "nota",
-    "notas", "note", "remarks",
+    "comment",
+    3,
+    "comentari",
+    "comentaris",
+    "comentario",
+    "comentarios",
+    "observacions",
+    "observacio",
+    "observaciones",
+    "observacion",
+    "comment",
+    "comments",
+    "notes",
+    "nota",
+    "notas",
+    "note",
+    "remarks",
 )
-_add("service", 3, "servei", "servicio", "service", "codi servei", "codi del servei",
-     "codigo servicio", "codigo del servicio", "service code")
+_add(
+    "service",
+    3,
+    "servei",
+    "servicio",
+    "service",
+    "codi servei",
+    "codi del servei",
+    "codigo servicio",
+    "codigo del servicio",
+    "service code",
+)
 _PREFIXES: tuple[tuple[str, Role], ...] = (
-    ("comentari", "comment"), ("observaci", "comment"), ("comentario", "comment"),
-    ("codi ", "indicator"), ("codigo ", "indicator"),
+    ("comentari", "comment"),
+    ("observaci", "comment"),
+    ("comentario", "comment"),
+    ("codi ", "indicator"),
+    ("codigo ", "indicator"),
 )
 
 _CODE_LIKE = re.compile(r"^[A-Z]{0,4}\d+([.\-_/][A-Z0-9]+)+$")
@@ -299,9 +359,7 @@ def _cell_at(row: Sequence[Cell], col: int | None) -> Cell:
     return row[col] if col is not None and col < len(row) else None
 
 
-def _row_values(
-    row: Sequence[Cell], columns: _Columns
-) -> list[tuple[Period | None, str, Cell]]:
+def _row_values(row: Sequence[Cell], columns: _Columns) -> list[tuple[Period | None, str, Cell]]:
     """The non-empty value cells of a row: (the column's quarter, its letter, the value)."""
     values: list[tuple[Period | None, str, Cell]] = []
     width = len(row)
@@ -339,8 +397,10 @@ class _Extraction:
     def add_row(self, row_number: int, row: Sequence[Cell]) -> None:
         columns = self.columns
         raw_code = row[columns.code] if columns.code < len(row) else None
-        if raw_code is None or raw_code == "" or (
-            isinstance(raw_code, str) and not raw_code.strip()
+        if (
+            raw_code is None
+            or raw_code == ""
+            or (isinstance(raw_code, str) and not raw_code.strip())
         ):
             return  # blank row, or a note written in another column
         code = self.codes.get(raw_code)
@@ -354,7 +414,10 @@ class _Extraction:
         self._add_records(row_number, row, code, values)
 
     def _add_records(
-        self, row_number: int, row: Sequence[Cell], code: str,
+        self,
+        row_number: int,
+        row: Sequence[Cell],
+        code: str,
         values: list[tuple[Period | None, str, Cell]],
     ) -> None:
         columns = self.columns
@@ -366,11 +429,21 @@ class _Extraction:
         row_period = None if columns.period is None else _cached_period(period_cell, self.periods)
         wide = columns.wide
         for col_period, letter, value in values:
-            self.found.records.append(Record(
-                row_number, code, columns.code_letter, value, letter,
-                col_period if wide else row_period, period_cell, columns.period_letter,
-                comment, service, columns.service_letter,
-            ))
+            self.found.records.append(
+                Record(
+                    row_number,
+                    code,
+                    columns.code_letter,
+                    value,
+                    letter,
+                    col_period if wide else row_period,
+                    period_cell,
+                    columns.period_letter,
+                    comment,
+                    service,
+                    columns.service_letter,
+                )
+            )
 
 
 def extract(sheet: Sheet, header: _Header) -> Found:

@@ -73,23 +73,27 @@ def read_sheets(filename: str, content: bytes, fmt: Format, settings: Settings) 
 def read_workbook(content: bytes, settings: Settings, *, filename: str = "") -> list[Sheet]:
     try:
         answer = sandbox.read_cells(
-            content, memory_mb=settings.read_memory_limit_mb,
-            timeout=settings.read_timeout_seconds, output_mb=settings.read_output_limit_mb,
+            content,
+            memory_mb=settings.read_memory_limit_mb,
+            timeout=settings.read_timeout_seconds,
+            output_mb=settings.read_output_limit_mb,
         )
     except OSError as exc:  # no process can be started: the server's trouble, not the file's
         log.error("cannot start the spreadsheet reader for %s: %s", filename, exc)
         raise UnsafeFile(
             "reader_unavailable",
-            "The file cannot be read right now (the server is busy): try again in a few "
-            "minutes.",
+            "The file cannot be read right now (the server is busy): try again in a few minutes.",
         ) from None
     if isinstance(answer, sandbox.Failure):
         log.warning("file %s not read (%s): %s", filename, answer.reason, answer.detail)
         raise _refusal(answer, settings)
     sheets = [
         Sheet(
-            name=_without_nul(raw["name"]), rows=raw["rows"], first_row=raw["first_row"],
-            first_col=raw["first_col"], visible=raw["visible"],
+            name=_without_nul(raw["name"]),
+            rows=raw["rows"],
+            first_row=raw["first_row"],
+            first_col=raw["first_col"],
+            visible=raw["visible"],
         )
         for raw in answer.sheets
     ]
@@ -97,8 +101,9 @@ def read_workbook(content: bytes, settings: Settings, *, filename: str = "") -> 
         for sheet in sheets:
             _strip_nul(sheet.rows)
     # the limits, again, on what was read (the extent checks found at least as much)
-    check_extents([SheetExtent(len(s.rows), max(map(len, s.rows), default=0))
-                   for s in sheets], settings)
+    check_extents(
+        [SheetExtent(len(s.rows), max(map(len, s.rows), default=0)) for s in sheets], settings
+    )
     return sheets
 
 
@@ -138,7 +143,7 @@ def _strip_nul(rows: list[list[Cell]]) -> None:
 
 def decode_text(content: bytes) -> str:
     if content.startswith(codecs.BOM_UTF8):
-        return content[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+        return content[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return content.decode("utf-16", errors="replace")
     try:

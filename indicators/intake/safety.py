@@ -132,10 +132,14 @@ def _mb(size: int) -> str:
 
 # --- limits: one home for each refusal ---------------------------------------------------------
 
+
 def limits(settings: Settings) -> Limits:
     return Limits(
-        cells=settings.max_cells, rows=settings.max_rows, columns=settings.max_columns,
-        sheets=settings.max_sheets, bytes=settings.max_uncompressed_bytes,
+        cells=settings.max_cells,
+        rows=settings.max_rows,
+        columns=settings.max_columns,
+        sheets=settings.max_sheets,
+        bytes=settings.max_uncompressed_bytes,
         seconds=settings.read_timeout_seconds,
     )
 
@@ -220,9 +224,14 @@ def _damaged(_settings: Settings, _count: int | None = None) -> UnsafeFile:
 
 
 _REFUSALS: dict[str, Callable[[Settings, int | None], UnsafeFile]] = {
-    "rows": _too_many_rows, "columns": _too_many_columns, "cells": _too_many_cells,
-    "book_cells": _too_many_cells_in_all, "sheets": _too_many_sheets, "bytes": _bomb,
-    "time": lambda settings, _count: too_slow(settings), "entities": _entities,
+    "rows": _too_many_rows,
+    "columns": _too_many_columns,
+    "cells": _too_many_cells,
+    "book_cells": _too_many_cells_in_all,
+    "sheets": _too_many_sheets,
+    "bytes": _bomb,
+    "time": lambda settings, _count: too_slow(settings),
+    "entities": _entities,
     "damaged": _damaged,
 }
 
@@ -235,6 +244,7 @@ def refusal(exc: ExtentRefused, settings: Settings) -> UnsafeFile:
 
 
 # --- zip containers: xlsx / xlsm / ods --------------------------------------------------------
+
 
 def _check_zip(content: bytes, settings: Settings) -> Format:
     try:
@@ -271,8 +281,7 @@ def _zip_format(archive: zipfile.ZipFile, names: set[str]) -> Format:
         # binary sheets cannot be checked before parsing: not accepted
         raise UnsafeFile(
             "unsupported_format",
-            "Excel binary workbooks (.xlsb) are not accepted: save it as .xlsx and send it "
-            "again.",
+            "Excel binary workbooks (.xlsb) are not accepted: save it as .xlsx and send it again.",
         )
     if "content.xml" in names and _is_ods(archive, names):
         return "ods"
@@ -324,7 +333,10 @@ def _check_ods_manifest(archive: zipfile.ZipFile, budget: Budget) -> None:
 
 
 def _scan_parts(
-    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], fmt: Format, settings: Settings,
+    archive: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    fmt: Format,
+    settings: Settings,
     budget: Budget,
 ) -> list[SheetExtent]:
     """Parse every XML part (each well-formed, none with a DOCTYPE, all within the byte
@@ -360,6 +372,7 @@ def _scan_markers(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budge
 
 
 # --- OLE compound files: .xls, or an encrypted .xlsx ----------------------------------------
+
 
 def _check_ole(content: bytes, settings: Settings) -> Format:
     # The directory holds stream names in UTF-16LE; an encrypted OOXML workbook is an OLE

@@ -63,11 +63,23 @@ def read_cells(
 
     # -I: no environment, no current directory on the path; -S: no site (its .pth files cost
     # more than the rest of the start), so the reader's own directory is passed instead
-    command = [sys.executable, "-I", "-S", os.path.abspath(__file__), _reader_path(),
-               str(memory_mb), str(int(timeout) + 1), str(output_mb)]
+    command = [
+        sys.executable,
+        "-I",
+        "-S",
+        os.path.abspath(__file__),
+        _reader_path(),
+        str(memory_mb),
+        str(int(timeout) + 1),
+        str(output_mb),
+    ]
     try:
         done = subprocess.run(
-            command, input=content, capture_output=True, timeout=timeout, check=False,
+            command,
+            input=content,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
             env={"LC_ALL": "C.UTF-8"},
         )
     except subprocess.TimeoutExpired:
@@ -134,6 +146,7 @@ def _encode(value: object) -> dict[str, Any]:
 
 # --- the child ------------------------------------------------------------------------------
 
+
 def _limit_self(memory_mb: int, cpu_seconds: int) -> None:
     import resource
 
@@ -157,13 +170,15 @@ def _read(content: bytes) -> list[dict[str, Any]]:
         sheet = workbook.get_sheet_by_name(meta.name)
         start = sheet.start or (0, 0)
         visible = str(meta.visible)
-        sheets.append({
-            "name": meta.name,
-            "visible": "Visible" in visible and "Hidden" not in visible,
-            "first_row": start[0] + 1,
-            "first_col": start[1],
-            "rows": sheet.to_python(skip_empty_area=True),
-        })
+        sheets.append(
+            {
+                "name": meta.name,
+                "visible": "Visible" in visible and "Hidden" not in visible,
+                "first_row": start[0] + 1,
+                "first_col": start[1],
+                "rows": sheet.to_python(skip_empty_area=True),
+            }
+        )
         del sheet
     return sheets
 
@@ -182,8 +197,9 @@ def _answer(content: bytes, output_limit: int) -> bytes:
             raise
         detail = f"{type(exc).__name__}: {exc}"[:300]
         return json.dumps({"failure": "unreadable", "detail": detail}).encode()
-    payload = json.dumps({"sheets": sheets}, default=_encode, separators=(",", ":"),
-                         ensure_ascii=False).encode()
+    payload = json.dumps(
+        {"sheets": sheets}, default=_encode, separators=(",", ":"), ensure_ascii=False
+    ).encode()
     if len(payload) > output_limit:
         detail = f"{len(payload)} bytes"
         return json.dumps({"failure": "output", "detail": detail}).encode()

@@ -75,20 +75,28 @@ class TemplateRequest:
     period: Period
 
 
-def check_request(plan: Plan, service: str, period: str | Period, lang: str = "ca") -> TemplateRequest:
+def check_request(
+    plan: Plan, service: str, period: str | Period, lang: str = "ca"
+) -> TemplateRequest:
     """Validate the service and period; raise :class:`TemplateError` with a translated message."""
     _ = translator(lang)
     if service not in plan.service_by_code:
         known = ", ".join(s.code for s in plan.services)
-        raise TemplateError(_("Unknown service {service}. Known services: {known}.",
-                              service=service, known=known))
+        raise TemplateError(
+            _("Unknown service {service}. Known services: {known}.", service=service, known=known)
+        )
     parsed = Period.try_parse(period)
     if parsed is None:
         raise TemplateError(_("Malformed period {period}: write it as 2025-T4.", period=period))
     if not plan.first_period <= parsed <= plan.last_period:
-        raise TemplateError(_("The period {period} is outside the plan ({first} to {last}).",
-                              period=str(parsed), first=str(plan.first_period),
-                              last=str(plan.last_period)))
+        raise TemplateError(
+            _(
+                "The period {period} is outside the plan ({first} to {last}).",
+                period=str(parsed),
+                first=str(plan.first_period),
+                last=str(plan.last_period),
+            )
+        )
     return TemplateRequest(service, parsed)
 
 
@@ -127,21 +135,36 @@ def _validation_for(indicator: Indicator, plan: Plan, lang: str) -> DataValidati
     low = bounds.min if bounds else None
     high = bounds.max if bounds else None
     if low is not None and high is not None:
-        dv = DataValidation(type="decimal", operator="between", formula1=_num(low),
-                            formula2=_num(high), allow_blank=True)
-        rule = _("a number between {low} and {high}", low=format_number(low, lang),
-                 high=format_number(high, lang))
+        dv = DataValidation(
+            type="decimal",
+            operator="between",
+            formula1=_num(low),
+            formula2=_num(high),
+            allow_blank=True,
+        )
+        rule = _(
+            "a number between {low} and {high}",
+            low=format_number(low, lang),
+            high=format_number(high, lang),
+        )
     elif low is not None:
-        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=_num(low),
-                            allow_blank=True)
+        dv = DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1=_num(low), allow_blank=True
+        )
         rule = _("a number of at least {low}", low=format_number(low, lang))
     elif high is not None:
-        dv = DataValidation(type="decimal", operator="lessThanOrEqual", formula1=_num(high),
-                            allow_blank=True)
+        dv = DataValidation(
+            type="decimal", operator="lessThanOrEqual", formula1=_num(high), allow_blank=True
+        )
         rule = _("a number of at most {high}", high=format_number(high, lang))
     else:
-        dv = DataValidation(type="decimal", operator="between", formula1="-1E+300",
-                            formula2="1E+300", allow_blank=True)
+        dv = DataValidation(
+            type="decimal",
+            operator="between",
+            formula1="-1E+300",
+            formula2="1E+300",
+            allow_blank=True,
+        )
         rule = _("a number")
     dv.errorTitle = _("Value not accepted")
     dv.error = _("Write {rule}.", rule=rule)
@@ -212,8 +235,9 @@ def build_template(
     return buffer.getvalue()
 
 
-def write_template(path: str | Path, plan: Plan, service: str, period: str | Period,
-                   **kwargs: object) -> Path:
+def write_template(
+    path: str | Path, plan: Plan, service: str, period: str | Period, **kwargs: object
+) -> Path:
     """Write the template to ``path`` (see :func:`build_template` for the keywords)."""
     content = build_template(plan, service, period, **kwargs)  # type: ignore[arg-type]
     target = Path(path)
@@ -226,48 +250,124 @@ def template_filename(service: str, period: str | Period) -> str:
     return f"plantilla_{service}_{Period.parse(period)}.xlsx"
 
 
-def _write_instructions(ws: Worksheet, plan: Plan, service_name: str, request: TemplateRequest,
-                        deadline: dt.date, settings: Settings, lang: str, count: int) -> None:
+def _write_instructions(
+    ws: Worksheet,
+    plan: Plan,
+    service_name: str,
+    request: TemplateRequest,
+    deadline: dt.date,
+    settings: Settings,
+    lang: str,
+    count: int,
+) -> None:
     _ = translator(lang)
     ws.column_dimensions["A"].width = 110
     title = _("{plan}: quarterly indicator values", plan=plan.info.name)
     lines: list[tuple[str, bool]] = [
         (title, True),
         (_("Service: {service} ({code})", service=service_name, code=request.service), False),
-        (_("Period: {period} ({start} – {end})", period=str(request.period),
-           start=format_date(request.period.start, lang, "long"),
-           end=format_date(request.period.end, lang, "long")), False),
-        (_("Deadline: {date} ({days} days after the end of the quarter)",
-           date=format_date(deadline, lang, "long"), days=settings.submission_deadline_days), False),
+        (
+            _(
+                "Period: {period} ({start} – {end})",
+                period=str(request.period),
+                start=format_date(request.period.start, lang, "long"),
+                end=format_date(request.period.end, lang, "long"),
+            ),
+            False,
+        ),
+        (
+            _(
+                "Deadline: {date} ({days} days after the end of the quarter)",
+                date=format_date(deadline, lang, "long"),
+                days=settings.submission_deadline_days,
+            ),
+            False,
+        ),
         ("", False),
         (_("What to fill"), True),
-        (_("1. Open the sheet \"{sheet}\": one row per indicator of your service ({count}).",
-           sheet=_("Data"), count=count), False),
-        (_("2. Write this quarter's value of each indicator in the yellow column \"{column}\". "
-           "Leave it empty if you have no data.", column=_("Value")), False),
-        (_("3. Explain anything unusual (a big change, an estimate, a delay) in \"{column}\".",
-           column=_("Comment")), False),
-        (_("4. Do not change the codes, the other columns or the hidden sheets: the file is "
-           "identified by them."), False),
-        (_("The sheets are protected without a password so that only the yellow cells change; "
-           "if you really need to, lift it from Review > Unprotect Sheet."), False),
+        (
+            _(
+                '1. Open the sheet "{sheet}": one row per indicator of your service ({count}).',
+                sheet=_("Data"),
+                count=count,
+            ),
+            False,
+        ),
+        (
+            _(
+                '2. Write this quarter\'s value of each indicator in the yellow column "{column}". '
+                "Leave it empty if you have no data.",
+                column=_("Value"),
+            ),
+            False,
+        ),
+        (
+            _(
+                '3. Explain anything unusual (a big change, an estimate, a delay) in "{column}".',
+                column=_("Comment"),
+            ),
+            False,
+        ),
+        (
+            _(
+                "4. Do not change the codes, the other columns or the hidden sheets: the file is "
+                "identified by them."
+            ),
+            False,
+        ),
+        (
+            _(
+                "The sheets are protected without a password so that only the yellow cells change; "
+                "if you really need to, lift it from Review > Unprotect Sheet."
+            ),
+            False,
+        ),
         ("", False),
         (_("Formats accepted"), True),
-        (_("Numbers as you write them in Catalan: 1.234,5 or 1234,5; percentages as 45 or 45 %."),
-         False),
-        (_("Flows (e.g. persons attended) are the quarter's figure, not the year's total; stocks "
-           "and ratios are the value at the end of the quarter."), False),
-        (_("Milestones: choose the stage from the drop-down list ({stages}).",
-           stages=", ".join(stage_names(plan, lang))), False),
-        (_("Values outside the indicator's bounds are refused; the file is then rejected as a "
-           "whole, with a list of every error, and nothing is stored."), False),
-        (_("You may also send .xlsx, .xls, .ods or .csv files made by hand, with one column per "
-           "quarter or a period column."), False),
+        (
+            _(
+                "Numbers as you write them in Catalan: 1.234,5 or 1234,5; percentages as 45 or 45 %."
+            ),
+            False,
+        ),
+        (
+            _(
+                "Flows (e.g. persons attended) are the quarter's figure, not the year's total; stocks "
+                "and ratios are the value at the end of the quarter."
+            ),
+            False,
+        ),
+        (
+            _(
+                "Milestones: choose the stage from the drop-down list ({stages}).",
+                stages=", ".join(stage_names(plan, lang)),
+            ),
+            False,
+        ),
+        (
+            _(
+                "Values outside the indicator's bounds are refused; the file is then rejected as a "
+                "whole, with a list of every error, and nothing is stored."
+            ),
+            False,
+        ),
+        (
+            _(
+                "You may also send .xlsx, .xls, .ods or .csv files made by hand, with one column per "
+                "quarter or a period column."
+            ),
+            False,
+        ),
         ("", False),
         (_("How to send it"), True),
-        (_("Upload the file on the page \"Send data\" of the dashboard, or send it to {contact}. "
-           "Sending it again replaces the earlier file; history is kept.",
-           contact=settings.support_contact), False),
+        (
+            _(
+                'Upload the file on the page "Send data" of the dashboard, or send it to {contact}. '
+                "Sending it again replaces the earlier file; history is kept.",
+                contact=settings.support_contact,
+            ),
+            False,
+        ),
         (_("Questions: {contact}", contact=settings.support_contact), False),
     ]
     styles: dict[bool, StyleArray] = {}
@@ -286,10 +386,17 @@ def _write_instructions(ws: Worksheet, plan: Plan, service_name: str, request: T
     ws.protection.sheet = True
 
 
-def _write_data(ws: Worksheet, plan: Plan, service_name: str, request: TemplateRequest,
-                indicators: list[Indicator], last_values: Mapping[str, float | str | None],
-                lang: str, year: int,
-                filled: Mapping[str, tuple[float | str | None, str | None]]) -> None:
+def _write_data(
+    ws: Worksheet,
+    plan: Plan,
+    service_name: str,
+    request: TemplateRequest,
+    indicators: list[Indicator],
+    last_values: Mapping[str, float | str | None],
+    lang: str,
+    year: int,
+    filled: Mapping[str, tuple[float | str | None, str | None]],
+) -> None:
     """The data sheet: title, header, one row per indicator, drop-downs and protection."""
     _write_data_header(ws, service_name, request, lang, year)
     styles: dict[tuple[str, bool], StyleArray] = {}
@@ -302,12 +409,14 @@ def _write_data(ws: Worksheet, plan: Plan, service_name: str, request: TemplateR
     _protect_data_sheet(ws, len(indicators))
 
 
-def _write_data_header(ws: Worksheet, service_name: str, request: TemplateRequest, lang: str,
-                       year: int) -> None:
+def _write_data_header(
+    ws: Worksheet, service_name: str, request: TemplateRequest, lang: str, year: int
+) -> None:
     _ = translator(lang)
     last_col = get_column_letter(len(COLUMNS))
-    title = _("{service}: indicator values of {period}", service=service_name,
-              period=str(request.period))
+    title = _(
+        "{service}: indicator values of {period}", service=service_name, period=str(request.period)
+    )
     ws.cell(row=TITLE_ROW, column=1, value=title).font = Font(bold=True, size=14)
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     ws.row_dimensions[TITLE_ROW].height = 24
@@ -321,10 +430,15 @@ def _write_data_header(ws: Worksheet, service_name: str, request: TemplateReques
         ws.column_dimensions[get_column_letter(col)].width = width
 
 
-def _row_cells(plan: Plan, request: TemplateRequest, indicator: Indicator,
-               last_values: Mapping[str, float | str | None],
-               filled: Mapping[str, tuple[float | str | None, str | None]], lang: str,
-               year: int) -> dict[str, str | float | None]:
+def _row_cells(
+    plan: Plan,
+    request: TemplateRequest,
+    indicator: Indicator,
+    last_values: Mapping[str, float | str | None],
+    filled: Mapping[str, tuple[float | str | None, str | None]],
+    lang: str,
+    year: int,
+) -> dict[str, str | float | None]:
     """The cells of an indicator's row, by column key (stage keys shown as stage names)."""
     last = last_values.get(indicator.code)
     value, comment = filled.get(indicator.code, (None, None))
@@ -333,14 +447,20 @@ def _row_cells(plan: Plan, request: TemplateRequest, indicator: Indicator,
         value = _stage_label(plan, value, lang) if isinstance(value, str) else value
     unit = indicator.unit if not indicator.is_milestone else translator(lang)("stage")
     return {
-        "code": indicator.code, "name": indicator.name, "unit": unit,
-        "period": str(request.period), "last": last, "target": _target(indicator, year),
-        "value": value, "comment": comment,
+        "code": indicator.code,
+        "name": indicator.name,
+        "unit": unit,
+        "period": str(request.period),
+        "last": last,
+        "target": _target(indicator, year),
+        "value": value,
+        "comment": comment,
     }
 
 
-def _style_data_cell(cell: Cell, key: str, milestone: bool,
-                     styles: dict[tuple[str, bool], StyleArray]) -> None:
+def _style_data_cell(
+    cell: Cell, key: str, milestone: bool, styles: dict[tuple[str, bool], StyleArray]
+) -> None:
     style_key = (key, milestone)
     cached = styles.get(style_key)
     if cached is not None:  # styling each cell anew costs openpyxl a lot of hashing
@@ -356,8 +476,9 @@ def _style_data_cell(cell: Cell, key: str, milestone: bool,
     styles[style_key] = copy(cell._style)  # type: ignore[attr-defined]
 
 
-def _add_value_validations(ws: Worksheet, plan: Plan, indicators: list[Indicator],
-                           lang: str) -> None:
+def _add_value_validations(
+    ws: Worksheet, plan: Plan, indicators: list[Indicator], lang: str
+) -> None:
     """One data validation per distinct rule (a stage list, a range), covering all its cells."""
     value_col = COLUMN_LETTER["value"]
     seen: dict[str, DataValidation] = {}
@@ -395,7 +516,9 @@ def template_sheet_names(lang: str = "ca") -> tuple[str, str]:
     return _("Instructions")[:31], _("Data")[:31]
 
 
-def last_values_from_frame(frame: object, service: str, period: str | Period) -> dict[str, float | str | None]:
+def last_values_from_frame(
+    frame: object, service: str, period: str | Period
+) -> dict[str, float | str | None]:
     """The service's last value per indicator before ``period``, from a ``values_frame``."""
     import pandas as pd
 

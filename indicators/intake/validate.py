@@ -22,8 +22,14 @@ from plan_model.models import Indicator, Plan
 from plan_model.periods import Period
 from plan_model.reporting_window import ReportingWindow
 
-__all__ = ["Checked", "ParsedValue", "check", "check_stored", "determine_period",
-           "determine_service"]
+__all__ = [
+    "Checked",
+    "ParsedValue",
+    "check",
+    "check_stored",
+    "determine_period",
+    "determine_service",
+]
 
 
 @dataclass
@@ -116,10 +122,14 @@ def check(
         result.errors.append(issue("no_header"))
         return result
     sheet = _SheetRun(
-        plan=plan, found=found,
+        plan=plan,
+        found=found,
         service=service_code if service_code in plan.service_by_code else None,
-        file_period=file_period, window=ReportingWindow.of(plan, today),
-        matcher=StageMatcher(plan.stages), issue=issue, errors=result.errors,
+        file_period=file_period,
+        window=ReportingWindow.of(plan, today),
+        matcher=StageMatcher(plan.stages),
+        issue=issue,
+        errors=result.errors,
         warnings=result.warnings,
     )
     for record in found.records:
@@ -158,8 +168,12 @@ def _service_is_known_and_allowed(facts: _FileFacts) -> Iterator[Issue]:
     if code is None:
         yield facts.issue("no_service")
     elif code not in services:
-        yield facts.issue("unknown_service", value=code, service=code,
-                          hint=_hint(code, list(services), facts.issue.lang))
+        yield facts.issue(
+            "unknown_service",
+            value=code,
+            service=code,
+            hint=_hint(code, list(services), facts.issue.lang),
+        )
     elif facts.allowed_services is not None and code not in facts.allowed_services:
         yield facts.issue("service_not_allowed", value=code, service=code)
 
@@ -215,8 +229,9 @@ class _SheetRun:
 
     def at(self, issue_code: str, record: Record, column: str | None, **params: object) -> Issue:
         """The issue ``issue_code`` at ``record``'s row and ``column`` of the data sheet."""
-        return self.issue(issue_code, sheet=self.found.sheet, row=record.row, column=column,
-                          **params)
+        return self.issue(
+            issue_code, sheet=self.found.sheet, row=record.row, column=column, **params
+        )
 
     def period_text(self, period: Period) -> str:
         text = self.period_texts.get(period)
@@ -244,25 +259,47 @@ def _indicator_is_the_services(run: _SheetRun, row: _Row) -> None:
     """The code is an indicator of the plan, owned by the file's service."""
     record, indicator = row.record, row.indicator
     if indicator is None:
-        run.reject(row, run.at(
-            "unknown_indicator", record, record.code_column, value=record.code,
-            code=record.code, hint=_hint(record.code, run.codes, run.issue.lang),
-        ))
+        run.reject(
+            row,
+            run.at(
+                "unknown_indicator",
+                record,
+                record.code_column,
+                value=record.code,
+                code=record.code,
+                hint=_hint(record.code, run.codes, run.issue.lang),
+            ),
+        )
     elif run.service and indicator.responsible_service != run.service:
-        run.reject(row, run.at(
-            "wrong_service", record, record.code_column, value=record.code, code=record.code,
-            owner=indicator.responsible_service, service=run.service,
-        ))
+        run.reject(
+            row,
+            run.at(
+                "wrong_service",
+                record,
+                record.code_column,
+                value=record.code,
+                code=record.code,
+                owner=indicator.responsible_service,
+                service=run.service,
+            ),
+        )
 
 
 def _row_service_is_the_files(run: _SheetRun, row: _Row) -> None:
     """A service column, when there is one, agrees with the file's service."""
     record = row.record
     if record.service and run.service and record.service != run.service:
-        run.reject(row, run.at(
-            "service_mismatch", record, record.service_column, value=record.service,
-            row_service=record.service, service=run.service,
-        ))
+        run.reject(
+            row,
+            run.at(
+                "service_mismatch",
+                record,
+                record.service_column,
+                value=record.service,
+                row_service=record.service,
+                service=run.service,
+            ),
+        )
 
 
 def _row_period_is_a_quarter(run: _SheetRun, row: _Row) -> None:
@@ -272,9 +309,15 @@ def _row_period_is_a_quarter(run: _SheetRun, row: _Row) -> None:
     if record.period is not None:
         return
     if record.period_column is not None and record.period_cell not in (None, ""):
-        run.reject(row, run.at(
-            "bad_period", record, record.period_column, value=record.period_cell,
-        ))
+        run.reject(
+            row,
+            run.at(
+                "bad_period",
+                record,
+                record.period_column,
+                value=record.period_cell,
+            ),
+        )
     else:
         row.period = run.file_period
 
@@ -289,11 +332,19 @@ def _period_is_reportable(run: _SheetRun, row: _Row) -> None:
         run.open_periods.add(period)
         return
     window = run.window
-    run.reject(row, run.at(
-        refusal, record, record.period_column or _wide_column(run.found, record),
-        value=str(period), period=str(period), current=str(window.current),
-        first=str(window.first), last=str(window.last),
-    ))
+    run.reject(
+        row,
+        run.at(
+            refusal,
+            record,
+            record.period_column or _wide_column(run.found, record),
+            value=str(period),
+            period=str(period),
+            current=str(window.current),
+            first=str(window.first),
+            last=str(window.last),
+        ),
+    )
 
 
 def _not_a_duplicate(run: _SheetRun, row: _Row) -> None:
@@ -305,10 +356,18 @@ def _not_a_duplicate(run: _SheetRun, row: _Row) -> None:
     if key not in run.seen:
         run.seen[key] = record.row
         return
-    run.reject(row, run.at(
-        "duplicate_row", record, record.code_column, value=record.code, code=record.code,
-        period=row.period_text, first_row=run.seen[key],
-    ))
+    run.reject(
+        row,
+        run.at(
+            "duplicate_row",
+            record,
+            record.code_column,
+            value=record.code,
+            code=record.code,
+            period=row.period_text,
+            first_row=run.seen[key],
+        ),
+    )
 
 
 def _stage_is_on_the_scale(run: _SheetRun, row: _Row) -> None:
@@ -318,10 +377,16 @@ def _stage_is_on_the_scale(run: _SheetRun, row: _Row) -> None:
     record = row.record
     row.parsed = run.matcher.match(record.value)
     if row.parsed is None:
-        run.reject(row, run.at(
-            "unknown_stage", record, record.value_column, value=record.value,
-            stages=run.stage_names,
-        ))
+        run.reject(
+            row,
+            run.at(
+                "unknown_stage",
+                record,
+                record.value_column,
+                value=record.value,
+                stages=run.stage_names,
+            ),
+        )
 
 
 def _number_is_plausible(run: _SheetRun, row: _Row) -> None:
@@ -331,22 +396,34 @@ def _number_is_plausible(run: _SheetRun, row: _Row) -> None:
         return
     number = parse_number(record.value)
     if number is None:
-        run.reject(row, run.at("not_a_number", record, record.value_column,
-                                 value=record.value))
+        run.reject(row, run.at("not_a_number", record, record.value_column, value=record.value))
         return
     row.parsed = number
     bounds, lang = indicator.bounds, run.issue.lang
     if bounds is not None and not bounds.contains(number):
-        run.reject(row, run.at(
-            "out_of_bounds", record, record.value_column, value=record.value,
-            code=record.code, limits=_limits(bounds.min, bounds.max, lang),
-        ))
+        run.reject(
+            row,
+            run.at(
+                "out_of_bounds",
+                record,
+                record.value_column,
+                value=record.value,
+                code=record.code,
+                limits=_limits(bounds.min, bounds.max, lang),
+            ),
+        )
     elif indicator.unit == "%" and 0 < number < 1 and isinstance(record.value, float):
         # a cell formatted as a percentage holds 0.45 for "45 %"
-        run.warn(run.at(
-            "percent_as_fraction", record, record.value_column, value=record.value,
-            code=record.code, percent=format_number(number * 100, lang, 2),
-        ))
+        run.warn(
+            run.at(
+                "percent_as_fraction",
+                record,
+                record.value_column,
+                value=record.value,
+                code=record.code,
+                percent=format_number(number * 100, lang, 2),
+            )
+        )
 
 
 ROW_RULES: tuple[RowRule, ...] = (
@@ -366,24 +443,42 @@ def _check_record(run: _SheetRun, record: Record, result: Checked) -> None:
     for rule in ROW_RULES:
         rule(run, row)
     if row.ok and row.period is not None:
-        result.values.append(ParsedValue(
-            indicator=record.code, period=row.period_text, value=row.parsed,
-            comment=record.comment, sheet=run.found.sheet, row=record.row,
-            column=record.value_column,
-        ))
+        result.values.append(
+            ParsedValue(
+                indicator=record.code,
+                period=row.period_text,
+                value=row.parsed,
+                comment=record.comment,
+                sheet=run.found.sheet,
+                row=record.row,
+                column=record.value_column,
+            )
+        )
 
 
 def _check_sheet(run: _SheetRun, result: Checked) -> None:
     """Rows without a value are skipped with a warning; a sheet without values is an error."""
     found = run.found
     for row, code, column in found.empty_rows:
-        result.warnings.append(run.issue(
-            "empty_value", sheet=found.sheet, row=row, column=column, value=code, code=code,
-        ))
+        result.warnings.append(
+            run.issue(
+                "empty_value",
+                sheet=found.sheet,
+                row=row,
+                column=column,
+                value=code,
+                code=code,
+            )
+        )
     if not found.records and not result.errors:
-        result.errors.append(run.issue(
-            "no_values", sheet=found.sheet, value=None, row=found.header_row,
-        ))
+        result.errors.append(
+            run.issue(
+                "no_values",
+                sheet=found.sheet,
+                value=None,
+                row=found.header_row,
+            )
+        )
 
 
 def _wide_column(found: Found, record: object) -> str | None:
@@ -405,8 +500,12 @@ def _limits(low: float | None, high: float | None, lang: str) -> str:
     from i18n import gettext
 
     if low is not None and high is not None:
-        return gettext("from {low} to {high}", lang, low=format_number(low, lang, 2),
-                       high=format_number(high, lang, 2))
+        return gettext(
+            "from {low} to {high}",
+            lang,
+            low=format_number(low, lang, 2),
+            high=format_number(high, lang, 2),
+        )
     if low is not None:
         return gettext("at least {low}", lang, low=format_number(low, lang, 2))
     return gettext("at most {high}", lang, high=format_number(high, lang, 2))
@@ -467,9 +566,15 @@ def _suspicious_jumps(
         if change > jump_ratio:
             yield issue(
                 "suspicious_jump",
-                sheet=value.sheet, row=value.row, column=value.column, value=value.value,
-                code=value.indicator, before=format_number(before, lang, 2), prev=prev_period,
-                now=format_number(value.value, lang, 2), change=_percent(change, lang),
+                sheet=value.sheet,
+                row=value.row,
+                column=value.column,
+                value=value.value,
+                code=value.indicator,
+                before=format_number(before, lang, 2),
+                prev=prev_period,
+                now=format_number(value.value, lang, 2),
+                change=_percent(change, lang),
             )
 
 

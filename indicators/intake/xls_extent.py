@@ -29,7 +29,12 @@ _HEADER_FAT_ENTRIES = 109
 _CELLS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}
 _MULTI = {0x00BD, 0x00BE}  # MULRK, MULBLANK: first column, ..., last column (u16 at the end)
 _DIMENSIONS, _BOUNDSHEET, _SST, _CONTINUE, _FILEPASS, _EOF = (
-    0x0200, 0x0085, 0x00FC, 0x003C, 0x002F, 0x000A,
+    0x0200,
+    0x0085,
+    0x00FC,
+    0x003C,
+    0x002F,
+    0x000A,
 )
 _MIN_SST_STRING = 3  # bytes: character count (u16) and flags
 
@@ -100,8 +105,11 @@ class _Compound:
                 continue
             if sid >= self.count:
                 raise XlsDamaged(f"FAT sector {sid:#x} beyond the file")
-            fat.extend(struct.unpack(f"<{self.sector // 4}I",
-                                     self._sector_bytes(sid).ljust(self.sector, b"\xff")))
+            fat.extend(
+                struct.unpack(
+                    f"<{self.sector // 4}I", self._sector_bytes(sid).ljust(self.sector, b"\xff")
+                )
+            )
         return fat
 
     def _chain(self, sid: int, table: tuple[int, ...] | list[int], limit: int) -> Iterator[int]:
@@ -134,8 +142,10 @@ class _Compound:
 
     def _mini_bytes(self, sid: int, size: int) -> bytes:
         limit = len(self.ministream) // _MINI_SECTOR
-        parts = [self.ministream[s * _MINI_SECTOR : (s + 1) * _MINI_SECTOR]
-                 for s in self._chain(sid, self.minifat, limit)]
+        parts = [
+            self.ministream[s * _MINI_SECTOR : (s + 1) * _MINI_SECTOR]
+            for s in self._chain(sid, self.minifat, limit)
+        ]
         data = b"".join(parts)
         if len(data) < size:
             raise XlsDamaged(f"mini stream of {size} bytes in a chain of {len(data)}")

@@ -60,15 +60,20 @@ COMMENT_MAX = 400
 def period_label(period: Period, lang: str) -> str:
     """``4t trimestre de 2025`` (ca), ``4.º trimestre de 2025`` (es), ``4th quarter 2025``."""
     code = normalise_language(lang)
-    return translator(code)("{ordinal} quarter of {year}",
-                            ordinal=_ORDINALS[code][period.quarter], year=period.year)
+    return translator(code)(
+        "{ordinal} quarter of {year}", ordinal=_ORDINALS[code][period.quarter], year=period.year
+    )
 
 
 def badge(status: str | None, lang: str, *, insufficient: bool = False) -> StatusBadge:
     key = status if status in STATUSES else "grey"
     s = st.Status(key)
-    return StatusBadge(key=key, label=st.status_label(s, lang, insufficient=insufficient),
-                       icon=st.STATUS_ICONS[s], colour=st.STATUS_COLORS[s])
+    return StatusBadge(
+        key=key,
+        label=st.status_label(s, lang, insufficient=insufficient),
+        icon=st.STATUS_ICONS[s],
+        colour=st.STATUS_COLORS[s],
+    )
 
 
 def level_badge(level: LevelResult, lang: str) -> StatusBadge:
@@ -107,8 +112,10 @@ def _history_points(history: pd.DataFrame, level: str, key: str) -> list[Point]:
     if history.empty:
         return []
     rows = history[(history["level"] == level) & (history["key"].astype(str) == key)]
-    return [Point(str(r["period"]), clean_number(r["achievement"]))
-            for r in rows.sort_values("period").to_dict("records")]
+    return [
+        Point(str(r["period"]), clean_number(r["achievement"]))
+        for r in rows.sort_values("period").to_dict("records")
+    ]
 
 
 def _comments(values: pd.DataFrame, plan: Plan, period: Period) -> dict[str, list[str]]:
@@ -158,9 +165,15 @@ class _Deck:
         return format_number(value, self.lang, 0)
 
 
-def build_board(data: DashboardData, period: Period, *, since: Period | None = None,
-                lang: str = "ca", today: dt.date | None = None,
-                progress: Callable[[str], None] | None = None) -> Board:
+def build_board(
+    data: DashboardData,
+    period: Period,
+    *,
+    since: Period | None = None,
+    lang: str = "ca",
+    today: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Board:
     """The board's content for ``period``; changes are counted since ``since`` (default: the
     previous quarter). One function per slide, in the order they are shown."""
     lang = normalise_language(lang)
@@ -169,8 +182,14 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
         since = period.prev()
     say = progress or (lambda _message: None)
     say(t("Computing the statuses"))
-    deck = _Deck(data=data, period=period, since=since, lang=lang,
-                 today=today or dt.datetime.now(dt.UTC).date(), result=data.status(period))
+    deck = _Deck(
+        data=data,
+        period=period,
+        since=since,
+        lang=lang,
+        today=today or dt.datetime.now(dt.UTC).date(),
+        result=data.status(period),
+    )
     slides = [_title_slide(deck), _glance_slide(deck), *_lever_slides(deck), _risk_slide(deck)]
     say(t("Comparing with {quarter}", quarter=str(since)))
     slides.append(_changes_slide(deck))
@@ -195,8 +214,11 @@ def build_board(data: DashboardData, period: Period, *, since: Period | None = N
 
 def _overall_metric(deck: _Deck) -> Metric:
     overall = deck.result.plan
-    return Metric(deck.t("Overall achievement"), deck.pct(overall.achievement),
-                  level_badge(overall, deck.lang))
+    return Metric(
+        deck.t("Overall achievement"),
+        deck.pct(overall.achievement),
+        level_badge(overall, deck.lang),
+    )
 
 
 def _title_slide(deck: _Deck) -> Slide:
@@ -212,30 +234,40 @@ def _title_slide(deck: _Deck) -> Slide:
             Metric(t("Plan time elapsed"), deck.pct(share_of_plan_elapsed(plan, deck.period))),
             Metric(t("Objectives with data"), objectives_with_data_text(deck.result, deck.lang)),
         ],
-        notes=[t("{organisation} · {date}", organisation=plan.info.organisation,
-                 date=format_date(deck.today, deck.lang, "long"))],
+        notes=[
+            t(
+                "{organisation} · {date}",
+                organisation=plan.info.organisation,
+                date=format_date(deck.today, deck.lang, "long"),
+            )
+        ],
     )
 
 
 def _glance_slide(deck: _Deck) -> Slide:
     """2. The plan at a glance: a card per lever, objectives per status."""
     t, lang = deck.t, deck.lang
-    cards = [Card(
-        title=t("Lever {number}", number=lever.number),
-        subtitle=lever.name,
-        value=deck.pct(lever.achievement),
-        status=level_badge(lever, lang),
-        lines=(counts_text(_objective_counts(lever), lang), _trend(lever.trend, lang)),
-    ) for lever in deck.result.levers]
+    cards = [
+        Card(
+            title=t("Lever {number}", number=lever.number),
+            subtitle=lever.name,
+            value=deck.pct(lever.achievement),
+            status=level_badge(lever, lang),
+            lines=(counts_text(_objective_counts(lever), lang), _trend(lever.trend, lang)),
+        )
+        for lever in deck.result.levers
+    ]
     plan_counts = objective_counts(deck.result.objectives)
     return Slide(
         kind="glance",
         title=t("The plan at a glance"),
-        subtitle=t("{quarter} · achievement of each lever and objectives per status",
-                   quarter=deck.quarter),
-        metrics=[_overall_metric(deck),
-                 *[Metric(st.status_text(s, lang), deck.count(plan_counts[s]))
-                   for s in STATUSES]],
+        subtitle=t(
+            "{quarter} · achievement of each lever and objectives per status", quarter=deck.quarter
+        ),
+        metrics=[
+            _overall_metric(deck),
+            *[Metric(st.status_text(s, lang), deck.count(plan_counts[s])) for s in STATUSES],
+        ],
         cards=cards,
     )
 
@@ -247,20 +279,33 @@ def _lever_slides(deck: _Deck) -> list[Slide]:
     return [_lever_slide(deck, lever, history, periods) for lever in deck.result.levers]
 
 
-def _lever_slide(deck: _Deck, lever: LeverResult, history: pd.DataFrame,
-                 periods: list[str]) -> Slide:
+def _lever_slide(
+    deck: _Deck, lever: LeverResult, history: pd.DataFrame, periods: list[str]
+) -> Slide:
     t, lang = deck.t, deck.lang
     names = {a.number: a.name for a in deck.plan.lever(lever.number).axes}
-    series = [NamedSeries(t("Axis {number}", number=a.number),
-                          _history_points(history, "axis", str(a.number)))
-              for a in lever.axes]
+    series = [
+        NamedSeries(
+            t("Axis {number}", number=a.number), _history_points(history, "axis", str(a.number))
+        )
+        for a in lever.axes
+    ]
     what = t("Achievement of lever {number} over time by axis", number=lever.number)
-    rows = [[
-        Cell(t("Axis {number}. {name}", number=a.number, name=_short(names.get(a.number, ""), 70))),
-        Cell("", status=level_badge(a, lang)),
-        Cell(deck.pct(a.achievement), number=True),
-        Cell(counts_text(_objective_counts(a), lang)),
-    ] for a in lever.axes]
+    rows = [
+        [
+            Cell(
+                t(
+                    "Axis {number}. {name}",
+                    number=a.number,
+                    name=_short(names.get(a.number, ""), 70),
+                )
+            ),
+            Cell("", status=level_badge(a, lang)),
+            Cell(deck.pct(a.achievement), number=True),
+            Cell(counts_text(_objective_counts(a), lang)),
+        ]
+        for a in lever.axes
+    ]
     return Slide(
         kind="lever",
         kicker=t("Lever {number}", number=lever.number),
@@ -272,19 +317,23 @@ def _lever_slide(deck: _Deck, lever: LeverResult, history: pd.DataFrame,
             Metric(t("Objectives with data"), objectives_with_data_text(lever, lang)),
             Metric(t("Trend"), _trend(lever.trend, lang)),
         ],
-        table=Table([t("Axis"), t("Status"), t("Achievement"), t("Objectives")], rows,
-                    widths=[3.2, 1.9, 1.3, 2.0]),
-        chart=Chart(f"lever-{lever.number}",
-                    history_figure(series, lang, title=None, periods=periods),
-                    figure_summary(series, lang, what=what)),
+        table=Table(
+            [t("Axis"), t("Status"), t("Achievement"), t("Objectives")],
+            rows,
+            widths=[3.2, 1.9, 1.3, 2.0],
+        ),
+        chart=Chart(
+            f"lever-{lever.number}",
+            history_figure(series, lang, title=None, periods=periods),
+            figure_summary(series, lang, what=what),
+        ),
         notes=_behind_note(deck, lever),
     )
 
 
 def _behind_note(deck: _Deck, lever: LeverResult) -> list[str]:
     """``Objectius amb retard: P1.02, P1.05`` (the first eight, then "and N more")."""
-    behind = [o.code for o in objectives_of(lever)
-              if o.status in (st.Status.RED, st.Status.AMBER)]
+    behind = [o.code for o in objectives_of(lever) if o.status in (st.Status.RED, st.Status.AMBER)]
     if not behind:
         return []
     listed = ", ".join(behind[:BEHIND_LISTED])
@@ -297,28 +346,39 @@ def _risk_slide(deck: _Deck) -> Slide:
     """4. The objectives at risk, worst first (``plan_model.ranking``, as the overview)."""
     t, lang = deck.t, deck.lang
     risky = at_risk_ranking(deck.result)
-    rows = [[
-        Cell(o.code),
-        Cell(_short(deck.plan.objective_by_code[o.code].text, 110)),
-        Cell("", status=level_badge(o, lang)),
-        Cell(deck.pct(o.achievement), number=True),
-        Cell(at_risk_text(lang) if o.at_risk else "–"),
-    ] for o in risky]
+    rows = [
+        [
+            Cell(o.code),
+            Cell(_short(deck.plan.objective_by_code[o.code].text, 110)),
+            Cell("", status=level_badge(o, lang)),
+            Cell(deck.pct(o.achievement), number=True),
+            Cell(at_risk_text(lang) if o.at_risk else "–"),
+        ]
+        for o in risky
+    ]
     return Slide(
         kind="risk",
         title=t("Objectives at risk"),
-        subtitle=t("Behind schedule, or heading to miss the final target ({quarter})",
-                   quarter=deck.quarter),
+        subtitle=t(
+            "Behind schedule, or heading to miss the final target ({quarter})", quarter=deck.quarter
+        ),
         metrics=[
-            Metric(st.status_text("red", lang),
-                   deck.count(sum(1 for o in risky if o.status == st.Status.RED))),
-            Metric(st.status_text("amber", lang),
-                   deck.count(sum(1 for o in risky if o.status == st.Status.AMBER))),
+            Metric(
+                st.status_text("red", lang),
+                deck.count(sum(1 for o in risky if o.status == st.Status.RED)),
+            ),
+            Metric(
+                st.status_text("amber", lang),
+                deck.count(sum(1 for o in risky if o.status == st.Status.AMBER)),
+            ),
             Metric(at_risk_text(lang), deck.count(sum(1 for o in risky if o.at_risk))),
         ],
-        table=Table([t("Code"), t("Objective"), t("Status"), t("Achievement"),
-                     t("Forecast")], rows, widths=[0.9, 4.6, 1.9, 1.2, 1.4],
-                    empty_text=t("No objective is behind or at risk.")),
+        table=Table(
+            [t("Code"), t("Objective"), t("Status"), t("Achievement"), t("Forecast")],
+            rows,
+            widths=[0.9, 4.6, 1.9, 1.2, 1.4],
+            empty_text=t("No objective is behind or at risk."),
+        ),
     )
 
 
@@ -326,30 +386,44 @@ def _changes_slide(deck: _Deck) -> Slide:
     """5. What changed since the comparison quarter: objectives first, then indicators."""
     t, lang, since = deck.t, deck.lang, deck.since
     # nothing to compare with before the plan's first quarter
-    changes = (deck.data.changes(since, deck.period) if since >= deck.plan.first_period
-               else pd.DataFrame(columns=["level", "code", "status_before", "status_after",
-                                          "change"]))
+    changes = (
+        deck.data.changes(since, deck.period)
+        if since >= deck.plan.first_period
+        else pd.DataFrame(columns=["level", "code", "status_before", "status_after", "change"])
+    )
     counts = dict.fromkeys(CHANGE_KINDS, 0)
     rows = []
     for rec in _ordered_changes(changes):
         change = str(rec["change"])
         counts[change] = counts.get(change, 0) + 1
-        rows.append([
-            Cell(_level_name(str(rec["level"]), str(rec["code"]), deck.plan, t)),
-            Cell("", status=badge(_status_or_grey(rec["status_before"]), lang)),
-            Cell("", status=badge(_status_or_grey(rec["status_after"]), lang)),
-            Cell(f"{st.CHANGE_ICONS.get(change, '')} {t(CHANGE_LABELS.get(change, change))}"),
-        ])
+        rows.append(
+            [
+                Cell(_level_name(str(rec["level"]), str(rec["code"]), deck.plan, t)),
+                Cell("", status=badge(_status_or_grey(rec["status_before"]), lang)),
+                Cell("", status=badge(_status_or_grey(rec["status_after"]), lang)),
+                Cell(f"{st.CHANGE_ICONS.get(change, '')} {t(CHANGE_LABELS.get(change, change))}"),
+            ]
+        )
     return Slide(
         kind="changes",
         title=t("What changed since {quarter}", quarter=period_label(since, lang)),
-        subtitle=t("Objectives and indicators, against what was known at the deadline of "
-                   "the {quarter}", quarter=period_label(since, lang)),
-        metrics=[Metric(st.icon_text(st.CHANGE_ICONS[k], CHANGE_LABELS[k], lang),
-                        deck.count(counts.get(k, 0))) for k in CHANGE_KINDS],
-        table=Table([t("Level"), t("Before"), t("Now"), t("Change")], rows,
-                    widths=[3.6, 2.3, 2.3, 1.9],
-                    empty_text=t("No status changed since {quarter}.", quarter=str(since))),
+        subtitle=t(
+            "Objectives and indicators, against what was known at the deadline of the {quarter}",
+            quarter=period_label(since, lang),
+        ),
+        metrics=[
+            Metric(
+                st.icon_text(st.CHANGE_ICONS[k], CHANGE_LABELS[k], lang),
+                deck.count(counts.get(k, 0)),
+            )
+            for k in CHANGE_KINDS
+        ],
+        table=Table(
+            [t("Level"), t("Before"), t("Now"), t("Change")],
+            rows,
+            widths=[3.6, 2.3, 2.3, 1.9],
+            empty_text=t("No status changed since {quarter}.", quarter=str(since)),
+        ),
     )
 
 
@@ -357,8 +431,10 @@ def _ordered_changes(changes: pd.DataFrame) -> list[dict[Hashable, Any]]:
     """The changes by level (plan to indicator), then kind (worse first), then code."""
     if changes.empty:
         return []
-    ranked = changes.assign(_o=changes["change"].map(CHANGE_ORDER).fillna(3),
-                            _l=changes["level"].map(LEVEL_ORDER).fillna(5))
+    ranked = changes.assign(
+        _o=changes["change"].map(CHANGE_ORDER).fillna(3),
+        _l=changes["level"].map(LEVEL_ORDER).fillna(5),
+    )
     return ranked.sort_values(["_l", "_o", "code"], kind="stable").to_dict("records")
 
 
@@ -366,8 +442,11 @@ def _submissions_slide(deck: _Deck) -> Slide:
     """6. The services that still have to send the quarter's data, or sent it late."""
     t, lang = deck.t, deck.lang
     completeness = deck.data.completeness(deck.period, deck.today)
-    quarter_rows = (completeness[completeness["period"] == str(deck.period)]
-                    if not completeness.empty else completeness)
+    quarter_rows = (
+        completeness[completeness["period"] == str(deck.period)]
+        if not completeness.empty
+        else completeness
+    )
     state_counts = dict.fromkeys(COMPLETENESS_LABELS, 0)
     rows = []
     for rec in _ordered_submissions(quarter_rows):
@@ -379,12 +458,19 @@ def _submissions_slide(deck: _Deck) -> Slide:
         kind="submissions",
         title=t("Submissions for the {quarter}", quarter=deck.quarter),
         subtitle=t("Services that still have to send their data, or sent it late"),
-        metrics=[Metric(st.icon_text(st.COMPLETENESS_ICONS[k], COMPLETENESS_LABELS[k], lang),
-                        deck.count(state_counts.get(k, 0)))
-                 for k in ("on_time", "late", "pending")],
-        table=Table([t("Service"), t("State"), t("Received"), t("Contact")], rows,
-                    widths=[3.6, 1.8, 1.6, 3.0],
-                    empty_text=t("Every service sent its data on time.")),
+        metrics=[
+            Metric(
+                st.icon_text(st.COMPLETENESS_ICONS[k], COMPLETENESS_LABELS[k], lang),
+                deck.count(state_counts.get(k, 0)),
+            )
+            for k in ("on_time", "late", "pending")
+        ],
+        table=Table(
+            [t("Service"), t("State"), t("Received"), t("Contact")],
+            rows,
+            widths=[3.6, 1.8, 1.6, 3.0],
+            empty_text=t("Every service sent its data on time."),
+        ),
     )
 
 
@@ -401,8 +487,10 @@ def _submission_row(deck: _Deck, rec: dict[Hashable, Any], state: str) -> list[C
     when = _day(rec.get("submitted_at"))
     return [
         Cell(service.name if service else str(rec["service"])),
-        Cell(f"{st.COMPLETENESS_ICONS.get(state, '')} "
-             f"{deck.t(COMPLETENESS_LABELS.get(state, state))}"),
+        Cell(
+            f"{st.COMPLETENESS_ICONS.get(state, '')} "
+            f"{deck.t(COMPLETENESS_LABELS.get(state, state))}"
+        ),
         Cell(format_date(when, deck.lang) if when is not None else "–"),
         Cell(service.email if service else ""),
     ]
@@ -412,17 +500,25 @@ def _appendix(deck: _Deck) -> Table:
     """Every objective by code: status, achievement and the technicians' comments."""
     t, plan, period = deck.t, deck.plan, deck.period
     # the comments come with the full provenance frame (the cached values frame is lean)
-    comments = deck.data.memo(("board-comments", str(period)), lambda: _comments(
-        queries.values_frame(deck.data.engine), plan, period))
-    rows = [[
-        Cell(o.code),
-        Cell(plan.objective_by_code[o.code].text),
-        Cell("", status=level_badge(o, deck.lang)),
-        Cell(deck.pct(o.achievement), number=True),
-        Cell("\n".join(comments.get(o.code, [])) or "–"),
-    ] for o in sorted(deck.result.objectives, key=lambda o: o.code)]
-    return Table([t("Code"), t("Objective"), t("Status"), t("Achievement"),
-                  t("Technicians' comments")], rows, widths=[0.8, 3.6, 1.7, 1.1, 4.0])
+    comments = deck.data.memo(
+        ("board-comments", str(period)),
+        lambda: _comments(queries.values_frame(deck.data.engine), plan, period),
+    )
+    rows = [
+        [
+            Cell(o.code),
+            Cell(plan.objective_by_code[o.code].text),
+            Cell("", status=level_badge(o, deck.lang)),
+            Cell(deck.pct(o.achievement), number=True),
+            Cell("\n".join(comments.get(o.code, [])) or "–"),
+        ]
+        for o in sorted(deck.result.objectives, key=lambda o: o.code)
+    ]
+    return Table(
+        [t("Code"), t("Objective"), t("Status"), t("Achievement"), t("Technicians' comments")],
+        rows,
+        widths=[0.8, 3.6, 1.7, 1.1, 4.0],
+    )
 
 
 def _day(value: Any) -> dt.date | None:

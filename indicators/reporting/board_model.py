@@ -54,10 +54,14 @@ class Table:
     def capped(self, limit: int, more_text: str) -> Table:
         if len(self.rows) <= limit:
             return self
-        return Table(self.columns, self.rows[:limit], self.widths,
-                     more=len(self.rows) - limit + self.more,
-                     more_text=more_text.format(count=len(self.rows) - limit + self.more),
-                     empty_text=self.empty_text)
+        return Table(
+            self.columns,
+            self.rows[:limit],
+            self.widths,
+            more=len(self.rows) - limit + self.more,
+            more_text=more_text.format(count=len(self.rows) - limit + self.more),
+            empty_text=self.empty_text,
+        )
 
 
 @dataclass(frozen=True)

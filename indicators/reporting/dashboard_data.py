@@ -72,8 +72,9 @@ class DashboardData:
     def _current_rows(self) -> list[tuple[Any, ...]]:
         """Every value row of the current submissions, oldest submission first, before the
         newest-value-per-key rule: :meth:`values` and :meth:`values_as_of` share it."""
-        return self._cached("current_rows", (),
-                            lambda: value_rows(self.engine, SubmissionStatus.CURRENT))
+        return self._cached(
+            "current_rows", (), lambda: value_rows(self.engine, SubmissionStatus.CURRENT)
+        )
 
     def submissions(self) -> pd.DataFrame:
         """Every submission (id, service, period, uploaded_at, status, filename)."""
@@ -87,12 +88,17 @@ class DashboardData:
         def compute() -> list[Period]:
             # the distinct quarters of the values in force, asked of the database (every
             # page needs them to resolve its quarter; reading every value would cost more)
-            stmt = (select(Value.period).join(Submission, Submission.id == Value.submission_id)
-                    .where(Submission.status == SubmissionStatus.CURRENT).distinct())
+            stmt = (
+                select(Value.period)
+                .join(Submission, Submission.id == Value.submission_id)
+                .where(Submission.status == SubmissionStatus.CURRENT)
+                .distinct()
+            )
             with self.engine.connect() as conn:
                 texts = conn.execute(stmt).scalars().all()
-            return sorted({p for p in (Period.try_parse(str(t)) for t in texts if t)
-                           if p is not None})
+            return sorted(
+                {p for p in (Period.try_parse(str(t)) for t in texts if t) if p is not None}
+            )
 
         return self._cached("periods_with_data", (), compute)
 
@@ -112,7 +118,8 @@ class DashboardData:
     def status(self, period: Period) -> PlanStatus:
         """The plan's status at ``period``."""
         return self._cached(
-            "status", (str(period),),
+            "status",
+            (str(period),),
             lambda: engine_status.status_from_grid(self.plan, self.grid(), period),
         )
 
@@ -123,6 +130,7 @@ class DashboardData:
     def grid(self) -> progress.Grid:
         """The status engine's grid of the whole plan at every quarter: computed once per
         data generation, it feeds every quarter's status and every history."""
+
         def compute() -> progress.Grid:
             thresholds = self.thresholds_in_force()
             return progress.compute_grid(self.plan, self.values(), thresholds)
@@ -131,28 +139,40 @@ class DashboardData:
 
     def history(self, period: Period, quarters: int | None = None) -> pd.DataFrame:
         """Achievement and status per level and quarter up to ``period`` (for sparklines)."""
-        first = self.plan.first_period if quarters is None else max(
-            self.plan.first_period, period.prev(quarters - 1))
+        first = (
+            self.plan.first_period
+            if quarters is None
+            else max(self.plan.first_period, period.prev(quarters - 1))
+        )
         periods = period_range(first, period)
         return self._cached(
-            "history", (str(first), str(period)),
+            "history",
+            (str(first), str(period)),
             lambda: engine_status.history_from_grid(self.grid(), periods),
         )
 
-    def achievement_series(self, level: str, key: str, until: Period,
-                           quarters: int | None = None) -> list[tuple[str, float | None]]:
+    def achievement_series(
+        self, level: str, key: str, until: Period, quarters: int | None = None
+    ) -> list[tuple[str, float | None]]:
         """(quarter, achievement) of one plan, lever, axis or objective up to ``until`` (the
         last ``quarters`` only when given): the rows of :meth:`history` for that item, read
         straight from the shared grid (no frame of every indicator and quarter)."""
         grid = self.grid()
-        levels = {"plan": grid.plan, "lever": grid.levers, "axis": grid.axes,
-                  "objective": grid.objectives}
+        levels = {
+            "plan": grid.plan,
+            "lever": grid.levers,
+            "axis": grid.axes,
+            "objective": grid.objectives,
+        }
         found = levels.get(level)
         if found is None or key not in found.keys:
             return []
         row = found.keys.index(key)
-        first = self.plan.first_period if quarters is None else max(
-            self.plan.first_period, until.prev(quarters - 1))
+        first = (
+            self.plan.first_period
+            if quarters is None
+            else max(self.plan.first_period, until.prev(quarters - 1))
+        )
         out: list[tuple[str, float | None]] = []
         for p in period_range(first, until):
             col = p.index - grid.table.first_index
@@ -160,18 +180,23 @@ class DashboardData:
                 out.append((str(p), clean_number(found.achievement[row, col])))
         return out
 
-    def completeness(self, until: Period, today: dt.date | None = None,
-                     since: Period | None = None) -> pd.DataFrame:
+    def completeness(
+        self, until: Period, today: dt.date | None = None, since: Period | None = None
+    ) -> pd.DataFrame:
         """Per service and quarter from ``since`` (the plan's start) to ``until``: on time,
         late, pending."""
         day = today or dt.datetime.now(dt.UTC).date()
         first = since or self.plan.first_period
         periods = period_range(first, until)
         return self._cached(
-            "completeness", (str(first), str(until), day.isoformat()),
+            "completeness",
+            (str(first), str(until), day.isoformat()),
             lambda: engine_status.completeness(
-                self.plan, self.submissions(), periods,
-                deadline_days=self.deadline_days, today=day,
+                self.plan,
+                self.submissions(),
+                periods,
+                deadline_days=self.deadline_days,
+                today=day,
             ),
         )
 
@@ -202,10 +227,14 @@ class DashboardData:
         """:meth:`completeness` of one quarter only (what the overview lists as missing)."""
         day = today or dt.datetime.now(dt.UTC).date()
         return self._cached(
-            "completeness_of", (str(period), day.isoformat()),
+            "completeness_of",
+            (str(period), day.isoformat()),
             lambda: engine_status.completeness(
-                self.plan, self.submissions(), [period],
-                deadline_days=self.deadline_days, today=day,
+                self.plan,
+                self.submissions(),
+                [period],
+                deadline_days=self.deadline_days,
+                today=day,
             ),
         )
 
@@ -213,19 +242,24 @@ class DashboardData:
         """Objectives and indicators whose status changed from ``since`` (as it was seen at
         that quarter's deadline) to ``until`` (with today's data)."""
         return self._cached(
-            "changes", (str(since), str(until)),
+            "changes",
+            (str(since), str(until)),
             lambda: changes_from_grids(
                 self.plan,
                 progress.compute_grid(
-                    self.plan, self.values_as_of(since),
-                    self.thresholds_in_force()),
-                self.grid(), since, until),
+                    self.plan, self.values_as_of(since), self.thresholds_in_force()
+                ),
+                self.grid(),
+                since,
+                until,
+            ),
         )
 
     # ---- one indicator -----------------------------------------------------------------
     def objective_values(self, code: str) -> dict[str, pd.DataFrame]:
         """The current values of each indicator of one objective, every quarter, with
         provenance (service, file, sheet, row, comment, who, when), sorted by period."""
+
         def compute() -> dict[str, pd.DataFrame]:
             codes = [i.code for i in self.plan.indicators_of(code)]
             frame = current_values(self.engine, indicators=codes, provenance=True)
@@ -244,12 +278,16 @@ class DashboardData:
 
     def submission_counts(self) -> dict[tuple[str, str], int]:
         """How many submissions (current and superseded) each service and quarter has."""
+
         def compute() -> dict[tuple[str, str], int]:
-            stmt = (select(Submission.service, Submission.period, func.count())
-                    .group_by(Submission.service, Submission.period))
+            stmt = select(Submission.service, Submission.period, func.count()).group_by(
+                Submission.service, Submission.period
+            )
             with self.engine.connect() as conn:
-                return {(str(service), str(period)): int(count)
-                        for service, period, count in conn.execute(stmt).all()}
+                return {
+                    (str(service), str(period)): int(count)
+                    for service, period, count in conn.execute(stmt).all()
+                }
 
         return self._cached("submission_counts", (), compute)
 
@@ -262,8 +300,10 @@ class DashboardData:
             return whole.objective(code)
         grid = self._objective_grid(code)
         return self._cached(
-            "objective_status", (code, str(period)),
-            lambda: engine_status.status_from_grid(self.plan, grid, period).objective(code))
+            "objective_status",
+            (code, str(period)),
+            lambda: engine_status.status_from_grid(self.plan, grid, period).objective(code),
+        )
 
     def indicator_paths(self, code: str) -> dict[str, list[float | None]] | None:
         """Per plan quarter: year value, expected value, comparable baseline, target and the
@@ -279,8 +319,10 @@ class DashboardData:
             return [clean_number(v) for v in matrix[row]]
 
         return {
-            "value": col(ig.value), "expected": col(ig.expected),
-            "baseline": col(ig.baseline), "target": col(ig.target),
+            "value": col(ig.value),
+            "expected": col(ig.expected),
+            "baseline": col(ig.baseline),
+            "target": col(ig.target),
             "green": [clean_number(ig.green[row])] * len(ig.value[row]),
             "amber": [clean_number(ig.amber[row])] * len(ig.value[row]),
         }
@@ -288,10 +330,14 @@ class DashboardData:
     def _objective_grid(self, objective: str) -> progress.Grid:
         """The engine's grid from the values of one objective's indicators only (the other
         rows stay empty): the objective and its indicators exactly, at every quarter."""
+
         def compute() -> progress.Grid:
             frames = [f for f in self.objective_values(objective).values() if not f.empty]
-            values = (pd.concat(frames, ignore_index=True) if frames
-                      else pd.DataFrame(columns=["indicator", "period", "value", "stage"]))
+            values = (
+                pd.concat(frames, ignore_index=True)
+                if frames
+                else pd.DataFrame(columns=["indicator", "period", "value", "stage"])
+            )
             thresholds = self.thresholds_in_force()
             return progress.compute_grid(self.plan, values, thresholds)
 
@@ -299,7 +345,8 @@ class DashboardData:
 
     def value_history(self, code: str, period: str) -> pd.DataFrame:
         return self._cached(
-            "value_history", (code, period),
+            "value_history",
+            (code, period),
             lambda: queries.value_history(self.engine, code, period),
         )
 
@@ -317,25 +364,44 @@ LEAN_COLUMNS = ["indicator", "service", "period", "value", "stage", "submission_
 PROVENANCE_COLUMNS = ["comment", "sheet", "row", "filename", "uploaded_by", "uploaded_at"]
 
 
-def current_values(engine: Engine, indicators: list[str] | None = None,
-                   provenance: bool = False, as_of: dt.datetime | None = None) -> pd.DataFrame:
+def current_values(
+    engine: Engine,
+    indicators: list[str] | None = None,
+    provenance: bool = False,
+    as_of: dt.datetime | None = None,
+) -> pd.DataFrame:
     """The values in force now (or at ``as_of``), as ``queries.values_frame`` defines them
     (current submissions — at ``as_of``: the latest uploaded by then of each service and
     quarter —; per indicator, service and quarter the newest submission's value), with only
     the columns the pages need: one query, ordered by the database, no per-row datetime
     parsing unless ``provenance`` is asked for (then for ``indicators`` only).
     """
-    columns: list[Any] = [Value.indicator, Value.service, Value.period, Value.value,
-                          Value.stage, Value.submission_id]
+    columns: list[Any] = [
+        Value.indicator,
+        Value.service,
+        Value.period,
+        Value.value,
+        Value.stage,
+        Value.submission_id,
+    ]
     names = list(LEAN_COLUMNS)
     if provenance:
-        columns += [Value.comment, Value.sheet, Value.row, Submission.filename,
-                    Submission.uploaded_by, Submission.uploaded_at]
+        columns += [
+            Value.comment,
+            Value.sheet,
+            Value.row,
+            Submission.filename,
+            Submission.uploaded_by,
+            Submission.uploaded_at,
+        ]
         names += PROVENANCE_COLUMNS
     if as_of is not None:
         columns += [Submission.service, Submission.period]
-    stmt = (select(*columns).join(Submission, Submission.id == Value.submission_id)
-            .order_by(Submission.uploaded_at, Submission.id))
+    stmt = (
+        select(*columns)
+        .join(Submission, Submission.id == Value.submission_id)
+        .order_by(Submission.uploaded_at, Submission.id)
+    )
     if as_of is None:
         stmt = stmt.where(Submission.status == SubmissionStatus.CURRENT)
     else:
@@ -351,15 +417,24 @@ def current_values(engine: Engine, indicators: list[str] | None = None,
     return newest_frame(rows, names)
 
 
-def value_rows(engine: Engine, status: str, until: dt.datetime | None = None
-               ) -> list[tuple[Any, ...]]:
+def value_rows(
+    engine: Engine, status: str, until: dt.datetime | None = None
+) -> list[tuple[Any, ...]]:
     """The lean value rows (``LEAN_COLUMNS``) of the submissions with ``status`` (uploaded
     by ``until`` when given), oldest submission first, every version of a key kept."""
-    stmt = (select(Value.indicator, Value.service, Value.period, Value.value, Value.stage,
-                   Value.submission_id)
-            .join(Submission, Submission.id == Value.submission_id)
-            .where(Submission.status == status)
-            .order_by(Submission.uploaded_at, Submission.id))
+    stmt = (
+        select(
+            Value.indicator,
+            Value.service,
+            Value.period,
+            Value.value,
+            Value.stage,
+            Value.submission_id,
+        )
+        .join(Submission, Submission.id == Value.submission_id)
+        .where(Submission.status == status)
+        .order_by(Submission.uploaded_at, Submission.id)
+    )
     if until is not None:
         stmt = stmt.where(Submission.uploaded_at <= queries.as_utc(until))
     return _fetch(engine, stmt)
@@ -396,37 +471,51 @@ def newest_frame(rows: list[tuple[Any, ...]], names: list[str] | None = None) ->
 def submission_list(engine: Engine) -> pd.DataFrame:
     """Every submission, history included: the columns completeness and pages read."""
     names = ["id", "service", "period", "uploaded_at", "status", "filename"]
-    stmt = select(Submission.id, Submission.service, Submission.period, Submission.uploaded_at,
-                  Submission.status, Submission.filename).order_by(Submission.uploaded_at,
-                                                                   Submission.id)
+    stmt = select(
+        Submission.id,
+        Submission.service,
+        Submission.period,
+        Submission.uploaded_at,
+        Submission.status,
+        Submission.filename,
+    ).order_by(Submission.uploaded_at, Submission.id)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    frame = pd.DataFrame({name: [r[i] for r in rows] for i, name in enumerate(names)},
-                         columns=names)
+    frame = pd.DataFrame(
+        {name: [r[i] for r in rows] for i, name in enumerate(names)}, columns=names
+    )
     frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
     return frame
 
 
-def load(engine: Engine, plan: Plan, *, deadline_days: int,
-         thresholds: Thresholds | None = None) -> DashboardData:
+def load(
+    engine: Engine, plan: Plan, *, deadline_days: int, thresholds: Thresholds | None = None
+) -> DashboardData:
     """The dashboard's data for this request (reads the data generation once).
     ``thresholds``: the settings' override of the catalog's global thresholds (None: the
     catalog's); results are cached per thresholds in force."""
     generation = queries.data_generation(engine)
     used = effective_thresholds(plan.catalog.thresholds, thresholds)
-    scope = (f"{engine.url.render_as_string(hide_password=True)}|{plan.info.id}"
-             f"|{used.green}|{used.amber}")
+    scope = (
+        f"{engine.url.render_as_string(hide_password=True)}|{plan.info.id}"
+        f"|{used.green}|{used.amber}"
+    )
     _CACHE.check(scope, generation)
-    return DashboardData(engine=engine, plan=plan, generation=generation,
-                         deadline_days=deadline_days, scope=scope, thresholds=thresholds)
+    return DashboardData(
+        engine=engine,
+        plan=plan,
+        generation=generation,
+        deadline_days=deadline_days,
+        scope=scope,
+        thresholds=thresholds,
+    )
 
 
 def settings_thresholds(settings: Settings, plan: Plan) -> Thresholds:
     """The thresholds in force for this installation: ``GREEN_THRESHOLD`` /
     ``AMBER_THRESHOLD`` of the settings over the catalog's (the pages, the downloads and the
     command line all read them here)."""
-    overrides = ThresholdOverrides(green=settings.green_threshold,
-                                   amber=settings.amber_threshold)
+    overrides = ThresholdOverrides(green=settings.green_threshold, amber=settings.amber_threshold)
     return effective_thresholds(plan.catalog.thresholds, overrides)
 
 

@@ -69,25 +69,34 @@ def headers(lang: str) -> dict[str, str]:
     return {key: t(msgid) for key, msgid in COLUMNS}
 
 
-def _statuses(plan: Plan, values: pd.DataFrame, periods: Iterable[str],
-              thresholds: Thresholds | None = None
-              ) -> dict[tuple[str, str], tuple[str, float | None]]:
+def _statuses(
+    plan: Plan, values: pd.DataFrame, periods: Iterable[str], thresholds: Thresholds | None = None
+) -> dict[tuple[str, str], tuple[str, float | None]]:
     """(indicator, period) → (status key, achievement), from the status engine."""
     from plan_model.status import status_history
 
-    history = status_history(plan, values, [Period.parse(p) for p in sorted(set(periods))],
-                             thresholds=thresholds)
+    history = status_history(
+        plan, values, [Period.parse(p) for p in sorted(set(periods))], thresholds=thresholds
+    )
     rows = history[history["level"] == "indicator"]
     out: dict[tuple[str, str], tuple[str, float | None]] = {}
     for rec in rows.to_dict("records"):
         ach = float(rec["achievement"])
-        out[(str(rec["key"]), str(rec["period"]))] = (str(rec["status"]),
-                                                       None if math.isnan(ach) else ach)
+        out[(str(rec["key"]), str(rec["period"]))] = (
+            str(rec["status"]),
+            None if math.isnan(ach) else ach,
+        )
     return out
 
 
-def export_frame(engine: Engine, plan: Plan, *, period: str | None = None,
-                 lang: str = "ca", thresholds: Thresholds | None = None) -> pd.DataFrame:
+def export_frame(
+    engine: Engine,
+    plan: Plan,
+    *,
+    period: str | None = None,
+    lang: str = "ca",
+    thresholds: Thresholds | None = None,
+) -> pd.DataFrame:
     """One row per value in force, columns keyed as in :data:`COLUMNS` (not yet translated).
 
     ``period`` keeps only that quarter's values.
@@ -100,8 +109,9 @@ def export_frame(engine: Engine, plan: Plan, *, period: str | None = None,
         values = values[values["period"] == str(Period.parse(period))]
     values = values.sort_values(["period", "service", "indicator"], kind="stable")
     # statuses from every value in force (a quarter's status depends on the earlier ones)
-    statuses = (_statuses(plan, all_values, values["period"].unique(), thresholds)
-                if len(values) else {})
+    statuses = (
+        _statuses(plan, all_values, values["period"].unique(), thresholds) if len(values) else {}
+    )
     rows: list[dict[str, Any]] = []
     for rec in values.to_dict("records"):
         code = str(rec["indicator"])
@@ -111,26 +121,28 @@ def export_frame(engine: Engine, plan: Plan, *, period: str | None = None,
         raw = rec["value"]
         number = float(raw) if raw is not None and not math.isnan(float(raw)) else None
         status_key, achievement = statuses.get((code, str(rec["period"])), ("grey", None))
-        rows.append({
-            "indicator": code,
-            "service": rec["service"],
-            "period": rec["period"],
-            "value": stage.name if stage is not None else (stage_key or number),
-            "comment": rec["comment"] if isinstance(rec["comment"], str) else None,
-            "name": indicator.name if indicator else None,
-            "objective": indicator.objective_code if indicator else None,
-            "unit": indicator.unit if indicator else None,
-            "stage_key": stage_key,
-            "status": status_text(status_key, lang),
-            "status_key": status_key,
-            "achievement": achievement,
-            "submission_id": int(rec["submission_id"]),
-            "filename": rec["filename"],
-            "sheet": rec["sheet"],
-            "row": int(rec["row"]),
-            "uploaded_by": rec["uploaded_by"],
-            "uploaded_at": _naive_utc(rec["uploaded_at"]),
-        })
+        rows.append(
+            {
+                "indicator": code,
+                "service": rec["service"],
+                "period": rec["period"],
+                "value": stage.name if stage is not None else (stage_key or number),
+                "comment": rec["comment"] if isinstance(rec["comment"], str) else None,
+                "name": indicator.name if indicator else None,
+                "objective": indicator.objective_code if indicator else None,
+                "unit": indicator.unit if indicator else None,
+                "stage_key": stage_key,
+                "status": status_text(status_key, lang),
+                "status_key": status_key,
+                "achievement": achievement,
+                "submission_id": int(rec["submission_id"]),
+                "filename": rec["filename"],
+                "sheet": rec["sheet"],
+                "row": int(rec["row"]),
+                "uploaded_by": rec["uploaded_by"],
+                "uploaded_at": _naive_utc(rec["uploaded_at"]),
+            }
+        )
     return pd.DataFrame(rows, columns=[key for key, _ in COLUMNS])
 
 
@@ -174,20 +186,36 @@ def write_csv(frame: pd.DataFrame, lang: str = "ca") -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-LEVEL_MSGIDS = {"plan": "The whole plan", "lever": "Lever", "axis": "Axis",
-                "objective": "Objective"}
+LEVEL_MSGIDS = {
+    "plan": "The whole plan",
+    "lever": "Lever",
+    "axis": "Axis",
+    "objective": "Objective",
+}
 
 
-def levels_frame(plan: Plan, values: pd.DataFrame, periods: Iterable[str],
-                 lang: str = "ca", thresholds: Thresholds | None = None) -> pd.DataFrame:
+def levels_frame(
+    plan: Plan,
+    values: pd.DataFrame,
+    periods: Iterable[str],
+    lang: str = "ca",
+    thresholds: Thresholds | None = None,
+) -> pd.DataFrame:
     """The computed status of the plan, each lever, axis and objective at each quarter."""
     from plan_model.status import status_history
     from plan_model.status_types import status_text
 
     t = translator(lang)
     chosen = [Period.parse(p) for p in sorted(set(periods))]
-    columns = [t("Level"), t("Code"), t("Name"), t("Period"), t("Achievement"),
-               t("Traffic light"), t("Data coverage")]
+    columns = [
+        t("Level"),
+        t("Code"),
+        t("Name"),
+        t("Period"),
+        t("Achievement"),
+        t("Traffic light"),
+        t("Data coverage"),
+    ]
     if not chosen:
         return pd.DataFrame(columns=columns)
     history = status_history(plan, values, chosen, thresholds=thresholds)
@@ -203,14 +231,23 @@ def levels_frame(plan: Plan, values: pd.DataFrame, periods: Iterable[str],
     for rec in history.to_dict("records"):
         level, key = str(rec["level"]), str(rec["key"])
         ach, cov = float(rec["achievement"]), float(rec["coverage"])
-        rows.append([t(LEVEL_MSGIDS.get(level, level)), key, names.get((level, key), key),
-                     str(rec["period"]), None if math.isnan(ach) else ach,
-                     status_text(str(rec["status"]), lang), None if math.isnan(cov) else cov])
+        rows.append(
+            [
+                t(LEVEL_MSGIDS.get(level, level)),
+                key,
+                names.get((level, key), key),
+                str(rec["period"]),
+                None if math.isnan(ach) else ach,
+                status_text(str(rec["status"]), lang),
+                None if math.isnan(cov) else cov,
+            ]
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
-def write_xlsx(frame: pd.DataFrame, lang: str = "ca", *, title: str = "",
-               levels: pd.DataFrame | None = None) -> bytes:
+def write_xlsx(
+    frame: pd.DataFrame, lang: str = "ca", *, title: str = "", levels: pd.DataFrame | None = None
+) -> bytes:
     """The workbook: the values, the plan's status (``levels``, when given), and a sheet
     about the file."""
     from openpyxl import Workbook
@@ -226,10 +263,17 @@ def write_xlsx(frame: pd.DataFrame, lang: str = "ca", *, title: str = "",
     about = wb.create_sheet(t("About"))
     about.append([title or t("Export of the plan's values")])
     about.append([t("Rows: {count}", count=len(frame))])
-    about.append([t("Created (UTC): {when}",
-                    when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"))])
-    about.append([t("The first five columns are the import's long format: the file can be "
-                    "loaded back with `seguiment reimport FILE`.")])
+    about.append(
+        [t("Created (UTC): {when}", when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"))]
+    )
+    about.append(
+        [
+            t(
+                "The first five columns are the import's long format: the file can be "
+                "loaded back with `seguiment reimport FILE`."
+            )
+        ]
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -269,8 +313,17 @@ def _values_sheet(ws: Any, frame: pd.DataFrame, lang: str) -> None:
     for r in range(2, ws.max_row + 1):
         ws.cell(r, ach).number_format = "0%"
         ws.cell(r, when).number_format = "yyyy-mm-dd hh:mm:ss"
-    widths = {"indicator": 11, "service": 12, "period": 10, "value": 14, "comment": 40,
-              "name": 45, "status": 22, "filename": 30, "uploaded_at": 20}
+    widths = {
+        "indicator": 11,
+        "service": 12,
+        "period": 10,
+        "value": 14,
+        "comment": 40,
+        "name": 45,
+        "status": 22,
+        "filename": 30,
+        "uploaded_at": 20,
+    }
     for i, key in enumerate(keys, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 14)
     ws.freeze_panes = "A2"
@@ -301,8 +354,15 @@ class Export:
     rows: int
 
 
-def export_values(engine: Engine, plan: Plan, fmt: str = "xlsx", *, period: str | None = None,
-                  lang: str = "ca", thresholds: Thresholds | None = None) -> Export:
+def export_values(
+    engine: Engine,
+    plan: Plan,
+    fmt: str = "xlsx",
+    *,
+    period: str | None = None,
+    lang: str = "ca",
+    thresholds: Thresholds | None = None,
+) -> Export:
     """The export file (name, bytes, MIME type) of every value in force."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -312,8 +372,9 @@ def export_values(engine: Engine, plan: Plan, fmt: str = "xlsx", *, period: str 
     if fmt == "csv":
         content = write_csv(frame, lang)
     else:
-        levels = levels_frame(plan, queries.values_frame(engine), frame["period"].unique(),
-                              lang, thresholds)
+        levels = levels_frame(
+            plan, queries.values_frame(engine), frame["period"].unique(), lang, thresholds
+        )
         content = write_xlsx(frame, lang, title=plan.info.name, levels=levels)
     return Export(name, content, MIMETYPES[fmt], len(frame))
 
@@ -335,8 +396,9 @@ def _header_key(text: object) -> str | None:
 def read_export(filename: str, content: bytes) -> pd.DataFrame:
     """An export file as a frame keyed like :func:`export_frame`."""
     if filename.lower().endswith(".csv"):
-        frame = pd.read_csv(io.BytesIO(content), sep=";", dtype=str, encoding="utf-8-sig",
-                            keep_default_na=False)
+        frame = pd.read_csv(
+            io.BytesIO(content), sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False
+        )
         frame = frame.map(lambda cell: csv_text_back(cell) if isinstance(cell, str) else cell)
     else:
         frame = pd.read_excel(io.BytesIO(content), sheet_name=0, engine="calamine")
@@ -359,8 +421,7 @@ def _group_csv(rows: pd.DataFrame, names: dict[str, str]) -> bytes:
         comment = rec.get("comment")
         if comment is None or (isinstance(comment, float) and math.isnan(comment)):
             comment = ""
-        writer.writerow([rec["indicator"], rec["period"], "" if value is None else value,
-                         comment])
+        writer.writerow([rec["indicator"], rec["period"], "" if value is None else value, comment])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -378,9 +439,17 @@ def _when(value: Any) -> dt.datetime | None:
     return result
 
 
-def reimport(engine: Engine, plan: Plan, filename: str, content: bytes, *, user: str,
-             settings: Settings | None = None, lang: str = "ca",
-             progress: Callable[[str], None] | None = None) -> list[ImportResult]:
+def reimport(
+    engine: Engine,
+    plan: Plan,
+    filename: str,
+    content: bytes,
+    *,
+    user: str,
+    settings: Settings | None = None,
+    lang: str = "ca",
+    progress: Callable[[str], None] | None = None,
+) -> list[ImportResult]:
     """Load an export into ``engine`` through the real import: one submission per service and
     quarter, oldest first, keeping the original uploader and upload time when present."""
     frame = read_export(filename, content)
@@ -389,8 +458,9 @@ def reimport(engine: Engine, plan: Plan, filename: str, content: bytes, *, user:
     order = []
     for (service, period), rows in frame.groupby(["service", "period"], sort=True):
         when = _when(rows["uploaded_at"].iloc[0]) if "uploaded_at" in rows else None
-        order.append((when or dt.datetime.min.replace(tzinfo=dt.UTC), str(service),
-                      str(period), rows))
+        order.append(
+            (when or dt.datetime.min.replace(tzinfo=dt.UTC), str(service), str(period), rows)
+        )
     order.sort(key=lambda item: (item[0], item[2], item[1]))
     results = []
     for i, (when, service, period, rows) in enumerate(order, start=1):
@@ -401,8 +471,15 @@ def reimport(engine: Engine, plan: Plan, filename: str, content: bytes, *, user:
                 who = uploaders.pop()
         body = _group_csv(rows, names)
         result = import_file(
-            engine, plan, filename=f"{Path(filename).stem}-{service}-{period}.csv",
-            content=body, user=who, service=service, period=period, source="cli", lang=lang,
+            engine,
+            plan,
+            filename=f"{Path(filename).stem}-{service}-{period}.csv",
+            content=body,
+            user=who,
+            service=service,
+            period=period,
+            source="cli",
+            lang=lang,
             settings=settings,
             uploaded_at=None if when.year == 1 else when,
             today=dt.datetime.now(dt.UTC).date(),

@@ -106,8 +106,9 @@ def _has_data(points: Iterable[Point]) -> bool:
     return any(clean_number(p.value) is not None for p in points)
 
 
-def base_layout(lang: str, *, title: str | None = None, height: int = 320,
-                margin: dict[str, int] | None = None) -> dict[str, Any]:
+def base_layout(
+    lang: str, *, title: str | None = None, height: int = 320, margin: dict[str, int] | None = None
+) -> dict[str, Any]:
     decimal, group = separators(lang)
     layout: dict[str, Any] = {
         "separators": decimal + group,
@@ -152,18 +153,25 @@ def _value_axis(title: str | None = None, suffix: str = "") -> dict[str, Any]:
     return axis
 
 
-def no_data_figure(lang: str, *, title: str | None = None, height: int = 320,
-                   message: str | None = None) -> dict[str, Any]:
+def no_data_figure(
+    lang: str, *, title: str | None = None, height: int = 320, message: str | None = None
+) -> dict[str, Any]:
     """A figure that says clearly there is nothing to plot (no empty axes)."""
     t = translator(lang)
     layout = base_layout(lang, title=title, height=height)
     layout["xaxis"] = {"visible": False}
     layout["yaxis"] = {"visible": False}
-    layout["annotations"] = [{
-        "text": message or t("No data"),
-        "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-        "showarrow": False, "font": {"size": 18, "color": "#444444"},
-    }]
+    layout["annotations"] = [
+        {
+            "text": message or t("No data"),
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+            "showarrow": False,
+            "font": {"size": 18, "color": "#444444"},
+        }
+    ]
     return {"data": [], "layout": layout}
 
 
@@ -175,8 +183,9 @@ def _percent(values: Iterable[float | None]) -> list[float | None]:
     return out
 
 
-def sparkline(points: Sequence[Point], lang: str, *, status: str = "grey",
-              height: int = 70) -> dict[str, Any]:
+def sparkline(
+    points: Sequence[Point], lang: str, *, status: str = "grey", height: int = 70
+) -> dict[str, Any]:
     """Achievement (1.0 = on track) over recent quarters, tiny, for a lever card."""
     t = translator(lang)
     if not _has_data(points):
@@ -186,18 +195,36 @@ def sparkline(points: Sequence[Point], lang: str, *, status: str = "grey",
         return fig
     periods = [p.period for p in points]
     layout = base_layout(lang, height=height, margin={"l": 4, "r": 4, "t": 6, "b": 6})
-    layout.update({
-        "showlegend": False,
-        "xaxis": {"visible": False, "type": "category", "categoryorder": "array",
-                  "categoryarray": periods},
-        "yaxis": {"visible": False, "rangemode": "tozero"},
-        "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
-                    "y0": 100, "y1": 100, "line": {"color": "#767676", "width": 1,
-                                                   "dash": "dot"}}],
-    })
+    layout.update(
+        {
+            "showlegend": False,
+            "xaxis": {
+                "visible": False,
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": periods,
+            },
+            "yaxis": {"visible": False, "rangemode": "tozero"},
+            "shapes": [
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "yref": "y",
+                    "y0": 100,
+                    "y1": 100,
+                    "line": {"color": "#767676", "width": 1, "dash": "dot"},
+                }
+            ],
+        }
+    )
     trace = {
-        "type": "scatter", "mode": "lines+markers", "x": periods,
-        "y": _percent(p.value for p in points), "name": t("Achievement"),
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": periods,
+        "y": _percent(p.value for p in points),
+        "name": t("Achievement"),
         "line": {"color": OKABE_ITO["blue"], "width": 2},
         "marker": {"size": 5, "color": OKABE_ITO["blue"]},
         "connectgaps": False,
@@ -206,8 +233,14 @@ def sparkline(points: Sequence[Point], lang: str, *, status: str = "grey",
     return {"data": [trace], "layout": layout}
 
 
-def history_figure(series: Sequence[NamedSeries], lang: str, *, title: str | None = None,
-                   periods: Sequence[str] | None = None, height: int = 360) -> dict[str, Any]:
+def history_figure(
+    series: Sequence[NamedSeries],
+    lang: str,
+    *,
+    title: str | None = None,
+    periods: Sequence[str] | None = None,
+    height: int = 360,
+) -> dict[str, Any]:
     """Achievement over time, one line per series (e.g. the axes of a lever)."""
     t = translator(lang)
     if not any(_has_data(s.points) for s in series):
@@ -221,25 +254,56 @@ def history_figure(series: Sequence[NamedSeries], lang: str, *, title: str | Non
     data = []
     for i, s in enumerate(series):
         colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
-        data.append({
-            "type": "scatter", "mode": "lines+markers", "name": s.name,
-            "x": [p.period for p in s.points], "y": _percent(p.value for p in s.points),
-            "line": {"color": colour, "width": 3, "dash": SERIES_DASHES[i % len(SERIES_DASHES)]},
-            "marker": {"size": 8, "symbol": SERIES_MARKERS[i % len(SERIES_MARKERS)],
-                       "color": colour},
-            "hovertemplate": "%{fullData.name}<br>%{x}: %{y:.0f} %<extra></extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": s.name,
+                "x": [p.period for p in s.points],
+                "y": _percent(p.value for p in s.points),
+                "line": {
+                    "color": colour,
+                    "width": 3,
+                    "dash": SERIES_DASHES[i % len(SERIES_DASHES)],
+                },
+                "marker": {
+                    "size": 8,
+                    "symbol": SERIES_MARKERS[i % len(SERIES_MARKERS)],
+                    "color": colour,
+                },
+                "hovertemplate": "%{fullData.name}<br>%{x}: %{y:.0f} %<extra></extra>",
+            }
+        )
     layout = base_layout(lang, title=title, height=height)
     layout["showlegend"] = True  # name the series even when there is only one
     layout["xaxis"] = _category_axis(periods)
     layout["yaxis"] = _value_axis(t("Achievement (%)"), " %")
     layout["yaxis"]["rangemode"] = "tozero"
-    layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
-                         "y0": 100, "y1": 100,
-                         "line": {"color": "#555555", "width": 1, "dash": "dot"}}]
-    layout["annotations"] = [{"text": t("on track"), "xref": "paper", "x": 1, "y": 100,
-                              "yref": "y", "xanchor": "right", "yanchor": "bottom",
-                              "showarrow": False, "font": {"size": 12, "color": "#444444"}}]
+    layout["shapes"] = [
+        {
+            "type": "line",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": 100,
+            "y1": 100,
+            "line": {"color": "#555555", "width": 1, "dash": "dot"},
+        }
+    ]
+    layout["annotations"] = [
+        {
+            "text": t("on track"),
+            "xref": "paper",
+            "x": 1,
+            "y": 100,
+            "yref": "y",
+            "xanchor": "right",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": 12, "color": "#444444"},
+        }
+    ]
     return {"data": data, "layout": layout}
 
 
@@ -251,16 +315,19 @@ def indicator_figure(chart: IndicatorChartData, lang: str, *, height: int = 360)
     suffix = " %" if (chart.unit or "").strip() == "%" else ""
     layout = base_layout(lang, title=title, height=height)
     layout["xaxis"] = _category_axis(chart.periods)
-    layout["yaxis"] = _value_axis(chart.unit if chart.unit and chart.unit != "%" else None,
-                                  suffix)
+    layout["yaxis"] = _value_axis(chart.unit if chart.unit and chart.unit != "%" else None, suffix)
     layout["shapes"], layout["annotations"] = _indicator_marks(chart, lang)
     return {"data": _indicator_traces(chart, lang), "layout": layout}
 
 
 def _line(points: Sequence[Point], **trace: Any) -> dict[str, Any]:
     """A scatter trace of ``points`` (missing values as gaps)."""
-    return {"type": "scatter", "x": [p.period for p in points],
-            "y": [clean_number(p.value) for p in points], **trace}
+    return {
+        "type": "scatter",
+        "x": [p.period for p in points],
+        "y": [clean_number(p.value) for p in points],
+        **trace,
+    }
 
 
 def _indicator_traces(chart: IndicatorChartData, lang: str) -> list[dict[str, Any]]:
@@ -269,41 +336,91 @@ def _indicator_traces(chart: IndicatorChartData, lang: str) -> list[dict[str, An
     t = translator(lang)
     data: list[dict[str, Any]] = []
     if _has_data(chart.band_low) and _has_data(chart.band_high):
-        data.append(_line(chart.band_low, mode="lines", line={"width": 0}, hoverinfo="skip",
-                          showlegend=False, name=t("Amber zone")))
-        data.append(_line(chart.band_high, mode="lines", line={"width": 0}, fill="tonexty",
-                          fillcolor="rgba(230,159,0,0.22)",
-                          name=t("Slight delay zone (thresholds)"), hoverinfo="skip"))
+        data.append(
+            _line(
+                chart.band_low,
+                mode="lines",
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+                name=t("Amber zone"),
+            )
+        )
+        data.append(
+            _line(
+                chart.band_high,
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor="rgba(230,159,0,0.22)",
+                name=t("Slight delay zone (thresholds)"),
+                hoverinfo="skip",
+            )
+        )
     if _has_data(chart.baseline_path):
-        data.append(_line(chart.baseline_path, mode="lines", name=t("Baseline"),
-                          line={"color": "#555555", "width": 1.5, "dash": "dashdot"},
-                          hovertemplate=t("Baseline") + " %{x}: %{y:,.1f}<extra></extra>"))
+        data.append(
+            _line(
+                chart.baseline_path,
+                mode="lines",
+                name=t("Baseline"),
+                line={"color": "#555555", "width": 1.5, "dash": "dashdot"},
+                hovertemplate=t("Baseline") + " %{x}: %{y:,.1f}<extra></extra>",
+            )
+        )
     if _has_data(chart.expected):
-        data.append(_line(chart.expected, mode="lines", name=t("Expected path"),
-                          line={"color": OKABE_ITO["black"], "width": 2, "dash": "dash"},
-                          hovertemplate=t("Expected") + " %{x}: %{y:,.1f}<extra></extra>"))
+        data.append(
+            _line(
+                chart.expected,
+                mode="lines",
+                name=t("Expected path"),
+                line={"color": OKABE_ITO["black"], "width": 2, "dash": "dash"},
+                hovertemplate=t("Expected") + " %{x}: %{y:,.1f}<extra></extra>",
+            )
+        )
     if _has_data(chart.targets):
-        data.append(_line(chart.targets, mode="markers", name=t("Year-end targets"),
-                          marker={"symbol": "star", "size": 12,
-                                  "color": OKABE_ITO["reddish_purple"],
-                                  "line": {"color": TEXT_COLOUR, "width": 1}},
-                          hovertemplate=t("Target") + " %{x}: %{y:,.1f}<extra></extra>"))
+        data.append(
+            _line(
+                chart.targets,
+                mode="markers",
+                name=t("Year-end targets"),
+                marker={
+                    "symbol": "star",
+                    "size": 12,
+                    "color": OKABE_ITO["reddish_purple"],
+                    "line": {"color": TEXT_COLOUR, "width": 1},
+                },
+                hovertemplate=t("Target") + " %{x}: %{y:,.1f}<extra></extra>",
+            )
+        )
     if _has_data(chart.actual):
-        data.append(_line(chart.actual, mode="lines+markers", name=t("Actual value"),
-                          line={"color": OKABE_ITO["blue"], "width": 3},
-                          marker={"size": 8, "color": OKABE_ITO["blue"]}, connectgaps=False,
-                          hovertemplate=t("Value") + " %{x}: %{y:,.1f}<extra></extra>"))
+        data.append(
+            _line(
+                chart.actual,
+                mode="lines+markers",
+                name=t("Actual value"),
+                line={"color": OKABE_ITO["blue"], "width": 3},
+                marker={"size": 8, "color": OKABE_ITO["blue"]},
+                connectgaps=False,
+                hovertemplate=t("Value") + " %{x}: %{y:,.1f}<extra></extra>",
+            )
+        )
     if _has_data(chart.forecast):
-        data.append(_line(chart.forecast, mode="lines+markers", name=t("Forecast"),
-                          line={"color": OKABE_ITO["vermillion"], "width": 2, "dash": "dot"},
-                          marker={"symbol": "diamond-open", "size": 9,
-                                  "color": OKABE_ITO["vermillion"]},
-                          hovertemplate=t("Forecast") + " %{x}: %{y:,.1f}<extra></extra>"))
+        data.append(
+            _line(
+                chart.forecast,
+                mode="lines+markers",
+                name=t("Forecast"),
+                line={"color": OKABE_ITO["vermillion"], "width": 2, "dash": "dot"},
+                marker={"symbol": "diamond-open", "size": 9, "color": OKABE_ITO["vermillion"]},
+                hovertemplate=t("Forecast") + " %{x}: %{y:,.1f}<extra></extra>",
+            )
+        )
     return data
 
 
-def _indicator_marks(chart: IndicatorChartData, lang: str
-                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _indicator_marks(
+    chart: IndicatorChartData, lang: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(shapes, annotations): the baseline as a line when there is no baseline path, and a
     note when nothing has been submitted yet."""
     t = translator(lang)
@@ -311,20 +428,44 @@ def _indicator_marks(chart: IndicatorChartData, lang: str
     annotations = []
     baseline = clean_number(chart.baseline)
     if baseline is not None and not _has_data(chart.baseline_path):
-        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
-                       "y0": baseline, "y1": baseline,
-                       "line": {"color": "#555555", "width": 1.5, "dash": "dashdot"}})
-        annotations.append({
-            "text": t("Baseline: {value}", value=format_number(baseline, lang)),
-            "xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": baseline,
-            "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "color": "#333333"},
-        })
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": baseline,
+                "y1": baseline,
+                "line": {"color": "#555555", "width": 1.5, "dash": "dashdot"},
+            }
+        )
+        annotations.append(
+            {
+                "text": t("Baseline: {value}", value=format_number(baseline, lang)),
+                "xref": "paper",
+                "x": 0,
+                "xanchor": "left",
+                "yref": "y",
+                "y": baseline,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12, "color": "#333333"},
+            }
+        )
     if not _has_data(chart.actual):
-        annotations.append({
-            "text": t("No values submitted yet"), "xref": "paper", "yref": "paper",
-            "x": 0.5, "y": 0.5, "showarrow": False, "font": {"size": 16, "color": "#444444"},
-            "bgcolor": "rgba(255,255,255,0.85)",
-        })
+        annotations.append(
+            {
+                "text": t("No values submitted yet"),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 16, "color": "#444444"},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
+        )
     return shapes, annotations
 
 
@@ -337,65 +478,117 @@ def milestone_figure(chart: MilestoneChartData, lang: str, *, height: int = 320)
         return no_data_figure(lang, title=title, height=height)
     data: list[dict[str, Any]] = []
     if _has_data(chart.expected):
-        data.append({
-            "type": "scatter", "mode": "lines", "name": t("Planned progress"),
-            "x": [p.period for p in chart.expected], "y": [clean_number(p.value) for p in chart.expected],
-            "line": {"color": OKABE_ITO["black"], "width": 2, "dash": "dash"},
-            "hovertemplate": t("Planned") + " %{x}: %{y:.0f} %<extra></extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": t("Planned progress"),
+                "x": [p.period for p in chart.expected],
+                "y": [clean_number(p.value) for p in chart.expected],
+                "line": {"color": OKABE_ITO["black"], "width": 2, "dash": "dash"},
+                "hovertemplate": t("Planned") + " %{x}: %{y:.0f} %<extra></extra>",
+            }
+        )
     if reached:
-        data.append({
-            "type": "scatter", "mode": "lines+markers+text", "name": t("Stage reached"),
-            "x": [p for p, _n, _v in reached], "y": [v for _p, _n, v in reached],
-            "text": [n or "" for _p, n, _v in reached], "textposition": "top center",
-            "textfont": {"size": 11},
-            "line": {"color": OKABE_ITO["blue"], "width": 3, "shape": "hv"},
-            "marker": {"size": 10, "symbol": "square", "color": OKABE_ITO["blue"]},
-            "hovertemplate": "%{x}: %{text} (%{y:.0f} %)<extra></extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers+text",
+                "name": t("Stage reached"),
+                "x": [p for p, _n, _v in reached],
+                "y": [v for _p, _n, v in reached],
+                "text": [n or "" for _p, n, _v in reached],
+                "textposition": "top center",
+                "textfont": {"size": 11},
+                "line": {"color": OKABE_ITO["blue"], "width": 3, "shape": "hv"},
+                "marker": {"size": 10, "symbol": "square", "color": OKABE_ITO["blue"]},
+                "hovertemplate": "%{x}: %{text} (%{y:.0f} %)<extra></extra>",
+            }
+        )
     layout = base_layout(lang, title=title, height=height)
     layout["xaxis"] = _category_axis(chart.periods)
     ticks = list(chart.scale)
     layout["yaxis"] = _value_axis(None, "")
     layout["yaxis"].update({"range": [-5, 118]})
     if ticks:
-        layout["yaxis"].update({
-            "tickmode": "array", "tickvals": [pct for _n, pct in ticks],
-            "ticktext": [f"{name} ({format_number(pct, lang, 0)} %)" for name, pct in ticks],
-        })
+        layout["yaxis"].update(
+            {
+                "tickmode": "array",
+                "tickvals": [pct for _n, pct in ticks],
+                "ticktext": [f"{name} ({format_number(pct, lang, 0)} %)" for name, pct in ticks],
+            }
+        )
     shapes = []
     annotations = []
     if chart.planned_completion and chart.planned_completion in chart.periods:
-        shapes.append({"type": "line", "xref": "x", "x0": chart.planned_completion,
-                       "x1": chart.planned_completion, "yref": "paper", "y0": 0, "y1": 1,
-                       "line": {"color": OKABE_ITO["vermillion"], "width": 2, "dash": "dot"}})
-        annotations.append({"text": t("Planned completion"), "xref": "x",
-                            "x": chart.planned_completion, "yref": "paper", "y": 1,
-                            "yanchor": "bottom", "showarrow": False,
-                            "font": {"size": 12, "color": "#333333"}})
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "x0": chart.planned_completion,
+                "x1": chart.planned_completion,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": OKABE_ITO["vermillion"], "width": 2, "dash": "dot"},
+            }
+        )
+        annotations.append(
+            {
+                "text": t("Planned completion"),
+                "xref": "x",
+                "x": chart.planned_completion,
+                "yref": "paper",
+                "y": 1,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12, "color": "#333333"},
+            }
+        )
     if not reached:
-        annotations.append({"text": t("No values submitted yet"), "xref": "paper",
-                            "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
-                            "font": {"size": 16, "color": "#444444"}})
+        annotations.append(
+            {
+                "text": t("No values submitted yet"),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 16, "color": "#444444"},
+            }
+        )
     layout["shapes"] = shapes
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}
 
 
-def status_counts_figure(counts: dict[str, int], lang: str, labels: dict[str, str], *,
-                         title: str | None = None, height: int = 220) -> dict[str, Any]:
+def status_counts_figure(
+    counts: dict[str, int],
+    lang: str,
+    labels: dict[str, str],
+    *,
+    title: str | None = None,
+    height: int = 220,
+) -> dict[str, Any]:
     """Horizontal bar of how many children are in each status (label on every bar)."""
     order = ["green", "amber", "red", "grey"]
     if not any(counts.get(s, 0) for s in order):
         return no_data_figure(lang, title=title, height=height)
-    data = [{
-        "type": "bar", "orientation": "h",
-        "y": [labels.get(s, s) for s in order], "x": [counts.get(s, 0) for s in order],
-        "marker": {"color": [STATUS_COLOURS[s] for s in order],
-                   "line": {"color": TEXT_COLOUR, "width": 1}},
-        "text": [str(counts.get(s, 0)) for s in order], "textposition": "outside",
-        "hovertemplate": "%{y}: %{x}<extra></extra>",
-    }]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": [labels.get(s, s) for s in order],
+            "x": [counts.get(s, 0) for s in order],
+            "marker": {
+                "color": [STATUS_COLOURS[s] for s in order],
+                "line": {"color": TEXT_COLOUR, "width": 1},
+            },
+            "text": [str(counts.get(s, 0)) for s in order],
+            "textposition": "outside",
+            "hovertemplate": "%{y}: %{x}<extra></extra>",
+        }
+    ]
     layout = base_layout(lang, title=title, height=height)
     layout["showlegend"] = False
     layout["xaxis"] = _value_axis()
@@ -408,19 +601,33 @@ def figure_summary(series: Sequence[NamedSeries], lang: str, *, what: str) -> st
     t = translator(lang)
     parts = []
     for s in series:
-        last = next((p for p in reversed(list(s.points)) if clean_number(p.value) is not None), None)
+        last = next(
+            (p for p in reversed(list(s.points)) if clean_number(p.value) is not None), None
+        )
         if last is None:
             parts.append(t("{name}: no data", name=s.name))
         else:
-            parts.append(t("{name}: {value} in {period}", name=s.name,
-                           value=format_percent(last.value, lang), period=last.period))
+            parts.append(
+                t(
+                    "{name}: {value} in {period}",
+                    name=s.name,
+                    value=format_percent(last.value, lang),
+                    period=last.period,
+                )
+            )
     if not parts:
         return t("{what}: no data", what=what)
     return f"{what}. " + "; ".join(parts) + "."
 
 
-def sparkline_svg(points: Sequence[Point], lang: str, *, width: int = 220, height: int = 56,
-                  title: str | None = None) -> str:
+def sparkline_svg(
+    points: Sequence[Point],
+    lang: str,
+    *,
+    width: int = 220,
+    height: int = 56,
+    title: str | None = None,
+) -> str:
     """The sparkline as a small standalone SVG document (no plotly.js needed to draw it).
 
     Achievement in percent over the quarters, a dotted line at 100 % ("on track"), the last
@@ -431,14 +638,18 @@ def sparkline_svg(points: Sequence[Point], lang: str, *, width: int = 220, heigh
 
     t = translator(lang)
     label = escape(title or t("Achievement"))
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img"><title>{label}</title>')
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img"><title>{label}</title>'
+    )
     values = [clean_number(p.value) for p in points]
     known = [v for v in values if v is not None]
     if not known:
-        return (head + f'<text x="{width / 2:.0f}" y="{height / 2 + 5:.0f}" '
-                f'text-anchor="middle" font-family="sans-serif" font-size="13" '
-                f'fill="#444444">{escape(t("No data"))}</text></svg>')
+        return (
+            head + f'<text x="{width / 2:.0f}" y="{height / 2 + 5:.0f}" '
+            f'text-anchor="middle" font-family="sans-serif" font-size="13" '
+            f'fill="#444444">{escape(t("No data"))}</text></svg>'
+        )
     pad = 5.0
     top = max(1.2, max(known))
     bottom = min(0.0, min(known))
@@ -449,8 +660,11 @@ def sparkline_svg(points: Sequence[Point], lang: str, *, width: int = 220, heigh
     def y(v: float) -> float:
         return height - pad - (height - 2 * pad) * ((v - bottom) / (top - bottom))
 
-    parts = [head, f'<line x1="{pad}" x2="{width - pad}" y1="{y(1.0):.1f}" y2="{y(1.0):.1f}" '
-             'stroke="#767676" stroke-width="1" stroke-dasharray="2 3"/>']
+    parts = [
+        head,
+        f'<line x1="{pad}" x2="{width - pad}" y1="{y(1.0):.1f}" y2="{y(1.0):.1f}" '
+        'stroke="#767676" stroke-width="1" stroke-dasharray="2 3"/>',
+    ]
     segment: list[str] = []
     segments: list[list[str]] = []
     for i, v in enumerate(values):
@@ -463,12 +677,15 @@ def sparkline_svg(points: Sequence[Point], lang: str, *, width: int = 220, heigh
     if segment:
         segments.append(segment)
     for seg in segments:
-        parts.append(f'<polyline points="{" ".join(seg)}" fill="none" '
-                     f'stroke="{OKABE_ITO["blue"]}" stroke-width="2"/>')
+        parts.append(
+            f'<polyline points="{" ".join(seg)}" fill="none" '
+            f'stroke="{OKABE_ITO["blue"]}" stroke-width="2"/>'
+        )
     last = max(i for i, v in enumerate(values) if v is not None)
     last_value = values[last]
     assert last_value is not None
-    parts.append(f'<circle cx="{x(last):.1f}" cy="{y(last_value):.1f}" r="3.5" '
-                 f'fill="{OKABE_ITO["blue"]}"/>')
+    parts.append(
+        f'<circle cx="{x(last):.1f}" cy="{y(last_value):.1f}" r="3.5" fill="{OKABE_ITO["blue"]}"/>'
+    )
     parts.append("</svg>")
     return "".join(parts)

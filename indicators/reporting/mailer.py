@@ -59,13 +59,16 @@ class SmtpConfig:
     @classmethod
     def from_url(cls, url: str | None, timeout: float = 30.0) -> SmtpConfig:
         if not url or not url.strip():
-            raise MailError("SMTP_URL is not set: no e-mail can be sent (see docs/administration.md).")
+            raise MailError(
+                "SMTP_URL is not set: no e-mail can be sent (see docs/administration.md)."
+            )
         parts = urlsplit(url.strip())
         scheme = parts.scheme.lower()
         if scheme not in SCHEMES:
             raise MailError(
                 "SMTP_URL must start with smtp://, smtp+starttls:// or smtps://, not «{scheme}».",
-                scheme=scheme or "-")
+                scheme=scheme or "-",
+            )
         security, default_port = SCHEMES[scheme]
         try:
             port = parts.port or default_port
@@ -74,7 +77,9 @@ class SmtpConfig:
         if not parts.hostname:
             raise MailError("SMTP_URL names no server (smtp://HOST:PORT).")
         return cls(
-            host=parts.hostname, port=port, security=security,
+            host=parts.hostname,
+            port=port,
+            security=security,
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password is not None else None,
             timeout=timeout,
@@ -100,8 +105,9 @@ class SmtpMailer:
         self._smtp = self._connect()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         smtp, self._smtp = self._smtp, None
         if smtp is None:
             return
@@ -138,14 +144,22 @@ class SmtpMailer:
         try:
             refused = self._smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise MailError("The mail server refused every recipient: {addresses}.",
-                            addresses=", ".join(sorted(exc.recipients))) from exc
+            raise MailError(
+                "The mail server refused every recipient: {addresses}.",
+                addresses=", ".join(sorted(exc.recipients)),
+            ) from exc
         except smtplib.SMTPResponseException as exc:
-            raise MailError("The mail server refused the message: {code} {reply}.",
-                            code=exc.smtp_code, reply=_reply(exc.smtp_error)) from exc
+            raise MailError(
+                "The mail server refused the message: {code} {reply}.",
+                code=exc.smtp_code,
+                reply=_reply(exc.smtp_error),
+            ) from exc
         except (smtplib.SMTPException, OSError) as exc:
-            raise MailError("The connection with the mail server {server} was lost: {reason}.",
-                            server=self.config.where, reason=_reason(exc)) from exc
+            raise MailError(
+                "The connection with the mail server {server} was lost: {reason}.",
+                server=self.config.where,
+                reason=_reason(exc),
+            ) from exc
         return sorted(refused)
 
 
@@ -161,27 +175,48 @@ def _reason(exc: BaseException) -> str:
 def _connect_error(exc: BaseException, cfg: SmtpConfig) -> BaseException:
     """The :class:`MailError` for a failure while connecting (other exceptions unchanged)."""
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return MailError("The mail server {server} refused the user or password of SMTP_URL.",
-                         server=cfg.where)
+        return MailError(
+            "The mail server {server} refused the user or password of SMTP_URL.", server=cfg.where
+        )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return MailError("The mail server {server} does not offer STARTTLS: use smtps:// or "
-                         "ask its administrators.", server=cfg.where)
+        return MailError(
+            "The mail server {server} does not offer STARTTLS: use smtps:// or "
+            "ask its administrators.",
+            server=cfg.where,
+        )
     if isinstance(exc, ssl.SSLError):
-        return MailError("The TLS connection with the mail server {server} failed: {reason}.",
-                         server=cfg.where, reason=_reason(exc))
+        return MailError(
+            "The TLS connection with the mail server {server} failed: {reason}.",
+            server=cfg.where,
+            reason=_reason(exc),
+        )
     if isinstance(exc, smtplib.SMTPResponseException):
-        return MailError("The mail server {server} refused the connection: {code} {reply}.",
-                         server=cfg.where, code=exc.smtp_code, reply=_reply(exc.smtp_error))
+        return MailError(
+            "The mail server {server} refused the connection: {code} {reply}.",
+            server=cfg.where,
+            code=exc.smtp_code,
+            reply=_reply(exc.smtp_error),
+        )
     if isinstance(exc, ConnectionRefusedError):
-        return MailError("The mail server {server} refused the connection: nothing listens "
-                         "there (check SMTP_URL).", server=cfg.where)
+        return MailError(
+            "The mail server {server} refused the connection: nothing listens "
+            "there (check SMTP_URL).",
+            server=cfg.where,
+        )
     if isinstance(exc, TimeoutError):
-        return MailError("The mail server {server} did not answer in {seconds} s.",
-                         server=cfg.where, seconds=f"{cfg.timeout:g}")
+        return MailError(
+            "The mail server {server} did not answer in {seconds} s.",
+            server=cfg.where,
+            seconds=f"{cfg.timeout:g}",
+        )
     if isinstance(exc, socket.gaierror):
-        return MailError("The name of the mail server {server} is not known (check SMTP_URL).",
-                         server=cfg.where)
+        return MailError(
+            "The name of the mail server {server} is not known (check SMTP_URL).", server=cfg.where
+        )
     if isinstance(exc, (smtplib.SMTPException, OSError)):
-        return MailError("The mail server {server} cannot be reached: {reason}.",
-                         server=cfg.where, reason=_reason(exc))
+        return MailError(
+            "The mail server {server} cannot be reached: {reason}.",
+            server=cfg.where,
+            reason=_reason(exc),
+        )
     return exc

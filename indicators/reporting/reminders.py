@@ -139,8 +139,9 @@ class PendingService:
     overdue: bool  # the deadline has passed
 
 
-def pending_services(plan: Plan, submissions: pd.DataFrame, period: Period, *,
-                     deadline_days: int, today: dt.date) -> list[PendingService]:
+def pending_services(
+    plan: Plan, submissions: pd.DataFrame, period: Period, *, deadline_days: int, today: dt.date
+) -> list[PendingService]:
     """The expected services without a delivery for ``period``, in the plan's order.
 
     ``submissions`` is :func:`indicators.storage.queries.submissions_frame`; delivered means
@@ -152,30 +153,42 @@ def pending_services(plan: Plan, submissions: pd.DataFrame, period: Period, *,
     for code, state in zip(grid["service"].astype(str), grid["state"].astype(str), strict=True):
         items = tuple(due_items(plan, code))
         if state not in DELIVERED_STATES and items:
-            pending.append(PendingService(plan.service_by_code[code], items, deadline,
-                                          overdue=state == "pending"))
+            pending.append(
+                PendingService(
+                    plan.service_by_code[code], items, deadline, overdue=state == "pending"
+                )
+            )
     return pending
 
 
-def stale_indicators(plan: Plan, values: pd.DataFrame,
-                     period: Period) -> list[tuple[Indicator, Period | None]]:
+def stale_indicators(
+    plan: Plan, values: pd.DataFrame, period: Period
+) -> list[tuple[Indicator, Period | None]]:
     """The indicators with no value for ``period``, each with its latest earlier quarter."""
     latest: dict[str, Period] = {}
     if len(values):
         filled = values[values["value"].notna() | values["stage"].notna()]
         for code, text in zip(filled["indicator"], filled["period"], strict=True):
             quarter = Period.try_parse(str(text))
-            if quarter is not None and quarter <= period and (
-                    code not in latest or quarter > latest[code]):
+            if (
+                quarter is not None
+                and quarter <= period
+                and (code not in latest or quarter > latest[code])
+            ):
                 latest[str(code)] = quarter
-    return [(ind, latest.get(ind.code)) for ind in plan.indicators
-            if latest.get(ind.code) != period]
+    return [
+        (ind, latest.get(ind.code)) for ind in plan.indicators if latest.get(ind.code) != period
+    ]
 
 
 def staffed_services(engine: Engine) -> set[str]:
     """The services assigned to at least one active technician account."""
-    stmt = (select(UserService.service).join(User, User.id == UserService.user_id)
-            .where(User.active.is_(True), User.role == "tecnic").distinct())
+    stmt = (
+        select(UserService.service)
+        .join(User, User.id == UserService.user_id)
+        .where(User.active.is_(True), User.role == "tecnic")
+        .distinct()
+    )
     with engine.connect() as conn:
         return set(conn.scalars(stmt))
 
@@ -183,14 +196,20 @@ def staffed_services(engine: Engine) -> set[str]:
 def unowned_objectives(plan: Plan, staffed: set[str]) -> list[Objective]:
     """Objectives with nobody responsible: none of their indicators' services is assigned to
     an active account (or they have no indicator at all)."""
-    return [o for o in plan.objectives
-            if not {i.responsible_service for i in plan.indicators_of(o.code)} & staffed]
+    return [
+        o
+        for o in plan.objectives
+        if not {i.responsible_service for i in plan.indicators_of(o.code)} & staffed
+    ]
 
 
 def director_addresses(engine: Engine, settings: Settings) -> list[str]:
     """Where the digest goes: the active director accounts' addresses, then DIRECTORS_EMAIL."""
-    stmt = (select(User.email).where(User.active.is_(True), User.role == "director",
-                                     User.email.is_not(None)).order_by(User.username))
+    stmt = (
+        select(User.email)
+        .where(User.active.is_(True), User.role == "director", User.email.is_not(None))
+        .order_by(User.username)
+    )
     with engine.connect() as conn:
         found = [str(a) for a in conn.scalars(stmt) if a and str(a).strip()]
     found += re.split(r"[,;\s]+", settings.directors_email or "")
@@ -259,13 +278,25 @@ def upload_link(settings: Settings, service: str, period: Period, lang: str) -> 
 
 def _footer(settings: Settings, lang: str) -> list[str]:
     t = translator(lang)
-    return ["", t("For any question: {contact}.", contact=settings.support_contact), "", "-- ",
-            t("This message was sent automatically by Seguiment del Pla.")]
+    return [
+        "",
+        t("For any question: {contact}.", contact=settings.support_contact),
+        "",
+        "-- ",
+        t("This message was sent automatically by Seguiment del Pla."),
+    ]
 
 
-def build_reminder(plan: Plan, pending: PendingService, period: Period, *, step: str,
-                   settings: Settings, last_values: Mapping[str, float | str | None],
-                   now: dt.datetime | None = None) -> Outgoing:
+def build_reminder(
+    plan: Plan,
+    pending: PendingService,
+    period: Period,
+    *,
+    step: str,
+    settings: Settings,
+    last_values: Mapping[str, float | str | None],
+    now: dt.datetime | None = None,
+) -> Outgoing:
     """The reminder to ``pending``'s contact, with the service's template attached."""
     service = pending.service
     lang = service.contact_language
@@ -274,30 +305,57 @@ def build_reminder(plan: Plan, pending: PendingService, period: Period, *, step:
     deadline = long_date(pending.deadline, lang)
     filename = template_filename(service.code, period)
     lines = [
-        t("Hello,"), "",
-        t("We have not yet received your data of the {period} for the follow-up of the {plan}.",
-          period=label, plan=plan.info.name),
+        t("Hello,"),
+        "",
+        t(
+            "We have not yet received your data of the {period} for the follow-up of the {plan}.",
+            period=label,
+            plan=plan.info.name,
+        ),
         t("Service: {service} ({code})", service=service.name, code=service.code),
         "",
-        t("The deadline was {date}: the data is overdue.", date=deadline) if pending.overdue
+        t("The deadline was {date}: the data is overdue.", date=deadline)
+        if pending.overdue
         else t("The deadline is {date}.", date=deadline),
-        "", t("What is missing:"),
+        "",
+        t("What is missing:"),
         *(f"  - {item.indicator.code} {item.indicator.name}" for item in pending.items),
         "",
         t("Send the filled workbook from this page (sign in first):"),
         f"  {upload_link(settings, service.code, period, lang)}",
         "",
-        t("The service's template for this quarter is attached ({filename}): fill in the Value "
-          "column and send it as it is.", filename=filename),
+        t(
+            "The service's template for this quarter is attached ({filename}): fill in the Value "
+            "column and send it as it is.",
+            filename=filename,
+        ),
         *_footer(settings, lang),
     ]
-    template = build_template(plan, service.code, period, last_values=last_values,
-                              settings=settings, lang=lang, generated_at=now)
-    subject = t("Reminder: data of the {period} still due ({code})",
-                period=label, code=service.code)
-    return Outgoing(KIND_REMINDER, step, str(period), service.code, (service.email,), lang,
-                    subject, "\n".join(lines) + "\n", pending.deadline, pending.items,
-                    (filename, template))
+    template = build_template(
+        plan,
+        service.code,
+        period,
+        last_values=last_values,
+        settings=settings,
+        lang=lang,
+        generated_at=now,
+    )
+    subject = t(
+        "Reminder: data of the {period} still due ({code})", period=label, code=service.code
+    )
+    return Outgoing(
+        KIND_REMINDER,
+        step,
+        str(period),
+        service.code,
+        (service.email,),
+        lang,
+        subject,
+        "\n".join(lines) + "\n",
+        pending.deadline,
+        pending.items,
+        (filename, template),
+    )
 
 
 @dataclass(frozen=True)
@@ -313,19 +371,33 @@ def _digest_lines(facts: DigestFacts, lang: str) -> list[str]:
     t = translator(lang)
     none = t("None.")
     lines = ["", t("Services that have not delivered ({count}):", count=len(facts.late))]
-    lines += [f"  - {p.service.code} {p.service.name}: "
-              + (t("1 indicator missing") if len(p.items) == 1
-                 else t("{count} indicators missing", count=len(p.items)))
-              for p in facts.late] or [
-        f"  {none}"]
-    lines += ["", t("Indicators without a value for the quarter ({count}):",
-                    count=len(facts.stale))]
-    lines += [f"  - {ind.code} {ind.name} ("
-              + (t("latest value: {period}", period=str(last)) if last else t("never reported"))
-              + ")" for ind, last in facts.stale] or [f"  {none}"]
-    lines += ["", t("Objectives without a responsible person: no active technician account is "
-                    "assigned to the services of their indicators ({count}):",
-                    count=len(facts.unowned))]
+    lines += [
+        f"  - {p.service.code} {p.service.name}: "
+        + (
+            t("1 indicator missing")
+            if len(p.items) == 1
+            else t("{count} indicators missing", count=len(p.items))
+        )
+        for p in facts.late
+    ] or [f"  {none}"]
+    lines += [
+        "",
+        t("Indicators without a value for the quarter ({count}):", count=len(facts.stale)),
+    ]
+    lines += [
+        f"  - {ind.code} {ind.name} ("
+        + (t("latest value: {period}", period=str(last)) if last else t("never reported"))
+        + ")"
+        for ind, last in facts.stale
+    ] or [f"  {none}"]
+    lines += [
+        "",
+        t(
+            "Objectives without a responsible person: no active technician account is "
+            "assigned to the services of their indicators ({count}):",
+            count=len(facts.unowned),
+        ),
+    ]
     lines += [f"  - {o.code} {_shorten(o.text)}" for o in facts.unowned] or [f"  {none}"]
     return lines
 
@@ -335,25 +407,51 @@ def _shorten(text: str) -> str:
     return flat if len(flat) <= OBJECTIVE_TEXT_MAX else flat[: OBJECTIVE_TEXT_MAX - 1] + "…"
 
 
-def build_digest(plan: Plan, period: Period, facts: DigestFacts, recipients: Iterable[str], *,
-                 step: str, deadline: dt.date, settings: Settings,
-                 lang: str = "ca") -> Outgoing:
+def build_digest(
+    plan: Plan,
+    period: Period,
+    facts: DigestFacts,
+    recipients: Iterable[str],
+    *,
+    step: str,
+    deadline: dt.date,
+    settings: Settings,
+    lang: str = "ca",
+) -> Outgoing:
     """The digest to the directors (in Catalan unless ``lang`` says otherwise)."""
     t = translator(lang)
     label = period_label(period, lang)
     lines = [
-        t("Hello,"), "",
-        t("Summary of the {period} of the {plan}: the deadline for the data was {date}.",
-          period=label, plan=plan.info.name, date=long_date(deadline, lang)),
+        t("Hello,"),
+        "",
+        t(
+            "Summary of the {period} of the {plan}: the deadline for the data was {date}.",
+            period=label,
+            plan=plan.info.name,
+            date=long_date(deadline, lang),
+        ),
         *_digest_lines(facts, lang),
-        "", t("The submissions, quarter by quarter:"),
+        "",
+        t("The submissions, quarter by quarter:"),
         f"  {settings.public_base_url.rstrip('/')}/lliuraments",
         *_footer(settings, lang),
     ]
-    subject = t("Seguiment del Pla: summary of the {period} (services without delivery: "
-                "{count})", period=label, count=len(facts.late))
-    return Outgoing(KIND_DIGEST, step, str(period), None, tuple(recipients), lang, subject,
-                    "\n".join(lines) + "\n", deadline)
+    subject = t(
+        "Seguiment del Pla: summary of the {period} (services without delivery: {count})",
+        period=label,
+        count=len(facts.late),
+    )
+    return Outgoing(
+        KIND_DIGEST,
+        step,
+        str(period),
+        None,
+        tuple(recipients),
+        lang,
+        subject,
+        "\n".join(lines) + "\n",
+        deadline,
+    )
 
 
 # --- one run ------------------------------------------------------------------------------------
@@ -374,8 +472,13 @@ class Planned:
     def to_json(self, *, send: bool, sent: bool = False) -> dict[str, Any]:
         out = self.outgoing
         doc: dict[str, Any] = {
-            "kind": out.kind, "step": out.step, "period": out.period, "service": out.service,
-            "to": list(out.to), "language": out.language, "subject": out.subject,
+            "kind": out.kind,
+            "step": out.step,
+            "period": out.period,
+            "service": out.service,
+            "to": list(out.to),
+            "language": out.language,
+            "subject": out.subject,
             "missing": [item.to_json() for item in out.missing],
             "deadline": out.deadline.isoformat(),
             "already_sent_at": self.already_sent_at.isoformat() if self.already_sent_at else None,
@@ -401,8 +504,10 @@ class Run:
         return not self.locked and self.window.applies(self.deadline, self.today)
 
 
-NO_DIRECTOR_ADDRESS = ("No director has an e-mail address: set DIRECTORS_EMAIL, or create the "
-                       "directors with seguiment users create --email.")
+NO_DIRECTOR_ADDRESS = (
+    "No director has an e-mail address: set DIRECTORS_EMAIL, or create the "
+    "directors with seguiment users create --email."
+)
 
 
 def sent_at(engine: Engine, keys: Iterable[str]) -> dict[str, dt.datetime]:
@@ -418,45 +523,88 @@ def sent_at(engine: Engine, keys: Iterable[str]) -> dict[str, dt.datetime]:
 def reminders_sent(engine: Engine, period: Period | str) -> dict[str, dt.datetime]:
     """Each service's latest reminder for ``period`` (UTC): what a page shows as
     "recordat el …"."""
-    stmt = (select(SentMessage.service, func.max(SentMessage.sent_at))
-            .where(SentMessage.kind == KIND_REMINDER,
-                   SentMessage.period == str(Period.parse(period)),
-                   SentMessage.service.is_not(None))
-            .group_by(SentMessage.service))
+    stmt = (
+        select(SentMessage.service, func.max(SentMessage.sent_at))
+        .where(
+            SentMessage.kind == KIND_REMINDER,
+            SentMessage.period == str(Period.parse(period)),
+            SentMessage.service.is_not(None),
+        )
+        .group_by(SentMessage.service)
+    )
     with engine.connect() as conn:
         return {str(service): queries.as_utc(when) for service, when in conn.execute(stmt)}
 
 
-def _messages(engine: Engine, plan: Plan, period: Period, window: Window, *,
-              settings: Settings, today: dt.date, now: dt.datetime | None) -> list[Outgoing]:
+def _messages(
+    engine: Engine,
+    plan: Plan,
+    period: Period,
+    window: Window,
+    *,
+    settings: Settings,
+    today: dt.date,
+    now: dt.datetime | None,
+) -> list[Outgoing]:
     deadline_days = settings.submission_deadline_days
-    pending = pending_services(plan, queries.submissions_frame(engine), period,
-                               deadline_days=deadline_days, today=today)
+    pending = pending_services(
+        plan, queries.submissions_frame(engine), period, deadline_days=deadline_days, today=today
+    )
     values = queries.values_frame(engine)
     messages = [
-        build_reminder(plan, p, period, step=window.step, settings=settings, now=now,
-                       last_values=last_values_from_frame(values, p.service.code, period))
+        build_reminder(
+            plan,
+            p,
+            period,
+            step=window.step,
+            settings=settings,
+            now=now,
+            last_values=last_values_from_frame(values, p.service.code, period),
+        )
         for p in pending
     ]
     deadline = period.deadline(deadline_days)
     if window.digest_applies(deadline, today):
-        facts = DigestFacts(late=[p for p in pending if p.overdue],
-                            stale=stale_indicators(plan, values, period),
-                            unowned=unowned_objectives(plan, staffed_services(engine)))
-        messages.append(build_digest(plan, period, facts, director_addresses(engine, settings),
-                                     step=window.step, deadline=deadline, settings=settings))
+        facts = DigestFacts(
+            late=[p for p in pending if p.overdue],
+            stale=stale_indicators(plan, values, period),
+            unowned=unowned_objectives(plan, staffed_services(engine)),
+        )
+        messages.append(
+            build_digest(
+                plan,
+                period,
+                facts,
+                director_addresses(engine, settings),
+                step=window.step,
+                deadline=deadline,
+                settings=settings,
+            )
+        )
     return messages
 
 
-def plan_run(engine: Engine, plan: Plan, period: Period, *, settings: Settings,
-             window: Window | None = None, today: dt.date | None = None,
-             now: dt.datetime | None = None) -> Run:
+def plan_run(
+    engine: Engine,
+    plan: Plan,
+    period: Period,
+    *,
+    settings: Settings,
+    window: Window | None = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Run:
     """Everything a run would send for ``period`` (nothing when the window does not apply
     or the quarter is locked), with what was already sent."""
     window = window or Window()
     today = today or local_today(now)
-    run = Run(period, period.deadline(settings.submission_deadline_days), today, window,
-              locked=locks.is_locked(engine, str(period)))
+    run = Run(
+        period,
+        period.deadline(settings.submission_deadline_days),
+        today,
+        window,
+        locked=locks.is_locked(engine, str(period)),
+    )
     if not run.acts:
         return run
     messages = _messages(engine, plan, period, window, settings=settings, today=today, now=now)
@@ -480,29 +628,65 @@ class SendReport:
     error: MailError | None = None
 
 
-def _deliver(engine: Engine, item: Planned, mailer: SmtpMailer, *, by: str, mail_from: str,
-             reply_to: str | None, now: dt.datetime) -> list[str]:
+def _deliver(
+    engine: Engine,
+    item: Planned,
+    mailer: SmtpMailer,
+    *,
+    by: str,
+    mail_from: str,
+    reply_to: str | None,
+    now: dt.datetime,
+) -> list[str]:
     """Claim, send and record one message in one transaction; the refused addresses."""
     out = item.outgoing
     with transaction(engine) as session:
-        row = SentMessage(key=out.key, kind=out.kind, step=out.step, period=out.period,
-                          service=out.service, recipients=", ".join(out.to),
-                          subject=out.subject[:255], sent_by=by[:64], sent_at=now)
+        row = SentMessage(
+            key=out.key,
+            kind=out.kind,
+            step=out.step,
+            period=out.period,
+            service=out.service,
+            recipients=", ".join(out.to),
+            subject=out.subject[:255],
+            sent_by=by[:64],
+            sent_at=now,
+        )
         session.add(row)
         session.flush()  # takes the key: a concurrent run waits here, then fails
         refused = mailer.send(out.message(mail_from, reply_to))
         row.recipients = ", ".join(a for a in out.to if a not in refused)
         action = ACTION_DIGEST_SENT if out.kind == KIND_DIGEST else ACTION_REMINDER_SENT
         target = f"{out.service} {out.period}" if out.service else out.period
-        audit.record(session, by, action, target, {
-            "kind": out.kind, "step": out.step, "period": out.period, "service": out.service,
-            "to": [a for a in out.to if a not in refused], "refused": refused,
-            "subject": out.subject}, at=now)
+        audit.record(
+            session,
+            by,
+            action,
+            target,
+            {
+                "kind": out.kind,
+                "step": out.step,
+                "period": out.period,
+                "service": out.service,
+                "to": [a for a in out.to if a not in refused],
+                "refused": refused,
+                "subject": out.subject,
+            },
+            at=now,
+        )
     return refused
 
 
-def send_planned(engine: Engine, run: Run, mailer: SmtpMailer, *, by: str, mail_from: str,
-                 reply_to: str | None = None, now: dt.datetime | None = None) -> SendReport:
+def send_planned(
+    engine: Engine,
+    run: Run,
+    mailer: SmtpMailer,
+    *,
+    by: str,
+    mail_from: str,
+    reply_to: str | None = None,
+    now: dt.datetime | None = None,
+) -> SendReport:
     """Send the run's sendable messages in order; stop at the first failure (recorded are
     only those the server accepted)."""
     report = SendReport()
@@ -511,8 +695,9 @@ def send_planned(engine: Engine, run: Run, mailer: SmtpMailer, *, by: str, mail_
             continue
         moment = now or dt.datetime.now(dt.UTC)
         try:
-            refused = _deliver(engine, item, mailer, by=by, mail_from=mail_from,
-                               reply_to=reply_to, now=moment)
+            refused = _deliver(
+                engine, item, mailer, by=by, mail_from=mail_from, reply_to=reply_to, now=moment
+            )
         except IntegrityError:
             report.raced.append(item)
             continue

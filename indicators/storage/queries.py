@@ -16,12 +16,35 @@ from sqlalchemy import Engine, Select, func, select
 from indicators.storage.schema import DataGeneration, Submission, SubmissionStatus, Value
 
 VALUE_COLUMNS = [
-    "indicator", "service", "period", "year", "quarter", "value", "stage", "comment",
-    "submission_id", "sheet", "row", "filename", "uploaded_by", "uploaded_at",
+    "indicator",
+    "service",
+    "period",
+    "year",
+    "quarter",
+    "value",
+    "stage",
+    "comment",
+    "submission_id",
+    "sheet",
+    "row",
+    "filename",
+    "uploaded_by",
+    "uploaded_at",
 ]
 SUBMISSION_COLUMNS = [
-    "id", "service", "period", "filename", "sha256", "size_bytes", "uploaded_by",
-    "uploaded_at", "source", "status", "superseded_by_id", "supersedes_id", "row_count",
+    "id",
+    "service",
+    "period",
+    "filename",
+    "sha256",
+    "size_bytes",
+    "uploaded_by",
+    "uploaded_at",
+    "source",
+    "status",
+    "superseded_by_id",
+    "supersedes_id",
+    "row_count",
 ]
 
 
@@ -41,10 +64,21 @@ def _frame(engine: Engine, stmt: Select[Any] | Any, columns: list[str]) -> pd.Da
 
 def _value_select() -> Any:
     return select(
-        Value.indicator, Value.service, Value.period, Value.value, Value.stage,
-        Value.comment, Value.submission_id, Value.sheet, Value.row, Submission.filename,
-        Submission.uploaded_by, Submission.uploaded_at, Submission.service.label("sub_service"),
-        Submission.period.label("sub_period"), Submission.id.label("sub_id"),
+        Value.indicator,
+        Value.service,
+        Value.period,
+        Value.value,
+        Value.stage,
+        Value.comment,
+        Value.submission_id,
+        Value.sheet,
+        Value.row,
+        Submission.filename,
+        Submission.uploaded_by,
+        Submission.uploaded_at,
+        Submission.service.label("sub_service"),
+        Submission.period.label("sub_period"),
+        Submission.id.label("sub_id"),
     ).join(Submission, Submission.id == Value.submission_id)
 
 
@@ -71,8 +105,20 @@ def values_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFra
     else:
         stmt = stmt.where(Submission.uploaded_at <= as_utc(as_of))
     columns = [
-        "indicator", "service", "period", "value", "stage", "comment", "submission_id",
-        "sheet", "row", "filename", "uploaded_by", "uploaded_at", "sub_service", "sub_period",
+        "indicator",
+        "service",
+        "period",
+        "value",
+        "stage",
+        "comment",
+        "submission_id",
+        "sheet",
+        "row",
+        "filename",
+        "uploaded_by",
+        "uploaded_at",
+        "sub_service",
+        "sub_period",
         "sub_id",
     ]
     frame = _frame(engine, stmt, columns)
@@ -92,10 +138,19 @@ def values_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFra
 def submissions_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """Every submission, history included (only those uploaded by ``as_of`` when given)."""
     stmt = select(
-        Submission.id, Submission.service, Submission.period, Submission.filename,
-        Submission.sha256, Submission.size_bytes, Submission.uploaded_by,
-        Submission.uploaded_at, Submission.source, Submission.status,
-        Submission.superseded_by_id, Submission.supersedes_id, Submission.row_count,
+        Submission.id,
+        Submission.service,
+        Submission.period,
+        Submission.filename,
+        Submission.sha256,
+        Submission.size_bytes,
+        Submission.uploaded_by,
+        Submission.uploaded_at,
+        Submission.source,
+        Submission.status,
+        Submission.superseded_by_id,
+        Submission.supersedes_id,
+        Submission.row_count,
     ).order_by(Submission.uploaded_at, Submission.id)
     if as_of is not None:
         stmt = stmt.where(Submission.uploaded_at <= as_utc(as_of))
@@ -116,18 +171,42 @@ def value_history(engine: Engine, indicator: str, period: str) -> pd.DataFrame:
     """Every stored version of one indicator's value for one quarter, oldest first."""
     stmt = (
         select(
-            Value.indicator, Value.service, Value.period, Value.value, Value.stage,
-            Value.comment, Value.submission_id, Value.sheet, Value.row, Value.column,
-            Submission.filename, Submission.uploaded_by, Submission.uploaded_at,
-            Submission.source, Submission.status,
+            Value.indicator,
+            Value.service,
+            Value.period,
+            Value.value,
+            Value.stage,
+            Value.comment,
+            Value.submission_id,
+            Value.sheet,
+            Value.row,
+            Value.column,
+            Submission.filename,
+            Submission.uploaded_by,
+            Submission.uploaded_at,
+            Submission.source,
+            Submission.status,
         )
         .join(Submission, Submission.id == Value.submission_id)
         .where(Value.indicator == indicator, Value.period == period)
         .order_by(Submission.uploaded_at, Submission.id)
     )
     columns = [
-        "indicator", "service", "period", "value", "stage", "comment", "submission_id",
-        "sheet", "row", "column", "filename", "uploaded_by", "uploaded_at", "source", "status",
+        "indicator",
+        "service",
+        "period",
+        "value",
+        "stage",
+        "comment",
+        "submission_id",
+        "sheet",
+        "row",
+        "column",
+        "filename",
+        "uploaded_by",
+        "uploaded_at",
+        "source",
+        "status",
     ]
     frame = _frame(engine, stmt, columns)
     frame["value"] = frame["value"].astype(float)

@@ -88,8 +88,16 @@ def bump_generation(conn: Connection) -> None:
 
 
 _VALUE_COLUMNS = (
-    "submission_id", "indicator", "service", "period", "value", "stage", "comment", "sheet",
-    "row", "column",
+    "submission_id",
+    "indicator",
+    "service",
+    "period",
+    "value",
+    "stage",
+    "comment",
+    "sheet",
+    "row",
+    "column",
 )
 
 
@@ -99,10 +107,16 @@ def _insert_values(
     """Insert every value with one driver-level executemany (no per-row ORM work)."""
     rows = [
         (
-            submission_id, v.indicator, service, v.period,
+            submission_id,
+            v.indicator,
+            service,
+            v.period,
             v.value if isinstance(v.value, float) else None,
             v.value if isinstance(v.value, str) else None,
-            v.comment, v.sheet[:128], v.row, v.column,
+            v.comment,
+            v.sheet[:128],
+            v.row,
+            v.column,
         )
         for v in values
     ]
@@ -117,9 +131,7 @@ def _insert_values(
         return
     marks = ", ".join("?" for _ in _VALUE_COLUMNS)
     columns = ", ".join(f'"{c}"' for c in _VALUE_COLUMNS)
-    conn.exec_driver_sql(
-        f"INSERT INTO {Value.__tablename__} ({columns}) VALUES ({marks})", rows
-    )
+    conn.exec_driver_sql(f"INSERT INTO {Value.__tablename__} ({columns}) VALUES ({marks})", rows)
 
 
 def store(
@@ -154,8 +166,11 @@ def store(
             return Stored(DUPLICATE, current.id, None)
         now = dt.datetime.now(dt.UTC)
         if uploaded_at is not None:  # stored in UTC (SQLite keeps no time zone)
-            now = (uploaded_at.replace(tzinfo=dt.UTC) if uploaded_at.tzinfo is None
-                   else uploaded_at.astimezone(dt.UTC))
+            now = (
+                uploaded_at.replace(tzinfo=dt.UTC)
+                if uploaded_at.tzinfo is None
+                else uploaded_at.astimezone(dt.UTC)
+            )
         if current is not None:
             conn.execute(
                 update(Submission)

@@ -18,7 +18,8 @@ from web.context import current_settings
 from web.users import DIRECTOR, require_role
 
 dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/auditoria", title=c.page_title("Audit log"), name="Auditoria", order=23)
+    __name__, path="/auditoria", title=c.page_title("Audit log"), name="Auditoria", order=23
+)
 
 ACTION_LABELS: dict[str, str] = {
     audit.ACTION_LOGIN: "Login",
@@ -44,20 +45,47 @@ def layout(**query: str) -> Any:
     users = [{"label": u, "value": u} for u in audit.audit_usernames(engine)]
     actions = [{"label": t(label), "value": code} for code, label in ACTION_LABELS.items()]
     children = [
-        dbc.Row([
-            dbc.Col([html.Label(t("User"), htmlFor="auditoria-user"),
-                     dbc.Select(id="auditoria-user", value="",
-                                options=[{"label": t("Everyone"), "value": ""}, *users])],
-                    md=3),
-            dbc.Col([html.Label(t("Action"), htmlFor="auditoria-action"),
-                     dbc.Select(id="auditoria-action", value="",
-                                options=[{"label": t("Every action"), "value": ""}, *actions])],
-                    md=3),
-            dbc.Col([html.Label(t("From"), htmlFor="auditoria-from"),
-                     dbc.Input(id="auditoria-from", type="date")], md=3),
-            dbc.Col([html.Label(t("To"), htmlFor="auditoria-to"),
-                     dbc.Input(id="auditoria-to", type="date")], md=3),
-        ], className="g-3 mb-3"),
+        dbc.Row(
+            [
+                dbc.Col(
+                    [
+                        html.Label(t("User"), htmlFor="auditoria-user"),
+                        dbc.Select(
+                            id="auditoria-user",
+                            value="",
+                            options=[{"label": t("Everyone"), "value": ""}, *users],
+                        ),
+                    ],
+                    md=3,
+                ),
+                dbc.Col(
+                    [
+                        html.Label(t("Action"), htmlFor="auditoria-action"),
+                        dbc.Select(
+                            id="auditoria-action",
+                            value="",
+                            options=[{"label": t("Every action"), "value": ""}, *actions],
+                        ),
+                    ],
+                    md=3,
+                ),
+                dbc.Col(
+                    [
+                        html.Label(t("From"), htmlFor="auditoria-from"),
+                        dbc.Input(id="auditoria-from", type="date"),
+                    ],
+                    md=3,
+                ),
+                dbc.Col(
+                    [
+                        html.Label(t("To"), htmlFor="auditoria-to"),
+                        dbc.Input(id="auditoria-to", type="date"),
+                    ],
+                    md=3,
+                ),
+            ],
+            className="g-3 mb-3",
+        ),
         html.Div(id="auditoria-grid-wrap"),
         dcc.Store(id="auditoria-lang", data=lang),
     ]
@@ -90,34 +118,45 @@ def _details(value: Any) -> str:
     Input("auditoria-to", "value"),
     State("auditoria-lang", "data"),
 )
-def show(user: str | None, action: str | None, since: str | None, until: str | None,
-         lang: str | None) -> Any:
+def show(
+    user: str | None, action: str | None, since: str | None, until: str | None, lang: str | None
+) -> Any:
     require_role(*DIRECTOR)
     t = translator(lang)
     lang = lang or "ca"
     frame = audit.audit_frame(
-        get_engine(current_settings().database_url), username=user or None,
-        action=action or None, since=_date(since), until=_date(until), limit=5000)
+        get_engine(current_settings().database_url),
+        username=user or None,
+        action=action or None,
+        since=_date(since),
+        until=_date(until),
+        limit=5000,
+    )
     rows = []
     for record in frame.to_dict("records"):
         moment = record["at"]
         moment = moment.to_pydatetime() if hasattr(moment, "to_pydatetime") else moment
-        rows.append({
-            "at": format_date(moment, lang, "yyyy-MM-dd HH:mm:ss"),
-            "username": record["username"] or "",
-            "action": t(ACTION_LABELS.get(str(record["action"]), str(record["action"]))),
-            "target": record["target"] or "",
-            "details": _details(record["details"]),
-        })
+        rows.append(
+            {
+                "at": format_date(moment, lang, "yyyy-MM-dd HH:mm:ss"),
+                "username": record["username"] or "",
+                "action": t(ACTION_LABELS.get(str(record["action"]), str(record["action"]))),
+                "target": record["target"] or "",
+                "details": _details(record["details"]),
+            }
+        )
     return [
         html.P(t("{count} events", count=len(rows)), id="auditoria-count"),
         dag.AgGrid(
-            id="auditoria-grid", rowData=rows,
-            columnDefs=[{"field": "at", "headerName": t("When"), "width": 180},
-                        {"field": "username", "headerName": t("User"), "width": 140},
-                        {"field": "action", "headerName": t("Action"), "width": 180},
-                        {"field": "target", "headerName": t("Target"), "width": 180},
-                        {"field": "details", "headerName": t("Details"), "flex": 1}],
+            id="auditoria-grid",
+            rowData=rows,
+            columnDefs=[
+                {"field": "at", "headerName": t("When"), "width": 180},
+                {"field": "username", "headerName": t("User"), "width": 140},
+                {"field": "action", "headerName": t("Action"), "width": 180},
+                {"field": "target", "headerName": t("Target"), "width": 180},
+                {"field": "details", "headerName": t("Details"), "flex": 1},
+            ],
             defaultColDef={"sortable": True, "filter": True, "resizable": True},
             style={"height": "480px", "width": "100%"},
         ),

@@ -16,15 +16,20 @@ from plan_model.periods import Period
 from plan_model.status_types import CHANGE_ICONS
 
 dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/canvis", title=c.page_title("Changes"), name="Canvis",
-                   order=4)
+    __name__, path="/canvis", title=c.page_title("Changes"), name="Canvis", order=4
+)
 
 KINDS: list[tuple[str, str, str]] = [  # (kind, icon, label msgid), worse first
     (kind, CHANGE_ICONS[kind], CHANGE_LABELS[kind])
     for kind in sorted(CHANGE_LABELS, key=CHANGE_ORDER.__getitem__)
 ]
-LEVEL_LABELS = {"plan": "Plan", "lever": "Lever", "axis": "Axis", "objective": "Objective",
-                "indicator": "Indicator"}
+LEVEL_LABELS = {
+    "plan": "Plan",
+    "lever": "Lever",
+    "axis": "Axis",
+    "objective": "Objective",
+    "indicator": "Indicator",
+}
 
 
 def _name(ctx: c.PageContext, level: str, code: str) -> tuple[str, str | None]:
@@ -66,20 +71,36 @@ def _table(ctx: c.PageContext, rows: pd.DataFrame, caption: str) -> Any:
         code_cell: Any = link(code, href) if href else code
         before = r.status_before if isinstance(r.status_before, str) else "grey"
         after = r.status_after if isinstance(r.status_after, str) else "grey"
-        body.append(el("Tr", [
-            el("Td", t(LEVEL_LABELS.get(level, level))),
-            el("Th", code_cell, scope="row"),
-            el("Td", name, className="objective-text"),
-            el("Td", _badge(before, lang)),
-            el("Td", _badge(after, lang)),
-        ]))
-    return html.Table([
-        html.Caption(caption, className="visually-hidden"),
-        html.Thead(html.Tr([html.Th(t("Level"), scope="col"), html.Th(t("Code"), scope="col"),
-                            html.Th(t("Name"), scope="col"), html.Th(t("Before"), scope="col"),
-                            html.Th(t("Now"), scope="col")])),
-        html.Tbody(body),
-    ], className="table table-sm data-table")
+        body.append(
+            el(
+                "Tr",
+                [
+                    el("Td", t(LEVEL_LABELS.get(level, level))),
+                    el("Th", code_cell, scope="row"),
+                    el("Td", name, className="objective-text"),
+                    el("Td", _badge(before, lang)),
+                    el("Td", _badge(after, lang)),
+                ],
+            )
+        )
+    return html.Table(
+        [
+            html.Caption(caption, className="visually-hidden"),
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(t("Level"), scope="col"),
+                        html.Th(t("Code"), scope="col"),
+                        html.Th(t("Name"), scope="col"),
+                        html.Th(t("Before"), scope="col"),
+                        html.Th(t("Now"), scope="col"),
+                    ]
+                )
+            ),
+            html.Tbody(body),
+        ],
+        className="table table-sm data-table",
+    )
 
 
 def build(ctx: c.PageContext, since: Period, level_filter: str) -> html.Div:
@@ -91,38 +112,82 @@ def build(ctx: c.PageContext, since: Period, level_filter: str) -> html.Div:
     for kind, icon, label in KINDS:
         rows = frame[frame["change"] == kind] if not frame.empty else frame
         title_id = f"changes-{kind}"
-        heading = html.H2([html.Span(icon, **c.attrs(aria_hidden="true")), " ", t(label),
-                           f" ({len(rows)})"], id=title_id)
-        content = (_table(ctx, rows, t(label)) if not rows.empty
-                   else c.no_data_note(t("Nothing in this group.")))
-        sections.append(html.Section([heading, content], className="panel",
-                                     **c.attrs(aria_labelledby=title_id)))
-    since_options = [{"label": str(p), "value": str(p)} for p in reversed(ctx.data.plan_periods())
-                     if p < ctx.period]
+        heading = html.H2(
+            [html.Span(icon, **c.attrs(aria_hidden="true")), " ", t(label), f" ({len(rows)})"],
+            id=title_id,
+        )
+        content = (
+            _table(ctx, rows, t(label))
+            if not rows.empty
+            else c.no_data_note(t("Nothing in this group."))
+        )
+        sections.append(
+            html.Section([heading, content], className="panel", **c.attrs(aria_labelledby=title_id))
+        )
+    since_options = [
+        {"label": str(p), "value": str(p)}
+        for p in reversed(ctx.data.plan_periods())
+        if p < ctx.period
+    ]
     level_options = [{"label": t("All levels"), "value": "tots"}] + [
-        {"label": t(LEVEL_LABELS[k]), "value": k}
-        for k in ("objective", "indicator")]
-    controls = html.Div([
-        html.Div([html.Label(t("Since quarter"), htmlFor="changes-since"),
-                  dbc.Select(id="changes-since", options=since_options, value=str(since),
-                             size="sm")], className="filter"),
-        html.Div([html.Label(t("Level"), htmlFor="changes-level"),
-                  dbc.Select(id="changes-level", options=level_options, value=level_filter or "tots",
-                             size="sm")], className="filter"),
-    ], className="filters")
-    return c.frame(ctx, active="/canvis", title=t("Changes"),
-                   subtitle=t("What changed between {since} (as it was seen at that "
-                              "quarter's deadline) and {until} (with today's data).",
-                              since=str(since), until=str(ctx.period)),
-                   children=[controls, *sections])
+        {"label": t(LEVEL_LABELS[k]), "value": k} for k in ("objective", "indicator")
+    ]
+    controls = html.Div(
+        [
+            html.Div(
+                [
+                    html.Label(t("Since quarter"), htmlFor="changes-since"),
+                    dbc.Select(
+                        id="changes-since", options=since_options, value=str(since), size="sm"
+                    ),
+                ],
+                className="filter",
+            ),
+            html.Div(
+                [
+                    html.Label(t("Level"), htmlFor="changes-level"),
+                    dbc.Select(
+                        id="changes-level",
+                        options=level_options,
+                        value=level_filter or "tots",
+                        size="sm",
+                    ),
+                ],
+                className="filter",
+            ),
+        ],
+        className="filters",
+    )
+    return c.frame(
+        ctx,
+        active="/canvis",
+        title=t("Changes"),
+        subtitle=t(
+            "What changed between {since} (as it was seen at that "
+            "quarter's deadline) and {until} (with today's data).",
+            since=str(since),
+            until=str(ctx.period),
+        ),
+        children=[controls, *sections],
+    )
 
 
 def layout(**query: str) -> html.Div:
     ctx = c.PageContext.from_query(query, "/canvis")
     if ctx.period <= ctx.plan.first_period:
-        return c.frame(ctx, active="/canvis", title=ctx.t("Changes"), children=[
-            c.no_data_note(ctx.t("Choose a later quarter: there is nothing before {period}.",
-                                 period=str(ctx.period)))])
+        return c.frame(
+            ctx,
+            active="/canvis",
+            title=ctx.t("Changes"),
+            children=[
+                c.no_data_note(
+                    ctx.t(
+                        "Choose a later quarter: there is nothing before {period}.",
+                        period=str(ctx.period),
+                    )
+                )
+            ],
+        )
     since = Period.try_parse(ctx.query.get("des_de", "")) or ctx.period.prev()
     if not ctx.plan.first_period <= since < ctx.period:
         since = ctx.period.prev()

@@ -19,8 +19,13 @@ from plan_model.ranking import WORST_FIRST
 from plan_model.status_types import LeverResult, ObjectiveResult
 
 dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path_template="/palanca/<n>", path="/palanca/1",
-                   title=c.page_title("Lever {n}"), name="Palanca", order=1)
+    __name__,
+    path_template="/palanca/<n>",
+    path="/palanca/1",
+    title=c.page_title("Lever {n}"),
+    name="Palanca",
+    order=1,
+)
 
 ALL = "tots"  # the "no filter" value of the selectors (not written in the URL)
 STATUS_RANK = {str(status): rank for status, rank in WORST_FIRST.items()}
@@ -54,7 +59,7 @@ def _row(ctx: c.PageContext, objective: ObjectiveResult, axis_name: str) -> dict
         "status": status,
         "status_rank": STATUS_RANK.get(status, 4),
         "status_text": f"{c.status_icon(status)} "
-                       f"{c.status_label(status, lang, insufficient=objective.insufficient_data)}",
+        f"{c.status_label(status, lang, insufficient=objective.insufficient_data)}",
         "achievement": None if achievement is None else round(achievement * 100, 1),
         "achievement_text": c.percent(achievement, lang),
         "trend": c.trend_text(str(objective.trend), lang),
@@ -66,34 +71,94 @@ def _row(ctx: c.PageContext, objective: ObjectiveResult, axis_name: str) -> dict
 def _grid(ctx: c.PageContext, rows: list[dict[str, Any]]) -> dag.AgGrid:
     t = ctx.t
     column_defs = [
-        {"field": "code", "headerName": t("Code"), "cellRenderer": "ObjectiveLink",
-         "minWidth": 110, "maxWidth": 120, "sort": "asc", "suppressSizeToFit": True},
-        {"field": "text", "headerName": t("Objective"), "flex": 3, "minWidth": 260,
-         "wrapText": True, "autoHeight": True, "filter": "agTextColumnFilter"},
-        {"field": "axis", "headerName": t("Axis"), "flex": 1, "minWidth": 130,
-         "wrapText": True, "autoHeight": True, "filter": "agTextColumnFilter"},
-        {"field": "status_text", "headerName": t("Status"), "minWidth": 180,
-         "filter": "agTextColumnFilter", "wrapText": True, "autoHeight": True,
-         "cellClass": {"function": "'status-cell status-' + params.data.status"},
-         "comparator": {"function": "(a, b, na, nb) => na.data.status_rank - nb.data.status_rank"}},
-        {"field": "achievement", "headerName": t("Achievement"), "cellRenderer": "AchievementBar",
-         "minWidth": 150, "filter": "agNumberColumnFilter", "type": "numericColumn"},
-        {"field": "trend", "headerName": t("Trend"), "minWidth": 120, "wrapText": True,
-         "autoHeight": True},
-        {"field": "forecast", "headerName": t("Forecast"), "minWidth": 150, "wrapText": True,
-         "autoHeight": True},
-        {"field": "service", "headerName": t("Responsible service"), "minWidth": 150,
-         "wrapText": True, "autoHeight": True, "filter": "agTextColumnFilter"},
+        {
+            "field": "code",
+            "headerName": t("Code"),
+            "cellRenderer": "ObjectiveLink",
+            "minWidth": 110,
+            "maxWidth": 120,
+            "sort": "asc",
+            "suppressSizeToFit": True,
+        },
+        {
+            "field": "text",
+            "headerName": t("Objective"),
+            "flex": 3,
+            "minWidth": 260,
+            "wrapText": True,
+            "autoHeight": True,
+            "filter": "agTextColumnFilter",
+        },
+        {
+            "field": "axis",
+            "headerName": t("Axis"),
+            "flex": 1,
+            "minWidth": 130,
+            "wrapText": True,
+            "autoHeight": True,
+            "filter": "agTextColumnFilter",
+        },
+        {
+            "field": "status_text",
+            "headerName": t("Status"),
+            "minWidth": 180,
+            "filter": "agTextColumnFilter",
+            "wrapText": True,
+            "autoHeight": True,
+            "cellClass": {"function": "'status-cell status-' + params.data.status"},
+            "comparator": {
+                "function": "(a, b, na, nb) => na.data.status_rank - nb.data.status_rank"
+            },
+        },
+        {
+            "field": "achievement",
+            "headerName": t("Achievement"),
+            "cellRenderer": "AchievementBar",
+            "minWidth": 150,
+            "filter": "agNumberColumnFilter",
+            "type": "numericColumn",
+        },
+        {
+            "field": "trend",
+            "headerName": t("Trend"),
+            "minWidth": 120,
+            "wrapText": True,
+            "autoHeight": True,
+        },
+        {
+            "field": "forecast",
+            "headerName": t("Forecast"),
+            "minWidth": 150,
+            "wrapText": True,
+            "autoHeight": True,
+        },
+        {
+            "field": "service",
+            "headerName": t("Responsible service"),
+            "minWidth": 150,
+            "wrapText": True,
+            "autoHeight": True,
+            "filter": "agTextColumnFilter",
+        },
     ]
     return dag.AgGrid(
         id="lever-grid",
         rowData=rows,
         columnDefs=column_defs,
-        defaultColDef={"sortable": True, "resizable": True, "filter": True,
-                       "wrapHeaderText": True, "autoHeaderHeight": True},
-        dashGridOptions={"domLayout": "autoHeight", "animateRows": False,
-                         "ensureDomOrder": True, "suppressColumnVirtualisation": True,
-                         "localeText": {"noRowsToShow": t("No objectives match the filters")}},
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "filter": True,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
+        dashGridOptions={
+            "domLayout": "autoHeight",
+            "animateRows": False,
+            "ensureDomOrder": True,
+            "suppressColumnVirtualisation": True,
+            "localeText": {"noRowsToShow": t("No objectives match the filters")},
+        },
         columnSize="responsiveSizeToFit",
         style={"width": "100%"},
         className="objective-grid",
@@ -103,23 +168,52 @@ def _grid(ctx: c.PageContext, rows: list[dict[str, Any]]) -> dag.AgGrid:
 def _filters(ctx: c.PageContext, lever: Lever, axis_filter: str, status_filter: str) -> html.Div:
     t, lang = ctx.t, ctx.lang
     axis_options = [{"label": t("All axes"), "value": ALL}] + [
-        {"label": t("Axis {number}. {name}", number=a.number, name=a.name),
-         "value": str(a.number)} for a in lever.axes]
+        {"label": t("Axis {number}. {name}", number=a.number, name=a.name), "value": str(a.number)}
+        for a in lever.axes
+    ]
     status_options = [{"label": t("All statuses"), "value": ALL}] + [
-        {"label": f"{c.status_icon(s)} {c.status_label(s, lang)}", "value": s}
-        for s in c.STATUSES]
-    return html.Div([
-        html.Div([html.Label(t("Axis"), htmlFor="lever-axis-filter"),
-                  dbc.Select(id="lever-axis-filter", options=axis_options, value=axis_filter or ALL,
-                             size="sm")], className="filter"),
-        html.Div([html.Label(t("Status"), htmlFor="lever-status-filter"),
-                  dbc.Select(id="lever-status-filter", options=status_options,
-                             value=status_filter or ALL, size="sm")], className="filter"),
-    ], className="filters", role="search", **c.attrs(aria_label=t("Filter objectives")))
+        {"label": f"{c.status_icon(s)} {c.status_label(s, lang)}", "value": s} for s in c.STATUSES
+    ]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Label(t("Axis"), htmlFor="lever-axis-filter"),
+                    dbc.Select(
+                        id="lever-axis-filter",
+                        options=axis_options,
+                        value=axis_filter or ALL,
+                        size="sm",
+                    ),
+                ],
+                className="filter",
+            ),
+            html.Div(
+                [
+                    html.Label(t("Status"), htmlFor="lever-status-filter"),
+                    dbc.Select(
+                        id="lever-status-filter",
+                        options=status_options,
+                        value=status_filter or ALL,
+                        size="sm",
+                    ),
+                ],
+                className="filter",
+            ),
+        ],
+        className="filters",
+        role="search",
+        **c.attrs(aria_label=t("Filter objectives")),
+    )
 
 
-def _objective_rows(ctx: c.PageContext, lever: LeverResult, axis_names: dict[int, str],
-                    axis_filter: str, status_filter: str) -> list[dict[str, Any]]:
+def _objective_rows(
+    ctx: c.PageContext,
+    lever: LeverResult,
+    axis_names: dict[int, str],
+    axis_filter: str,
+    status_filter: str,
+) -> list[dict[str, Any]]:
     """The grid's rows: the lever's objectives, filtered by axis and status."""
     rows = []
     for axis in lever.axes:
@@ -135,48 +229,90 @@ def _objective_rows(ctx: c.PageContext, lever: LeverResult, axis_names: dict[int
 def _history_chart(ctx: c.PageContext, lever: LeverResult) -> html.Section:
     """The lever's axes over time, straight from the shared status grid."""
     t, lang = ctx.t, ctx.lang
-    series = [NamedSeries(t("Axis {number}", number=axis.number),
-                          [Point(period, value) for period, value in
-                           ctx.data.achievement_series("axis", str(axis.number), ctx.period)])
-              for axis in lever.axes]
+    series = [
+        NamedSeries(
+            t("Axis {number}", number=axis.number),
+            [
+                Point(period, value)
+                for period, value in ctx.data.achievement_series(
+                    "axis", str(axis.number), ctx.period
+                )
+            ],
+        )
+        for axis in lever.axes
+    ]
     periods = [str(p) for p in ctx.data.plan_periods() if p <= ctx.period]
     chart_title = t("Achievement over time by axis")
     figure = history_figure(series, lang, title=chart_title, periods=periods)
-    return html.Section([
-        c.graph(figure, figure_summary(series, lang, what=chart_title),
-                graph_id="lever-history-graph"),
-    ], className="panel")
+    return html.Section(
+        [
+            c.graph(
+                figure,
+                figure_summary(series, lang, what=chart_title),
+                graph_id="lever-history-graph",
+            ),
+        ],
+        className="panel",
+    )
 
 
 def _axes_table(ctx: c.PageContext, lever: LeverResult, axis_names: dict[int, str]) -> html.Table:
     t, lang = ctx.t, ctx.lang
-    return html.Table([
-        html.Caption(t("Axes of the lever"), className="visually-hidden"),
-        html.Thead(html.Tr([html.Th(t("Axis"), scope="col"), html.Th(t("Status"), scope="col"),
-                            html.Th(t("Achievement"), scope="col", className="num"),
-                            html.Th(t("Data coverage"), scope="col", className="num"),
-                            html.Th(t("Trend"), scope="col")])),
-        html.Tbody([html.Tr([
-            html.Th(axis_names.get(a.number, str(a.number)), scope="row", className="axis-name"),
-            html.Td(c.level_badge(a, lang)),
-            html.Td(c.percent(a.achievement, lang), className="num"),
-            html.Td(c.percent(a.coverage, lang), className="num"),
-            html.Td(c.trend_text(str(a.trend), lang)),
-        ]) for a in lever.axes]),
-    ], className="table table-sm data-table")
+    return html.Table(
+        [
+            html.Caption(t("Axes of the lever"), className="visually-hidden"),
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(t("Axis"), scope="col"),
+                        html.Th(t("Status"), scope="col"),
+                        html.Th(t("Achievement"), scope="col", className="num"),
+                        html.Th(t("Data coverage"), scope="col", className="num"),
+                        html.Th(t("Trend"), scope="col"),
+                    ]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Th(
+                                axis_names.get(a.number, str(a.number)),
+                                scope="row",
+                                className="axis-name",
+                            ),
+                            html.Td(c.level_badge(a, lang)),
+                            html.Td(c.percent(a.achievement, lang), className="num"),
+                            html.Td(c.percent(a.coverage, lang), className="num"),
+                            html.Td(c.trend_text(str(a.trend), lang)),
+                        ]
+                    )
+                    for a in lever.axes
+                ]
+            ),
+        ],
+        className="table table-sm data-table",
+    )
 
 
 def _headline(ctx: c.PageContext, lever: LeverResult) -> html.Div:
     t, lang = ctx.t, ctx.lang
-    return html.Div([
-        html.P(lever.tagline, className="tagline"),
-        html.Div([
-            html.Span([t("Achievement"), ": ", html.Strong(c.percent(lever.achievement, lang))]),
-            c.level_badge(lever, lang),
-            c.objectives_with_data(lever, lang),
-            html.Span([t("Trend"), ": ", c.trend_text(str(lever.trend), lang)]),
-        ], className="lever-summary"),
-    ])
+    return html.Div(
+        [
+            html.P(lever.tagline, className="tagline"),
+            html.Div(
+                [
+                    html.Span(
+                        [t("Achievement"), ": ", html.Strong(c.percent(lever.achievement, lang))]
+                    ),
+                    c.level_badge(lever, lang),
+                    c.objectives_with_data(lever, lang),
+                    html.Span([t("Trend"), ": ", c.trend_text(str(lever.trend), lang)]),
+                ],
+                className="lever-summary",
+            ),
+        ]
+    )
 
 
 def build(ctx: c.PageContext, number: int) -> html.Div:
@@ -186,24 +322,39 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
     status_filter = ctx.query.get("estat", "")
     if status_filter not in c.STATUSES:
         status_filter = ""
-    axis_names = {a.number: t("Axis {number}. {name}", number=a.number, name=a.name)
-                  for a in ctx.plan.lever(number).axes}
+    axis_names = {
+        a.number: t("Axis {number}. {name}", number=a.number, name=a.name)
+        for a in ctx.plan.lever(number).axes
+    }
     rows = _objective_rows(ctx, lever, axis_names, axis_filter, status_filter)
     return c.frame(
-        ctx, active=f"/palanca/{number}",
+        ctx,
+        active=f"/palanca/{number}",
         title=t("Lever {number}: {name}", number=number, name=lever.name),
         children=[
             _headline(ctx, lever),
-            html.Section([html.H2(t("Axes"), id="axes-title"),
-                          _axes_table(ctx, lever, axis_names)],
-                         className="panel", **c.attrs(aria_labelledby="axes-title")),
-            html.Section([
-                html.H2(t("Objectives"), id="objectives-title"),
-                _filters(ctx, ctx.plan.lever(number), axis_filter, status_filter),
-                html.P(t("{count} objectives shown. Select a code to see its indicators.",
-                         count=len(rows)), className="grid-help", id="lever-grid-count"),
-                _grid(ctx, rows),
-            ], className="panel", **c.attrs(aria_labelledby="objectives-title")),
+            html.Section(
+                [html.H2(t("Axes"), id="axes-title"), _axes_table(ctx, lever, axis_names)],
+                className="panel",
+                **c.attrs(aria_labelledby="axes-title"),
+            ),
+            html.Section(
+                [
+                    html.H2(t("Objectives"), id="objectives-title"),
+                    _filters(ctx, ctx.plan.lever(number), axis_filter, status_filter),
+                    html.P(
+                        t(
+                            "{count} objectives shown. Select a code to see its indicators.",
+                            count=len(rows),
+                        ),
+                        className="grid-help",
+                        id="lever-grid-count",
+                    ),
+                    _grid(ctx, rows),
+                ],
+                className="panel",
+                **c.attrs(aria_labelledby="objectives-title"),
+            ),
             _history_chart(ctx, lever),
         ],
     )
@@ -214,6 +365,13 @@ def layout(n: str | None = None, **query: str) -> html.Div:
     number = _lever_number(n)
     if number is None:
         return not_found(ctx)
-    key = ("page", "lever", number, str(ctx.period), ctx.lang,
-           ctx.query.get("eix", ""), ctx.query.get("estat", ""))
+    key = (
+        "page",
+        "lever",
+        number,
+        str(ctx.period),
+        ctx.lang,
+        ctx.query.get("eix", ""),
+        ctx.query.get("estat", ""),
+    )
     return ctx.data.memo(key, lambda: build(ctx, number))

@@ -25,12 +25,20 @@ from plan_model.models import Indicator, Stage
 from plan_model.status_types import IndicatorResult
 
 dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path_template="/objectiu/<code>", path="/objectiu/P1.01",
-                   title=c.page_title("Objective {code}"), name="Objectiu", order=2)
+    __name__,
+    path_template="/objectiu/<code>",
+    path="/objectiu/P1.01",
+    title=c.page_title("Objective {code}"),
+    name="Objectiu",
+    order=2,
+)
 
 DIRECTION_LABELS = {"increase": "Increase", "decrease": "Decrease", "maintain": "Maintain"}
-AGGREGATION_LABELS = {"sum": "Sum of the year's quarters", "last": "Latest quarter",
-                      "mean": "Mean of the year's quarters"}
+AGGREGATION_LABELS = {
+    "sum": "Sum of the year's quarters",
+    "last": "Latest quarter",
+    "mean": "Mean of the year's quarters",
+}
 
 
 def stage_name(stage: Stage, lang: str) -> str:
@@ -57,37 +65,51 @@ class _Paths(NamedTuple):  # not a dataclass: Dash loads page modules outside sy
         return [Point(self.labels[i], values[i]) for i in range(min(limit, len(values)))]
 
 
-def _chart(ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None,
-           rows: pd.DataFrame) -> Any:
+def _chart(
+    ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None, rows: pd.DataFrame
+) -> Any:
     periods = ctx.data.plan_periods()
-    paths = _Paths(labels=[str(p) for p in periods],
-                   shown=[str(p) for p in periods if p <= ctx.period],
-                   paths=ctx.data.indicator_paths(ind.code) or {})
+    paths = _Paths(
+        labels=[str(p) for p in periods],
+        shown=[str(p) for p in periods if p <= ctx.period],
+        paths=ctx.data.indicator_paths(ind.code) or {},
+    )
     if ind.is_milestone:
         return _milestone_chart(ctx, ind, rows, paths)
     return _numeric_chart(ctx, ind, result, paths)
 
 
-def _milestone_chart(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame,
-                     paths: _Paths) -> Any:
+def _milestone_chart(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame, paths: _Paths) -> Any:
     t, lang = ctx.t, ctx.lang
     stages = []
     for r in rows.itertuples():
         if str(r.period) not in paths.shown:
             continue
         stage = ctx.plan.stage_by_key.get(str(r.stage or "").strip().lower())
-        stages.append((str(r.period), stage_name(stage, lang) if stage else str(r.stage),
-                       stage.pct if stage else None))
+        stages.append(
+            (
+                str(r.period),
+                stage_name(stage, lang) if stage else str(r.stage),
+                stage.pct if stage else None,
+            )
+        )
     data = MilestoneChartData(
-        code=ind.code, name=ind.name, periods=paths.labels, stages=stages,
-        expected=paths.points("expected"), planned_completion=ind.planned_completion,
+        code=ind.code,
+        name=ind.name,
+        periods=paths.labels,
+        stages=stages,
+        expected=paths.points("expected"),
+        planned_completion=ind.planned_completion,
         scale=[(stage_name(s, lang), s.pct) for s in ctx.plan.stages if s.pct is not None],
     )
     reached = stages[-1] if stages else None
-    summary = t("Milestone {code}: stage {stage} in {period}; planned completion {due}.",
-                code=ind.code, stage=reached[1] if reached else t("no data"),
-                period=reached[0] if reached else str(ctx.period),
-                due=ind.planned_completion or "–")
+    summary = t(
+        "Milestone {code}: stage {stage} in {period}; planned completion {due}.",
+        code=ind.code,
+        stage=reached[1] if reached else t("no data"),
+        period=reached[0] if reached else str(ctx.period),
+        due=ind.planned_completion or "–",
+    )
     return c.graph(milestone_figure(data, lang), summary, graph_id=f"chart-{ind.code}")
 
 
@@ -113,8 +135,9 @@ def _band(ind: Indicator, paths: _Paths) -> tuple[list[Point], list[Point]]:
     return band_low, band_high
 
 
-def _numeric_chart(ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None,
-                   paths: _Paths) -> Any:
+def _numeric_chart(
+    ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None, paths: _Paths
+) -> Any:
     t, lang = ctx.t, ctx.lang
     labels = paths.labels
     band_low, band_high = _band(ind, paths)
@@ -124,34 +147,68 @@ def _numeric_chart(ctx: c.PageContext, ind: Indicator, result: IndicatorResult |
     last = next((p for p in reversed(actual) if p.value is not None), None)
     if final is not None and last is not None and last.period != labels[-1]:
         forecast = [last, Point(labels[-1], final)]
-    targets = [Point(f"{year}-T4", value) for year, value in sorted(ind.targets.items())
-               if f"{year}-T4" in labels] if ind.targets else []
+    targets = (
+        [
+            Point(f"{year}-T4", value)
+            for year, value in sorted(ind.targets.items())
+            if f"{year}-T4" in labels
+        ]
+        if ind.targets
+        else []
+    )
     data = IndicatorChartData(
-        code=ind.code, name=ind.name, unit=ind.unit, periods=labels, actual=actual,
-        expected=paths.points("expected"), baseline=ind.baseline.value if ind.baseline else None,
-        band_low=band_low, band_high=band_high, forecast=forecast, targets=targets,
+        code=ind.code,
+        name=ind.name,
+        unit=ind.unit,
+        periods=labels,
+        actual=actual,
+        expected=paths.points("expected"),
+        baseline=ind.baseline.value if ind.baseline else None,
+        band_low=band_low,
+        band_high=band_high,
+        forecast=forecast,
+        targets=targets,
         baseline_path=paths.points("baseline"),
     )
-    summary = t("Indicator {code}: value {value} in {period}, expected {expected}; "
-                "forecast for the end of the plan {forecast}.",
-                code=ind.code, value=_num(last.value if last else None, lang, ind.unit),
-                period=last.period if last else str(ctx.period),
-                expected=_num(result.expected if result is not None else None, lang, ind.unit),
-                forecast=_num(final, lang, ind.unit))
+    summary = t(
+        "Indicator {code}: value {value} in {period}, expected {expected}; "
+        "forecast for the end of the plan {forecast}.",
+        code=ind.code,
+        value=_num(last.value if last else None, lang, ind.unit),
+        period=last.period if last else str(ctx.period),
+        expected=_num(result.expected if result is not None else None, lang, ind.unit),
+        forecast=_num(final, lang, ind.unit),
+    )
     return c.graph(indicator_figure(data, lang), summary, graph_id=f"chart-{ind.code}")
 
 
-_TABLE_COLUMNS = ("period", "value", "stage", "comment", "service", "filename", "sheet", "row",
-                  "uploaded_by", "uploaded_at")
+_TABLE_COLUMNS = (
+    "period",
+    "value",
+    "stage",
+    "comment",
+    "service",
+    "filename",
+    "sheet",
+    "row",
+    "uploaded_by",
+    "uploaded_at",
+)
 
 
 def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any:
     t, lang = ctx.t, ctx.lang
     until = str(ctx.period)
     # plain tuples, newest quarter first (a stable sort: ties keep the frame's order)
-    records = [] if rows.empty else [
-        r for r in zip(*(rows[col].tolist() for col in _TABLE_COLUMNS), strict=True)
-        if str(r[0]) <= until]
+    records = (
+        []
+        if rows.empty
+        else [
+            r
+            for r in zip(*(rows[col].tolist() for col in _TABLE_COLUMNS), strict=True)
+            if str(r[0]) <= until
+        ]
+    )
     records.sort(key=lambda r: str(r[0]), reverse=True)
     if not records:
         return c.no_data_note(t("No values have been submitted for this indicator yet."))
@@ -165,48 +222,92 @@ def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any
         else:
             value = _num(number, lang, ind.unit)
         versions = counts.get((str(service), str(period)), 0)
-        body.append(el("Tr", [
-            el("Th", str(period), scope="row"),
-            el("Td", value, className="num"),
-            el("Td", str(comment) if isinstance(comment, str) and comment else "–",
-               className="comment"),
-            el("Td", str(service)),
-            el("Td", [el("Span", str(filename)), el("Br"),
-                      el("Small", t("sheet {sheet}, row {row}", sheet=sheet, row=row))]),
-            el("Td", [str(who), el("Br"), el("Small", c.short_datetime(when, lang))]),
-            el("Td", t("{count} versions", count=versions) if versions > 1 else t("original"),
-               className="versions"),
-        ]))
-    return html.Div(html.Table([
-        html.Caption(t("Quarterly values of {code} with their origin", code=ind.code),
-                     className="visually-hidden"),
-        html.Thead(html.Tr([html.Th(t(h), scope="col") for h in (
-            "Quarter", "Value", "Technicians' comment", "Service", "File", "Uploaded by",
-            "History")])),
-        html.Tbody(body),
-    ], className="table table-sm data-table provenance"), className="table-scroll",
-        tabIndex="0", role="region",
-        **c.attrs(aria_label=t("Quarterly values of {code} with their origin", code=ind.code)))
+        body.append(
+            el(
+                "Tr",
+                [
+                    el("Th", str(period), scope="row"),
+                    el("Td", value, className="num"),
+                    el(
+                        "Td",
+                        str(comment) if isinstance(comment, str) and comment else "–",
+                        className="comment",
+                    ),
+                    el("Td", str(service)),
+                    el(
+                        "Td",
+                        [
+                            el("Span", str(filename)),
+                            el("Br"),
+                            el("Small", t("sheet {sheet}, row {row}", sheet=sheet, row=row)),
+                        ],
+                    ),
+                    el("Td", [str(who), el("Br"), el("Small", c.short_datetime(when, lang))]),
+                    el(
+                        "Td",
+                        t("{count} versions", count=versions) if versions > 1 else t("original"),
+                        className="versions",
+                    ),
+                ],
+            )
+        )
+    return html.Div(
+        html.Table(
+            [
+                html.Caption(
+                    t("Quarterly values of {code} with their origin", code=ind.code),
+                    className="visually-hidden",
+                ),
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th(t(h), scope="col")
+                            for h in (
+                                "Quarter",
+                                "Value",
+                                "Technicians' comment",
+                                "Service",
+                                "File",
+                                "Uploaded by",
+                                "History",
+                            )
+                        ]
+                    )
+                ),
+                html.Tbody(body),
+            ],
+            className="table table-sm data-table provenance",
+        ),
+        className="table-scroll",
+        tabIndex="0",
+        role="region",
+        **c.attrs(aria_label=t("Quarterly values of {code} with their origin", code=ind.code)),
+    )
 
 
-def _indicator_section(ctx: c.PageContext, ind: Indicator,
-                       result: IndicatorResult | None) -> html.Section:
+def _indicator_section(
+    ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None
+) -> html.Section:
     t, lang = ctx.t, ctx.lang
     rows = ctx.data.indicator_values(ind.code)
     service = ctx.plan.service_by_code.get(ind.responsible_service)
     status = str(result.status) if result is not None else "grey"
     marks = []
     if result is not None and result.exceeded:
-        marks.append(html.Span(st.icon_text(st.EXCEEDED_ICON, st.EXCEEDED_LABEL, lang),
-                               className="mark"))
+        marks.append(
+            html.Span(st.icon_text(st.EXCEEDED_ICON, st.EXCEEDED_LABEL, lang), className="mark")
+        )
     if result is not None and result.late:
         marks.append(html.Span(st.icon_text(st.LATE_ICON, st.LATE_LABEL, lang), className="mark"))
     if result is not None and result.at_risk:
-        marks.append(html.Span(st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, lang),
-                               className="mark"))
+        marks.append(
+            html.Span(st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, lang), className="mark")
+        )
     facts: list[tuple[str, Any]] = [
-        (t("Responsible service"), f"{ind.responsible_service} — {service.name}"
-         if service else ind.responsible_service),
+        (
+            t("Responsible service"),
+            f"{ind.responsible_service} — {service.name}" if service else ind.responsible_service,
+        ),
     ]
     if ind.is_milestone:
         facts.append((t("Kind"), t("Milestone (stages)")))
@@ -218,31 +319,50 @@ def _indicator_section(ctx: c.PageContext, ind: Indicator,
         if ind.aggregation:
             facts.append((t("Year value"), t(AGGREGATION_LABELS[str(ind.aggregation)])))
         if ind.baseline:
-            facts.append((t("Baseline"), f"{_num(ind.baseline.value, lang, ind.unit)} "
-                                         f"({ind.baseline.year})"))
+            facts.append(
+                (t("Baseline"), f"{_num(ind.baseline.value, lang, ind.unit)} ({ind.baseline.year})")
+            )
         if ind.targets:
-            facts.append((t("Targets"), " · ".join(
-                f"{y}: {_num(v, lang)}" for y, v in sorted(ind.targets.items()))))
+            facts.append(
+                (
+                    t("Targets"),
+                    " · ".join(f"{y}: {_num(v, lang)}" for y, v in sorted(ind.targets.items())),
+                )
+            )
     if result is not None:
         facts.append((t("Value for the year"), _num(result.value, lang, ind.unit)))
         facts.append((t("Expected by now"), _num(result.expected, lang, ind.unit)))
         facts.append((t("Trend"), c.trend_text(str(result.trend), lang)))
-        facts.append((t("Forecast at the end of the plan"),
-                      _num(result.forecast, lang, ind.unit)))
+        facts.append((t("Forecast at the end of the plan"), _num(result.forecast, lang, ind.unit)))
     heading_id = f"ind-{ind.code}"
-    return html.Section([
-        html.H2([html.Span(ind.code, className="code"), " ", ind.name], id=heading_id),
-        html.Div([c.status_badge(status, lang),
-                  html.Span([t("Achievement"), ": ",
-                             html.Strong(c.percent(result.achievement if result else None,
-                                                   lang))]),
-                  *marks], className="indicator-status"),
-        html.Dl([item for label, value in facts
-                 for item in (html.Dt(label), html.Dd(value))], className="facts"),
-        _chart(ctx, ind, result, rows),
-        html.H3(t("Quarterly values")),
-        _values_table(ctx, ind, rows),
-    ], className="panel indicator", **c.attrs(aria_labelledby=heading_id))
+    return html.Section(
+        [
+            html.H2([html.Span(ind.code, className="code"), " ", ind.name], id=heading_id),
+            html.Div(
+                [
+                    c.status_badge(status, lang),
+                    html.Span(
+                        [
+                            t("Achievement"),
+                            ": ",
+                            html.Strong(c.percent(result.achievement if result else None, lang)),
+                        ]
+                    ),
+                    *marks,
+                ],
+                className="indicator-status",
+            ),
+            html.Dl(
+                [item for label, value in facts for item in (html.Dt(label), html.Dd(value))],
+                className="facts",
+            ),
+            _chart(ctx, ind, result, rows),
+            html.H3(t("Quarterly values")),
+            _values_table(ctx, ind, rows),
+        ],
+        className="panel indicator",
+        **c.attrs(aria_labelledby=heading_id),
+    )
 
 
 def build(ctx: c.PageContext, code: str) -> html.Div:
@@ -252,26 +372,44 @@ def build(ctx: c.PageContext, code: str) -> html.Div:
     lever = ctx.plan.lever(objective.lever_number)
     axis = next((a for a in lever.axes if a.number == objective.axis), None)
     by_code = {i.code: i for i in level.indicators}
-    breadcrumb = html.Nav(html.Ol([
-        html.Li(dcc.Link(t("Overview"), href=ctx.href("/"))),
-        html.Li(dcc.Link(t("Lever {number}", number=lever.number),
-                         href=ctx.href(f"/palanca/{lever.number}"))),
-        html.Li(code, **c.attrs(aria_current="page")),
-    ], className="breadcrumb"), **c.attrs(aria_label=t("Breadcrumb")))
-    summary = html.Div([
-        c.level_badge(level, lang),
-        html.Span([t("Achievement"), ": ", html.Strong(c.percent(level.achievement, lang))]),
-        html.Span([t("Data coverage"), ": ", html.Strong(c.percent(level.coverage, lang))]),
-        html.Span([t("Trend"), ": ", c.trend_text(str(level.trend), lang)]),
-        html.Span(t("Axis {number}. {name}", number=axis.number, name=axis.name)
-                  if axis else ""),
-    ], className="objective-summary")
-    sections = [_indicator_section(ctx, ind, by_code.get(ind.code))
-                for ind in ctx.plan.indicators_of(code)]
-    return c.frame(ctx, active=f"/palanca/{lever.number}",
-                   title=t("Objective {code}", code=code),
-                   subtitle=objective.text,
-                   children=[breadcrumb, summary, *sections])
+    breadcrumb = html.Nav(
+        html.Ol(
+            [
+                html.Li(dcc.Link(t("Overview"), href=ctx.href("/"))),
+                html.Li(
+                    dcc.Link(
+                        t("Lever {number}", number=lever.number),
+                        href=ctx.href(f"/palanca/{lever.number}"),
+                    )
+                ),
+                html.Li(code, **c.attrs(aria_current="page")),
+            ],
+            className="breadcrumb",
+        ),
+        **c.attrs(aria_label=t("Breadcrumb")),
+    )
+    summary = html.Div(
+        [
+            c.level_badge(level, lang),
+            html.Span([t("Achievement"), ": ", html.Strong(c.percent(level.achievement, lang))]),
+            html.Span([t("Data coverage"), ": ", html.Strong(c.percent(level.coverage, lang))]),
+            html.Span([t("Trend"), ": ", c.trend_text(str(level.trend), lang)]),
+            html.Span(
+                t("Axis {number}. {name}", number=axis.number, name=axis.name) if axis else ""
+            ),
+        ],
+        className="objective-summary",
+    )
+    sections = [
+        _indicator_section(ctx, ind, by_code.get(ind.code)) for ind in ctx.plan.indicators_of(code)
+    ]
+    return c.frame(
+        ctx,
+        active=f"/palanca/{lever.number}",
+        title=t("Objective {code}", code=code),
+        subtitle=objective.text,
+        children=[breadcrumb, summary, *sections],
+    )
 
 
 def layout(code: str | None = None, **query: str) -> html.Div:
@@ -279,5 +417,6 @@ def layout(code: str | None = None, **query: str) -> html.Div:
     code = (code or "").upper()
     if code not in ctx.plan.objective_by_code:
         return not_found(ctx)
-    return ctx.data.memo(("page", "objective", code, str(ctx.period), ctx.lang),
-                         lambda: build(ctx, code))
+    return ctx.data.memo(
+        ("page", "objective", code, str(ctx.period), ctx.lang), lambda: build(ctx, code)
+    )

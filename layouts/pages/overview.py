@@ -17,15 +17,18 @@ from plan_model.status import objectives_with_data
 from plan_model.status_types import LeverResult, PlanStatus
 
 dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/", title=c.page_title("Overview"), name="Resum", order=0)
+    __name__, path="/", title=c.page_title("Overview"), name="Resum", order=0
+)
 
 SPARK_QUARTERS = 8
 AT_RISK_ROWS = 8
 
 
 def _history_points(ctx: c.PageContext, level: str, key: str) -> list[Point]:
-    return [Point(period, value) for period, value in
-            ctx.data.achievement_series(level, key, ctx.period, SPARK_QUARTERS)]
+    return [
+        Point(period, value)
+        for period, value in ctx.data.achievement_series(level, key, ctx.period, SPARK_QUARTERS)
+    ]
 
 
 def svg_data_uri(svg: str) -> str:
@@ -35,8 +38,11 @@ def svg_data_uri(svg: str) -> str:
 
 def _kpi(label: str, value: Any, detail: Any = None) -> html.Div:
     return html.Div(
-        [html.P(label, className="kpi-label"), html.P(value, className="kpi-value"),
-         *([html.Div(detail, className="kpi-detail")] if detail is not None else [])],
+        [
+            html.P(label, className="kpi-label"),
+            html.P(value, className="kpi-value"),
+            *([html.Div(detail, className="kpi-detail")] if detail is not None else []),
+        ],
         className="kpi",
     )
 
@@ -46,25 +52,49 @@ def _lever_card(ctx: c.PageContext, lever: LeverResult) -> html.Article:
     points = _history_points(ctx, "lever", str(lever.number))
     counts = c.objectives_by_status(lever)
     title_id = f"lever-{lever.number}-title"
-    summary = figure_summary([NamedSeries(t("Achievement"), points)], lang,
-                             what=t("Achievement of lever {number} over the last quarters",
-                                    number=lever.number))
+    summary = figure_summary(
+        [NamedSeries(t("Achievement"), points)],
+        lang,
+        what=t("Achievement of lever {number} over the last quarters", number=lever.number),
+    )
     return html.Article(
         [
-            html.H3(dcc.Link([html.Span(t("Lever {number}", number=lever.number),
-                                        className="lever-number"), " ", lever.name],
-                             href=ctx.href(f"/palanca/{lever.number}")),
-                    id=title_id, className="lever-title"),
+            html.H3(
+                dcc.Link(
+                    [
+                        html.Span(
+                            t("Lever {number}", number=lever.number), className="lever-number"
+                        ),
+                        " ",
+                        lever.name,
+                    ],
+                    href=ctx.href(f"/palanca/{lever.number}"),
+                ),
+                id=title_id,
+                className="lever-title",
+            ),
             html.P(lever.tagline, className="tagline"),
-            html.Div([
-                html.Div([html.Span(t("Achievement"), className="small-label"),
-                          html.Span(c.percent(lever.achievement, lang), className="big-number")]),
-                c.level_badge(lever, lang),
-            ], className="lever-headline"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Span(t("Achievement"), className="small-label"),
+                            html.Span(c.percent(lever.achievement, lang), className="big-number"),
+                        ]
+                    ),
+                    c.level_badge(lever, lang),
+                ],
+                className="lever-headline",
+            ),
             c.counts_list(counts, lang, what=t("Objectives per status")),
             html.P(c.objectives_with_data(lever, lang), className="coverage"),
-            html.Img(src=svg_data_uri(sparkline_svg(points, lang, title=summary)),
-                     alt=summary, className="sparkline", width=220, height=56),
+            html.Img(
+                src=svg_data_uri(sparkline_svg(points, lang, title=summary)),
+                alt=summary,
+                className="sparkline",
+                width=220,
+                height=56,
+            ),
         ],
         className=f"lever-card border-status-{lever.status}",
         **c.attrs(aria_labelledby=title_id),
@@ -77,59 +107,101 @@ def _at_risk(ctx: c.PageContext, result: PlanStatus) -> html.Section:
     rows = []
     for o in at_risk_ranking(result)[:AT_RISK_ROWS]:
         text = ctx.plan.objective_by_code[o.code].text
-        rows.append(html.Tr([
-            html.Th(dcc.Link(o.code, href=ctx.href(f"/objectiu/{o.code}")), scope="row"),
-            html.Td(text, className="objective-text"),
-            html.Td(c.status_badge(str(o.status), lang)),
-            html.Td(c.percent(o.achievement, lang), className="num"),
-            html.Td(st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, lang) if o.at_risk else "–",
-                    className="nowrap"),
-        ]))
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(dcc.Link(o.code, href=ctx.href(f"/objectiu/{o.code}")), scope="row"),
+                    html.Td(text, className="objective-text"),
+                    html.Td(c.status_badge(str(o.status), lang)),
+                    html.Td(c.percent(o.achievement, lang), className="num"),
+                    html.Td(
+                        st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, lang) if o.at_risk else "–",
+                        className="nowrap",
+                    ),
+                ]
+            )
+        )
     body: Any
     if rows:
-        body = html.Table([
-            html.Caption(t("Objectives behind schedule or whose forecast misses the target"),
-                         className="visually-hidden"),
-            html.Thead(html.Tr([html.Th(t("Code"), scope="col"),
-                                html.Th(t("Objective"), scope="col"),
-                                html.Th(t("Status"), scope="col"),
-                                html.Th(t("Achievement"), scope="col", className="num"),
-                                html.Th(t("Forecast"), scope="col")])),
-            html.Tbody(rows),
-        ], className="table table-sm data-table")
+        body = html.Table(
+            [
+                html.Caption(
+                    t("Objectives behind schedule or whose forecast misses the target"),
+                    className="visually-hidden",
+                ),
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th(t("Code"), scope="col"),
+                            html.Th(t("Objective"), scope="col"),
+                            html.Th(t("Status"), scope="col"),
+                            html.Th(t("Achievement"), scope="col", className="num"),
+                            html.Th(t("Forecast"), scope="col"),
+                        ]
+                    )
+                ),
+                html.Tbody(rows),
+            ],
+            className="table table-sm data-table",
+        )
     else:
         body = c.no_data_note(t("No objective is behind schedule or at risk this quarter."))
-    return html.Section([html.H2(t("Objectives most at risk"), id="at-risk-title"), body],
-                        className="panel", **c.attrs(aria_labelledby="at-risk-title"))
+    return html.Section(
+        [html.H2(t("Objectives most at risk"), id="at-risk-title"), body],
+        className="panel",
+        **c.attrs(aria_labelledby="at-risk-title"),
+    )
 
 
 def _missing(ctx: c.PageContext) -> html.Section:
     t = ctx.t
     frame = ctx.data.completeness_of(ctx.period)
     body: Any
-    rows = frame[(frame["period"].astype(str) == str(ctx.period))
-                 & (frame["state"].isin(["pending"]))] if not frame.empty else frame
+    rows = (
+        frame[(frame["period"].astype(str) == str(ctx.period)) & (frame["state"].isin(["pending"]))]
+        if not frame.empty
+        else frame
+    )
     if rows.empty:
-        body = c.no_data_note(t("Every service has submitted its data for {period}.",
-                                period=str(ctx.period)))
+        body = c.no_data_note(
+            t("Every service has submitted its data for {period}.", period=str(ctx.period))
+        )
     else:
         items = []
         for r in rows.itertuples():
             service = ctx.plan.service_by_code.get(str(r.service))
             name = service.name if service else str(r.service)
-            items.append(html.Li([
-                html.Span(st.COMPLETENESS_ICONS["pending"], **c.attrs(aria_hidden="true")), " ",
-                html.Strong(str(r.service)), " — ", name, " · ",
-                html.A(service.email, href=f"mailto:{service.email}") if service else "",
-            ]))
-        body = html.Div([
-            html.P(t("{count} services have not submitted {period} yet.",
-                     count=len(items), period=str(ctx.period))),
-            html.Ul(items, className="missing-list"),
-            dcc.Link(t("See every submission"), href=ctx.href("/lliuraments")),
-        ])
-    return html.Section([html.H2(t("Submissions still missing"), id="missing-title"), body],
-                        className="panel", **c.attrs(aria_labelledby="missing-title"))
+            items.append(
+                html.Li(
+                    [
+                        html.Span(st.COMPLETENESS_ICONS["pending"], **c.attrs(aria_hidden="true")),
+                        " ",
+                        html.Strong(str(r.service)),
+                        " — ",
+                        name,
+                        " · ",
+                        html.A(service.email, href=f"mailto:{service.email}") if service else "",
+                    ]
+                )
+            )
+        body = html.Div(
+            [
+                html.P(
+                    t(
+                        "{count} services have not submitted {period} yet.",
+                        count=len(items),
+                        period=str(ctx.period),
+                    )
+                ),
+                html.Ul(items, className="missing-list"),
+                dcc.Link(t("See every submission"), href=ctx.href("/lliuraments")),
+            ]
+        )
+    return html.Section(
+        [html.H2(t("Submissions still missing"), id="missing-title"), body],
+        className="panel",
+        **c.attrs(aria_labelledby="missing-title"),
+    )
 
 
 def build(ctx: c.PageContext) -> html.Div:
@@ -140,31 +212,65 @@ def build(ctx: c.PageContext) -> html.Div:
     plan_counts = c.objectives_by_status(result)
     with_data = objectives_with_data(result.objectives)
     info = ctx.plan.info
-    kpis = html.Div([
-        _kpi(t("Overall achievement"), c.percent(plan_level.achievement, lang),
-             c.level_badge(plan_level, lang)),
-        _kpi(t("Plan time elapsed"), c.percent(elapsed, lang),
-             html.Div(html.Div(className="bar-fill elapsed-fill",
-                               style={"width": f"{elapsed * 100:.0f}%"}),
-                      className="bar-track", **c.attrs(aria_hidden="true"))),
-        _kpi(t("Objectives with data"), c.percent(with_data.share, lang),
-             t("{with_data} of {due} objectives due", with_data=with_data.with_data,
-               due=with_data.due)),
-        _kpi(t("Objectives"), str(len(result.objectives)),
-             c.counts_list(plan_counts, lang, what=t("Objectives per status"))),
-    ], className="kpi-row")
+    kpis = html.Div(
+        [
+            _kpi(
+                t("Overall achievement"),
+                c.percent(plan_level.achievement, lang),
+                c.level_badge(plan_level, lang),
+            ),
+            _kpi(
+                t("Plan time elapsed"),
+                c.percent(elapsed, lang),
+                html.Div(
+                    html.Div(
+                        className="bar-fill elapsed-fill", style={"width": f"{elapsed * 100:.0f}%"}
+                    ),
+                    className="bar-track",
+                    **c.attrs(aria_hidden="true"),
+                ),
+            ),
+            _kpi(
+                t("Objectives with data"),
+                c.percent(with_data.share, lang),
+                t(
+                    "{with_data} of {due} objectives due",
+                    with_data=with_data.with_data,
+                    due=with_data.due,
+                ),
+            ),
+            _kpi(
+                t("Objectives"),
+                str(len(result.objectives)),
+                c.counts_list(plan_counts, lang, what=t("Objectives per status")),
+            ),
+        ],
+        className="kpi-row",
+    )
     cards = html.Section(
-        [html.H2(t("Levers"), id="levers-title"),
-         html.Div([_lever_card(ctx, lever) for lever in result.levers],
-                  className="lever-grid")],
+        [
+            html.H2(t("Levers"), id="levers-title"),
+            html.Div([_lever_card(ctx, lever) for lever in result.levers], className="lever-grid"),
+        ],
         **c.attrs(aria_labelledby="levers-title"),
     )
-    subtitle = t("Plan period: {start}–{end} · quarter shown: {period}",
-                 start=info.start_year, end=info.end_year, period=str(ctx.period))
-    return c.frame(ctx, active="/", title=t("Overview"), subtitle=subtitle, children=[
-        kpis, cards,
-        html.Div([_at_risk(ctx, result), _missing(ctx)], className="two-columns"),
-    ])
+    subtitle = t(
+        "Plan period: {start}–{end} · quarter shown: {period}",
+        start=info.start_year,
+        end=info.end_year,
+        period=str(ctx.period),
+    )
+    return c.frame(
+        ctx,
+        active="/",
+        title=t("Overview"),
+        subtitle=subtitle,
+        children=[
+            kpis,
+            cards,
+            html.Div([_at_risk(ctx, result), _missing(ctx)], className="two-columns"),
+        ],
+    )
 
 
 def layout(**query: str) -> html.Div:

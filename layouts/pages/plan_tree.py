@@ -8,8 +8,8 @@ from dash import dcc, html
 from layouts import components as c
 
 dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/pla", title=c.page_title("The plan"), name="El pla",
-                   order=5)
+    __name__, path="/pla", title=c.page_title("The plan"), name="El pla", order=5
+)
 
 
 def build(ctx: c.PageContext) -> html.Div:
@@ -20,24 +20,47 @@ def build(ctx: c.PageContext) -> html.Div:
         axes = []
         for axis in lever.axes:
             objectives = [
-                html.Li([dcc.Link(o.code, href=ctx.href(f"/objectiu/{o.code}"),
-                                  className="code"), " ", o.text])
+                html.Li(
+                    [
+                        dcc.Link(o.code, href=ctx.href(f"/objectiu/{o.code}"), className="code"),
+                        " ",
+                        o.text,
+                    ]
+                )
                 for o in lever.objectives_of(axis.number)
             ]
-            axes.append(html.Section([
-                html.H3(t("Axis {number}. {name}", number=axis.number, name=axis.name)),
-                html.Ul(objectives, className="objective-list"),
-            ]))
-        levers.append(html.Section([
-            html.H2(dcc.Link(t("Lever {number}: {name}", number=lever.number, name=lever.name),
-                             href=ctx.href(f"/palanca/{lever.number}"))),
-            html.P(lever.tagline, className="tagline"),
-            *axes,
-        ], className="panel"))
-    return c.frame(ctx, active="/pla", title=t("The plan"),
-                   subtitle=plan.info.name if str(plan.info.start_year) in plan.info.name
-                   else f"{plan.info.name} · {plan.info.start_year}–{plan.info.end_year}",
-                   children=[html.Div(levers, className="plan-tree")])
+            axes.append(
+                html.Section(
+                    [
+                        html.H3(t("Axis {number}. {name}", number=axis.number, name=axis.name)),
+                        html.Ul(objectives, className="objective-list"),
+                    ]
+                )
+            )
+        levers.append(
+            html.Section(
+                [
+                    html.H2(
+                        dcc.Link(
+                            t("Lever {number}: {name}", number=lever.number, name=lever.name),
+                            href=ctx.href(f"/palanca/{lever.number}"),
+                        )
+                    ),
+                    html.P(lever.tagline, className="tagline"),
+                    *axes,
+                ],
+                className="panel",
+            )
+        )
+    return c.frame(
+        ctx,
+        active="/pla",
+        title=t("The plan"),
+        subtitle=plan.info.name
+        if str(plan.info.start_year) in plan.info.name
+        else f"{plan.info.name} · {plan.info.start_year}–{plan.info.end_year}",
+        children=[html.Div(levers, className="plan-tree")],
+    )
 
 
 def layout(**query: str) -> html.Div:

@@ -36,7 +36,11 @@ from layouts import components as c
 from plan_model.periods import Period
 
 dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/sessio", title=c.page_title("Board session"), name="Sessió", order=90,
+    __name__,
+    path="/sessio",
+    title=c.page_title("Board session"),
+    name="Sessió",
+    order=90,
 )
 
 CHART_CONFIG: Any = {"staticPlot": True, "displayModeBar": False, "responsive": True}
@@ -58,8 +62,12 @@ def _int(text: str | None, default: int, low: int, high: int) -> int:
 
 def _badge(status: StatusBadge) -> html.Span:
     return html.Span(
-        [html.Span(status.icon, className="session-status-icon", **_attrs({"aria-hidden": "true"})),
-         html.Span(status.label)],
+        [
+            html.Span(
+                status.icon, className="session-status-icon", **_attrs({"aria-hidden": "true"})
+            ),
+            html.Span(status.label),
+        ],
         className=f"session-status session-status--{status.key}",
         style={"--status-colour": status.colour},
     )
@@ -69,9 +77,13 @@ def _metric(metric: Metric) -> html.Div:
     value: list[Any] = [html.Span(metric.value, className="session-metric-value")]
     if metric.status is not None:
         value.append(_badge(metric.status))
-    return html.Div([html.Span(metric.label, className="session-metric-label"),
-                     html.Div(value, className="session-metric-line")],
-                    className="session-metric")
+    return html.Div(
+        [
+            html.Span(metric.label, className="session-metric-label"),
+            html.Div(value, className="session-metric-line"),
+        ],
+        className="session-metric",
+    )
 
 
 def _metrics(metrics: list[Metric]) -> html.Div:
@@ -102,11 +114,13 @@ def _table(table: Table, more_text: str, limit: int = SLIDE_ROWS) -> list[Any]:
 
 def _card(card: Card) -> html.Article:
     return html.Article(
-        [html.Div(card.title, className="session-card-title"),
-         html.Div(card.subtitle, className="session-card-subtitle session-clamp"),
-         html.Div(card.value, className="session-card-value"),
-         _badge(card.status),
-         *[html.Div(line, className="session-card-line") for line in card.lines]],
+        [
+            html.Div(card.title, className="session-card-title"),
+            html.Div(card.subtitle, className="session-card-subtitle session-clamp"),
+            html.Div(card.value, className="session-card-value"),
+            _badge(card.status),
+            *[html.Div(line, className="session-card-line") for line in card.lines],
+        ],
         className="session-card",
         style={"--status-colour": card.status.colour},
     )
@@ -117,18 +131,32 @@ def _axis_cards(table: Table) -> html.Div:
     cards = []
     for row in table.rows:
         name, status, achievement, counts = row[0], row[1], row[2], row[3]
-        cards.append(html.Article(
-            [html.Div(name.text, className="session-axis-name session-clamp"),
-             html.Div([html.Span(achievement.text, className="session-axis-value"),
-                       *([_badge(status.status)] if status.status else [])],
-                      className="session-metric-line"),
-             html.Div(counts.text, className="session-axis-counts",
-                      **_attrs({"aria-label": f"{table.columns[3]}: {counts.text}"}))],
-            className="session-axis",
-            style={"--status-colour": status.status.colour if status.status else "#777"},
-        ))
-    return html.Div(cards, className="session-axes",
-                    style={"gridTemplateColumns": f"repeat({max(1, len(cards))}, 1fr)"})
+        cards.append(
+            html.Article(
+                [
+                    html.Div(name.text, className="session-axis-name session-clamp"),
+                    html.Div(
+                        [
+                            html.Span(achievement.text, className="session-axis-value"),
+                            *([_badge(status.status)] if status.status else []),
+                        ],
+                        className="session-metric-line",
+                    ),
+                    html.Div(
+                        counts.text,
+                        className="session-axis-counts",
+                        **_attrs({"aria-label": f"{table.columns[3]}: {counts.text}"}),
+                    ),
+                ],
+                className="session-axis",
+                style={"--status-colour": status.status.colour if status.status else "#777"},
+            )
+        )
+    return html.Div(
+        cards,
+        className="session-axes",
+        style={"gridTemplateColumns": f"repeat({max(1, len(cards))}, 1fr)"},
+    )
 
 
 def _chart(slide: Slide, size: tuple[int, int]) -> html.Figure | None:
@@ -136,17 +164,26 @@ def _chart(slide: Slide, size: tuple[int, int]) -> html.Figure | None:
     (``responsive``), so a slide with long axis names never overflows."""
     if slide.chart is None:
         return None
-    figure = themed(slide.chart.figure, width=size[0], height=size[1], font_size=CHART_FONT,
-                    axis_titles=False)
+    figure = themed(
+        slide.chart.figure, width=size[0], height=size[1], font_size=CHART_FONT, axis_titles=False
+    )
     layout = figure["layout"]
     layout.pop("width", None)
     layout.pop("height", None)
     layout["autosize"] = True
     return html.Figure(
-        [dcc.Graph(figure=figure, config=CHART_CONFIG, className="session-graph",
-                   style={"width": "100%", "height": "100%"}),
-         html.Figcaption(slide.chart.summary, className="session-sr")],
-        className="session-chart", role="img", **_attrs({"aria-label": slide.chart.summary}),
+        [
+            dcc.Graph(
+                figure=figure,
+                config=CHART_CONFIG,
+                className="session-graph",
+                style={"width": "100%", "height": "100%"},
+            ),
+            html.Figcaption(slide.chart.summary, className="session-sr"),
+        ],
+        className="session-chart",
+        role="img",
+        **_attrs({"aria-label": slide.chart.summary}),
     )
 
 
@@ -158,16 +195,24 @@ def _lever_children(slide: Slide) -> list[Any]:
     facts: list[Any] = []
     if slide.metrics:
         first = slide.metrics[0]
-        headline.append(html.Div(
-            [html.Span(first.value, className="session-headline-value"),
-             *([_badge(first.status)] if first.status else [])],
-            className="session-headline-figure", **_attrs({"aria-label": f"{first.label}: {first.value}"}),
-        ))
+        headline.append(
+            html.Div(
+                [
+                    html.Span(first.value, className="session-headline-value"),
+                    *([_badge(first.status)] if first.status else []),
+                ],
+                className="session-headline-figure",
+                **_attrs({"aria-label": f"{first.label}: {first.value}"}),
+            )
+        )
         for m in slide.metrics[1:]:
-            facts.append(html.Span([f"{m.label}: ", html.Strong(m.value)],
-                                   className="session-fact"))
-    out: list[Any] = [html.P(kicker, className="session-kicker"),
-                      html.Div(headline, className="session-headline")]
+            facts.append(
+                html.Span([f"{m.label}: ", html.Strong(m.value)], className="session-fact")
+            )
+    out: list[Any] = [
+        html.P(kicker, className="session-kicker"),
+        html.Div(headline, className="session-headline"),
+    ]
     if facts:
         out.append(html.P(facts, className="session-facts"))
     if slide.table is not None:
@@ -182,9 +227,11 @@ def _lever_children(slide: Slide) -> list[Any]:
 def _slide(slide: Slide, index: int, current: int, more_text: str) -> html.Section:
     children: list[Any] = []
     if slide.kind == "title":
-        children += [html.P(slide.kicker, className="session-kicker"),
-                     html.H1(slide.title),
-                     html.P(slide.subtitle, className="session-subtitle")]
+        children += [
+            html.P(slide.kicker, className="session-kicker"),
+            html.H1(slide.title),
+            html.P(slide.subtitle, className="session-subtitle"),
+        ]
         if slide.metrics:
             children.append(_metrics(slide.metrics))
         children += [html.P(n, className="session-subtitle") for n in slide.notes]
@@ -199,8 +246,9 @@ def _slide(slide: Slide, index: int, current: int, more_text: str) -> html.Secti
         if slide.metrics:
             children.append(_metrics(slide.metrics))
         if slide.cards:
-            children.append(html.Div([_card(card) for card in slide.cards],
-                                     className="session-cards"))
+            children.append(
+                html.Div([_card(card) for card in slide.cards], className="session-cards")
+            )
         if slide.table is not None:
             children += _table(slide.table, more_text)
         children += [html.P(n, className="session-note") for n in slide.notes]
@@ -209,15 +257,19 @@ def _slide(slide: Slide, index: int, current: int, more_text: str) -> html.Secti
         children,
         id=f"slide-{index}",
         className=f"session-slide session-slide--{slide.kind}"
-                  + (" is-current" if is_current else ""),
+        + (" is-current" if is_current else ""),
         role="group",
-        **_attrs({"aria-roledescription": "slide", "aria-label": slide.title,
-           "aria-hidden": "false" if is_current else "true"}),
+        **_attrs(
+            {
+                "aria-roledescription": "slide",
+                "aria-label": slide.title,
+                "aria-hidden": "false" if is_current else "true",
+            }
+        ),
     )
 
 
-def _footer(ctx: c.PageContext, board: Board, *, current: int, since: Period | None
-            ) -> html.Footer:
+def _footer(ctx: c.PageContext, board: Board, *, current: int, since: Period | None) -> html.Footer:
     """The footer: title, progress, the downloads, the slide controls."""
     t = ctx.t
     download: dict[str, str] = {"t": board.period}
@@ -225,40 +277,79 @@ def _footer(ctx: c.PageContext, board: Board, *, current: int, since: Period | N
         download["since"] = str(since)
     if ctx.lang != DEFAULT_LANGUAGE:
         download["lang"] = ctx.lang
-    values_query = {"format": "xlsx", **({"lang": ctx.lang} if ctx.lang != DEFAULT_LANGUAGE
-                                         else {})}
+    values_query = {
+        "format": "xlsx",
+        **({"lang": ctx.lang} if ctx.lang != DEFAULT_LANGUAGE else {}),
+    }
     return html.Footer(
         [
             html.Span(board.footer, className="session-footer-title"),
-            html.Span("", className="session-progress", id="session-progress", role="status",
-                      **_attrs({"aria-live": "polite"})),
-            html.A(t("PDF"), href=f"/descarrega/informe?{urlencode({**download, 'format': 'pdf'})}",
-                   title=t("Download the board pack (PDF)"), id="session-download-pdf",
-                   **_attrs({"data-session-download": "pdf"})),
-            html.A(t("PPTX"),
-                   href=f"/descarrega/informe?{urlencode({**download, 'format': 'pptx'})}",
-                   title=t("Download the board pack (PowerPoint)"), id="session-download-pptx",
-                   **_attrs({"data-session-download": "pptx"})),
-            html.A(t("Excel"), href=f"/descarrega/valors?{urlencode(values_query)}",
-                   title=t("Download the values (Excel)"), id="session-download-xlsx",
-                   **_attrs({"data-session-download": "xlsx"})),
-            html.Button("←", type="button", title=t("Previous slide"),
-                        **_attrs({"data-session-action": "prev", "aria-label": t("Previous slide")})),
-            html.Span(f"{current} / {len(board.slides)}", className="session-counter",
-                      id="session-counter", **_attrs({"aria-label": t("Slide number")})),
-            html.Button("→", type="button", title=t("Next slide"),
-                        **_attrs({"data-session-action": "next", "aria-label": t("Next slide")})),
-            html.Button(t("Full screen"), type="button", title=t("Full screen (f)"),
-                        **_attrs({"data-session-action": "fullscreen"})),
-            html.Button(t("Exit"), type="button", title=t("Back to the overview (Esc)"),
-                        **_attrs({"data-session-action": "leave"})),
+            html.Span(
+                "",
+                className="session-progress",
+                id="session-progress",
+                role="status",
+                **_attrs({"aria-live": "polite"}),
+            ),
+            html.A(
+                t("PDF"),
+                href=f"/descarrega/informe?{urlencode({**download, 'format': 'pdf'})}",
+                title=t("Download the board pack (PDF)"),
+                id="session-download-pdf",
+                **_attrs({"data-session-download": "pdf"}),
+            ),
+            html.A(
+                t("PPTX"),
+                href=f"/descarrega/informe?{urlencode({**download, 'format': 'pptx'})}",
+                title=t("Download the board pack (PowerPoint)"),
+                id="session-download-pptx",
+                **_attrs({"data-session-download": "pptx"}),
+            ),
+            html.A(
+                t("Excel"),
+                href=f"/descarrega/valors?{urlencode(values_query)}",
+                title=t("Download the values (Excel)"),
+                id="session-download-xlsx",
+                **_attrs({"data-session-download": "xlsx"}),
+            ),
+            html.Button(
+                "←",
+                type="button",
+                title=t("Previous slide"),
+                **_attrs({"data-session-action": "prev", "aria-label": t("Previous slide")}),
+            ),
+            html.Span(
+                f"{current} / {len(board.slides)}",
+                className="session-counter",
+                id="session-counter",
+                **_attrs({"aria-label": t("Slide number")}),
+            ),
+            html.Button(
+                "→",
+                type="button",
+                title=t("Next slide"),
+                **_attrs({"data-session-action": "next", "aria-label": t("Next slide")}),
+            ),
+            html.Button(
+                t("Full screen"),
+                type="button",
+                title=t("Full screen (f)"),
+                **_attrs({"data-session-action": "fullscreen"}),
+            ),
+            html.Button(
+                t("Exit"),
+                type="button",
+                title=t("Back to the overview (Esc)"),
+                **_attrs({"data-session-action": "leave"}),
+            ),
         ],
         className="session-footer",
     )
 
 
-def build(ctx: c.PageContext, board: Board, *, current: int, auto: int,
-          since: Period | None) -> html.Div:
+def build(
+    ctx: c.PageContext, board: Board, *, current: int, auto: int, since: Period | None
+) -> html.Div:
     t = ctx.t
     total = len(board.slides)
     more_text = t("and {count} more")
@@ -266,23 +357,40 @@ def build(ctx: c.PageContext, board: Board, *, current: int, auto: int,
     footer = _footer(ctx, board, current=current, since=since)
     return html.Div(
         [
-            html.H1(t("Board session: {quarter}", quarter=board.period_label),
-                    className="session-sr"),
+            html.H1(
+                t("Board session: {quarter}", quarter=board.period_label), className="session-sr"
+            ),
             html.Div([*slides, footer], className="session-canvas"),
-            html.P(t("Use the arrow keys or space to move between slides, f for full screen "
-                     "and Esc to leave."), className="session-sr", id="session-help"),
-            html.Div(className="session-sr session-announce", role="status",
-                     **_attrs({"aria-live": "polite"})),
+            html.P(
+                t(
+                    "Use the arrow keys or space to move between slides, f for full screen "
+                    "and Esc to leave."
+                ),
+                className="session-sr",
+                id="session-help",
+            ),
+            html.Div(
+                className="session-sr session-announce",
+                role="status",
+                **_attrs({"aria-live": "polite"}),
+            ),
         ],
         id="session-deck",
         className="session-deck",
         tabIndex="-1",
         lang=ctx.lang,
-        **_attrs({"data-current": str(current), "data-total": str(total), "data-auto": str(auto),
-           "data-exit": ctx.href("/"), "aria-describedby": "session-help",
-           "data-msg-preparing": t("Preparing the file… (about half a minute)"),
-           "data-msg-ready": t("File downloaded."),
-           "data-msg-failed": t("The file could not be prepared.")}),
+        **_attrs(
+            {
+                "data-current": str(current),
+                "data-total": str(total),
+                "data-auto": str(auto),
+                "data-exit": ctx.href("/"),
+                "aria-describedby": "session-help",
+                "data-msg-preparing": t("Preparing the file… (about half a minute)"),
+                "data-msg-ready": t("File downloaded."),
+                "data-msg-failed": t("The file could not be prepared."),
+            }
+        ),
     )
 
 
@@ -292,7 +400,8 @@ def layout(**query: str) -> html.Div:
     auto = _int(query.get("auto"), 0, 0, 3600)
     today = dt.datetime.now(dt.UTC).date()  # the title's date and what is overdue
     key = ("page", "session", str(ctx.period), str(since), ctx.lang, today.isoformat())
-    board = ctx.data.memo(key, lambda: build_board(ctx.data, ctx.period, since=since,
-                                                   lang=ctx.lang, today=today))
+    board = ctx.data.memo(
+        key, lambda: build_board(ctx.data, ctx.period, since=since, lang=ctx.lang, today=today)
+    )
     current = _int(query.get("s"), 1, 1, len(board.slides))
     return build(ctx, board, current=current, auto=auto, since=since)

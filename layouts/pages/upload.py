@@ -39,8 +39,8 @@ from web.session import signing_key
 from web.users import UPLOADERS, require_role
 
 dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/enviar", title=c.page_title("Submit data"),
-    name="Enviar dades", order=20)
+    __name__, path="/enviar", title=c.page_title("Submit data"), name="Enviar dades", order=20
+)
 
 GRID_STYLE = {"height": "320px", "width": "100%"}
 LIVE: dict[str, Any] = {"aria-live": "polite"}
@@ -50,18 +50,34 @@ def _issues_rows(result: Any) -> list[dict[str, Any]]:
     rows = []
     for kind, issues in (("error", result.errors), ("warning", result.warnings)):
         for issue in issues:
-            rows.append({"kind": kind, "sheet": issue.sheet, "row": issue.row,
-                         "column": issue.column, "value": issue.value,
-                         "message": issue.message})
+            rows.append(
+                {
+                    "kind": kind,
+                    "sheet": issue.sheet,
+                    "row": issue.row,
+                    "column": issue.column,
+                    "value": issue.value,
+                    "message": issue.message,
+                }
+            )
     return rows
 
 
 def _values_rows(result: Any) -> list[dict[str, Any]]:
     plan = current_plan()
     names = {i.code: i.name for i in plan.indicators}
-    return [{"indicator": v.indicator, "name": names.get(v.indicator, ""), "period": v.period,
-             "value": v.value, "comment": v.comment, "sheet": v.sheet, "row": v.row}
-            for v in result.values]
+    return [
+        {
+            "indicator": v.indicator,
+            "name": names.get(v.indicator, ""),
+            "period": v.period,
+            "value": v.value,
+            "comment": v.comment,
+            "sheet": v.sheet,
+            "row": v.row,
+        }
+        for v in result.values
+    ]
 
 
 # --- layout ---------------------------------------------------------------------------------
@@ -74,90 +90,144 @@ def layout(**query: str) -> Any:
     plan = current_plan()
     settings = current_settings()
     services = sorted(roles.allowed_services(info, plan.service_by_code))
-    service_options = [{"label": f"{code} · {plan.service_by_code[code].name}", "value": code}
-                       for code in services]
+    service_options = [
+        {"label": f"{code} · {plan.service_by_code[code].name}", "value": code} for code in services
+    ]
     periods = upload_periods(plan)
     period_default = str(query.get("periode") or default_period(plan))
-    service_default = query.get("servei") if query.get("servei") in services else (
-        services[0] if services else None)
+    service_default = (
+        query.get("servei")
+        if query.get("servei") in services
+        else (services[0] if services else None)
+    )
     locked = locks.refused_periods(get_engine(settings.database_url), [str(p) for p in periods])
     period_options = [
         {"label": f"{p} ({t('locked')})" if str(p) in locked else str(p), "value": str(p)}
         for p in periods
     ]
     if not services:
-        body: list[Any] = [dbc.Alert(t("You have no services assigned: ask a director."),
-                                     color="warning")]  # (dbc.Alert is role="alert" itself)
+        body: list[Any] = [
+            dbc.Alert(t("You have no services assigned: ask a director."), color="warning")
+        ]  # (dbc.Alert is role="alert" itself)
     else:
-        body = [_choose_section(t, service_options, service_default, period_options,
-                                period_default),
-                _check_section(t, settings.max_upload_bytes), *_send_sections(t, lang)]
-    intro = t("Choose one of your services and the quarter, download the template, fill it in "
-              "and drop it below: it is checked at once, and you can send it only when it has "
-              "no errors.")
+        body = [
+            _choose_section(t, service_options, service_default, period_options, period_default),
+            _check_section(t, settings.max_upload_bytes),
+            *_send_sections(t, lang),
+        ]
+    intro = t(
+        "Choose one of your services and the quarter, download the template, fill it in "
+        "and drop it below: it is checked at once, and you can send it only when it has "
+        "no errors."
+    )
     return _in_frame(query, lang, t("Submit data"), [html.P(intro), *body])
 
 
-def _choose_section(t: Callable[..., str], service_options: list[dict[str, str]],
-                    service_default: str | None, period_options: list[dict[str, str]],
-                    period_default: str) -> html.Section:
+def _choose_section(
+    t: Callable[..., str],
+    service_options: list[dict[str, str]],
+    service_default: str | None,
+    period_options: list[dict[str, str]],
+    period_default: str,
+) -> html.Section:
     """Step 1: the service and the quarter, and the template to download."""
-    return html.Section([
-        html.H2(t("1. Service and quarter"), className="h4"),
-        dbc.Row([
-            dbc.Col([html.Label(t("Service"), htmlFor="enviar-service"),
-                     dbc.Select(id="enviar-service", options=service_options,
-                                value=service_default)], md=6),
-            dbc.Col([html.Label(t("Quarter"), htmlFor="enviar-period"),
-                     dbc.Select(id="enviar-period", options=period_options,
-                                value=period_default)], md=3),
-        ], className="g-3"),
-        html.Div(id="enviar-lock-note", role="status"),
-        html.P(html.A(t("Download the template"), id="enviar-template-link",
-                      href="#", className="btn btn-primary mt-3", download="",
-                      style={"backgroundColor": "#0b5394",
-                             "borderColor": "#0b5394", "color": "#fff"})),
-    ], className="mb-4")
+    return html.Section(
+        [
+            html.H2(t("1. Service and quarter"), className="h4"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.Label(t("Service"), htmlFor="enviar-service"),
+                            dbc.Select(
+                                id="enviar-service", options=service_options, value=service_default
+                            ),
+                        ],
+                        md=6,
+                    ),
+                    dbc.Col(
+                        [
+                            html.Label(t("Quarter"), htmlFor="enviar-period"),
+                            dbc.Select(
+                                id="enviar-period", options=period_options, value=period_default
+                            ),
+                        ],
+                        md=3,
+                    ),
+                ],
+                className="g-3",
+            ),
+            html.Div(id="enviar-lock-note", role="status"),
+            html.P(
+                html.A(
+                    t("Download the template"),
+                    id="enviar-template-link",
+                    href="#",
+                    className="btn btn-primary mt-3",
+                    download="",
+                    style={"backgroundColor": "#0b5394", "borderColor": "#0b5394", "color": "#fff"},
+                )
+            ),
+        ],
+        className="mb-4",
+    )
 
 
 def _check_section(t: Callable[..., str], max_upload_bytes: int) -> html.Section:
     """Step 2: drop the filled file; it is checked at once."""
     max_mb = max_upload_bytes / (1024 * 1024)
-    return html.Section([
-        html.H2(t("2. Check the filled file"), className="h4"),
-        html.P(t("Filled file"), id="enviar-upload-label", className="fw-semibold"),
-        dcc.Upload(
-            id="enviar-upload",
-            children=html.Div([
-                t("Drag and drop the file here, or "),
-                html.Span(t("choose it"), className="link-primary"),
-                html.Br(),
-                html.Small(t("xlsx, xlsm, xls, ods or csv; at most {mb} MB",
-                             mb=f"{max_mb:g}")),
-            ]),
-            max_size=max_upload_bytes,
-            accept=".xlsx,.xlsm,.xls,.ods,.csv",
-            className="upload-zone",
-            style={"border": "2px dashed #6c757d", "borderRadius": "8px",
-                   "padding": "1.5rem", "textAlign": "center", "cursor": "pointer"},
-        ),
-        dcc.Loading(html.Div(id="enviar-check-result", role="status", **LIVE)),
-    ], className="mb-4")
+    return html.Section(
+        [
+            html.H2(t("2. Check the filled file"), className="h4"),
+            html.P(t("Filled file"), id="enviar-upload-label", className="fw-semibold"),
+            dcc.Upload(
+                id="enviar-upload",
+                children=html.Div(
+                    [
+                        t("Drag and drop the file here, or "),
+                        html.Span(t("choose it"), className="link-primary"),
+                        html.Br(),
+                        html.Small(
+                            t("xlsx, xlsm, xls, ods or csv; at most {mb} MB", mb=f"{max_mb:g}")
+                        ),
+                    ]
+                ),
+                max_size=max_upload_bytes,
+                accept=".xlsx,.xlsm,.xls,.ods,.csv",
+                className="upload-zone",
+                style={
+                    "border": "2px dashed #6c757d",
+                    "borderRadius": "8px",
+                    "padding": "1.5rem",
+                    "textAlign": "center",
+                    "cursor": "pointer",
+                },
+            ),
+            dcc.Loading(html.Div(id="enviar-check-result", role="status", **LIVE)),
+        ],
+        className="mb-4",
+    )
 
 
 def _send_sections(t: Callable[..., str], lang: str) -> list[Any]:
     """Step 3 (send), the service's history and the page's stores."""
     return [
-        html.Section([
-            html.H2(t("3. Send"), className="h4"),
-            dbc.Button(t("Confirm and send"), id="enviar-confirm", color="success",
-                       disabled=True),
-            dcc.Loading(html.Div(id="enviar-confirm-result", role="status", **LIVE)),
-        ], className="mb-4"),
-        html.Section([
-            html.H2(t("History of the service"), className="h4"),
-            html.Div(id="enviar-history"),
-        ]),
+        html.Section(
+            [
+                html.H2(t("3. Send"), className="h4"),
+                dbc.Button(
+                    t("Confirm and send"), id="enviar-confirm", color="success", disabled=True
+                ),
+                dcc.Loading(html.Div(id="enviar-confirm-result", role="status", **LIVE)),
+            ],
+            className="mb-4",
+        ),
+        html.Section(
+            [
+                html.H2(t("History of the service"), className="h4"),
+                html.Div(id="enviar-history"),
+            ]
+        ),
         dcc.Store(id="enviar-pending"),
         dcc.Store(id="enviar-version", data=0),
         dcc.Store(id="enviar-lang", data=lang),
@@ -213,25 +283,48 @@ def _template_link(service: str | None, period: str | None, lang: str | None) ->
         return "#", None
     note = None
     if locks.refused_periods(get_engine(current_settings().database_url), [period]):
-        note = dbc.Alert(t("The quarter {period} is locked by the management: uploads are "
-                           "refused until a director reopens it.", period=period),
-                         color="warning", className="mt-3")
+        note = dbc.Alert(
+            t(
+                "The quarter {period} is locked by the management: uploads are "
+                "refused until a director reopens it.",
+                period=period,
+            ),
+            color="warning",
+            className="mt-3",
+        )
     return f"/descarrega/plantilla?service={service}&period={period}&lang={lang or 'ca'}", note
 
 
 def _result_panel(result: Any, t: Any) -> list[Any]:
     ok = result.status == "ok"
     colour = "success" if ok else ("info" if result.status == "duplicate" else "danger")
-    summary = [dbc.Alert(
-        [html.Strong(t("Valid file") if ok else (
-            t("Already sent") if result.status == "duplicate" else t("The file has errors"))),
-         html.Br(), result.message,
-         # a locked quarter is not the file's fault: say so in the summary itself
-         *[html.P(message, className="mb-0 mt-2 fw-bold", id="enviar-locked")
-           for message in list(dict.fromkeys(
-               e.message for e in result.errors if e.code == "locked_period"))[:1]]],
-        color=colour, id="enviar-summary", className=f"mt-3 import-{result.status}",
-    )]
+    summary = [
+        dbc.Alert(
+            [
+                html.Strong(
+                    t("Valid file")
+                    if ok
+                    else (
+                        t("Already sent")
+                        if result.status == "duplicate"
+                        else t("The file has errors")
+                    )
+                ),
+                html.Br(),
+                result.message,
+                # a locked quarter is not the file's fault: say so in the summary itself
+                *[
+                    html.P(message, className="mb-0 mt-2 fw-bold", id="enviar-locked")
+                    for message in list(
+                        dict.fromkeys(e.message for e in result.errors if e.code == "locked_period")
+                    )[:1]
+                ],
+            ],
+            color=colour,
+            id="enviar-summary",
+            className=f"mt-3 import-{result.status}",
+        )
+    ]
     issues = _issues_rows(result)
     if issues:
         label = {"error": "✖ " + t("Error"), "warning": "! " + t("Warning")}
@@ -248,8 +341,13 @@ def _result_panel(result: Any, t: Any) -> list[Any]:
                     {"field": "row", "headerName": t("Row"), "width": 90},
                     {"field": "column", "headerName": t("Column"), "width": 100},
                     {"field": "value", "headerName": t("Value"), "width": 130},
-                    {"field": "message", "headerName": t("Message"), "flex": 1,
-                     "wrapText": True, "autoHeight": True},
+                    {
+                        "field": "message",
+                        "headerName": t("Message"),
+                        "flex": 1,
+                        "wrapText": True,
+                        "autoHeight": True,
+                    },
                 ],
                 defaultColDef={"sortable": True, "resizable": True, "filter": True},
                 style=GRID_STYLE,
@@ -289,8 +387,13 @@ def _result_panel(result: Any, t: Any) -> list[Any]:
     State("enviar-lang", "data"),
     prevent_initial_call=True,
 )
-def check_upload(contents: str | None, service: str | None, period: str | None,
-                 filename: str | None, lang: str | None) -> Any:
+def check_upload(
+    contents: str | None,
+    service: str | None,
+    period: str | None,
+    filename: str | None,
+    lang: str | None,
+) -> Any:
     from indicators.intake.importer import import_file
 
     info = require_role(*UPLOADERS)
@@ -301,22 +404,48 @@ def check_upload(contents: str | None, service: str | None, period: str | None,
     settings = current_settings()
     allowed = roles.allowed_services(info, plan.service_by_code)
     if service not in allowed:
-        return dbc.Alert(t("You cannot submit data for the service {service}.",
-                           service=service or "–"), color="danger"), None, True, None
+        return (
+            dbc.Alert(
+                t("You cannot submit data for the service {service}.", service=service or "–"),
+                color="danger",
+            ),
+            None,
+            True,
+            None,
+        )
     try:
         content = decode_upload(contents)
     except ValueError:
-        return dbc.Alert(t("The file did not arrive complete. Please try again."),
-                         color="danger"), None, True, None
+        return (
+            dbc.Alert(t("The file did not arrive complete. Please try again."), color="danger"),
+            None,
+            True,
+            None,
+        )
     if len(content) > settings.max_upload_bytes:
         mb = settings.max_upload_bytes / (1024 * 1024)
-        return dbc.Alert(t("The file is too large (maximum {mb} MB).",
-                           mb=format_number(mb, lang, 2)),
-                         color="danger"), None, True, None
+        return (
+            dbc.Alert(
+                t("The file is too large (maximum {mb} MB).", mb=format_number(mb, lang, 2)),
+                color="danger",
+            ),
+            None,
+            True,
+            None,
+        )
     engine = get_engine(settings.database_url)
     result = import_file(
-        engine, plan, filename=filename, content=content, user=info.username, service=service,
-        period=period, dry_run=True, source="web", lang=lang or "ca", settings=settings,
+        engine,
+        plan,
+        filename=filename,
+        content=content,
+        user=info.username,
+        service=service,
+        period=period,
+        dry_run=True,
+        source="web",
+        lang=lang or "ca",
+        settings=settings,
         allowed_services=allowed,
     )
     panel = _result_panel(result, t)
@@ -324,11 +453,18 @@ def check_upload(contents: str | None, service: str | None, period: str | None,
         return panel, None, True, None
     digest = hashlib.sha256(content).hexdigest()
     pending = {
-        "filename": filename, "service": result.service or service,
-        "period": result.period or period, "sha256": digest,
+        "filename": filename,
+        "service": result.service or service,
+        "period": result.period or period,
+        "sha256": digest,
         "content": base64.b64encode(content).decode(),
-        "sig": sign_pending(signing_key(), info.username, result.service or service or "",
-                            result.period or period or "", digest),
+        "sig": sign_pending(
+            signing_key(),
+            info.username,
+            result.service or service or "",
+            result.period or period or "",
+            digest,
+        ),
     }
     return panel, pending, False, None
 
@@ -344,8 +480,9 @@ def check_upload(contents: str | None, service: str | None, period: str | None,
     State("enviar-lang", "data"),
     prevent_initial_call=True,
 )
-def confirm_upload(n_clicks: int | None, pending: dict[str, Any] | None, version: int | None,
-                   lang: str | None) -> Any:
+def confirm_upload(
+    n_clicks: int | None, pending: dict[str, Any] | None, version: int | None, lang: str | None
+) -> Any:
     from indicators.intake.importer import import_file
 
     info = require_role(*UPLOADERS)
@@ -354,8 +491,11 @@ def confirm_upload(n_clicks: int | None, pending: dict[str, Any] | None, version
         return no_update, no_update, True, no_update
     plan = current_plan()
     settings = current_settings()
-    refused = dbc.Alert(t("This submission cannot be accepted: check the file again."),
-                        color="danger", id="enviar-refused")
+    refused = dbc.Alert(
+        t("This submission cannot be accepted: check the file again."),
+        color="danger",
+        id="enviar-refused",
+    )
     try:
         filename = str(pending["filename"])
         service = str(pending["service"])
@@ -370,18 +510,43 @@ def confirm_upload(n_clicks: int | None, pending: dict[str, Any] | None, version
         return refused, None, True, no_update
     allowed = roles.allowed_services(info, plan.service_by_code)
     if service not in allowed:  # the user's services, from the database, again
-        return dbc.Alert(t("You cannot submit data for the service {service}.", service=service),
-                         color="danger", id="enviar-refused"), None, True, no_update
+        return (
+            dbc.Alert(
+                t("You cannot submit data for the service {service}.", service=service),
+                color="danger",
+                id="enviar-refused",
+            ),
+            None,
+            True,
+            no_update,
+        )
     result = import_file(
-        get_engine(settings.database_url), plan, filename=filename, content=content,
-        user=info.username, service=service, period=period, dry_run=False, source="web",
-        lang=lang or "ca", settings=settings, allowed_services=allowed,
+        get_engine(settings.database_url),
+        plan,
+        filename=filename,
+        content=content,
+        user=info.username,
+        service=service,
+        period=period,
+        dry_run=False,
+        source="web",
+        lang=lang or "ca",
+        settings=settings,
+        allowed_services=allowed,
     )
     if result.status == "rejected":
         return _result_panel(result, t), None, True, (version or 0) + 1
-    return dbc.Alert([html.Strong(t("Sent")), html.Br(), result.message], color="success",
-                     id="enviar-done", className=f"import-{result.status}"), None, True, \
-        (version or 0) + 1
+    return (
+        dbc.Alert(
+            [html.Strong(t("Sent")), html.Br(), result.message],
+            color="success",
+            id="enviar-done",
+            className=f"import-{result.status}",
+        ),
+        None,
+        True,
+        (version or 0) + 1,
+    )
 
 
 def history_table(service: str, lang: str) -> Any:
@@ -391,18 +556,31 @@ def history_table(service: str, lang: str) -> Any:
     t = translator(lang)
     engine = get_engine(current_settings().database_url)
     frame = submissions_frame(engine)
-    frame = frame[frame["service"] == service].sort_values(["uploaded_at", "id"],
-                                                           ascending=False)
+    frame = frame[frame["service"] == service].sort_values(["uploaded_at", "id"], ascending=False)
     if frame.empty:
         return html.P(t("No submissions yet for this service."), className="no-data-note")
     approvals = approvals_frame(engine)
     approved: dict[int, str] = {}
     for record in approvals.to_dict("records"):
-        approved[int(record["submission_id"])] = t("approved by {user}",
-                                                   user=record["approved_by"])
-    header = html.Thead(html.Tr([html.Th(t(h), scope="col") for h in (
-        "Number", "Quarter", "File", "Sent by", "When", "Source", "Status", "Replaces",
-        "Replaced by")]))
+        approved[int(record["submission_id"])] = t("approved by {user}", user=record["approved_by"])
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(t(h), scope="col")
+                for h in (
+                    "Number",
+                    "Quarter",
+                    "File",
+                    "Sent by",
+                    "When",
+                    "Source",
+                    "Status",
+                    "Replaces",
+                    "Replaced by",
+                )
+            ]
+        )
+    )
     body = []
     records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
     for row in records:
@@ -413,20 +591,35 @@ def history_table(service: str, lang: str) -> Any:
         moment = row["uploaded_at"]
         if hasattr(moment, "to_pydatetime"):
             moment = moment.to_pydatetime()
-        body.append(html.Tr([
-            html.Td(str(sub_id)),
-            html.Td(str(row["period"])),
-            html.Td(html.A(str(row["filename"]), href=f"/descarrega/lliurament/{sub_id}",
-                           download="")),
-            html.Td(str(row["uploaded_by"])),
-            html.Td(format_date(moment, lang, "short")),
-            html.Td(str(row["source"])),
-            html.Td(status, className=f"submission-{row['status']}"),
-            html.Td(_ref(row["supersedes_id"])),
-            html.Td(_ref(row["superseded_by_id"])),
-        ]))
-    return dbc.Table([header, html.Tbody(body)], bordered=True, hover=True, size="sm",
-                     responsive=True, id="enviar-history-table")
+        body.append(
+            html.Tr(
+                [
+                    html.Td(str(sub_id)),
+                    html.Td(str(row["period"])),
+                    html.Td(
+                        html.A(
+                            str(row["filename"]),
+                            href=f"/descarrega/lliurament/{sub_id}",
+                            download="",
+                        )
+                    ),
+                    html.Td(str(row["uploaded_by"])),
+                    html.Td(format_date(moment, lang, "short")),
+                    html.Td(str(row["source"])),
+                    html.Td(status, className=f"submission-{row['status']}"),
+                    html.Td(_ref(row["supersedes_id"])),
+                    html.Td(_ref(row["superseded_by_id"])),
+                ]
+            )
+        )
+    return dbc.Table(
+        [header, html.Tbody(body)],
+        bordered=True,
+        hover=True,
+        size="sm",
+        responsive=True,
+        id="enviar-history-table",
+    )
 
 
 def _ref(value: Any) -> str:
@@ -443,7 +636,6 @@ def _ref(value: Any) -> str:
 )
 def _history(service: str | None, _version: int | None, lang: str | None) -> Any:
     info = require_role(*UPLOADERS)
-    if not service or service not in roles.allowed_services(info,
-                                                                current_plan().service_by_code):
+    if not service or service not in roles.allowed_services(info, current_plan().service_by_code):
         return None
     return history_table(service, lang or "ca")

@@ -19,7 +19,8 @@ from web.context import current_plan, current_settings
 from web.users import DIRECTOR, require_role
 
 dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/usuaris", title=c.page_title("Users"), name="Usuaris", order=22)
+    __name__, path="/usuaris", title=c.page_title("Users"), name="Usuaris", order=22
+)
 
 LIVE: dict[str, Any] = {"aria-live": "polite"}
 
@@ -34,42 +35,104 @@ def layout(**query: str) -> Any:
     children = [
         html.Div(id="usuaris-grid-wrap"),
         html.H2(t("New account"), className="h4 mt-4"),
-        dbc.Row([
-            dbc.Col([html.Label(t("User name"), htmlFor="usuaris-new-username"),
-                     dbc.Input(id="usuaris-new-username", autoComplete="off")], md=3),
-            dbc.Col([html.Label(t("Password"), htmlFor="usuaris-new-password"),
-                     dbc.Input(id="usuaris-new-password", type="password",
-                               autoComplete="new-password")], md=3),
-            dbc.Col([html.Label(t("Role"), htmlFor="usuaris-new-role"),
-                     dbc.Select(id="usuaris-new-role", options=roles, value="tecnic")], md=2),
-            dbc.Col(html.Fieldset([
-                html.Legend(t("Services (technicians)"), className="form-label fs-6"),
-                dbc.Checklist(id="usuaris-new-services", options=services, value=[],
-                              className="usuaris-services"),
-            ]), md=4),
-        ], className="g-3"),
-        dbc.Button(t("Create the account"), id="usuaris-create", color="primary",
-                   className="mt-3"),
+        dbc.Row(
+            [
+                dbc.Col(
+                    [
+                        html.Label(t("User name"), htmlFor="usuaris-new-username"),
+                        dbc.Input(id="usuaris-new-username", autoComplete="off"),
+                    ],
+                    md=3,
+                ),
+                dbc.Col(
+                    [
+                        html.Label(t("Password"), htmlFor="usuaris-new-password"),
+                        dbc.Input(
+                            id="usuaris-new-password", type="password", autoComplete="new-password"
+                        ),
+                    ],
+                    md=3,
+                ),
+                dbc.Col(
+                    [
+                        html.Label(t("Role"), htmlFor="usuaris-new-role"),
+                        dbc.Select(id="usuaris-new-role", options=roles, value="tecnic"),
+                    ],
+                    md=2,
+                ),
+                dbc.Col(
+                    html.Fieldset(
+                        [
+                            html.Legend(t("Services (technicians)"), className="form-label fs-6"),
+                            dbc.Checklist(
+                                id="usuaris-new-services",
+                                options=services,
+                                value=[],
+                                className="usuaris-services",
+                            ),
+                        ]
+                    ),
+                    md=4,
+                ),
+            ],
+            className="g-3",
+        ),
+        dbc.Button(t("Create the account"), id="usuaris-create", color="primary", className="mt-3"),
         html.H2(t("Existing account"), className="h4 mt-4"),
-        dbc.Row([
-            dbc.Col([html.Label(t("User"), htmlFor="usuaris-user"),
-                     dbc.Select(id="usuaris-user", options=[])], md=3),
-            dbc.Col([html.Label(t("New password"), htmlFor="usuaris-password"),
-                     dbc.Input(id="usuaris-password", type="password",
-                               autoComplete="new-password")], md=3),
-            dbc.Col([dbc.Button(t("Reset the password"), id="usuaris-reset",
-                                color="secondary", className="me-2 mt-4"),
-                     dbc.Button(t("Disable"), id="usuaris-disable", color="danger",
-                                className="me-2 mt-4"),
-                     dbc.Button(t("Enable"), id="usuaris-enable", color="success",
-                                className="mt-4")], md=6),
-        ], className="g-3"),
-        html.Fieldset([
-            html.Legend(t("Services of the technician"), className="form-label fs-6"),
-            dbc.Checklist(id="usuaris-services", options=services, value=[], inline=True),
-            dbc.Button(t("Save the services"), id="usuaris-save-services", color="primary",
-                       className="mt-2"),
-        ], className="mt-3"),
+        dbc.Row(
+            [
+                dbc.Col(
+                    [
+                        html.Label(t("User"), htmlFor="usuaris-user"),
+                        dbc.Select(id="usuaris-user", options=[]),
+                    ],
+                    md=3,
+                ),
+                dbc.Col(
+                    [
+                        html.Label(t("New password"), htmlFor="usuaris-password"),
+                        dbc.Input(
+                            id="usuaris-password", type="password", autoComplete="new-password"
+                        ),
+                    ],
+                    md=3,
+                ),
+                dbc.Col(
+                    [
+                        dbc.Button(
+                            t("Reset the password"),
+                            id="usuaris-reset",
+                            color="secondary",
+                            className="me-2 mt-4",
+                        ),
+                        dbc.Button(
+                            t("Disable"),
+                            id="usuaris-disable",
+                            color="danger",
+                            className="me-2 mt-4",
+                        ),
+                        dbc.Button(
+                            t("Enable"), id="usuaris-enable", color="success", className="mt-4"
+                        ),
+                    ],
+                    md=6,
+                ),
+            ],
+            className="g-3",
+        ),
+        html.Fieldset(
+            [
+                html.Legend(t("Services of the technician"), className="form-label fs-6"),
+                dbc.Checklist(id="usuaris-services", options=services, value=[], inline=True),
+                dbc.Button(
+                    t("Save the services"),
+                    id="usuaris-save-services",
+                    color="primary",
+                    className="mt-2",
+                ),
+            ],
+            className="mt-3",
+        ),
         html.Div(id="usuaris-message", role="status", className="mt-3", **LIVE),
         dcc.Store(id="usuaris-version", data=0),
         dcc.Store(id="usuaris-lang", data=lang),
@@ -92,17 +155,26 @@ def show(_version: int | None, lang: str | None) -> Any:
     require_role(*DIRECTOR)
     t = translator(lang)
     users = user_accounts.list_users(get_engine(current_settings().database_url))
-    rows = [{"username": u.username, "role": t(ROLE_LABELS.get(u.role, u.role)),
-             "services": ", ".join(u.services),
-             "active": "✔ " + t("active") if u.active else "✖ " + t("disabled"),
-             "demo": t("demo") if u.is_demo else ""} for u in users]
+    rows = [
+        {
+            "username": u.username,
+            "role": t(ROLE_LABELS.get(u.role, u.role)),
+            "services": ", ".join(u.services),
+            "active": "✔ " + t("active") if u.active else "✖ " + t("disabled"),
+            "demo": t("demo") if u.is_demo else "",
+        }
+        for u in users
+    ]
     grid = dag.AgGrid(
-        id="usuaris-grid", rowData=rows,
-        columnDefs=[{"field": "username", "headerName": t("User name")},
-                    {"field": "role", "headerName": t("Role")},
-                    {"field": "services", "headerName": t("Services"), "flex": 1},
-                    {"field": "active", "headerName": t("State")},
-                    {"field": "demo", "headerName": t("Demo")}],
+        id="usuaris-grid",
+        rowData=rows,
+        columnDefs=[
+            {"field": "username", "headerName": t("User name")},
+            {"field": "role", "headerName": t("Role")},
+            {"field": "services", "headerName": t("Services"), "flex": 1},
+            {"field": "active", "headerName": t("State")},
+            {"field": "demo", "headerName": t("Demo")},
+        ],
         defaultColDef={"sortable": True, "filter": True, "resizable": True},
         style={"height": "300px", "width": "100%"},
     )
@@ -117,8 +189,11 @@ def show(_version: int | None, lang: str | None) -> Any:
 )
 def load_services(username: str | None, _version: int | None) -> Any:
     require_role(*DIRECTOR)
-    user = user_accounts.get_user(get_engine(current_settings().database_url), username or "") \
-        if username else None
+    user = (
+        user_accounts.get_user(get_engine(current_settings().database_url), username or "")
+        if username
+        else None
+    )
     return list(user.services) if user else []
 
 
@@ -141,11 +216,22 @@ def load_services(username: str | None, _version: int | None) -> Any:
     State("usuaris-lang", "data"),
     prevent_initial_call=True,
 )
-def act(_create: int | None, _reset: int | None, _disable: int | None, _enable: int | None,
-        _save: int | None, new_username: str | None, new_password: str | None,
-        role: str | None, services: list[str] | None, username: str | None,
-        password: str | None, user_services: list[str] | None, version: int | None,
-        lang: str | None) -> Any:
+def act(
+    _create: int | None,
+    _reset: int | None,
+    _disable: int | None,
+    _enable: int | None,
+    _save: int | None,
+    new_username: str | None,
+    new_password: str | None,
+    role: str | None,
+    services: list[str] | None,
+    username: str | None,
+    password: str | None,
+    user_services: list[str] | None,
+    version: int | None,
+    lang: str | None,
+) -> Any:
     info = require_role(*DIRECTOR)
     t = translator(lang)
     engine = get_engine(current_settings().database_url)
@@ -153,13 +239,22 @@ def act(_create: int | None, _reset: int | None, _disable: int | None, _enable: 
     try:
         if trigger == "usuaris-create":
             chosen = services or [] if role == "tecnic" else []
-            user_accounts.create_user(engine, new_username or "", new_password or "",
-                                      role or "", chosen,
-                                      known_services=current_plan().service_by_code,
-                                      by=info.username)
+            user_accounts.create_user(
+                engine,
+                new_username or "",
+                new_password or "",
+                role or "",
+                chosen,
+                known_services=current_plan().service_by_code,
+                by=info.username,
+            )
             message = t("User {username} created ({role}).", username=new_username, role=role)
-        elif trigger in ("usuaris-reset", "usuaris-disable", "usuaris-enable",
-                         "usuaris-save-services"):
+        elif trigger in (
+            "usuaris-reset",
+            "usuaris-disable",
+            "usuaris-enable",
+            "usuaris-save-services",
+        ):
             if not username:
                 return dbc.Alert(t("Choose a user."), color="danger"), dash.no_update
             if trigger == "usuaris-reset":
@@ -168,11 +263,18 @@ def act(_create: int | None, _reset: int | None, _disable: int | None, _enable: 
             elif trigger == "usuaris-save-services":
                 target = user_accounts.get_user(engine, username)
                 if target is None or target.role != "tecnic":
-                    return dbc.Alert(t("Only technicians are assigned services."),
-                                     color="danger", id="usuaris-error"), dash.no_update
-                user_accounts.set_services(engine, username, user_services or [],
-                                           known_services=current_plan().service_by_code,
-                                           by=info.username)
+                    return dbc.Alert(
+                        t("Only technicians are assigned services."),
+                        color="danger",
+                        id="usuaris-error",
+                    ), dash.no_update
+                user_accounts.set_services(
+                    engine,
+                    username,
+                    user_services or [],
+                    known_services=current_plan().service_by_code,
+                    by=info.username,
+                )
                 message = t("Services of {username} saved.", username=username)
             elif trigger == "usuaris-disable":
                 user_accounts.disable_user(engine, username, by=info.username)
@@ -183,6 +285,7 @@ def act(_create: int | None, _reset: int | None, _disable: int | None, _enable: 
         else:
             return dash.no_update, dash.no_update
     except AccountError as exc:
-        return dbc.Alert(t(exc.msgid, **exc.params), color="danger",
-                         id="usuaris-error"), dash.no_update
+        return dbc.Alert(
+            t(exc.msgid, **exc.params), color="danger", id="usuaris-error"
+        ), dash.no_update
     return dbc.Alert(message, color="success", id="usuaris-done"), (version or 0) + 1

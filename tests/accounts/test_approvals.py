@@ -22,9 +22,18 @@ PERIOD = "2025-T1"
 
 def _submission(engine: Engine, service: str, period: str) -> int:
     with Session(engine) as session, session.begin():
-        sub = Submission(service=service, period=period, filename="f.xlsx", content=b"x",
-                         sha256="0" * 64, size_bytes=1, uploaded_by="tec", source="cli",
-                         status="current", row_count=0)
+        sub = Submission(
+            service=service,
+            period=period,
+            filename="f.xlsx",
+            content=b"x",
+            sha256="0" * 64,
+            size_bytes=1,
+            uploaded_by="tec",
+            source="cli",
+            status="current",
+            row_count=0,
+        )
         session.add(sub)
         session.flush()
         return sub.id
@@ -57,6 +66,7 @@ def test_approve_lock_reopen_are_audited(engine: Engine) -> None:
 
 # --- the role rule, inside the domain -------------------------------------------------------
 
+
 def _as_account(engine: Engine, role: str) -> Any:
     return users.create_user(engine, "anna", "longenough", role, ["SIS"])
 
@@ -71,7 +81,10 @@ def _as_actor(engine: Engine, role: str) -> Any:
 
 
 ACTORS: dict[str, Callable[[Engine, str], Any]] = {
-    "account": _as_account, "username": _as_username, "actor": _as_actor}
+    "account": _as_account,
+    "username": _as_username,
+    "actor": _as_actor,
+}
 OPERATIONS: dict[str, Callable[[Engine, Any], object]] = {
     "approve": lambda engine, by: approvals.approve(engine, "SIS", PERIOD, by=by),
     "lock": lambda engine, by: approvals.lock_period(engine, PERIOD, by=by, reason="final"),
@@ -138,10 +151,14 @@ def test_an_operator_is_recorded_by_name_as_an_operator(engine: Engine) -> None:
     assert approvals.lock_period(engine, PERIOD, by=operator, reason="closing") is True
     log = audit.audit_frame(engine, username="root")
     details = dict(zip(log["action"], log["details"], strict=True))
-    assert details["approve"] == {"service": "SIS", "period": PERIOD, "submission_id": sub_id,
-                                  "operator": True, "rights": "director"}
-    assert details["period_lock"] == {"reason": "closing", "operator": True,
-                                      "rights": "director"}
+    assert details["approve"] == {
+        "service": "SIS",
+        "period": PERIOD,
+        "submission_id": sub_id,
+        "operator": True,
+        "rights": "director",
+    }
+    assert details["period_lock"] == {"reason": "closing", "operator": True, "rights": "director"}
     assert users.get_user(engine, "root") is None
 
 
@@ -158,7 +175,11 @@ def test_locking_twice_changes_and_records_nothing_the_second_time(engine: Engin
     assert approvals.reopen_period(engine, PERIOD, by="boss") is False
     frame = approvals.period_locks_frame(engine)
     assert frame.to_dict("records")[0] | {"changed_at": None} == {
-        "period": PERIOD, "locked": False, "changed_by": "boss2", "changed_at": None}
+        "period": PERIOD,
+        "locked": False,
+        "changed_by": "boss2",
+        "changed_at": None,
+    }
     assert len(audit.audit_frame(engine, action="period_reopen")) == 1
 
 

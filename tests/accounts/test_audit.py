@@ -15,8 +15,9 @@ def test_audit_frame_filters_by_date(engine: Engine) -> None:
     audit.record(engine, "a", "login", "a", at=day)
     audit.record(engine, "b", "login", "b", at=day + dt.timedelta(days=2))
     assert list(audit.audit_frame(engine, until=day.date())["username"]) == ["a"]
-    assert list(audit.audit_frame(engine, since=(day + dt.timedelta(days=1)).date())[
-        "username"]) == ["b"]
+    assert list(
+        audit.audit_frame(engine, since=(day + dt.timedelta(days=1)).date())["username"]
+    ) == ["b"]
     assert audit.audit_usernames(engine) == ["a", "b"]
     empty = audit.audit_frame(engine, username="nobody")
     assert empty.empty and list(empty.columns) == audit.AUDIT_COLUMNS
@@ -25,17 +26,25 @@ def test_audit_frame_filters_by_date(engine: Engine) -> None:
 def test_filters_by_action_target_and_exact_times(engine: Engine) -> None:
     t0 = dt.datetime(2025, 6, 1, 8, tzinfo=dt.UTC)
     audit.record(engine, "boss", audit.ACTION_LOCK, "2025-T1", at=t0)
-    audit.record(engine, "boss", audit.ACTION_REOPEN, "2025-T1", {"reason": "fix"},
-                 at=t0 + dt.timedelta(hours=1))
+    audit.record(
+        engine,
+        "boss",
+        audit.ACTION_REOPEN,
+        "2025-T1",
+        {"reason": "fix"},
+        at=t0 + dt.timedelta(hours=1),
+    )
     audit.record(engine, "boss", audit.ACTION_LOCK, "2025-T2", at=t0 + dt.timedelta(hours=2))
     locks = audit.audit_frame(engine, action=audit.ACTION_LOCK)
     assert list(locks["target"]) == ["2025-T2", "2025-T1"]  # newest first
-    both = audit.audit_frame(engine, action=[audit.ACTION_LOCK, audit.ACTION_REOPEN],
-                             target="2025-T1")
+    both = audit.audit_frame(
+        engine, action=[audit.ACTION_LOCK, audit.ACTION_REOPEN], target="2025-T1"
+    )
     assert list(both["action"]) == ["period_reopen", "period_lock"]
     assert both.iloc[0]["details"] == {"reason": "fix"}
-    window = audit.audit_frame(engine, since=t0 + dt.timedelta(minutes=30),
-                               until=t0 + dt.timedelta(hours=2))
+    window = audit.audit_frame(
+        engine, since=t0 + dt.timedelta(minutes=30), until=t0 + dt.timedelta(hours=2)
+    )
     assert list(window["action"]) == ["period_reopen"]  # ``until`` as a time is exclusive
     assert len(audit.audit_frame(engine, limit=2)) == 2
 

@@ -21,11 +21,15 @@ KNOWN = {"SIS", "SBAS-VIC", "SAD"}
         ("admin", False, False, False),  # no such role: no rights
     ],
 )
-def test_each_role_has_exactly_its_rights(role: str, upload: bool, approve: bool,
-                                          lock: bool) -> None:
+def test_each_role_has_exactly_its_rights(
+    role: str, upload: bool, approve: bool, lock: bool
+) -> None:
     actor = Actor("someone", role)
     assert (roles.can_upload(actor), roles.can_approve(actor), roles.can_lock(actor)) == (
-        upload, approve, lock)
+        upload,
+        approve,
+        lock,
+    )
 
 
 def test_services_and_allowed_services(engine: Engine) -> None:

@@ -19,8 +19,9 @@ KNOWN = {"SIS", "SBAS-VIC", "SAD"}
 
 
 def test_create_hashes_with_argon2_and_verifies(engine: Engine) -> None:
-    info = users.create_user(engine, "anna", "correct horse", "tecnic", ["SIS"],
-                                known_services=KNOWN, by="cli")
+    info = users.create_user(
+        engine, "anna", "correct horse", "tecnic", ["SIS"], known_services=KNOWN, by="cli"
+    )
     assert info.role == "tecnic" and info.services == ("SIS",) and info.active
     with Session(engine) as session:
         stored = session.scalars(select(User).where(User.username == "anna")).one()
@@ -43,8 +44,9 @@ def test_create_hashes_with_argon2_and_verifies(engine: Engine) -> None:
         ("joan", "longenough", "tecnic", ["NOPE"], "Unknown service"),
     ],
 )
-def test_create_refuses_bad_input(engine: Engine, username: str, password: str, role: str,
-                                  services: list[str], fragment: str) -> None:
+def test_create_refuses_bad_input(
+    engine: Engine, username: str, password: str, role: str, services: list[str], fragment: str
+) -> None:
     with pytest.raises(AccountError, match=fragment):
         users.create_user(engine, username, password, role, services, known_services=KNOWN)
     assert users.list_users(engine) == []
@@ -64,15 +66,16 @@ def test_authenticate_audits_and_throttles_per_user(engine: Engine) -> None:
     for i in range(2):
         res = users.authenticate(engine, "anna", "wrong", max_failures=3, now=t0)
         assert (res.ok, res.reason) == (False, "invalid"), i
-    locked = users.authenticate(engine, "anna", "wrong", max_failures=3,
-                                   lockout_seconds=60, now=t0)
+    locked = users.authenticate(engine, "anna", "wrong", max_failures=3, lockout_seconds=60, now=t0)
     assert locked.reason == "locked" and locked.locked_until == t0 + dt.timedelta(seconds=60)
     # even the right password is refused while locked
-    again = users.authenticate(engine, "anna", "longenough", max_failures=3,
-                                  now=t0 + dt.timedelta(seconds=30))
+    again = users.authenticate(
+        engine, "anna", "longenough", max_failures=3, now=t0 + dt.timedelta(seconds=30)
+    )
     assert again.reason == "locked"
-    later = users.authenticate(engine, "anna", "longenough", max_failures=3,
-                                  now=t0 + dt.timedelta(seconds=61))
+    later = users.authenticate(
+        engine, "anna", "longenough", max_failures=3, now=t0 + dt.timedelta(seconds=61)
+    )
     assert later.ok
     user = users.get_user(engine, "anna")
     assert user is not None and user.failed_logins == 0 and user.locked_until is None
@@ -96,17 +99,29 @@ def test_throttle_per_ip_counts_across_users(engine: Engine) -> None:
     t0 = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
     users.create_user(engine, "anna", "longenough", "director")
     for name in ["x1", "x2", "x3"]:
-        assert users.authenticate(engine, name, "pw", ip="10.9.9.9", now=t0,
-                                     max_failures_per_ip=3).reason == "invalid"
-    res = users.authenticate(engine, "anna", "longenough", ip="10.9.9.9", now=t0,
-                                max_failures_per_ip=3)
+        assert (
+            users.authenticate(
+                engine, name, "pw", ip="10.9.9.9", now=t0, max_failures_per_ip=3
+            ).reason
+            == "invalid"
+        )
+    res = users.authenticate(
+        engine, "anna", "longenough", ip="10.9.9.9", now=t0, max_failures_per_ip=3
+    )
     assert res.reason == "ip_throttled"
     # another address is not affected, and the window passes
-    assert users.authenticate(engine, "anna", "longenough", ip="10.1.1.1", now=t0,
-                                 max_failures_per_ip=3).ok
-    assert users.authenticate(engine, "anna", "longenough", ip="10.9.9.9",
-                                 now=t0 + dt.timedelta(seconds=301),
-                                 max_failures_per_ip=3, lockout_seconds=300).ok
+    assert users.authenticate(
+        engine, "anna", "longenough", ip="10.1.1.1", now=t0, max_failures_per_ip=3
+    ).ok
+    assert users.authenticate(
+        engine,
+        "anna",
+        "longenough",
+        ip="10.9.9.9",
+        now=t0 + dt.timedelta(seconds=301),
+        max_failures_per_ip=3,
+        lockout_seconds=300,
+    ).ok
 
 
 def test_set_password_changes_session_token_and_unlocks(engine: Engine) -> None:
@@ -140,8 +155,7 @@ def _ctx(db_url: str, environment: str, demo_if_empty: bool, lines: list[str]) -
     from cli._setup_steps import SetupContext
     from settings import Settings
 
-    settings = Settings(database_url=db_url, environment=environment,
-                        secret_key="s" * 32)
+    settings = Settings(database_url=db_url, environment=environment, secret_key="s" * 32)
     return SetupContext(settings=settings, demo_if_empty=demo_if_empty, echo=lines.append)
 
 

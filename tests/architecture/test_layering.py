@@ -19,16 +19,26 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 def _copy_tree(target: Path) -> None:
     for package in PACKAGES:
-        shutil.copytree(REPO_ROOT / package, target / package,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.po", "*.mo"))
+        shutil.copytree(
+            REPO_ROOT / package,
+            target / package,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.po", "*.mo"),
+        )
     for module in MODULES:
         shutil.copy(REPO_ROOT / module, target / module)
 
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(cwd)}
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +58,11 @@ def test_the_tree_keeps_every_contract(tree_copy: Path) -> None:
     ("module", "bad_import", "contract"),
     [
         # storage reaching up into intake (the layer above it)
-        ("indicators/storage/_bad.py", "from indicators.intake import validate\n",
-         "One straight line of layers"),
+        (
+            "indicators/storage/_bad.py",
+            "from indicators.intake import validate\n",
+            "One straight line of layers",
+        ),
         # the domain importing Dash
         ("plan_model/_bad.py", "import dash\n", "No Dash or Flask below web"),
         # the domain importing the database layer
@@ -60,8 +73,9 @@ def test_the_tree_keeps_every_contract(tree_copy: Path) -> None:
         ("layouts/_bad.py", "import cli\n", "One straight line of layers"),
     ],
 )
-def test_an_import_against_the_layering_fails_lint(tree_copy: Path, tmp_path: Path, module: str,
-                                                   bad_import: str, contract: str) -> None:
+def test_an_import_against_the_layering_fails_lint(
+    tree_copy: Path, tmp_path: Path, module: str, bad_import: str, contract: str
+) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(tree_copy, broken)
     (broken / module).write_text(bad_import, encoding="utf-8")

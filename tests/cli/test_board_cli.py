@@ -31,8 +31,9 @@ def cli_db(db_url: str, plan: Plan, monkeypatch: pytest.MonkeyPatch) -> Iterator
     get_engine(db_url).dispose()
 
 
-def test_export_csv_and_xlsx(cli_db: str, tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_csv_and_xlsx(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "valors.csv"
     assert main(["export", "--format", "csv", "-o", str(target), "--period", "T4 2025"]) == 0
     out = capsys.readouterr().out
@@ -47,17 +48,23 @@ def test_export_csv_and_xlsx(cli_db: str, tmp_path: Path,
     assert len(whole) == len(queries.values_frame(get_engine(cli_db)))
 
 
-def test_export_to_stdout_in_spanish(cli_db: str, capsysbinary: pytest.CaptureFixture[bytes]
-                                     ) -> None:
+def test_export_to_stdout_in_spanish(
+    cli_db: str, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     assert main(["export", "--format", "csv", "-o", "-", "--lang", "es"]) == 0
-    frame = pd.read_csv(io.BytesIO(capsysbinary.readouterr().out), sep=";",
-                        encoding="utf-8-sig", dtype=str)
+    frame = pd.read_csv(
+        io.BytesIO(capsysbinary.readouterr().out), sep=";", encoding="utf-8-sig", dtype=str
+    )
     assert list(frame.columns[:5]) == ["Código", "Servicio", "Periodo", "Valor", "Comentario"]
 
 
-def test_export_then_reimport(cli_db: str, plan: Plan, tmp_path: Path,
-                              monkeypatch: pytest.MonkeyPatch,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_then_reimport(
+    cli_db: str,
+    plan: Plan,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     target = tmp_path / "valors.xlsx"
     assert main(["export", "-o", str(target)]) == 0
     before = queries.values_frame(get_engine(cli_db))
@@ -74,27 +81,47 @@ def test_export_then_reimport(cli_db: str, plan: Plan, tmp_path: Path,
     key = ["indicator", "service", "period"]
     pd.testing.assert_frame_equal(
         before[columns].sort_values(key).reset_index(drop=True),
-        after[columns].sort_values(key).reset_index(drop=True), check_dtype=False)
+        after[columns].sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
     get_engine(empty).dispose()
     assert main(["reimport", str(tmp_path / "no-hi-es.xlsx")]) == 2
 
 
-def test_report_pdf_with_progress(cli_db: str, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_pdf_with_progress(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     if find_browser() is None:
         if os.environ.get("CI") == "true":
             pytest.fail("CI must have Chromium for the board pack's charts")
         pytest.skip("Chromium is not installed")
     target = tmp_path / "junta.pdf"
-    assert main(["report", "--period", "2025-T4", "--since", "2025-T2", "--lang", "ca",
-                 "--format", "pdf", "-o", str(target)]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--period",
+                "2025-T4",
+                "--since",
+                "2025-T2",
+                "--lang",
+                "ca",
+                "--format",
+                "pdf",
+                "-o",
+                str(target),
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert target.read_bytes().startswith(b"%PDF")
     assert "Informe de la junta del 2025-T4 desat" in captured.out
     assert "Dibuixant 5 gràfics" in captured.err and "5/5" in captured.err
     if find_pdftotext():
-        text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True,
-                              text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(target), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert "Què ha canviat des del 2n trimestre de 2025" in text
 
 
@@ -104,8 +131,9 @@ def find_pdftotext() -> bool:
     return which("pdftotext") is not None
 
 
-def test_report_usage_errors(cli_db: str, tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_usage_errors(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["report", "-o", str(tmp_path / "informe.txt")]) == 2
     assert "--format pdf" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:

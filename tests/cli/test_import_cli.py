@@ -66,8 +66,9 @@ def submissions(url: str) -> int:
         engine.dispose()
 
 
-def test_import_json_ok(configured: str, plan: Plan, tmp_path: Path,
-                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_json_ok(
+    configured: str, plan: Plan, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = workbook(plan, tmp_path)
     service = plan.indicators[0].responsible_service
     assert main(["import", str(path), "--json"]) == 0
@@ -78,7 +79,11 @@ def test_import_json_ok(configured: str, plan: Plan, tmp_path: Path,
     value = data["values"][0]
     assert {"indicator", "period", "value", "comment", "sheet", "row"} <= set(value)
     assert (value["indicator"], value["period"], value["sheet"], value["row"]) == (
-        plan.indicators[0].code, "2025-T3", "Dades", 4)
+        plan.indicators[0].code,
+        "2025-T3",
+        "Dades",
+        4,
+    )
     assert data["submission_id"] is not None
     assert submissions(configured) == 1
     # the same file again: a no-op, still exit 0
@@ -88,8 +93,9 @@ def test_import_json_ok(configured: str, plan: Plan, tmp_path: Path,
     assert submissions(configured) == 1
 
 
-def test_import_rejected_json(configured: str, plan: Plan, tmp_path: Path,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_rejected_json(
+    configured: str, plan: Plan, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = workbook(plan, tmp_path, bad=True)
     assert main(["import", str(path), "--json", "--user", "anna"]) == 1
     data = json.loads(capsys.readouterr().out)
@@ -102,8 +108,9 @@ def test_import_rejected_json(configured: str, plan: Plan, tmp_path: Path,
     assert submissions(configured) == 0
 
 
-def test_import_report_in_catalan(configured: str, plan: Plan, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_report_in_catalan(
+    configured: str, plan: Plan, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = workbook(plan, tmp_path, bad=True)
     assert main(["import", str(path)]) == 1
     out = capsys.readouterr().out
@@ -112,22 +119,37 @@ def test_import_report_in_catalan(configured: str, plan: Plan, tmp_path: Path,
     assert "Traceback" not in out
 
 
-def test_dry_run_stores_nothing(configured: str, plan: Plan, tmp_path: Path,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_stores_nothing(
+    configured: str, plan: Plan, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = workbook(plan, tmp_path)
     assert main(["import", str(path), "--dry-run"]) == 0
     assert "no s'ha desat res" in capsys.readouterr().out
     assert submissions(configured) == 0
 
 
-def test_service_and_period_options(configured: str, plan: Plan, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_service_and_period_options(
+    configured: str, plan: Plan, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     indicator = plan.indicators[0]
     path = tmp_path / "dades.csv"
-    path.write_text(f"Codi;Valor\n{indicator.code};{_valid_cell(plan, indicator)}\n",
-                    encoding="utf-8")
-    assert main(["import", str(path), "--service", indicator.responsible_service,
-                 "--period", "T2 2024", "--json"]) == 0
+    path.write_text(
+        f"Codi;Valor\n{indicator.code};{_valid_cell(plan, indicator)}\n", encoding="utf-8"
+    )
+    assert (
+        main(
+            [
+                "import",
+                str(path),
+                "--service",
+                indicator.responsible_service,
+                "--period",
+                "T2 2024",
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["period"] == "2024-T2" and data["values"][0]["period"] == "2024-T2"
 
@@ -143,8 +165,9 @@ def test_unreadable_file_is_rejected_without_traceback(
     assert "no és un full de càlcul" in data["errors"][0]["message"]
 
 
-def test_usage_errors_exit_2(configured: str, tmp_path: Path, plan: Plan,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2(
+    configured: str, tmp_path: Path, plan: Plan, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["import", str(tmp_path / "no-hi-es.xlsx")]) == 2
     assert "no existeix" in capsys.readouterr().err
     path = workbook(plan, tmp_path)
@@ -156,9 +179,13 @@ def test_usage_errors_exit_2(configured: str, tmp_path: Path, plan: Plan,
     assert exc.value.code == 2
 
 
-def test_database_not_migrated(fresh_db_url: str, plan: Plan, tmp_path: Path,
-                               monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_database_not_migrated(
+    fresh_db_url: str,
+    plan: Plan,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("DATABASE_URL", fresh_db_url)
     get_settings.cache_clear()
     try:

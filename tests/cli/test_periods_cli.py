@@ -40,14 +40,15 @@ def _events(engine: Engine, action: str) -> list[tuple[str, str, dict[str, objec
 def test_lock_records_reason_and_operator_and_is_idempotent(
     cli_db: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["lock", "--period", PERIOD, "--reason", "dades definitives",
-                 "--user", "maria"]) == 0
+    assert (
+        main(["lock", "--period", PERIOD, "--reason", "dades definitives", "--user", "maria"]) == 0
+    )
     out = capsys.readouterr().out
     assert "El trimestre 2025-T3 està tancat" in out and "maria" in out
     assert locks.is_locked(cli_db, PERIOD)
     assert _events(cli_db, "period_lock") == [
-        ("maria", PERIOD, {"reason": "dades definitives", "operator": True,
-                           "rights": "director"})]
+        ("maria", PERIOD, {"reason": "dades definitives", "operator": True, "rights": "director"})
+    ]
     # again, by someone else: nothing changes, it says so, exit 0
     assert main(["lock", "--period", "2025t3", "--user", "pere"]) == 0
     assert "ja estava tancat" in capsys.readouterr().out
@@ -86,18 +87,20 @@ def test_reopen_records_the_reason_and_says_when_nothing_changed(
     assert main(["reopen", "--period", PERIOD, "--user", "maria"]) == 0
     assert "no estava tancat" in capsys.readouterr().out
     assert main(["lock", "--period", PERIOD, "--user", "maria"]) == 0
-    assert main(["reopen", "--period", PERIOD, "--reason", "correcció del SIS",
-                 "--user", "joan"]) == 0
+    assert (
+        main(["reopen", "--period", PERIOD, "--reason", "correcció del SIS", "--user", "joan"]) == 0
+    )
     assert "torna a estar obert" in capsys.readouterr().out
     assert not locks.is_locked(cli_db, PERIOD)
     assert _events(cli_db, "period_reopen") == [
-        ("joan", PERIOD, {"reason": "correcció del SIS", "operator": True,
-                          "rights": "director"})]
+        ("joan", PERIOD, {"reason": "correcció del SIS", "operator": True, "rights": "director"})
+    ]
 
 
 def _workbook(plan: Plan, tmp_path: Path) -> Path:
-    indicator = next(i for i in plan.indicators if i.responsible_service == "SIS"
-                     and not i.is_milestone)
+    indicator = next(
+        i for i in plan.indicators if i.responsible_service == "SIS" and not i.is_milestone
+    )
     bounds = indicator.bounds
     low = bounds.min if bounds is not None and bounds.min is not None else 0
     wb = openpyxl.Workbook()
@@ -127,8 +130,7 @@ def test_approve_then_lock_refuses_the_next_upload(
     out = capsys.readouterr().out
     assert "S'ha aprovat el lliurament número" in out and "maria" in out
     frame = approvals.approvals_frame(cli_db)
-    assert frame[["service", "period", "approved_by"]].values.tolist() == [
-        ["SIS", PERIOD, "maria"]]
+    assert frame[["service", "period", "approved_by"]].values.tolist() == [["SIS", PERIOD, "maria"]]
     [(username, target, details)] = _events(cli_db, "approve")
     assert (username, target) == ("maria", f"SIS {PERIOD}")
     assert details["operator"] is True and details["rights"] == "director"

@@ -16,8 +16,19 @@ from plan_model.models import Plan
 REPO = Path(__file__).resolve().parent.parent.parent
 PLAN = REPO / "data" / "plan.yaml"
 FIXTURES = REPO / "tests" / "fixtures" / "plans"
-INDICATOR_KEYS = {"code", "name", "kind", "unit", "direction", "aggregation",
-                  "responsible_service", "baseline", "targets", "bounds", "stages"}
+INDICATOR_KEYS = {
+    "code",
+    "name",
+    "kind",
+    "unit",
+    "direction",
+    "aggregation",
+    "responsible_service",
+    "baseline",
+    "targets",
+    "bounds",
+    "stages",
+}
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -41,7 +52,8 @@ def test_validate_real_plan(capsys: pytest.CaptureFixture[str], plan: Plan) -> N
     assert code == 0
     assert out.strip() == (
         f"Pla vàlid: 5 palanques, 11 eixos, 58 objectius, {len(plan.indicators)} indicadors, "
-        "8 reptes, 15 serveis.")
+        "8 reptes, 15 serveis."
+    )
     assert err == ""
 
 
@@ -89,7 +101,9 @@ def test_export_json_shape(exported: dict[str, Any]) -> None:
 def test_export_json_indicator_kinds(exported: dict[str, Any], plan: Plan) -> None:
     indicators = {
         i["code"]: i
-        for lv in exported["levers"] for a in lv["axes"] for o in a["objectives"]
+        for lv in exported["levers"]
+        for a in lv["axes"]
+        for o in a["objectives"]
         for i in o["indicators"]
     }
     assert set(indicators) == {i.code for i in plan.indicators}
@@ -132,8 +146,14 @@ def test_export_csv(capsys: pytest.CaptureFixture[str], plan: Plan) -> None:
 
 
 def test_export_of_broken_plan_fails_with_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "plan", "export", "--format", "json",
-                         str(FIXTURES / "unknown_challenge" / "plan.yaml"))
+    code, out, err = run(
+        capsys,
+        "plan",
+        "export",
+        "--format",
+        "json",
+        str(FIXTURES / "unknown_challenge" / "plan.yaml"),
+    )
     assert code == 1
     assert out == ""
     assert "repte 9, que no existeix" in err
@@ -141,8 +161,9 @@ def test_export_of_broken_plan_fails_with_errors(capsys: pytest.CaptureFixture[s
 
 
 def test_validate_broken_plan_speaks_catalan(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "plan", "validate",
-                         str(FIXTURES / "baseline_outside_bounds" / "plan.yaml"))
+    code, out, err = run(
+        capsys, "plan", "validate", str(FIXTURES / "baseline_outside_bounds" / "plan.yaml")
+    )
     assert code == 1
     assert "indicators.yaml:15 [indicators[code=P1.01-I1].baseline.value]: " in out
     assert "el valor de referència 140 és fora dels límits (0 – 100)" in out

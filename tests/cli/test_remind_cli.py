@@ -25,8 +25,13 @@ DEADLINE = dt.date(2026, 1, 30)  # of 2025-T4 with SUBMISSION_DEADLINE_DAYS=30
 
 @pytest.fixture
 def cli_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for name in ("SMTP_URL", "DIRECTORS_EMAIL", "REMINDER_DAYS_BEFORE", "REMINDER_DAYS_AFTER",
-                 "PLAN_PATH"):
+    for name in (
+        "SMTP_URL",
+        "DIRECTORS_EMAIL",
+        "REMINDER_DAYS_BEFORE",
+        "REMINDER_DAYS_AFTER",
+        "PLAN_PATH",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("SUBMISSION_DEADLINE_DAYS", "30")
@@ -61,22 +66,29 @@ def _recorded(db_url: str) -> int:
 
 
 def test_without_send_it_shows_and_sends_nothing(
-        cli_db: str, server: SmtpServer, plan: Plan, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    cli_db: str,
+    server: SmtpServer,
+    plan: Plan,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     _today(monkeypatch, DEADLINE - dt.timedelta(days=3))
     code, out, _err = _remind(capsys)
     assert code == 0
     assert "Recordatoris del 4t trimestre de 2025 · termini: 30 de gener de 2026" in out
-    assert ("S'enviaria: SAD → sad@example.org (ca): Recordatori: dades del 4t trimestre de "
-            "2025 pendents (SAD)") in out
+    assert (
+        "S'enviaria: SAD → sad@example.org (ca): Recordatori: dades del 4t trimestre de "
+        "2025 pendents (SAD)"
+    ) in out
     assert "El termini és el 30 de gener de 2026." in out
     assert "Adjunt: plantilla_SAD_2025-T4.xlsx" in out
     assert out.count("S'enviaria:") == len(expected_services(plan))  # no digest yet
     assert server.messages == [] and _recorded(cli_db) == 0
 
 
-def test_json_lists_every_message(cli_db: str, plan: Plan, monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_lists_every_message(
+    cli_db: str, plan: Plan, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     _today(monkeypatch, DEADLINE + dt.timedelta(days=1))
     code, out, _err = _remind(capsys, "--json")
     assert code == 0
@@ -84,34 +96,66 @@ def test_json_lists_every_message(cli_db: str, plan: Plan, monkeypatch: pytest.M
     reminders = [d for d in doc if d["kind"] == "reminder"]
     assert [d["service"] for d in reminders] == expected_services(plan)
     first = reminders[0]
-    assert {"service", "to", "language", "subject", "missing", "deadline", "would_send",
-            "already_sent_at", "step", "period"} <= set(first)
+    assert {
+        "service",
+        "to",
+        "language",
+        "subject",
+        "missing",
+        "deadline",
+        "would_send",
+        "already_sent_at",
+        "step",
+        "period",
+    } <= set(first)
     service = plan.service_by_code[first["service"]]
     assert first["to"] == [service.email] and first["language"] == "ca"
     assert first["deadline"] == "2026-01-30" and first["would_send"] is True
     assert [m["code"] for m in first["missing"]] == [
-        i.code for i in plan.indicators_of_service(service.code)]
+        i.code for i in plan.indicators_of_service(service.code)
+    ]
     (digest,) = [d for d in doc if d["kind"] == "digest"]
     assert digest["to"] == [] and digest["would_send"] is False
     assert "DIRECTORS_EMAIL" in digest["skipped"]
 
 
-def test_send_reaches_the_server_once(cli_db: str, server: SmtpServer, plan: Plan,
-                                      monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_send_reaches_the_server_once(
+    cli_db: str,
+    server: SmtpServer,
+    plan: Plan,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     _today(monkeypatch, DEADLINE + dt.timedelta(days=2))
-    assert main(["users", "create", "--username", "direccio", "--password",
-                 "a-long-enough-password", "--role", "director",
-                 "--email", "direccio@example.cat"]) == 0
+    assert (
+        main(
+            [
+                "users",
+                "create",
+                "--username",
+                "direccio",
+                "--password",
+                "a-long-enough-password",
+                "--role",
+                "director",
+                "--email",
+                "direccio@example.cat",
+            ]
+        )
+        == 0
+    )
     code, out, err = _remind(capsys, "--send")
     assert code == 0, err
     services = expected_services(plan)
     assert len(server.messages) == len(services) + 1
     assert [m.rcpt_tos for m in server.messages[:-1]] == [
-        [plan.service_by_code[s].email] for s in services]
+        [plan.service_by_code[s].email] for s in services
+    ]
     assert server.messages[-1].rcpt_tos == ["direccio@example.cat"]
-    assert "Seguiment del Pla: resum del 4t trimestre de 2025" in server.messages[-1].message[
-        "Subject"]
+    assert (
+        "Seguiment del Pla: resum del 4t trimestre de 2025"
+        in server.messages[-1].message["Subject"]
+    )
     assert out.count("Enviat: ") == len(services) + 1
     assert _recorded(cli_db) == len(services) + 1
     # again: nothing goes, and the output says when it went
@@ -124,9 +168,13 @@ def test_send_reaches_the_server_once(cli_db: str, server: SmtpServer, plan: Pla
     assert out.count("Ja enviat el ") == len(services) + 1
 
 
-def test_windows_for_cron(cli_db: str, server: SmtpServer, plan: Plan,
-                          monkeypatch: pytest.MonkeyPatch,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_windows_for_cron(
+    cli_db: str,
+    server: SmtpServer,
+    plan: Plan,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     services = len(expected_services(plan))
     _today(monkeypatch, DEADLINE - dt.timedelta(days=10))
     code, out, _err = _remind(capsys, "--send", "--before", "7")
@@ -149,22 +197,27 @@ def test_windows_for_cron(cli_db: str, server: SmtpServer, plan: Plan,
 
 
 def test_a_closed_port_is_exit_1_and_nothing_recorded(
-        cli_db: str, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    cli_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     _today(monkeypatch, DEADLINE)
     port = free_port()
     monkeypatch.setenv("SMTP_URL", f"smtp+starttls://avisos:secret@127.0.0.1:{port}")
     code, _out, err = _remind(capsys, "--send")
     assert code == 1
-    assert f"No s'ha enviat res: El servidor de correu 127.0.0.1:{port} ha refusat la connexió" \
-        in err
+    assert (
+        f"No s'ha enviat res: El servidor de correu 127.0.0.1:{port} ha refusat la connexió" in err
+    )
     assert "secret" not in err
     assert _recorded(cli_db) == 0
 
 
 def test_a_5xx_reply_is_exit_1_and_nothing_recorded(
-        cli_db: str, server: SmtpServer, plan: Plan, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    cli_db: str,
+    server: SmtpServer,
+    plan: Plan,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     _today(monkeypatch, DEADLINE)
     server.refuse.add(plan.service_by_code[expected_services(plan)[0]].email)
     code, _out, err = _remind(capsys, "--send")
@@ -174,8 +227,9 @@ def test_a_5xx_reply_is_exit_1_and_nothing_recorded(
     assert server.messages == [] and _recorded(cli_db) == 0
 
 
-def test_send_without_smtp_url(cli_db: str, monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_send_without_smtp_url(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     _today(monkeypatch, DEADLINE)
     code, _out, err = _remind(capsys, "--send")
     assert code == 1 and "SMTP_URL no està definit" in err
@@ -185,16 +239,28 @@ def test_send_without_smtp_url(cli_db: str, monkeypatch: pytest.MonkeyPatch,
 def test_usage_errors(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["remind", "--period", "2030-T1"]) == 2
     assert "no és un trimestre del pla" in capsys.readouterr().err
-    for argv in (["remind", "--period", "tardor"], ["remind", "--before", "2", "--after", "3"],
-                 ["remind", "--before", "set"]):
+    for argv in (
+        ["remind", "--period", "tardor"],
+        ["remind", "--before", "2", "--after", "3"],
+        ["remind", "--before", "set"],
+    ):
         with pytest.raises(SystemExit) as caught:
             main(argv)
         assert caught.value.code == 2
 
 
 def test_a_director_address_must_be_one(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["users", "create", "--username", "direccio", "--password", "a-long-enough-password",
-            "--role", "director", "--email"]
+    argv = [
+        "users",
+        "create",
+        "--username",
+        "direccio",
+        "--password",
+        "a-long-enough-password",
+        "--role",
+        "director",
+        "--email",
+    ]
     assert main([*argv, "direccio.example.cat"]) == 1
     assert "L'adreça electrònica direccio.example.cat no és vàlida." in capsys.readouterr().err
     assert main([*argv, "direccio@example.cat"]) == 0

@@ -18,7 +18,9 @@ def test_production_serve_with_a_broken_plan_lists_problems(
     # `serve --production` sets ENVIRONMENT for gunicorn: let monkeypatch restore it afterwards
     monkeypatch.setenv("ENVIRONMENT", "development")
     monkeypatch.setenv("PLAN_PATH", str(broken))
-    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-the-test-" + "0123456789abcdefghijklmnopqrstuv")
+    monkeypatch.setenv(
+        "SECRET_KEY", "a-real-secret-for-the-test-" + "0123456789abcdefghijklmnopqrstuv"
+    )
     monkeypatch.setattr("os.execv", lambda *a: pytest.fail("gunicorn must not start"))
     get_settings.cache_clear()
     try:
@@ -50,8 +52,9 @@ def test_usage_errors_are_catalan(capsys: pytest.CaptureFixture[str]) -> None:
     assert "falten aquests arguments obligatoris: COMMAND" in capsys.readouterr().err
 
 
-def test_production_serve_refuses_a_weak_secret_key(monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_production_serve_refuses_a_weak_secret_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("ENVIRONMENT", "development")
     monkeypatch.setenv("SECRET_KEY", "a")
     monkeypatch.setattr("os.execv", lambda *a: pytest.fail("gunicorn must not start"))

@@ -38,25 +38,49 @@ def _check_shape(doc: dict[str, object]) -> None:
     levers = doc["levers"]
     assert isinstance(levers, list) and levers
     for lever in levers:
-        assert {"number", "name", "achievement", "status", "trend", "counts", "coverage",
-                "axes"} <= set(lever)
+        assert {
+            "number",
+            "name",
+            "achievement",
+            "status",
+            "trend",
+            "counts",
+            "coverage",
+            "axes",
+        } <= set(lever)
         assert lever["status"] in STATUSES
         for axis in lever["axes"]:
             assert {"number", "status", "objectives"} <= set(axis)
             for objective in axis["objectives"]:
-                assert {"code", "achievement", "status", "trend", "counts", "coverage",
-                        "indicators"} <= set(objective)
+                assert {
+                    "code",
+                    "achievement",
+                    "status",
+                    "trend",
+                    "counts",
+                    "coverage",
+                    "indicators",
+                } <= set(objective)
                 for ind in objective["indicators"]:
-                    assert {"code", "value", "expected", "achievement", "status", "trend",
-                            "forecast"} <= set(ind)
+                    assert {
+                        "code",
+                        "value",
+                        "expected",
+                        "achievement",
+                        "status",
+                        "trend",
+                        "forecast",
+                    } <= set(ind)
                     assert ind["status"] in STATUSES
 
 
-def test_status_json_with_a_frame_source(plan: Plan, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_json_with_a_frame_source(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _service = _first_numeric(plan)
-    frame = pd.DataFrame({"indicator": [code], "period": ["2024-T3"], "value": [1.0],
-                          "stage": [None]})
+    frame = pd.DataFrame(
+        {"indicator": [code], "period": ["2024-T3"], "value": [1.0], "stage": [None]}
+    )
     seen: list[dt.datetime | None] = []
 
     def fake(as_of: dt.datetime | None) -> pd.DataFrame:
@@ -68,8 +92,14 @@ def test_status_json_with_a_frame_source(plan: Plan, monkeypatch: pytest.MonkeyP
     doc = json.loads(capsys.readouterr().out)
     _check_shape(doc)
     assert doc["period"] == "2024-T3" and doc["as_of"] is None and seen == [None]
-    found = [i for lv in doc["levers"] for a in lv["axes"] for o in a["objectives"]
-             for i in o["indicators"] if i["code"] == code]
+    found = [
+        i
+        for lv in doc["levers"]
+        for a in lv["axes"]
+        for o in a["objectives"]
+        for i in o["indicators"]
+        if i["code"] == code
+    ]
     assert found[0]["value"] is not None
     assert main(["status", "--period", "2024-T4", "--as-of", "2024-T3", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -77,10 +107,14 @@ def test_status_json_with_a_frame_source(plan: Plan, monkeypatch: pytest.MonkeyP
     assert seen[-1] == dt.datetime(2024, 10, 30, 23, 59, 59, 999999, tzinfo=dt.UTC)
 
 
-def test_status_tree_in_catalan_and_spanish(plan: Plan, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(status_cli, "load_values", lambda as_of: pd.DataFrame(
-        columns=["indicator", "period", "value", "stage"]))
+def test_status_tree_in_catalan_and_spanish(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        status_cli,
+        "load_values",
+        lambda as_of: pd.DataFrame(columns=["indicator", "period", "value", "stage"]),
+    )
     assert main(["status", "--period", "2023-T2"]) == 0
     out = capsys.readouterr().out
     assert "trimestre 2023-T2" in out
@@ -89,17 +123,22 @@ def test_status_tree_in_catalan_and_spanish(plan: Plan, monkeypatch: pytest.Monk
     assert "Sin datos" in capsys.readouterr().out
 
 
-def test_status_usage_errors(monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(status_cli, "load_values", lambda as_of: pd.DataFrame(
-        columns=["indicator", "period", "value", "stage"]))
+def test_status_usage_errors(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        status_cli,
+        "load_values",
+        lambda as_of: pd.DataFrame(columns=["indicator", "period", "value", "stage"]),
+    )
     assert main(["status", "--period", "2030-T1"]) == 2
     assert "no és un trimestre del pla" in capsys.readouterr().err
     assert main(["status", "--as-of", "nonsense"]) == 2
 
 
-def test_status_from_the_database_as_of_a_quarter(cli_db: str, plan: Plan,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_from_the_database_as_of_a_quarter(
+    cli_db: str, plan: Plan, capsys: pytest.CaptureFixture[str]
+) -> None:
     engine = get_engine(cli_db)
     code, service = _first_numeric(plan)
     ind = plan.indicator_by_code[code]
@@ -108,8 +147,16 @@ def test_status_from_the_database_as_of_a_quarter(cli_db: str, plan: Plan,
 
     def upload(value: float, when: dt.datetime) -> None:
         content = f"Codi;Període;Valor\n{code};2025-T1;{value}\n".encode()
-        result = import_file(engine, plan, filename="dades.csv", content=content, user="test",
-                             service=service, period="2025-T1", uploaded_at=when)
+        result = import_file(
+            engine,
+            plan,
+            filename="dades.csv",
+            content=content,
+            user="test",
+            service=service,
+            period="2025-T1",
+            uploaded_at=when,
+        )
         assert result.status == "ok", result.errors
 
     upload(first, dt.datetime(2025, 4, 10, 9, 0, tzinfo=dt.UTC))  # by the deadline (04-30)
@@ -118,8 +165,14 @@ def test_status_from_the_database_as_of_a_quarter(cli_db: str, plan: Plan,
     def value_of(doc: dict[str, object]) -> object:
         levers = doc["levers"]
         assert isinstance(levers, list)
-        return next(i for lv in levers for a in lv["axes"] for o in a["objectives"]
-                    for i in o["indicators"] if i["code"] == code)
+        return next(
+            i
+            for lv in levers
+            for a in lv["axes"]
+            for o in a["objectives"]
+            for i in o["indicators"]
+            if i["code"] == code
+        )
 
     assert main(["status", "--period", "2025-T1", "--json"]) == 0
     now = json.loads(capsys.readouterr().out)
@@ -133,8 +186,9 @@ def test_status_from_the_database_as_of_a_quarter(cli_db: str, plan: Plan,
     assert then["as_of_cutoff"].startswith("2025-04-30T23:59:59")
 
 
-def test_bench_dispatcher_lists_and_runs_status(monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_bench_dispatcher_lists_and_runs_status(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from cli import bench
     from cli.bench import status as bench_status
 

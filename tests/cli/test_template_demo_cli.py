@@ -39,8 +39,9 @@ def no_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
-def test_template_writes_workbook(no_db: Path, tmp_path: Path, plan: Plan,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_template_writes_workbook(
+    no_db: Path, tmp_path: Path, plan: Plan, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "sis.xlsx"
     assert main(["template", "--service", "SIS", "--period", "4T 2025", "-o", str(out)]) == 0
     assert "Plantilla desada" in capsys.readouterr().out
@@ -52,26 +53,36 @@ def test_template_writes_workbook(no_db: Path, tmp_path: Path, plan: Plan,
     assert not no_db.exists()  # no database was created to look for last values
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--service", "NOPE", "--period", "2025-T4"], "Servei desconegut"),
-    (["--service", "SIS", "--period", "2025-T7"], "Període mal escrit"),
-    (["--service", "SIS", "--period", "2027-T1"], "fora del pla"),
-    (["--service", "SIS", "--period", "2025-T4", "-o", "x.csv"], ".xlsx"),
-])
-def test_template_usage_errors(no_db: Path, tmp_path: Path, args: list[str], words: str,
-                               capsys: pytest.CaptureFixture[str],
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--service", "NOPE", "--period", "2025-T4"], "Servei desconegut"),
+        (["--service", "SIS", "--period", "2025-T7"], "Període mal escrit"),
+        (["--service", "SIS", "--period", "2027-T1"], "fora del pla"),
+        (["--service", "SIS", "--period", "2025-T4", "-o", "x.csv"], ".xlsx"),
+    ],
+)
+def test_template_usage_errors(
+    no_db: Path,
+    tmp_path: Path,
+    args: list[str],
+    words: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["template", *args]) == 2
     assert words in capsys.readouterr().err
     assert not list(tmp_path.glob("*.xlsx"))
 
 
-def test_demo_then_template_shows_last_values(cli_db: str, tmp_path: Path, plan: Plan,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_then_template_shows_last_values(
+    cli_db: str, tmp_path: Path, plan: Plan, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "files"
-    assert main(["demo", "--dir", str(folder), "--service", "SIS", "--service", "OPE",
-                 "--json"]) == 0
+    assert (
+        main(["demo", "--dir", str(folder), "--service", "SIS", "--service", "OPE", "--json"]) == 0
+    )
     summary = json.loads(capsys.readouterr().out)
     assert summary["files"] == summary["imported"] > 0 and summary["failures"] == []
     assert (folder / MANIFEST).exists()
@@ -88,8 +99,9 @@ def test_demo_then_template_shows_last_values(cli_db: str, tmp_path: Path, plan:
     assert len(submissions_frame(get_engine(cli_db))) == len(subs)
 
 
-def test_demo_no_load_and_unknown_service(cli_db: str, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_no_load_and_unknown_service(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "only-files"
     assert main(["demo", "--dir", str(folder), "--no-load", "--service", "SAI"]) == 0
     assert "fitxers de demostració desats" in capsys.readouterr().out
@@ -99,8 +111,9 @@ def test_demo_no_load_and_unknown_service(cli_db: str, tmp_path: Path,
     assert "Servei desconegut" in capsys.readouterr().err
 
 
-def test_setup_with_data_does_nothing(cli_db: str, tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_setup_with_data_does_nothing(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["setup"]) == 0  # no flag: no demo data
     assert not has_submissions(get_engine(cli_db))
     assert main(["demo", "--dir", str(tmp_path / "d"), "--service", "SAI"]) == 0

@@ -23,16 +23,48 @@ def cli_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def test_create_list_set_password_disable(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["users", "create", "--username", "boss", "--password", "longenough",
-                 "--role", "director"]) == 0
+    assert (
+        main(
+            [
+                "users",
+                "create",
+                "--username",
+                "boss",
+                "--password",
+                "longenough",
+                "--role",
+                "director",
+            ]
+        )
+        == 0
+    )
     assert "boss" in capsys.readouterr().out
-    assert main(["users", "create", "--username", "tec", "--password", "longenough",
-                 "--role", "tecnic", "--service", "SIS", "--service", "SBAS-VIC"]) == 0
+    assert (
+        main(
+            [
+                "users",
+                "create",
+                "--username",
+                "tec",
+                "--password",
+                "longenough",
+                "--role",
+                "tecnic",
+                "--service",
+                "SIS",
+                "--service",
+                "SBAS-VIC",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["users", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(u["username"], u["role"], u["services"]) for u in listed] == [
-        ("boss", "director", []), ("tec", "tecnic", ["SBAS-VIC", "SIS"])]
+        ("boss", "director", []),
+        ("tec", "tecnic", ["SBAS-VIC", "SIS"]),
+    ]
     assert main(["users", "list"]) == 0
     out = capsys.readouterr().out
     assert "tec\ttecnic\tSBAS-VIC, SIS" in out
@@ -50,16 +82,30 @@ def test_create_list_set_password_disable(cli_db: str, capsys: pytest.CaptureFix
 
 
 def test_unknown_service_rejected(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["users", "create", "--username", "tec", "--password", "longenough",
-                 "--role", "tecnic", "--service", "NOPE"])
+    code = main(
+        [
+            "users",
+            "create",
+            "--username",
+            "tec",
+            "--password",
+            "longenough",
+            "--role",
+            "tecnic",
+            "--service",
+            "NOPE",
+        ]
+    )
     assert code == 1
     assert "NOPE" in capsys.readouterr().err
     assert users.list_users(get_engine(cli_db)) == []
 
 
 def test_refusals_are_catalan_with_exit_1(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["users", "create", "--username", "x1", "--password", "short",
-                 "--role", "consulta"]) == 1
+    assert (
+        main(["users", "create", "--username", "x1", "--password", "short", "--role", "consulta"])
+        == 1
+    )
     assert "contrasenya" in capsys.readouterr().err
     assert main(["users", "disable", "--username", "ghost"]) == 1
     assert "ghost" in capsys.readouterr().err
@@ -68,14 +114,29 @@ def test_refusals_are_catalan_with_exit_1(cli_db: str, capsys: pytest.CaptureFix
 
 def test_usage_errors_exit_2(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["users", "create", "--username", "x", "--password", "longenough",
-              "--role", "admin"])
+        main(["users", "create", "--username", "x", "--password", "longenough", "--role", "admin"])
     assert exc.value.code == 2
-    assert main(["users", "create", "--username", "x1", "--password", "longenough",
-                 "--role", "consulta", "--service", "SIS"]) == 2
+    assert (
+        main(
+            [
+                "users",
+                "create",
+                "--username",
+                "x1",
+                "--password",
+                "longenough",
+                "--role",
+                "consulta",
+                "--service",
+                "SIS",
+            ]
+        )
+        == 2
+    )
 
 
-def test_list_empty_tells_how_to_create_director(cli_db: str,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_empty_tells_how_to_create_director(
+    cli_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["users", "list"]) == 0
     assert "--role director" in capsys.readouterr().out

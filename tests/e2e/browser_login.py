@@ -20,8 +20,13 @@ from indicators.storage.engine import make_engine
 PASSWORD = "correct horse battery"
 
 
-def create_account(db_url: str, username: str | None = None, role: str = "director",
-                   services: Iterable[str] = (), password: str = PASSWORD) -> tuple[str, str]:
+def create_account(
+    db_url: str,
+    username: str | None = None,
+    role: str = "director",
+    services: Iterable[str] = (),
+    password: str = PASSWORD,
+) -> tuple[str, str]:
     """Create an account (if missing) in the app's database; returns (username, password)."""
     username = username or f"e2e-{role}"
     engine = make_engine(db_url)

@@ -31,8 +31,12 @@ from plan_model.models import Plan
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--no-first-run",
 ]
 START_TIMEOUT_S = 120
@@ -67,8 +71,15 @@ class LiveServer:
 
 
 def _seguiment(args: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run([str(BIN / "seguiment"), *args], env=env, cwd=REPO,
-                            capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.run(
+        [str(BIN / "seguiment"), *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, f"seguiment {' '.join(args)}: {result.stderr[-2000:]}"
 
 
@@ -92,15 +103,23 @@ def live_server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """``seguiment serve`` on a free port, on a fresh SQLite database with the demo data."""
     folder = tmp_path_factory.mktemp("e2e")
     db_url = f"sqlite:///{folder / 'e2e.db'}"
-    env = {**os.environ, "DATABASE_URL": db_url, "ENVIRONMENT": "test",
-           "SECRET_KEY": "e2e-secret-key-" + "x" * 32, "DEMO_DIR": str(folder / "demo")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "ENVIRONMENT": "test",
+        "SECRET_KEY": "e2e-secret-key-" + "x" * 32,
+        "DEMO_DIR": str(folder / "demo"),
+    }
     _seguiment(["db", "upgrade"], env)
     _seguiment(["demo", "--dir", str(folder / "demo")], env)
     port = _free_port()
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
         [str(BIN / "seguiment"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S

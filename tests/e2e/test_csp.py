@@ -11,8 +11,21 @@ import pytest
 from browser_login import create_account, login
 from conftest import LiveServer
 
-PAGES = ("/", "/palanca/1", "/objectiu/P1.01", "/lliuraments", "/canvis", "/pla", "/sessio",
-         "/enviar", "/gestio", "/usuaris", "/auditoria", "/?lang=es", "/canvis?lang=en")
+PAGES = (
+    "/",
+    "/palanca/1",
+    "/objectiu/P1.01",
+    "/lliuraments",
+    "/canvis",
+    "/pla",
+    "/sessio",
+    "/enviar",
+    "/gestio",
+    "/usuaris",
+    "/auditoria",
+    "/?lang=es",
+    "/canvis?lang=en",
+)
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', function (e) {
@@ -30,8 +43,11 @@ def csp_context(browser: Any, live_server: LiveServer) -> Iterator[Any]:
 
 
 def _csp_console(messages: list[Any]) -> list[str]:
-    return [m.text for m in messages if "Content Security Policy" in m.text
-            or "Content-Security-Policy" in m.text]
+    return [
+        m.text
+        for m in messages
+        if "Content Security Policy" in m.text or "Content-Security-Policy" in m.text
+    ]
 
 
 def test_main_pages_report_no_csp_violation(csp_context: Any, live_server: LiveServer) -> None:

@@ -31,11 +31,15 @@ class PageWatch:
 
     def __init__(self, page: Any) -> None:
         self.errors: list[str] = []
-        page.on("console", lambda msg: self.errors.append(f"console: {msg.text}")
-                if msg.type == "error" else None)
+        page.on(
+            "console",
+            lambda msg: self.errors.append(f"console: {msg.text}") if msg.type == "error" else None,
+        )
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        page.on("response", lambda r: self.errors.append(f"HTTP {r.status} {r.url}")
-                if r.status >= 400 else None)
+        page.on(
+            "response",
+            lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None,
+        )
 
 
 def open_page(page: Any, server: LiveServer, path: str) -> None:
@@ -43,11 +47,15 @@ def open_page(page: Any, server: LiveServer, path: str) -> None:
     if not page.url.startswith(server.base_url) or page.locator("#main-content").count() == 0:
         page.goto(server.url(path))
     else:
-        page.evaluate("""path => { document.title = '';
+        page.evaluate(
+            """path => { document.title = '';
             window.history.pushState({}, '', path);
-            window.dispatchEvent(new CustomEvent('_dashprivate_pushstate')); }""", path)
-        page.wait_for_function("() => document.title.endsWith('Seguiment del Pla')",
-                               timeout=RENDER_TIMEOUT_MS)
+            window.dispatchEvent(new CustomEvent('_dashprivate_pushstate')); }""",
+            path,
+        )
+        page.wait_for_function(
+            "() => document.title.endsWith('Seguiment del Pla')", timeout=RENDER_TIMEOUT_MS
+        )
     page.wait_for_selector("#main-content h1", timeout=RENDER_TIMEOUT_MS)
     # every chart drawn, no pending callback
     page.wait_for_function(
@@ -62,13 +70,17 @@ def serious_violations(page: Any) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
-    return [f"{v['id']} ({v['impact']}): {v['help']} — "
-            + "; ".join(n["target"][0] for n in v["nodes"][:3])
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
-def test_every_page_renders_cleanly_and_passes_axe(director_page: Any,
-                                                   live_server: LiveServer) -> None:
+def test_every_page_renders_cleanly_and_passes_axe(
+    director_page: Any, live_server: LiveServer
+) -> None:
     watch = PageWatch(director_page)
     problems: list[str] = []
     for path, heading in PAGES:
@@ -83,7 +95,8 @@ def test_every_page_renders_cleanly_and_passes_axe(director_page: Any,
         if director_page.get_attribute("html", "lang") != "ca":
             problems.append(f"{path}: html lang is not ca")
         wide = director_page.evaluate(
-            "() => document.documentElement.scrollWidth - window.innerWidth")
+            "() => document.documentElement.scrollWidth - window.innerWidth"
+        )
         if wide > 1:
             problems.append(f"{path}: {wide}px of horizontal scroll at 1366 px")
         problems += [f"{path}: {v}" for v in serious_violations(director_page)]
@@ -92,8 +105,9 @@ def test_every_page_renders_cleanly_and_passes_axe(director_page: Any,
     assert not problems, "\n".join(problems)
 
 
-def test_overview_numbers_match_the_status_engine(director_page: Any,
-                                                  live_server: LiveServer) -> None:
+def test_overview_numbers_match_the_status_engine(
+    director_page: Any, live_server: LiveServer
+) -> None:
     engine = make_engine(live_server.db_url)
     try:
         data = dashboard_data.load(engine, live_server.plan, deadline_days=30)
@@ -116,15 +130,17 @@ def test_overview_numbers_match_the_status_engine(director_page: Any,
         assert re.match(r"^[✔⚠✖–]\s+\S", badge), badge
 
 
-def test_lever_cards_hold_their_text_in_every_language(director_page: Any,
-                                                       live_server: LiveServer) -> None:
+def test_lever_cards_hold_their_text_in_every_language(
+    director_page: Any, live_server: LiveServer
+) -> None:
     """At 1366 px the five lever cards stand in one row: in Catalan, Spanish and English no
     badge, count or line of a card reaches past the card's edge."""
     problems: list[str] = []
     for lang in ("es", "en", "ca"):  # Catalan last: the language is remembered in a cookie
         open_page(director_page, live_server, f"/?lang={lang}")
         director_page.wait_for_function(
-            f"() => document.documentElement.lang === '{lang}'", timeout=RENDER_TIMEOUT_MS)
+            f"() => document.documentElement.lang === '{lang}'", timeout=RENDER_TIMEOUT_MS
+        )
         spills = director_page.evaluate("""() => {
             const out = [];
             document.querySelectorAll('.lever-card').forEach((card, i) => {
@@ -142,8 +158,9 @@ def test_lever_cards_hold_their_text_in_every_language(director_page: Any,
     assert not problems, "\n".join(problems)
 
 
-def test_lever_pages_keep_their_tables_inside_the_panels(director_page: Any,
-                                                        live_server: LiveServer) -> None:
+def test_lever_pages_keep_their_tables_inside_the_panels(
+    director_page: Any, live_server: LiveServer
+) -> None:
     """At 1366 px no table cell of a lever page reaches past its panel (the axes' long names
     wrap; lever 1's used to push the table 91 px out)."""
     problems: list[str] = []
@@ -159,8 +176,7 @@ def test_lever_pages_keep_their_tables_inside_the_panels(director_page: Any,
     assert not problems, "\n".join(problems)
 
 
-def test_keyboard_reaches_the_skip_link_first(director_page: Any,
-                                              live_server: LiveServer) -> None:
+def test_keyboard_reaches_the_skip_link_first(director_page: Any, live_server: LiveServer) -> None:
     """The first Tab on a page shows «Salta al contingut principal» (before the account
     bar's links); Enter moves the focus to the page's main content."""
     director_page.goto(live_server.url("/palanca/2?lang=ca"))
@@ -173,11 +189,11 @@ def test_keyboard_reaches_the_skip_link_first(director_page: Any,
     director_page.keyboard.press("Enter")
     director_page.wait_for_function(
         "() => document.activeElement && document.activeElement.id === 'main-content'",
-        timeout=RENDER_TIMEOUT_MS)
+        timeout=RENDER_TIMEOUT_MS,
+    )
 
 
-def test_drill_down_overview_lever_objective(director_page: Any,
-                                             live_server: LiveServer) -> None:
+def test_drill_down_overview_lever_objective(director_page: Any, live_server: LiveServer) -> None:
     open_page(director_page, live_server, "/")
     director_page.click(".lever-card >> nth=2 >> .lever-title a")
     director_page.wait_for_url(re.compile(r"/palanca/3\?"))
@@ -192,16 +208,20 @@ def test_drill_down_overview_lever_objective(director_page: Any,
     assert "Valors trimestrals" in director_page.inner_text("#main-content")
 
 
-def test_chart_ticks_use_the_language_separators(director_page: Any,
-                                                 live_server: LiveServer) -> None:
+def test_chart_ticks_use_the_language_separators(
+    director_page: Any, live_server: LiveServer
+) -> None:
     """The value axis of an indicator in the thousands (P3.07-I1, attentions of the SIAD)
     reads 1.500 in Catalan and 1,500 in English, as plotly.js draws it."""
+
     def ticks(lang: str) -> list[str]:
         open_page(director_page, live_server, f"/objectiu/P3.07?lang={lang}")
         director_page.wait_for_function(
-            f"() => document.documentElement.lang === '{lang}'", timeout=RENDER_TIMEOUT_MS)
+            f"() => document.documentElement.lang === '{lang}'", timeout=RENDER_TIMEOUT_MS
+        )
         found: list[str] = director_page.locator(
-            "figure.chart >> nth=0 >> .ytick text").all_text_contents()
+            "figure.chart >> nth=0 >> .ytick text"
+        ).all_text_contents()
         return found
 
     catalan, english = ticks("ca"), ticks("en")
@@ -211,8 +231,7 @@ def test_chart_ticks_use_the_language_separators(director_page: Any,
     assert any(re.fullmatch(r"\d{1,3}(,\d{3})+", t) for t in english), english
 
 
-def test_quarter_selector_and_language_switch(director_page: Any,
-                                              live_server: LiveServer) -> None:
+def test_quarter_selector_and_language_switch(director_page: Any, live_server: LiveServer) -> None:
     open_page(director_page, live_server, "/palanca/2")
     director_page.select_option("#quarter-select", "2024-T2")
     director_page.wait_for_url(re.compile(r"t=2024-T2"))

@@ -56,22 +56,47 @@ def production_server(tmp_path: Path) -> Iterator[tuple[str, str, TcpProxy]]:
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     db_url = with_search_path(
-        parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), schema)
+        parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), schema
+    )
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": secrets.token_hex(32),
-           "GUNICORN_ACCESS_LOG": "", "LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "GUNICORN_ACCESS_LOG": "",
+        "LOG_LEVEL": "warning",
+    }
     env.pop("ENVIRONMENT", None)  # --production sets it
     process: subprocess.Popen[bytes] | None = None
     log_path = tmp_path / "gunicorn.log"
     try:
-        upgrade = subprocess.run([str(BIN / "seguiment"), "db", "upgrade"], env=env, cwd=REPO,
-                                 capture_output=True, text=True, timeout=300, check=False)
+        upgrade = subprocess.run(
+            [str(BIN / "seguiment"), "db", "upgrade"],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert upgrade.returncode == 0, upgrade.stderr
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [str(BIN / "seguiment"), "serve", "--production", "--workers", "2",
-                 "--host", "127.0.0.1", "--port", str(port)],
-                env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    str(BIN / "seguiment"),
+                    "serve",
+                    "--production",
+                    "--workers",
+                    "2",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                ],
+                env=env,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 180

@@ -98,8 +98,9 @@ def test_every_slide_by_keyboard(page: Any, live_server: LiveServer, shots: Path
     assert total == 10
     titles = []
     for n in range(1, total + 1):
-        page.wait_for_function(f"() => document.querySelector('#session-counter').textContent"
-                               f" === '{n} / {total}'")
+        page.wait_for_function(
+            f"() => document.querySelector('#session-counter').textContent === '{n} / {total}'"
+        )
         page.wait_for_timeout(150)
         page.screenshot(path=str(shots / f"slide-{n:02d}.png"))
         info = page.evaluate(MEASURE)
@@ -162,24 +163,27 @@ def test_auto_advance(page: Any, live_server: LiveServer) -> None:
     _open(page, live_server.url("/sessio?s=1&auto=1"))
     page.wait_for_function(
         "() => parseInt(document.querySelector('#session-deck').dataset.current, 10) >= 3",
-        timeout=15_000)
+        timeout=15_000,
+    )
     assert "s=" in page.url and "s=1&" not in page.url
 
 
-def test_download_the_pack_with_progress(page: Any, live_server: LiveServer,
-                                         tmp_path: Path) -> None:
+def test_download_the_pack_with_progress(
+    page: Any, live_server: LiveServer, tmp_path: Path
+) -> None:
     _open(page, live_server.url("/sessio?s=1"))
     with page.expect_download(timeout=180_000) as download_info:
         page.click("#session-download-pptx")
         page.wait_for_function(
-            "() => document.querySelector('#session-progress').textContent"
-            ".startsWith('Preparant')")
+            "() => document.querySelector('#session-progress').textContent.startsWith('Preparant')"
+        )
     download = download_info.value
     target = tmp_path / download.suggested_filename
     download.save_as(str(target))
     assert target.name.startswith("informe-junta-") and target.suffix == ".pptx"
     page.wait_for_function(
-        "() => document.querySelector('#session-progress').textContent === 'Fitxer baixat.'")
+        "() => document.querySelector('#session-progress').textContent === 'Fitxer baixat.'"
+    )
     from pptx import Presentation
 
     prs = Presentation(str(target))
@@ -195,12 +199,13 @@ def test_slides_pass_axe(page: Any, live_server: LiveServer) -> None:
     axe = Axe()
     problems = []
     for n in range(1, total + 1):
-        results = axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a",
-                                                     "wcag21aa"]})
+        results = axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
         for violation in results.response["violations"]:
             if violation.get("impact") in ("serious", "critical"):
-                problems.append(f"slide {n}: {violation['id']}: {violation['help']} "
-                                f"({len(violation['nodes'])} nodes)")
+                problems.append(
+                    f"slide {n}: {violation['id']}: {violation['help']} "
+                    f"({len(violation['nodes'])} nodes)"
+                )
         page.keyboard.press("ArrowRight")
     assert problems == []
 
@@ -214,8 +219,7 @@ def test_the_deck_keeps_the_keyboard_on_itself(page: Any, live_server: LiveServe
     inside = []
     for _i in range(4):
         page.keyboard.press("Tab")
-        inside.append(page.evaluate(
-            "() => !!document.activeElement.closest('#session-deck')"))
+        inside.append(page.evaluate("() => !!document.activeElement.closest('#session-deck')"))
     assert all(inside), inside
 
 
@@ -246,6 +250,8 @@ def test_boxes_hold_their_content(page: Any, live_server: LiveServer) -> None:
             }""")
             problems += [f"{lang} slide {n}: {spill}" for spill in spills]
             page.keyboard.press("ArrowRight")
-            page.wait_for_function(f"() => document.querySelector('#session-deck')"
-                                   f".dataset.current === '{min(n + 1, total)}'")
+            page.wait_for_function(
+                f"() => document.querySelector('#session-deck')"
+                f".dataset.current === '{min(n + 1, total)}'"
+            )
     assert not problems, "\n".join(problems[:20])

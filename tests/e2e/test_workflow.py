@@ -37,8 +37,9 @@ def _chromium() -> str:
     return CHROMIUM
 
 
-def filled_template(plan: Plan, service: str, period: str, *, bad: bool = False,
-                    comment: str | None = None) -> bytes:
+def filled_template(
+    plan: Plan, service: str, period: str, *, bad: bool = False, comment: str | None = None
+) -> bytes:
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(build_template(plan, service, period)))
@@ -72,9 +73,14 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
     db_url = f"sqlite:///{tmp_path / 'e2e.db'}"
     upgrade(db_url)
-    app = create_app(Settings(database_url=db_url, environment="test",
-                              secret_key="e2e-secret-key-0123456789abcdef",
-                              upload_dir=tmp_path / "uploads"))
+    app = create_app(
+        Settings(
+            database_url=db_url,
+            environment="test",
+            secret_key="e2e-secret-key-0123456789abcdef",
+            upload_dir=tmp_path / "uploads",
+        )
+    )
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -93,11 +99,20 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 def _upload(page: Any, content: bytes, name: str) -> str:
     """Drop a file on the upload zone and wait for its check result (a new summary)."""
-    page.evaluate("() => { const el = document.querySelector('#enviar-summary');"
-                  " if (el) { el.id = 'enviar-summary-old'; } }")
-    page.set_input_files("#enviar-upload input[type=file]", files=[{
-        "name": name, "buffer": content,
-        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.evaluate(
+        "() => { const el = document.querySelector('#enviar-summary');"
+        " if (el) { el.id = 'enviar-summary-old'; } }"
+    )
+    page.set_input_files(
+        "#enviar-upload input[type=file]",
+        files=[
+            {
+                "name": name,
+                "buffer": content,
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ],
+    )
     page.wait_for_selector("#enviar-summary", timeout=30_000)
     text: str = page.inner_text("#enviar-check-result")
     return text
@@ -108,9 +123,12 @@ def serious_violations(page: Any) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
-    return [f"{page.url} {v['id']} ({v['impact']}): {v['help']} — "
-            + "; ".join(str(n["target"][0]) for n in v["nodes"][:3])
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{page.url} {v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(str(n["target"][0]) for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _open_upload(page: Any, base: str) -> None:
@@ -120,7 +138,10 @@ def _open_upload(page: Any, base: str) -> None:
     page.select_option("#enviar-period", PERIOD)
     page.wait_for_function(
         "p => (document.querySelector('#enviar-template-link').getAttribute('href') || '')"
-        ".includes('period=' + p)", arg=PERIOD, timeout=15_000)
+        ".includes('period=' + p)",
+        arg=PERIOD,
+        timeout=15_000,
+    )
 
 
 def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan: Plan) -> None:
@@ -153,8 +174,7 @@ def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan:
     page.wait_for_selector("#enviar-confirm:not([disabled])", timeout=15_000)
     page.click("#enviar-confirm")
     page.wait_for_selector("#enviar-done", timeout=30_000)
-    page.wait_for_selector("#enviar-history-table >> text=dades_SIS_corregit.xlsx",
-                           timeout=15_000)
+    page.wait_for_selector("#enviar-history-table >> text=dades_SIS_corregit.xlsx", timeout=15_000)
     assert "tec" in page.inner_text("#enviar-history-table")
     axe += serious_violations(page)
     logout(page)
@@ -185,8 +205,9 @@ def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan:
     login(page, base, *tec)
     _open_upload(page, base)
     page.wait_for_selector("#enviar-lock-note >> text=tancat", timeout=15_000)
-    text = _upload(page, filled_template(plan, "SIS", PERIOD, comment="revisat"),
-                   "dades_SIS_v3.xlsx")
+    text = _upload(
+        page, filled_template(plan, "SIS", PERIOD, comment="revisat"), "dades_SIS_v3.xlsx"
+    )
     assert "tancat per la direcció" in page.inner_text("#enviar-locked")
     assert page.is_disabled("#enviar-confirm")
     # a password reset ends the open session: the next callback leads to the login page

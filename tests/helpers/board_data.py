@@ -75,8 +75,7 @@ def service_csv(plan: Plan, service: str, period: Period) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def load_board_data(engine: Engine, plan: Plan, first: Period = FIRST,
-                    last: Period = LAST) -> int:
+def load_board_data(engine: Engine, plan: Plan, first: Period = FIRST, last: Period = LAST) -> int:
     """Import every service's quarters from ``first`` to ``last``; the number of files."""
     services = sorted({i.responsible_service for i in plan.indicators})
     count = 0
@@ -84,12 +83,19 @@ def load_board_data(engine: Engine, plan: Plan, first: Period = FIRST,
         for service in services:
             if service == MISSING_SERVICE_LAST and period == last:
                 continue
-            uploaded = dt.datetime.combine(period.end + dt.timedelta(days=10 + count % 30),
-                                           dt.time(9, 0), tzinfo=dt.UTC)
+            uploaded = dt.datetime.combine(
+                period.end + dt.timedelta(days=10 + count % 30), dt.time(9, 0), tzinfo=dt.UTC
+            )
             result = import_file(
-                engine, plan, filename=f"{service}-{period}.csv",
-                content=service_csv(plan, service, period), user=f"tec-{service.lower()}",
-                service=service, period=str(period), uploaded_at=uploaded, today=TODAY,
+                engine,
+                plan,
+                filename=f"{service}-{period}.csv",
+                content=service_csv(plan, service, period),
+                user=f"tec-{service.lower()}",
+                service=service,
+                period=str(period),
+                uploaded_at=uploaded,
+                today=TODAY,
                 source="cli",
             )
             assert result.status == "ok", (service, str(period), result.errors[:3])

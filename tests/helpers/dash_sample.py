@@ -53,21 +53,24 @@ def _stage(plan: Plan, ind: Indicator, period: Period) -> str:
 def submission_values(plan: Plan, service: str, period: Period) -> list[ParsedValue]:
     values = []
     for row, ind in enumerate(plan.indicators_of_service(service), start=2):
-        value: float | str = _stage(plan, ind, period) if ind.is_milestone \
-            else _numeric(ind, period)
+        value: float | str = (
+            _stage(plan, ind, period) if ind.is_milestone else _numeric(ind, period)
+        )
         comment = "Sense incidències remarcables." if row == 2 else None
         values.append(ParsedValue(ind.code, str(period), value, comment, "Dades", row, "E"))
     return values
 
 
-def load_sample(engine: Engine, plan: Plan, periods: Iterable[Period],
-                skip: Iterable[tuple[str, str]] = ()) -> int:
+def load_sample(
+    engine: Engine, plan: Plan, periods: Iterable[Period], skip: Iterable[tuple[str, str]] = ()
+) -> int:
     """Store one submission per expected service and period (minus ``skip``); returns count."""
     skipped = set(skip)
     count = 0
     for period in periods:
-        uploaded = dt.datetime.combine(period.end + dt.timedelta(days=10), dt.time(9),
-                                       tzinfo=dt.UTC)
+        uploaded = dt.datetime.combine(
+            period.end + dt.timedelta(days=10), dt.time(9), tzinfo=dt.UTC
+        )
         for service in expected_services(plan):
             if (service, str(period)) in skipped:
                 continue
@@ -75,9 +78,17 @@ def load_sample(engine: Engine, plan: Plan, periods: Iterable[Period],
             if not values:
                 continue
             content = f"{service}|{period}|sample".encode()
-            store(engine, service=service, period=str(period),
-                  filename=f"{service}_{period}.xlsx", content=content,
-                  user=f"tecnic.{service.lower()}", source="cli", values=values, warnings=[],
-                  uploaded_at=uploaded)
+            store(
+                engine,
+                service=service,
+                period=str(period),
+                filename=f"{service}_{period}.xlsx",
+                content=content,
+                user=f"tecnic.{service.lower()}",
+                source="cli",
+                values=values,
+                warnings=[],
+                uploaded_at=uploaded,
+            )
             count += 1
     return count

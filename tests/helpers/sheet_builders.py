@@ -52,7 +52,10 @@ def xlsx_bytes(
         import zipfile
 
         out = io.BytesIO()
-        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        with (
+            zipfile.ZipFile(io.BytesIO(data)) as src,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+        ):
             for item in src.infolist():
                 payload = src.read(item.filename)
                 if item.filename == "[Content_Types].xml":
@@ -61,7 +64,7 @@ def xlsx_bytes(
                         b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
                     )
                 dst.writestr(item, payload)
-            dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 fake vba: Shell \"calc.exe\"")
+            dst.writestr("xl/vbaProject.bin", b'\xd0\xcf\x11\xe0 fake vba: Shell "calc.exe"')
         data = out.getvalue()
     return data
 
@@ -91,8 +94,13 @@ def ods_bytes(rows: Sequence[Sequence[Any]], *, sheet: str = "Dades") -> bytes:
     return buffer.getvalue()
 
 
-def csv_bytes(rows: Sequence[Sequence[Any]], *, delimiter: str = ";", encoding: str = "utf-8",
-              bom: bool = False) -> bytes:
+def csv_bytes(
+    rows: Sequence[Sequence[Any]],
+    *,
+    delimiter: str = ";",
+    encoding: str = "utf-8",
+    bom: bool = False,
+) -> bytes:
     lines = [delimiter.join("" if v is None else str(v) for v in row) for row in rows]
     data = ("\r\n".join(lines) + "\r\n").encode(encoding)
     return (b"\xef\xbb\xbf" + data) if bom else data

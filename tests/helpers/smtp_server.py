@@ -82,20 +82,23 @@ def smtp_server(auth: tuple[str, str] | None = None) -> Iterator[SmtpServer]:
     options: dict[str, Any] = {}
     if auth is not None:
 
-        def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
-                          data: Any) -> AuthResult:
-            ok = isinstance(data, LoginPassword) and (
-                data.login.decode(), data.password.decode()) == auth
+        def authenticator(
+            server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+        ) -> AuthResult:
+            ok = (
+                isinstance(data, LoginPassword)
+                and (data.login.decode(), data.password.decode()) == auth
+            )
             if isinstance(data, LoginPassword):
                 collector.logins.append((data.login.decode(), data.password.decode()))
             return AuthResult(success=ok, handled=False)
 
-        options = {"authenticator": authenticator, "auth_require_tls": False,
-                   "auth_required": True}
+        options = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True}
     controller = Controller(collector, hostname="127.0.0.1", port=free_port(), **options)
     controller.start()
     try:
-        yield SmtpServer(collector, "127.0.0.1", controller.port,
-                         *(auth if auth is not None else (None, None)))
+        yield SmtpServer(
+            collector, "127.0.0.1", controller.port, *(auth if auth is not None else (None, None))
+        )
     finally:
         controller.stop()

@@ -24,9 +24,13 @@ from tests.helpers.board_data import MISSING_SERVICE_LAST, load_board_data
 
 @pytest.fixture
 def app(db_url: str, tmp_path: Path, plan: Plan) -> Iterator[dash.Dash]:
-    settings = Settings(database_url=db_url, environment="test",
-                        secret_key="test-secret-key-0123456789abcdef",
-                        upload_dir=tmp_path / "uploads", demo_dir=tmp_path / "demo")
+    settings = Settings(
+        database_url=db_url,
+        environment="test",
+        secret_key="test-secret-key-0123456789abcdef",
+        upload_dir=tmp_path / "uploads",
+        demo_dir=tmp_path / "demo",
+    )
     application = create_app(settings)
     load_board_data(get_engine(db_url), plan)
     make_user(db_url, "junta", "consulta")

@@ -44,20 +44,27 @@ def test_separators_follow_the_language(lang: str, expected: str) -> None:
 
 def test_figures_are_plain_json_dicts() -> None:
     chart = IndicatorChartData(
-        code="P1.01-I1", name="Persones", unit="persones", periods=PERIODS,
+        code="P1.01-I1",
+        name="Persones",
+        unit="persones",
+        periods=PERIODS,
         actual=[Point("2025-T1", 10.0), Point("2025-T2", None), Point("2025-T3", 30.0)],
         expected=[Point(p, 10.0 * (i + 1)) for i, p in enumerate(PERIODS)],
         band_low=[Point(p, 7.0 * (i + 1)) for i, p in enumerate(PERIODS)],
         band_high=[Point(p, 9.0 * (i + 1)) for i, p in enumerate(PERIODS)],
         forecast=[Point("2025-T3", 30.0), Point("2025-T4", 38.0)],
-        targets=[Point("2025-T4", 40.0)], baseline=5.0,
+        targets=[Point("2025-T4", 40.0)],
+        baseline=5.0,
     )
     figures = [
         indicator_figure(chart, "ca"),
         sparkline([Point(p, 0.9) for p in PERIODS], "ca"),
         history_figure([NamedSeries("Eix 1", [Point(p, 0.9) for p in PERIODS])], "ca"),
-        status_counts_figure({"green": 3, "red": 1}, "ca", {"green": "Bé", "red": "Malament",
-                                                            "amber": "Regular", "grey": "–"}),
+        status_counts_figure(
+            {"green": 3, "red": 1},
+            "ca",
+            {"green": "Bé", "red": "Malament", "amber": "Regular", "grey": "–"},
+        ),
     ]
     for fig in figures:
         assert set(fig) == {"data", "layout"}
@@ -67,9 +74,14 @@ def test_figures_are_plain_json_dicts() -> None:
 
 def test_indicator_figure_has_every_series() -> None:
     chart = IndicatorChartData(
-        code="P1.01-I1", name="Persones", unit="persones", periods=PERIODS,
-        actual=[Point("2025-T1", 10.0)], expected=[Point(p, 10.0) for p in PERIODS],
-        band_low=[Point(p, 7.0) for p in PERIODS], band_high=[Point(p, 9.0) for p in PERIODS],
+        code="P1.01-I1",
+        name="Persones",
+        unit="persones",
+        periods=PERIODS,
+        actual=[Point("2025-T1", 10.0)],
+        expected=[Point(p, 10.0) for p in PERIODS],
+        band_low=[Point(p, 7.0) for p in PERIODS],
+        band_high=[Point(p, 9.0) for p in PERIODS],
         forecast=[Point("2025-T1", 10.0), Point("2025-T4", 12.0)],
         targets=[Point("2025-T4", 40.0)],
         baseline_path=[Point(p, 5.0) for p in PERIODS],
@@ -105,8 +117,9 @@ def test_empty_charts_say_no_data(lang: str) -> None:
 
 
 def test_expected_path_without_values_says_nothing_submitted() -> None:
-    chart = IndicatorChartData("P1.01-I1", "x", None, PERIODS, actual=[],
-                               expected=[Point(p, 1.0) for p in PERIODS])
+    chart = IndicatorChartData(
+        "P1.01-I1", "x", None, PERIODS, actual=[], expected=[Point(p, 1.0) for p in PERIODS]
+    )
     fig = indicator_figure(chart, "ca")
     assert fig["data"], "the expected path is still drawn"
     assert "Encara no s'han lliurat valors" in _annotation_texts(fig)
@@ -114,15 +127,20 @@ def test_expected_path_without_values_says_nothing_submitted() -> None:
 
 def test_milestone_figure_labels_stages_on_the_axis() -> None:
     chart = MilestoneChartData(
-        "P1.01-I1", "Protocol", PERIODS,
+        "P1.01-I1",
+        "Protocol",
+        PERIODS,
         stages=[("2025-T1", "Iniciat", 25.0), ("2025-T2", "En desenvolupament", 50.0)],
         expected=[Point(p, 25.0 * (i + 1)) for i, p in enumerate(PERIODS)],
         planned_completion="2025-T4",
         scale=[("No iniciat", 0.0), ("Iniciat", 25.0), ("Finalitzat", 100.0)],
     )
     fig = milestone_figure(chart, "ca")
-    assert fig["layout"]["yaxis"]["ticktext"] == ["No iniciat (0 %)", "Iniciat (25 %)",
-                                                  "Finalitzat (100 %)"]
+    assert fig["layout"]["yaxis"]["ticktext"] == [
+        "No iniciat (0 %)",
+        "Iniciat (25 %)",
+        "Finalitzat (100 %)",
+    ]
     reached = next(tr for tr in fig["data"] if tr["name"] == "Estat assolit")
     assert reached["text"] == ["Iniciat", "En desenvolupament"]
     assert "Finalització prevista" in _annotation_texts(fig)
@@ -138,9 +156,11 @@ def test_history_lines_differ_by_dash_and_marker_not_only_colour() -> None:
 
 
 def test_summary_uses_locale_numbers() -> None:
-    text = figure_summary([NamedSeries("Eix 1", [Point("2025-T1", 0.456),
-                                                 Point("2025-T2", None)])],
-                          "ca", what="Evolució")
+    text = figure_summary(
+        [NamedSeries("Eix 1", [Point("2025-T1", 0.456), Point("2025-T2", None)])],
+        "ca",
+        what="Evolució",
+    )
     assert text == "Evolució. Eix 1: 46\u00a0% el 2025-T1."
     assert "sense dades" in figure_summary([NamedSeries("Eix 2", [])], "ca", what="X")
 
@@ -150,8 +170,16 @@ def test_sparkline_svg_draws_without_plotly() -> None:
 
     from layouts.figures import sparkline_svg
 
-    svg = sparkline_svg([Point("2025-T1", 0.8), Point("2025-T2", None), Point("2025-T3", 1.1),
-                         Point("2025-T4", 1.0)], "ca", title="Palanca 1 & co")
+    svg = sparkline_svg(
+        [
+            Point("2025-T1", 0.8),
+            Point("2025-T2", None),
+            Point("2025-T3", 1.1),
+            Point("2025-T4", 1.0),
+        ],
+        "ca",
+        title="Palanca 1 & co",
+    )
     root = ElementTree.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     assert root.find(f"{ns}title").text == "Palanca 1 & co"

@@ -42,8 +42,7 @@ def sample_url(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> str:
 @pytest.fixture(scope="module")
 def app(sample_url: str) -> Dash:
     dashboard_data.clear_caches()
-    return create_app(Settings(database_url=sample_url, environment="test",
-                               secret_key="s" * 32))
+    return create_app(Settings(database_url=sample_url, environment="test", secret_key="s" * 32))
 
 
 def render(app: Dash, path: str, query: str = "") -> str:
@@ -57,11 +56,13 @@ def render(app: Dash, path: str, query: str = "") -> str:
         return json.dumps(json.loads(to_json(layout)), ensure_ascii=False)
 
 
-def test_overview_shows_plan_levers_and_overall_achievement(app: Dash, plan: Plan,
-                                                             sample_url: str) -> None:
+def test_overview_shows_plan_levers_and_overall_achievement(
+    app: Dash, plan: Plan, sample_url: str
+) -> None:
     text = render(app, "/")
-    result = compute_status(plan, dashboard_data.load(
-        get_engine(sample_url), plan, deadline_days=30).values(), LAST)
+    result = compute_status(
+        plan, dashboard_data.load(get_engine(sample_url), plan, deadline_days=30).values(), LAST
+    )
     assert "Resum" in text and plan.info.name in text
     assert "trimestre mostrat: 2023-T2" in text  # defaults to the latest quarter with data
     assert format_percent(result.plan.achievement, "ca") in text
@@ -172,6 +173,7 @@ def test_url_parameter_helper() -> None:
 
 # --- over HTTP, logged in --------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def client(app: Dash, sample_url: str) -> Iterator[Any]:
     test_client = app.server.test_client()
@@ -184,10 +186,14 @@ def router_body(pathname: str, search: str) -> dict[str, Any]:
     output = next(k for k in dash.get_app().callback_map if "_pages_content.children" in k)
     return {
         "output": output,
-        "outputs": [{"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
@@ -201,8 +207,9 @@ def test_router_callback_renders_pages_with_titles(client: Any) -> None:
     assert "Resumen" in json.dumps(payload["_pages_content"]["children"], ensure_ascii=False)
 
 
-def test_page_cache_serves_until_the_next_import(client: Any, app: Dash, plan: Plan,
-                                                 sample_url: str) -> None:
+def test_page_cache_serves_until_the_next_import(
+    client: Any, app: Dash, plan: Plan, sample_url: str
+) -> None:
     body = router_body("/lliuraments", "?t=2023-T2")
     first = client.post("/_dash-update-component", json=body)
     assert first.status_code == 200
@@ -213,9 +220,17 @@ def test_page_cache_serves_until_the_next_import(client: Any, app: Dash, plan: P
     assert again.get_data() == first.get_data()
     # an import (the missing submission arrives) bumps the generation: the page changes
     service, period = SKIPPED
-    store(get_engine(sample_url), service=service, period=period, filename="late.xlsx",
-          content=b"late", user="tecnic.sis", source="cli",
-          values=submission_values(plan, service, Period.parse(period)), warnings=[])
+    store(
+        get_engine(sample_url),
+        service=service,
+        period=period,
+        filename="late.xlsx",
+        content=b"late",
+        user="tecnic.sis",
+        source="cli",
+        values=submission_values(plan, service, Period.parse(period)),
+        warnings=[],
+    )
     after = client.post("/_dash-update-component", json=body)
     assert after.status_code == 200
     assert after.get_data() != first.get_data()
@@ -223,9 +238,11 @@ def test_page_cache_serves_until_the_next_import(client: Any, app: Dash, plan: P
 
 
 def test_quarter_selector_writes_the_url(client: Any, app: Dash) -> None:
-    key = next(k for k, v in app.callback_map.items()
-               if "_pages_location.search" in k
-               and any(i["id"] == "quarter-select" for i in v["inputs"]))
+    key = next(
+        k
+        for k, v in app.callback_map.items()
+        if "_pages_location.search" in k and any(i["id"] == "quarter-select" for i in v["inputs"])
+    )
     body = {
         "output": key,
         "outputs": {"id": "_pages_location", "property": key.split(".", 1)[1]},
@@ -263,6 +280,7 @@ def test_level_badge_names_insufficient_data() -> None:
 
 # --- one home per rule: the at-risk ranking, the glyphs, the caches --------------------------
 
+
 def _at_risk_codes(text: str) -> list[str]:
     """The objective codes of the overview's «Objectius més en risc» table, in order."""
     found: list[str] = []
@@ -284,7 +302,8 @@ def _at_risk_codes(text: str) -> list[str]:
 
 
 def test_overview_and_board_rank_the_objectives_at_risk_alike(
-        app: Dash, plan: Plan, sample_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: Dash, plan: Plan, sample_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Twelve objectives tie (amber, same achievement, same forecast) and the plan lists
     them in reverse: the overview and the board show them in the same order (by code)."""
     from dataclasses import replace
@@ -302,19 +321,27 @@ def test_overview_and_board_rank_the_objectives_at_risk_alike(
             return replace(o, status=Status.AMBER, achievement=0.8, at_risk=False)
         return replace(o, status=Status.GREEN, at_risk=False)
 
-    synthetic = replace(real, levers=[
-        replace(lever, axes=[replace(axis, objectives=[tweak(o) for o in reversed(axis.objectives)])
-                             for axis in reversed(lever.axes)])
-        for lever in reversed(real.levers)])
-    monkeypatch.setattr(dashboard_data.DashboardData, "status",
-                        lambda self, period: synthetic)
+    synthetic = replace(
+        real,
+        levers=[
+            replace(
+                lever,
+                axes=[
+                    replace(axis, objectives=[tweak(o) for o in reversed(axis.objectives)])
+                    for axis in reversed(lever.axes)
+                ],
+            )
+            for lever in reversed(real.levers)
+        ],
+    )
+    monkeypatch.setattr(dashboard_data.DashboardData, "status", lambda self, period: synthetic)
     expected = sorted(tied)
     assert [o.code for o in at_risk_ranking(synthetic)] == expected
     page = _at_risk_codes(render(app, "/", f"t={LAST}"))
     board = build_board(data, LAST, lang="ca")
     risk = next(s for s in board.slides if s.kind == "risk")
     assert risk.table is not None
-    assert page == expected[:len(page)] and len(page) == 8  # the overview shows eight
+    assert page == expected[: len(page)] and len(page) == 8  # the overview shows eight
     assert [row[0].text for row in risk.table.rows] == expected
 
 
@@ -324,10 +351,12 @@ def test_pages_use_the_one_set_of_glyphs(app: Dash) -> None:
     from plan_model import status_types as st
 
     assert {s: c.status_icon(s) for s in c.STATUSES} == {
-        str(s): icon for s, icon in st.STATUS_ICONS.items()}
+        str(s): icon for s, icon in st.STATUS_ICONS.items()
+    }
     assert {kind: icon for kind, icon, _label in changes.KINDS} == st.CHANGE_ICONS
     assert {state: icon for state, (icon, _l, _c) in submissions.STATES.items()} == {
-        k: v for k, v in st.COMPLETENESS_ICONS.items() if k in submissions.STATES}
+        k: v for k, v in st.COMPLETENESS_ICONS.items() if k in submissions.STATES
+    }
     assert submissions.SUPERSEDED[0] == st.COMPLETENESS_ICONS["superseded"]
     text = render(app, "/canvis", f"t={LAST}")
     assert all(icon in text for icon in st.CHANGE_ICONS.values())
@@ -337,6 +366,9 @@ def test_the_overview_is_cached_once(app: Dash) -> None:
     """Its rendering is cheap: the router's answer is cached (PageResponseCache), the
     component tree is not cached again in the data cache."""
     render(app, "/", f"t={LAST}")
-    pages = [k for k in dashboard_data._CACHE._entries
-             if isinstance(k, tuple) and len(k) > 4 and k[2] == "memo" and k[3] == "page"]
+    pages = [
+        k
+        for k in dashboard_data._CACHE._entries
+        if isinstance(k, tuple) and len(k) > 4 and k[2] == "memo" and k[3] == "page"
+    ]
     assert all(k[4] != "overview" for k in pages)

@@ -33,8 +33,11 @@ PERIOD = "2025-T2"
 
 def make_settings(db_url: str, tmp_path: Path, **extra: Any) -> Settings:
     values: dict[str, Any] = {
-        "database_url": db_url, "environment": "test", "secret_key": SECRET,
-        "upload_dir": tmp_path / "uploads", "demo_dir": tmp_path / "demo",
+        "database_url": db_url,
+        "environment": "test",
+        "secret_key": SECRET,
+        "upload_dir": tmp_path / "uploads",
+        "demo_dir": tmp_path / "demo",
     }
     values.update(extra)
     return Settings(**values)
@@ -94,8 +97,9 @@ def callback_key(app: dash.Dash, must_contain: str, trigger: str | None = None) 
     raise AssertionError(f"no callback with {must_contain}")
 
 
-def callback_body(app: dash.Dash, key: str, values: dict[str, Any],
-                  changed: str | None = None) -> dict[str, Any]:
+def callback_body(
+    app: dash.Dash, key: str, values: dict[str, Any], changed: str | None = None
+) -> dict[str, Any]:
     spec = app.callback_map[key]
     parts = key.strip(".").split("...") if key.startswith("..") else [key]
     outputs = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
@@ -113,19 +117,30 @@ def callback_body(app: dash.Dash, key: str, values: dict[str, Any],
     }
 
 
-def call(client: Any, app: dash.Dash, key: str, values: dict[str, Any],
-         changed: str | None = None, **kwargs: Any) -> Any:
-    return client.post("/_dash-update-component", json=callback_body(app, key, values, changed),
-                       **kwargs)
+def call(
+    client: Any,
+    app: dash.Dash,
+    key: str,
+    values: dict[str, Any],
+    changed: str | None = None,
+    **kwargs: Any,
+) -> Any:
+    return client.post(
+        "/_dash-update-component", json=callback_body(app, key, values, changed), **kwargs
+    )
 
 
 def pages_body(pathname: str) -> dict[str, Any]:
     return {
         "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": ""}],
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
         "state": [],
         "changedPropIds": ["_pages_location.pathname"],
     }
@@ -138,8 +153,17 @@ def _rule_urls(app: dash.Dash) -> list[str]:
     urls = []
     for rule in app.server.url_map.iter_rules():
         path = rule.rule
-        if path.startswith(("/_dash-component-suites", "/assets", "/login", "/healthz",
-                            "/_favicon", "/static", "/logout")):
+        if path.startswith(
+            (
+                "/_dash-component-suites",
+                "/assets",
+                "/login",
+                "/healthz",
+                "/_favicon",
+                "/static",
+                "/logout",
+            )
+        ):
             continue
         path = re.sub(r"<int:[^>]+>", "1", path)
         path = re.sub(r"<(?:path:)?[^>]+>", "enviar", path)
@@ -208,8 +232,9 @@ def test_layout_opens_with_the_skip_link(app: dash.Dash) -> None:
     """The skip link is the layout's first element (before the account bar), in the page's
     language, pointing at every page's ``main``."""
     client = client_for(app, "guest")
-    first = client.get("/_dash-layout", headers={"Referer": "http://localhost/?lang=es"}
-                       ).get_json()["props"]["children"][0]
+    first = client.get(
+        "/_dash-layout", headers={"Referer": "http://localhost/?lang=es"}
+    ).get_json()["props"]["children"][0]
     assert first["type"] == "A" and first["props"]["href"] == "#main-content"
     assert first["props"]["children"] == "Saltar al contenido principal"
     second = client.get("/_dash-layout").get_json()["props"]["children"][1]
@@ -220,19 +245,31 @@ def test_open_redirect_refused(app: dash.Dash) -> None:
     client = app.server.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    response = client.post("/login", data={"username": "guest", "password": PASSWORD,
-                                           "csrf_token": token, "next": "//evil.example/x"})
+    response = client.post(
+        "/login",
+        data={
+            "username": "guest",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 # --- roles ------------------------------------------------------------------------------
 
-RESTRICTED = {"/enviar": {"director", "tecnic"}, "/gestio": {"director"},
-              "/usuaris": {"director"}, "/auditoria": {"director"}}
+RESTRICTED = {
+    "/enviar": {"director", "tecnic"},
+    "/gestio": {"director"},
+    "/usuaris": {"director"},
+    "/auditoria": {"director"},
+}
 
 
-@pytest.mark.parametrize("username, role", [("boss", "director"), ("tec", "tecnic"),
-                                            ("guest", "consulta")])
+@pytest.mark.parametrize(
+    "username, role", [("boss", "director"), ("tec", "tecnic"), ("guest", "consulta")]
+)
 def test_pages_by_role(app: dash.Dash, username: str, role: str) -> None:
     client = client_for(app, username)
     for page in dash.page_registry.values():
@@ -267,15 +304,28 @@ def test_role_checked_on_callbacks(app: dash.Dash, db_url: str) -> None:
     assert call(guest, app, upload_key, {"enviar-service.value": "SIS"}).status_code == 403
     tec = client_for(app, "tec")
     lock_key = callback_key(app, "gestio-message")
-    response = call(tec, app, lock_key, {"gestio-lock.n_clicks": 1, "gestio-period.value": PERIOD},
-                    changed="gestio-lock.n_clicks")
+    response = call(
+        tec,
+        app,
+        lock_key,
+        {"gestio-lock.n_clicks": 1, "gestio-period.value": PERIOD},
+        changed="gestio-lock.n_clicks",
+    )
     assert response.status_code == 403
     assert not locks.is_locked(engine, PERIOD)
     users_key = callback_key(app, "usuaris-message")
-    response = call(tec, app, users_key, {
-        "usuaris-create.n_clicks": 1, "usuaris-new-username.value": "intruder",
-        "usuaris-new-password.value": "longenough", "usuaris-new-role.value": "director"},
-        changed="usuaris-create.n_clicks")
+    response = call(
+        tec,
+        app,
+        users_key,
+        {
+            "usuaris-create.n_clicks": 1,
+            "usuaris-new-username.value": "intruder",
+            "usuaris-new-password.value": "longenough",
+            "usuaris-new-role.value": "director",
+        },
+        changed="usuaris-create.n_clicks",
+    )
     assert response.status_code == 403
     assert users.get_user(engine, "intruder") is None
     audit_key = callback_key(app, "auditoria-grid-wrap")
@@ -286,48 +336,89 @@ def test_director_manages_users_and_quarters(app: dash.Dash, db_url: str, plan: 
     engine = get_engine(db_url)
     boss = client_for(app, "boss")
     users_key = callback_key(app, "usuaris-message")
-    response = call(boss, app, users_key, {
-        "usuaris-create.n_clicks": 1, "usuaris-new-username.value": "nova",
-        "usuaris-new-password.value": "longenough", "usuaris-new-role.value": "tecnic",
-        "usuaris-new-services.value": ["SAD"]}, changed="usuaris-create.n_clicks")
+    response = call(
+        boss,
+        app,
+        users_key,
+        {
+            "usuaris-create.n_clicks": 1,
+            "usuaris-new-username.value": "nova",
+            "usuaris-new-password.value": "longenough",
+            "usuaris-new-role.value": "tecnic",
+            "usuaris-new-services.value": ["SAD"],
+        },
+        changed="usuaris-create.n_clicks",
+    )
     assert response.status_code == 200, response.data[:300]
     created = users.get_user(engine, "nova")
     assert created is not None and created.services == ("SAD",)
     lock_key = callback_key(app, "gestio-message")
-    response = call(boss, app, lock_key, {"gestio-lock.n_clicks": 1,
-                                          "gestio-period.value": PERIOD},
-                    changed="gestio-lock.n_clicks")
+    response = call(
+        boss,
+        app,
+        lock_key,
+        {"gestio-lock.n_clicks": 1, "gestio-period.value": PERIOD},
+        changed="gestio-lock.n_clicks",
+    )
     assert response.status_code == 200
     assert locks.is_locked(engine, PERIOD)
-    response = call(boss, app, users_key, {
-        "usuaris-disable.n_clicks": 1, "usuaris-user.value": "nova"},
-        changed="usuaris-disable.n_clicks")
+    response = call(
+        boss,
+        app,
+        users_key,
+        {"usuaris-disable.n_clicks": 1, "usuaris-user.value": "nova"},
+        changed="usuaris-disable.n_clicks",
+    )
     assert response.status_code == 200
     disabled = users.get_user(engine, "nova")
     assert disabled is not None and not disabled.active
-    response = call(boss, app, users_key, {
-        "usuaris-reset.n_clicks": 1, "usuaris-user.value": "nova",
-        "usuaris-password.value": "short"}, changed="usuaris-reset.n_clicks")
+    response = call(
+        boss,
+        app,
+        users_key,
+        {
+            "usuaris-reset.n_clicks": 1,
+            "usuaris-user.value": "nova",
+            "usuaris-password.value": "short",
+        },
+        changed="usuaris-reset.n_clicks",
+    )
     assert "usuaris-error" in response.get_data(as_text=True)  # refused, in Catalan
     assert "almenys 8" in response.get_data(as_text=True)
-    response = call(boss, app, users_key, {
-        "usuaris-save-services.n_clicks": 1, "usuaris-user.value": "tec",
-        "usuaris-services.value": ["SAD", "SIS"]}, changed="usuaris-save-services.n_clicks")
+    response = call(
+        boss,
+        app,
+        users_key,
+        {
+            "usuaris-save-services.n_clicks": 1,
+            "usuaris-user.value": "tec",
+            "usuaris-services.value": ["SAD", "SIS"],
+        },
+        changed="usuaris-save-services.n_clicks",
+    )
     assert "usuaris-done" in response.get_data(as_text=True)
     tec = users.get_user(engine, "tec")
     assert tec is not None and tec.services == ("SAD", "SIS")
-    response = call(boss, app, users_key, {
-        "usuaris-save-services.n_clicks": 1, "usuaris-user.value": "guest",
-        "usuaris-services.value": ["SAD"]}, changed="usuaris-save-services.n_clicks")
+    response = call(
+        boss,
+        app,
+        users_key,
+        {
+            "usuaris-save-services.n_clicks": 1,
+            "usuaris-user.value": "guest",
+            "usuaris-services.value": ["SAD"],
+        },
+        changed="usuaris-save-services.n_clicks",
+    )
     assert "usuaris-error" in response.get_data(as_text=True)
     actions = set(audit.audit_frame(engine, username="boss")["action"])
     assert {"user_create", "user_disable", "user_services", "period_lock", "login"} <= actions
     # the audit log page filters by action
     audit_key = callback_key(app, "auditoria-grid-wrap")
-    response = call(boss, app, audit_key, {"auditoria-action.value": "period_lock",
-                                           "auditoria-lang.data": "ca"})
-    rows = response.get_json()["response"]["auditoria-grid-wrap"]["children"][1]["props"][
-        "rowData"]
+    response = call(
+        boss, app, audit_key, {"auditoria-action.value": "period_lock", "auditoria-lang.data": "ca"}
+    )
+    rows = response.get_json()["response"]["auditoria-grid-wrap"]["children"][1]["props"]["rowData"]
     assert [r["action"] for r in rows] == ["Trimestre tancat"]
     assert rows[0]["username"] == "boss" and rows[0]["target"] == PERIOD
 
@@ -335,13 +426,23 @@ def test_director_manages_users_and_quarters(app: dash.Dash, db_url: str, plan: 
 # --- the submission workflow cannot be crafted around -----------------------------------
 
 
-def _check(client: Any, app: dash.Dash, service: str, content: bytes,
-           filename: str = "dades.xlsx") -> dict[str, Any]:
+def _check(
+    client: Any, app: dash.Dash, service: str, content: bytes, filename: str = "dades.xlsx"
+) -> dict[str, Any]:
     key = callback_key(app, "enviar-check-result")
-    response = call(client, app, key, {
-        "enviar-upload.contents": data_url(content), "enviar-upload.filename": filename,
-        "enviar-service.value": service, "enviar-period.value": PERIOD,
-        "enviar-lang.data": "ca"}, changed="enviar-upload.contents")
+    response = call(
+        client,
+        app,
+        key,
+        {
+            "enviar-upload.contents": data_url(content),
+            "enviar-upload.filename": filename,
+            "enviar-service.value": service,
+            "enviar-period.value": PERIOD,
+            "enviar-lang.data": "ca",
+        },
+        changed="enviar-upload.contents",
+    )
     assert response.status_code == 200, response.data[:500]
     payload: dict[str, Any] = response.get_json()["response"]
     return payload
@@ -349,9 +450,18 @@ def _check(client: Any, app: dash.Dash, service: str, content: bytes,
 
 def _confirm(client: Any, app: dash.Dash, pending: dict[str, Any]) -> Any:
     key = callback_key(app, "enviar-version.data", trigger="enviar-confirm.n_clicks")
-    return call(client, app, key, {"enviar-confirm.n_clicks": 1, "enviar-pending.data": pending,
-                                   "enviar-version.data": 0, "enviar-lang.data": "ca"},
-                changed="enviar-confirm.n_clicks")
+    return call(
+        client,
+        app,
+        key,
+        {
+            "enviar-confirm.n_clicks": 1,
+            "enviar-pending.data": pending,
+            "enviar-version.data": 0,
+            "enviar-lang.data": "ca",
+        },
+        changed="enviar-confirm.n_clicks",
+    )
 
 
 def test_technician_submits_own_service(app: dash.Dash, db_url: str, plan: Plan) -> None:
@@ -367,8 +477,9 @@ def test_technician_submits_own_service(app: dash.Dash, db_url: str, plan: Plan)
     subs = submissions_frame(get_engine(db_url))
     assert list(subs["service"]) == ["SIS"] and list(subs["uploaded_by"]) == ["tec"]
     assert list(subs["source"]) == ["web"]
-    assert {"login", "import"} <= set(audit.audit_frame(get_engine(db_url),
-                                                           username="tec")["action"])
+    assert {"login", "import"} <= set(
+        audit.audit_frame(get_engine(db_url), username="tec")["action"]
+    )
     # the original file is downloadable by the technician, not by a consulta account
     sub_id = int(subs["id"].iloc[0])
     download = tec.get(f"/descarrega/lliurament/{sub_id}")
@@ -387,8 +498,9 @@ def test_bad_file_cannot_be_confirmed(app: dash.Dash, db_url: str, plan: Plan) -
     assert submissions_frame(get_engine(db_url)).empty
 
 
-def test_crafted_requests_for_another_service_refused(app: dash.Dash, db_url: str,
-                                                      plan: Plan) -> None:
+def test_crafted_requests_for_another_service_refused(
+    app: dash.Dash, db_url: str, plan: Plan
+) -> None:
     engine = get_engine(db_url)
     tec = client_for(app, "tec")
     sad_file = filled_template(plan, "SAD", PERIOD)
@@ -400,15 +512,24 @@ def test_crafted_requests_for_another_service_refused(app: dash.Dash, db_url: st
     assert payload["enviar-pending"]["data"] is None
     # 3. a crafted confirmation, even correctly signed (as if the secret had leaked)
     digest = hashlib.sha256(sad_file).hexdigest()
-    pending = {"filename": "x.xlsx", "service": "SAD", "period": PERIOD, "sha256": digest,
-               "content": base64.b64encode(sad_file).decode(),
-               "sig": sign_pending(SECRET, "tec", "SAD", PERIOD, digest)}
+    pending = {
+        "filename": "x.xlsx",
+        "service": "SAD",
+        "period": PERIOD,
+        "sha256": digest,
+        "content": base64.b64encode(sad_file).decode(),
+        "sig": sign_pending(SECRET, "tec", "SAD", PERIOD, digest),
+    }
     response = _confirm(tec, app, pending)
     assert response.status_code == 200 and "enviar-refused" in response.get_data(as_text=True)
     # 4. a forged signature for the technician's own service
     sis_file = filled_template(plan, "SIS", PERIOD)
-    forged = {**pending, "service": "SIS", "content": base64.b64encode(sis_file).decode(),
-              "sig": "0" * 64}
+    forged = {
+        **pending,
+        "service": "SIS",
+        "content": base64.b64encode(sis_file).decode(),
+        "sig": "0" * 64,
+    }
     response = _confirm(tec, app, forged)
     assert "enviar-refused" in response.get_data(as_text=True)
     # 5. a valid pending store of another user replayed by this one
@@ -432,8 +553,11 @@ def test_locked_quarter_refuses_uploads(app: dash.Dash, db_url: str, plan: Plan)
     assert payload["enviar-pending"]["data"] is None
     from i18n import _
 
-    locked_message = _("The quarter {period} is closed by the management: it does not accept "
-                       "new data until it is reopened.", period=PERIOD)
+    locked_message = _(
+        "The quarter {period} is closed by the management: it does not accept "
+        "new data until it is reopened.",
+        period=PERIOD,
+    )
     assert locked_message in json.dumps(payload, ensure_ascii=False)
     # a confirmation prepared before the lock is refused too
     response = _confirm(tec, app, pending)
@@ -454,12 +578,18 @@ def test_csrf_required_on_callbacks_and_forms(app: dash.Dash, db_url: str) -> No
     del tec.environ_base["HTTP_X_CSRFTOKEN"]
     response = tec.post("/_dash-update-component", json=body)
     assert response.status_code == 403 and response.get_json()["error"] == "csrf"
-    response = tec.post("/_dash-update-component", json=body,
-                        headers={"X-CSRFToken": "forged-token-forged-token-forged-token"})
+    response = tec.post(
+        "/_dash-update-component",
+        json=body,
+        headers={"X-CSRFToken": "forged-token-forged-token-forged-token"},
+    )
     assert response.status_code == 403
     token = tec.get_cookie("_csrf_token").value
-    response = tec.post("/_dash-update-component", json=body,
-                        headers={"X-CSRFToken": token, "Origin": "https://evil.example"})
+    response = tec.post(
+        "/_dash-update-component",
+        json=body,
+        headers={"X-CSRFToken": token, "Origin": "https://evil.example"},
+    )
     assert response.status_code == 403
     # logout needs the token too
     assert tec.post("/logout").status_code == 403
@@ -478,8 +608,11 @@ def test_cookie_flags(db_url: str, tmp_path: Path) -> None:
         client = app.server.test_client()
         page = client.get("/login", base_url=base).get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-        response = client.post("/login", base_url=base, data={
-            "username": "guest", "password": PASSWORD, "csrf_token": token})
+        response = client.post(
+            "/login",
+            base_url=base,
+            data={"username": "guest", "password": PASSWORD, "csrf_token": token},
+        )
         assert response.status_code == 302
         cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
         session_cookie = cookies["seguiment_session"]
@@ -495,16 +628,20 @@ def test_cookie_flags(db_url: str, tmp_path: Path) -> None:
 
 
 def test_login_throttled_after_failures(db_url: str, tmp_path: Path) -> None:
-    app = create_app(make_settings(db_url, tmp_path, login_max_failures=3,
-                                   login_max_failures_per_ip=6))
+    app = create_app(
+        make_settings(db_url, tmp_path, login_max_failures=3, login_max_failures_per_ip=6)
+    )
     make_user(db_url, "tec", "tecnic", ["SIS"])
     client = app.server.test_client()
 
     def attempt(username: str, password: str) -> int:
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-        return int(client.post("/login", data={"username": username, "password": password,
-                                               "csrf_token": token}).status_code)
+        return int(
+            client.post(
+                "/login", data={"username": username, "password": password, "csrf_token": token}
+            ).status_code
+        )
 
     assert [attempt("tec", "wrong") for _ in range(2)] == [401, 401]
     assert attempt("tec", "wrong") == 429  # third failure: locked
@@ -547,8 +684,7 @@ def test_no_traceback_in_production(db_url: str, tmp_path: Path) -> None:
         assert "RuntimeError" not in body and "werkzeug" not in body.lower()
     # a failing callback as well
     key = callback_key(app, "enviar-history.children")
-    response = call(client, app, key, {"enviar-service.value": "SIS",
-                                       "enviar-lang.data": "xx"})
+    response = call(client, app, key, {"enviar-service.value": "SIS", "enviar-lang.data": "xx"})
     assert "Traceback" not in response.get_data(as_text=True)
     assert response.status_code in (200, 500)
 
@@ -575,15 +711,17 @@ def test_upload_size_limits(db_url: str, tmp_path: Path, plan: Plan) -> None:
     assert not (tmp_path / "uploads").exists() or not any((tmp_path / "uploads").iterdir())
 
 
-def test_session_and_pending_upload_survive_another_worker(db_url: str, tmp_path: Path,
-                                                           plan: Plan) -> None:
+def test_session_and_pending_upload_survive_another_worker(
+    db_url: str, tmp_path: Path, plan: Plan
+) -> None:
     """Two app instances (two workers) with the same settings: a login made on one and a
     file checked on one are accepted by the other (no per-process state)."""
     worker_a = create_app(make_settings(db_url, tmp_path))
     make_user(db_url, "tec", "tecnic", ["SIS"])
     client_a = client_for(worker_a, "tec")
     pending = _check(client_a, worker_a, "SIS", filled_template(plan, "SIS", PERIOD))[
-        "enviar-pending"]["data"]
+        "enviar-pending"
+    ]["data"]
     assert pending
     # (built after the first one has served: Dash hands page callbacks to one app per import)
     worker_b = create_app(make_settings(db_url, tmp_path))
@@ -599,9 +737,9 @@ def test_session_and_pending_upload_survive_another_worker(db_url: str, tmp_path
     assert list(submissions_frame(get_engine(db_url))["uploaded_by"]) == ["tec"]
 
 
-def test_development_never_signs_with_the_public_default_key(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch
-                                                             ) -> None:
+def test_development_never_signs_with_the_public_default_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import settings as settings_module
     from web.session import effective_secret_key
 
@@ -616,7 +754,9 @@ def test_development_never_signs_with_the_public_default_key(tmp_path: Path,
     assert effective_secret_key(Settings(environment="test")) == settings_module.DEV_SECRET_KEY
 
 
-@pytest.mark.parametrize("weak", ["a", "x" * 64, "correct horse battery staple", "0123456789abcdef" * 2])
+@pytest.mark.parametrize(
+    "weak", ["a", "x" * 64, "correct horse battery staple", "0123456789abcdef" * 2]
+)
 def test_production_refuses_a_weak_secret_key(db_url: str, tmp_path: Path, weak: str) -> None:
     with pytest.raises(RuntimeError, match="32 random bytes"):
         create_app(make_settings(db_url, tmp_path, environment="production", secret_key=weak))
@@ -626,5 +766,9 @@ def test_production_accepts_a_generated_secret_key(db_url: str, tmp_path: Path) 
     import secrets
 
     for key in (secrets.token_urlsafe(32), secrets.token_hex(32)):
-        assert create_app(make_settings(db_url, tmp_path, environment="production",
-                                        secret_key=key)).server.secret_key == key
+        assert (
+            create_app(
+                make_settings(db_url, tmp_path, environment="production", secret_key=key)
+            ).server.secret_key
+            == key
+        )

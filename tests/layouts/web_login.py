@@ -23,8 +23,13 @@ from indicators.storage.engine import get_engine
 PASSWORD = "correct horse battery"
 
 
-def make_user(db_url: str, username: str | None = None, role: str = "director",
-              services: Iterable[str] = (), password: str = PASSWORD) -> tuple[str, str]:
+def make_user(
+    db_url: str,
+    username: str | None = None,
+    role: str = "director",
+    services: Iterable[str] = (),
+    password: str = PASSWORD,
+) -> tuple[str, str]:
     """Create an account (if missing) and return ``(username, password)``."""
     username = username or f"test-{role}"
     engine = get_engine(db_url)
@@ -44,8 +49,10 @@ def login(client: Any, username: str, password: str = PASSWORD) -> str:
     """Log in through the real login form; afterwards the client sends the X-CSRFToken
     header on every request (as Dash's renderer does). Returns the session's CSRF token."""
     token = csrf_from_login_page(client)
-    response = client.post("/login", data={"username": username, "password": password,
-                                           "csrf_token": token, "next": "/"})
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     cookie = client.get_cookie("_csrf_token")
     assert cookie is not None, "no CSRF cookie after login"

@@ -9,10 +9,14 @@ from plan_model.models import Aggregation, Direction, IndicatorKind, Plan
 from plan_model.periods import Period
 
 STAGES = [
-    ("no_iniciat", "No iniciat", 0), ("planificat", "Planificat", 10),
-    ("iniciat", "Iniciat", 25), ("en_desenvolupament", "En desenvolupament", 50),
-    ("avancat", "Avançat", 80), ("finalitzat", "Finalitzat", 100),
-    ("ajornat", "Ajornat", None), ("desestimat", "Desestimat", None),
+    ("no_iniciat", "No iniciat", 0),
+    ("planificat", "Planificat", 10),
+    ("iniciat", "Iniciat", 25),
+    ("en_desenvolupament", "En desenvolupament", 50),
+    ("avancat", "Avançat", 80),
+    ("finalitzat", "Finalitzat", 100),
+    ("ajornat", "Ajornat", None),
+    ("desestimat", "Desestimat", None),
 ]
 
 
@@ -108,9 +112,21 @@ def test_indicators_a_director_recognises(plan: Plan) -> None:
     sad = by_name["Hores de servei d'atenció domiciliària (SAD) prestades"]
     assert sad.targets is not None and 150_000 <= sad.targets[2022] <= 160_000
     names = " ".join(by_name).lower()
-    for word in ("ssm-cat", "teleassistència", "pia", "sis", "espais activa't", "siad",
-                 "pedala", "pobresa energètica", "sense llar", "formació", "queixes",
-                 "agressió", "dies d'espera"):
+    for word in (
+        "ssm-cat",
+        "teleassistència",
+        "pia",
+        "sis",
+        "espais activa't",
+        "siad",
+        "pedala",
+        "pobresa energètica",
+        "sense llar",
+        "formació",
+        "queixes",
+        "agressió",
+        "dies d'espera",
+    ):
         assert word in names, word
 
 

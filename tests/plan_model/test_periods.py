@@ -11,19 +11,50 @@ from hypothesis import strategies as st
 from plan_model.periods import Period, period_range
 
 
-@pytest.mark.parametrize("text", [
-    "2025-T3", "2025-t3", "2025 T3", "2025T3", "2025-Q3", "2025 Q3", "2025/3T",
-    "T3 2025", "T3-2025", "Q3-2025", "3T 2025", "3T2025", " 3t 2025 ",
-    "3r trimestre 2025", "3r trimestre de 2025", "3er trimestre 2025", "2025 3r trimestre",
-    "3rd quarter 2025", "3 trim. 2025", "T3\u00a02025",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-T3",
+        "2025-t3",
+        "2025 T3",
+        "2025T3",
+        "2025-Q3",
+        "2025 Q3",
+        "2025/3T",
+        "T3 2025",
+        "T3-2025",
+        "Q3-2025",
+        "3T 2025",
+        "3T2025",
+        " 3t 2025 ",
+        "3r trimestre 2025",
+        "3r trimestre de 2025",
+        "3er trimestre 2025",
+        "2025 3r trimestre",
+        "3rd quarter 2025",
+        "3 trim. 2025",
+        "T3\u00a02025",
+    ],
+)
 def test_parse_accepted_forms(text: str) -> None:
     assert Period.parse(text) == Period(2025, 3)
 
 
-@pytest.mark.parametrize("text", [
-    "2025-T5", "2025-T0", "T3", "2025", "", "tercer trimestre", "25-T3", "3-2025", None, 20253,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-T5",
+        "2025-T0",
+        "T3",
+        "2025",
+        "",
+        "tercer trimestre",
+        "25-T3",
+        "3-2025",
+        None,
+        20253,
+    ],
+)
 def test_parse_rejects(text: object) -> None:
     with pytest.raises(ValueError):
         Period.parse(text)

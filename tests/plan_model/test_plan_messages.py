@@ -41,15 +41,19 @@ def test_translations_keep_the_placeholders(lang: str) -> None:
     catalog = _catalog(lang)
     for msgid in msgids():
         assert set(re.findall(r"\{(\w+)\}", catalog[msgid])) == set(
-            re.findall(r"\{(\w+)\}", msgid)), msgid
+            re.findall(r"\{(\w+)\}", msgid)
+        ), msgid
 
 
 def test_catalan_and_spanish_wording() -> None:
     msgid = "Indicator {code}: the baseline {value} is outside its bounds ({bounds})."
     kwargs = {"code": "P2.01-I1", "value": "140", "bounds": "0 – 100"}
     assert gettext(msgid, "ca", **kwargs) == (
-        "Indicador P2.01-I1: el valor de referència 140 és fora dels límits (0 – 100).")
+        "Indicador P2.01-I1: el valor de referència 140 és fora dels límits (0 – 100)."
+    )
     assert gettext(msgid, "es", **kwargs) == (
-        "Indicador P2.01-I1: el valor de referencia 140 está fuera de los límites (0 – 100).")
+        "Indicador P2.01-I1: el valor de referencia 140 está fuera de los límites (0 – 100)."
+    )
     assert gettext(msgid, "en", **kwargs) == (
-        "Indicator P2.01-I1: the baseline 140 is outside its bounds (0 – 100).")
+        "Indicator P2.01-I1: the baseline 140 is outside its bounds (0 – 100)."
+    )

@@ -52,7 +52,7 @@ def parse_seed(text: str) -> Seed:
     for i, line in enumerate(lines):
         m = re.fullmatch(r"PALANCA (\d)", line.strip())
         if m:
-            following = [x.strip() for x in lines[i + 1:] if x.strip()]
+            following = [x.strip() for x in lines[i + 1 :] if x.strip()]
             levers.append(SeedLever(int(m.group(1)), following[0], following[1]))
             continue
         if not levers:
@@ -82,8 +82,10 @@ def test_five_levers_with_name_and_tagline(plan: Plan, seed: Seed) -> None:
     assert [(lv.name, lv.tagline) for lv in plan.levers] == [
         (s.name, s.tagline) for s in seed.levers
     ]
-    assert (plan.lever(1).name, plan.lever(1).tagline) == ("Persones i professionals",
-                                                           "Motor del sistema")
+    assert (plan.lever(1).name, plan.lever(1).tagline) == (
+        "Persones i professionals",
+        "Motor del sistema",
+    )
 
 
 def test_eleven_pess_axes_under_their_levers(plan: Plan, seed: Seed) -> None:
@@ -107,7 +109,8 @@ def test_58_objectives_word_for_word_in_the_seed_order(plan: Plan, seed: Seed) -
 def test_typos_of_the_plan_are_kept(plan: Plan) -> None:
     """Word for word means the plan's own spelling, not a corrected one."""
     assert plan.objective_by_code["P3.14"].text == (
-        "Participació a taules sectorials ( salut mental, TIAF,..)")
+        "Participació a taules sectorials ( salut mental, TIAF,..)"
+    )
     assert plan.objective_by_code["P3.17"].text.endswith("l’eina de cribatge SSM-CAT")
     # the page's own spacing, a no-break space included
     assert "sector social i\u00a0 comunitari" in plan.lever(4).axes[2].name
@@ -141,8 +144,21 @@ def test_eight_challenges_as_the_seed_words_them(plan: Plan, seed: Seed) -> None
 def test_services_have_code_name_and_example_email(plan: Plan) -> None:
     codes = [s.code for s in plan.services]
     assert len(codes) == len(set(codes))
-    for expected in ("SBAS-COSS", "SBAS-VIC", "SBAS-MANLLEU", "SBAS-PLANA", "SIS", "SAD",
-                     "TELEASSIST", "ACTIVAT", "EAIA", "SIAD", "SAI", "PEDALA", "OPE"):
+    for expected in (
+        "SBAS-COSS",
+        "SBAS-VIC",
+        "SBAS-MANLLEU",
+        "SBAS-PLANA",
+        "SIS",
+        "SAD",
+        "TELEASSIST",
+        "ACTIVAT",
+        "EAIA",
+        "SIAD",
+        "SAI",
+        "PEDALA",
+        "OPE",
+    ):
         assert expected in codes
     for service in plan.services:
         assert service.name

@@ -23,7 +23,13 @@ def window(day: dt.date) -> ReportingWindow:
 def test_the_quarters_up_to_the_current_one_newest_first() -> None:
     periods = window(dt.date(2023, 5, 10)).periods()
     assert [str(p) for p in periods] == [
-        "2023-T2", "2023-T1", "2022-T4", "2022-T3", "2022-T2", "2022-T1"]
+        "2023-T2",
+        "2023-T1",
+        "2022-T4",
+        "2022-T3",
+        "2022-T2",
+        "2022-T1",
+    ]
 
 
 def test_after_the_plan_every_quarter_of_the_plan() -> None:
@@ -35,22 +41,28 @@ def test_before_the_plan_none() -> None:
     assert window(dt.date(2021, 12, 31)).periods() == []
 
 
-@pytest.mark.parametrize(("day", "expected"), [
-    (dt.date(2023, 5, 10), "2023-T1"),  # the quarter just closed
-    (dt.date(2023, 1, 1), "2022-T4"),
-    (dt.date(2022, 2, 1), "2022-T1"),  # the previous one is before the plan
-    (dt.date(2027, 2, 1), "2025-T4"),  # the previous one is after the plan
-])
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2023, 5, 10), "2023-T1"),  # the quarter just closed
+        (dt.date(2023, 1, 1), "2022-T4"),
+        (dt.date(2022, 2, 1), "2022-T1"),  # the previous one is before the plan
+        (dt.date(2027, 2, 1), "2025-T4"),  # the previous one is after the plan
+    ],
+)
 def test_the_default_is_the_previous_quarter_inside_the_plan(day: dt.date, expected: str) -> None:
     assert str(window(day).default()) == expected
 
 
-@pytest.mark.parametrize(("period", "refusal"), [
-    (Period(2025, 4), None),  # the current quarter
-    (Period(2022, 1), None),
-    (Period(2026, 1), "future_period"),
-    (Period(2021, 4), "period_outside_plan"),
-])
+@pytest.mark.parametrize(
+    ("period", "refusal"),
+    [
+        (Period(2025, 4), None),  # the current quarter
+        (Period(2022, 1), None),
+        (Period(2026, 1), "future_period"),
+        (Period(2021, 4), "period_outside_plan"),
+    ],
+)
 def test_refusals(period: Period, refusal: str | None) -> None:
     win = window(dt.date(2025, 11, 20))
     assert win.refusal(period) == refusal

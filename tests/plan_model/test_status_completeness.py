@@ -23,8 +23,7 @@ UTC = dt.UTC
 def test_as_of_cutoff_is_the_end_of_the_deadline_day_in_utc() -> None:
     cutoff = as_of_cutoff(Period(2025, 3), 30)
     assert cutoff == dt.datetime(2025, 10, 30, 23, 59, 59, 999999, tzinfo=UTC)
-    assert as_of_cutoff("2024-T4", 0) == dt.datetime(2024, 12, 31, 23, 59, 59, 999999,
-                                                     tzinfo=UTC)
+    assert as_of_cutoff("2024-T4", 0) == dt.datetime(2024, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 
 
 def _subs(rows: list[tuple[int, str, str, dt.datetime, str]]) -> pd.DataFrame:
@@ -32,20 +31,28 @@ def _subs(rows: list[tuple[int, str, str, dt.datetime, str]]) -> pd.DataFrame:
 
 
 def test_completeness_on_time_late_pending_not_due_and_superseded() -> None:
-    plan = make_plan([numeric("P1.01-I1", service="SVC_A"),
-                      numeric("P1.02-I1", service="SVC_B")],
-                     services=["SVC_A", "SVC_B", "SVC_C"])  # SVC_C has no indicator
-    subs = _subs([
-        # SVC_A 2025-T1: on time (deadline 2025-04-30), then corrected late: still on time
-        (1, "SVC_A", "2025-T1", dt.datetime(2025, 4, 30, 23, 0, tzinfo=UTC), "superseded"),
-        (2, "SVC_A", "2025-T1", dt.datetime(2025, 5, 20, 9, 0, tzinfo=UTC), "current"),
-        # SVC_B 2025-T1: one day late
-        (3, "SVC_B", "2025-T1", dt.datetime(2025, 5, 1, 0, 0, 1, tzinfo=UTC), "current"),
-        # written the way people write periods
-        (4, "SVC_A", "T2 2025", dt.datetime(2025, 7, 2, tzinfo=UTC), "current"),
-    ])
-    result = completeness(plan, subs, [Period(2025, 1), Period(2025, 2), Period(2025, 3)],
-                          deadline_days=30, today=dt.date(2025, 8, 15))
+    plan = make_plan(
+        [numeric("P1.01-I1", service="SVC_A"), numeric("P1.02-I1", service="SVC_B")],
+        services=["SVC_A", "SVC_B", "SVC_C"],
+    )  # SVC_C has no indicator
+    subs = _subs(
+        [
+            # SVC_A 2025-T1: on time (deadline 2025-04-30), then corrected late: still on time
+            (1, "SVC_A", "2025-T1", dt.datetime(2025, 4, 30, 23, 0, tzinfo=UTC), "superseded"),
+            (2, "SVC_A", "2025-T1", dt.datetime(2025, 5, 20, 9, 0, tzinfo=UTC), "current"),
+            # SVC_B 2025-T1: one day late
+            (3, "SVC_B", "2025-T1", dt.datetime(2025, 5, 1, 0, 0, 1, tzinfo=UTC), "current"),
+            # written the way people write periods
+            (4, "SVC_A", "T2 2025", dt.datetime(2025, 7, 2, tzinfo=UTC), "current"),
+        ]
+    )
+    result = completeness(
+        plan,
+        subs,
+        [Period(2025, 1), Period(2025, 2), Period(2025, 3)],
+        deadline_days=30,
+        today=dt.date(2025, 8, 15),
+    )
     assert list(result.columns[:3]) == ["service", "period", "state"]
     assert set(result["service"]) == {"SVC_A", "SVC_B"}
     state = {(r.service, r.period): r.state for r in result.itertuples()}
@@ -65,11 +72,13 @@ def test_completeness_on_time_late_pending_not_due_and_superseded() -> None:
 def test_completeness_without_submissions() -> None:
     plan = make_plan([numeric("P1.01-I1")])
     empty = _subs([])
-    result = completeness(plan, empty, [Period(2022, 1)], deadline_days=30,
-                          today=dt.date(2022, 4, 30))
+    result = completeness(
+        plan, empty, [Period(2022, 1)], deadline_days=30, today=dt.date(2022, 4, 30)
+    )
     assert result["state"].tolist() == ["not_due"]  # the deadline day itself is not late
-    result = completeness(plan, empty, [Period(2022, 1)], deadline_days=30,
-                          today=dt.date(2022, 5, 1))
+    result = completeness(
+        plan, empty, [Period(2022, 1)], deadline_days=30, today=dt.date(2022, 5, 1)
+    )
     assert result["state"].tolist() == ["pending"]
     assert result["superseded_count"].tolist() == [0]
 
@@ -111,12 +120,18 @@ def test_as_of_a_quarter_uses_only_values_submitted_by_then() -> None:
     # the caller filters the frame by upload time (values_frame(engine, as_of=...)):
     # the same quarter gives the figures as they stood then and as they stand now
     plan = make_plan([numeric("P1.01-I1")])
-    stored = pd.DataFrame({
-        "indicator": ["P1.01-I1", "P1.01-I1"], "period": ["2022-T2", "2022-T2"],
-        "value": [106.0, 110.0], "stage": [None, None],
-        "uploaded_at": [pd.Timestamp("2022-07-10", tz="UTC"),
-                        pd.Timestamp("2022-09-01", tz="UTC")],
-    })
+    stored = pd.DataFrame(
+        {
+            "indicator": ["P1.01-I1", "P1.01-I1"],
+            "period": ["2022-T2", "2022-T2"],
+            "value": [106.0, 110.0],
+            "stage": [None, None],
+            "uploaded_at": [
+                pd.Timestamp("2022-07-10", tz="UTC"),
+                pd.Timestamp("2022-09-01", tz="UTC"),
+            ],
+        }
+    )
     cutoff = pd.Timestamp(as_of_cutoff(Period(2022, 2), 30))
     seen = stored[stored.uploaded_at <= cutoff]
     then = compute_status(plan, seen, "2022-T2", as_of="2022-T2")
@@ -126,12 +141,23 @@ def test_as_of_a_quarter_uses_only_values_submitted_by_then() -> None:
 
 
 def test_status_history_matches_compute_status() -> None:
-    plan = make_plan([numeric("P1.01-I1"), milestone("P1.01-I2", due="2023-T4"),
-                      numeric("P2.01-I1", direction="decrease", baseline=(2021, 50.0),
-                              targets={2022: 40.0, 2023: 30.0, 2024: 20.0, 2025: 10.0})])
-    rows = frame(series("P1.01-I1", "2022-T1", [103, 110, 112, 118, 121, 132])
-                 + series("P1.01-I2", "2022-T1", ["planificat", "iniciat", None, "avancat"])
-                 + series("P2.01-I1", "2022-T1", [48, 45, 44, 40, 39, 37]))
+    plan = make_plan(
+        [
+            numeric("P1.01-I1"),
+            milestone("P1.01-I2", due="2023-T4"),
+            numeric(
+                "P2.01-I1",
+                direction="decrease",
+                baseline=(2021, 50.0),
+                targets={2022: 40.0, 2023: 30.0, 2024: 20.0, 2025: 10.0},
+            ),
+        ]
+    )
+    rows = frame(
+        series("P1.01-I1", "2022-T1", [103, 110, 112, 118, 121, 132])
+        + series("P1.01-I2", "2022-T1", ["planificat", "iniciat", None, "avancat"])
+        + series("P2.01-I1", "2022-T1", [48, 45, 44, 40, 39, 37])
+    )
     periods = [Period(2022, q) for q in range(1, 5)] + [Period(2023, 1), Period(2023, 2)]
     history = status_history(plan, rows, periods)
     assert set(history["level"]) == {"plan", "lever", "axis", "objective", "indicator"}

@@ -21,6 +21,7 @@ def one(ind, rows, period, **kw):  # type: ignore[no-untyped-def]
 
 # ---- year values and expected values --------------------------------------------------------
 
+
 def test_last_increase_linear_path_from_the_baseline() -> None:
     ind = numeric(A)  # baseline 2021: 100; targets 120, 140, 160, 200
     r = one(ind, [(A, "2022-T2", 108)], "2022-T2")
@@ -47,8 +48,12 @@ def test_achievement_is_clipped_and_exceeded_is_marked() -> None:
 
 
 def test_sum_accumulates_the_year_and_prorates_target_and_baseline() -> None:
-    ind = numeric(A, aggregation="sum", baseline=(2021, 400.0),
-                  targets={2022: 480.0, 2023: 520.0, 2024: 560.0, 2025: 600.0})
+    ind = numeric(
+        A,
+        aggregation="sum",
+        baseline=(2021, 400.0),
+        targets={2022: 480.0, 2023: 520.0, 2024: 560.0, 2025: 600.0},
+    )
     r = one(ind, series(A, "2022-T1", [110, 120]), "2022-T2")
     assert r.value == 230  # year to date
     assert r.expected == pytest.approx(240.0)  # 480 * 2/4
@@ -63,8 +68,12 @@ def test_sum_accumulates_the_year_and_prorates_target_and_baseline() -> None:
 
 
 def test_sum_with_a_missing_quarter_compares_like_with_like() -> None:
-    ind = numeric(A, aggregation="sum", baseline=(2021, 400.0),
-                  targets={2022: 480.0, 2023: 520.0, 2024: 560.0, 2025: 600.0})
+    ind = numeric(
+        A,
+        aggregation="sum",
+        baseline=(2021, 400.0),
+        targets={2022: 480.0, 2023: 520.0, 2024: 560.0, 2025: 600.0},
+    )
     r = one(ind, [(A, "2022-T2", 120)], "2022-T2")  # T1 missing
     assert r.value == 120
     assert r.expected == pytest.approx(120.0)  # 480 * 1/4: one quarter with data
@@ -81,8 +90,12 @@ def test_missing_current_quarter_is_grey() -> None:
 
 
 def test_zero_values() -> None:
-    ind = numeric(A, aggregation="sum", baseline=(2021, 400.0),
-                  targets={2022: 480.0, 2023: 520.0, 2024: 560.0, 2025: 600.0})
+    ind = numeric(
+        A,
+        aggregation="sum",
+        baseline=(2021, 400.0),
+        targets={2022: 480.0, 2023: 520.0, 2024: 560.0, 2025: 600.0},
+    )
     r = one(ind, series(A, "2022-T1", [0, 0]), "2022-T2")
     assert r.value == 0
     assert r.achievement == 0.0
@@ -90,8 +103,12 @@ def test_zero_values() -> None:
 
 
 def test_decrease_is_mirrored() -> None:
-    ind = numeric(A, direction="decrease", baseline=(2021, 50.0),
-                  targets={2022: 40.0, 2023: 30.0, 2024: 25.0, 2025: 20.0})
+    ind = numeric(
+        A,
+        direction="decrease",
+        baseline=(2021, 50.0),
+        targets={2022: 40.0, 2023: 30.0, 2024: 25.0, 2025: 20.0},
+    )
     r = one(ind, [(A, "2022-T4", 42)], "2022-T4")
     assert r.expected == pytest.approx(40.0)
     assert r.achievement == pytest.approx(0.8)  # (50 - 42) / (50 - 40)
@@ -125,13 +142,13 @@ def test_zero_baseline_and_target_is_a_step() -> None:
 
 
 def test_negative_values() -> None:
-    ind = numeric(A, baseline=(2021, -10.0),
-                  targets={2022: 0.0, 2023: 5.0, 2024: 10.0, 2025: 20.0})
+    ind = numeric(A, baseline=(2021, -10.0), targets={2022: 0.0, 2023: 5.0, 2024: 10.0, 2025: 20.0})
     r = one(ind, [(A, "2022-T4", -5)], "2022-T4")
     assert r.achievement == pytest.approx(0.5)  # (-5 + 10) / (0 + 10)
     assert r.status is Status.RED
-    held = numeric(A, baseline=(2021, -10.0),
-                   targets={2022: -10.0, 2023: -10.0, 2024: -10.0, 2025: -10.0})
+    held = numeric(
+        A, baseline=(2021, -10.0), targets={2022: -10.0, 2023: -10.0, 2024: -10.0, 2025: -10.0}
+    )
     assert one(held, [(A, "2022-T4", -11)], "2022-T4").achievement == pytest.approx(0.9)
 
 
@@ -144,8 +161,12 @@ def test_baseline_in_the_plan_year_expects_no_movement_that_year() -> None:
 
 
 def test_mean_compares_the_mean_of_the_quarters_with_the_mean_of_the_path() -> None:
-    ind = numeric(A, aggregation="mean", baseline=(2021, 10.0),
-                  targets={2022: 14.0, 2023: 14.0, 2024: 14.0, 2025: 14.0})
+    ind = numeric(
+        A,
+        aggregation="mean",
+        baseline=(2021, 10.0),
+        targets={2022: 14.0, 2023: 14.0, 2024: 14.0, 2025: 14.0},
+    )
     r = one(ind, series(A, "2022-T1", [11, 12]), "2022-T2")
     assert r.value == pytest.approx(11.5)
     assert r.expected == pytest.approx(11.5)  # mean(11, 12) of the path
@@ -220,6 +241,7 @@ def test_stage_by_catalan_name_and_as_a_percentage() -> None:
 
 # ---- thresholds -------------------------------------------------------------------------
 
+
 def test_thresholds_per_indicator_and_global() -> None:
     own = numeric(A, thresholds=(0.8, 0.5))
     other = numeric("P1.01-I3")
@@ -245,19 +267,22 @@ def test_achievement_exactly_on_a_threshold() -> None:
 
 # ---- roll-up ------------------------------------------------------------------------------
 
+
 def test_rollup_weighted_mean_capped_at_one() -> None:
     i1, i2 = numeric("P1.01-I1", weight=3.0), numeric("P1.01-I2", weight=1.0)
     plan = make_plan([i1, i2])
-    res = compute_status(plan, frame([("P1.01-I1", "2022-T2", 110),
-                                      ("P1.01-I2", "2022-T2", 106)]), "2022-T2")
+    res = compute_status(
+        plan, frame([("P1.01-I1", "2022-T2", 110), ("P1.01-I2", "2022-T2", 106)]), "2022-T2"
+    )
     obj = res.objective("P1.01")
     assert obj.achievement == pytest.approx((3 * 1.0 + 1 * 0.6) / 4)  # 0.9
     assert obj.status is Status.GREEN
     assert obj.counts == {"grey": 0, "red": 1, "amber": 0, "green": 1}
     assert obj.coverage == 1.0
     # a surplus counts as 1.0
-    res = compute_status(plan, frame([("P1.01-I1", "2022-T2", 114),
-                                      ("P1.01-I2", "2022-T2", 106)]), "2022-T2")
+    res = compute_status(
+        plan, frame([("P1.01-I1", "2022-T2", 114), ("P1.01-I2", "2022-T2", 106)]), "2022-T2"
+    )
     assert res.indicator("P1.01-I1").achievement == pytest.approx(1.4)
     assert res.objective("P1.01").achievement == pytest.approx(0.9)
 
@@ -265,8 +290,9 @@ def test_rollup_weighted_mean_capped_at_one() -> None:
 def test_rollup_levels_with_weights() -> None:
     inds = [numeric("P1.01-I1"), numeric("P1.02-I1"), numeric("P2.01-I1")]
     plan = make_plan(inds, objective_weights={"P1.01": 3.0}, lever_weights={2: 3.0})
-    rows = frame([("P1.01-I1", "2022-T2", 110), ("P1.02-I1", "2022-T2", 106),
-                  ("P2.01-I1", "2022-T2", 108)])
+    rows = frame(
+        [("P1.01-I1", "2022-T2", 110), ("P1.02-I1", "2022-T2", 106), ("P2.01-I1", "2022-T2", 108)]
+    )
     res = compute_status(plan, rows, "2022-T2")
     axis = res.axis(1)
     assert axis.achievement == pytest.approx((3 * 1.0 + 0.6) / 4)
@@ -287,27 +313,34 @@ def test_level_with_mostly_missing_data_is_grey() -> None:
     assert obj.status is Status.GREY and obj.insufficient_data
     assert obj.counts["grey"] == 2
     # named apart from "no data" wherever a level's status is shown
-    assert status_label(obj.status, "ca", insufficient=obj.insufficient_data) \
-        == "Dades insuficients"
+    assert (
+        status_label(obj.status, "ca", insufficient=obj.insufficient_data) == "Dades insuficients"
+    )
     assert status_label(obj.status, "es", insufficient=True) == "Datos insuficientes"
     assert status_label(Status.GREEN, "ca", insufficient=True) == "Assolit / en bon camí"
     # the axis above has no objective with enough data
     assert res.axis(1).status is Status.GREY
     assert not res.axis(1).insufficient_data  # nothing at all to weigh: plain "no data"
-    assert status_label(res.axis(1).status, "ca",
-                        insufficient=res.axis(1).insufficient_data) == "Sense dades"
+    assert (
+        status_label(res.axis(1).status, "ca", insufficient=res.axis(1).insufficient_data)
+        == "Sense dades"
+    )
     assert res.axis(1).coverage == 0.0
     assert res.plan.status is Status.GREY
     # half is enough
-    res = compute_status(plan, frame([("P1.01-I1", "2022-T2", 110),
-                                      ("P1.01-I2", "2022-T2", 110)]), "2022-T2")
+    res = compute_status(
+        plan, frame([("P1.01-I1", "2022-T2", 110), ("P1.01-I2", "2022-T2", 110)]), "2022-T2"
+    )
     assert res.objective("P1.01").coverage == pytest.approx(2 / 3)
     assert res.objective("P1.01").status is Status.GREEN
 
 
 def test_coverage_ignores_dropped_and_not_yet_due_milestones() -> None:
-    inds = [numeric("P1.01-I1"), milestone("P1.01-I2", due="2025-T4", start="2025-T1"),
-            milestone("P1.01-I3", due="2023-T4")]
+    inds = [
+        numeric("P1.01-I1"),
+        milestone("P1.01-I2", due="2025-T4", start="2025-T1"),
+        milestone("P1.01-I3", due="2023-T4"),
+    ]
     plan = make_plan(inds)
     rows = frame([("P1.01-I1", "2022-T2", 110), ("P1.01-I3", "2022-T2", "desestimat")])
     obj = compute_status(plan, rows, "2022-T2").objective("P1.01")
@@ -327,6 +360,7 @@ def test_postponed_milestone_pulls_its_objective_down() -> None:
 
 # ---- trend and forecast --------------------------------------------------------------------
 
+
 def test_trend_direction_aware() -> None:
     ind = numeric(A)  # path in 2023: 125, 130, 135, 140
     up = one(ind, series(A, "2023-T1", [110, 120, 130, 140]), "2023-T4")
@@ -336,8 +370,12 @@ def test_trend_direction_aware() -> None:
     flat = one(ind, series(A, "2023-T1", [125, 130, 135, 140]), "2023-T4")
     assert flat.trend is Trend.STABLE
     assert one(ind, [(A, "2023-T4", 140)], "2023-T4").trend is Trend.UNKNOWN
-    dec = numeric(A, direction="decrease", baseline=(2021, 50.0),
-                  targets={2022: 40.0, 2023: 40.0, 2024: 40.0, 2025: 40.0})
+    dec = numeric(
+        A,
+        direction="decrease",
+        baseline=(2021, 50.0),
+        targets={2022: 40.0, 2023: 40.0, 2024: 40.0, 2025: 40.0},
+    )
     assert one(dec, series(A, "2023-T1", [48, 46, 44, 40]), "2023-T4").trend is Trend.IMPROVING
 
 
@@ -354,8 +392,12 @@ def test_forecast_and_at_risk() -> None:
 
 
 def test_forecast_of_a_sum_adds_the_projected_quarters() -> None:
-    ind = numeric(A, aggregation="sum", baseline=(2021, 400.0),
-                  targets={2022: 480.0, 2023: 520.0, 2024: 560.0, 2025: 600.0})
+    ind = numeric(
+        A,
+        aggregation="sum",
+        baseline=(2021, 400.0),
+        targets={2022: 480.0, 2023: 520.0, 2024: 560.0, 2025: 600.0},
+    )
     r = one(ind, series(A, "2025-T1", [140, 145]), "2025-T2")
     assert r.forecast == pytest.approx(140 + 145 + 150 + 155)
     assert r.at_risk  # 590 < 600
@@ -364,8 +406,13 @@ def test_forecast_of_a_sum_adds_the_projected_quarters() -> None:
 
 
 def test_forecast_respects_bounds_and_decrease() -> None:
-    ind = numeric(A, direction="decrease", baseline=(2021, 50.0), bounds=(0, None),
-                  targets={2022: 40.0, 2023: 30.0, 2024: 20.0, 2025: 10.0})
+    ind = numeric(
+        A,
+        direction="decrease",
+        baseline=(2021, 50.0),
+        bounds=(0, None),
+        targets={2022: 40.0, 2023: 30.0, 2024: 20.0, 2025: 10.0},
+    )
     r = one(ind, series(A, "2024-T1", [30, 20, 10, 5]), "2024-T4")
     assert r.forecast == 0.0  # projected below zero, clipped to the bound
     assert not r.at_risk
@@ -373,12 +420,18 @@ def test_forecast_respects_bounds_and_decrease() -> None:
 
 def test_milestone_forecast() -> None:
     ind = milestone(M, due="2025-T4")
-    fast = one(ind, series(M, "2024-T1", ["iniciat", "en_desenvolupament", "avancat",
-                                          "avancat"]), "2024-T4")
+    fast = one(
+        ind,
+        series(M, "2024-T1", ["iniciat", "en_desenvolupament", "avancat", "avancat"]),
+        "2024-T4",
+    )
     assert fast.forecast == 100.0  # 19.5 points a quarter: clipped at 100 %
     assert not fast.at_risk
-    slow = one(ind, series(M, "2024-T1", ["iniciat", "iniciat", "en_desenvolupament",
-                                          "en_desenvolupament"]), "2024-T4")
+    slow = one(
+        ind,
+        series(M, "2024-T1", ["iniciat", "iniciat", "en_desenvolupament", "en_desenvolupament"]),
+        "2024-T4",
+    )
     # slope 10 a quarter, 37.5 at the window's centre (2024-T2.5): 37.5 + 10 * 5.5
     assert slow.forecast == pytest.approx(92.5)
     assert slow.at_risk
@@ -391,14 +444,17 @@ def test_milestone_forecast() -> None:
 def test_objective_at_risk_counts() -> None:
     inds = [numeric("P1.01-I1"), numeric("P1.01-I2")]
     plan = make_plan(inds)
-    rows = frame(series("P1.01-I1", "2024-T1", [150, 152, 154, 156])
-                 + series("P1.01-I2", "2024-T1", [150, 160, 170, 180]))
+    rows = frame(
+        series("P1.01-I1", "2024-T1", [150, 152, 154, 156])
+        + series("P1.01-I2", "2024-T1", [150, 160, 170, 180])
+    )
     res = compute_status(plan, rows, "2024-T4")
     assert res.objective("P1.01").at_risk and res.objective("P1.01").at_risk_count == 1
     assert res.plan.at_risk_count == 1
 
 
 # ---- as of, periods -------------------------------------------------------------------------
+
 
 def test_later_quarters_do_not_leak_into_an_earlier_one() -> None:
     ind = numeric(A, aggregation="sum")
@@ -424,8 +480,13 @@ def test_unknown_indicators_and_periods_are_ignored() -> None:
 
 
 def test_exceeded_for_a_decreasing_sum_uses_the_prorated_target() -> None:
-    ind = numeric(A, direction="decrease", aggregation="sum", baseline=(2021, 38.0),
-                  targets={2022: 34.0, 2023: 30.0, 2024: 26.0, 2025: 22.0})
+    ind = numeric(
+        A,
+        direction="decrease",
+        aggregation="sum",
+        baseline=(2021, 38.0),
+        targets={2022: 34.0, 2023: 30.0, 2024: 26.0, 2025: 22.0},
+    )
     r = one(ind, series(A, "2024-T1", [7, 7, 7.6]), "2024-T3")
     assert r.value == pytest.approx(21.6)  # below the year's 26, but the year is not over
     assert r.expected == pytest.approx(19.5)  # 26 * 3/4
@@ -437,8 +498,14 @@ def test_exceeded_for_a_decreasing_sum_uses_the_prorated_target() -> None:
 
 def test_maintain_a_sum_prorates_the_tolerance() -> None:
     flat = {2022: 400.0, 2023: 400.0, 2024: 400.0, 2025: 400.0}
-    ind = numeric(A, direction="maintain", aggregation="sum", baseline=(2021, 400.0),
-                  targets=flat, tolerance=40.0)
+    ind = numeric(
+        A,
+        direction="maintain",
+        aggregation="sum",
+        baseline=(2021, 400.0),
+        targets=flat,
+        tolerance=40.0,
+    )
     r = one(ind, [(A, "2022-T1", 110)], "2022-T1")
     assert r.expected == pytest.approx(100.0)  # a quarter of the year
     assert r.achievement == pytest.approx(10 / 10)  # within 40 * 1/4 = 10
@@ -463,11 +530,16 @@ def test_objectives_with_data_count_objectives_not_children() -> None:
     light of those with an indicator due (a level's own ``coverage`` counts its children)."""
     from plan_model.status import objective_counts, objectives_of, objectives_with_data
 
-    inds = [numeric("P1.01-I1"), numeric("P1.02-I1"),
-            milestone("P2.01-I1", due="2025-T4", start="2025-T1"), numeric("P2.02-I1")]
+    inds = [
+        numeric("P1.01-I1"),
+        numeric("P1.02-I1"),
+        milestone("P2.01-I1", due="2025-T4", start="2025-T1"),
+        numeric("P2.02-I1"),
+    ]
     plan = make_plan(inds)
-    res = compute_status(plan, frame([("P1.01-I1", "2022-T2", 110),
-                                      ("P2.02-I1", "2022-T2", 60)]), "2022-T2")
+    res = compute_status(
+        plan, frame([("P1.01-I1", "2022-T2", 110), ("P2.02-I1", "2022-T2", 60)]), "2022-T2"
+    )
     assert res.plan.coverage == 1.0  # both levers have data...
     found = objectives_with_data(objectives_of(res))
     assert (found.with_data, found.due) == (2, 3)  # ...but P1.02 has none; P2.01 not due
@@ -476,7 +548,6 @@ def test_objectives_with_data_count_objectives_not_children() -> None:
     assert found.text("en") == "2 of 3 (67%)"
     lever1 = objectives_with_data(objectives_of(res.lever(1)))
     assert (lever1.with_data, lever1.due) == (1, 2)
-    assert objective_counts(objectives_of(res)) == {"green": 1, "amber": 0, "red": 1,
-                                                    "grey": 2}
+    assert objective_counts(objectives_of(res)) == {"green": 1, "amber": 0, "red": 1, "grey": 2}
     nothing_due = objectives_with_data(objectives_of(res.axis(2))[:1])
     assert (nothing_due.due, nothing_due.share, nothing_due.text("ca")) == (0, None, "–")

@@ -33,7 +33,8 @@ def test_icons_lists_every_glyph() -> None:
 def test_icon_text_translates_the_label() -> None:
     assert st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, "ca") == "⚑ En risc"
     assert st.status_text(st.Status.RED, "ca") == st.icon_text(
-        st.STATUS_ICONS[st.Status.RED], st.STATUS_LABELS[st.Status.RED], "ca")
+        st.STATUS_ICONS[st.Status.RED], st.STATUS_LABELS[st.Status.RED], "ca"
+    )
 
 
 @pytest.mark.parametrize("face", ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"])

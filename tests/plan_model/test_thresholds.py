@@ -19,11 +19,14 @@ def test_no_override_keeps_the_catalogs() -> None:
 
 def test_each_threshold_is_overridden_on_its_own() -> None:
     assert effective_thresholds(CATALOG, ThresholdOverrides(green=0.95)) == Thresholds(
-        green=0.95, amber=0.7)
+        green=0.95, amber=0.7
+    )
     assert effective_thresholds(CATALOG, ThresholdOverrides(amber=0.5)) == Thresholds(
-        green=0.9, amber=0.5)
+        green=0.9, amber=0.5
+    )
     assert effective_thresholds(CATALOG, ThresholdOverrides(green=1.2, amber=1.1)) == Thresholds(
-        green=1.2, amber=1.1)
+        green=1.2, amber=1.1
+    )
 
 
 def test_a_zero_amber_threshold_is_an_override_not_unset() -> None:

@@ -24,8 +24,9 @@ def pg_proxy() -> Iterator[tuple[TcpProxy, str]]:
     proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
     proxy.start()
     try:
-        yield proxy, parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(
-            hide_password=False
+        yield (
+            proxy,
+            parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),
         )
     finally:
         proxy.stop()

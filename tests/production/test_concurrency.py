@@ -40,13 +40,19 @@ def expected_values(plan: Plan, service: str, period: str, variant: int) -> dict
     values = {}
     for j, indicator in enumerate(numeric_indicators(plan, service)):
         low = indicator.bounds.min if indicator.bounds and indicator.bounds.min is not None else 0.0
-        high = indicator.bounds.max if indicator.bounds and indicator.bounds.max is not None else 1000.0
+        high = (
+            indicator.bounds.max
+            if indicator.bounds and indicator.bounds.max is not None
+            else 1000.0
+        )
         fraction = 0.30 + 0.1 * variant + 0.01 * (j % 5) + (0.02 if period.endswith("3") else 0)
         values[indicator.code] = round(low + (high - low) * fraction, 1)
     return values
 
 
-def csv_file(plan: Plan, service: str, period: str, variant: int, periods: list[str] | None = None) -> bytes:
+def csv_file(
+    plan: Plan, service: str, period: str, variant: int, periods: list[str] | None = None
+) -> bytes:
     lines = ["Codi;Servei;Període;Valor;Comentari"]
     for p in periods or [period]:
         for code, value in expected_values(plan, service, p, variant).items():
@@ -56,6 +62,7 @@ def csv_file(plan: Plan, service: str, period: str, variant: int, periods: list[
 
 
 # --- worker processes (top-level functions: they run in spawned interpreters) ---------------
+
 
 def _import_worker(url: str, tasks: list[tuple[str, str, int]], barrier: Any, results: Any) -> None:
     from indicators.intake.importer import import_file
@@ -67,11 +74,23 @@ def _import_worker(url: str, tasks: list[tuple[str, str, int]], barrier: Any, re
     for service, period, variant, content in files:
         try:
             result = import_file(
-                engine, plan, filename=f"{service}_{period}_{variant}.csv", content=content,
-                user=f"worker{os.getpid()}", source="cli",
+                engine,
+                plan,
+                filename=f"{service}_{period}_{variant}.csv",
+                content=content,
+                user=f"worker{os.getpid()}",
+                source="cli",
             )
-            results.put((service, period, variant, result.status, result.submission_id,
-                         [e.message for e in result.errors]))
+            results.put(
+                (
+                    service,
+                    period,
+                    variant,
+                    result.status,
+                    result.submission_id,
+                    [e.message for e in result.errors],
+                )
+            )
         except Exception as exc:  # reported to the test, which fails on it
             results.put((service, period, variant, "exception", None, [repr(exc)]))
     engine.dispose()
@@ -97,19 +116,27 @@ def _killed_worker(url: str, content: bytes, inside: Any) -> None:
 
 # --- the tests --------------------------------------------------------------------------------
 
+
 def _snapshot(url: str) -> dict[str, Any]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             return {
-                "submissions": conn.execute(text(
-                    "SELECT id, service, period, status, superseded_by_id, supersedes_id, sha256"
-                    " FROM submissions ORDER BY id")).all(),
-                "values": conn.execute(text(
-                    "SELECT submission_id, indicator, period, value FROM indicator_values"
-                    " ORDER BY id")).all(),
-                "generation": conn.execute(text(
-                    "SELECT coalesce(max(generation), 0) FROM data_generation")).scalar(),
+                "submissions": conn.execute(
+                    text(
+                        "SELECT id, service, period, status, superseded_by_id, supersedes_id, sha256"
+                        " FROM submissions ORDER BY id"
+                    )
+                ).all(),
+                "values": conn.execute(
+                    text(
+                        "SELECT submission_id, indicator, period, value FROM indicator_values"
+                        " ORDER BY id"
+                    )
+                ).all(),
+                "generation": conn.execute(
+                    text("SELECT coalesce(max(generation), 0) FROM data_generation")
+                ).scalar(),
                 "audit": conn.execute(text("SELECT count(*) FROM audit_log")).scalar(),
             }
     finally:
@@ -123,8 +150,10 @@ def test_many_concurrent_imports_lose_and_mix_nothing(db_url: str, plan: Plan) -
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(PROCESSES)
     results = ctx.Queue()
-    workers = [ctx.Process(target=_import_worker, args=(db_url, chunk, barrier, results))
-               for chunk in chunks]
+    workers = [
+        ctx.Process(target=_import_worker, args=(db_url, chunk, barrier, results))
+        for chunk in chunks
+    ]
     for w in workers:
         w.start()
     outcomes = [results.get(timeout=300) for _ in tasks]
@@ -139,13 +168,21 @@ def test_many_concurrent_imports_lose_and_mix_nothing(db_url: str, plan: Plan) -
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
-            subs = conn.execute(text(
-                "SELECT id, service, period, status, superseded_by_id, supersedes_id, sha256, row_count"
-                " FROM submissions ORDER BY id")).all()
-            values = conn.execute(text(
-                "SELECT submission_id, indicator, service, period, value FROM indicator_values")).all()
+            subs = conn.execute(
+                text(
+                    "SELECT id, service, period, status, superseded_by_id, supersedes_id, sha256, row_count"
+                    " FROM submissions ORDER BY id"
+                )
+            ).all()
+            values = conn.execute(
+                text(
+                    "SELECT submission_id, indicator, service, period, value FROM indicator_values"
+                )
+            ).all()
             generation = conn.execute(text("SELECT max(generation) FROM data_generation")).scalar()
-            audits = conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'import'")).scalar()
+            audits = conn.execute(
+                text("SELECT count(*) FROM audit_log WHERE action = 'import'")
+            ).scalar()
     finally:
         engine.dispose()
 
@@ -197,15 +234,32 @@ def test_a_worker_killed_inside_its_import_leaves_the_database_as_before(
     service, period = "SBAS-COSS", "2024-T4"
     engine = make_engine(db_url)
     try:  # an earlier submission the killed import would have superseded
-        first = import_file(engine, plan, filename="primer.csv", user="t",
-                            content=csv_file(plan, service, period, 0))
+        first = import_file(
+            engine,
+            plan,
+            filename="primer.csv",
+            user="t",
+            content=csv_file(plan, service, period, 0),
+        )
         assert first.status == "ok"
     finally:
         engine.dispose()
     before = _snapshot(db_url)
 
-    periods = ["2022-T1", "2022-T2", "2022-T3", "2022-T4", "2023-T1", "2023-T2", "2023-T3",
-               "2023-T4", "2024-T1", "2024-T2", "2024-T3", period]
+    periods = [
+        "2022-T1",
+        "2022-T2",
+        "2022-T3",
+        "2022-T4",
+        "2023-T1",
+        "2023-T2",
+        "2023-T3",
+        "2023-T4",
+        "2024-T1",
+        "2024-T2",
+        "2024-T3",
+        period,
+    ]
     big = csv_file(plan, service, period, 1, periods=periods)  # a long file: many quarters
     ctx = multiprocessing.get_context("spawn")
     inside = ctx.Event()

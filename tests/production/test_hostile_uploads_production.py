@@ -96,7 +96,9 @@ def _ods(table: str) -> bytes:
     )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
         archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
         archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return out.getvalue()
@@ -105,19 +107,27 @@ def _ods(table: str) -> bytes:
 HEADER = "<row r='1'><c r='A1' t='inlineStr'><is><t>Codi</t></is></c></row>"
 SHAPES: dict[str, tuple[str, bytes]] = {
     "xlsx far cell, single quotes": (
-        "far.xlsx", _xlsx(HEADER + "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>")),
+        "far.xlsx",
+        _xlsx(HEADER + "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"),
+    ),
     "xlsx far cell, spaces around =": (
         "spaces.xlsx",
-        _xlsx(HEADER + '<row r = "1048000"><c r = "XFA1048000"><v>1</v></c></row>')),
+        _xlsx(HEADER + '<row r = "1048000"><c r = "XFA1048000"><v>1</v></c></row>'),
+    ),
     "xlsx moderate span": (
-        "span.xlsx", _xlsx(HEADER + "<row r='200000'><c r='CV200000'><v>1</v></c></row>")),
-    "xlsx far dimension": (
-        "dim.xlsx", _xlsx(HEADER, dimension="<dimension ref='A1:XFD1048576'/>")),
+        "span.xlsx",
+        _xlsx(HEADER + "<row r='200000'><c r='CV200000'><v>1</v></c></row>"),
+    ),
+    "xlsx far dimension": ("dim.xlsx", _xlsx(HEADER, dimension="<dimension ref='A1:XFD1048576'/>")),
     "ods repeated columns, single quotes": (
-        "cols.ods", _ods("<table:table-row><table:table-cell table:number-columns-repeated='16000'>"
-                         "<text:p>x</text:p></table:table-cell></table:table-row>"
-                         "<table:table-row table:number-rows-repeated='1000000'>"
-                         "<table:table-cell><text:p>y</text:p></table:table-cell></table:table-row>")),
+        "cols.ods",
+        _ods(
+            "<table:table-row><table:table-cell table:number-columns-repeated='16000'>"
+            "<text:p>x</text:p></table:table-cell></table:table-row>"
+            "<table:table-row table:number-rows-repeated='1000000'>"
+            "<table:table-cell><text:p>y</text:p></table:table-cell></table:table-row>"
+        ),
+    ),
 }
 
 
@@ -148,8 +158,15 @@ def _peak_rss_kb(pid: int) -> int:
 
 
 def _run(args: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run([str(BIN / "seguiment"), *args], env=env, cwd=REPO,
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [str(BIN / "seguiment"), *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -157,20 +174,51 @@ def _run(args: list[str], env: dict[str, str]) -> None:
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """(base URL, worker pid) of gunicorn with one worker on a fresh SQLite database."""
     folder = tmp_path_factory.mktemp("hostile")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'app.db'}",
-           "SECRET_KEY": secrets.token_urlsafe(32), "GUNICORN_ACCESS_LOG": "",
-           "LOG_LEVEL": "warning", "DEMO_DIR": str(folder / "demo")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'app.db'}",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "GUNICORN_ACCESS_LOG": "",
+        "LOG_LEVEL": "warning",
+        "DEMO_DIR": str(folder / "demo"),
+    }
     env.pop("ENVIRONMENT", None)
     _run(["db", "upgrade"], env)
-    _run(["users", "create", "--username", "tec-sad", "--password", PASSWORD, "--role", "tecnic",
-          "--service", "SAD"], env)
+    _run(
+        [
+            "users",
+            "create",
+            "--username",
+            "tec-sad",
+            "--password",
+            PASSWORD,
+            "--role",
+            "tecnic",
+            "--service",
+            "SAD",
+        ],
+        env,
+    )
     port = _free_port()
     log_path = folder / "gunicorn.log"
     with log_path.open("wb") as log:
         master = subprocess.Popen(
-            [str(BIN / "seguiment"), "serve", "--production", "--workers", "1",
-             "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+            [
+                str(BIN / "seguiment"),
+                "serve",
+                "--production",
+                "--workers",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -200,9 +248,13 @@ def _login(base_url: str) -> tuple[requests.Session, dict[str, str]]:
     form = session.get(base_url + "/login", timeout=30).text
     token = re.search(r'name="csrf_token"\s+value="([^"]+)"', form)
     assert token is not None
-    response = session.post(base_url + "/login", headers=origin, allow_redirects=False, timeout=30,
-                            data={"username": "tec-sad", "password": PASSWORD,
-                                  "csrf_token": token.group(1)})
+    response = session.post(
+        base_url + "/login",
+        headers=origin,
+        allow_redirects=False,
+        timeout=30,
+        data={"username": "tec-sad", "password": PASSWORD, "csrf_token": token.group(1)},
+    )
     assert response.status_code == 302
     session.get(base_url + "/enviar", timeout=30)
     csrf = session.cookies.get("_csrf_token")
@@ -231,7 +283,8 @@ def test_hostile_workbooks_are_refused_and_the_worker_lives(production: tuple[st
     for name, (filename, content) in SHAPES.items():
         data_url = "data:application/octet-stream;base64," + base64.b64encode(content).decode()
         payload = {
-            "output": spec["output"], "outputs": _outputs(spec),
+            "output": spec["output"],
+            "outputs": _outputs(spec),
             "inputs": [
                 {"id": "enviar-upload", "property": "contents", "value": data_url},
                 {"id": "enviar-service", "property": "value", "value": "SAD"},
@@ -243,8 +296,9 @@ def test_hostile_workbooks_are_refused_and_the_worker_lives(production: tuple[st
                 {"id": "enviar-lang", "property": "data", "value": "ca"},
             ],
         }
-        response = session.post(base_url + "/_dash-update-component", json=payload,
-                                headers=headers, timeout=120)
+        response = session.post(
+            base_url + "/_dash-update-component", json=payload, headers=headers, timeout=120
+        )
         assert response.status_code == 200, (name, response.status_code, response.text[:500])
         body = response.text
         assert "Traceback" not in body

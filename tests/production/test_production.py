@@ -36,6 +36,7 @@ CATALAN_OUTAGE = "La base de dades no respon"
 
 # --- SQLite hardened for its real use -------------------------------------------------------
 
+
 def test_sqlite_pragmas_read_back(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
     try:
@@ -54,10 +55,12 @@ def test_sqlite_foreign_keys_are_enforced(tmp_path: Path) -> None:
     engine = make_engine(url)
     try:
         with pytest.raises(Exception, match="FOREIGN KEY"), engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO indicator_values (submission_id, indicator, service, period, sheet, row)"
-                " VALUES (999, 'P1.01-I1', 'S', '2025-T1', 'Dades', 2)"
-            ))
+            conn.execute(
+                text(
+                    "INSERT INTO indicator_values (submission_id, indicator, service, period, sheet, row)"
+                    " VALUES (999, 'P1.01-I1', 'S', '2025-T1', 'Dades', 2)"
+                )
+            )
     finally:
         engine.dispose()
 
@@ -83,6 +86,7 @@ def test_sqlite_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> Non
 
 # --- migrations ------------------------------------------------------------------------------
 
+
 def test_migrations_have_a_single_head() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1, script.get_heads()
@@ -101,6 +105,7 @@ def test_alembic_check_models_and_migrations_agree(db_url: str) -> None:
 
 
 # --- the production server -------------------------------------------------------------------
+
 
 def test_gunicorn_command_uses_the_config_and_wsgi_entry() -> None:
     cmd = gunicorn_command("0.0.0.0", 9000, 3)
@@ -126,13 +131,28 @@ def test_production_refuses_to_start_without_a_secret_key(
 def test_gunicorn_config_and_wsgi_entry_load(tmp_path: Path) -> None:
     """`gunicorn --check-config` imports gunicorn.conf.py and wsgi:application."""
     env = {
-        "PATH": "/usr/bin:/bin", "ENVIRONMENT": "production", "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}", "WORKERS": "3",
+        "PATH": "/usr/bin:/bin",
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}",
+        "WORKERS": "3",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "--check-config", "-c", "gunicorn.conf.py",
-         "--print-config", "wsgi:application"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--check-config",
+            "-c",
+            "gunicorn.conf.py",
+            "--print-config",
+            "wsgi:application",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     config = dict(
@@ -160,13 +180,17 @@ def test_healthz_and_proxy_fix(tmp_path: Path) -> None:
         return [seen.encode()]
 
     proxy_fix.app = echo  # what the app behind the middleware sees
-    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "seguiment.coss.cat",
-               "X-Forwarded-For": "10.1.2.3"}
+    headers = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "seguiment.coss.cat",
+        "X-Forwarded-For": "10.1.2.3",
+    }
     body = Client(proxy_fix).get("/", headers=headers).get_data(as_text=True)
     assert body == "https seguiment.coss.cat 10.1.2.3"
 
 
 # --- the database unreachable for a while ----------------------------------------------------
+
 
 def log_in(client: FlaskClient, url: str) -> dict[str, str]:
     """Log a user in through the login form; the headers a browser's Dash requests carry."""
@@ -181,8 +205,15 @@ def log_in(client: FlaskClient, url: str) -> dict[str, str]:
     form = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"\s+value="([^"]+)"', form)
     assert token is not None
-    response = client.post("/login", headers=origin, data={
-        "username": "prod-test", "password": "una-contrasenya-llarga", "csrf_token": token.group(1)})
+    response = client.post(
+        "/login",
+        headers=origin,
+        data={
+            "username": "prod-test",
+            "password": "una-contrasenya-llarga",
+            "csrf_token": token.group(1),
+        },
+    )
     assert response.status_code == 302
     client.get("/")
     csrf = client.get_cookie("_csrf_token")
@@ -216,11 +247,14 @@ def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
             "output": "probe-out.children",
             "outputs": {"id": "probe-out", "property": "children"},
             "inputs": [{"id": "probe-in", "property": "value", "value": 1}],
-            "changedPropIds": ["probe-in.value"], "state": [],
+            "changedPropIds": ["probe-in.value"],
+            "state": [],
         }
 
         assert client.get("/healthz").status_code == 200
-        assert client.post("/_dash-update-component", json=payload, headers=headers).status_code == 200
+        assert (
+            client.post("/_dash-update-component", json=payload, headers=headers).status_code == 200
+        )
         assert client.get("/").status_code == 200
 
         proxy.stop()  # type: ignore[attr-defined]
@@ -241,7 +275,9 @@ def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
         assert client.get("/").status_code == 200
         response = client.post("/_dash-update-component", json=payload, headers=headers)
         assert response.status_code == 200
-        assert json.loads(response.get_data(as_text=True))["response"]["probe-out"]["children"] == "0"
+        assert (
+            json.loads(response.get_data(as_text=True))["response"]["probe-out"]["children"] == "0"
+        )
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -251,8 +287,13 @@ def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
 def test_production_mode_shows_no_traceback(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'e.db'}"
     upgrade(url)
-    server = create_app(Settings(database_url=url, environment="production",
-                                 secret_key=uuid.uuid4().hex + uuid.uuid4().hex)).server
+    server = create_app(
+        Settings(
+            database_url=url,
+            environment="production",
+            secret_key=uuid.uuid4().hex + uuid.uuid4().hex,
+        )
+    ).server
     assert server.debug is False and server.config["PROPAGATE_EXCEPTIONS"] is False
 
     @server.route("/healthz-broken")  # under a public prefix: no login needed to reach it

@@ -36,8 +36,11 @@ def log_in(client: FlaskClient, username: str) -> dict[str, str]:
     form = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"\s+value="([^"]+)"', form)
     assert token is not None
-    response = client.post("/login", headers=ORIGIN, data={
-        "username": username, "password": PASSWORD, "csrf_token": token.group(1)})
+    response = client.post(
+        "/login",
+        headers=ORIGIN,
+        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
+    )
     assert response.status_code == 302
     client.get("/")
     return csrf_headers(client)
@@ -95,13 +98,21 @@ def test_an_import_through_one_worker_refreshes_the_pages_of_another(
     assert page(client, headers, "/lliuraments?any=2025").get_data(as_text=True) == before  # cached
 
     service = "SAD"
-    codes = [i.code for i in plan.indicators if i.responsible_service == service
-             and i.kind == "numeric"]
+    codes = [
+        i.code for i in plan.indicators if i.responsible_service == service and i.kind == "numeric"
+    ]
     content = ("Codi;Període;Valor\n" + "".join(f"{code};2025-T1;10\n" for code in codes)).encode()
     engine = make_engine(db_url)
     try:  # an upload handled by the other worker (or another machine)
-        result = import_file(engine, plan, filename="sad.csv", content=content, user="t",
-                             service=service, period="2025-T1")
+        result = import_file(
+            engine,
+            plan,
+            filename="sad.csv",
+            content=content,
+            user="t",
+            service=service,
+            period="2025-T1",
+        )
         assert result.status == "ok", [e.message for e in result.errors]
     finally:
         engine.dispose()
@@ -127,8 +138,9 @@ def test_with_the_shared_page_cache_a_page_is_computed_once_for_every_worker(
     """SHARED_PAGE_CACHE=true: a page one worker rendered is served by another worker from the
     shared cache (the database here), without computing it again; an import invalidates it."""
     add_users(db_url, ("direccio", "director", []))
-    settings = Settings(database_url=db_url, secret_key="shared-secret-" + "k" * 32,
-                        shared_page_cache=True)
+    settings = Settings(
+        database_url=db_url, secret_key="shared-secret-" + "k" * 32, shared_page_cache=True
+    )
     first, second = create_app(settings), create_app(settings)
     one, other = first.server.test_client(), second.server.test_client()
     headers = log_in(one, "direccio")
@@ -154,7 +166,11 @@ def bump_generation(db_url: str) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(text("UPDATE data_generation SET generation = generation + 1"))
-            conn.execute(text("INSERT INTO data_generation (id, generation) SELECT 1, 1 "
-                              "WHERE NOT EXISTS (SELECT 1 FROM data_generation)"))
+            conn.execute(
+                text(
+                    "INSERT INTO data_generation (id, generation) SELECT 1, 1 "
+                    "WHERE NOT EXISTS (SELECT 1 FROM data_generation)"
+                )
+            )
     finally:
         engine.dispose()

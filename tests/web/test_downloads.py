@@ -32,19 +32,28 @@ def assert_attachment(response: Any, name_part: str) -> None:
 
 
 def store_sis_submission(db_url: str, plan: Plan) -> int:
-    codes = [i.code for i in plan.indicators
-             if i.responsible_service == "SIS" and not i.is_milestone]
+    codes = [
+        i.code for i in plan.indicators if i.responsible_service == "SIS" and not i.is_milestone
+    ]
     rows = "Codi;Període;Valor\n" + "".join(f"{code};{PERIOD};12\n" for code in codes)
-    result = import_file(get_engine(db_url), plan, filename="Lliurament «SIS» T2.csv",
-                         content=rows.encode(), user="tec", service="SIS", period=PERIOD,
-                         settings=Settings(database_url=db_url), source="web")
+    result = import_file(
+        get_engine(db_url),
+        plan,
+        filename="Lliurament «SIS» T2.csv",
+        content=rows.encode(),
+        user="tec",
+        service="SIS",
+        period=PERIOD,
+        settings=Settings(database_url=db_url),
+        source="web",
+    )
     assert result.status == "ok" and result.submission_id is not None, result.errors
     return result.submission_id
 
 
 def test_every_download_route_answers_an_attachment_with_the_same_headers(
-        web_app: dash.Dash, client_for: Callable[[str | None], Any], db_url: str,
-        plan: Plan) -> None:
+    web_app: dash.Dash, client_for: Callable[[str | None], Any], db_url: str, plan: Plan
+) -> None:
     submission_id = store_sis_submission(db_url, plan)
     tec = client_for("tec")
     assert_attachment(tec.get("/descarrega/valors?format=xlsx"), ".xlsx")
@@ -58,15 +67,23 @@ def test_every_download_route_answers_an_attachment_with_the_same_headers(
     assert guest.get(f"/descarrega/plantilla?service=SIS&period={PERIOD}").status_code == 403
     assert guest.get(f"/descarrega/lliurament/{submission_id}").status_code == 403
     assert tec.get("/descarrega/lliurament/999999").status_code == 404
-    rules = {rule.rule for rule in web_app.server.url_map.iter_rules()
-             if rule.rule.startswith("/descarrega/")}
-    assert rules == {"/descarrega/informe", "/descarrega/valors", "/descarrega/plantilla",
-                     "/descarrega/lliurament/<int:submission_id>"}
+    rules = {
+        rule.rule
+        for rule in web_app.server.url_map.iter_rules()
+        if rule.rule.startswith("/descarrega/")
+    }
+    assert rules == {
+        "/descarrega/informe",
+        "/descarrega/valors",
+        "/descarrega/plantilla",
+        "/descarrega/lliurament/<int:submission_id>",
+    }
 
 
 def test_attachment_names_cannot_break_the_header_or_name_a_folder() -> None:
-    response = attachment('..\\secrets/../Informe "Junta"\r\nSet-Cookie: x=1 «2025».pdf',
-                          b"%PDF", "application/pdf")
+    response = attachment(
+        '..\\secrets/../Informe "Junta"\r\nSet-Cookie: x=1 «2025».pdf', b"%PDF", "application/pdf"
+    )
     disposition = response.headers["Content-Disposition"]
     assert "\r" not in disposition and "\n" not in disposition
     fallback = disposition.split('filename="', 1)[1].split('"; ', 1)[0]
@@ -76,4 +93,5 @@ def test_attachment_names_cannot_break_the_header_or_name_a_folder() -> None:
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
     assert attachment("", b"x", "text/plain").headers["Content-Disposition"] == (
-        "attachment; filename=\"fitxer\"; filename*=UTF-8''fitxer")
+        "attachment; filename=\"fitxer\"; filename*=UTF-8''fitxer"
+    )

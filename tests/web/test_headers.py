@@ -44,7 +44,8 @@ def inline_scripts(page: str) -> list[str]:
 
 
 def test_dash_pages_allow_only_their_own_inline_scripts(
-        client_for: Callable[[str | None], Any]) -> None:
+    client_for: Callable[[str | None], Any],
+) -> None:
     guest = client_for("guest")
     response = guest.get("/palanca/1")
     assert response.status_code == 200
@@ -63,7 +64,8 @@ def test_dash_pages_allow_only_their_own_inline_scripts(
 
 
 def test_own_pages_run_no_script_and_only_their_style(
-        client_for: Callable[[str | None], Any]) -> None:
+    client_for: Callable[[str | None], Any],
+) -> None:
     for path in ("/login", "/no-such-page"):
         response = client_for(None).get(path)
         page = response.get_data(as_text=True)
@@ -76,7 +78,8 @@ def test_own_pages_run_no_script_and_only_their_style(
 
 
 def test_json_answers_and_files_get_the_empty_policy(
-        client_for: Callable[[str | None], Any]) -> None:
+    client_for: Callable[[str | None], Any],
+) -> None:
     guest = client_for("guest")
     for path in ("/_dash-layout", "/healthz", "/descarrega/valors?format=csv"):
         response = guest.get(path)
@@ -87,34 +90,52 @@ def test_json_answers_and_files_get_the_empty_policy(
 
 
 def test_every_answer_forbids_framing_sniffing_referrers_and_devices(
-        client_for: Callable[[str | None], Any]) -> None:
+    client_for: Callable[[str | None], Any],
+) -> None:
     anonymous, guest = client_for(None), client_for("guest")
-    for client, path in ((anonymous, "/login"), (anonymous, "/_dash-layout"),
-                         (anonymous, "/palanca/1"), (guest, "/"), (guest, "/_dash-layout"),
-                         (guest, "/gestio")):
+    for client, path in (
+        (anonymous, "/login"),
+        (anonymous, "/_dash-layout"),
+        (anonymous, "/palanca/1"),
+        (guest, "/"),
+        (guest, "/_dash-layout"),
+        (guest, "/gestio"),
+    ):
         headers = client.get(path).headers
         assert headers["X-Frame-Options"] == "DENY", path
         assert headers["X-Content-Type-Options"] == "nosniff", path
         assert headers["Referrer-Policy"] == "same-origin", path
-        features = dict(item.strip().split("=", 1)
-                        for item in headers["Permissions-Policy"].split(","))
+        features = dict(
+            item.strip().split("=", 1) for item in headers["Permissions-Policy"].split(",")
+        )
         for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
             assert features[feature] == "()", (path, feature)
         assert "fullscreen" not in features  # the board session goes full screen
         assert "Strict-Transport-Security" not in headers  # not production
 
 
-@pytest.mark.parametrize("environment, base_url, forwarded, expected", [
-    ("production", "https://seguiment.example", None, True),
-    ("production", "http://seguiment.example", None, False),
-    ("production", "http://seguiment.example", "https", True),  # behind the proxy
-    ("test", "https://seguiment.example", None, False),
-])
-def test_hsts_only_in_production_over_https(db_url: str, tmp_path: Path, environment: str,
-                                            base_url: str, forwarded: str | None,
-                                            expected: bool) -> None:
-    app = create_app(web_settings(db_url, tmp_path, environment=environment,
-                                  proxy_fix_hops=1 if forwarded else 0))
+@pytest.mark.parametrize(
+    "environment, base_url, forwarded, expected",
+    [
+        ("production", "https://seguiment.example", None, True),
+        ("production", "http://seguiment.example", None, False),
+        ("production", "http://seguiment.example", "https", True),  # behind the proxy
+        ("test", "https://seguiment.example", None, False),
+    ],
+)
+def test_hsts_only_in_production_over_https(
+    db_url: str,
+    tmp_path: Path,
+    environment: str,
+    base_url: str,
+    forwarded: str | None,
+    expected: bool,
+) -> None:
+    app = create_app(
+        web_settings(
+            db_url, tmp_path, environment=environment, proxy_fix_hops=1 if forwarded else 0
+        )
+    )
     headers = {"X-Forwarded-Proto": forwarded} if forwarded else {}
     response = app.server.test_client().get("/login", base_url=base_url, headers=headers)
     assert response.status_code == 200
@@ -129,7 +150,9 @@ def test_the_csp_follows_the_apps_inline_scripts(db_url: str, tmp_path: Path) ->
     app = create_app(web_settings(db_url, tmp_path))
     app.clientside_callback(  # type: ignore[no-untyped-call]
         "function(x) { return x; }",
-        dash.Output("page-lang-sink", "title"), dash.Input("page-lang-sink", "children"))
+        dash.Output("page-lang-sink", "title"),
+        dash.Input("page-lang-sink", "children"),
+    )
     make_user(db_url, "guest", "consulta")
     client = app.server.test_client()
     login(client, "guest", PASSWORD)

@@ -35,7 +35,8 @@ def _free_port() -> int:
 
 
 def test_development_server_does_not_name_its_versions(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite:///{tmp_path / 'dev.db'}"
     upgrade(url)
     real_app = app_module.create_app(web_settings(url, tmp_path))
@@ -65,14 +66,33 @@ def test_gunicorn_does_not_name_its_versions_and_sends_the_headers(tmp_path: Pat
     url = f"sqlite:///{tmp_path / 'prod.db'}"
     upgrade(url)
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "production", "SECRET_KEY": SECRET,
-           "WORKERS": "1", "SEGUIMENT_BIND": f"127.0.0.1:{port}",
-           "DEMO_DIR": str(tmp_path / "demo"), "UPLOAD_DIR": str(tmp_path / "uploads")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": SECRET,
+        "WORKERS": "1",
+        "SEGUIMENT_BIND": f"127.0.0.1:{port}",
+        "DEMO_DIR": str(tmp_path / "demo"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
-         "--bind", f"127.0.0.1:{port}", "wsgi:application"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(REPO / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:application",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         headers = _first_answer(f"http://127.0.0.1:{port}/login", process, tmp_path)
     finally:
@@ -94,5 +114,7 @@ def _first_answer(address: str, process: subprocess.Popen[bytes], folder: Path) 
                 return response.headers
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start: " + (folder / "gunicorn.log").read_text()[-3000:])
+                pytest.fail(
+                    "gunicorn did not start: " + (folder / "gunicorn.log").read_text()[-3000:]
+                )
             time.sleep(0.5)

@@ -24,10 +24,16 @@ def assert_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_unknown_addresses_without_a_session_are_404(
-        client_for: Callable[[str | None], Any], caplog: pytest.LogCaptureFixture) -> None:
+    client_for: Callable[[str | None], Any], caplog: pytest.LogCaptureFixture
+) -> None:
     anonymous = client_for(None)
-    for path in ("/nonexistent", "/wp-admin/setup.php", "/cgi-bin/../../etc/passwd",
-                 "/assets-not-really/x", "/.env"):
+    for path in (
+        "/nonexistent",
+        "/wp-admin/setup.php",
+        "/cgi-bin/../../etc/passwd",
+        "/assets-not-really/x",
+        "/.env",
+    ):
         response = anonymous.get(path)
         assert response.status_code == 404, path
         assert not any(marker in response.data for marker in DASH_INDEX_MARKERS), path
@@ -44,7 +50,8 @@ def test_unknown_addresses_without_a_session_are_404(
 
 
 def test_unknown_addresses_with_a_session_say_404_too(
-        client_for: Callable[[str | None], Any]) -> None:
+    client_for: Callable[[str | None], Any],
+) -> None:
     guest = client_for("guest")
     response = guest.get("/nonexistent")
     assert response.status_code == 404  # the app draws its own 404 page there
@@ -52,15 +59,18 @@ def test_unknown_addresses_with_a_session_say_404_too(
     assert guest.get("/objectiu/P1.01").status_code == 200
 
 
-@pytest.mark.parametrize("path", [
-    "/_dash-component-suites/nonexistent/x.js",
-    "/_dash-component-suites/dash/nonexistent.js",
-    "/_dash-component-suites/dash/../../settings.py",
-    "/_dash-component-suites/plotly/package_data/../../../app.py",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_dash-component-suites/nonexistent/x.js",
+        "/_dash-component-suites/dash/nonexistent.js",
+        "/_dash-component-suites/dash/../../settings.py",
+        "/_dash-component-suites/plotly/package_data/../../../app.py",
+    ],
+)
 def test_unknown_component_files_are_404_without_a_traceback(
-        client_for: Callable[[str | None], Any], caplog: pytest.LogCaptureFixture,
-        path: str) -> None:
+    client_for: Callable[[str | None], Any], caplog: pytest.LogCaptureFixture, path: str
+) -> None:
     for client in (client_for(None), client_for("guest")):
         response = client.get(path)
         assert response.status_code == 404, path
@@ -73,38 +83,57 @@ JUNK_BODIES: list[tuple[str, str]] = [
     ("application/json", "[1, 2, 3]"),
     ("application/json", json.dumps({"output": "x"})),
     ("application/json", json.dumps({"output": "_pages_content.children"})),
-    ("application/json", json.dumps({"output": ".._pages_content.children..._pages_store.data..",
-                                     "inputs": "x"})),
-    ("application/json", json.dumps({"output": ".._pages_content.children..._pages_store.data..",
-                                     "inputs": [{"id": "_pages_location", "property": "pathname",
-                                                 "value": ["/gestio"]},
-                                                {"id": "_pages_location", "property": "search",
-                                                 "value": ""}]})),
-    ("application/json", json.dumps({"output": ".._pages_content.children..._pages_store.data..",
-                                     "inputs": [{"id": "_pages_location", "property": "pathname",
-                                                 "value": "/"},
-                                                {"id": "_pages_location", "property": "search",
-                                                 "value": ""}],
-                                     "changedPropIds": [{"x": 1}]})),
+    (
+        "application/json",
+        json.dumps({"output": ".._pages_content.children..._pages_store.data..", "inputs": "x"}),
+    ),
+    (
+        "application/json",
+        json.dumps(
+            {
+                "output": ".._pages_content.children..._pages_store.data..",
+                "inputs": [
+                    {"id": "_pages_location", "property": "pathname", "value": ["/gestio"]},
+                    {"id": "_pages_location", "property": "search", "value": ""},
+                ],
+            }
+        ),
+    ),
+    (
+        "application/json",
+        json.dumps(
+            {
+                "output": ".._pages_content.children..._pages_store.data..",
+                "inputs": [
+                    {"id": "_pages_location", "property": "pathname", "value": "/"},
+                    {"id": "_pages_location", "property": "search", "value": ""},
+                ],
+                "changedPropIds": [{"x": 1}],
+            }
+        ),
+    ),
     ("text/plain", "hello"),
 ]
 
 
 def test_malformed_callbacks_without_a_session_are_refused_quietly(
-        client_for: Callable[[str | None], Any], caplog: pytest.LogCaptureFixture) -> None:
+    client_for: Callable[[str | None], Any], caplog: pytest.LogCaptureFixture
+) -> None:
     anonymous = client_for(None)
     token = csrf_from_login_page(anonymous)  # a visitor's session, not logged in
     for content_type, body in JUNK_BODIES:
         for headers in ({}, {"X-CSRFToken": token}):
-            response = anonymous.post("/_dash-update-component", data=body,
-                                      content_type=content_type, headers=headers)
+            response = anonymous.post(
+                "/_dash-update-component", data=body, content_type=content_type, headers=headers
+            )
             assert 400 <= response.status_code < 500, (body, headers)
             assert b"Traceback" not in response.data
     assert_no_traceback(caplog)
 
 
 def test_malformed_callbacks_of_a_logged_in_user_are_400_without_a_traceback(
-        client_for: Callable[[str | None], Any], caplog: pytest.LogCaptureFixture) -> None:
+    client_for: Callable[[str | None], Any], caplog: pytest.LogCaptureFixture
+) -> None:
     guest = client_for("guest")
     for content_type, body in JUNK_BODIES:
         response = guest.post("/_dash-update-component", data=body, content_type=content_type)

@@ -51,11 +51,20 @@ def render(board: Board, fmt: str, images: dict[str, bytes]) -> bytes:
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def build_pack(engine: Engine, plan: Plan, period: Period | str, fmt: str = "pdf", *,
-               since: Period | str | None = None, lang: str = "ca", deadline_days: int = 30,
-               browser: str | Path | None = None, today: dt.date | None = None,
-               thresholds: Thresholds | None = None,
-               progress: Callable[[str], None] | None = None) -> Pack:
+def build_pack(
+    engine: Engine,
+    plan: Plan,
+    period: Period | str,
+    fmt: str = "pdf",
+    *,
+    since: Period | str | None = None,
+    lang: str = "ca",
+    deadline_days: int = 30,
+    browser: str | Path | None = None,
+    today: dt.date | None = None,
+    thresholds: Thresholds | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Pack:
     """Build the board pack for ``period`` in ``fmt`` (pdf or pptx); ``thresholds``: the
     settings' override of the catalog's global thresholds (as the app uses)."""
     if fmt not in FORMATS:
@@ -63,8 +72,14 @@ def build_pack(engine: Engine, plan: Plan, period: Period | str, fmt: str = "pdf
     t = translator(lang)
     data = dashboard_data.load(engine, plan, deadline_days=deadline_days, thresholds=thresholds)
     quarter = Period.parse(period)
-    board = build_board(data, quarter, since=Period.parse(since) if since else None,
-                        lang=lang, today=today, progress=progress)
+    board = build_board(
+        data,
+        quarter,
+        since=Period.parse(since) if since else None,
+        lang=lang,
+        today=today,
+        progress=progress,
+    )
     if progress:
         progress(t("Drawing {count} charts", count=len(board.charts)))
     images = render_charts(board.charts, browser=browser, progress=progress)

@@ -56,8 +56,15 @@ def _scale_font(node: Any, factor: float) -> None:
             _scale_font(item, factor)
 
 
-def themed(figure: dict[str, Any], *, width: int, height: int, font_size: int,
-           line_factor: float = 2.0, axis_titles: bool = True) -> dict[str, Any]:
+def themed(
+    figure: dict[str, Any],
+    *,
+    width: int,
+    height: int,
+    font_size: int,
+    line_factor: float = 2.0,
+    axis_titles: bool = True,
+) -> dict[str, Any]:
     """A copy of ``figure`` sized and styled for a projector or a printed page.
 
     Type grows to ``font_size`` (other sizes in proportion), lines and markers thicken, hover
@@ -87,10 +94,14 @@ def themed(figure: dict[str, Any], *, width: int, height: int, font_size: int,
     layout["height"] = height
     layout["hovermode"] = False
     margin = dict(layout.get("margin") or {})
-    margin.update({"l": max(int(margin.get("l", 60) * factor), 80),
-                   "b": max(int(margin.get("b", 48) * factor), 80),
-                   "r": max(int(margin.get("r", 16)), 24),
-                   "t": max(int(margin.get("t", 16) * factor), 24)})
+    margin.update(
+        {
+            "l": max(int(margin.get("l", 60) * factor), 80),
+            "b": max(int(margin.get("b", 48) * factor), 80),
+            "r": max(int(margin.get("r", 16)), 24),
+            "t": max(int(margin.get("t", 16) * factor), 24),
+        }
+    )
     layout["margin"] = margin
     if not axis_titles:  # a short chart: the tick labels carry the unit
         for name in ("xaxis", "yaxis"):
@@ -99,8 +110,9 @@ def themed(figure: dict[str, Any], *, width: int, height: int, font_size: int,
                 axis.pop("title", None)
     legend = layout.get("legend")
     if isinstance(legend, dict):  # above the plot: the quarter labels need the space below
-        legend.update({"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
-                       "yanchor": "bottom"})
+        legend.update(
+            {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+        )
         margin["t"] = max(margin["t"], int(font_size * 2.4))
     xaxis = layout.get("xaxis")
     if isinstance(xaxis, dict) and xaxis.get("type") == "category":
@@ -108,8 +120,9 @@ def themed(figure: dict[str, Any], *, width: int, height: int, font_size: int,
     return fig
 
 
-async def _render_all(figures: Sequence[tuple[str, dict[str, Any]]], browser: str,
-                      progress: Progress | None) -> dict[str, bytes]:
+async def _render_all(
+    figures: Sequence[tuple[str, dict[str, Any]]], browser: str, progress: Progress | None
+) -> dict[str, bytes]:
     import kaleido  # heavy: import only when a pack is built
 
     images: dict[str, bytes] = {}
@@ -119,8 +132,12 @@ async def _render_all(figures: Sequence[tuple[str, dict[str, Any]]], browser: st
         for i, (key, fig) in enumerate(figures, start=1):
             if progress:
                 progress(f"chart {i}/{len(figures)}: {key}")
-            opts = {"format": "png", "width": fig["layout"]["width"],
-                    "height": fig["layout"]["height"], "scale": CHART_SCALE}
+            opts = {
+                "format": "png",
+                "width": fig["layout"]["width"],
+                "height": fig["layout"]["height"],
+                "scale": CHART_SCALE,
+            }
             images[key] = await k.calc_fig(fig, opts=opts)
     return images
 
@@ -150,20 +167,26 @@ def _run_async(make: Callable[[], Coroutine[Any, Any, dict[str, bytes]]]) -> dic
     return result
 
 
-def render_charts(charts: Sequence[Chart], *, browser: str | Path | None = None,
-                  progress: Progress | None = None, width: int = CHART_WIDTH,
-                  height: int = CHART_HEIGHT, font_size: int = 22) -> dict[str, bytes]:
+def render_charts(
+    charts: Sequence[Chart],
+    *,
+    browser: str | Path | None = None,
+    progress: Progress | None = None,
+    width: int = CHART_WIDTH,
+    height: int = CHART_HEIGHT,
+    font_size: int = 22,
+) -> dict[str, bytes]:
     """PNG bytes of every chart, keyed by ``Chart.key``, from ONE browser process."""
     if not charts:
         return {}
     path = find_browser(browser)
     if path is None:
         raise ChartRenderError(
-            "No Chromium found to draw the charts (apt-get install chromium, "
-            "or set CHROMIUM_PATH)."
+            "No Chromium found to draw the charts (apt-get install chromium, or set CHROMIUM_PATH)."
         )
-    figures = [(c.key, themed(c.figure, width=width, height=height, font_size=font_size))
-               for c in charts]
+    figures = [
+        (c.key, themed(c.figure, width=width, height=height, font_size=font_size)) for c in charts
+    ]
     try:
         return _run_async(lambda: _render_all(figures, path, progress))
     except ChartRenderError:

@@ -57,9 +57,13 @@ def fonts() -> tuple[str, str]:
         if regular.is_file() and bold.is_file():
             pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
             pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-            pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans",
-                                          bold="DejaVuSans-Bold", italic="DejaVuSans",
-                                          boldItalic="DejaVuSans-Bold")
+            pdfmetrics.registerFontFamily(
+                "DejaVuSans",
+                normal="DejaVuSans",
+                bold="DejaVuSans-Bold",
+                italic="DejaVuSans",
+                boldItalic="DejaVuSans-Bold",
+            )
             _fonts = ("DejaVuSans", "DejaVuSans-Bold")
             return _fonts
     _fonts = ("Helvetica", "Helvetica-Bold")
@@ -69,32 +73,52 @@ def fonts() -> tuple[str, str]:
 def _styles() -> dict[str, ParagraphStyle]:
     regular, bold = fonts()
     return {
-        "kicker": ParagraphStyle("kicker", fontName=bold, fontSize=13, leading=16,
-                                 textColor=NAVY, spaceAfter=2),
-        "title": ParagraphStyle("title", fontName=bold, fontSize=26, leading=30,
-                                textColor=NAVY, spaceAfter=8),
-        "cover": ParagraphStyle("cover", fontName=bold, fontSize=34, leading=40,
-                                textColor=colors.white, spaceAfter=16),
-        "cover_sub": ParagraphStyle("cover_sub", fontName=regular, fontSize=18, leading=24,
-                                    textColor=colors.white, spaceAfter=6),
-        "subtitle": ParagraphStyle("subtitle", fontName=regular, fontSize=14, leading=18,
-                                   textColor=colors.black, spaceAfter=8),
+        "kicker": ParagraphStyle(
+            "kicker", fontName=bold, fontSize=13, leading=16, textColor=NAVY, spaceAfter=2
+        ),
+        "title": ParagraphStyle(
+            "title", fontName=bold, fontSize=26, leading=30, textColor=NAVY, spaceAfter=8
+        ),
+        "cover": ParagraphStyle(
+            "cover", fontName=bold, fontSize=34, leading=40, textColor=colors.white, spaceAfter=16
+        ),
+        "cover_sub": ParagraphStyle(
+            "cover_sub",
+            fontName=regular,
+            fontSize=18,
+            leading=24,
+            textColor=colors.white,
+            spaceAfter=6,
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle",
+            fontName=regular,
+            fontSize=14,
+            leading=18,
+            textColor=colors.black,
+            spaceAfter=8,
+        ),
         "body": ParagraphStyle("body", fontName=regular, fontSize=11, leading=14),
         "cell": ParagraphStyle("cell", fontName=regular, fontSize=10, leading=12.5),
-        "cell_num": ParagraphStyle("cell_num", fontName=regular, fontSize=10, leading=12.5,
-                                   alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", fontName=bold, fontSize=9, leading=11.5,
-                               textColor=colors.white),
-        "metric_label": ParagraphStyle("metric_label", fontName=regular, fontSize=10,
-                                       leading=12),
-        "metric_value": ParagraphStyle("metric_value", fontName=bold, fontSize=20, leading=24,
-                                       textColor=NAVY),
-        "card_title": ParagraphStyle("card_title", fontName=bold, fontSize=12, leading=14.5,
-                                     textColor=NAVY),
-        "card_value": ParagraphStyle("card_value", fontName=bold, fontSize=24, leading=28,
-                                     textColor=NAVY),
-        "note": ParagraphStyle("note", fontName=regular, fontSize=11, leading=14,
-                               textColor=colors.HexColor("#222222")),
+        "cell_num": ParagraphStyle(
+            "cell_num", fontName=regular, fontSize=10, leading=12.5, alignment=TA_RIGHT
+        ),
+        "head": ParagraphStyle(
+            "head", fontName=bold, fontSize=9, leading=11.5, textColor=colors.white
+        ),
+        "metric_label": ParagraphStyle("metric_label", fontName=regular, fontSize=10, leading=12),
+        "metric_value": ParagraphStyle(
+            "metric_value", fontName=bold, fontSize=20, leading=24, textColor=NAVY
+        ),
+        "card_title": ParagraphStyle(
+            "card_title", fontName=bold, fontSize=12, leading=14.5, textColor=NAVY
+        ),
+        "card_value": ParagraphStyle(
+            "card_value", fontName=bold, fontSize=24, leading=28, textColor=NAVY
+        ),
+        "note": ParagraphStyle(
+            "note", fontName=regular, fontSize=11, leading=14, textColor=colors.HexColor("#222222")
+        ),
     }
 
 
@@ -103,9 +127,7 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _badge(status: StatusBadge, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(
-        f'<font color="{status.colour}">{SWATCH}</font> {escape(status.text)}', style
-    )
+    return Paragraph(f'<font color="{status.colour}">{SWATCH}</font> {escape(status.text)}', style)
 
 
 def _cell(cell: Cell, styles: dict[str, ParagraphStyle]) -> Paragraph:
@@ -123,14 +145,18 @@ def _table(table: BoardTable, width: float, styles: dict[str, ParagraphStyle]) -
     data: list[list[Any]] = [[_p(c, styles["head"]) for c in table.columns]]
     data += [[_cell(c, styles) for c in row] for row in table.rows]
     flow = LongTable(data, colWidths=col_widths, repeatRows=1)
-    flow.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), NAVY),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.6, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    flow.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.6, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     out: list[Flowable] = [flow]
     if table.more_text:
         out.append(_p(table.more_text, styles["note"]))
@@ -140,21 +166,27 @@ def _table(table: BoardTable, width: float, styles: dict[str, ParagraphStyle]) -
 def _metrics(metrics: list[Metric], width: float, styles: dict[str, ParagraphStyle]) -> Table:
     cells = []
     for m in metrics:
-        inner: list[Flowable] = [_p(m.label, styles["metric_label"]),
-                                 _p(m.value, styles["metric_value"])]
+        inner: list[Flowable] = [
+            _p(m.label, styles["metric_label"]),
+            _p(m.value, styles["metric_value"]),
+        ]
         if m.status is not None:
             inner.append(_badge(m.status, styles["body"]))
         cells.append(inner)
     table = Table([cells], colWidths=[width / len(metrics)] * len(metrics))
-    table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 1.5, NAVY),
-        ("INNERGRID", (0, 0), (-1, -1), 1.5, NAVY),
-        ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.5, NAVY),
+                ("INNERGRID", (0, 0), (-1, -1), 1.5, NAVY),
+                ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return table
 
 
@@ -192,12 +224,21 @@ def _image(png: bytes, max_width: float, max_height: float) -> Image:
     return img
 
 
-def _slide(slide: Slide, images: dict[str, bytes], width: float, height: float,
-           styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+def _slide(
+    slide: Slide,
+    images: dict[str, bytes],
+    width: float,
+    height: float,
+    styles: dict[str, ParagraphStyle],
+) -> list[Flowable]:
     if slide.kind == "title":
-        out: list[Flowable] = [Spacer(1, 0.9 * inch), _p(slide.kicker, styles["cover_sub"]),
-                               _p(slide.title, styles["cover"]),
-                               _p(slide.subtitle, styles["cover_sub"]), Spacer(1, 18)]
+        out: list[Flowable] = [
+            Spacer(1, 0.9 * inch),
+            _p(slide.kicker, styles["cover_sub"]),
+            _p(slide.title, styles["cover"]),
+            _p(slide.subtitle, styles["cover_sub"]),
+            Spacer(1, 18),
+        ]
         if slide.metrics:
             out.append(_metrics(slide.metrics, width, styles))
         out += [_p(n, styles["cover_sub"]) for n in slide.notes]
@@ -218,8 +259,9 @@ def _slide(slide: Slide, images: dict[str, bytes], width: float, height: float,
         left = _table(slide.table, width * 0.46 - 8, styles)
         right = _image(chart_png, width * 0.54 - 8, height - used)
         grid = Table([[left, right]], colWidths=[width * 0.46, width * 0.54])
-        grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                  ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        grid.setStyle(
+            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+        )
         out.append(grid)
     else:
         if chart_png is not None:
@@ -255,13 +297,28 @@ def write_pdf(board: Board, images: dict[str, bytes]) -> bytes:
         canvas.restoreState()
         footer(canvas, doc)
 
-    frame = Frame(MARGIN, 0.5 * inch, width, PAGE[1] - MARGIN - 0.5 * inch, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    frame = Frame(
+        MARGIN,
+        0.5 * inch,
+        width,
+        PAGE[1] - MARGIN - 0.5 * inch,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
     doc = BaseDocTemplate(
-        buffer, pagesize=PAGE, title=f"{board.plan_name} · {board.period}",
-        author=board.organisation, subject=board.period_label, lang=board.lang,
-        pageTemplates=[PageTemplate(id="cover", frames=[frame], onPage=cover),
-                       PageTemplate(id="page", frames=[frame], onPage=footer)],
+        buffer,
+        pagesize=PAGE,
+        title=f"{board.plan_name} · {board.period}",
+        author=board.organisation,
+        subject=board.period_label,
+        lang=board.lang,
+        pageTemplates=[
+            PageTemplate(id="cover", frames=[frame], onPage=cover),
+            PageTemplate(id="page", frames=[frame], onPage=footer),
+        ],
     )
     story: list[Flowable] = []
     for i, slide in enumerate(board.slides):
@@ -277,4 +334,3 @@ def write_pdf(board: Board, images: dict[str, bytes]) -> bytes:
     story += _table(board.appendix, width, styles)
     doc.build(story)
     return buffer.getvalue()
-

@@ -36,9 +36,19 @@ def _rgb(hex_colour: str) -> Any:
     return _RGB.from_string(hex_colour.lstrip("#").upper()[:6])
 
 
-def _text(slide: Any, left: int, top: int, width: int, height: int, text: str, *,
-          size: int = 18, bold: bool = False, colour: RGBColor = BLACK,
-          align: Any = None) -> Any:
+def _text(
+    slide: Any,
+    left: int,
+    top: int,
+    width: int,
+    height: int,
+    text: str,
+    *,
+    size: int = 18,
+    bold: bool = False,
+    colour: RGBColor = BLACK,
+    align: Any = None,
+) -> Any:
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
@@ -59,11 +69,29 @@ def _text(slide: Any, left: int, top: int, width: int, height: int, text: str, *
 def _header(slide: Any, s: Slide, title: str | None = None) -> int:
     top: int = MARGIN
     if s.kicker:
-        _text(slide, MARGIN, top, SLIDE_W - 2 * MARGIN, Inches(0.4), s.kicker, size=14,
-              bold=True, colour=NAVY)
+        _text(
+            slide,
+            MARGIN,
+            top,
+            SLIDE_W - 2 * MARGIN,
+            Inches(0.4),
+            s.kicker,
+            size=14,
+            bold=True,
+            colour=NAVY,
+        )
         top += Inches(0.4)
-    _text(slide, MARGIN, top, SLIDE_W - 2 * MARGIN, Inches(0.7), title or s.title, size=30,
-          bold=True, colour=NAVY)
+    _text(
+        slide,
+        MARGIN,
+        top,
+        SLIDE_W - 2 * MARGIN,
+        Inches(0.7),
+        title or s.title,
+        size=30,
+        bold=True,
+        colour=NAVY,
+    )
     top += Inches(0.75)
     if s.subtitle:
         _text(slide, MARGIN, top, SLIDE_W - 2 * MARGIN, Inches(0.45), s.subtitle, size=16)
@@ -76,11 +104,27 @@ def _footer(slide: Any, board: Board, number: int) -> None:
     bar.fill.solid()
     bar.fill.fore_color.rgb = NAVY
     bar.line.fill.background()
-    _text(slide, MARGIN, SLIDE_H - Inches(0.4), Inches(10), Inches(0.4), board.footer, size=11,
-          colour=WHITE)
-    _text(slide, SLIDE_W - MARGIN - Inches(1), SLIDE_H - Inches(0.4), Inches(1), Inches(0.4),
-          str(number), size=11, colour=WHITE, align=PP_ALIGN.RIGHT)
-
+    _text(
+        slide,
+        MARGIN,
+        SLIDE_H - Inches(0.4),
+        Inches(10),
+        Inches(0.4),
+        board.footer,
+        size=11,
+        colour=WHITE,
+    )
+    _text(
+        slide,
+        SLIDE_W - MARGIN - Inches(1),
+        SLIDE_H - Inches(0.4),
+        Inches(1),
+        Inches(0.4),
+        str(number),
+        size=11,
+        colour=WHITE,
+        align=PP_ALIGN.RIGHT,
+    )
 
 
 def _write_lines(frame: Any, lines: list[tuple[str, int, bool, RGBColor]]) -> None:
@@ -94,6 +138,7 @@ def _write_lines(frame: Any, lines: list[tuple[str, int, bool, RGBColor]]) -> No
         run.font.bold = bold
         run.font.name = FONT
         run.font.color.rgb = colour
+
 
 def _metrics(slide: Any, metrics: list[Metric], top: int) -> int:
     width = (SLIDE_W - 2 * MARGIN) // len(metrics)
@@ -131,9 +176,13 @@ def _cards(slide: Any, cards: list[Card], top: int) -> int:
         frame = box.text_frame
         frame.word_wrap = True
         frame.vertical_anchor = MSO_ANCHOR.TOP
-        lines = [(c.title, 15, True, NAVY), (c.subtitle, 12, False, BLACK),
-                 (c.value, 30, True, NAVY), (c.status.text, 14, True, BLACK),
-                 *[(line, 12, False, BLACK) for line in c.lines]]
+        lines = [
+            (c.title, 15, True, NAVY),
+            (c.subtitle, 12, False, BLACK),
+            (c.value, 30, True, NAVY),
+            (c.status.text, 14, True, BLACK),
+            *[(line, 12, False, BLACK) for line in c.lines],
+        ]
         _write_lines(frame, lines)
     return int(top + height)
 
@@ -142,10 +191,19 @@ def _cell_text(cell: Cell) -> str:
     return cell.status.text if cell.status is not None else cell.text
 
 
-def _table(slide: Any, table: BoardTable, rows: list[list[Cell]], left: int, top: int,
-           width: int, *, size: int = 12) -> None:
-    shape = slide.shapes.add_table(len(rows) + 1, len(table.columns), left, top, width,
-                                   Inches(0.4) * (len(rows) + 1))
+def _table(
+    slide: Any,
+    table: BoardTable,
+    rows: list[list[Cell]],
+    left: int,
+    top: int,
+    width: int,
+    *,
+    size: int = 12,
+) -> None:
+    shape = slide.shapes.add_table(
+        len(rows) + 1, len(table.columns), left, top, width, Inches(0.4) * (len(rows) + 1)
+    )
     grid = shape.table
     weights = table.widths or [1.0] * len(table.columns)
     total = sum(weights)
@@ -175,7 +233,8 @@ def _table(slide: Any, table: BoardTable, rows: list[list[Cell]], left: int, top
                 run.font.bold = value.status is not None
             cell.fill.solid()
             cell.fill.fore_color.rgb = (
-                _rgb(value.status.colour) if value.status is not None
+                _rgb(value.status.colour)
+                if value.status is not None
                 else (LIGHT if i % 2 == 0 else WHITE)
             )
 
@@ -191,8 +250,9 @@ def _row_height(row: list[Cell], widths: list[float], size: int) -> float:
     return lines * size * 1.2 + 8
 
 
-def _chunks(table: BoardTable, width: int, size: int, max_rows: int,
-            available: float) -> list[list[list[Cell]]]:
+def _chunks(
+    table: BoardTable, width: int, size: int, max_rows: int, available: float
+) -> list[list[list[Cell]]]:
     """The table's rows split into slides: at most ``max_rows`` and ``available`` points each."""
     if not table.rows:
         return [[]]
@@ -259,8 +319,7 @@ def _title_slide(slide: Any, s: Slide) -> None:
     bg.line.fill.background()
     width = SLIDE_W - 2 * MARGIN
     _text(slide, MARGIN, Inches(1.0), width, Inches(0.5), s.kicker, size=20, colour=WHITE)
-    _text(slide, MARGIN, Inches(1.6), width, Inches(1.8), s.title, size=38, bold=True,
-          colour=WHITE)
+    _text(slide, MARGIN, Inches(1.6), width, Inches(1.8), s.title, size=38, bold=True, colour=WHITE)
     _text(slide, MARGIN, Inches(3.5), width, Inches(0.6), s.subtitle, size=22, colour=WHITE)
     top = int(Inches(4.4))
     if s.metrics:
@@ -274,8 +333,9 @@ def _content_slides(writer: _Writer, s: Slide, chart: bytes | None) -> None:
     """A slide with metrics, cards, a chart and a table; a long table goes on over the next
     slides ("(cont.)"), the notes come on the last one."""
     table_width = int((SLIDE_W - 2 * MARGIN) * (0.45 if chart is not None else 1))
-    chunks = (_chunks(s.table, table_width, 12, TABLE_ROWS, _TABLE_SPACE)
-              if s.table is not None else [[]])
+    chunks = (
+        _chunks(s.table, table_width, 12, TABLE_ROWS, _TABLE_SPACE) if s.table is not None else [[]]
+    )
     for part, rows in enumerate(chunks):
         slide = writer.new_slide()
         top = _header(slide, s, s.title if part == 0 else f"{s.title} {writer.board.continued}")
@@ -300,12 +360,15 @@ def _picture(slide: Any, chart: bytes, top: int, *, beside_table: bool) -> int:
     """The chart: right of the table (the table's width is returned) or on its own."""
     width = SLIDE_W - 2 * MARGIN
     if not beside_table:
-        slide.shapes.add_picture(io.BytesIO(chart), MARGIN, top,
-                                 height=SLIDE_H - top - Inches(0.6))
+        slide.shapes.add_picture(io.BytesIO(chart), MARGIN, top, height=SLIDE_H - top - Inches(0.6))
         return width
     table_width = int(width * 0.45)
-    pic = slide.shapes.add_picture(io.BytesIO(chart), MARGIN + table_width + Inches(0.2), top,
-                                   width=width - table_width - Inches(0.2))
+    pic = slide.shapes.add_picture(
+        io.BytesIO(chart),
+        MARGIN + table_width + Inches(0.2),
+        top,
+        width=width - table_width - Inches(0.2),
+    )
     max_h = SLIDE_H - top - Inches(0.6)
     if pic.height > max_h:
         ratio = max_h / pic.height
@@ -324,8 +387,9 @@ def _notes(slide: Any, notes: list[str]) -> None:
 def _appendix_slides(writer: _Writer) -> None:
     board = writer.board
     appendix_slide = Slide(kind="appendix", title=board.appendix_title)
-    for part, rows in enumerate(_chunks(board.appendix, SLIDE_W - 2 * MARGIN, 10,
-                                        APPENDIX_ROWS, _APPENDIX_SPACE)):
+    for part, rows in enumerate(
+        _chunks(board.appendix, SLIDE_W - 2 * MARGIN, 10, APPENDIX_ROWS, _APPENDIX_SPACE)
+    ):
         slide = writer.new_slide()
         title = board.appendix_title if part == 0 else f"{board.appendix_title} {board.continued}"
         top = _header(slide, appendix_slide, title)

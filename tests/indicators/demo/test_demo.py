@@ -40,8 +40,9 @@ def test_same_seed_same_bytes_and_values(plan: Plan, data: DemoData) -> None:
     services = ["SBAS-VIC", "OPE", "SIS"]
     again = generate(plan, seed=demo.DEFAULT_SEED, settings=SETTINGS, services=services)
     mine = [f for f in data.files if f.service in services]
-    assert [(f.filename, f.content, f.uploaded_at, f.user) for f in again.files] == \
-        [(f.filename, f.content, f.uploaded_at, f.user) for f in mine]
+    assert [(f.filename, f.content, f.uploaded_at, f.user) for f in again.files] == [
+        (f.filename, f.content, f.uploaded_at, f.user) for f in mine
+    ]
     assert again.values == data.values
     other = generate(plan, seed=7, settings=SETTINGS, services=["SIS"])
     assert other.values != data.values
@@ -103,8 +104,14 @@ def test_values_plausible(plan: Plan, data: DemoData) -> None:
             assert isinstance(value, float)
             assert indicator.bounds is None or indicator.bounds.contains(value)
     # an on-track flow reports about a quarter of the yearly target each quarter
-    flows = [i for i in plan.indicators if not i.is_milestone and i.aggregation == "sum"
-             and data.profiles[i.code] == "on_track" and i.direction != "maintain"]
+    flows = [
+        i
+        for i in plan.indicators
+        if not i.is_milestone
+        and i.aggregation == "sum"
+        and data.profiles[i.code] == "on_track"
+        and i.direction != "maintain"
+    ]
     assert flows
     for indicator in flows:
         assert indicator.targets is not None
@@ -179,28 +186,44 @@ def _check_loaded(engine: Engine, plan: Plan, data: DemoData, services: set[str]
     assert not sent & set(data.missing)
 
 
-def test_every_demo_file_imports_ok(plan: Plan, data: DemoData, engine: Engine,
-                                    db_url: str) -> None:
+def test_every_demo_file_imports_ok(
+    plan: Plan, data: DemoData, engine: Engine, db_url: str
+) -> None:
     if db_url.startswith("postgresql"):
         # a subset on PostgreSQL: every hand-made layout and a template with a re-upload
         services = {s for s, layout in data.layouts.items() if layout != TEMPLATE}
         services.add(data.reuploads[0][0])
-        subset = DemoData(seed=data.seed, files=[f for f in data.files if f.service in services],
-                          values=data.values, profiles=data.profiles, layouts=data.layouts,
-                          missing=data.missing)
+        subset = DemoData(
+            seed=data.seed,
+            files=[f for f in data.files if f.service in services],
+            values=data.values,
+            profiles=data.profiles,
+            layouts=data.layouts,
+            missing=data.missing,
+        )
         _check_loaded(engine, plan, subset, services)
     else:
         _check_loaded(engine, plan, data, set(data.layouts))
     # loading again changes nothing: every file is a duplicate
-    again = load(engine, plan, DemoData(seed=data.seed, files=data.files[:5], values=data.values,
-                                        profiles=data.profiles, layouts=data.layouts,
-                                        missing=data.missing), settings=SETTINGS)
+    again = load(
+        engine,
+        plan,
+        DemoData(
+            seed=data.seed,
+            files=data.files[:5],
+            values=data.values,
+            profiles=data.profiles,
+            layouts=data.layouts,
+            missing=data.missing,
+        ),
+        settings=SETTINGS,
+    )
     assert again.imported == 0 and again.duplicates == 5
 
 
-def test_setup_step_loads_only_an_empty_database(plan: Plan, engine: Engine, db_url: str,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 tmp_path: Path) -> None:
+def test_setup_step_loads_only_an_empty_database(
+    plan: Plan, engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     assert "indicators.demo.generate:setup_demo_data" in STEPS
     original = demo.run
 
@@ -216,9 +239,11 @@ def test_setup_step_loads_only_an_empty_database(plan: Plan, engine: Engine, db_
     ctx.__dict__["plan"] = plan
     assert run_steps(ctx, ["indicators.demo.generate:setup_demo_data"]) == 0
     assert lines == [] and not demo.has_submissions(engine)  # no flag: nothing
-    production = SetupContext(settings=Settings(database_url=db_url, environment="production",
-                                                secret_key="x" * 32),
-                              demo_if_empty=True, echo=lines.append)
+    production = SetupContext(
+        settings=Settings(database_url=db_url, environment="production", secret_key="x" * 32),
+        demo_if_empty=True,
+        echo=lines.append,
+    )
     assert run_steps(production, ["indicators.demo.generate:setup_demo_data"]) == 0
     assert "Producció" in lines[-1] and not demo.has_submissions(engine)
     ctx.demo_if_empty = True
@@ -243,8 +268,11 @@ def test_template_last_value_is_the_last_quarter_sent(plan: Plan, data: DemoData
 
     from openpyxl import load_workbook
 
-    template_missing = [(s, p) for s, p in data.missing
-                        if data.layouts[s] == TEMPLATE and p != str(plan.last_period)]
+    template_missing = [
+        (s, p)
+        for s, p in data.missing
+        if data.layouts[s] == TEMPLATE and p != str(plan.last_period)
+    ]
     assert template_missing
     service, gap = template_missing[0]
     after = str(Period.parse(gap).next())

@@ -45,8 +45,10 @@ PEAK_MB = 300
 # --- builders of raw packages ----------------------------------------------------------------
 
 _MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-_HEADER_ROW = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Codi</t></is></c>'
-               b'<c r="B1" t="inlineStr"><is><t>Valor</t></is></c></row>')
+_HEADER_ROW = (
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>Codi</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>Valor</t></is></c></row>'
+)
 
 
 def _zip(parts: dict[str, bytes]) -> bytes:
@@ -57,52 +59,70 @@ def _zip(parts: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def _xlsx(*sheets: bytes, shared_strings: bytes | None = None, worksheet: bytes | None = None
-          ) -> bytes:
+def _xlsx(
+    *sheets: bytes, shared_strings: bytes | None = None, worksheet: bytes | None = None
+) -> bytes:
     """A minimal .xlsx whose sheets hold exactly this ``sheetData`` content."""
-    names = b"".join(b'<sheet name="S%d" sheetId="%d" r:id="rId%d"/>' % (i, i, i)
-                     for i in range(1, len(sheets) + 1))
+    names = b"".join(
+        b'<sheet name="S%d" sheetId="%d" r:id="rId%d"/>' % (i, i, i)
+        for i in range(1, len(sheets) + 1)
+    )
     rels = b"".join(
         b'<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/'
         b'2006/relationships/worksheet" Target="worksheets/sheet%d.xml"/>' % (i, i)
-        for i in range(1, len(sheets) + 1))
+        for i in range(1, len(sheets) + 1)
+    )
     parts = {
         "[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                               b'content-types"><Default Extension="xml" ContentType="application'
-                               b'/xml"/></Types>',
+        b'content-types"><Default Extension="xml" ContentType="application'
+        b'/xml"/></Types>',
         "_rels/.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                       b'relationships"><Relationship Id="rId1" Type="http://schemas.'
-                       b'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-                       b'Target="xl/workbook.xml"/></Relationships>',
+        b'relationships"><Relationship Id="rId1" Type="http://schemas.'
+        b'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        b'Target="xl/workbook.xml"/></Relationships>',
         "xl/workbook.xml": b"<workbook " + _MAIN + b' xmlns:r="http://schemas.openxmlformats.org'
-                           b'/officeDocument/2006/relationships"><sheets>' + names +
-                           b"</sheets></workbook>",
+        b'/officeDocument/2006/relationships"><sheets>' + names + b"</sheets></workbook>",
         "xl/_rels/workbook.xml.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/'
-                                      b'package/2006/relationships">' + rels + b"</Relationships>",
+        b'package/2006/relationships">' + rels + b"</Relationships>",
     }
     for i, data in enumerate(sheets, start=1):
         parts[f"xl/worksheets/sheet{i}.xml"] = worksheet or (
-            b"<worksheet " + _MAIN + b"><sheetData>" + data + b"</sheetData></worksheet>")
+            b"<worksheet " + _MAIN + b"><sheetData>" + data + b"</sheetData></worksheet>"
+        )
     if shared_strings is not None:
         parts["xl/sharedStrings.xml"] = shared_strings
     return _zip(parts)
 
 
-_ODS_NS = (b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-           b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-           b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
-_ODS_VALUE = (b"<table:table-cell office:value-type='float' office:value='1'>"
-              b"<text:p>1</text:p></table:table-cell>")
+_ODS_NS = (
+    b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+_ODS_VALUE = (
+    b"<table:table-cell office:value-type='float' office:value='1'>"
+    b"<text:p>1</text:p></table:table-cell>"
+)
 _ODS_FIRST = b"<table:table-row>" + _ODS_VALUE + b"</table:table-row>"
 
 
 def _ods(table_body: bytes, **more_parts: bytes) -> bytes:
-    content = (b'<?xml version="1.0" encoding="UTF-8"?><office:document-content ' + _ODS_NS +
-               b' office:version="1.2"><office:body><office:spreadsheet>'
-               b'<table:table table:name="Dades">' + table_body +
-               b"</table:table></office:spreadsheet></office:body></office:document-content>")
-    return _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-                 "content.xml": content, "META-INF/manifest.xml": b"<manifest/>", **more_parts})
+    content = (
+        b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        + _ODS_NS
+        + b' office:version="1.2"><office:body><office:spreadsheet>'
+        b'<table:table table:name="Dades">'
+        + table_body
+        + b"</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    return _zip(
+        {
+            "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+            "content.xml": content,
+            "META-INF/manifest.xml": b"<manifest/>",
+            **more_parts,
+        }
+    )
 
 
 def _xls_far_cell() -> bytes:
@@ -128,56 +148,109 @@ _WIDE_ROW = b"<row>" + b"<c></c>" * 16_384 + b"<c><v>1</v></c></row>"
 SHAPES: dict[str, tuple[str, bytes, str, str]] = {
     # name: (filename, content, code, Catalan words)
     "xlsx far cell, r in single quotes": (
-        "far.xlsx", _xlsx(_HEADER_ROW + b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"),
-        "too_many_cells", "massa cel·les"),
+        "far.xlsx",
+        _xlsx(_HEADER_ROW + b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"),
+        "too_many_cells",
+        "massa cel·les",
+    ),
     "xlsx far cell, whitespace around =": (
-        "far.xlsx", _xlsx(_HEADER_ROW + b'<row r = "1048576"><c r = "XFD1048576" ><v>1</v></c>'
-                                        b"</row>"),
-        "too_many_cells", "massa cel·les"),
+        "far.xlsx",
+        _xlsx(_HEADER_ROW + b'<row r = "1048576"><c r = "XFD1048576" ><v>1</v></c></row>'),
+        "too_many_cells",
+        "massa cel·les",
+    ),
     "xlsx far cell, namespace prefix": (
-        "far.xlsx", _xlsx(b"", worksheet=b'<x:worksheet xmlns:x="http://schemas.openxmlformats.'
-                          b'org/spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1">'
-                          b'<x:v>1</x:v></x:c></x:row><x:row r="1048576"><x:c r="XFD1048576">'
-                          b"<x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>"),
-        "too_many_cells", "massa cel·les"),
+        "far.xlsx",
+        _xlsx(
+            b"",
+            worksheet=b'<x:worksheet xmlns:x="http://schemas.openxmlformats.'
+            b'org/spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1">'
+            b'<x:v>1</x:v></x:c></x:row><x:row r="1048576"><x:c r="XFD1048576">'
+            b"<x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>",
+        ),
+        "too_many_cells",
+        "massa cel·les",
+    ),
     "xlsx rows and cells without r, to a huge implicit extent": (
-        "implicit.xlsx", _xlsx(_HEADER_ROW + b"<row></row>" * 45_000 + _WIDE_ROW),
-        "too_many_cells", "massa cel·les"),
+        "implicit.xlsx",
+        _xlsx(_HEADER_ROW + b"<row></row>" * 45_000 + _WIDE_ROW),
+        "too_many_cells",
+        "massa cel·les",
+    ),
     "xlsx moderate span (1.3 GB for the reader)": (
-        "span.xlsx", _xlsx(_HEADER_ROW + b"<row r='2000'><c r='XFD2000'><v>1</v></c></row>"),
-        "too_many_cells", "massa cel·les"),
+        "span.xlsx",
+        _xlsx(_HEADER_ROW + b"<row r='2000'><c r='XFD2000'><v>1</v></c></row>"),
+        "too_many_cells",
+        "massa cel·les",
+    ),
     "xlsx shared strings declaring billions": (
-        "sst.xlsx", _xlsx(_HEADER_ROW, shared_strings=b"<sst " + _MAIN + b" uniqueCount = "
-                          b"'4000000000'><si><t>x</t></si></sst>"),
-        "not_a_workbook", "malmès"),
+        "sst.xlsx",
+        _xlsx(
+            _HEADER_ROW,
+            shared_strings=b"<sst " + _MAIN + b" uniqueCount = "
+            b"'4000000000'><si><t>x</t></si></sst>",
+        ),
+        "not_a_workbook",
+        "malmès",
+    ),
     "ods rows repeated (single quotes)": (
-        "rows.ods", _ods(_ODS_FIRST + b"<table:table-row table:number-rows-repeated='30000'>"
-                         b"<table:table-cell table:number-columns-repeated='1000' "
-                         b"office:value-type='float' office:value='1'/></table:table-row>"),
-        "too_many_cells", "massa cel·les"),
+        "rows.ods",
+        _ods(
+            _ODS_FIRST + b"<table:table-row table:number-rows-repeated='30000'>"
+            b"<table:table-cell table:number-columns-repeated='1000' "
+            b"office:value-type='float' office:value='1'/></table:table-row>"
+        ),
+        "too_many_cells",
+        "massa cel·les",
+    ),
     "ods cells repeated (single quotes), many rows": (
-        "cols.ods", _ods(_ODS_FIRST + (b"<table:table-row><table:table-cell "
-                                       b"table:number-columns-repeated='16000' office:value-type"
-                                       b"='float' office:value='1'/></table:table-row>") * 2000),
-        "too_many_cells", "massa cel·les"),
+        "cols.ods",
+        _ods(
+            _ODS_FIRST
+            + (
+                b"<table:table-row><table:table-cell "
+                b"table:number-columns-repeated='16000' office:value-type"
+                b"='float' office:value='1'/></table:table-row>"
+            )
+            * 2000
+        ),
+        "too_many_cells",
+        "massa cel·les",
+    ),
     "ods empty rows repeated between values": (
-        "gap.ods", _ods(_ODS_FIRST + b"<table:table-row table:number-rows-repeated='30000'>"
-                        b"<table:table-cell/></table:table-row><table:table-row><table:table-cell"
-                        b" table:number-columns-repeated='2000'/>" + _ODS_VALUE +
-                        b"</table:table-row>"),
-        "too_many_cells", "massa cel·les"),
+        "gap.ods",
+        _ods(
+            _ODS_FIRST + b"<table:table-row table:number-rows-repeated='30000'>"
+            b"<table:table-cell/></table:table-row><table:table-row><table:table-cell"
+            b" table:number-columns-repeated='2000'/>" + _ODS_VALUE + b"</table:table-row>"
+        ),
+        "too_many_cells",
+        "massa cel·les",
+    ),
     "ods a cell repeated beyond the grid's width": (
-        "wide.ods", _ods(_ODS_FIRST + b"<table:table-row><table:table-cell table:number-columns-"
-                         b"repeated='2000000000' office:value-type='float' office:value='1'/>"
-                         b"</table:table-row>"),
-        "too_many_columns", "massa columnes"),
+        "wide.ods",
+        _ods(
+            _ODS_FIRST + b"<table:table-row><table:table-cell table:number-columns-"
+            b"repeated='2000000000' office:value-type='float' office:value='1'/>"
+            b"</table:table-row>"
+        ),
+        "too_many_columns",
+        "massa columnes",
+    ),
     "xls far cell": ("far.xls", _xls_far_cell(), "too_many_cells", "massa cel·les"),
     "xls patched mini-stream cutoff": (
-        "cutoff.xls", _xls_patched(0x38, 0xFFFFFFFF), "not_a_workbook", "malmès"),
+        "cutoff.xls",
+        _xls_patched(0x38, 0xFFFFFFFF),
+        "not_a_workbook",
+        "malmès",
+    ),
     "xls patched sector shift": (
-        "shift.xls", _xls_patched(0x1E, 10, "<H"), "not_a_workbook", "malmès"),
-    "xls huge DIMENSIONS": ("dims.xls", _xls_huge_dimensions(), "too_many_cells",
-                            "massa cel·les"),
+        "shift.xls",
+        _xls_patched(0x1E, 10, "<H"),
+        "not_a_workbook",
+        "malmès",
+    ),
+    "xls huge DIMENSIONS": ("dims.xls", _xls_huge_dimensions(), "too_many_cells", "massa cel·les"),
 }
 
 # The reading step as the app runs it, in a process of its own; it prints what happened.
@@ -205,14 +278,20 @@ print(json.dumps(out))
 """
 
 
-def probe(name: str, content: bytes, *, skip_check: bool = False, **overrides: object
-          ) -> dict[str, Any]:
+def probe(
+    name: str, content: bytes, *, skip_check: bool = False, **overrides: object
+) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, name, json.dumps(overrides), "1" if skip_check else "0"],
-        input=content, capture_output=True, timeout=300, cwd=REPO_ROOT, check=False,
+        input=content,
+        capture_output=True,
+        timeout=300,
+        cwd=REPO_ROOT,
+        check=False,
     )
     assert done.returncode == 0, (
-        f"the reading process died ({done.returncode}): {done.stderr.decode()[-1500:]}")
+        f"the reading process died ({done.returncode}): {done.stderr.decode()[-1500:]}"
+    )
     answer: dict[str, Any] = json.loads(done.stdout)
     return answer
 
@@ -227,12 +306,26 @@ def test_hostile_shape_is_refused_in_catalan_with_bounded_memory(shape: str) -> 
     assert answer["self_mb"] < PEAK_MB and answer["children_mb"] < PEAK_MB, answer
 
 
-@pytest.mark.parametrize("shape", ["xlsx far cell, r in single quotes",
-                                   "ods rows repeated (single quotes)", "xls huge DIMENSIONS"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "xlsx far cell, r in single quotes",
+        "ods rows repeated (single quotes)",
+        "xls huge DIMENSIONS",
+    ],
+)
 def test_hostile_shape_through_the_import_in_this_process(small_plan: Plan, shape: str) -> None:
     filename, content, code, words = SHAPES[shape]
-    result = import_file(None, small_plan, filename=filename, content=content,  # type: ignore[arg-type]
-                         user="test", dry_run=True, today=TODAY, settings=Settings())
+    result = import_file(
+        None,
+        small_plan,
+        filename=filename,
+        content=content,  # type: ignore[arg-type]
+        user="test",
+        dry_run=True,
+        today=TODAY,
+        settings=Settings(),
+    )
     assert result.status == "rejected"
     assert [e.code for e in result.errors] == [code]
     assert words in result.errors[0].message
@@ -249,12 +342,15 @@ def test_the_reader_child_is_a_second_wall_when_the_check_is_bypassed() -> None:
 
 def test_a_reader_that_overruns_its_time_is_refused(caplog: pytest.LogCaptureFixture) -> None:
     content = xlsx_bytes([["Codi", "Valor"], ["P1.01-I1", 3]])
-    with caplog.at_level(logging.WARNING, logger="indicators.intake.reader"), \
-            pytest.raises(ReadLimitExceeded) as refused:
+    with (
+        caplog.at_level(logging.WARNING, logger="indicators.intake.reader"),
+        pytest.raises(ReadLimitExceeded) as refused,
+    ):
         read_workbook(content, Settings(read_timeout_seconds=0.001))
     assert refused.value.code == "read_timeout"
-    assert "ha trigat més de 0.001 segons" in gettext(refused.value.msgid, "ca",
-                                                       **refused.value.params)
+    assert "ha trigat més de 0.001 segons" in gettext(
+        refused.value.msgid, "ca", **refused.value.params
+    )
     assert [r.exc_info for r in caplog.records] == [None]
 
 
@@ -274,9 +370,16 @@ def test_an_unreadable_workbook_is_one_log_line_and_no_traceback(
     with caplog.at_level(logging.DEBUG):
         with pytest.raises(UnreadableFile) as refused:
             read_sheets("dades.xlsx", content, "xlsx", Settings())
-        result = import_file(None, small_plan, filename="dades.xlsx",  # type: ignore[arg-type]
-                             content=content, user="test", dry_run=True, today=TODAY,
-                             settings=Settings())
+        result = import_file(
+            None,
+            small_plan,
+            filename="dades.xlsx",  # type: ignore[arg-type]
+            content=content,
+            user="test",
+            dry_run=True,
+            today=TODAY,
+            settings=Settings(),
+        )
     assert refused.value.code == "unreadable"
     assert [e.code for e in result.errors] == ["unreadable"]
     assert result.errors[0].message.startswith("No es pot llegir el fitxer")
@@ -292,14 +395,16 @@ def test_limits_on_columns_and_on_all_sheets_together() -> None:
         check_file("wide.xlsx", wide, Settings())
     assert refused.value.code == "too_many_columns"
     assert "massa columnes (el límit és 16384)" in gettext(
-        refused.value.msgid, "ca", **refused.value.params)
+        refused.value.msgid, "ca", **refused.value.params
+    )
     sheet = b"".join(b"<row>" + b"<c><v>1</v></c>" * 20 + b"</row>" for _ in range(30))
     two = _xlsx(sheet, sheet)
     assert check_file("two.xlsx", two, Settings(max_cells=1200)) == "xlsx"  # 600 + 600
     with pytest.raises(UnsafeFile) as refused:
         check_file("two.xlsx", two, Settings(max_cells=1000))
     assert gettext(refused.value.msgid, "ca", **refused.value.params).startswith(
-        "Els fulls, junts, ocupen massa cel·les (el límit és 1000)")
+        "Els fulls, junts, ocupen massa cel·les (el límit és 1000)"
+    )
 
 
 def test_a_sheet_that_is_not_well_formed_xml_is_refused() -> None:
@@ -320,8 +425,10 @@ def test_a_package_with_two_parts_of_the_same_name_is_refused() -> None:
             dst.writestr(item, src.read(item))
         far = b"<row r='2000'><c r='XFD2000'><v>1</v></c></row>"
         with pytest.warns(UserWarning, match="Duplicate name"):
-            dst.writestr("xl/worksheets/sheet1.xml", b"<worksheet " + _MAIN + b"><sheetData>"
-                         + far + b"</sheetData></worksheet>")
+            dst.writestr(
+                "xl/worksheets/sheet1.xml",
+                b"<worksheet " + _MAIN + b"><sheetData>" + far + b"</sheetData></worksheet>",
+            )
     with pytest.raises(UnsafeFile) as refused:
         check_file("twice.xlsx", buffer.getvalue(), Settings())
     assert refused.value.code == "not_a_workbook"
@@ -379,10 +486,13 @@ def test_libreoffice_trailing_repeats_are_not_counted() -> None:
     tail = b"<table:table-cell table:number-columns-repeated='16382'/>"
     content = _ods(
         b"<table:table-row>" + _ODS_VALUE * 2 + tail + b"</table:table-row>"
-        b"<table:table-row table:number-rows-repeated='3'>" + _ODS_VALUE + tail +
-        b"</table:table-row><table:table-row table:number-rows-repeated='1048571'>"
+        b"<table:table-row table:number-rows-repeated='3'>"
+        + _ODS_VALUE
+        + tail
+        + b"</table:table-row><table:table-row table:number-rows-repeated='1048571'>"
         b"<table:table-cell table:number-columns-repeated='16384'/></table:table-row>",
-        **{"Configurations2/accelerator/current.xml": b""})  # empty, as LibreOffice writes it
+        **{"Configurations2/accelerator/current.xml": b""},
+    )  # empty, as LibreOffice writes it
     assert check_file("lo.ods", content, Settings()) == "ods"
     sheets = read_sheets("lo.ods", content, "ods", Settings())
     assert [(s.name, s.first_row, s.first_col, s.rows) for s in sheets] == _in_process(content)
@@ -391,21 +501,44 @@ def test_libreoffice_trailing_repeats_are_not_counted() -> None:
 
 # --- NUL characters: the same on SQLite and PostgreSQL --------------------------------------
 
+
 def test_nul_characters_are_stripped_from_cells_and_refused_in_names(
     engine: Engine, small_plan: Plan
 ) -> None:
-    content = xls_bytes([["Codi", "Període", "Valor", "Comentari"],
-                         ["P1.01-I1", "2025-T3", 12, "bon\x00dia"]])
-    result = import_file(engine, small_plan, filename="sad.xls", content=content,
-                         user="tecnica", service="SAD", today=TODAY, settings=Settings())
+    content = xls_bytes(
+        [["Codi", "Període", "Valor", "Comentari"], ["P1.01-I1", "2025-T3", 12, "bon\x00dia"]]
+    )
+    result = import_file(
+        engine,
+        small_plan,
+        filename="sad.xls",
+        content=content,
+        user="tecnica",
+        service="SAD",
+        today=TODAY,
+        settings=Settings(),
+    )
     assert result.status == "ok", [e.message for e in result.errors]
     assert values_frame(engine).set_index("indicator").loc["P1.01-I1", "comment"] == "bondia"
-    csv_content = csv_bytes([["Codi", "Període", "Valor", "Comentari"],
-                             ["P1.01-I1", "2025-T3", "13", "x" * 70_000 + "\x00fi"]])
+    csv_content = csv_bytes(
+        [
+            ["Codi", "Període", "Valor", "Comentari"],
+            ["P1.01-I1", "2025-T3", "13", "x" * 70_000 + "\x00fi"],
+        ]
+    )
     assert [s.rows[1][3] for s in read_sheets("a.csv", csv_content, "csv", Settings())] == [
-        "x" * 70_000 + "fi"]
-    refused = import_file(engine, small_plan, filename="sad\x00.xlsx", content=content,
-                          user="tecnica", service="SAD", today=TODAY, settings=Settings())
+        "x" * 70_000 + "fi"
+    ]
+    refused = import_file(
+        engine,
+        small_plan,
+        filename="sad\x00.xlsx",
+        content=content,
+        user="tecnica",
+        service="SAD",
+        today=TODAY,
+        settings=Settings(),
+    )
     assert [e.code for e in refused.errors] == ["bad_filename"]
     assert "caràcter NUL" in refused.errors[0].message
     with engine.connect() as conn:
@@ -413,6 +546,7 @@ def test_nul_characters_are_stripped_from_cells_and_refused_in_names(
 
 
 # --- the error list of a file is bounded ----------------------------------------------------
+
 
 def test_an_issue_list_keeps_the_first_200_and_counts_them_all() -> None:
     issue = IssueMaker("ca")

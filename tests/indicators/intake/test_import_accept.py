@@ -28,13 +28,13 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
-def run(engine: Engine, plan: Plan, content: bytes, filename: str = "dades.xlsx",
-        **kwargs: object) -> ImportResult:
+def run(
+    engine: Engine, plan: Plan, content: bytes, filename: str = "dades.xlsx", **kwargs: object
+) -> ImportResult:
     kwargs.setdefault("dry_run", True)
     kwargs.setdefault("today", TODAY)
     kwargs.setdefault("settings", Settings())
-    return import_file(engine, plan, filename=filename, content=content, user="test",
-                       **kwargs)  # type: ignore[arg-type]
+    return import_file(engine, plan, filename=filename, content=content, user="test", **kwargs)  # type: ignore[arg-type]
 
 
 def values_of(result: ImportResult) -> dict[tuple[str, str], object]:
@@ -57,9 +57,20 @@ EXPECTED = {
 @pytest.mark.parametrize(
     ("number", "text"),
     [
-        (1234.5, "1.234,5"), (12.5, "12,5"), (45.0, "45 %"), (45.0, "45%"), (1234.0, "1 234"),
-        (1234.0, "1.234"), (-3.5, "-3,5"), (1234567.0, "1.234.567"), (1234.5, "1,234.5"),
-        (0.5, "0,5"), (12.5, "12.5"), (7.0, 7), (7.25, 7.25), (1234.0, "1\u00a0234"),
+        (1234.5, "1.234,5"),
+        (12.5, "12,5"),
+        (45.0, "45 %"),
+        (45.0, "45%"),
+        (1234.0, "1 234"),
+        (1234.0, "1.234"),
+        (-3.5, "-3,5"),
+        (1234567.0, "1.234.567"),
+        (1234.5, "1,234.5"),
+        (0.5, "0,5"),
+        (12.5, "12.5"),
+        (7.0, 7),
+        (7.25, 7.25),
+        (1234.0, "1\u00a0234"),
     ],
 )
 def test_catalan_numbers(number: float, text: object) -> None:
@@ -74,12 +85,22 @@ def test_not_numbers(text: object) -> None:
 @pytest.mark.parametrize(
     ("cell", "key"),
     [
-        ("En desenvolupament", "en_desenvolupament"), ("EN DESARROLLO", "en_desenvolupament"),
-        ("in progress", "en_desenvolupament"), ("Avancat", "avancat"), ("avanzado", "avancat"),
-        ("Finalitzat", "finalitzat"), ("finalizado", "finalitzat"), ("No iniciat", "no_iniciat"),
-        ("Finalitzat (100 %)", "finalitzat"), ("50 %", "en_desenvolupament"),
-        ("50%", "en_desenvolupament"), (50, "en_desenvolupament"), (0.8, "avancat"),
-        ("Ajornat", "ajornat"), ("desestimado", "desestimat"), ("10 %", "planificat"),
+        ("En desenvolupament", "en_desenvolupament"),
+        ("EN DESARROLLO", "en_desenvolupament"),
+        ("in progress", "en_desenvolupament"),
+        ("Avancat", "avancat"),
+        ("avanzado", "avancat"),
+        ("Finalitzat", "finalitzat"),
+        ("finalizado", "finalitzat"),
+        ("No iniciat", "no_iniciat"),
+        ("Finalitzat (100 %)", "finalitzat"),
+        ("50 %", "en_desenvolupament"),
+        ("50%", "en_desenvolupament"),
+        (50, "en_desenvolupament"),
+        (0.8, "avancat"),
+        ("Ajornat", "ajornat"),
+        ("desestimado", "desestimat"),
+        ("10 %", "planificat"),
     ],
 )
 def test_stages_by_name_or_percentage(plan: Plan, cell: object, key: str) -> None:
@@ -141,8 +162,9 @@ def test_other_sheets_in_the_workbook(sqlite_engine: Engine, small_plan: Plan) -
     instructions = [["Instruccions"], ["Ompliu la columna Valor."], ["Codi: no toqueu"]]
     lists = [["Estats"], ["No iniciat"], ["Finalitzat"]]
     content = xlsx_bytes(
-        [HEADER, *ROWS], sheet="Dades 3T", before=[("Instruccions", instructions),
-                                                   ("Llistes", lists)]
+        [HEADER, *ROWS],
+        sheet="Dades 3T",
+        before=[("Instruccions", instructions), ("Llistes", lists)],
     )
     result = run(sqlite_engine, small_plan, content)
     assert result.status == "ok", result.errors
@@ -191,13 +213,16 @@ def test_template_meta_sheet_gives_service_and_period(
         ["P1.01-I2", "%", "%", 40, 50, None, None],  # left empty: a warning, not an error
         ["P1.02-I1", "Protocol", "", "Iniciat", "", "Avançat", "quasi fet"],
     ]
-    content = xlsx_bytes(rows, meta={"service": "SAD", "period": "2025-T2",
-                                     "template_version": "1"})
+    content = xlsx_bytes(
+        rows, meta={"service": "SAD", "period": "2025-T2", "template_version": "1"}
+    )
     result = run(sqlite_engine, small_plan, content, filename="plantilla.xlsx")
     assert result.status == "ok", result.errors
     assert (result.service, result.period) == ("SAD", "2025-T2")
-    assert values_of(result) == {("P1.01-I1", "2025-T2"): 1300.0,
-                                 ("P1.02-I1", "2025-T2"): "avancat"}
+    assert values_of(result) == {
+        ("P1.01-I1", "2025-T2"): 1300.0,
+        ("P1.02-I1", "2025-T2"): "avancat",
+    }
     assert [(w.code, w.row, w.column) for w in result.warnings] == [("empty_value", 3, "A")]
 
 
@@ -220,8 +245,14 @@ CSV_ROWS: list[list[object]] = [
 
 @pytest.mark.parametrize(
     ("delimiter", "encoding", "bom"),
-    [(";", "utf-8", False), (";", "utf-8", True), (";", "cp1252", False), (",", "utf-8", False),
-     ("\t", "utf-8", False), ("\t", "utf-16", False)],
+    [
+        (";", "utf-8", False),
+        (";", "utf-8", True),
+        (";", "cp1252", False),
+        (",", "utf-8", False),
+        ("\t", "utf-8", False),
+        ("\t", "utf-16", False),
+    ],
 )
 def test_csv_encodings_and_delimiters(
     sqlite_engine: Engine, small_plan: Plan, delimiter: str, encoding: str, bom: bool
@@ -253,13 +284,18 @@ def test_xls_ods_xlsm_give_the_same_values(sqlite_engine: Engine, small_plan: Pl
 
 def test_numeric_cells_and_percent_cells(sqlite_engine: Engine, small_plan: Plan) -> None:
     rows: list[list[object]] = [
-        ["Codi", "Valor"], ["P1.01-I1", 1234.5], ["P1.02-I1", 0.5], ["P1.02-I2", 12]
+        ["Codi", "Valor"],
+        ["P1.01-I1", 1234.5],
+        ["P1.02-I1", 0.5],
+        ["P1.02-I2", 12],
     ]
     result = run(sqlite_engine, small_plan, xlsx_bytes(rows), period="2025-T3")
     assert result.status == "ok", result.errors
-    assert values_of(result) == {("P1.01-I1", "2025-T3"): 1234.5,
-                                 ("P1.02-I1", "2025-T3"): "en_desenvolupament",
-                                 ("P1.02-I2", "2025-T3"): 12.0}
+    assert values_of(result) == {
+        ("P1.01-I1", "2025-T3"): 1234.5,
+        ("P1.02-I1", "2025-T3"): "en_desenvolupament",
+        ("P1.02-I2", "2025-T3"): 12.0,
+    }
 
 
 def test_json_shape(sqlite_engine: Engine, small_plan: Plan, tmp_path: Path) -> None:
@@ -300,6 +336,5 @@ def test_a_percentage_written_as_a_fraction_is_a_warning(
     rows: list[list[object]] = [["Codi", "Valor"], ["P1.01-I2", 0.45], ["P1.01-I1", 0.5]]
     result = run(sqlite_engine, small_plan, xlsx_bytes(rows), period="2025-T3")
     assert result.status == "ok"
-    assert [(w.code, w.row, w.column) for w in result.warnings] == [
-        ("percent_as_fraction", 2, "B")]
+    assert [(w.code, w.row, w.column) for w in result.warnings] == [("percent_as_fraction", 2, "B")]
     assert "si vol dir 45 %, escriviu 45" in result.warnings[0].message

@@ -31,11 +31,25 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
-def run(engine: Engine, plan: Plan, content: bytes, filename: str = "dades.xlsx",
-        settings: Settings | None = None, **kwargs: object) -> ImportResult:
-    return import_file(engine, plan, filename=filename, content=content, user="test",
-                       dry_run=True, today=TODAY, settings=settings or Settings(),
-                       **kwargs)  # type: ignore[arg-type]
+def run(
+    engine: Engine,
+    plan: Plan,
+    content: bytes,
+    filename: str = "dades.xlsx",
+    settings: Settings | None = None,
+    **kwargs: object,
+) -> ImportResult:
+    return import_file(
+        engine,
+        plan,
+        filename=filename,
+        content=content,
+        user="test",
+        dry_run=True,
+        today=TODAY,
+        settings=settings or Settings(),
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def located(result: ImportResult) -> list[tuple[str, str | None, int | None, str | None]]:
@@ -48,16 +62,16 @@ def test_every_error_is_collected_with_sheet_row_and_column(
     rows: list[list[object]] = [
         ["Dades del SAD"],
         ["Codi", "Període", "Valor", "Comentari"],
-        ["P1.01-I1", "2025-T3", "molts", None],            # 3: text for a number
-        ["P1.01I1", "2025-T3", "12", None],                # 4: unknown, close to P1.01-I1
-        ["P2.01-I1", "2025-T3", "5", None],                # 5: the SIS's indicator
-        ["P1.01-I2", "2025-T3", "120 %", None],            # 6: outside 0-100
-        ["P1.01-I1", "2021-T4", "3", None],                # 7: before the plan
-        ["P1.02-I2", "2026-T1", "3", None],                # 8: in the future
-        ["P1.02-I1", "2025-T3", "Gairebé acabat", None],   # 9: no such stage
-        ["P1.02-I2", "2025-T3", "10", None],               # 10
-        ["P1.02-I2", "2025-T3", "11", None],               # 11: duplicate of row 10
-        ["P1.02-I2", "tercer", "11", None],                # 12: not a quarter
+        ["P1.01-I1", "2025-T3", "molts", None],  # 3: text for a number
+        ["P1.01I1", "2025-T3", "12", None],  # 4: unknown, close to P1.01-I1
+        ["P2.01-I1", "2025-T3", "5", None],  # 5: the SIS's indicator
+        ["P1.01-I2", "2025-T3", "120 %", None],  # 6: outside 0-100
+        ["P1.01-I1", "2021-T4", "3", None],  # 7: before the plan
+        ["P1.02-I2", "2026-T1", "3", None],  # 8: in the future
+        ["P1.02-I1", "2025-T3", "Gairebé acabat", None],  # 9: no such stage
+        ["P1.02-I2", "2025-T3", "10", None],  # 10
+        ["P1.02-I2", "2025-T3", "11", None],  # 11: duplicate of row 10
+        ["P1.02-I2", "tercer", "11", None],  # 12: not a quarter
     ]
     result = run(sqlite_engine, small_plan, xlsx_bytes(rows), service="SAD")
     assert result.status == "rejected"
@@ -81,7 +95,9 @@ def test_every_error_is_collected_with_sheet_row_and_column(
     assert "encara no ha començat" in messages["future_period"]
     assert "En desenvolupament" in messages["unknown_stage"]
     assert "també a la fila 10" in messages["duplicate_row"]
-    assert result.errors[0].describe() == "Full «Dades», fila 3, columna C: «molts» no és un número."
+    assert (
+        result.errors[0].describe() == "Full «Dades», fila 3, columna C: «molts» no és un número."
+    )
     assert result.errors[0].value == "molts"
     assert "No s'ha desat res" in result.message
 
@@ -90,23 +106,32 @@ def test_messages_in_spanish(sqlite_engine: Engine, small_plan: Plan) -> None:
     rows: list[list[object]] = [["Codi", "Valor"], ["P1.01-I1", "molts"]]
     result = run(sqlite_engine, small_plan, xlsx_bytes(rows), period="2025-T3", lang="es")
     assert result.errors[0].message == "«molts» no es un número."
-    assert result.errors[0].describe("es") == "Hoja «Dades», fila 2, columna B: «molts» no es un número."
+    assert (
+        result.errors[0].describe("es")
+        == "Hoja «Dades», fila 2, columna B: «molts» no es un número."
+    )
 
 
 def test_wide_format_errors_point_at_the_quarter_column(
     sqlite_engine: Engine, small_plan: Plan
 ) -> None:
     rows: list[list[object]] = [
-        ["Codi", "2025-T3", "2026-T1"], ["P1.01-I1", "1,5", "2"], ["P1.01-I2", "x", None]
+        ["Codi", "2025-T3", "2026-T1"],
+        ["P1.01-I1", "1,5", "2"],
+        ["P1.01-I2", "x", None],
     ]
     result = run(sqlite_engine, small_plan, xlsx_bytes(rows), service="SAD")
-    assert located(result) == [("future_period", "Dades", 2, "C"), ("not_a_number", "Dades", 3, "B")]
+    assert located(result) == [
+        ("future_period", "Dades", 2, "C"),
+        ("not_a_number", "Dades", 3, "B"),
+    ]
 
 
 def test_service_not_allowed_for_the_user(sqlite_engine: Engine, small_plan: Plan) -> None:
     rows: list[list[object]] = [["Codi", "Valor"], ["P1.01-I1", 3]]
-    result = run(sqlite_engine, small_plan, xlsx_bytes(rows), period="2025-T3",
-                 allowed_services={"SIS"})
+    result = run(
+        sqlite_engine, small_plan, xlsx_bytes(rows), period="2025-T3", allowed_services={"SIS"}
+    )
     assert [e.code for e in result.errors] == ["service_not_allowed"]
     assert "No podeu lliurar dades del servei «SAD»" in result.errors[0].message
 
@@ -125,8 +150,11 @@ def test_no_service_and_no_period_determinable(sqlite_engine: Engine, small_plan
 
 
 def test_service_column_disagreeing_with_the_file(sqlite_engine: Engine, small_plan: Plan) -> None:
-    rows: list[list[object]] = [["Servei", "Codi", "Valor"], ["SAD", "P1.01-I1", 3],
-                                ["SIS", "P1.01-I2", 4]]
+    rows: list[list[object]] = [
+        ["Servei", "Codi", "Valor"],
+        ["SAD", "P1.01-I1", 3],
+        ["SIS", "P1.01-I2", 4],
+    ]
     result = run(sqlite_engine, small_plan, xlsx_bytes(rows), service="SAD", period="2025-T3")
     assert located(result) == [("service_mismatch", "Dades", 3, "A")]
 
@@ -145,6 +173,7 @@ def test_header_without_values(sqlite_engine: Engine, small_plan: Plan) -> None:
 
 # --- hostile and broken files ---------------------------------------------------------------
 
+
 def _zip(entries: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -155,8 +184,10 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 
 def _replace_part(content: bytes, part: str, data: bytes) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             dst.writestr(item, data if item.filename == part else src.read(item.filename))
     return out.getvalue()
@@ -191,24 +222,30 @@ def _ole_with(*streams: str) -> bytes:
 
 
 GOOD = xlsx_bytes([["Codi", "Valor"], ["P1.01-I1", 3]])
-XXE = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-       b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-       b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>'
-       b"</sheetData></worksheet>")
-LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-          b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-          b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-          b"<si><t>&lol2;</t></si></sst>")
+XXE = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>'
+    b"</sheetData></worksheet>"
+)
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<si><t>&lol2;</t></si></sst>"
+)
 
 
 def _encrypted_ods() -> bytes:
-    return _zip({
-        "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-        "content.xml": b"<office:document-content/>",
-        "META-INF/manifest.xml": b'<manifest:manifest><manifest:file-entry manifest:full-path='
-                                 b'"content.xml"><manifest:encryption-data/></manifest:file-entry>'
-                                 b"</manifest:manifest>",
-    })
+    return _zip(
+        {
+            "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+            "content.xml": b"<office:document-content/>",
+            "META-INF/manifest.xml": b"<manifest:manifest><manifest:file-entry manifest:full-path="
+            b'"content.xml"><manifest:encryption-data/></manifest:file-entry>'
+            b"</manifest:manifest>",
+        }
+    )
 
 
 def _sparse_xlsx() -> bytes:
@@ -226,20 +263,28 @@ def _sparse_xlsx() -> bytes:
 
 
 def _ods_repeated_cells() -> bytes:
-    cell = (b'<table:table-cell table:number-columns-repeated="16000" office:value-type="float" '
-            b'office:value="1"><text:p>1</text:p></table:table-cell>')
+    cell = (
+        b'<table:table-cell table:number-columns-repeated="16000" office:value-type="float" '
+        b'office:value="1"><text:p>1</text:p></table:table-cell>'
+    )
     content = (
         b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
         b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
         b'<office:body><office:spreadsheet><table:table table:name="Dades">'
-        b'<table:table-row table:number-rows-repeated="1000">' + cell +
-        b"</table:table-row></table:table></office:spreadsheet></office:body>"
+        b'<table:table-row table:number-rows-repeated="1000">'
+        + cell
+        + b"</table:table-row></table:table></office:spreadsheet></office:body>"
         b"</office:document-content>"
     )
-    return _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-                 "content.xml": content, "META-INF/manifest.xml": b"<manifest/>"})
+    return _zip(
+        {
+            "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+            "content.xml": content,
+            "META-INF/manifest.xml": b"<manifest/>",
+        }
+    )
 
 
 def _sparse_xls() -> bytes:
@@ -257,36 +302,66 @@ def _sparse_xls() -> bytes:
 HOSTILE = {
     "sparse xls (two far-apart cells)": (_sparse_xls(), "too_many_cells", "massa cel·les"),
     "sparse xlsx (two far-apart cells)": (_sparse_xlsx(), "too_many_cells", "massa cel·les"),
-    "ods with repeated rows and cells": (_ods_repeated_cells(), "too_many_cells",
-                                         "massa cel·les"),
+    "ods with repeated rows and cells": (_ods_repeated_cells(), "too_many_cells", "massa cel·les"),
     "empty": (b"", "empty_file", "El fitxer és buit."),
     "random bytes": (random.Random(7).randbytes(4096), "not_a_spreadsheet", "no és un full"),
-    "zip, not a workbook": (_zip({"foto.jpg": b"\xff\xd8\xff" * 100, "llegiu.txt": b"hola"}),
-                            "not_a_workbook", "no un llibre de càlcul"),
+    "zip, not a workbook": (
+        _zip({"foto.jpg": b"\xff\xd8\xff" * 100, "llegiu.txt": b"hola"}),
+        "not_a_workbook",
+        "no un llibre de càlcul",
+    ),
     "truncated zip": (GOOD[: len(GOOD) // 2], "not_a_workbook", "malmès"),
     "zip bomb by ratio": (
-        _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
-              "xl/worksheets/sheet1.xml": b"\x00" * (8 * 1024 * 1024)}),
-        "zip_bomb", "bomba de compressió"),
-    "zip bomb by declared size": (_declare_size(GOOD, 3 * 1024 * 1024 * 1024), "zip_bomb",
-                                  "bomba de compressió"),
-    "XXE entity in a sheet": (_replace_part(GOOD, "xl/worksheets/sheet1.xml", XXE),
-                              "xml_entities", "DOCTYPE/ENTITY"),
-    "billion laughs in shared strings": (_replace_part(GOOD, "xl/sharedStrings.xml", LAUGHS)
-                                         if "xl/sharedStrings.xml" in zipfile.ZipFile(
-                                             io.BytesIO(GOOD)).namelist()
-                                         else _zip({"[Content_Types].xml": b"<Types/>",
-                                                    "xl/workbook.xml": b"<workbook/>",
-                                                    "xl/sharedStrings.xml": LAUGHS}),
-                                         "xml_entities", "DOCTYPE/ENTITY"),
+        _zip(
+            {
+                "[Content_Types].xml": b"<Types/>",
+                "xl/workbook.xml": b"<workbook/>",
+                "xl/worksheets/sheet1.xml": b"\x00" * (8 * 1024 * 1024),
+            }
+        ),
+        "zip_bomb",
+        "bomba de compressió",
+    ),
+    "zip bomb by declared size": (
+        _declare_size(GOOD, 3 * 1024 * 1024 * 1024),
+        "zip_bomb",
+        "bomba de compressió",
+    ),
+    "XXE entity in a sheet": (
+        _replace_part(GOOD, "xl/worksheets/sheet1.xml", XXE),
+        "xml_entities",
+        "DOCTYPE/ENTITY",
+    ),
+    "billion laughs in shared strings": (
+        _replace_part(GOOD, "xl/sharedStrings.xml", LAUGHS)
+        if "xl/sharedStrings.xml" in zipfile.ZipFile(io.BytesIO(GOOD)).namelist()
+        else _zip(
+            {
+                "[Content_Types].xml": b"<Types/>",
+                "xl/workbook.xml": b"<workbook/>",
+                "xl/sharedStrings.xml": LAUGHS,
+            }
+        ),
+        "xml_entities",
+        "DOCTYPE/ENTITY",
+    ),
     "encrypted xlsx (OLE with EncryptionInfo)": (
-        _ole_with("EncryptionInfo", "EncryptedPackage"), "encrypted", "protegit amb contrasenya"),
+        _ole_with("EncryptionInfo", "EncryptedPackage"),
+        "encrypted",
+        "protegit amb contrasenya",
+    ),
     "encrypted ods": (_encrypted_ods(), "encrypted", "protegit amb contrasenya"),
-    "binary xlsb": (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x83\x01"}),
-                    "unsupported_format", "(.xlsb)"),
+    "binary xlsb": (
+        _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x83\x01"}),
+        "unsupported_format",
+        "(.xlsb)",
+    ),
     "word document": (_ole_with("WordDocument"), "not_a_workbook", "document de Word"),
-    "pdf named .xlsx": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + random.Random(3).randbytes(2000),
-                        "not_a_spreadsheet", "malmès"),
+    "pdf named .xlsx": (
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + random.Random(3).randbytes(2000),
+        "not_a_spreadsheet",
+        "malmès",
+    ),
 }
 
 
@@ -304,16 +379,28 @@ def test_hostile_files_get_a_clear_catalan_error(
 
 def test_too_many_rows_xlsx(sqlite_engine: Engine, small_plan: Plan) -> None:
     rows: list[list[object]] = [["Codi", "Valor"]] + [["P1.01-I1", i] for i in range(2100)]
-    result = run(sqlite_engine, small_plan, xlsx_bytes(rows), settings=Settings(max_rows=2000),
-                 service="SAD", period="2025-T3")
+    result = run(
+        sqlite_engine,
+        small_plan,
+        xlsx_bytes(rows),
+        settings=Settings(max_rows=2000),
+        service="SAD",
+        period="2025-T3",
+    )
     assert [e.code for e in result.errors] == ["too_many_rows"]
     assert "massa files (el límit és 2000)" in result.errors[0].message
 
 
 def test_over_100k_rows_csv_with_default_limits(sqlite_engine: Engine, small_plan: Plan) -> None:
     rows: list[list[object]] = [["Codi", "Valor"]] + [["P1.01-I1", "1"]] * 100_500
-    result = run(sqlite_engine, small_plan, csv_bytes(rows), filename="dades.csv",
-                 service="SAD", period="2025-T3")
+    result = run(
+        sqlite_engine,
+        small_plan,
+        csv_bytes(rows),
+        filename="dades.csv",
+        service="SAD",
+        period="2025-T3",
+    )
     assert [e.code for e in result.errors] == ["too_many_rows"]
 
 

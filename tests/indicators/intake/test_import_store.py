@@ -30,21 +30,33 @@ from tests.helpers.sheet_builders import xlsx_bytes
 T0 = dt.datetime(2025, 10, 5, 9, 0, tzinfo=dt.UTC)
 
 
-def sheet(hours: object, pct: object = 40, stage: object = "Iniciat",
-          period: str = "2025-T3") -> bytes:
-    return xlsx_bytes([
-        ["Codi", "Període", "Valor", "Comentari"],
-        ["P1.01-I1", period, hours, f"hores {hours}"],
-        ["P1.01-I2", period, pct, None],
-        ["P1.02-I1", period, stage, None],
-    ])
+def sheet(
+    hours: object, pct: object = 40, stage: object = "Iniciat", period: str = "2025-T3"
+) -> bytes:
+    return xlsx_bytes(
+        [
+            ["Codi", "Període", "Valor", "Comentari"],
+            ["P1.01-I1", period, hours, f"hores {hours}"],
+            ["P1.01-I2", period, pct, None],
+            ["P1.02-I1", period, stage, None],
+        ]
+    )
 
 
-def load(engine: Engine, plan: Plan, content: bytes, *, at: dt.datetime | None = None,
-         **kwargs: object) -> ImportResult:
-    return import_file(engine, plan, filename="sad.xlsx", content=content, user="tecnica",
-                       today=TODAY, settings=Settings(), uploaded_at=at,
-                       **kwargs)  # type: ignore[arg-type]
+def load(
+    engine: Engine, plan: Plan, content: bytes, *, at: dt.datetime | None = None, **kwargs: object
+) -> ImportResult:
+    return import_file(
+        engine,
+        plan,
+        filename="sad.xlsx",
+        content=content,
+        user="tecnica",
+        today=TODAY,
+        settings=Settings(),
+        uploaded_at=at,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def counts(engine: Engine) -> tuple[int, int, int, int]:
@@ -67,8 +79,20 @@ def test_import_stores_submission_values_audit_and_generation(
     assert counts(engine) == (1, 3, 1, 1)
     frame = values_frame(engine)
     assert list(frame.columns) == [
-        "indicator", "service", "period", "year", "quarter", "value", "stage", "comment",
-        "submission_id", "sheet", "row", "filename", "uploaded_by", "uploaded_at",
+        "indicator",
+        "service",
+        "period",
+        "year",
+        "quarter",
+        "value",
+        "stage",
+        "comment",
+        "submission_id",
+        "sheet",
+        "row",
+        "filename",
+        "uploaded_by",
+        "uploaded_at",
     ]
     row = frame.set_index("indicator").loc["P1.01-I1"]
     assert row["value"] == 1234.5 and row["year"] == 2025 and row["quarter"] == 3
@@ -86,8 +110,13 @@ def test_import_stores_submission_values_audit_and_generation(
 def test_a_rejected_import_stores_nothing(engine: Engine, small_plan: Plan) -> None:
     load(engine, small_plan, sheet(10), at=T0)
     before = counts(engine)
-    bad = xlsx_bytes([["Codi", "Període", "Valor"], ["P1.01-I1", "2025-T3", 20],
-                      ["P1.01-I2", "2025-T3", "molts"]])
+    bad = xlsx_bytes(
+        [
+            ["Codi", "Període", "Valor"],
+            ["P1.01-I1", "2025-T3", 20],
+            ["P1.01-I2", "2025-T3", "molts"],
+        ]
+    )
     result = load(engine, small_plan, bad)
     assert result.status == "rejected"
     assert counts(engine) == before
@@ -180,10 +209,13 @@ def test_as_of_sees_only_what_was_uploaded_by_then(engine: Engine, small_plan: P
 
 
 def test_history_in_a_long_file_and_newest_value_wins(engine: Engine, small_plan: Plan) -> None:
-    history = xlsx_bytes([
-        ["Codi", "Període", "Valor"],
-        ["P1.01-I1", "2025-T2", 8], ["P1.01-I1", "2025-T3", 10],
-    ])
+    history = xlsx_bytes(
+        [
+            ["Codi", "Període", "Valor"],
+            ["P1.01-I1", "2025-T2", 8],
+            ["P1.01-I1", "2025-T3", 10],
+        ]
+    )
     load(engine, small_plan, history, at=T0)
     load(engine, small_plan, sheet(11, period="2025-T2"), at=T0 + dt.timedelta(days=1))
     frame = values_frame(engine)
@@ -192,7 +224,9 @@ def test_history_in_a_long_file_and_newest_value_wins(engine: Engine, small_plan
     assert got[("P1.01-I1", "2025-T3")] == 10
     early = values_frame(engine, as_of=T0 + dt.timedelta(hours=1))
     assert {(r.indicator, r.period): r.value for r in early.itertuples()} == {
-        ("P1.01-I1", "2025-T2"): 8, ("P1.01-I1", "2025-T3"): 10}
+        ("P1.01-I1", "2025-T2"): 8,
+        ("P1.01-I1", "2025-T3"): 10,
+    }
 
 
 def test_suspicious_jump_is_a_warning(engine: Engine, small_plan: Plan) -> None:
@@ -226,8 +260,13 @@ def _concurrent_import(args: tuple[str, bytes, int]) -> str:
     engine = make_engine(url)
     try:
         result = import_file(
-            engine, plan, filename=f"sad-{marker}.xlsx", content=sheet(marker, pct=marker),
-            user=f"worker{marker}", today=TODAY, settings=Settings(),
+            engine,
+            plan,
+            filename=f"sad-{marker}.xlsx",
+            content=sheet(marker, pct=marker),
+            user=f"worker{marker}",
+            today=TODAY,
+            settings=Settings(),
         )
         return result.status
     finally:

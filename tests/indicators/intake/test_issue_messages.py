@@ -31,7 +31,12 @@ def test_an_issue_takes_its_message_from_the_table() -> None:
     assert issue.message == "«molts» no és un número."
     assert issue.message == gettext(MESSAGES["not_a_number"], "ca", value="molts")
     assert (issue.code, issue.sheet, issue.row, issue.column, issue.value) == (
-        "not_a_number", "Dades", 7, "E", "molts")
+        "not_a_number",
+        "Dades",
+        7,
+        "E",
+        "molts",
+    )
 
 
 def test_a_message_of_its_own_wins_over_the_table() -> None:

@@ -21,8 +21,16 @@ from indicators.intake.template import (
 )
 from plan_model.models import Plan
 
-HEADERS_CA = ["Codi", "Indicador", "Unitat", "Període", "Últim valor", "Meta 2025", "Valor",
-              "Comentari"]
+HEADERS_CA = [
+    "Codi",
+    "Indicador",
+    "Unitat",
+    "Període",
+    "Últim valor",
+    "Meta 2025",
+    "Valor",
+    "Comentari",
+]
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +149,9 @@ def test_instructions_in_catalan_with_deadline_and_contact(mixed_plan: Plan) -> 
 def test_last_values_shown_numbers_and_stage_names(mixed_plan: Plan) -> None:
     numeric, *_rest = mixed_plan.indicators_of_service("SIS")
     milestone = next(i for i in mixed_plan.indicators_of_service("SIS") if i.is_milestone)
-    content = build_template(mixed_plan, "SIS", "2025-T4",
-                             last_values={numeric.code: 1234.5, milestone.code: "avancat"})
+    content = build_template(
+        mixed_plan, "SIS", "2025-T4", last_values={numeric.code: 1234.5, milestone.code: "avancat"}
+    )
     ws = _open(content)["Dades"]
     values = {r[0]: r[4] for r in ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)}
     assert values[numeric.code] == 1234.5
@@ -152,14 +161,21 @@ def test_last_values_shown_numbers_and_stage_names(mixed_plan: Plan) -> None:
 def test_last_values_from_frame_takes_latest_before_period() -> None:
     import pandas as pd
 
-    frame = pd.DataFrame([
-        {"indicator": "A", "service": "SIS", "period": "2025-T2", "value": 3.0, "stage": None},
-        {"indicator": "A", "service": "SIS", "period": "2025-T3", "value": 4.0, "stage": None},
-        {"indicator": "A", "service": "SIS", "period": "2025-T4", "value": 9.0, "stage": None},
-        {"indicator": "B", "service": "SIS", "period": "2024-T1", "value": float("nan"),
-         "stage": "iniciat"},
-        {"indicator": "C", "service": "SAD", "period": "2025-T1", "value": 1.0, "stage": None},
-    ])
+    frame = pd.DataFrame(
+        [
+            {"indicator": "A", "service": "SIS", "period": "2025-T2", "value": 3.0, "stage": None},
+            {"indicator": "A", "service": "SIS", "period": "2025-T3", "value": 4.0, "stage": None},
+            {"indicator": "A", "service": "SIS", "period": "2025-T4", "value": 9.0, "stage": None},
+            {
+                "indicator": "B",
+                "service": "SIS",
+                "period": "2024-T1",
+                "value": float("nan"),
+                "stage": "iniciat",
+            },
+            {"indicator": "C", "service": "SAD", "period": "2025-T1", "value": 1.0, "stage": None},
+        ]
+    )
     assert last_values_from_frame(frame, "SIS", "2025-T4") == {"A": 4.0, "B": "iniciat"}
     assert last_values_from_frame(pd.DataFrame(), "SIS", "2025-T4") == {}
 
@@ -167,12 +183,18 @@ def test_last_values_from_frame_takes_latest_before_period() -> None:
 def test_spanish_template(mixed_plan: Plan) -> None:
     wb = _open(build_template(mixed_plan, "SIS", "2025-T4", lang="es"))
     assert wb.sheetnames[:2] == ["Instrucciones", "Datos"]
-    assert [c.value for c in wb["Datos"][HEADER_ROW]][:4] == ["Código", "Indicador", "Unidad",
-                                                             "Periodo"]
+    assert [c.value for c in wb["Datos"][HEADER_ROW]][:4] == [
+        "Código",
+        "Indicador",
+        "Unidad",
+        "Periodo",
+    ]
 
 
-@pytest.mark.parametrize(("service", "period"), [("NOPE", "2025-T4"), ("SIS", "2025-T9"),
-                                                 ("SIS", "2026-T1"), ("SIS", "abc")])
+@pytest.mark.parametrize(
+    ("service", "period"),
+    [("NOPE", "2025-T4"), ("SIS", "2025-T9"), ("SIS", "2026-T1"), ("SIS", "abc")],
+)
 def test_bad_requests_raise(mixed_plan: Plan, service: str, period: str) -> None:
     with pytest.raises(TemplateError) as info:
         build_template(mixed_plan, service, period)
@@ -200,9 +222,15 @@ def test_filled_template_imports_ok(plan: Plan, engine: object, lang: str) -> No
             assert indicator.targets is not None
             filled[indicator.code] = (indicator.targets[2025] * 0.9, None if k else "Provisional")
     content = build_template(plan, "SAD", "2025-T3", filled=filled, lang=lang)
-    result = import_file(engine, plan, filename="plantilla.xlsx", content=content,  # type: ignore[arg-type]
-                         user="tecnic.sad", dry_run=True,
-                         uploaded_at=dt.datetime(2025, 10, 10, tzinfo=dt.UTC))
+    result = import_file(
+        engine,
+        plan,
+        filename="plantilla.xlsx",
+        content=content,  # type: ignore[arg-type]
+        user="tecnic.sad",
+        dry_run=True,
+        uploaded_at=dt.datetime(2025, 10, 10, tzinfo=dt.UTC),
+    )
     assert result.status == "ok", [e.message for e in result.errors]
     assert (result.service, result.period) == ("SAD", "2025-T3")  # from the hidden _meta
     got = {v.indicator: (v.value, v.comment) for v in result.values}

@@ -55,9 +55,17 @@ def test_caches_follow_the_data_generation(engine: Engine, plan: Plan) -> None:
     assert before.memo(("x",), lambda: calls.append(1) or 2) == 1
     assert calls == [1]
     # another worker imports: this worker sees the new generation on its next request
-    store(engine, service="SIS", period="2022-T2", filename="SIS.xlsx", content=b"new",
-          user="tecnic.sis", source="cli",
-          values=submission_values(plan, "SIS", Period(2022, 2)), warnings=[])
+    store(
+        engine,
+        service="SIS",
+        period="2022-T2",
+        filename="SIS.xlsx",
+        content=b"new",
+        user="tecnic.sis",
+        source="cli",
+        values=submission_values(plan, "SIS", Period(2022, 2)),
+        warnings=[],
+    )
     after = dashboard_data.load(engine, plan, deadline_days=30)
     assert after.generation > before.generation
     assert after.latest_period() == Period(2022, 2)
@@ -81,10 +89,21 @@ def test_lean_values_are_the_values_in_force(engine: Engine, plan: Plan) -> None
     load_sample(engine, plan, [Period(2022, 1), Period(2022, 2)])
     code = plan.indicators_of_service("SIS")[0].code
     # SIS re-sends 2022-T2, its file also carrying a corrected 2022-T1 figure
-    history = [ParsedValue(code, "2022-T1", 1234.0, "corregit", "Dades", 9, "E"),
-               *submission_values(plan, "SIS", Period(2022, 2))]
-    store(engine, service="SIS", period="2022-T2", filename="SIS_v2.xlsx", content=b"v2",
-          user="tecnic.sis", source="cli", values=history, warnings=[])
+    history = [
+        ParsedValue(code, "2022-T1", 1234.0, "corregit", "Dades", 9, "E"),
+        *submission_values(plan, "SIS", Period(2022, 2)),
+    ]
+    store(
+        engine,
+        service="SIS",
+        period="2022-T2",
+        filename="SIS_v2.xlsx",
+        content=b"v2",
+        user="tecnic.sis",
+        source="cli",
+        values=history,
+        warnings=[],
+    )
     lean = dashboard_data.current_values(engine)
     reference = values_frame(engine)[dashboard_data.LEAN_COLUMNS]
     reference = reference.sort_values(dashboard_data.VALUE_KEY).reset_index(drop=True)
@@ -105,10 +124,23 @@ def test_lean_values_as_of_match_values_frame(engine: Engine, plan: Plan) -> Non
     # a later re-upload of SIS 2022-T2 with one value only: before it, the first file rules
     late = dt.datetime(2022, 9, 20, tzinfo=dt.UTC)
     first_value = submission_values(plan, "SIS", Period(2022, 2))[:1]
-    store(engine, service="SIS", period="2022-T2", filename="SIS_v2.xlsx", content=b"v2",
-          user="tecnic.sis", source="cli", values=first_value, warnings=[], uploaded_at=late)
-    for cutoff in (dt.datetime(2022, 5, 1, tzinfo=dt.UTC), dt.datetime(2022, 8, 1, tzinfo=dt.UTC),
-                   dt.datetime(2022, 10, 1, tzinfo=dt.UTC)):
+    store(
+        engine,
+        service="SIS",
+        period="2022-T2",
+        filename="SIS_v2.xlsx",
+        content=b"v2",
+        user="tecnic.sis",
+        source="cli",
+        values=first_value,
+        warnings=[],
+        uploaded_at=late,
+    )
+    for cutoff in (
+        dt.datetime(2022, 5, 1, tzinfo=dt.UTC),
+        dt.datetime(2022, 8, 1, tzinfo=dt.UTC),
+        dt.datetime(2022, 10, 1, tzinfo=dt.UTC),
+    ):
         lean = dashboard_data.current_values(engine, as_of=cutoff)
         reference = values_frame(engine, as_of=cutoff)[dashboard_data.LEAN_COLUMNS]
         reference = reference.sort_values(dashboard_data.VALUE_KEY).reset_index(drop=True)
@@ -134,17 +166,42 @@ def test_values_as_of_a_quarter_match_values_frame(engine: Engine, plan: Plan) -
     # SIS re-sends 2022-T2 on time (the first file is superseded within the quarter's
     # deadline), then again after the next quarter's deadline with one value and a corrected
     # 2022-T1 figure; another service re-sends 2022-T1 late, after 2022-T2's deadline
-    store(engine, service="SIS", period="2022-T2", filename="SIS_v2.xlsx", content=b"v2",
-          user="tecnic.sis", source="cli", values=sis, warnings=[],
-          uploaded_at=dt.datetime(2022, 7, 20, tzinfo=dt.UTC))
-    store(engine, service="SIS", period="2022-T2", filename="SIS_v3.xlsx", content=b"v3",
-          user="tecnic.sis", source="cli", warnings=[],
-          values=[ParsedValue(code, "2022-T1", 4321.0, None, "Dades", 3, "E"), number],
-          uploaded_at=dt.datetime(2022, 11, 15, tzinfo=dt.UTC))
-    store(engine, service=other, period="2022-T1", filename="v2.xlsx", content=b"v2",
-          user="tecnic", source="cli", warnings=[],
-          values=submission_values(plan, other, Period(2022, 1))[:2],
-          uploaded_at=dt.datetime(2022, 9, 1, tzinfo=dt.UTC))
+    store(
+        engine,
+        service="SIS",
+        period="2022-T2",
+        filename="SIS_v2.xlsx",
+        content=b"v2",
+        user="tecnic.sis",
+        source="cli",
+        values=sis,
+        warnings=[],
+        uploaded_at=dt.datetime(2022, 7, 20, tzinfo=dt.UTC),
+    )
+    store(
+        engine,
+        service="SIS",
+        period="2022-T2",
+        filename="SIS_v3.xlsx",
+        content=b"v3",
+        user="tecnic.sis",
+        source="cli",
+        warnings=[],
+        values=[ParsedValue(code, "2022-T1", 4321.0, None, "Dades", 3, "E"), number],
+        uploaded_at=dt.datetime(2022, 11, 15, tzinfo=dt.UTC),
+    )
+    store(
+        engine,
+        service=other,
+        period="2022-T1",
+        filename="v2.xlsx",
+        content=b"v2",
+        user="tecnic",
+        source="cli",
+        warnings=[],
+        values=submission_values(plan, other, Period(2022, 1))[:2],
+        uploaded_at=dt.datetime(2022, 9, 1, tzinfo=dt.UTC),
+    )
     data = dashboard_data.load(engine, plan, deadline_days=30)
     data.values()  # the current rows are read first, as on a page
     for quarter in [*quarters, Period(2022, 4)]:
@@ -152,10 +209,12 @@ def test_values_as_of_a_quarter_match_values_frame(engine: Engine, plan: Plan) -
         reference = values_frame(engine, as_of=cutoff)[dashboard_data.LEAN_COLUMNS]
         reference = reference.sort_values(dashboard_data.VALUE_KEY).reset_index(drop=True)
         pd.testing.assert_frame_equal(data.values_as_of(quarter), reference, check_dtype=False)
+
     # the corrected 2022-T1 figure counts only once its file had been sent
     def t1(frame: pd.DataFrame) -> list[float]:
         rows = frame[(frame["indicator"] == code) & (frame["period"] == "2022-T1")]
         return list(rows["value"])
+
     assert t1(data.values_as_of(Period(2022, 3))) != [4321.0]
     assert t1(data.values_as_of(Period(2022, 4))) == [4321.0]
     assert t1(data.values()) == [4321.0]
@@ -167,8 +226,9 @@ def test_settings_thresholds_change_the_lights(engine: Engine, plan: Plan) -> No
     dashboard_data.clear_caches()
     load_sample(engine, plan, [Period(2022, 1)])
     default = dashboard_data.load(engine, plan, deadline_days=30)
-    strict = dashboard_data.load(engine, plan, deadline_days=30,
-                                 thresholds=Thresholds(green=1.5, amber=1.4))
+    strict = dashboard_data.load(
+        engine, plan, deadline_days=30, thresholds=Thresholds(green=1.5, amber=1.4)
+    )
     assert strict.scope != default.scope  # cached apart
     lights = {str(o.status) for o in strict.status(Period(2022, 1)).objectives}
     assert "green" not in lights  # nothing reaches 150 % of the expected progress
@@ -187,9 +247,17 @@ def test_an_import_drops_what_was_cached_under_thresholds(engine: Engine, plan: 
     before.status(Period(2022, 1))
     old_key = (before.scope, before.generation, "status", "2022-T1")
     assert dashboard_data._CACHE.peek(old_key) is not None
-    store(engine, service="SIS", period="2022-T2", filename="SIS.xlsx", content=b"new",
-          user="tecnic.sis", source="cli",
-          values=submission_values(plan, "SIS", Period(2022, 2)), warnings=[])
+    store(
+        engine,
+        service="SIS",
+        period="2022-T2",
+        filename="SIS.xlsx",
+        content=b"new",
+        user="tecnic.sis",
+        source="cli",
+        values=submission_values(plan, "SIS", Period(2022, 2)),
+        warnings=[],
+    )
     after = dashboard_data.load(engine, plan, deadline_days=30, thresholds=strict)
     assert after.scope == before.scope and after.generation > before.generation
     assert dashboard_data._CACHE.peek(old_key) is None
@@ -213,13 +281,16 @@ def test_settings_thresholds_read_the_override_over_the_catalog(plan: Plan) -> N
     catalog = plan.catalog.thresholds
     assert dashboard_data.settings_thresholds(Settings(), plan) == catalog
     assert dashboard_data.settings_thresholds(Settings(green_threshold=0.95), plan) == (
-        Thresholds(green=0.95, amber=catalog.amber))
+        Thresholds(green=0.95, amber=catalog.amber)
+    )
     assert dashboard_data.settings_thresholds(Settings(amber_threshold=0.5), plan) == (
-        Thresholds(green=catalog.green, amber=0.5))
+        Thresholds(green=catalog.green, amber=0.5)
+    )
 
 
-def test_the_command_line_reads_the_same_thresholds(plan: Plan,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_line_reads_the_same_thresholds(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``seguiment status/report/export`` and the pages take the same thresholds."""
     from cli.status import configured_thresholds
     from settings import Settings, get_settings
@@ -229,7 +300,8 @@ def test_the_command_line_reads_the_same_thresholds(plan: Plan,
     get_settings.cache_clear()
     try:
         assert configured_thresholds(plan) == dashboard_data.settings_thresholds(
-            Settings(green_threshold=0.95), plan)
+            Settings(green_threshold=0.95), plan
+        )
         assert configured_thresholds(plan).green == 0.95
     finally:
         get_settings.cache_clear()

@@ -45,9 +45,16 @@ def _upload(engine: Engine, plan: Plan, service: str, comments: list[str]) -> se
     writer.writerow([names[k] for k in ("indicator", "period", "value", "comment")])
     for code, comment in zip(codes, comments, strict=True):
         writer.writerow([code, "2025-T3", "10", comment])
-    result = import_file(engine, plan, filename=f"{service}.csv", content=out.getvalue().encode(),
-                         user="tec", service=service, period="2025-T3",
-                         today=dt.date(2025, 11, 20))
+    result = import_file(
+        engine,
+        plan,
+        filename=f"{service}.csv",
+        content=out.getvalue().encode(),
+        user="tec",
+        service=service,
+        period="2025-T3",
+        today=dt.date(2025, 11, 20),
+    )
     assert result.status == "ok", result.errors[:3]
     stored = {c for c in queries.values_frame(engine)["comment"] if isinstance(c, str)}
     assert HOSTILE[0] in stored and "@SUM(A1:A2)" in stored
@@ -55,8 +62,7 @@ def _upload(engine: Engine, plan: Plan, service: str, comments: list[str]) -> se
 
 
 def _service_with(plan: Plan, count: int) -> str:
-    return next(s.code for s in plan.services
-                if len(_numeric_indicators(plan, s.code)) >= count)
+    return next(s.code for s in plan.services if len(_numeric_indicators(plan, s.code)) >= count)
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -91,8 +97,9 @@ def test_csv_export_escapes_formula_prefixes(engine: Engine, plan: Plan) -> None
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_export_reimport_keeps_hostile_comments(engine: Engine, plan: Plan, fmt: str,
-                                                tmp_path: Path) -> None:
+def test_export_reimport_keeps_hostile_comments(
+    engine: Engine, plan: Plan, fmt: str, tmp_path: Path
+) -> None:
     service = _service_with(plan, len(HOSTILE))
     stored = _upload(engine, plan, service, HOSTILE)
     export = export_values(engine, plan, fmt)

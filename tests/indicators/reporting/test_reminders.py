@@ -40,11 +40,22 @@ PASSWORD = "a-long-enough-password"
 @pytest.fixture(scope="module")
 def two_languages(small_plan: Plan) -> Plan:
     """The small plan (SAD: 4 indicators, SIS: 1) with SIS's contact preferring Spanish."""
-    services = [Service(code="SAD", name="Servei d'atenció domiciliària", email="sad@example.org"),
-                Service(code="SIS", name="Servei d'intervenció socioeducativa",
-                        email="sis@example.org", contact_language="es")]
-    return Plan(info=small_plan.info, levers=small_plan.levers, challenges=small_plan.challenges,
-                services=services, catalog=small_plan.catalog)
+    services = [
+        Service(code="SAD", name="Servei d'atenció domiciliària", email="sad@example.org"),
+        Service(
+            code="SIS",
+            name="Servei d'intervenció socioeducativa",
+            email="sis@example.org",
+            contact_language="es",
+        ),
+    ]
+    return Plan(
+        info=small_plan.info,
+        levers=small_plan.levers,
+        challenges=small_plan.challenges,
+        services=services,
+        catalog=small_plan.catalog,
+    )
 
 
 @pytest.fixture
@@ -54,31 +65,48 @@ def server() -> Iterator[SmtpServer]:
 
 
 def _settings(**extra: object) -> Settings:
-    return Settings(submission_deadline_days=30, public_base_url="https://seguiment.example.cat/",
-                    mail_from="seguiment@example.cat", support_contact="pla@example.cat",
-                    **extra)  # type: ignore[arg-type]
+    return Settings(
+        submission_deadline_days=30,
+        public_base_url="https://seguiment.example.cat/",
+        mail_from="seguiment@example.cat",
+        support_contact="pla@example.cat",
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 def _deliver(engine: Engine, plan: Plan, service: str) -> None:
     """The service's template filled in and imported for PERIOD."""
     filled: dict[str, tuple[float | str | None, str | None]] = {
         i.code: ("avancat", None) if i.is_milestone else (20.0, None)
-        for i in plan.indicators_of_service(service)}
+        for i in plan.indicators_of_service(service)
+    }
     content = build_template(plan, service, PERIOD, filled=filled)
-    result = import_file(engine, plan, filename="plantilla.xlsx", content=content,
-                         user=f"tecnic.{service.lower()}",
-                         uploaded_at=dt.datetime(2026, 1, 10, tzinfo=dt.UTC))
+    result = import_file(
+        engine,
+        plan,
+        filename="plantilla.xlsx",
+        content=content,
+        user=f"tecnic.{service.lower()}",
+        uploaded_at=dt.datetime(2026, 1, 10, tzinfo=dt.UTC),
+    )
     assert result.status == "ok", [e.message for e in result.errors]
 
 
-def _send(engine: Engine, plan: Plan, server: SmtpServer, *, today: dt.date,
-          window: rm.Window | None = None, settings: Settings | None = None,
-          ) -> tuple[rm.Run, rm.SendReport]:
+def _send(
+    engine: Engine,
+    plan: Plan,
+    server: SmtpServer,
+    *,
+    today: dt.date,
+    window: rm.Window | None = None,
+    settings: Settings | None = None,
+) -> tuple[rm.Run, rm.SendReport]:
     cfg = settings or _settings()
     run = rm.plan_run(engine, plan, PERIOD, settings=cfg, window=window, today=today)
     with SmtpMailer(SmtpConfig.from_url(server.url, timeout=10)) as mailer:
-        report = rm.send_planned(engine, run, mailer, by="cron", mail_from=cfg.mail_from,
-                                 reply_to=cfg.support_contact)
+        report = rm.send_planned(
+            engine, run, mailer, by="cron", mail_from=cfg.mail_from, reply_to=cfg.support_contact
+        )
     return run, report
 
 
@@ -92,19 +120,27 @@ def _sent_rows(engine: Engine) -> int:
 
 def test_pending_services_follow_the_deliveries(engine: Engine, two_languages: Plan) -> None:
     def pending() -> list[str]:
-        found = rm.pending_services(two_languages, queries.submissions_frame(engine), PERIOD,
-                                    deadline_days=30, today=AFTER)
+        found = rm.pending_services(
+            two_languages, queries.submissions_frame(engine), PERIOD, deadline_days=30, today=AFTER
+        )
         return [p.service.code for p in found]
 
     assert pending() == ["SAD", "SIS"]
-    first = rm.pending_services(two_languages, queries.submissions_frame(engine), PERIOD,
-                                deadline_days=30, today=AFTER)[0]
+    first = rm.pending_services(
+        two_languages, queries.submissions_frame(engine), PERIOD, deadline_days=30, today=AFTER
+    )[0]
     assert [i.indicator.code for i in first.items] == [
-        i.code for i in two_languages.indicators_of_service("SAD")]
+        i.code for i in two_languages.indicators_of_service("SAD")
+    ]
     assert first.deadline == DEADLINE and first.overdue
     # a rejected file is never stored: the service stays pending
-    rejected = import_file(engine, two_languages, filename="buit.xlsx",
-                           content=build_template(two_languages, "SAD", PERIOD), user="tecnic")
+    rejected = import_file(
+        engine,
+        two_languages,
+        filename="buit.xlsx",
+        content=build_template(two_languages, "SAD", PERIOD),
+        user="tecnic",
+    )
     assert rejected.status == "rejected"
     assert pending() == ["SAD", "SIS"]
     _deliver(engine, two_languages, "SAD")
@@ -118,18 +154,21 @@ def test_due_items_are_the_template_rows(two_languages: Plan) -> None:
     assert items[0].to_json() == {"code": "P1.01-I1", "name": "Indicador P1.01-I1"}
 
 
-@pytest.mark.parametrize(("window", "today", "acts"), [
-    (rm.Window(), BEFORE, True),
-    (rm.Window(), AFTER, True),
-    (rm.Window(rm.STEP_BEFORE, 7), DEADLINE - dt.timedelta(days=7), True),
-    (rm.Window(rm.STEP_BEFORE, 7), DEADLINE - dt.timedelta(days=8), False),
-    (rm.Window(rm.STEP_BEFORE, 7), DEADLINE, True),
-    (rm.Window(rm.STEP_BEFORE, 7), DEADLINE + dt.timedelta(days=1), False),
-    (rm.Window(rm.STEP_AFTER, 3), DEADLINE + dt.timedelta(days=3), True),
-    (rm.Window(rm.STEP_AFTER, 3), DEADLINE + dt.timedelta(days=2), False),
-    (rm.Window(rm.STEP_AFTER, 0), DEADLINE, False),
-    (rm.Window(rm.STEP_AFTER, 0), DEADLINE + dt.timedelta(days=1), True),
-])
+@pytest.mark.parametrize(
+    ("window", "today", "acts"),
+    [
+        (rm.Window(), BEFORE, True),
+        (rm.Window(), AFTER, True),
+        (rm.Window(rm.STEP_BEFORE, 7), DEADLINE - dt.timedelta(days=7), True),
+        (rm.Window(rm.STEP_BEFORE, 7), DEADLINE - dt.timedelta(days=8), False),
+        (rm.Window(rm.STEP_BEFORE, 7), DEADLINE, True),
+        (rm.Window(rm.STEP_BEFORE, 7), DEADLINE + dt.timedelta(days=1), False),
+        (rm.Window(rm.STEP_AFTER, 3), DEADLINE + dt.timedelta(days=3), True),
+        (rm.Window(rm.STEP_AFTER, 3), DEADLINE + dt.timedelta(days=2), False),
+        (rm.Window(rm.STEP_AFTER, 0), DEADLINE, False),
+        (rm.Window(rm.STEP_AFTER, 0), DEADLINE + dt.timedelta(days=1), True),
+    ],
+)
 def test_windows(window: rm.Window, today: dt.date, acts: bool) -> None:
     assert window.applies(DEADLINE, today) is acts
 
@@ -144,8 +183,9 @@ def test_the_digest_waits_for_the_deadline() -> None:
 def test_days_are_counted_in_madrid() -> None:
     # 23:30 UTC on 29 January is already 30 January in Madrid (UTC+1 in winter)
     assert rm.local_today(dt.datetime(2026, 1, 29, 23, 30, tzinfo=dt.UTC)) == DEADLINE
-    assert rm.local_today(dt.datetime(2026, 1, 29, 22, 30, tzinfo=dt.UTC)) == DEADLINE - \
-        dt.timedelta(days=1)
+    assert rm.local_today(
+        dt.datetime(2026, 1, 29, 22, 30, tzinfo=dt.UTC)
+    ) == DEADLINE - dt.timedelta(days=1)
 
 
 def test_default_period_is_the_latest_ended_quarter(two_languages: Plan) -> None:
@@ -157,14 +197,17 @@ def test_default_period_is_the_latest_ended_quarter(two_languages: Plan) -> None
 # --- the messages, through the server ------------------------------------------------------------
 
 
-def test_reminders_reach_the_server_once(engine: Engine, two_languages: Plan,
-                                         server: SmtpServer) -> None:
+def test_reminders_reach_the_server_once(
+    engine: Engine, two_languages: Plan, server: SmtpServer
+) -> None:
     _run, report = _send(engine, two_languages, server, today=BEFORE)
     assert report.error is None and len(report.sent) == 2  # no digest before the deadline
     assert [m.rcpt_tos for m in server.messages] == [["sad@example.org"], ["sis@example.org"]]
     sad, sis = (m.message for m in server.messages)
     assert sad["Subject"].strip() == "Recordatori: dades del 4t trimestre de 2025 pendents (SAD)"
-    assert sis["Subject"].strip() == "Recordatorio: datos del 4.º trimestre de 2025 pendientes (SIS)"
+    assert (
+        sis["Subject"].strip() == "Recordatorio: datos del 4.º trimestre de 2025 pendientes (SIS)"
+    )
     assert sad["From"] == "seguiment@example.cat" and sad["Reply-To"] == "pla@example.cat"
     body = sad.get_body(("plain",))
     assert body is not None
@@ -195,25 +238,28 @@ def test_reminders_reach_the_server_once(engine: Engine, two_languages: Plan,
     assert _sent_rows(engine) == 2
 
 
-def test_each_window_reminds_once(engine: Engine, two_languages: Plan,
-                                  server: SmtpServer) -> None:
+def test_each_window_reminds_once(engine: Engine, two_languages: Plan, server: SmtpServer) -> None:
     _deliver(engine, two_languages, "SAD")
     before = rm.Window(rm.STEP_BEFORE, 7)
     assert _send(engine, two_languages, server, today=BEFORE, window=before)[1].sent
-    assert not _send(engine, two_languages, server, today=BEFORE - dt.timedelta(days=5),
-                     window=before)[0].planned  # outside the window: nothing at all
+    assert not _send(
+        engine, two_languages, server, today=BEFORE - dt.timedelta(days=5), window=before
+    )[0].planned  # outside the window: nothing at all
     assert not _send(engine, two_languages, server, today=BEFORE, window=before)[1].sent
     after = rm.Window(rm.STEP_AFTER, 3)
     assert not _send(engine, two_languages, server, today=DEADLINE, window=after)[0].planned
     _run, report = _send(engine, two_languages, server, today=AFTER, window=after)
     assert [p.outgoing.kind for p in report.sent] == [rm.KIND_REMINDER]  # SIS only; no address
     assert [m.rcpt_tos for m in server.messages] == [["sis@example.org"], ["sis@example.org"]]
-    assert "El plazo terminó el 30 de enero de 2026" in server.messages[1].message.get_body(
-        ("plain",)).get_content()  # type: ignore[union-attr]
+    assert (
+        "El plazo terminó el 30 de enero de 2026"
+        in server.messages[1].message.get_body(("plain",)).get_content()
+    )  # type: ignore[union-attr]
 
 
-def test_the_digest_goes_once_to_the_directors(engine: Engine, two_languages: Plan,
-                                               server: SmtpServer) -> None:
+def test_the_digest_goes_once_to_the_directors(
+    engine: Engine, two_languages: Plan, server: SmtpServer
+) -> None:
     _deliver(engine, two_languages, "SAD")
     create_user(engine, "direccio", PASSWORD, "director", email="direccio@example.cat")
     create_user(engine, "antiga", PASSWORD, "director", email="antiga@example.cat")
@@ -226,7 +272,8 @@ def test_the_digest_goes_once_to_the_directors(engine: Engine, two_languages: Pl
     digest = server.messages[-1]
     assert digest.rcpt_tos == ["direccio@example.cat", "gerencia@example.cat"]
     assert digest.message["Subject"].strip() == (  # a long subject is folded
-        "Seguiment del Pla: resum del 4t trimestre de 2025 (serveis sense lliurar: 1)")
+        "Seguiment del Pla: resum del 4t trimestre de 2025 (serveis sense lliurar: 1)"
+    )
     text = digest.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     late, rest = text.split("Indicadors sense cap dada del trimestre", 1)
     assert "SIS Servei d'intervenció socioeducativa: hi falta 1 indicador" in late
@@ -238,8 +285,14 @@ def test_the_digest_goes_once_to_the_directors(engine: Engine, two_languages: Pl
     assert not list(digest.message.iter_attachments())
     # once per quarter, whatever the window
     set_services(engine, "tecnica.sad", ["SAD", "SIS"])
-    later = _send(engine, two_languages, server, today=AFTER + dt.timedelta(days=10),
-                  window=rm.Window(rm.STEP_AFTER, 3), settings=settings)[0]
+    later = _send(
+        engine,
+        two_languages,
+        server,
+        today=AFTER + dt.timedelta(days=10),
+        window=rm.Window(rm.STEP_AFTER, 3),
+        settings=settings,
+    )[0]
     digest_item = next(p for p in later.planned if p.outgoing.kind == rm.KIND_DIGEST)
     assert digest_item.already_sent_at is not None
     assert len(audit_frame(engine, action=rm.ACTION_DIGEST_SENT)) == 1
@@ -272,8 +325,9 @@ def test_a_refused_connection_records_nothing(engine: Engine, two_languages: Pla
     assert audit_frame(engine, action=rm.ACTION_REMINDER_SENT).empty
 
 
-def test_a_5xx_reply_records_nothing_for_that_message(engine: Engine, two_languages: Plan,
-                                                      server: SmtpServer) -> None:
+def test_a_5xx_reply_records_nothing_for_that_message(
+    engine: Engine, two_languages: Plan, server: SmtpServer
+) -> None:
     server.refuse.add("sis@example.org")
     _run, report = _send(engine, two_languages, server, today=BEFORE)
     assert [p.outgoing.service for p in report.sent] == ["SAD"]
@@ -290,26 +344,34 @@ def test_a_5xx_reply_records_nothing_for_that_message(engine: Engine, two_langua
 # --- SMTP_URL ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("smtp://relay.intern:2525", ("relay.intern", 2525, "none", None, None)),
-    ("smtp://relay.intern", ("relay.intern", 25, "none", None, None)),
-    ("smtp+starttls://avisos%40coss.cat:p%40ss%3Aw@mail.coss.cat",
-     ("mail.coss.cat", 587, "starttls", "avisos@coss.cat", "p@ss:w")),
-    ("smtps://u:p@mail.coss.cat", ("mail.coss.cat", 465, "tls", "u", "p")),
-    ("SMTPS://u:@mail.coss.cat:1465", ("mail.coss.cat", 1465, "tls", "u", "")),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp://relay.intern:2525", ("relay.intern", 2525, "none", None, None)),
+        ("smtp://relay.intern", ("relay.intern", 25, "none", None, None)),
+        (
+            "smtp+starttls://avisos%40coss.cat:p%40ss%3Aw@mail.coss.cat",
+            ("mail.coss.cat", 587, "starttls", "avisos@coss.cat", "p@ss:w"),
+        ),
+        ("smtps://u:p@mail.coss.cat", ("mail.coss.cat", 465, "tls", "u", "p")),
+        ("SMTPS://u:@mail.coss.cat:1465", ("mail.coss.cat", 1465, "tls", "u", "")),
+    ],
+)
 def test_smtp_url(url: str, expected: tuple[object, ...]) -> None:
     cfg = SmtpConfig.from_url(url)
     assert (cfg.host, cfg.port, cfg.security, cfg.username, cfg.password) == expected
     assert "p@ss" not in repr(cfg)
 
 
-@pytest.mark.parametrize(("url", "words"), [
-    (None, "SMTP_URL no està definit"),
-    ("http://mail.coss.cat", "ha de començar per smtp://"),
-    ("smtp://:25", "no indica cap servidor"),
-    ("smtp://mail.coss.cat:port", "no és un número"),
-])
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        (None, "SMTP_URL no està definit"),
+        ("http://mail.coss.cat", "ha de començar per smtp://"),
+        ("smtp://:25", "no indica cap servidor"),
+        ("smtp://mail.coss.cat:port", "no és un número"),
+    ],
+)
 def test_bad_smtp_urls(url: str | None, words: str) -> None:
     with pytest.raises(MailError) as caught:
         SmtpConfig.from_url(url)
@@ -320,11 +382,13 @@ def test_bad_smtp_urls(url: str | None, words: str) -> None:
 def test_login_with_a_percent_encoded_password() -> None:
     with smtp_server(auth=("avisos@coss.cat", "p@ss:w")) as running:
         good = SmtpConfig.from_url(
-            f"smtp://avisos%40coss.cat:p%40ss%3Aw@{running.host}:{running.port}", timeout=5)
+            f"smtp://avisos%40coss.cat:p%40ss%3Aw@{running.host}:{running.port}", timeout=5
+        )
         with SmtpMailer(good):
             pass
-        bad = SmtpConfig.from_url(f"smtp://avisos%40coss.cat:wrong@{running.host}:"
-                                  f"{running.port}", timeout=5)
+        bad = SmtpConfig.from_url(
+            f"smtp://avisos%40coss.cat:wrong@{running.host}:{running.port}", timeout=5
+        )
         with pytest.raises(MailError) as caught, SmtpMailer(bad):
             pytest.fail("logged in with a wrong password")
     assert running.collector.logins[0] == ("avisos@coss.cat", "p@ss:w")

@@ -60,8 +60,9 @@ def loaded(engine: Engine, plan: Plan) -> Engine:
 def _pdf_pages(content: bytes, tmp_path: Path) -> list[str]:
     path = tmp_path / "pack.pdf"
     path.write_bytes(content)
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                         check=True, text=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
     return out.replace("\xa0", " ").split("\f")
 
 
@@ -69,8 +70,9 @@ def _pct(value: float | None, lang: str = "ca") -> str:
     return format_percent(value, lang).replace("\xa0", " ")
 
 
-def test_board_pack_pdf_and_pptx(loaded: Engine, plan: Plan, tmp_path: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_board_pack_pdf_and_pptx(
+    loaded: Engine, plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     browser = _need_browser()
     _need_pdftotext()
     import kaleido
@@ -84,8 +86,16 @@ def test_board_pack_pdf_and_pptx(loaded: Engine, plan: Plan, tmp_path: Path,
 
     monkeypatch.setattr(kaleido.Kaleido, "open", counting_open)
     messages: list[str] = []
-    pack = build_pack(loaded, plan, "2025-T4", "pdf", lang="ca", browser=browser,
-                      today=TODAY, progress=messages.append)
+    pack = build_pack(
+        loaded,
+        plan,
+        "2025-T4",
+        "pdf",
+        lang="ca",
+        browser=browser,
+        today=TODAY,
+        progress=messages.append,
+    )
 
     # one browser for every chart of the pack, and progress along the way
     charts = pack.board.charts
@@ -116,8 +126,13 @@ def test_board_pack_pdf_and_pptx(loaded: Engine, plan: Plan, tmp_path: Path,
     for objective in plan.objectives:
         assert objective.code in text_all
     assert "Dada revisada per l'equip" in text_all  # a technician's comment
-    info = subprocess.run(["pdfinfo", str(tmp_path / "pack.pdf")], capture_output=True,
-                          text=True).stdout if shutil.which("pdfinfo") else ""
+    info = (
+        subprocess.run(
+            ["pdfinfo", str(tmp_path / "pack.pdf")], capture_output=True, text=True
+        ).stdout
+        if shutil.which("pdfinfo")
+        else ""
+    )
     if info:
         size = next(line for line in info.splitlines() if line.startswith("Page size"))
         width, height = (float(x) for x in size.split(":")[1].split("pts")[0].split(" x "))
@@ -131,8 +146,12 @@ def test_board_pack_pdf_and_pptx(loaded: Engine, plan: Plan, tmp_path: Path,
     prs = Presentation(io.BytesIO(pptx_bytes))
     assert abs(Emu(prs.slide_width).inches / Emu(prs.slide_height).inches - 16 / 9) < 0.01
     slides = list(prs.slides)
-    texts = ["\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
-             .replace("\xa0", " ") for slide in slides]
+    texts = [
+        "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame).replace(
+            "\xa0", " "
+        )
+        for slide in slides
+    ]
     tables = [shape.table for slide in slides for shape in slide.shapes if shape.has_table]
     pictures = [shape for slide in slides for shape in slide.shapes if shape.shape_type == 13]
     assert plan.info.name in texts[0] and "4t trimestre de 2025" in texts[0]
@@ -141,8 +160,9 @@ def test_board_pack_pdf_and_pptx(loaded: Engine, plan: Plan, tmp_path: Path,
     for i, lever in enumerate(plan.levers):
         assert lever.name in texts[2 + i]
         assert _pct(result.lever(lever.number).achievement) in texts[2 + i]
-    table_text = "\n".join(cell.text for table in tables for row in table.rows
-                           for cell in row.cells)
+    table_text = "\n".join(
+        cell.text for table in tables for row in table.rows for cell in row.cells
+    )
     for objective in plan.objectives:
         assert objective.code in table_text
     assert "Comentaris dels tècnics" in table_text
@@ -155,14 +175,25 @@ def test_board_content_in_spanish_matches_the_statuses(loaded: Engine, plan: Pla
     data = dashboard_data.load(loaded, plan, deadline_days=30)
     board = build_board(data, Period(2025, 4), since=Period(2025, 2), lang="es", today=TODAY)
     kinds = [s.kind for s in board.slides]
-    assert kinds == ["title", "glance", "lever", "lever", "lever", "lever", "lever", "risk",
-                     "changes", "submissions"]
+    assert kinds == [
+        "title",
+        "glance",
+        "lever",
+        "lever",
+        "lever",
+        "lever",
+        "lever",
+        "risk",
+        "changes",
+        "submissions",
+    ]
     assert board.period_label == "4.º trimestre de 2025"
     assert board.slides[8].title == "Qué ha cambiado desde el 2.º trimestre de 2025"
     result = data.status(Period(2025, 4))
     glance = board.slides[1]
-    assert [c.value for c in glance.cards] == [format_percent(lv.achievement, "es")
-                                               for lv in result.levers]
+    assert [c.value for c in glance.cards] == [
+        format_percent(lv.achievement, "es") for lv in result.levers
+    ]
     assert [c.status.key for c in glance.cards] == [str(lv.status) for lv in result.levers]
     # every status is written with an icon and a label, never colour alone
     assert all(c.status.icon and c.status.label for c in glance.cards)
@@ -183,29 +214,39 @@ def test_board_uses_the_one_set_of_glyphs(loaded: Engine, plan: Plan) -> None:
     board = build_board(data, Period(2025, 4), lang="ca", today=TODAY)
     slides = {s.kind: s for s in board.slides}
     badges = [c.status for s in board.slides for c in s.cards]
-    badges += [cell.status for s in board.slides if s.table for row in s.table.rows
-               for cell in row if cell.status is not None]
+    badges += [
+        cell.status
+        for s in board.slides
+        if s.table
+        for row in s.table.rows
+        for cell in row
+        if cell.status is not None
+    ]
     assert badges and all(b.icon == st.STATUS_ICONS[st.Status(b.key)] for b in badges)
     changes = slides["changes"]
     assert [m.label for m in changes.metrics] == [
         st.icon_text(st.CHANGE_ICONS[k], CHANGE_LABELS[k], "ca")
-        for k in ("up", "down", "new_data", "no_data")]
+        for k in ("up", "down", "new_data", "no_data")
+    ]
     assert changes.table is not None and changes.table.rows
-    assert all(row[-1].text.split(" ", 1)[0] in st.CHANGE_ICONS.values()
-               for row in changes.table.rows)
+    assert all(
+        row[-1].text.split(" ", 1)[0] in st.CHANGE_ICONS.values() for row in changes.table.rows
+    )
     submissions = slides["submissions"]
     assert [m.label for m in submissions.metrics] == [
         st.icon_text(st.COMPLETENESS_ICONS[k], COMPLETENESS_LABELS[k], "ca")
-        for k in ("on_time", "late", "pending")]
+        for k in ("on_time", "late", "pending")
+    ]
     assert submissions.table is not None and submissions.table.rows
-    assert all(row[1].text.split(" ", 1)[0] in st.COMPLETENESS_ICONS.values()
-               for row in submissions.table.rows)
+    assert all(
+        row[1].text.split(" ", 1)[0] in st.COMPLETENESS_ICONS.values()
+        for row in submissions.table.rows
+    )
     at_risk = st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, "ca")
     assert slides["risk"].metrics[-1].label == at_risk
 
 
-def test_export_writes_the_status_with_the_same_icon_and_label(loaded: Engine,
-                                                               plan: Plan) -> None:
+def test_export_writes_the_status_with_the_same_icon_and_label(loaded: Engine, plan: Plan) -> None:
     from plan_model.status_types import status_text
 
     frame = export_frame(loaded, plan, period="2025-T4")
@@ -233,8 +274,9 @@ def empty_url(db_url: str, tmp_path: Path) -> Iterator[str]:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         parsed = make_url(base)
-        url = parsed.set(query={**parsed.query, "options": f"-csearch_path={schema}"}
-                         ).render_as_string(hide_password=False)
+        url = parsed.set(
+            query={**parsed.query, "options": f"-csearch_path={schema}"}
+        ).render_as_string(hide_password=False)
         upgrade(url)
         yield url
     finally:
@@ -256,8 +298,16 @@ def test_export_round_trip(loaded: Engine, plan: Plan, empty_url: str, fmt: str)
     from tests.helpers.board_data import service_csv
 
     again = service_csv(plan, "SAD", LAST).replace(b"\n", b" (revisat)\n", 1)
-    redo = import_file(loaded, plan, filename="SAD-revisat.csv", content=again, user="tec-sad",
-                       service="SAD", period=str(LAST), today=TODAY)
+    redo = import_file(
+        loaded,
+        plan,
+        filename="SAD-revisat.csv",
+        content=again,
+        user="tec-sad",
+        service="SAD",
+        period=str(LAST),
+        today=TODAY,
+    )
     assert redo.status == "ok" and redo.superseded_id is not None
 
     export = export_values(loaded, plan, fmt)
@@ -266,8 +316,16 @@ def test_export_round_trip(loaded: Engine, plan: Plan, empty_url: str, fmt: str)
     frame = read_export(export.filename, export.content)
     assert list(frame.columns)[:5] == ["indicator", "service", "period", "value", "comment"]
     # provenance and statuses are there
-    for column in ("submission_id", "filename", "sheet", "row", "uploaded_by", "uploaded_at",
-                   "status", "achievement"):
+    for column in (
+        "submission_id",
+        "filename",
+        "sheet",
+        "row",
+        "uploaded_by",
+        "uploaded_at",
+        "status",
+        "achievement",
+    ):
         assert column in frame.columns
     sad = frame[(frame["service"] == "SAD") & (frame["period"] == str(LAST))]
     assert set(sad["filename"]) == {"SAD-revisat.csv"}
@@ -275,8 +333,9 @@ def test_export_round_trip(loaded: Engine, plan: Plan, empty_url: str, fmt: str)
     target = make_engine(empty_url)
     try:
         results = reimport(target, plan, export.filename, export.content, user="test")
-        assert all(r.status == "ok" for r in results), [r.errors[:2] for r in results
-                                                        if r.status != "ok"]
+        assert all(r.status == "ok" for r in results), [
+            r.errors[:2] for r in results if r.status != "ok"
+        ]
         after = _values(target)
         pd.testing.assert_frame_equal(before, after, check_dtype=False)
         # who uploaded each submission and when is kept
@@ -305,16 +364,22 @@ def test_export_frame_has_statuses_and_catalan_headers(loaded: Engine, plan: Pla
     assert roles["period"] and roles["period"][0] == "period"
     assert roles["value"] and roles["value"][0] == "value"
     assert roles["comment"] and roles["comment"][0] == "comment"
-    clashing = [k for k, role in roles.items()
-                if k not in ("indicator", "service", "period", "value", "comment")
-                and role is not None and role[1] >= 3]
+    clashing = [
+        k
+        for k, role in roles.items()
+        if k not in ("indicator", "service", "period", "value", "comment")
+        and role is not None
+        and role[1] >= 3
+    ]
     assert clashing == []
 
 
 def test_building_the_pack_imports_no_dash(tmp_path: Path) -> None:
-    code = ("import sys; import indicators.reporting.pack, indicators.reporting.board, indicators.reporting.export; "
-            "sys.exit(1 if any(m == 'dash' or m.startswith('dash.') for m in sys.modules) "
-            "else 0)")
+    code = (
+        "import sys; import indicators.reporting.pack, indicators.reporting.board, indicators.reporting.export; "
+        "sys.exit(1 if any(m == 'dash' or m.startswith('dash.') for m in sys.modules) "
+        "else 0)"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[3])
     assert done.returncode == 0
 
@@ -333,7 +398,8 @@ def test_board_on_an_empty_database(engine: Engine, plan: Plan) -> None:
     assert changes is not None and changes.rows == [] and changes.empty_text
     pending = board.slides[9].table
     assert pending is not None and len(pending.rows) == len(
-        {i.responsible_service for i in plan.indicators})
+        {i.responsible_service for i in plan.indicators}
+    )
     assert render(board, "pdf", {}).startswith(b"%PDF")
     assert render(board, "pptx", {})[:2] == b"PK"
 
@@ -349,8 +415,13 @@ def test_export_xlsx_has_the_plan_status(loaded: Engine, plan: Plan) -> None:
     plan_row = levels[levels["Codi"] == "plan"].iloc[0]
     assert plan_row["Grau d'assoliment"] == pytest.approx(result.plan.achievement)
     assert plan_row["Semàfor"].endswith(
-        {"green": "Assolit / en bon camí", "amber": "Lleuger retard", "red": "Retard",
-         "grey": "Sense dades"}[str(result.plan.status)])
+        {
+            "green": "Assolit / en bon camí",
+            "amber": "Lleuger retard",
+            "red": "Retard",
+            "grey": "Sense dades",
+        }[str(result.plan.status)]
+    )
 
 
 def test_export_follows_the_thresholds_setting(loaded: Engine, plan: Plan) -> None:
@@ -358,9 +429,11 @@ def test_export_follows_the_thresholds_setting(loaded: Engine, plan: Plan) -> No
     from plan_model.models import Thresholds
 
     default = export_frame(loaded, plan, period="2025-T4")
-    lenient = export_frame(loaded, plan, period="2025-T4",
-                           thresholds=Thresholds(green=0.05, amber=0.01))
+    lenient = export_frame(
+        loaded, plan, period="2025-T4", thresholds=Thresholds(green=0.05, amber=0.01)
+    )
     assert (default["status_key"] != "green").sum() > 0
     with_data = lenient["achievement"].notna()
     assert (lenient[with_data]["status_key"] == "green").mean() > (
-        default[with_data]["status_key"] == "green").mean()
+        default[with_data]["status_key"] == "green"
+    ).mean()

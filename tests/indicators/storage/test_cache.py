@@ -35,7 +35,9 @@ def redis_available() -> bool:
 
 
 @pytest.fixture(params=["database", "redis"])
-def cache(request: pytest.FixtureRequest, db_url: str, engine: Engine) -> Iterator[DatabaseCache | RedisCache]:
+def cache(
+    request: pytest.FixtureRequest, db_url: str, engine: Engine
+) -> Iterator[DatabaseCache | RedisCache]:
     if request.param == "redis" and not redis_available():
         pytest.skip("no Redis server answers on 127.0.0.1:6379 (the Redis backend is optional)")
     result: DatabaseCache | RedisCache
@@ -190,8 +192,12 @@ def test_generation_cache_computes_a_key_once_across_threads() -> None:
         return "grid"
 
     results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(
-        cache.get_or_compute(("s", 1, "grid"), slow))) for _ in range(6)]
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(cache.get_or_compute(("s", 1, "grid"), slow))
+        )
+        for _ in range(6)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
