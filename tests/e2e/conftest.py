@@ -147,7 +147,7 @@ def live_server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="session")
 def director_context(browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    from browser_login import create_account, login
+    from tests.helpers.browser_login import create_account, login
 
     username, password = create_account(live_server.db_url, "e2e-director", "director")
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ca-ES")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_login import create_account, login
+from tests.helpers.browser_login import create_account, login
 from conftest import LiveServer
 
 PAGES = (

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_login import create_account, login
+from tests.helpers.browser_login import create_account, login
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 

@@ -59,7 +59,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def board_context(browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    from browser_login import create_account, login
+    from tests.helpers.browser_login import create_account, login
 
     username, password = create_account(live_server.db_url, "e2e-junta", "consulta")
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="ca-ES")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_login import create_account, login, logout
+from tests.helpers.browser_login import create_account, login, logout
 
 from accounts import users
 from indicators.intake.template import build_template, stage_names

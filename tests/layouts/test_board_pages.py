@@ -12,7 +12,7 @@ from typing import Any
 import dash
 import pandas as pd
 import pytest
-from web_login import PASSWORD, login, make_user
+from tests.helpers.web_login import PASSWORD, login, make_user
 
 from app import create_app
 from indicators.reporting.pack.charts import find_browser

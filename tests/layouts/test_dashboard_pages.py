@@ -12,7 +12,7 @@ import dash
 import pytest
 from dash import Dash
 from dash._utils import to_json
-from web_login import login, make_user
+from tests.helpers.web_login import login, make_user
 
 from app import create_app
 from i18n import format_percent

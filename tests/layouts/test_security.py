@@ -15,7 +15,7 @@ from typing import Any
 
 import dash
 import pytest
-from web_login import PASSWORD, login, make_user
+from tests.helpers.web_login import PASSWORD, login, make_user
 
 from accounts import approvals, audit, users
 from app import create_app

@@ -13,7 +13,7 @@ import pytest
 
 from app import create_app
 from indicators.storage.engine import get_engine
-from tests.layouts.web_login import PASSWORD, login, make_user
+from tests.helpers.web_login import PASSWORD, login, make_user
 from tests.web.web_app import web_settings
 
 

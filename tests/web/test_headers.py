@@ -15,7 +15,7 @@ import dash
 import pytest
 
 from app import create_app
-from tests.layouts.web_login import PASSWORD, login, make_user
+from tests.helpers.web_login import PASSWORD, login, make_user
 from tests.web.web_app import web_settings
 
 

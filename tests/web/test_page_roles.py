@@ -15,7 +15,7 @@ from werkzeug.exceptions import Forbidden
 
 from accounts import users
 from indicators.storage.engine import get_engine
-from tests.layouts.web_login import PASSWORD, login, make_user
+from tests.helpers.web_login import PASSWORD, login, make_user
 from web.guard import ROLE_PAGES
 from web.users import WebUser
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.layouts.web_login import csrf_from_login_page
+from tests.helpers.web_login import csrf_from_login_page
 
 DASH_INDEX_MARKERS = (b"_dash-config", b"DashRenderer", b"_dash-renderer")
 

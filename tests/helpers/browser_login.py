@@ -2,7 +2,7 @@
 
 Usage in a browser test under ``tests/e2e/`` (this directory is on ``sys.path``)::
 
-    from browser_login import create_account, login
+    from tests.helpers.browser_login import create_account, login
 
     username, password = create_account(db_url, role="consulta")
     login(page, base_url, username, password)

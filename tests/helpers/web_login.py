@@ -2,7 +2,7 @@
 
 Usage in a test module under ``tests/layouts/`` (this directory is on ``sys.path``)::
 
-    from web_login import make_user, login
+    from tests.helpers.web_login import make_user, login
 
     app = create_app(Settings(database_url=db_url, environment="test", secret_key="x" * 32))
     client = app.server.test_client()
