@@ -114,7 +114,7 @@ def _migrated(engine: object) -> bool:
     try:
         with engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
-    except Exception:  # an unreachable database: say it is not ready
+    except Exception:  # noqa: BLE001 - any driver error means unreachable: not ready
         return False
     url = engine.url.render_as_string(hide_password=False)
     heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
@@ -130,6 +130,16 @@ def _report(result: object, lang: str) -> None:
     print(result.message, file=out)
     for error in result.errors:
         print("  ✖ " + error.describe(lang), file=out)
+    if result.error_count > len(result.errors):
+        print(
+            gettext(
+                "(the first {shown} of {total} errors)",
+                lang,
+                shown=len(result.errors),
+                total=result.error_count,
+            ),
+            file=out,
+        )
     if result.warnings:
         print(gettext("Warnings:", lang), file=out)
         for warning in result.warnings:

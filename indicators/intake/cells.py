@@ -53,6 +53,28 @@ def parse_number(cell: object) -> float | None:
     return sign * float(text)
 
 
+CLEAR_MARKERS = frozenset({"esborrar", "borrar", "clear"})  # folded: case and accents ignored
+
+
+def is_clear_marker(cell: object) -> bool:
+    """Whether a value cell asks to clear the value in force (``esborrar``, ``borrar``,
+    ``clear``, in any case, with or without accents): a blank cell changes nothing."""
+    return isinstance(cell, str) and len(cell) <= 20 and fold(cell) in CLEAR_MARKERS
+
+
+# what Excel, LibreOffice and calamine write for a cell whose formula failed
+ERROR_TEXTS = frozenset(
+    {"#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA"}
+    | {"#SPILL!", "#CALC!", "#N/D", "#¡DIV/0!", "#¿NOMBRE?", "#¡VALOR!", "#¡REF!", "#¡NUM!"}
+    | {"#¡NULO!", "#NOM?", "#VALEUR!", "#DIV/0", "ERR:502", "ERR:504", "ERR:522", "ERR:532"}
+)
+
+
+def is_error_cell(cell: object) -> bool:
+    """Whether a value cell shows a spreadsheet error (``#DIV/0!``, ``#N/A``, ``#REF!``...)."""
+    return isinstance(cell, str) and len(cell) <= 16 and cell.strip().upper() in ERROR_TEXTS
+
+
 class StageMatcher:
     """Recognises a milestone stage by name (ca/es/en), key or percentage."""
 

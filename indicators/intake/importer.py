@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from i18n import gettext
-from indicators.intake.issues import Issue, IssueMaker
+from indicators.intake.changes import Change, compute_changes
+from indicators.intake.issues import Issue, IssueList, IssueMaker
 from indicators.intake.parse import find_data, read_meta
 from indicators.intake.reader import read_sheets
 from indicators.intake.safety import UnsafeFile, check_file
@@ -46,6 +47,18 @@ class ImportResult:
     superseded_id: int | None = None
     message: str = ""
     dry_run: bool = False
+    changes: list[Change] = field(default_factory=list)  # what storing changes (the check)
+    replaces_id: int | None = None  # the current submission the file replaces
+
+    @property
+    def error_count(self) -> int:
+        """Every error found (``errors`` keeps the first 200)."""
+        return _total(self.errors)
+
+    @property
+    def warning_count(self) -> int:
+        """Every warning found (``warnings`` keeps the first 200)."""
+        return _total(self.warnings)
 
     @property
     def ok(self) -> bool:
@@ -65,7 +78,15 @@ class ImportResult:
             "superseded_id": self.superseded_id,
             "dry_run": self.dry_run,
             "message": self.message,
+            "error_count": self.error_count,
+            "warning_count": self.warning_count,
+            "changes": [c.to_json() for c in self.changes],
+            "replaces_id": self.replaces_id,
         }
+
+
+def _total(issues: list[Issue]) -> int:
+    return issues.total if isinstance(issues, IssueList) else len(issues)
 
 
 def import_file(
@@ -110,10 +131,16 @@ def import_file(
         _check_against_stored(engine, plan, checked, settings, lang)
     if checked.errors:
         return _rejected_checked(checked, lang)
+    assert checked.service is not None and checked.period is not None
+    changes = compute_changes(engine, checked.service, checked.period, checked.values)
     if dry_run:
-        return _dry_run(checked, lang)
-    upload = _Upload(filename, content, user, source, uploaded_at)
-    return _store(engine, plan, checked, upload, settings, lang)
+        result = _dry_run(checked, lang)
+    else:
+        upload = _Upload(filename, content, user, source, uploaded_at)
+        result = _store(engine, plan, checked, upload, settings, lang)
+    if result.ok:
+        result.changes, result.replaces_id = changes.changes, changes.replaces
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +176,7 @@ def _read_and_check(
         sheets = read_sheets(filename, content, fmt, settings)
         meta = read_meta(sheets)
         found = find_data(sheets)
-        return check(
+        checked = check(
             plan,
             found,
             meta,
@@ -160,6 +187,9 @@ def _read_and_check(
             allowed_services=allowed_services,
             lang=lang,
         )
+        if any(sheet.nul_removed for sheet in sheets):
+            checked.warnings.append(issue("nul_removed", value=None))
+        return checked
     except UnsafeFile as exc:
         error = issue.plain(exc.code, exc.msgid, exc.params)
     except Exception:  # a broken file must never show a traceback
@@ -324,8 +354,8 @@ def _rejected(
         message=gettext(
             "The file has been rejected: {count} errors. Nothing has been stored.",
             lang,
-            count=len(errors),
+            count=_total(errors),
         )
-        if len(errors) != 1
+        if _total(errors) != 1
         else gettext("The file has been rejected: 1 error. Nothing has been stored.", lang),
     )

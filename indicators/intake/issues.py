@@ -132,7 +132,23 @@ MESSAGES: dict[str, str] = {
         "«{code}» is a percentage and the cell holds {value}: if it means {percent} %, "
         "write {percent}."
     ),
-    "empty_value": "The row of «{code}» has no value: skipped.",
+    "empty_value": (
+        "The row of «{code}» has no value: the value in force (if any) is kept. To clear it, "
+        "write «esborrar»."
+    ),
+    "nul_removed": (
+        "The file holds invisible NUL characters (in a cell, a sheet name or the file name): "
+        "they have been removed."
+    ),
+    "error_cell": (
+        "The cell shows the spreadsheet error «{value}», not a figure: correct the formula or "
+        "write the value."
+    ),
+    "value_cleared": "The value of «{code}» for {period} will be cleared (the cell says «{value}»).",
+    "period_mismatch": (
+        "The rows of the file are for the quarter {file_period}, but the quarter chosen is "
+        "{chosen}: choose {file_period}, or correct the file's quarter."
+    ),
     # against the stored data
     "locked_period": (
         "The quarter {period} is closed by the management: it does not accept new data "

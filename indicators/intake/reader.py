@@ -49,6 +49,7 @@ class Sheet:
     first_row: int = 1
     first_col: int = 0
     visible: bool = True
+    nul_removed: bool = False  # NUL characters were removed from its name or cells
 
     def row_number(self, index: int) -> int:
         return self.first_row + index
@@ -94,12 +95,13 @@ def read_workbook(content: bytes, settings: Settings, *, filename: str = "") -> 
             first_row=raw["first_row"],
             first_col=raw["first_col"],
             visible=raw["visible"],
+            nul_removed="\x00" in raw["name"],
         )
         for raw in answer.sheets
     ]
     if answer.may_hold_nul:
         for sheet in sheets:
-            _strip_nul(sheet.rows)
+            sheet.nul_removed = _strip_nul(sheet.rows) or sheet.nul_removed
     # the limits, again, on what was read (the extent checks found at least as much)
     check_extents(
         [SheetExtent(len(s.rows), max(map(len, s.rows), default=0)) for s in sheets], settings
@@ -134,11 +136,15 @@ def _without_nul(text: str) -> str:
     return text.replace("\x00", "") if "\x00" in text else text
 
 
-def _strip_nul(rows: list[list[Cell]]) -> None:
+def _strip_nul(rows: list[list[Cell]]) -> bool:
+    """Remove NUL characters from the text cells; whether there was any."""
+    found = False
     for row in rows:
         for index, cell in enumerate(row):
             if type(cell) is str and "\x00" in cell:
                 row[index] = cell.replace("\x00", "")
+                found = True
+    return found
 
 
 def decode_text(content: bytes) -> str:
@@ -176,7 +182,9 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 
 def read_csv(filename: str, content: bytes, settings: Settings) -> Sheet:
-    text = _without_nul(decode_text(content))
+    """The CSV file as one sheet (NUL characters removed, and noted)."""
+    decoded = decode_text(content)
+    text = _without_nul(decoded)
     delimiter = sniff_delimiter(text)
     rows: list[list[Cell]] = []
     try:
@@ -187,4 +195,5 @@ def read_csv(filename: str, content: bytes, settings: Settings) -> Sheet:
     except csv.Error as exc:  # e.g. a field longer than any cell (csv's field size limit)
         log.warning("file %s not read (csv): %s", filename, exc)
         raise UnreadableFile("unreadable", UNREADABLE_MSGID) from None
-    return Sheet(name=filename.rsplit("/", 1)[-1] or "CSV", rows=rows)
+    name = _without_nul(filename.rsplit("/", 1)[-1]) or "CSV"
+    return Sheet(name=name, rows=rows, nul_removed=len(text) != len(decoded))

@@ -332,6 +332,13 @@ def _write_instructions(
         ),
         (
             _(
+                "A blank Value cell changes nothing: the value already sent stays in force. To "
+                "clear a value, write «esborrar» in its cell."
+            ),
+            False,
+        ),
+        (
+            _(
                 "Flows (e.g. persons attended) are the quarter's figure, not the year's total; stocks "
                 "and ratios are the value at the end of the quarter."
             ),

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from i18n import format_number
-from indicators.intake.cells import StageMatcher, parse_number
-from indicators.intake.issues import Issue, IssueMaker
+from indicators.intake.cells import StageMatcher, is_clear_marker, is_error_cell, parse_number
+from indicators.intake.issues import Issue, IssueList, IssueMaker
 from indicators.intake.parse import Found, Meta, Record, normalise_code, period_in_text
 from indicators.storage.records import ParsedValue
 from plan_model.models import Indicator, Plan
@@ -39,8 +39,8 @@ class Checked:
     service: str | None
     period: str | None
     values: list[ParsedValue] = field(default_factory=list)
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
+    errors: IssueList = field(default_factory=IssueList)  # the first 200, and the total
+    warnings: IssueList = field(default_factory=IssueList)
     value_rows: dict[tuple[str, str], tuple[str, int, str | None]] = field(default_factory=dict)
 
 
@@ -135,7 +135,25 @@ def check(
     for record in found.records:
         _check_record(sheet, record, result)
     _check_sheet(sheet, result)
+    mismatch = _quarter_mismatch(found, meta, period, file_period, issue)
+    if mismatch is not None:
+        result.errors.append(mismatch)
     return result
+
+
+def _quarter_mismatch(
+    found: Found, meta: Meta, chosen: str | None, file_period: Period | None, issue: IssueMaker
+) -> Issue | None:
+    """The quarter chosen and the file's own quarter must agree: a file whose rows are all
+    for 2025-T3 is not stored as 2025-T4. Rows of earlier quarters beside rows of the chosen
+    one are corrections (allowed)."""
+    if not chosen or file_period is None:
+        return None
+    periods = {r.period for r in found.records if r.period is not None}
+    own = max(periods) if periods else Period.try_parse(meta.period or "")
+    if own is None or own == file_period or file_period in periods:
+        return None
+    return issue("period_mismatch", value=str(own), file_period=str(own), chosen=str(file_period))
 
 
 # --- rules about the file as a whole ---------------------------------------------------------
@@ -250,6 +268,7 @@ class _Row:
     period_text: str = ""
     parsed: float | str | None = None
     ok: bool = True  # no rule has found an error in it
+    cleared: bool = False  # the cell asks to clear the value in force
 
 
 RowRule = Callable[[_SheetRun, _Row], None]
@@ -370,9 +389,34 @@ def _not_a_duplicate(run: _SheetRun, row: _Row) -> None:
     )
 
 
+def _value_is_not_an_error(run: _SheetRun, row: _Row) -> None:
+    """A cell showing a spreadsheet error (``#DIV/0!``, ``#N/A``...) holds no figure: an
+    error of the row, not an empty cell (a blank would keep the earlier value unsaid)."""
+    record = row.record
+    if is_error_cell(record.value):
+        run.reject(row, run.at("error_cell", record, record.value_column, value=record.value))
+
+
+def _clear_marker(run: _SheetRun, row: _Row) -> None:
+    """``esborrar`` / ``borrar`` / ``clear`` in the value cell clears the value in force."""
+    record = row.record
+    if row.ok and is_clear_marker(record.value):
+        row.cleared = True
+        run.warn(
+            run.at(
+                "value_cleared",
+                record,
+                record.value_column,
+                value=record.value,
+                code=record.code,
+                period=row.period_text,
+            )
+        )
+
+
 def _stage_is_on_the_scale(run: _SheetRun, row: _Row) -> None:
     """A milestone's value is a stage of the scale (or its percentage)."""
-    if row.indicator is None or not row.indicator.is_milestone:
+    if row.indicator is None or not row.indicator.is_milestone or not row.ok or row.cleared:
         return
     record = row.record
     row.parsed = run.matcher.match(record.value)
@@ -392,7 +436,7 @@ def _stage_is_on_the_scale(run: _SheetRun, row: _Row) -> None:
 def _number_is_plausible(run: _SheetRun, row: _Row) -> None:
     """A numeric indicator's value is a number inside its bounds (a likely slip warned of)."""
     indicator, record = row.indicator, row.record
-    if indicator is None or indicator.is_milestone:
+    if indicator is None or indicator.is_milestone or not row.ok or row.cleared:
         return
     number = parse_number(record.value)
     if number is None:
@@ -432,6 +476,8 @@ ROW_RULES: tuple[RowRule, ...] = (
     _row_period_is_a_quarter,
     _period_is_reportable,
     _not_a_duplicate,
+    _value_is_not_an_error,
+    _clear_marker,
     _stage_is_on_the_scale,
     _number_is_plausible,
 )
@@ -447,11 +493,12 @@ def _check_record(run: _SheetRun, record: Record, result: Checked) -> None:
             ParsedValue(
                 indicator=record.code,
                 period=row.period_text,
-                value=row.parsed,
+                value=None if row.cleared else row.parsed,
                 comment=record.comment,
                 sheet=run.found.sheet,
                 row=record.row,
                 column=record.value_column,
+                cleared=row.cleared,
             )
         )
 

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, func, select
 from indicators.reporting.numbers import clean_number
 from indicators.storage import queries
 from indicators.storage.cache import GenerationCache
-from indicators.storage.schema import Submission, SubmissionStatus, Value
+from indicators.storage.schema import Submission, Value
 from plan_model import progress
 from plan_model import status as engine_status
 from plan_model.changes import changes_from_grids
@@ -70,11 +70,8 @@ class DashboardData:
         return self._cached("values", (), lambda: newest_frame(self._current_rows()))
 
     def _current_rows(self) -> list[tuple[Any, ...]]:
-        """Every value row of the current submissions, oldest submission first, before the
-        newest-value-per-key rule: :meth:`values` and :meth:`values_as_of` share it."""
-        return self._cached(
-            "current_rows", (), lambda: value_rows(self.engine, SubmissionStatus.CURRENT)
-        )
+        """The value rows in force (``queries.in_force``), oldest submission first."""
+        return self._cached("current_rows", (), lambda: value_rows(self.engine))
 
     def submissions(self) -> pd.DataFrame:
         """Every submission (id, service, period, uploaded_at, status, filename)."""
@@ -91,7 +88,7 @@ class DashboardData:
             stmt = (
                 select(Value.period)
                 .join(Submission, Submission.id == Value.submission_id)
-                .where(Submission.status == SubmissionStatus.CURRENT)
+                .where(queries.in_force())
                 .distinct()
             )
             with self.engine.connect() as conn:
@@ -202,24 +199,15 @@ class DashboardData:
 
     def values_as_of(self, period: Period) -> pd.DataFrame:
         """The values as they stood at ``period``'s deadline (what a board saw then): the
-        rows of ``current_values(engine, as_of=cutoff)``, built from the current rows
-        already read (those whose submission was uploaded by then) and the superseded
-        submissions that were in force at the cutoff, the only rows read again."""
+        rows of ``current_values(engine, as_of=cutoff)`` (``queries.in_force`` at the cutoff).
+        When nothing was uploaded after the cutoff they are the rows in force now."""
         cutoff = engine_status.as_of_cutoff(period, self.deadline_days)
 
         def compute() -> pd.DataFrame:
             subs = self.submissions()
-            uploaded = subs[subs["uploaded_at"] <= pd.Timestamp(cutoff)]
-            in_force = set(uploaded.groupby(["service", "period"], sort=False)["id"].last())
-            rows = [r for r in self._current_rows() if r[5] in in_force]
-            current = set(subs.loc[subs["status"] == SubmissionStatus.CURRENT, "id"])
-            if in_force - current:
-                older = value_rows(self.engine, SubmissionStatus.SUPERSEDED, until=cutoff)
-                rows += [r for r in older if r[5] in in_force]
-                # back in upload order (the submissions frame is ordered as the query)
-                rank = {int(i): n for n, i in enumerate(subs["id"])}
-                rows.sort(key=lambda r: rank.get(r[5], len(rank)))
-            return newest_frame(rows)
+            if not (subs["uploaded_at"] > pd.Timestamp(cutoff)).any():
+                return newest_frame(self._current_rows())
+            return newest_frame(value_rows(self.engine, until=cutoff))
 
         return self._cached("values_as_of", (str(period),), compute)
 
@@ -370,9 +358,8 @@ def current_values(
     provenance: bool = False,
     as_of: dt.datetime | None = None,
 ) -> pd.DataFrame:
-    """The values in force now (or at ``as_of``), as ``queries.values_frame`` defines them
-    (current submissions — at ``as_of``: the latest uploaded by then of each service and
-    quarter —; per indicator, service and quarter the newest submission's value), with only
+    """The values in force now (or at ``as_of``), as ``queries.in_force`` defines them
+    (per indicator, service and quarter the latest submission giving it a value), with only
     the columns the pages need: one query, ordered by the database, no per-row datetime
     parsing unless ``provenance`` is asked for (then for ``indicators`` only).
     """
@@ -395,33 +382,20 @@ def current_values(
             Submission.uploaded_at,
         ]
         names += PROVENANCE_COLUMNS
-    if as_of is not None:
-        columns += [Submission.service, Submission.period]
     stmt = (
         select(*columns)
         .join(Submission, Submission.id == Value.submission_id)
+        .where(queries.in_force(as_of))
         .order_by(Submission.uploaded_at, Submission.id)
     )
-    if as_of is None:
-        stmt = stmt.where(Submission.status == SubmissionStatus.CURRENT)
-    else:
-        stmt = stmt.where(Submission.uploaded_at <= queries.as_utc(as_of))
     if indicators is not None:
         stmt = stmt.where(Value.indicator.in_(indicators))
-    rows = _fetch(engine, stmt)
-    if as_of is not None:
-        # rows come oldest submission first: the last one seen of each service and quarter
-        # is the latest uploaded by then
-        latest = {(r[-2], r[-1]): r[5] for r in rows}
-        rows = [r for r in rows if latest[(r[-2], r[-1])] == r[5]]
-    return newest_frame(rows, names)
+    return newest_frame(_fetch(engine, stmt), names)
 
 
-def value_rows(
-    engine: Engine, status: str, until: dt.datetime | None = None
-) -> list[tuple[Any, ...]]:
-    """The lean value rows (``LEAN_COLUMNS``) of the submissions with ``status`` (uploaded
-    by ``until`` when given), oldest submission first, every version of a key kept."""
+def value_rows(engine: Engine, until: dt.datetime | None = None) -> list[tuple[Any, ...]]:
+    """The lean value rows (``LEAN_COLUMNS``) in force now (or at ``until``), oldest
+    submission first (``queries.in_force``)."""
     stmt = (
         select(
             Value.indicator,
@@ -432,11 +406,9 @@ def value_rows(
             Value.submission_id,
         )
         .join(Submission, Submission.id == Value.submission_id)
-        .where(Submission.status == status)
+        .where(queries.in_force(until))
         .order_by(Submission.uploaded_at, Submission.id)
     )
-    if until is not None:
-        stmt = stmt.where(Submission.uploaded_at <= queries.as_utc(until))
     return _fetch(engine, stmt)
 
 

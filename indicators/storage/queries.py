@@ -1,8 +1,10 @@
 """Stored data as pandas frames (never Dash): current values, history, provenance.
 
-``as_of`` answers "as it stood then": only submissions uploaded by that moment count; for each
-(service, period) the latest of them is the one in force, and for each (indicator, period) the
-value of the newest submission in force wins (a file may carry earlier quarters' history).
+Values in force (:func:`in_force`): per value key (indicator, service, quarter), across every
+submission, current or superseded, the latest submission that gives that key a value or an
+explicit clear wins; a clear leaves the key without a value. A blank cell stores nothing, so it
+changes nothing: the earlier value stays in force with its own provenance. ``as_of`` answers
+"as it stood then": the same rule over the submissions uploaded by that moment.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import ColumnElement, Engine, Select, func, select
 
 from indicators.storage.schema import DataGeneration, Submission, SubmissionStatus, Value
 
@@ -62,6 +64,32 @@ def _frame(engine: Engine, stmt: Select[Any] | Any, columns: list[str]) -> pd.Da
     return frame
 
 
+def in_force_ids(until: dt.datetime | None = None) -> Select[tuple[int]]:
+    """The ids of the value rows in force (uploaded by ``until`` when given): per key
+    (indicator, service, quarter) the row of the latest submission, unless it is a clear."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(Value.indicator, Value.service, Value.period),
+            order_by=(Submission.uploaded_at.desc(), Submission.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = select(Value.id.label("id"), Value.cleared.label("cleared"), rank).join(
+        Submission, Submission.id == Value.submission_id
+    )
+    if until is not None:
+        ranked = ranked.where(Submission.uploaded_at <= as_utc(until))
+    inner = ranked.subquery("ranked_values")
+    return select(inner.c.id).where(inner.c.rank == 1, inner.c.cleared.is_(False))
+
+
+def in_force(until: dt.datetime | None = None) -> ColumnElement[bool]:
+    """The condition "this value row is in force" (now, or at ``until``), for a select on
+    :class:`Value`: the one rule every reader of values in force uses."""
+    return Value.id.in_(in_force_ids(until))
+
+
 def _value_select() -> Any:
     return select(
         Value.indicator,
@@ -99,11 +127,7 @@ def _finish_values(frame: pd.DataFrame) -> pd.DataFrame:
 
 def values_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """The values in force (now, or as they stood at ``as_of``), one row per value."""
-    stmt = _value_select()
-    if as_of is None:
-        stmt = stmt.where(Submission.status == SubmissionStatus.CURRENT)
-    else:
-        stmt = stmt.where(Submission.uploaded_at <= as_utc(as_of))
+    stmt = _value_select().where(in_force(as_of))
     columns = [
         "indicator",
         "service",
@@ -124,13 +148,6 @@ def values_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFra
     frame = _frame(engine, stmt, columns)
     if frame.empty:
         return _finish_values(frame)
-    frame = frame.sort_values(["uploaded_at", "sub_id"], kind="stable")
-    if as_of is not None:
-        # the latest submission (uploaded by then) of each (service, period) is in force
-        latest = frame.groupby(["sub_service", "sub_period"])["sub_id"].transform("last")
-        frame = frame[frame["sub_id"] == latest]
-    # per (indicator, period), the value of the newest submission wins
-    frame = frame.drop_duplicates(["indicator", "service", "period"], keep="last")
     frame = frame.sort_values(["indicator", "period", "service"], kind="stable")
     return _finish_values(frame)
 
@@ -181,6 +198,7 @@ def value_history(engine: Engine, indicator: str, period: str) -> pd.DataFrame:
             Value.sheet,
             Value.row,
             Value.column,
+            Value.cleared,
             Submission.filename,
             Submission.uploaded_by,
             Submission.uploaded_at,
@@ -202,6 +220,7 @@ def value_history(engine: Engine, indicator: str, period: str) -> pd.DataFrame:
         "sheet",
         "row",
         "column",
+        "cleared",
         "filename",
         "uploaded_by",
         "uploaded_at",

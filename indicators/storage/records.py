@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ParsedValue:
-    """One accepted value; JSON: ``{"indicator","period","value","comment","sheet","row"}``."""
+    """One accepted value (or an explicit clear); JSON: ``{"indicator","period","value",
+    "comment","sheet","row","column","cleared"}``."""
 
     indicator: str
     period: str
@@ -20,6 +21,7 @@ class ParsedValue:
     sheet: str
     row: int
     column: str | None = None
+    cleared: bool = False  # the cell asked to clear the value in force (value is None)
 
     def to_json(self) -> dict[str, object]:
         """The value as the JSON object of an import result."""
@@ -31,4 +33,5 @@ class ParsedValue:
             "sheet": self.sheet,
             "row": self.row,
             "column": self.column,
+            "cleared": self.cleared,
         }

@@ -4,6 +4,10 @@ Within one transaction: take the (service, period) lock (PostgreSQL advisory loc
 ``BEGIN IMMEDIATE`` already serialises writers), detect the same bytes already current
 (``duplicate``: a no-op), supersede the current submission, insert the new one and its values in
 bulk, bump the data generation and write the audit event. Any error rolls everything back.
+
+Superseding a submission marks the file as replaced; it does not take its values out of force:
+the values in force are chosen per key (:func:`indicators.storage.queries.in_force`), so a key
+the new file leaves blank keeps its earlier value, and only an explicit clear removes one.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, text, up
 from sqlalchemy.dialects import postgresql, sqlite
 
 from indicators.storage.locks import refused_periods
+from indicators.storage.queries import in_force
 from indicators.storage.records import ParsedValue
 from indicators.storage.schema import (
     AuditEvent,
@@ -44,7 +49,7 @@ def sha256(content: bytes) -> str:
 def stored_values(
     engine: Engine, service: str, indicators: Sequence[str], periods: Sequence[str]
 ) -> dict[tuple[str, str], float]:
-    """The current stored numeric values of these indicators in these quarters (one query)."""
+    """The numeric values in force of these indicators in these quarters (one query)."""
     if not indicators or not periods:
         return {}
     with engine.connect() as conn:
@@ -52,7 +57,7 @@ def stored_values(
             select(Value.indicator, Value.period, Value.value, Submission.uploaded_at)
             .join(Submission, Submission.id == Value.submission_id)
             .where(
-                Submission.status == SubmissionStatus.CURRENT,
+                in_force(),
                 Value.service == service,
                 Value.indicator.in_(sorted(set(indicators))),
                 Value.period.in_(sorted(set(periods))),
@@ -61,6 +66,46 @@ def stored_values(
             .order_by(Submission.uploaded_at, Submission.id)
         )
         return {(r.indicator, r.period): float(r.value) for r in rows}
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A value in force: the number (or stage key) and the submission that holds it."""
+
+    value: float | str | None
+    submission_id: int
+
+
+def values_in_force(
+    engine: Engine, service: str, periods: Sequence[str]
+) -> dict[tuple[str, str], InForce]:
+    """The values in force of ``service`` in these quarters, by (indicator, quarter)."""
+    if not periods:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Value.indicator, Value.period, Value.value, Value.stage, Value.submission_id
+            ).where(in_force(), Value.service == service, Value.period.in_(sorted(set(periods))))
+        )
+        return {
+            (r.indicator, r.period): InForce(
+                float(r.value) if r.value is not None else r.stage, r.submission_id
+            )
+            for r in rows
+        }
+
+
+def current_submission(engine: Engine, service: str, period: str) -> int | None:
+    """The id of ``service``'s current submission for ``period`` (None when there is none)."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(Submission.id).where(
+                Submission.service == service,
+                Submission.period == period,
+                Submission.status == SubmissionStatus.CURRENT,
+            )
+        ).scalar()
 
 
 def _lock(conn: Connection, service: str, period: str) -> None:
@@ -98,6 +143,7 @@ _VALUE_COLUMNS = (
     "sheet",
     "row",
     "column",
+    "cleared",
 )
 
 
@@ -117,6 +163,7 @@ def _insert_values(
             v.sheet[:128],
             v.row,
             v.column,
+            v.cleared,
         )
         for v in values
     ]
@@ -134,6 +181,26 @@ def _insert_values(
     conn.exec_driver_sql(f"INSERT INTO {Value.__tablename__} ({columns}) VALUES ({marks})", rows)
 
 
+def _in_utc(uploaded_at: dt.datetime | None) -> dt.datetime:
+    """``uploaded_at`` (now when ``None``) in UTC: SQLite keeps no time zone."""
+    if uploaded_at is None:
+        return dt.datetime.now(dt.UTC)
+    if uploaded_at.tzinfo is None:
+        return uploaded_at.replace(tzinfo=dt.UTC)
+    return uploaded_at.astimezone(dt.UTC)
+
+
+def _audit_import(
+    conn: Connection, at: dt.datetime, user: str, target: str, details: dict[str, object]
+) -> None:
+    """Record one stored upload in the audit log."""
+    conn.execute(
+        insert(AuditEvent).values(
+            at=at, username=user[:64], action="import", target=target, details=details
+        )
+    )
+
+
 def store(
     engine: Engine,
     *,
@@ -147,6 +214,7 @@ def store(
     warnings: list[dict[str, object]],
     uploaded_at: dt.datetime | None = None,
 ) -> Stored:
+    """Store one upload of ``service`` at ``period`` as its current submission, with its values."""
     digest = sha256(content)
     with engine.begin() as conn:
         _lock(conn, service, period)
@@ -164,13 +232,7 @@ def store(
         ).first()
         if current is not None and current.sha256 == digest:
             return Stored(DUPLICATE, current.id, None)
-        now = dt.datetime.now(dt.UTC)
-        if uploaded_at is not None:  # stored in UTC (SQLite keeps no time zone)
-            now = (
-                uploaded_at.replace(tzinfo=dt.UTC)
-                if uploaded_at.tzinfo is None
-                else uploaded_at.astimezone(dt.UTC)
-            )
+        now = _in_utc(uploaded_at)
         if current is not None:
             conn.execute(
                 update(Submission)
@@ -205,22 +267,15 @@ def store(
         if values:
             _insert_values(conn, new_id, service, values)
         bump_generation(conn)
-        conn.execute(
-            insert(AuditEvent).values(
-                at=now,
-                username=user[:64],
-                action="import",
-                target=f"{service} {period}",
-                details={
-                    "submission_id": new_id,
-                    "superseded_id": current.id if current is not None else None,
-                    "filename": filename,
-                    "sha256": digest,
-                    "values": len(values),
-                    "source": source,
-                },
-            )
-        )
+        details: dict[str, object] = {
+            "submission_id": new_id,
+            "superseded_id": current.id if current is not None else None,
+            "filename": filename,
+            "sha256": digest,
+            "values": len(values),
+            "source": source,
+        }
+        _audit_import(conn, now, user, f"{service} {period}", details)
         return Stored("ok", new_id, current.id if current is not None else None)
 
 

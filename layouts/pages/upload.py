@@ -238,7 +238,7 @@ def _send_sections(t: Callable[..., str], lang: str) -> list[Any]:
 def _in_frame(query: dict[str, str], lang: str, title: str, children: list[Any]) -> Any:
     try:
         ctx = c.PageContext.from_query(query, path="/enviar")
-    except Exception:  # no frame without dashboard data: the page still works
+    except Exception:  # noqa: BLE001 - no frame without dashboard data: the page still works
         return html.Div([html.H1(title), *children], className="app-main", lang=lang)
     return c.frame(ctx, active="/enviar", title=title, children=children)
 
@@ -296,41 +296,47 @@ def _template_link(service: str | None, period: str | None, lang: str | None) ->
 
 
 def _result_panel(result: Any, t: Any) -> list[Any]:
+    """The check's answer: the summary, the errors and warnings, what changes, the values read."""
+    return [
+        _summary_alert(result, t),
+        *_issues_section(result, t),
+        *_changes_section(result, t),
+        *_values_section(result, t),
+    ]
+
+
+def _summary_alert(result: Any, t: Any) -> Any:
     ok = result.status == "ok"
     colour = "success" if ok else ("info" if result.status == "duplicate" else "danger")
-    summary = [
-        dbc.Alert(
-            [
-                html.Strong(
-                    t("Valid file")
-                    if ok
-                    else (
-                        t("Already sent")
-                        if result.status == "duplicate"
-                        else t("The file has errors")
-                    )
-                ),
-                html.Br(),
-                result.message,
-                # a locked quarter is not the file's fault: say so in the summary itself
-                *[
-                    html.P(message, className="mb-0 mt-2 fw-bold", id="enviar-locked")
-                    for message in list(
-                        dict.fromkeys(e.message for e in result.errors if e.code == "locked_period")
-                    )[:1]
-                ],
-            ],
-            color=colour,
-            id="enviar-summary",
-            className=f"mt-3 import-{result.status}",
-        )
-    ]
+    if ok:
+        title = t("Valid file")
+    elif result.status == "duplicate":
+        title = t("Already sent")
+    else:
+        title = t("The file has errors")
+    # a locked quarter is not the file's fault: say so in the summary itself
+    locked = list(dict.fromkeys(e.message for e in result.errors if e.code == "locked_period"))
+    return dbc.Alert(
+        [
+            html.Strong(title),
+            html.Br(),
+            result.message,
+            *[html.P(m, className="mb-0 mt-2 fw-bold", id="enviar-locked") for m in locked[:1]],
+        ],
+        color=colour,
+        id="enviar-summary",
+        className=f"mt-3 import-{result.status}",
+    )
+
+
+def _issues_section(result: Any, t: Any) -> list[Any]:
+    section: list[Any] = []
     issues = _issues_rows(result)
     if issues:
         label = {"error": "✖ " + t("Error"), "warning": "! " + t("Warning")}
         for row in issues:
             row["kind"] = label[row["kind"]]
-        summary += [
+        section += [
             html.H3(t("Errors and warnings ({count})", count=len(issues)), className="h5"),
             dag.AgGrid(
                 id="enviar-issues-grid",
@@ -353,26 +359,83 @@ def _result_panel(result: Any, t: Any) -> list[Any]:
                 style=GRID_STYLE,
             ),
         ]
-    if result.values:
-        summary += [
-            html.H3(t("Values read ({count})", count=len(result.values)), className="h5 mt-3"),
-            dag.AgGrid(
-                id="enviar-values-grid",
-                rowData=_values_rows(result),
-                columnDefs=[
-                    {"field": "indicator", "headerName": t("Indicator"), "width": 120},
-                    {"field": "name", "headerName": t("Name"), "flex": 1},
-                    {"field": "period", "headerName": t("Quarter"), "width": 110},
-                    {"field": "value", "headerName": t("Value"), "width": 120},
-                    {"field": "comment", "headerName": t("Comment"), "flex": 1},
-                    {"field": "sheet", "headerName": t("Sheet"), "width": 110},
-                    {"field": "row", "headerName": t("Row"), "width": 80},
-                ],
-                defaultColDef={"sortable": True, "resizable": True, "filter": True},
-                style=GRID_STYLE,
-            ),
-        ]
-    return summary
+    if result.error_count > len(result.errors):
+        section.append(
+            html.P(
+                t(
+                    "(the first {shown} of {total} errors)",
+                    shown=len(result.errors),
+                    total=result.error_count,
+                ),
+                id="enviar-issues-total",
+            )
+        )
+    return section
+
+
+def _values_section(result: Any, t: Any) -> list[Any]:
+    if not result.values:
+        return []
+    return [
+        html.H3(t("Values read ({count})", count=len(result.values)), className="h5 mt-3"),
+        dag.AgGrid(
+            id="enviar-values-grid",
+            rowData=_values_rows(result),
+            columnDefs=[
+                {"field": "indicator", "headerName": t("Indicator"), "width": 120},
+                {"field": "name", "headerName": t("Name"), "flex": 1},
+                {"field": "period", "headerName": t("Quarter"), "width": 110},
+                {"field": "value", "headerName": t("Value"), "width": 120},
+                {"field": "comment", "headerName": t("Comment"), "flex": 1},
+                {"field": "sheet", "headerName": t("Sheet"), "width": 110},
+                {"field": "row", "headerName": t("Row"), "width": 80},
+            ],
+            defaultColDef={"sortable": True, "resizable": True, "filter": True},
+            style=GRID_STYLE,
+        ),
+    ]
+
+
+_CHANGE_KINDS = {
+    "new": "New value",
+    "changed": "Changed",
+    "same": "Unchanged",
+    "cleared": "Cleared",
+    "kept": "Kept (blank)",
+}
+
+
+def _changes_section(result: Any, t: Any) -> list[Any]:
+    """What storing the file changes, per indicator (``indicators.intake.changes``)."""
+    if not result.changes:
+        return []
+    intro = (
+        t("It replaces submission number {id}.", id=result.replaces_id)
+        if result.replaces_id is not None
+        else t("It is the first submission of this service and quarter.")
+    )
+    header = [t("Indicator"), t("Quarter"), t("Value in force"), t("New value"), t("Change")]
+    rows = [
+        html.Tr(
+            [
+                html.Td(c.indicator),
+                html.Td(c.period),
+                html.Td("" if c.before is None else str(c.before)),
+                html.Td("" if c.after is None else str(c.after)),
+                html.Td(t(_CHANGE_KINDS[c.kind]), className=f"change-{c.kind}"),
+            ]
+        )
+        for c in result.changes
+    ]
+    return [
+        html.H3(t("What changes ({count})", count=len(result.changes)), className="h5 mt-3"),
+        html.P(intro, id="enviar-replaces"),
+        html.Table(
+            [html.Thead(html.Tr([html.Th(h) for h in header])), html.Tbody(rows)],
+            id="enviar-changes",
+            className="table table-sm",
+        ),
+    ]
 
 
 @callback(

@@ -16,8 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("indicator_values") as batch:
+        batch.add_column(
+            sa.Column("cleared", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("indicator_values") as batch:
+        batch.drop_column("cleared")
