@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, case, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from accounts import _clock, roles
@@ -41,6 +41,7 @@ from accounts.audit import (
 )
 from accounts.errors import AccountError, PermissionDenied
 from accounts.roles import Actor
+from indicators.storage.cache import data_changed
 from indicators.storage.engine import transaction
 from indicators.storage.schema import AuditEvent, User, UserService
 
@@ -64,7 +65,7 @@ class UserInfo:
     created_at: dt.datetime | None
     failed_logins: int
     locked_until: dt.datetime | None
-    session_token: str  # changes with the password hash: old sessions end on a reset
+    session_token: str  # changes with the session version: old sessions end (see bump)
     email: str | None = None
 
     @property
@@ -95,8 +96,8 @@ class AuthResult:
     locked_until: dt.datetime | None = None
 
 
-def _session_token(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def _session_token(password_hash: str, session_version: int) -> str:
+    return hashlib.sha256(f"{session_version}:{password_hash}".encode()).hexdigest()[:16]
 
 
 def _info(user: User) -> UserInfo:
@@ -110,7 +111,7 @@ def _info(user: User) -> UserInfo:
         created_at=utc(user.created_at),
         failed_logins=user.failed_logins or 0,
         locked_until=utc(user.locked_until),
-        session_token=_session_token(user.password_hash),
+        session_token=_session_token(user.password_hash, user.session_version or 0),
         email=user.email,
     )
 
@@ -211,6 +212,8 @@ def create_user(
         )
         user.services = [UserService(service=code) for code in chosen]
         session.add(user)
+        if chosen:
+            data_changed(session)  # /enviar offers the new services at once
         session.flush()
         record(
             session,
@@ -259,6 +262,7 @@ def set_password(engine: Engine, username: str, password: str, *, by: str | None
     with transaction(engine) as session:
         user = _require(session, username)
         user.password_hash = hash_password(password)
+        user.session_version = (user.session_version or 0) + 1
         user.failed_logins = 0
         user.locked_until = None
         record(session, by, ACTION_USER_PASSWORD, username)
@@ -276,10 +280,22 @@ def set_active(engine: Engine, username: str, active: bool, *, by: str | None = 
             if not others:
                 raise AccountError("The last active director cannot be disabled.")
         user.active = active
+        if not active:
+            user.session_version = (user.session_version or 0) + 1
         if active:
             user.failed_logins = 0
             user.locked_until = None
         record(session, by, ACTION_USER_ENABLE if active else ACTION_USER_DISABLE, username)
+
+
+def end_sessions(engine: Engine, user_id: int) -> None:
+    """Bump the user's session version: every session started before ends (logout)."""
+    with transaction(engine) as session:
+        session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(session_version=func.coalesce(User.session_version, 0) + 1)
+        )
 
 
 def disable_user(engine: Engine, username: str, *, by: str | None = None) -> None:
@@ -303,6 +319,7 @@ def set_services(
         user = _require(session, username)
         user.services = [UserService(service=code) for code in chosen]
         record(session, by, ACTION_USER_SERVICES, username, {"services": chosen})
+        data_changed(session)  # /enviar offers the new services at once
 
 
 # --- who acts ----------------------------------------------------------------------------
@@ -354,23 +371,40 @@ def _refuse_login(
     )
 
 
+def _claim_attempt(
+    session: Session, user_id: int, max_failures: int, lockout_seconds: int, moment: dt.datetime
+) -> bool:
+    """Count one attempt atomically BEFORE the password is verified (one UPDATE: the row lock
+    serializes parallel attempts, on PostgreSQL as on SQLite). The attempt that reaches
+    ``max_failures`` sets the lock in the same statement, so no more than ``max_failures``
+    attempts are ever checked. False when the account is locked (nothing is counted)."""
+    expired = User.locked_until.is_not(None)
+    count = case((expired, 1), else_=func.coalesce(User.failed_logins, 0) + 1)
+    result = session.execute(
+        update(User)
+        .where(User.id == user_id, or_(User.locked_until.is_(None), User.locked_until <= moment))
+        .values(
+            failed_logins=count,
+            locked_until=case(
+                (count >= max_failures, moment + dt.timedelta(seconds=lockout_seconds)),
+                else_=None,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 def _wrong_password(
-    session: Session,
-    user: User,
-    max_failures: int,
-    lockout_seconds: int,
-    details: dict[str, Any],
-    moment: dt.datetime,
+    session: Session, user: User, details: dict[str, Any], moment: dt.datetime
 ) -> AuthResult:
-    user.failed_logins = (user.failed_logins or 0) + 1
-    locks = user.failed_logins >= max_failures
-    if locks:
-        user.locked_until = moment + dt.timedelta(seconds=lockout_seconds)
-        user.failed_logins = 0
+    """The attempt was already counted by :func:`_claim_attempt`; audit it."""
+    locked_until = utc(user.locked_until)
+    locks = locked_until is not None and locked_until > moment
     reason = "wrong_password_locked" if locks else "wrong_password"
     _refuse_login(session, user.username, reason, details, moment)
     if locks:
-        return AuthResult(False, "locked", locked_until=utc(user.locked_until))
+        return AuthResult(False, "locked", locked_until=locked_until)
     return AuthResult(False, "invalid")
 
 
@@ -412,13 +446,14 @@ def authenticate(
                 at=moment,
             )
             return AuthResult(False, "invalid")
-        locked_until = utc(user.locked_until)
-        if locked_until is not None and locked_until > moment:
+        if not _claim_attempt(session, user.id, max_failures, lockout_seconds, moment):
+            session.refresh(user)
             verify_password(_DUMMY_HASH, password)
             _refuse_login(session, user.username, "locked", details, moment)
-            return AuthResult(False, "locked", locked_until=locked_until)
+            return AuthResult(False, "locked", locked_until=utc(user.locked_until))
+        session.refresh(user)  # the row stays locked until this transaction ends
         if not verify_password(user.password_hash, password):
-            return _wrong_password(session, user, max_failures, lockout_seconds, details, moment)
+            return _wrong_password(session, user, details, moment)
         if not user.active:
             _refuse_login(session, user.username, "disabled", details, moment)
             return AuthResult(False, "disabled")

@@ -148,6 +148,8 @@ def login_view() -> Response:
 def logout_view() -> Response:
     info = current_account()
     if info is not None:
+        # server-side end: a copy of this cookie no longer matches the bumped session version
+        users.end_sessions(get_engine(current_settings().database_url), info.id)
         audit.record(
             get_engine(current_settings().database_url),
             info.username,

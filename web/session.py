@@ -2,7 +2,8 @@
 
 No server-side store: any worker answers any request. The cookie (``seguiment_session``) is
 HttpOnly and SameSite=Lax, Secure over HTTPS (or always with ``SESSION_COOKIE_SECURE=true``),
-and lasts ``SESSION_HOURS``.
+and lasts ``SESSION_HOURS``. Logout still ends it server-side: the cookie names the user's
+session version, which logout bumps (see ``web.users``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The logged-in user: Flask-Login's view of an account, and the role checks of pages.
 
 The account is loaded from the database at every request. Its session id includes a digest
-of the password hash, so a password reset ends the user's other sessions; a disabled user
-is logged out at the next request.
+of the password hash and of the user's session version (``users.session_version``), bumped on
+logout, password change and disable: every session started before ends at its next request.
 """
 
 from __future__ import annotations

@@ -65,10 +65,12 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from indicators.storage.engine import get_engine
 from indicators.storage.queries import data_generation
 from indicators.storage.schema import CacheEntry, utcnow
+from indicators.storage.store import bump_generation
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,13 @@ LOCAL_MAX_ENTRIES = 256
 def current_generation(engine: Engine) -> int:
     """The database's data generation (0 before the first import)."""
     return data_generation(engine)
+
+
+def data_changed(session: Session) -> None:
+    """Bump the data generation in ``session``'s transaction: for changes that are not imports
+    but that cached pages show (a technician's services on ``/enviar``, a quarter locked or
+    reopened, the audit page's filters), so every worker renders them at once."""
+    bump_generation(session.connection())
 
 
 class GenerationCache:
@@ -273,7 +282,7 @@ class RedisCache(_BaseCache):
     def _load(self, key: str, generation: int) -> bytes | None:
         try:
             payload = self._client.get(self._name(key, generation))
-        except Exception as exc:  # the cache is an optimisation: never fail a page for it
+        except Exception as exc:  # noqa: BLE001 - the cache is an optimisation: never fail a page
             log.warning("redis cache unavailable: %s", exc)
             return None
         return payload if isinstance(payload, bytes) else None
@@ -281,7 +290,7 @@ class RedisCache(_BaseCache):
     def _store(self, key: str, generation: int, payload: bytes) -> None:
         try:
             self._client.set(self._name(key, generation), payload, ex=REDIS_TTL_SECONDS)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - an optimisation: never fail a page for it
             log.warning("redis cache unavailable: %s", exc)
 
     def clear(self) -> None:
@@ -291,7 +300,7 @@ class RedisCache(_BaseCache):
     def ping(self) -> bool:
         try:
             return bool(self._client.ping())
-        except Exception:
+        except Exception:  # noqa: BLE001 - any failure to answer means not reachable
             return False
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -107,6 +108,9 @@ class Value(Base):
     sheet: Mapped[str] = mapped_column(String(128))
     row: Mapped[int] = mapped_column(Integer)
     column: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # an explicit clear (the cell said «esborrar»): the key has no value from this submission
+    # on, until a later one gives it again; a blank cell stores no row and changes nothing
+    cleared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     submission: Mapped[Submission] = relationship(back_populates="values")
 
@@ -128,7 +132,8 @@ class PeriodLock(Base):
 
 
 class Approval(Base):
-    """A director's approval of a service's quarter (of one submission)."""
+    """One step of the approval of a service's quarter (of one submission): validated by
+    the service's head, then accepted by the direction."""
 
     __tablename__ = "approvals"
 
@@ -138,6 +143,8 @@ class Approval(Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
     approved_by: Mapped[str] = mapped_column(String(64))
     approved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the step: "validated" (the service's head) or "accepted" (the direction)
+    step: Mapped[str] = mapped_column(String(16), default="accepted", server_default="accepted")
 
     __table_args__ = (Index("ix_approvals_service_period", "service", "period"),)
 
@@ -155,6 +162,8 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # a director's digest
+    # bumped on logout, password change and disable: sessions carrying an older one end
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     services: Mapped[list[UserService]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
