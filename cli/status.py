@@ -177,6 +177,24 @@ def _level_line(level: LevelResult, title: str, lang: str | None) -> str:
     return " · ".join(parts)
 
 
+METHOD_FIGURE_MESSAGES = {
+    "target_share": "% of target {value}",
+    "progress": "progress from baseline {value}",
+}
+
+
+def _figures(ind: IndicatorResult, lang: str | None) -> list[str]:
+    """The figure of the indicator's method first (it drives the light), then the other one."""
+    tr = translator(lang)
+    figures = {"target_share": ind.target_share, "progress": ind.progress}
+    order = [ind.method] + [m for m in figures if m != ind.method]
+    return [
+        tr(METHOD_FIGURE_MESSAGES[m], value=format_percent(figures[m], lang))
+        for m in order
+        if m in figures and figures[m] is not None
+    ]
+
+
 def _indicator_line(ind: IndicatorResult, lang: str | None) -> str:
     tr = translator(lang)
     if ind.kind == "milestone":
@@ -189,12 +207,15 @@ def _indicator_line(ind: IndicatorResult, lang: str | None) -> str:
     else:
         shown = tr("value {value}", value=format_number(ind.value, lang))
         expected = format_number(ind.expected, lang)
+    if ind.kind == "context":  # no target, no light: the value and its trend
+        return " · ".join(
+            [f"{ind.code} {ind.name}: {tr('Context indicator')}", shown, _trend(ind.trend, lang)]
+        )
     parts = [
         f"{ind.code} {ind.name}: {_marks(ind.status, lang)}",
         f"{shown} ({tr('expected {value}', value=expected)})",
     ]
-    if ind.achievement is not None:
-        parts.append(tr("achievement {value}", value=format_percent(ind.achievement, lang)))
+    parts.extend(_figures(ind, lang))
     parts.append(_trend(ind.trend, lang))
     if ind.forecast is not None:
         value = (

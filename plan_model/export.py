@@ -16,6 +16,7 @@ def indicator_dict(plan: Plan, ind: Indicator) -> dict[str, Any]:
         "unit": ind.unit if not milestone else "%",
         "direction": ind.direction.value if ind.direction else None,
         "aggregation": ind.aggregation.value if ind.aggregation else None,
+        "method": plan.method_for(ind).value,
         "responsible_service": ind.responsible_service,
         "baseline": ind.baseline.model_dump() if ind.baseline else None,
         "targets": {str(y): v for y, v in sorted(ind.targets.items())} if ind.targets else None,
@@ -101,6 +102,7 @@ CSV_COLUMNS = [
     "min",
     "max",
     "planned_completion",
+    "method",
 ]
 
 
@@ -132,6 +134,7 @@ def plan_to_rows(plan: Plan) -> list[dict[str, Any]]:
                     "min": ind.bounds.min if ind.bounds and ind.bounds.min is not None else "",
                     "max": ind.bounds.max if ind.bounds and ind.bounds.max is not None else "",
                     "planned_completion": ind.planned_completion or "",
+                    "method": plan.method_for(ind).value,
                 }
                 for year in (2022, 2023, 2024, 2025):
                     value = ind.targets.get(year) if ind.targets else None

@@ -663,9 +663,32 @@ def _bounds_and_baseline(check: _CatalogCheck, base: Loc, ind: Indicator) -> Ite
         )
 
 
+def _context_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    """A context indicator has a unit and an aggregation, and nothing that makes a light."""
+    if ind.kind is not IndicatorKind.CONTEXT:
+        return
+    for key in ("unit", "aggregation"):
+        if getattr(ind, key) is None:
+            yield check.doc.error(
+                (*base, key),
+                _("Context indicator {code} needs the key '{key}'.", code=ind.code, key=key),
+            )
+    keys = ("direction", "targets", "tolerance", "thresholds", "method")
+    for key in (*keys, "planned_completion", "start"):
+        if getattr(ind, key) is not None:
+            yield check.doc.error(
+                (*base, key),
+                _(
+                    "Context indicator {code} has no target and no light: remove '{key}'.",
+                    code=ind.code,
+                    key=key,
+                ),
+            )
+
+
 def _milestone_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
     """A milestone has no numeric keys, and a planned completion inside the plan."""
-    if ind.kind is IndicatorKind.NUMERIC:
+    if ind.kind is not IndicatorKind.MILESTONE:
         return
     for key in ("direction", "aggregation", "baseline", "targets", "bounds", "tolerance"):
         if getattr(ind, key) is not None:
@@ -700,4 +723,5 @@ _INDICATOR_RULES: tuple[IndicatorRule, ...] = (
     _targets_fit_the_plan,
     _bounds_and_baseline,
     _milestone_keys,
+    _context_keys,
 )

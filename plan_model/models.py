@@ -36,6 +36,7 @@ class Origin(StrEnum):
 class IndicatorKind(StrEnum):
     NUMERIC = "numeric"
     MILESTONE = "milestone"
+    CONTEXT = "context"  # numeric, no target, no light, no roll-up ("Indicador de context")
 
 
 class Direction(StrEnum):
@@ -48,6 +49,14 @@ class Aggregation(StrEnum):
     SUM = "sum"  # flows: the year accumulates its quarters
     LAST = "last"  # stocks and ratios: the latest quarter stands for the year
     MEAN = "mean"  # the mean of the quarters so far
+    YTD = "ytd"  # the quarter reports the year to date (distinct persons): the latest stands
+
+
+class Method(StrEnum):
+    """Which figure drives an indicator's light (docs/metodologia.md)."""
+
+    TARGET_SHARE = "target_share"  # value over the value expected by then ("% de la meta")
+    PROGRESS = "progress"  # gap closed from the baseline ("progrés des de la línia de base")
 
 
 class Baseline(StrictModel):
@@ -102,6 +111,11 @@ class Indicator(StrictModel):
     targets: dict[int, float] | None = None
     bounds: Bounds | None = None
     tolerance: float | None = Field(default=None, ge=0)  # for "maintain": accepted distance
+    method: Method | None = None  # None: the catalog's method
+    # seasonal share of the year's target per quarter (sum, ytd); None: a quarter each
+    profile: list[Annotated[float, Field(ge=0)]] | None = Field(
+        default=None, min_length=4, max_length=4
+    )
     # milestone indicators
     planned_completion: PeriodText | None = None
     start: PeriodText | None = None  # when work on the milestone is planned to begin
@@ -179,6 +193,7 @@ class Catalog(StrictModel):
     status: NonEmpty  # e.g. "proposta"
     note: str | None = None
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    method: Method = Method.TARGET_SHARE  # the plan's default; an indicator may override it
     stages: list[Stage]
     indicators: list[Indicator]
 
@@ -262,6 +277,10 @@ class Plan(StrictModel):
 
     def indicators_of_service(self, service_code: str) -> list[Indicator]:
         return [i for i in self.indicators if i.responsible_service == service_code]
+
+    def method_for(self, indicator: Indicator) -> Method:
+        """The method driving ``indicator``'s light: its own, else the catalog's."""
+        return indicator.method or self.catalog.method
 
     def thresholds_for(self, indicator: Indicator) -> Thresholds:
         return indicator.thresholds or self.catalog.thresholds

@@ -16,7 +16,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from plan_model.models import Aggregation, Direction, Indicator, Plan, Thresholds
+from plan_model.models import (
+    Aggregation,
+    Direction,
+    Indicator,
+    IndicatorKind,
+    Method,
+    Plan,
+    Thresholds,
+)
 from plan_model.periods import Period
 from plan_model.status_types import Status
 
@@ -38,8 +46,8 @@ CODE_TO_STATUS: tuple[Status, ...] = (Status.GREY, Status.RED, Status.AMBER, Sta
 # trend codes
 T_UNKNOWN, T_IMPROVING, T_WORSENING, T_STABLE = 0, 1, 2, 3
 
-_AGG_CODE = {Aggregation.SUM: 0, Aggregation.LAST: 1, Aggregation.MEAN: 2}
-_SUM, _LAST, _MEAN = 0, 1, 2
+_AGG_CODE = {Aggregation.SUM: 0, Aggregation.LAST: 1, Aggregation.MEAN: 2, Aggregation.YTD: 3}
+_SUM, _LAST, _MEAN, _YTD = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -51,8 +59,10 @@ class IndicatorTable:
     first_index: int  # Period.index of the plan's first quarter
     n_years: int
     is_ms: BoolArray
+    is_ctx: BoolArray  # context indicators: a value and a trend, never a light
     sign: FloatArray  # +1 increase, -1 decrease, 0 maintain (milestones: +1)
-    agg: IntArray  # 0 sum, 1 last, 2 mean (milestones: last)
+    agg: IntArray  # 0 sum, 1 last, 2 mean, 3 ytd (milestones: last)
+    profile: FloatArray  # (n, 4) share of the year's target per quarter (sum, ytd)
     base: FloatArray
     base_year: IntArray  # offset of the baseline year from the plan's first year
     targets: FloatArray  # (n, years), forward-filled from the baseline
@@ -65,11 +75,13 @@ class IndicatorTable:
     bound_min: FloatArray
     bound_max: FloatArray
     objective: IntArray  # row of the indicator's objective in plan.objectives (-1: none)
+    by_share: BoolArray  # True: the light follows target_share; False: progress
     stage_pct: dict[str, float]
     postponed_stages: frozenset[str]  # stages outside the scale that count as red (ajornat)
     dropped_stages: frozenset[str]  # stages that exclude the milestone (desestimat)
-    # per indicator: code, name, kind, objective, service, unit, direction, aggregation, weight
-    static: list[tuple[str, str, str, str, str, str | None, str | None, str | None, float]]
+    # per indicator: code, name, kind, objective, service, unit, direction, aggregation,
+    # weight, method
+    static: list[tuple[str, str, str, str, str, str | None, str | None, str | None, float, str]]
 
     @property
     def n_quarters(self) -> int:
@@ -108,6 +120,7 @@ class _TableArrays:
     is_ms: BoolArray
     sign: FloatArray
     agg: IntArray
+    profile: FloatArray
     base: FloatArray
     base_year: IntArray
     targets: FloatArray
@@ -128,6 +141,7 @@ class _TableArrays:
             is_ms=np.zeros(n, dtype=bool),
             sign=np.ones(n),
             agg=np.full(n, _LAST, dtype=np.int64),
+            profile=np.full((n, 4), 0.25),
             base=np.full(n, np.nan),
             base_year=np.full(n, -1, dtype=np.int64),
             targets=np.full((n, n_years), np.nan),
@@ -151,6 +165,9 @@ def _fill_numeric(arrays: _TableArrays, i: int, ind: Indicator, plan: Plan) -> N
         arrays.sign[i] = 0.0
     if ind.aggregation is not None:
         arrays.agg[i] = _AGG_CODE[ind.aggregation]
+    if ind.profile is not None:
+        total = sum(ind.profile)
+        arrays.profile[i] = [p / total for p in ind.profile] if total > 0 else 0.25
     if ind.baseline is not None:
         arrays.base[i] = ind.baseline.value
         arrays.base_year[i] = ind.baseline.year - plan.info.start_year
@@ -223,8 +240,10 @@ def _build_table(plan: Plan) -> IndicatorTable:
         first_index=first.index,
         n_years=n_years,
         is_ms=a.is_ms,
+        is_ctx=np.array([ind.kind is IndicatorKind.CONTEXT for ind in indicators], dtype=bool),
         sign=a.sign,
         agg=a.agg,
+        profile=a.profile,
         base=a.base,
         base_year=a.base_year,
         targets=filled,
@@ -237,6 +256,9 @@ def _build_table(plan: Plan) -> IndicatorTable:
         bound_min=a.bound_min,
         bound_max=a.bound_max,
         objective=a.objective,
+        by_share=np.array(
+            [plan.method_for(ind) is Method.TARGET_SHARE for ind in indicators], dtype=bool
+        ),
         stage_pct=stage_pct,
         postponed_stages=postponed,
         dropped_stages=dropped,
@@ -251,6 +273,7 @@ def _build_table(plan: Plan) -> IndicatorTable:
                 str(ind.direction) if ind.direction else None,
                 str(ind.aggregation) if ind.aggregation else None,
                 ind.weight,
+                str(plan.method_for(ind)),
             )
             for ind in indicators
         ],
@@ -336,7 +359,7 @@ class IndicatorGrid:
     expected: FloatArray
     baseline: FloatArray  # comparable baseline (pro-rated for sum)
     target: FloatArray  # this year's target at each quarter (milestones: 100)
-    achievement: FloatArray  # clipped, NaN = no status
+    achievement: FloatArray  # the figure of the indicator's method, clipped, NaN = no status
     status: npt.NDArray[np.int8]
     exceeded: BoolArray
     late: BoolArray
@@ -345,6 +368,8 @@ class IndicatorGrid:
     applicable: BoolArray  # counts in its objective's coverage
     green: FloatArray  # thresholds used per indicator
     amber: FloatArray
+    target_share: FloatArray  # value over the value expected by then, clipped
+    progress: FloatArray  # gap closed from the baseline, clipped
 
 
 @dataclass(frozen=True)
@@ -381,8 +406,8 @@ class _NumericPath:
     """Numeric indicators' year values against the path planned to their targets."""
 
     reported: BoolArray
-    is_sum: BoolArray
-    k_sum: FloatArray  # quarters a sum is compared over
+    is_sum: BoolArray  # sum or ytd: the target and the baseline are pro-rated
+    k_sum: FloatArray  # share of the year a sum (ytd) is compared over: its profile so far
     target: FloatArray  # this year's target at each quarter
     value: FloatArray  # year value on the indicator's basis, NaN when not reported
     expected: FloatArray
@@ -403,8 +428,9 @@ def _planned_path(
 
 
 def _numeric_path(table: IndicatorTable, q: FloatArray) -> _NumericPath:
-    """Year values (sum: year to date, mean: mean so far, last: the quarter's) and what was
-    expected by then, on the same basis."""
+    """Year values (sum: year to date, mean: mean so far, last and ytd: the quarter's) and
+    what was expected by then, on the same basis (sum, ytd: the year's target pro-rated by
+    the indicator's profile, a quarter each by default)."""
     years = table.n_years
     reported = ~np.isnan(q)
     q0 = np.where(reported, q, 0.0)
@@ -415,21 +441,48 @@ def _numeric_path(table: IndicatorTable, q: FloatArray) -> _NumericPath:
     target_y, path = _planned_path(table, year_of_col, quarter_of_col)
 
     agg = table.agg[:, None]
-    is_sum, is_mean = agg == _SUM, agg == _MEAN
+    is_sum, is_mean, is_ytd = agg == _SUM, agg == _MEAN, agg == _YTD
     ytd = _year_cumsum(q0, years)
     value = np.where(is_sum, ytd, np.where(is_mean, ytd / k_safe, q))
+    profile = np.tile(table.profile, (1, years))
+    share_elapsed = _year_cumsum(profile, years)
+    share_with_data = _year_cumsum(np.where(reported, profile, 0.0), years)
     mean_path = np.where(k > 0, _year_cumsum(np.where(reported, path, 0.0), years) / k_safe, path)
     # like with like: a sum is compared over the quarters it has data for (all quarters
     # elapsed when the quarter itself is missing, for display)
-    k_sum = np.where(reported, k, quarter_of_col[None, :])
-    expected = np.where(is_sum, target_y * k_sum / 4.0, np.where(is_mean, mean_path, path))
-    base_c = np.where(is_sum, table.base[:, None] * k_sum / 4.0, table.base[:, None])
+    # elapsed when the quarter itself is missing, for display); a ytd figure already holds
+    # every quarter so far: its share is the year's elapsed share
+    k_sum = np.where(reported & ~is_ytd, share_with_data, share_elapsed)
+    prorated = is_sum | is_ytd
+    expected = np.where(prorated, target_y * k_sum, np.where(is_mean, mean_path, path))
+    base_c = np.where(prorated, table.base[:, None] * k_sum, table.base[:, None])
     value = np.where(reported, value, np.nan)
-    return _NumericPath(reported, is_sum, k_sum, target_y, value, expected, base_c)
+    return _NumericPath(reported, prorated, k_sum, target_y, value, expected, base_c)
 
 
-def _numeric_achievement(table: IndicatorTable, num: _NumericPath) -> tuple[FloatArray, BoolArray]:
-    """(achievement, direction-aware; beyond this year's target) of numeric indicators."""
+def target_share(
+    value: FloatArray, expected: FloatArray, sign: FloatArray, maintain: FloatArray
+) -> FloatArray:
+    """The "% de la meta": the value over the value the plan expects by then.
+
+    increase: value / expected; decrease (mirrored): expected / value; maintain: the same
+    figure as ``progress`` (``maintain``, the distance against the tolerance). A zero or
+    negative denominator gives 1 when the value is on the right side of it and 0 otherwise
+    (a decrease to 0 against a positive expectation: ACHIEVEMENT_MAX). Not clipped here.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where(expected > 1e-12, value / np.where(expected > 1e-12, expected, 1.0), 0.0)
+        up = np.where((expected <= 1e-12) & (value >= expected), 1.0, up)
+        down = np.where(value > 1e-12, expected / np.where(value > 1e-12, value, 1.0), 0.0)
+        down = np.where((value <= 1e-12) & (value <= expected), ACHIEVEMENT_MAX, down)
+        share = np.where(sign > 0, up, np.where(sign < 0, down, maintain))
+    return np.where(np.isnan(value) | np.isnan(expected), np.nan, share)
+
+
+def _numeric_achievement(
+    table: IndicatorTable, num: _NumericPath
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """(progress, target_share; beyond this year's target) of numeric indicators."""
     value, expected, base_c, is_sum, k_sum = (
         num.value,
         num.expected,
@@ -452,18 +505,19 @@ def _numeric_achievement(table: IndicatorTable, num: _NumericPath) -> tuple[Floa
         tol = np.where(
             np.isnan(table.tolerance)[:, None],
             DEFAULT_MAINTAIN_TOLERANCE * abs_e,
-            table.tolerance[:, None] * np.where(is_sum, k_sum / 4.0, 1.0),
+            table.tolerance[:, None] * np.where(is_sum, k_sum, 1.0),
         )
         dist = np.abs(value - expected)
         maintain = np.where(dist <= tol, 1.0, np.where(tol > 0, tol / dist, 0.0))
         numeric_a = np.where(s == 0, maintain, directional)
     numeric_a = np.where(num.reported, numeric_a, np.nan)
+    share = np.where(num.reported, target_share(value, expected, s, maintain), np.nan)
     with np.errstate(invalid="ignore"):
         # beyond this year's target; a sum is compared with the target pro-rated to its
         # quarters with data (a year-to-date total is always "below" the annual figure)
-        comparable = np.where(is_sum, num.target * k_sum / 4.0, num.target)
+        comparable = np.where(is_sum, num.target * k_sum, num.target)
         exceeded = (s != 0) & num.reported & (s * (value - comparable) > 0)
-    return numeric_a, exceeded
+    return numeric_a, share, exceeded
 
 
 def _milestone_achievement(
@@ -487,16 +541,22 @@ def indicator_grid(
 ) -> IndicatorGrid:
     """Every indicator's value, expectation, achievement and status at every quarter."""
     num = _numeric_path(table, obs.q)
-    numeric_a, exceeded = _numeric_achievement(table, num)
+    numeric_a, numeric_share, exceeded = _numeric_achievement(table, num)
     ms_expected, ms_due, ms_a = _milestone_achievement(table, obs)
 
     is_ms = table.is_ms[:, None]
-    achievement = np.clip(np.where(is_ms, ms_a, numeric_a), 0.0, ACHIEVEMENT_MAX)
+    # a milestone's stage % over the % planned by then is both figures
+    progress = np.clip(np.where(is_ms, ms_a, numeric_a), 0.0, ACHIEVEMENT_MAX)
+    share = np.clip(np.where(is_ms, ms_a, numeric_share), 0.0, ACHIEVEMENT_MAX)
+    is_ctx = table.is_ctx[:, None]
+    progress = np.where(is_ctx, np.nan, progress)
+    share = np.where(is_ctx, np.nan, share)
+    achievement = np.where(table.by_share[:, None], share, progress)
     green = np.where(np.isnan(table.own_green), thresholds.green, table.own_green)
     amber = np.where(np.isnan(table.own_amber), thresholds.amber, table.own_amber)
     status = classify(achievement, green[:, None], amber[:, None])
     excluded = is_ms & obs.dropped
-    due = np.where(is_ms, ms_due | obs.postponed, True) & ~excluded
+    due = np.where(is_ms, ms_due | obs.postponed, ~is_ctx) & ~excluded
     with np.errstate(invalid="ignore"):
         late = is_ms & ((obs.postponed) | (ms_due & (achievement < green[:, None])))
     return IndicatorGrid(
@@ -513,6 +573,8 @@ def indicator_grid(
         applicable=due,
         green=green,
         amber=amber,
+        target_share=share,
+        progress=progress,
     )
 
 
@@ -667,6 +729,19 @@ def trend_codes(series: FloatArray) -> IntArray:
         np.where(slope < -TREND_TOLERANCE, T_WORSENING, T_STABLE),
     )
     return np.where(n >= 2, codes, T_UNKNOWN).astype(np.int64)
+
+
+def indicator_trend_series(grid: Grid, col: int) -> FloatArray:
+    """The series whose slope is an indicator's trend: its achievement, or for a context
+    indicator (no achievement) its value relative to the window's mean absolute value."""
+    ach = window(grid.indicators.achievement, col)
+    values = window(grid.indicators.value, col)
+    present = ~np.isnan(values)
+    total = np.where(present, np.abs(values), 0.0).sum(axis=1, keepdims=True)
+    count = present.sum(axis=1, keepdims=True)
+    scale = np.where(count > 0, total / np.maximum(count, 1), 1.0)
+    relative = values / np.where(scale > 1e-12, scale, 1.0)
+    return np.where(grid.table.is_ctx[:, None], relative, ach)
 
 
 def window(matrix: FloatArray, col: int, size: int = TREND_WINDOW) -> FloatArray:

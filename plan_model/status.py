@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -42,10 +42,12 @@ from plan_model.progress import (
     ROLLUP_CAP,
     TREND_TOLERANCE,
     TREND_WINDOW,
+    Forecast,
     Grid,
     LevelGrid,
     compute_grid,
     forecast,
+    indicator_trend_series,
     trend_codes,
     window,
 )
@@ -144,6 +146,7 @@ _STATIC_FIELDS = (
     "direction",
     "aggregation",
     "weight",
+    "method",
 )
 _DYNAMIC_FIELDS = (
     "period",
@@ -165,6 +168,8 @@ _DYNAMIC_FIELDS = (
     "at_risk",
     "green_threshold",
     "amber_threshold",
+    "target_share",
+    "progress",
 )
 _TRENDS: tuple[Trend, ...] = (Trend.UNKNOWN, Trend.IMPROVING, Trend.WORSENING, Trend.STABLE)
 _STATUS_ORDER = ("grey", "red", "amber", "green")
@@ -226,9 +231,9 @@ def status_from_grid(plan: Plan, grid: Grid, period: Period | str) -> PlanStatus
     return _build(plan, grid, grid.column(period), str(period), None)
 
 
-def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> PlanStatus:
+def _indicator_columns(grid: Grid, col: int, period: str, fc: Forecast) -> list[list[Any]]:
+    """Each dynamic field of every indicator at column ``col`` (in ``_DYNAMIC_FIELDS`` order)."""
     table, ig = grid.table, grid.indicators
-    fc = forecast(grid, col)
     n = len(table.codes)
     statuses = np.array(CODE_TO_STATUS, dtype=object)
     trends = np.array(_TRENDS, dtype=object)
@@ -247,13 +252,22 @@ def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> 
         ig.late[:, col].tolist(),
         ig.excluded[:, col].tolist(),
         ig.due[:, col].tolist(),
-        trends[trend_codes(window(ig.achievement, col))].tolist(),
+        trends[trend_codes(indicator_trend_series(grid, col))].tolist(),
         _nums(fc.value),
         fc.at_risk.tolist(),
         ig.green.tolist(),
         ig.amber.tolist(),
+        _nums(ig.target_share[:, col]),
+        _nums(ig.progress[:, col]),
     ]
-    n_obj, n_axes, n_levers = len(plan.objectives), len(plan.axes), len(plan.levers)
+    return columns
+
+
+def _indicators_by_objective(
+    grid: Grid, n_obj: int, columns: list[list[Any]]
+) -> list[list[IndicatorResult]]:
+    """Every indicator's result, grouped by the row of its objective."""
+    table = grid.table
     by_objective: list[list[IndicatorResult]] = [[] for _ in range(n_obj)]
     new = object.__new__
     for static, dynamic, row in zip(
@@ -265,7 +279,85 @@ def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> 
         result.__dict__.update(zip(_DYNAMIC_FIELDS, dynamic, strict=True))
         if row >= 0:
             by_objective[row].append(result)
+    return by_objective
 
+
+class _LevelSums(NamedTuple):
+    """One level's grid at one column with what its rows sum up from the level below."""
+
+    grid: LevelGrid
+    col: int
+    period: str
+    counts: list[dict[str, int]]
+    risk: np.ndarray
+    trend: list[Trend]
+
+    def fields(self, row: int) -> dict[str, Any]:
+        """The level fields of ``row`` (see :func:`_level_fields`)."""
+        return _level_fields(self.grid, row, self.col, self.period)
+
+
+def _level_fields(level: LevelGrid, row: int, col: int, period: str) -> dict[str, Any]:
+    """The fields every level result shares, for ``row`` of ``level`` at column ``col``."""
+    return {
+        "period": period,
+        "achievement": _num(float(level.achievement[row, col])),
+        "status": CODE_TO_STATUS[int(level.status[row, col])],
+        "coverage": _num(float(level.coverage[row, col])),
+        "insufficient_data": bool(level.insufficient[row, col]),
+        "weight": float(level.weight[row]),
+    }
+
+
+def _lever_results(
+    plan: Plan,
+    objective_results: dict[str, ObjectiveResult],
+    axis: _LevelSums,
+    lever: _LevelSums,
+) -> list[LeverResult]:
+    """Every lever's result with its axes' results (which hold the objectives' results)."""
+    axis_row = {a.number: r for r, a in enumerate(plan.axes)}
+    lever_results: list[LeverResult] = []
+    for lr, item in enumerate(plan.levers):
+        axes: list[AxisResult] = []
+        for node in item.axes:
+            r = axis_row[node.number]
+            axes.append(
+                AxisResult(
+                    level="axis",
+                    key=str(node.number),
+                    name=node.name,
+                    trend=axis.trend[r],
+                    counts=axis.counts[r],
+                    at_risk_count=int(axis.risk[r]),
+                    number=node.number,
+                    lever=item.number,
+                    objectives=[objective_results[o.code] for o in item.objectives_of(node.number)],
+                    **axis.fields(r),
+                )
+            )
+        lever_results.append(
+            LeverResult(
+                level="lever",
+                key=str(item.number),
+                name=item.name,
+                trend=lever.trend[lr],
+                counts=lever.counts[lr],
+                at_risk_count=int(lever.risk[lr]),
+                number=item.number,
+                tagline=item.tagline,
+                axes=axes,
+                **lever.fields(lr),
+            )
+        )
+    return lever_results
+
+
+def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> PlanStatus:
+    ig = grid.indicators
+    fc = forecast(grid, col)
+    n_obj, n_axes, n_levers = len(plan.objectives), len(plan.axes), len(plan.levers)
+    by_objective = _indicators_by_objective(grid, n_obj, _indicator_columns(grid, col, period, fc))
     og, ag, lg, pg = grid.objectives, grid.axes, grid.levers, grid.plan
     # each LevelGrid knows the parent (its own row) of every item of the level below
     obj_counts = _counts(og.parent_of_child, n_obj, ig.status[:, col])
@@ -277,16 +369,6 @@ def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> 
     lever_risk = _sum_by(lg.parent_of_child, n_levers, axis_risk)
     obj_trend, axis_trend = _level_trend(og, col), _level_trend(ag, col)
     lever_trend, plan_trend = _level_trend(lg, col), _level_trend(pg, col)
-
-    def level_fields(level: LevelGrid, row: int) -> dict[str, Any]:
-        return {
-            "period": period,
-            "achievement": _num(float(level.achievement[row, col])),
-            "status": CODE_TO_STATUS[int(level.status[row, col])],
-            "coverage": _num(float(level.coverage[row, col])),
-            "insufficient_data": bool(level.insufficient[row, col]),
-            "weight": float(level.weight[row]),
-        }
 
     objective_results: dict[str, ObjectiveResult] = {}
     for r, objective in enumerate(plan.objectives):
@@ -302,44 +384,14 @@ def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> 
             lever=objective.lever_number,
             at_risk=bool(obj_risk[r] > 0),
             indicators=by_objective[r],
-            **level_fields(og, r),
+            **_level_fields(og, r, col, period),
         )
-    axis_row = {a.number: r for r, a in enumerate(plan.axes)}
-    lever_results: list[LeverResult] = []
-    for lr, lever in enumerate(plan.levers):
-        axes: list[AxisResult] = []
-        for axis in lever.axes:
-            r = axis_row[axis.number]
-            axes.append(
-                AxisResult(
-                    level="axis",
-                    key=str(axis.number),
-                    name=axis.name,
-                    trend=axis_trend[r],
-                    counts=axis_counts[r],
-                    at_risk_count=int(axis_risk[r]),
-                    number=axis.number,
-                    lever=lever.number,
-                    objectives=[
-                        objective_results[o.code] for o in lever.objectives_of(axis.number)
-                    ],
-                    **level_fields(ag, r),
-                )
-            )
-        lever_results.append(
-            LeverResult(
-                level="lever",
-                key=str(lever.number),
-                name=lever.name,
-                trend=lever_trend[lr],
-                counts=lever_counts[lr],
-                at_risk_count=int(lever_risk[lr]),
-                number=lever.number,
-                tagline=lever.tagline,
-                axes=axes,
-                **level_fields(lg, lr),
-            )
-        )
+    lever_results = _lever_results(
+        plan,
+        objective_results,
+        _LevelSums(ag, col, period, axis_counts, axis_risk, axis_trend),
+        _LevelSums(lg, col, period, lever_counts, lever_risk, lever_trend),
+    )
     whole = LevelResult(
         level="plan",
         key="plan",
@@ -347,7 +399,7 @@ def _build(plan: Plan, grid: Grid, col: int, period: str, as_of: str | None) -> 
         trend=plan_trend[0],
         counts=plan_counts[0],
         at_risk_count=int(lever_risk.sum()),
-        **level_fields(pg, 0),
+        **_level_fields(pg, 0, col, period),
     )
     return PlanStatus(
         period=period,
@@ -386,28 +438,21 @@ def status_history(
     return history_from_grid(compute_grid(plan, values, thr), periods)
 
 
-def history_from_grid(grid: Grid, periods: list[Period]) -> pd.DataFrame:
-    """:func:`status_history` from a grid already computed (``compute_grid``)."""
-    first, t = grid.table.first_index, grid.table.n_quarters
-    chosen = [p for p in (Period.parse(p) for p in periods) if 0 <= p.index - first < t]
-    if not chosen:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
-    cols = np.array([p.index - first for p in chosen], dtype=np.int64)
-    labels = np.array([str(p) for p in chosen], dtype=object)
-    status_names = np.array([str(s) for s in CODE_TO_STATUS], dtype=object)
-    frames = []
+_HistoryPart = tuple[
+    str,
+    list[str],
+    np.ndarray,
+    np.ndarray,
+    np.ndarray | None,
+    np.ndarray | None,
+    np.ndarray | None,
+]
+
+
+def _history_parts(grid: Grid) -> list[_HistoryPart]:
+    """Each level's keys and matrices for :func:`history_from_grid` (plan first)."""
     ig = grid.indicators
-    parts: list[
-        tuple[
-            str,
-            list[str],
-            np.ndarray,
-            np.ndarray,
-            np.ndarray | None,
-            np.ndarray | None,
-            np.ndarray | None,
-        ]
-    ] = [
+    return [
         (
             "plan",
             grid.plan.keys,
@@ -446,6 +491,19 @@ def history_from_grid(grid: Grid, periods: list[Period]) -> pd.DataFrame:
         ),
         ("indicator", grid.table.codes, ig.achievement, ig.status, None, ig.value, ig.expected),
     ]
+
+
+def history_from_grid(grid: Grid, periods: list[Period]) -> pd.DataFrame:
+    """:func:`status_history` from a grid already computed (``compute_grid``)."""
+    first, t = grid.table.first_index, grid.table.n_quarters
+    chosen = [p for p in (Period.parse(p) for p in periods) if 0 <= p.index - first < t]
+    if not chosen:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
+    cols = np.array([p.index - first for p in chosen], dtype=np.int64)
+    labels = np.array([str(p) for p in chosen], dtype=object)
+    status_names = np.array([str(s) for s in CODE_TO_STATUS], dtype=object)
+    frames = []
+    parts = _history_parts(grid)
     for level, keys, ach, status, coverage, value, expected in parts:
         n = len(keys)
         if n == 0:
@@ -494,7 +552,10 @@ def _indicator_json(ind: IndicatorResult) -> dict[str, Any]:
         "target": ind.target,
         "final_target": ind.final_target,
         "achievement": ind.achievement,
-        "status": str(ind.status),
+        "method": ind.method,
+        "target_share": ind.target_share,
+        "progress": ind.progress,
+        "status": None if ind.kind == "context" else str(ind.status),
         "exceeded": ind.exceeded,
         "late": ind.late,
         "excluded": ind.excluded,

@@ -190,6 +190,10 @@ class IndicatorResult:
     weight: float
     green_threshold: float
     amber_threshold: float
+    # the method whose figure is ``achievement``, and both figures (docs/metodologia.md)
+    method: str = "target_share"
+    target_share: float | None = None
+    progress: float | None = None
 
 
 @dataclass(frozen=True)

@@ -107,13 +107,20 @@ def test_export_json_indicator_kinds(exported: dict[str, Any], plan: Plan) -> No
         for i in o["indicators"]
     }
     assert set(indicators) == {i.code for i in plan.indicators}
-    numeric = indicators["P2.01-I1"]
+    # issue 15: persons attended (P2.01-I1) became a context indicator (no target, no
+    # direction, counted year to date); the numeric example is now P2.01-I5
+    context = indicators["P2.01-I1"]
+    assert context["kind"] == "context" and context["aggregation"] == "ytd"
+    assert context["baseline"] == {"year": 2021, "value": 3064}
+    assert context["targets"] is None and context["direction"] is None
+    numeric = indicators["P2.01-I5"]
     assert numeric["kind"] == "numeric"
-    assert numeric["baseline"] == {"year": 2021, "value": 3064}
-    assert numeric["targets"] == {"2022": 3150, "2023": 3250, "2024": 3350, "2025": 3450}
+    assert numeric["baseline"] == {"year": 2021, "value": 7.2}
+    assert numeric["targets"] == {"2022": 7.4, "2023": 7.6, "2024": 7.8, "2025": 8}
     assert numeric["bounds"]["min"] == 0
     assert numeric["stages"] is None
-    assert (numeric["direction"], numeric["aggregation"]) == ("increase", "sum")
+    assert (numeric["direction"], numeric["aggregation"]) == ("increase", "ytd")
+    assert numeric["method"] == "target_share"
     milestone = next(i for i in indicators.values() if i["kind"] == "milestone")
     assert milestone["baseline"] is None and milestone["targets"] is None
     assert milestone["direction"] is None
@@ -136,11 +143,13 @@ def test_export_csv(capsys: pytest.CaptureFixture[str], plan: Plan) -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == len(plan.indicators)
     assert {r["objective"] for r in rows} == {o.code for o in plan.objectives}
-    row = next(r for r in rows if r["indicator"] == "P2.01-I1")
+    # issue 15: P2.01-I1 became a context indicator (no targets): P2.01-I5 is the example
+    row = next(r for r in rows if r["indicator"] == "P2.01-I5")
     assert row["lever"] == "2"
     assert row["responsible_service"] == "SBAS-COSS"
-    assert float(row["baseline_value"]) == 3064
-    assert float(row["target_2025"]) == 3450
+    assert float(row["baseline_value"]) == 7.2
+    assert float(row["target_2025"]) == 8
+    assert row["method"] == "target_share"
     milestone = next(r for r in rows if r["kind"] == "milestone")
     assert milestone["planned_completion"] and milestone["target_2022"] == ""
 

@@ -29,7 +29,9 @@ def _pace(code: str) -> float:
 
 
 def _number(ind: Indicator, period: Period) -> float:
-    assert ind.baseline is not None and ind.targets
+    assert ind.baseline is not None
+    if not ind.targets:  # a context indicator (issue 15): no target, a figure near its baseline
+        return round(ind.baseline.value * _pace(ind.code), 1)
     years = sorted(ind.targets)
     start = ind.baseline.value
     target = ind.targets.get(period.year, ind.targets[years[-1]])

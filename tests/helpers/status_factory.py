@@ -20,6 +20,7 @@ from plan_model.models import (
     Indicator,
     IndicatorKind,
     Lever,
+    Method,
     Objective,
     Origin,
     Plan,
@@ -59,10 +60,12 @@ def numeric(
     weight: float = 1.0,
     bounds: tuple[float | None, float | None] = (None, None),
     service: str = "SVC_A",
+    method: str | None = None,
 ) -> Indicator:
     return Indicator(
         code=code,
         name=f"Indicador {code}",
+        method=Method(method) if method else None,
         kind=IndicatorKind.NUMERIC,
         responsible_service=service,
         unit="persones",
@@ -106,6 +109,7 @@ def make_plan(
     lever_weights: dict[int, float] | None = None,
     services: Iterable[str] = ("SVC_A", "SVC_B", "SVC_C"),
     thresholds: Thresholds | None = None,
+    method: str = "target_share",
 ) -> Plan:
     objective_weights = objective_weights or {}
     objective_axes = objective_axes or {}
@@ -160,6 +164,7 @@ def make_plan(
             stages=STAGES,
             indicators=list(indicators),
             thresholds=thresholds or Thresholds(),
+            method=Method(method),
         ),
     )
 

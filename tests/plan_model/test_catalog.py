@@ -107,7 +107,10 @@ def test_every_service_reports_at_least_two_indicators(plan: Plan) -> None:
 def test_indicators_a_director_recognises(plan: Plan) -> None:
     by_name = {i.name: i for i in plan.indicators}
     attended = by_name["Persones ateses – ABSS COSS"]
-    assert attended.aggregation is Aggregation.SUM
+    # issue 15: distinct persons are counted year to date (not summed over quarters), and a
+    # demand volume is a context indicator (no target, no light); it was a numeric "sum"
+    assert attended.aggregation is Aggregation.YTD
+    assert attended.kind is IndicatorKind.CONTEXT and attended.targets is None
     assert attended.baseline is not None and attended.baseline.value == 3064
     sad = by_name["Hores de servei d'atenció domiciliària (SAD) prestades"]
     assert sad.targets is not None and 150_000 <= sad.targets[2022] <= 160_000

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from plan_model.models import Thresholds
 from plan_model.periods import Period
 from plan_model.status import ROLLUP_CAP, Status, compute_status
+from plan_model.status_types import LevelResult
 from tests.helpers.status_factory import frame, make_plan, numeric
 
 finite = st.floats(min_value=-1e4, max_value=1e4, allow_nan=False, allow_infinity=False)
@@ -134,7 +135,7 @@ def test_rollups_stay_within_their_children(
     )
     rows = frame([(c, str(period), v) for c, v in zip(codes, values, strict=True) if v is not None])
     res = compute_status(plan, rows, period, thresholds=Thresholds())
-    levels = [
+    levels: list[tuple[LevelResult, list[float]]] = [
         (o, [min(i.achievement, ROLLUP_CAP) for i in o.indicators if i.achievement is not None])
         for o in res.objectives
     ]
