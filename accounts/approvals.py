@@ -1,4 +1,10 @@
-"""A director's approvals of a service's quarter, and locking and reopening quarters.
+"""The two-step approval of a service's quarter, and locking and reopening quarters.
+
+Two steps: the service's head validates its submission of a quarter (:func:`validate`), then
+the direction accepts it (:func:`approve`). A new delivery after acceptance reopens the
+review: :func:`quarter_reviews` reports it with what changed since (count and per-value
+diff). A quarter locks only when every delivered submission is accepted, or with a reason
+(the override, recorded in the audit log).
 
 Each function takes who acts (``by``: an :class:`~accounts.roles.Actor`, a signed-in
 account's ``UserInfo``, or the name of an account, looked up) and refuses anyone but a
@@ -20,13 +26,32 @@ from sqlalchemy.orm import Session
 from accounts._clock import now, utc
 from accounts.audit import ACTION_APPROVE, ACTION_LOCK, ACTION_REOPEN, record
 from accounts.errors import AccountError
-from accounts.roles import require_approver, require_locker
+from accounts.roles import require_approver, require_locker, require_validator
+from accounts.service_heads import with_headed_services
 from accounts.users import Acting, acting
-from indicators.storage import locks
+from indicators.storage import cache, locks
 from indicators.storage.engine import transaction
+from indicators.storage.queries import values_frame
 from indicators.storage.schema import Approval, Submission, SubmissionStatus
 
-APPROVAL_COLUMNS = ["id", "service", "period", "submission_id", "approved_by", "approved_at"]
+APPROVAL_COLUMNS = [
+    "id",
+    "service",
+    "period",
+    "submission_id",
+    "approved_by",
+    "approved_at",
+    "step",
+]
+STEP_VALIDATED = "validated"
+STEP_ACCEPTED = "accepted"
+ACTION_VALIDATE = "validate"  # audit log action of the head's step (the direction's: approve)
+# review states of a service's quarter
+NOT_DELIVERED = "not_delivered"
+PENDING_VALIDATION = "pending_validation"
+PENDING_ACCEPTANCE = "pending_acceptance"
+ACCEPTED = "accepted"
+CHANGED = "changed"  # accepted, then a new delivery: to review again
 LOCK_COLUMNS = ["period", "locked", "changed_by", "changed_at"]
 
 
@@ -38,6 +63,7 @@ class ApprovalInfo:
     submission_id: int
     approved_by: str
     approved_at: dt.datetime
+    step: str = STEP_ACCEPTED
 
 
 def _submission_to_approve(
@@ -64,14 +90,15 @@ def _submission_to_approve(
     return sub
 
 
-def approve(
-    engine: Engine, service: str, period: str, submission: int | None = None, *, by: Acting
+def _record_step(
+    engine: Engine, service: str, period: str, submission: int | None, *, by: Acting, step: str
 ) -> ApprovalInfo:
-    """Approve a service's quarter: its current submission, or ``submission`` if given
-    (which must be that service's and quarter's). Only a director approves."""
     with transaction(engine) as session:
         actor = acting(session, by)
-        require_approver(actor)
+        if step == STEP_VALIDATED:
+            require_validator(with_headed_services(session, actor), service)
+        else:
+            require_approver(actor)
         sub = _submission_to_approve(session, service, period, submission)
         approval = Approval(
             service=service,
@@ -79,13 +106,14 @@ def approve(
             submission_id=sub.id,
             approved_by=actor.name,
             approved_at=now(),
+            step=step,
         )
         session.add(approval)
         session.flush()
         record(
             session,
             actor.name,
-            ACTION_APPROVE,
+            ACTION_VALIDATE if step == STEP_VALIDATED else ACTION_APPROVE,
             f"{service} {period}",
             {
                 "service": service,
@@ -95,8 +123,25 @@ def approve(
             },
         )
         return ApprovalInfo(
-            approval.id, service, period, sub.id, actor.name, now(approval.approved_at)
+            approval.id, service, period, sub.id, actor.name, now(approval.approved_at), step
         )
+
+
+def validate(
+    engine: Engine, service: str, period: str, submission: int | None = None, *, by: Acting
+) -> ApprovalInfo:
+    """The first step: the service's head validates its current submission for the quarter
+    (or ``submission``). Only a head of that service (or the command line's operator)."""
+    return _record_step(engine, service, period, submission, by=by, step=STEP_VALIDATED)
+
+
+def approve(
+    engine: Engine, service: str, period: str, submission: int | None = None, *, by: Acting
+) -> ApprovalInfo:
+    """The second step: the direction accepts a service's quarter: its current submission,
+    or ``submission`` if given (which must be that service's and quarter's). Only a
+    director accepts."""
+    return _record_step(engine, service, period, submission, by=by, step=STEP_ACCEPTED)
 
 
 def approvals_frame(engine: Engine) -> pd.DataFrame:
@@ -110,6 +155,7 @@ def approvals_frame(engine: Engine) -> pd.DataFrame:
                 "submission_id": a.submission_id,
                 "approved_by": a.approved_by,
                 "approved_at": utc(a.approved_at),
+                "step": a.step,
             }
             for a in session.scalars(select(Approval).order_by(Approval.approved_at, Approval.id))
         ]
@@ -118,15 +164,142 @@ def approvals_frame(engine: Engine) -> pd.DataFrame:
     return frame
 
 
+@dataclass(frozen=True)
+class ValueChange:
+    """One value that changed since the acceptance: before and after (None: no value)."""
+
+    indicator: str
+    before: float | str | None
+    after: float | str | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """Where a service's quarter stands in the two steps."""
+
+    service: str
+    period: str
+    state: str  # NOT_DELIVERED | PENDING_VALIDATION | PENDING_ACCEPTANCE | ACCEPTED | CHANGED
+    submission_id: int | None
+    validated: ApprovalInfo | None
+    accepted: ApprovalInfo | None
+    changes: tuple[ValueChange, ...] = ()
+
+
+def _latest_steps(session: Session, period: str) -> dict[tuple[str, str], ApprovalInfo]:
+    latest: dict[tuple[str, str], ApprovalInfo] = {}
+    stmt = select(Approval).where(Approval.period == period).order_by(Approval.id)
+    for a in session.scalars(stmt):
+        latest[(a.service, a.step)] = ApprovalInfo(
+            a.id, a.service, a.period, a.submission_id, a.approved_by, now(a.approved_at), a.step
+        )
+    return latest
+
+
+def _keyed_values(frame: pd.DataFrame, service: str, period: str) -> dict[str, float | str]:
+    rows = frame[(frame["service"] == service) & (frame["period"] == period)]
+    out: dict[str, float | str] = {}
+    for r in rows.to_dict("records"):
+        value = r["value"]
+        out[str(r["indicator"])] = str(r["stage"]) if pd.isna(value) else float(value)
+    return out
+
+
+def changes_since(
+    engine: Engine, service: str, period: str, since: dt.datetime
+) -> tuple[ValueChange, ...]:
+    """The values of ``service`` for ``period`` that differ now from those in force at
+    ``since`` (when the accepted submission arrived), by indicator."""
+    before = _keyed_values(values_frame(engine, as_of=since), service, period)
+    after = _keyed_values(values_frame(engine), service, period)
+    return tuple(
+        ValueChange(key, before.get(key), after.get(key))
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    )
+
+
+def _state(
+    current: int | None, validated: ApprovalInfo | None, accepted: ApprovalInfo | None
+) -> str:
+    if current is None:
+        return NOT_DELIVERED
+    if accepted is not None and accepted.submission_id == current:
+        return ACCEPTED
+    if accepted is not None:
+        return CHANGED
+    if validated is not None and validated.submission_id == current:
+        return PENDING_ACCEPTANCE
+    return PENDING_VALIDATION
+
+
+def quarter_reviews(engine: Engine, period: str, services: list[str]) -> dict[str, Review]:
+    """Each service's review of ``period``: its state, the steps taken, the changes since an
+    acceptance that a later delivery reopened."""
+    with Session(engine) as session:
+        current = _current_submissions(session, period)
+        steps = _latest_steps(session, period)
+        accepted_at = {  # when the accepted submission arrived: the baseline of the diff
+            service: now(sub.uploaded_at)
+            for (service, step), info in steps.items()
+            if step == STEP_ACCEPTED and (sub := session.get(Submission, info.submission_id))
+        }
+    reviews: dict[str, Review] = {}
+    for service in services:
+        validated = steps.get((service, STEP_VALIDATED))
+        accepted = steps.get((service, STEP_ACCEPTED))
+        state = _state(current.get(service), validated, accepted)
+        changes: tuple[ValueChange, ...] = ()
+        if state == CHANGED and accepted is not None:
+            changes = changes_since(engine, service, period, accepted_at[service])
+        reviews[service] = Review(
+            service, period, state, current.get(service), validated, accepted, changes
+        )
+    return reviews
+
+
+def _current_submissions(session: Session, period: str) -> dict[str, int]:
+    stmt = select(Submission.service, Submission.id).where(
+        Submission.period == period, Submission.status == SubmissionStatus.CURRENT
+    )
+    return {str(service): int(sub_id) for service, sub_id in session.execute(stmt)}
+
+
+def unaccepted_services(session: Session, period: str) -> list[str]:
+    """The services whose delivered submission of ``period`` is not accepted (the lock rule)."""
+    current = _current_submissions(session, period)
+    accepted = {
+        (a.service, a.submission_id)
+        for a in session.scalars(
+            select(Approval).where(Approval.period == period, Approval.step == STEP_ACCEPTED)
+        )
+    }
+    return sorted(s for s, sub in current.items() if (s, sub) not in accepted)
+
+
 def _change_lock(
     engine: Engine, period: str, *, locked: bool, by: Acting, reason: str | None
 ) -> bool:
     with transaction(engine) as session:
         actor = acting(session, by)
         require_locker(actor)
+        reason = (reason or "").strip() or None
+        pending = unaccepted_services(session, period) if locked else []
+        if locked and locks.is_locked(session, period):
+            return False
+        if pending and reason is None:
+            raise AccountError(
+                "Not every delivered submission of {period} is accepted ({services}): "
+                "accept them, or give a reason to lock anyway.",
+                period=period,
+                services=", ".join(pending),
+            )
         if not locks.set_lock(session, period, locked=locked, by=actor.name, at=now()):
             return False
+        cache.data_changed(session)  # /enviar and the audit filters show it at once (issue 13)
         details: dict[str, Any] = {"reason": reason} if reason else {}
+        if pending:
+            details["not_accepted"] = pending
         record(
             session,
             actor.name,
@@ -138,7 +311,9 @@ def _change_lock(
 
 
 def lock_period(engine: Engine, period: str, *, by: Acting, reason: str | None = None) -> bool:
-    """Lock a quarter: new uploads are refused until it is reopened. Only a director locks.
+    """Lock a quarter: new uploads are refused until it is reopened. Only a director locks,
+    and only when every delivered submission is accepted, unless a ``reason`` is given (the
+    override: the services not accepted are recorded with it in the audit log).
 
     Returns False, changing and recording nothing, when the quarter is already locked."""
     return _change_lock(engine, period, locked=True, by=by, reason=reason)

@@ -2,7 +2,8 @@
 
 - ``director``: sees everything, approves and locks quarters, manages users;
 - ``tecnic``: sees everything, submits only for the services assigned to them;
-- ``consulta``: read-only (the board and guests).
+- ``consulta``: read-only (the board and guests);
+- ``responsable``: a service's head: submits for and validates the services attached to them.
 
 The rules take anything with a ``role`` (a signed-in account's ``UserInfo`` or an
 :class:`Actor`). The domain functions that approve and lock call :func:`require_approver` and
@@ -22,13 +23,15 @@ from accounts.errors import AccountError, PermissionDenied
 DIRECTOR = "director"
 TECHNICIAN = "tecnic"
 READ_ONLY = "consulta"
-ROLES: tuple[str, ...] = (DIRECTOR, TECHNICIAN, READ_ONLY)
+HEAD = "responsable"
+ROLES: tuple[str, ...] = (DIRECTOR, TECHNICIAN, READ_ONLY, HEAD)
 ROLE_LABELS: dict[str, str] = {  # English msgids; translate with i18n
     DIRECTOR: "Director",
     TECHNICIAN: "Technician",
     READ_ONLY: "Read-only",
+    HEAD: "Service head",
 }
-UPLOAD_ROLES = frozenset({DIRECTOR, TECHNICIAN})
+UPLOAD_ROLES = frozenset({DIRECTOR, TECHNICIAN, HEAD})
 APPROVE_ROLES = frozenset({DIRECTOR})
 LOCK_ROLES = frozenset({DIRECTOR})
 NAME_LENGTH = 64  # the audit log's and the lock's ``changed_by`` column
@@ -59,6 +62,7 @@ class Actor:
     name: str
     role: str
     is_operator: bool = False
+    services: tuple[str, ...] = ()  # a head's services, when known
 
     @classmethod
     def operator(cls, name: str) -> Actor:
@@ -76,7 +80,9 @@ class Actor:
 def check_role(role: str) -> None:
     """Refuse a role that is not one of :data:`ROLES`."""
     if role not in ROLES:
-        raise AccountError("Unknown role {role}: use director, tecnic or consulta.", role=role)
+        raise AccountError(
+            "Unknown role {role}: use director, tecnic, consulta or responsable.", role=role
+        )
 
 
 def can_upload(user: HasRole) -> bool:
@@ -94,6 +100,14 @@ def can_lock(user: HasRole) -> bool:
     return user.role in LOCK_ROLES
 
 
+def can_validate(actor: HasServices, service: str) -> bool:
+    """Validates ``service``'s submission of a quarter: the head of that service, or the
+    command line's operator (who acts for anyone)."""
+    if getattr(actor, "is_operator", False):
+        return True
+    return actor.role == HEAD and service in actor.services
+
+
 def allowed_services(user: HasServices, all_services: Iterable[str]) -> set[str]:
     """The services a user may submit for: a director any, a technician theirs, else none."""
     if not can_upload(user):
@@ -108,6 +122,16 @@ def require_approver(actor: Actor) -> None:
     if not can_approve(actor):
         raise PermissionDenied(
             "Only a director can approve a submission ({username} cannot).", username=actor.name
+        )
+
+
+def require_validator(actor: HasServices, service: str) -> None:
+    """Refuse (:class:`PermissionDenied`) a validation by someone who is not ``service``'s head."""
+    if not can_validate(actor, service):
+        raise PermissionDenied(
+            "Only the head of {service} can validate its submission ({username} cannot).",
+            service=service,
+            username=getattr(actor, "name", getattr(actor, "username", "?")),
         )
 
 

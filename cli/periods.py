@@ -1,9 +1,11 @@
-"""``seguiment lock|reopen|approve``: close and reopen quarters, approve submissions.
+"""``seguiment lock|reopen|validate|approve``: close and reopen quarters, the two steps of
+the approval (the head validates, the direction accepts).
 
 The command line acts as an *operator* with a director's rights (whoever runs it on the
 server already holds the database): every change is recorded in the audit log under
 ``--user NAME`` (default: the system user), marked as done by an operator, with the reason
-given. Locking a quarter that is already locked (or reopening an open one) changes nothing,
+given. A quarter locks when every delivered submission is accepted; otherwise only with
+``--reason`` (the override, recorded with the services not accepted). Locking a quarter that is already locked (or reopening an open one) changes nothing,
 says so and exits 0, so scripts can repeat it.
 """
 
@@ -35,9 +37,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     _period_and_reason(reopen)
     reopen.set_defaults(handler=_reopen)
 
+    validate = subparsers.add_parser(
+        "validate",
+        help=_("Validate a service's current submission for a quarter (its head's step)."),
+    )
+    _service_and_period(validate)
+    validate.set_defaults(handler=_validate)
+
     approve = subparsers.add_parser(
         "approve", help=_("Approve a service's current submission for a quarter.")
     )
+    _service_and_period(approve)
+    approve.set_defaults(handler=_approve)
+
+
+def _service_and_period(approve: argparse.ArgumentParser) -> None:
     approve.add_argument(
         "--service", required=True, metavar="CODE", help=_("service code, e.g. SBAS-VIC")
     )
@@ -49,7 +63,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help=_("quarter, e.g. 2025-T4"),
     )
     _user_option(approve)
-    approve.set_defaults(handler=_approve)
 
 
 def _period_and_reason(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +74,10 @@ def _period_and_reason(parser: argparse.ArgumentParser) -> None:
         help=_("quarter, e.g. 2025-T4"),
     )
     parser.add_argument(
-        "--reason", metavar="TEXT", default=None, help=_("why (recorded in the audit log)")
+        "--reason",
+        metavar="TEXT",
+        default=None,
+        help=_("why (recorded in the audit log); to lock with submissions not accepted, required"),
     )
     _user_option(parser)
 
@@ -119,19 +135,24 @@ def _recorded(operator: Actor) -> str:
 
 
 def _lock(args: argparse.Namespace) -> int:
-    from accounts.approvals import lock_period
+    from sqlalchemy.orm import Session
+
+    from accounts.approvals import lock_period, unaccepted_services
 
     def action(operator: Actor) -> str:
-        if not lock_period(_engine(), args.period, by=operator, reason=args.reason):
+        engine = _engine()
+        with Session(engine) as session:
+            pending = unaccepted_services(session, args.period)
+        if not lock_period(engine, args.period, by=operator, reason=args.reason):
             return _(
                 "The quarter {period} was already locked: nothing has changed.", period=args.period
             )
-        return "\n".join(
-            [
-                _("The quarter {period} is locked: new uploads are refused.", period=args.period),
-                _recorded(operator),
-            ]
-        )
+        lines = [_("The quarter {period} is locked: new uploads are refused.", period=args.period)]
+        if pending:
+            lines.append(
+                _("Locked although not accepted: {services}.", services=", ".join(pending))
+            )
+        return "\n".join([*lines, _recorded(operator)])
 
     return _as_operator(args, action)
 
@@ -169,6 +190,31 @@ def _approve(args: argparse.Namespace) -> int:
                 _(
                     "Submission number {id} of {service} for {period} approved.",
                     id=approval.submission_id,
+                    service=service,
+                    period=args.period,
+                ),
+                _recorded(operator),
+            ]
+        )
+
+    return _as_operator(args, action)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from accounts.approvals import validate
+    from accounts.errors import AccountError
+
+    service = str(args.service).strip().upper()
+
+    def action(operator: Actor) -> str:
+        if service not in load_configured_plan().service_by_code:
+            raise AccountError("Unknown service code(s): {codes}.", codes=service)
+        step = validate(_engine(), service, args.period, by=operator)
+        return "\n".join(
+            [
+                _(
+                    "Submission number {id} of {service} for {period} validated.",
+                    id=step.submission_id,
                     service=service,
                     period=args.period,
                 ),

@@ -22,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     create = sub.add_parser("create", help=_("Create a user account."))
     create.add_argument("--username", required=True)
     create.add_argument("--password", required=True)
-    create.add_argument("--role", required=True, choices=["director", "tecnic", "consulta"])
+    create.add_argument(
+        "--role", required=True, choices=["director", "tecnic", "consulta", "responsable"]
+    )
     create.add_argument(
         "--service",
         action="append",
@@ -75,7 +77,7 @@ def _create(args: argparse.Namespace) -> int:
     from accounts.users import create_user
 
     plan = load_configured_plan()
-    if args.role != "tecnic" and args.service:
+    if args.role not in ("tecnic", "responsable") and args.service:
         print(_("Only technicians are assigned services (--service)."), file=sys.stderr)
         return 2
     try:

@@ -1,4 +1,10 @@
-"""Gestió (``/gestio``, directors): approve a service's quarter, lock and reopen quarters.
+"""Gestió (``/gestio``, directors): accept a service's quarter (after its head validated
+it), lock and reopen quarters.
+
+A quarter locks when every delivered submission is accepted, or with a reason (the
+override). "Tanca el trimestre" asks for confirmation; "Torna a obrir" is disabled on an open
+quarter. The table shows each service's review (validated, accepted, changed since) and, for
+the chosen service, which submission holds each value in force (file, who, when).
 
 A locked quarter refuses every new upload (web and command line) until a director reopens
 it. Approvals, locks and reopenings are recorded in the audit log.
@@ -12,9 +18,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from accounts.approvals import approvals_frame, approve, lock_period, reopen_period
+from accounts import approvals as steps
+from accounts.approvals import approve, lock_period, reopen_period
 from accounts.errors import AccountError
-from i18n import format_date, translator
+from i18n import format_date, format_number, translator
 from indicators.storage import locks
 from indicators.storage.engine import get_engine
 from layouts import components as c
@@ -72,7 +79,7 @@ def layout(**query: str) -> Any:
                 ),
                 dbc.Col(
                     dbc.Button(
-                        t("Approve the submission"),
+                        t("Accept the submission"),
                         id="gestio-approve",
                         color="primary",
                         className="mt-4",
@@ -83,18 +90,28 @@ def layout(**query: str) -> Any:
             className="g-3 mb-3",
         ),
         html.Div(id="gestio-lock-state", className="mb-3"),
-        dbc.Button(t("Lock the quarter"), id="gestio-lock", color="warning", className="me-2"),
+        html.Label(
+            t("Reason (required to lock with submissions not accepted)"), htmlFor="gestio-reason"
+        ),
+        dbc.Input(id="gestio-reason", type="text", maxLength=500, className="mb-2"),
+        dcc.ConfirmDialogProvider(
+            dbc.Button(t("Lock the quarter"), color="warning", className="me-2"),
+            id="gestio-lock",
+            message=t("Lock the quarter? New uploads will be refused until it is reopened."),
+        ),
         dbc.Button(t("Reopen the quarter"), id="gestio-reopen", color="secondary"),
         html.Div(id="gestio-message", role="status", className="mt-3", **LIVE),
         html.H2(t("Submissions of the quarter"), className="h4 mt-4"),
         html.Div(id="gestio-table"),
+        html.H2(t("Values in force of the service"), className="h4 mt-4"),
+        html.Div(id="gestio-provenance"),
         dcc.Store(id="gestio-version", data=0),
         dcc.Store(id="gestio-lang", data=lang),
     ]
     title = t("Approvals and locks")
     try:
         ctx = c.PageContext.from_query(query, path="/gestio")
-    except Exception:
+    except Exception:  # noqa: BLE001 - no page context outside a full request: the bare page
         return html.Div([html.H1(title), *children], lang=lang)
     return c.frame(ctx, active="/gestio", title=title, children=children)
 
@@ -103,10 +120,11 @@ def layout(**query: str) -> Any:
     Output("gestio-message", "children"),
     Output("gestio-version", "data"),
     Input("gestio-approve", "n_clicks"),
-    Input("gestio-lock", "n_clicks"),
+    Input("gestio-lock", "submit_n_clicks"),
     Input("gestio-reopen", "n_clicks"),
     State("gestio-period", "value"),
     State("gestio-service", "value"),
+    State("gestio-reason", "value"),
     State("gestio-version", "data"),
     State("gestio-lang", "data"),
     prevent_initial_call=True,
@@ -117,9 +135,11 @@ def act(
     _reopen: int | None,
     period: str | None,
     service: str | None,
+    reason: str | None,
     version: int | None,
     lang: str | None,
 ) -> Any:
+    """Accept, lock or reopen, as the signed-in director; say what happened."""
     info = require_role(*DIRECTOR)
     t = translator(lang)
     plan = current_plan()
@@ -127,103 +147,132 @@ def act(
     valid_periods = {str(p) for p in upload_periods(plan)}
     if period not in valid_periods:
         return dbc.Alert(t("Choose a quarter."), color="danger"), dash.no_update
-    trigger = dash.ctx.triggered_id
     try:
-        if trigger == "gestio-approve":
-            if service not in plan.service_by_code:
-                return dbc.Alert(t("Choose a service."), color="danger"), dash.no_update
-            approval = approve(engine, service, period, by=info)
-            message = t(
-                "Submission number {id} of {service} for {period} approved.",
-                id=approval.submission_id,
-                service=service,
-                period=period,
-            )
-        elif trigger == "gestio-lock":
-            lock_period(engine, period, by=info)
-            message = t("The quarter {period} is locked: new uploads are refused.", period=period)
-        elif trigger == "gestio-reopen":
-            reopen_period(engine, period, by=info)
-            message = t("The quarter {period} is open again for uploads.", period=period)
-        else:
-            return dash.no_update, dash.no_update
+        message = _perform(dash.ctx.triggered_id, engine, period, service, reason, info, t)
     except AccountError as exc:
         return dbc.Alert(
             t(exc.msgid, **exc.params), color="danger", id="gestio-error"
         ), dash.no_update
+    if message is None:
+        return dash.no_update, dash.no_update
     return dbc.Alert(message, color="success", id="gestio-done"), (version or 0) + 1
 
 
-@callback(
-    Output("gestio-table", "children"),
-    Output("gestio-lock-state", "children"),
-    Input("gestio-period", "value"),
-    Input("gestio-version", "data"),
-    State("gestio-lang", "data"),
-)
-def show(period: str | None, _version: int | None, lang: str | None) -> Any:
-    from indicators.storage.queries import submissions_frame
-
-    require_role(*DIRECTOR)
-    t = translator(lang)
-    lang = lang or "ca"
-    plan = current_plan()
-    engine = get_engine(current_settings().database_url)
-    if not period:
-        return None, None
-    locked = locks.is_locked(engine, period)
-    state = dbc.Alert(
-        [
-            html.Span("🔒 " if locked else "🔓 ", **HIDDEN),
-            t("The quarter {period} is locked.", period=period)
-            if locked
-            else t("The quarter {period} is open for uploads.", period=period),
-        ],
-        color="warning" if locked else "light",
-        id="gestio-lock-status",
-        className="period-locked" if locked else "period-open",
-    )
-    subs = submissions_frame(engine)
-    subs = subs[(subs["period"] == period) & (subs["status"] == "current")]
-    by_service = {str(r["service"]): r for r in subs.to_dict("records")}
-    approvals = approvals_frame(engine)
-    approvals = approvals[approvals["period"] == period]
-    approved: dict[str, dict[str, Any]] = {}
-    for record in approvals.to_dict("records"):
-        approved[str(record["service"])] = dict(record)  # type: ignore[arg-type]
-    rows = []
-    for svc in plan.services:
-        sub = by_service.get(svc.code)
-        approval = approved.get(svc.code)
-        if sub is None:
-            submitted: Any = t("Pending")
-        else:
-            moment = sub["uploaded_at"]
-            moment = moment.to_pydatetime() if hasattr(moment, "to_pydatetime") else moment
-            submitted = (
-                f"#{int(sub['id'])} · {sub['filename']} · {sub['uploaded_by']} · "
-                f"{format_date(moment, lang, 'short')}"
-            )
-        if (
-            approval is not None
-            and sub is not None
-            and int(approval["submission_id"]) == int(sub["id"])
-        ):
-            status = "✔ " + t("Approved by {user}", user=approval["approved_by"])
-        elif approval is not None:
-            status = "! " + t("Approved an earlier submission: approve the new one")
-        else:
-            status = "– " + t("Not approved")
-        rows.append(
-            html.Tr(
-                [
-                    html.Th(f"{svc.code} · {svc.name}", scope="row"),
-                    html.Td(submitted),
-                    html.Td(status),
-                ],
-                id=f"gestio-row-{svc.code}",
+def _perform(
+    trigger: Any,
+    engine: Any,
+    period: str,
+    service: str | None,
+    reason: str | None,
+    info: Any,
+    t: Any,
+) -> str | None:
+    if trigger == "gestio-approve":
+        if service not in current_plan().service_by_code:
+            raise AccountError("Choose a service.")
+        approval = approve(engine, service, period, by=info)
+        return str(
+            t(
+                "Submission number {id} of {service} for {period} accepted.",
+                id=approval.submission_id,
+                service=service,
+                period=period,
             )
         )
+    if trigger == "gestio-lock":
+        if not lock_period(engine, period, by=info, reason=reason):
+            return str(
+                t("The quarter {period} was already locked: nothing has changed.", period=period)
+            )
+        return str(t("The quarter {period} is locked: new uploads are refused.", period=period))
+    if trigger == "gestio-reopen":
+        if not reopen_period(engine, period, by=info, reason=reason):
+            return str(
+                t("The quarter {period} was not locked: nothing has changed.", period=period)
+            )
+        return str(t("The quarter {period} is open again for uploads.", period=period))
+    return None
+
+
+REVIEW_LABELS: dict[str, str] = {  # English msgids of the review states
+    steps.NOT_DELIVERED: "Not delivered",
+    steps.PENDING_VALIDATION: "Pending validation by the head",
+    steps.PENDING_ACCEPTANCE: "Validated by {head}: pending acceptance",
+    steps.ACCEPTED: "Accepted by {user}",
+    steps.CHANGED: "Changed since the acceptance ({count} values): to accept again",
+}
+
+
+def lock_sign(locked: bool) -> html.Span:
+    """The lock sign: a CSS shape (no emoji: Debian's fonts show a box)."""
+    return html.Span(className=f"lock-sign {'is-locked' if locked else 'is-open'}", **HIDDEN)
+
+
+def review_text(review: steps.Review, t: Any) -> str:
+    """What a service's review says: its state, who validated and accepted it."""
+    return str(
+        t(
+            REVIEW_LABELS[review.state],
+            head=review.validated.approved_by if review.validated else "",
+            user=review.accepted.approved_by if review.accepted else "",
+            count=len(review.changes),
+        )
+    )
+
+
+def _changes(review: steps.Review, lang: str) -> Any:
+    if not review.changes:
+        return None
+    return html.Ul(
+        [
+            html.Li(f"{c.indicator}: {_shown(c.before, lang)} → {_shown(c.after, lang)}")
+            for c in review.changes
+        ],
+        className="review-changes small mb-0",
+    )
+
+
+def _shown(value: float | str | None, lang: str) -> str:
+    if value is None:
+        return "–"
+    return format_number(value, lang) if isinstance(value, float) else value
+
+
+def _submitted(sub: dict[str, Any] | None, lang: str, t: Any) -> Any:
+    if sub is None:
+        return t("Pending")
+    moment = sub["uploaded_at"]
+    moment = moment.to_pydatetime() if hasattr(moment, "to_pydatetime") else moment
+    return (
+        f"#{int(sub['id'])} · {sub['filename']} · {sub['uploaded_by']} · "
+        f"{format_date(moment, lang, 'short')}"
+    )
+
+
+def _reviews_table(engine: Any, period: str, lang: str, t: Any) -> Any:
+    from indicators.storage.queries import submissions_frame
+
+    plan = current_plan()
+    subs = submissions_frame(engine)
+    subs = subs[(subs["period"] == period) & (subs["status"] == "current")]
+    by_service = {
+        str(r["service"]): {str(k): v for k, v in r.items()} for r in subs.to_dict("records")
+    }
+    reviews = steps.quarter_reviews(engine, period, [s.code for s in plan.services])
+    rows = [
+        html.Tr(
+            [
+                html.Th(f"{svc.code} · {svc.name}", scope="row"),
+                html.Td(_submitted(by_service.get(svc.code), lang, t)),
+                html.Td(
+                    [review_text(reviews[svc.code], t), _changes(reviews[svc.code], lang)],
+                    className=f"review-{reviews[svc.code].state}",
+                ),
+            ],
+            id=f"gestio-row-{svc.code}",
+        )
+        for svc in plan.services
+    ]
     header = html.Thead(
         html.Tr(
             [
@@ -233,5 +282,84 @@ def show(period: str | None, _version: int | None, lang: str | None) -> Any:
             ]
         )
     )
-    table = dbc.Table([header, html.Tbody(rows)], bordered=True, size="sm", responsive=True)
-    return table, state
+    return dbc.Table([header, html.Tbody(rows)], bordered=True, size="sm", responsive=True)
+
+
+def provenance_table(engine: Any, service: str, period: str, lang: str, t: Any) -> Any:
+    """Which submission holds each value in force of ``service`` for ``period``."""
+    from indicators.storage.queries import values_frame
+
+    frame = values_frame(engine)
+    frame = frame[(frame["service"] == service) & (frame["period"] == period)]
+    if frame.empty:
+        return html.P(t("No value in force."), id="gestio-provenance-empty")
+    rows = []
+    for r in frame.to_dict("records"):
+        value = r["stage"] if r["value"] != r["value"] else format_number(r["value"], lang)
+        moment = r["uploaded_at"]
+        moment = moment.to_pydatetime() if hasattr(moment, "to_pydatetime") else moment
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(str(r["indicator"]), scope="row"),
+                    html.Td(str(value)),
+                    html.Td(f"#{int(r['submission_id'])} · {r['filename']}"),
+                    html.Td(str(r["uploaded_by"])),
+                    html.Td(format_date(moment, lang, "short")),
+                ]
+            )
+        )
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(t(label), scope="col")
+                for label in ("Indicator", "Value", "File", "Uploaded by", "Date")
+            ]
+        )
+    )
+    return dbc.Table(
+        [header, html.Tbody(rows)],
+        bordered=True,
+        size="sm",
+        responsive=True,
+        id="gestio-provenance-table",
+    )
+
+
+@callback(
+    Output("gestio-table", "children"),
+    Output("gestio-lock-state", "children"),
+    Output("gestio-reopen", "disabled"),
+    Output("gestio-provenance", "children"),
+    Input("gestio-period", "value"),
+    Input("gestio-service", "value"),
+    Input("gestio-version", "data"),
+    State("gestio-lang", "data"),
+)
+def show(period: str | None, service: str | None, _version: int | None, lang: str | None) -> Any:
+    """The quarter's reviews, its lock state and the chosen service's values in force."""
+    require_role(*DIRECTOR)
+    t = translator(lang)
+    lang = lang or "ca"
+    engine = get_engine(current_settings().database_url)
+    if not period:
+        return None, None, True, None
+    locked = locks.is_locked(engine, period)
+    state = dbc.Alert(
+        [
+            lock_sign(locked),
+            " ",
+            t("The quarter {period} is locked.", period=period)
+            if locked
+            else t("The quarter {period} is open for uploads.", period=period),
+        ],
+        color="warning" if locked else "light",
+        id="gestio-lock-status",
+        className="period-locked" if locked else "period-open",
+    )
+    provenance = (
+        provenance_table(engine, service, period, lang, t)
+        if service in current_plan().service_by_code
+        else None
+    )
+    return _reviews_table(engine, period, lang, t), state, not locked, provenance

@@ -16,8 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("approvals") as batch:
+        batch.add_column(
+            sa.Column("step", sa.String(16), nullable=False, server_default="accepted")
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("approvals") as batch:
+        batch.drop_column("step")

@@ -106,7 +106,7 @@ def test_a_non_director_is_refused_inside_the_domain(
     users.create_user(engine, "boss", "longenough", "director")
     _submission(engine, "SIS", PERIOD)
     if operation == "reopen":
-        approvals.lock_period(engine, PERIOD, by="boss")
+        approvals.lock_period(engine, PERIOD, by="boss", reason="setup")
     before = audit.audit_frame(engine)
     by = ACTORS[kind](engine, role)
     with pytest.raises(PermissionDenied) as refused:

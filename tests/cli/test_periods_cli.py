@@ -157,3 +157,34 @@ def test_a_malformed_quarter_is_a_usage_error(
         main([*command, "--period", "tercer"])
     assert exc.value.code == 2
     assert "2025-T3" in capsys.readouterr().err
+
+
+def test_lock_refuses_unaccepted_deliveries_unless_given_a_reason(
+    cli_db: Engine, plan: Plan, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _workbook(plan, tmp_path)
+    assert main(["import", str(path), "--user", "tec"]) == 0
+    capsys.readouterr()
+    assert main(["lock", "--period", PERIOD, "--user", "maria"]) == 1
+    assert "No tots els lliuraments del 2025-T3 estan acceptats (SIS)" in capsys.readouterr().err
+    assert not locks.is_locked(cli_db, PERIOD)
+    assert main(["lock", "--period", PERIOD, "--reason", "final", "--user", "maria"]) == 0
+    assert "Tancat tot i no estar acceptats: SIS." in capsys.readouterr().out
+    [(_user, _target, details)] = _events(cli_db, "period_lock")
+    assert details["not_accepted"] == ["SIS"] and details["reason"] == "final"
+
+
+def test_validate_then_approve_then_lock(
+    cli_db: Engine, plan: Plan, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _workbook(plan, tmp_path)
+    assert main(["validate", "--service", "SIS", "--period", PERIOD, "--user", "cap"]) == 1
+    assert main(["import", str(path), "--user", "tec"]) == 0
+    assert main(["validate", "--service", "SIS", "--period", PERIOD, "--user", "cap"]) == 0
+    assert "validat" in capsys.readouterr().out
+    assert main(["approve", "--service", "SIS", "--period", PERIOD, "--user", "maria"]) == 0
+    assert main(["lock", "--period", PERIOD, "--user", "maria"]) == 0
+    assert locks.is_locked(cli_db, PERIOD)
+    steps = approvals.approvals_frame(cli_db)[["step", "approved_by"]].values.tolist()
+    assert steps == [["validated", "cap"], ["accepted", "maria"]]
+    assert [u for u, _t, _d in _events(cli_db, "validate")] == ["cap"]

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.helpers.browser_login import create_account, login, logout
 
 from accounts import users
 from indicators.intake.template import build_template, stage_names
 from indicators.storage.engine import make_engine
 from indicators.storage.migrate import upgrade
 from plan_model.models import Plan
+from tests.helpers.browser_login import create_account, login, logout
 
 CHROMIUM = "/usr/bin/chromium"
 PERIOD = "2025-T2"
@@ -188,8 +188,10 @@ def test_quarterly_workflow_by_role(server: tuple[str, str], browser: Any, plan:
     page.wait_for_selector("#gestio-row-SIS >> text=dades_SIS_corregit.xlsx", timeout=15_000)
     page.click("#gestio-approve")
     page.wait_for_selector("#gestio-done", timeout=15_000)
-    page.wait_for_selector("#gestio-row-SIS >> text=Aprovat per boss", timeout=15_000)
-    page.click("#gestio-lock")
+    page.wait_for_selector("#gestio-row-SIS >> text=Acceptat per boss", timeout=15_000)
+    assert page.is_disabled("#gestio-reopen")  # an open quarter: nothing to reopen
+    page.once("dialog", lambda dialog: dialog.accept())  # "Tanca el trimestre" asks first
+    page.click("#gestio-lock button")
     page.wait_for_selector("#gestio-lock-status.period-locked", timeout=15_000)
     axe += serious_violations(page)
     page.goto(f"{base}/usuaris")

@@ -15,7 +15,6 @@ from typing import Any
 
 import dash
 import pytest
-from tests.helpers.web_login import PASSWORD, login, make_user
 
 from accounts import approvals, audit, users
 from app import create_app
@@ -26,6 +25,7 @@ from indicators.storage.queries import submissions_frame
 from layouts.upload_workflow import sign_pending
 from plan_model.models import Plan
 from settings import Settings
+from tests.helpers.web_login import PASSWORD, login, make_user
 
 SECRET = "test-secret-key-0123456789abcdef-ghijklmnopqrstuv"  # strong enough for production
 PERIOD = "2025-T2"
@@ -308,8 +308,8 @@ def test_role_checked_on_callbacks(app: dash.Dash, db_url: str) -> None:
         tec,
         app,
         lock_key,
-        {"gestio-lock.n_clicks": 1, "gestio-period.value": PERIOD},
-        changed="gestio-lock.n_clicks",
+        {"gestio-lock.submit_n_clicks": 1, "gestio-period.value": PERIOD},
+        changed="gestio-lock.submit_n_clicks",
     )
     assert response.status_code == 403
     assert not locks.is_locked(engine, PERIOD)
@@ -357,8 +357,8 @@ def test_director_manages_users_and_quarters(app: dash.Dash, db_url: str, plan: 
         boss,
         app,
         lock_key,
-        {"gestio-lock.n_clicks": 1, "gestio-period.value": PERIOD},
-        changed="gestio-lock.n_clicks",
+        {"gestio-lock.submit_n_clicks": 1, "gestio-period.value": PERIOD},
+        changed="gestio-lock.submit_n_clicks",
     )
     assert response.status_code == 200
     assert locks.is_locked(engine, PERIOD)
