@@ -8,10 +8,10 @@ the latest quarter with data) and gives the data of the request.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -42,6 +42,7 @@ STATUSES = ("green", "amber", "red", "grey")
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 Level: TypeAlias = st.LevelResult  # a plan, lever, axis or objective result
 Container: TypeAlias = st.PlanStatus | st.LeverResult | st.AxisResult  # holds objectives
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=4096)
@@ -77,6 +78,15 @@ def request_language(query: Mapping[str, Any] | None = None) -> str:
     return normalise_language(lang or DEFAULT_LANGUAGE)
 
 
+@dataclass(frozen=True)
+class _NoticeData(dashboard_data.DashboardData):
+    """The data of a page whose ``?t=`` is not shown: the same caches, but rendered pages
+    (``memo``) apart, since they carry the unknown-quarter notice."""
+
+    def memo(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        return super().memo(("unknown-period", *key), compute)
+
+
 @dataclass
 class PageContext:
     """Everything a page needs about its request."""
@@ -87,6 +97,7 @@ class PageContext:
     plan: Plan
     query: dict[str, str] = field(default_factory=dict)
     path: str = "/"
+    unknown_period: str | None = None  # ``?t=`` asked for a quarter not shown (unknown, outside)
 
     @property
     def t(self) -> Callable[..., str]:
@@ -102,9 +113,21 @@ class PageContext:
             engine, plan, thresholds=thresholds, deadline_days=settings.submission_deadline_days
         )
         lang = request_language(query)
-        period = data.resolve_period(str(query.get("t") or "") or None)
+        asked = str(query.get("t") or "").strip()
+        period = data.resolve_period(asked or None)
+        unknown = asked if asked and Period.try_parse(asked) != period else None
+        if unknown:  # the page's cached layout has no notice: cache this one apart
+            data = _NoticeData(**{f.name: getattr(data, f.name) for f in fields(data)})
         clean = {k: str(v) for k, v in query.items() if isinstance(v, str | int) and v != ""}
-        return cls(lang=lang, period=period, data=data, plan=plan, query=clean, path=path)
+        return cls(
+            lang=lang,
+            period=period,
+            data=data,
+            plan=plan,
+            query=clean,
+            path=path,
+            unknown_period=unknown,
+        )
 
     def href(self, path: str, *, keep: Sequence[str] = (), **params: str | None) -> str:
         """A link inside the app that keeps the quarter and language (and ``keep`` filters)."""
@@ -161,14 +184,20 @@ def percent(value: float | None, lang: str) -> str:
 
 
 def achievement_bar(value: float | None, lang: str, status: str | None = None) -> html.Div:
-    """A bar with the number written next to it (capped visually at 120 %)."""
+    """A bar with the number written next to it: 100 % fills it; above, the share over the
+    target is hatched at its right end (as the lever grid's ``AchievementBar``)."""
     number = clean_number(value)
-    width = 0.0 if number is None else max(0.0, min(number, 1.2)) / 1.2 * 100
+    shown = 0.0 if number is None else max(0.0, number)
+    width = min(shown, 1.0) * 100
+    over = (min(shown, 2.0) - 1.0) / min(shown, 2.0) * 100 if shown > 1.0 else 0.0
     key = status if status in STATUSES else "grey"
     return html.Div(
         [
             html.Div(
                 html.Div(
+                    [html.Div(className="bar-over", style={"width": f"{over:.0f}%"})]
+                    if over > 0
+                    else [],
                     className="bar-fill",
                     style={"width": f"{width:.0f}%", "backgroundColor": STATUS_COLOURS[key]},
                 ),
@@ -265,6 +294,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("/lliuraments", "Submissions"),
     ("/canvis", "Changes"),
     ("/pla", "The plan"),
+    ("/objectius", "Objectives"),
     ("/sessio", "Board session"),
 ]
 
@@ -294,6 +324,38 @@ def navigation(ctx: PageContext, active: str) -> html.Nav:
     )
 
 
+def menu_toggle(ctx: PageContext) -> html.Button:
+    """The phone menu button: opens and closes the navigation (``layouts.shell``'s clientside
+    callback toggles ``nav-open`` on ``#app-header``; hidden on wider screens by the CSS)."""
+    return html.Button(
+        [html.Span(className="nav-toggle-icon", **attrs(aria_hidden="true")), ctx.t("Menu")],
+        id="nav-toggle",
+        type="button",
+        n_clicks=0,
+        className="nav-toggle",
+        **attrs(aria_controls="app-header", aria_expanded="false"),
+    )
+
+
+def print_button(ctx: PageContext) -> html.Div:
+    """The "PDF" button: opens the browser's print dialog (save as PDF), through the clientside
+    callback of ``layouts.shell.register_page_buttons``; the print stylesheet lays out A4."""
+    return html.Div(
+        [
+            html.Button(
+                ctx.t("PDF"),
+                id="print-button",
+                type="button",
+                n_clicks=0,
+                className="btn btn-outline-secondary btn-sm print-button",
+                title=ctx.t("Print this page or save it as PDF"),
+            ),
+            html.Span(id="print-sink", hidden=True),
+        ],
+        className="page-actions",
+    )
+
+
 def frame(
     ctx: PageContext, *, active: str, title: str, children: Sequence[Any], subtitle: Any = None
 ) -> html.Div:
@@ -311,6 +373,7 @@ def frame(
                         ],
                         className="brand",
                     ),
+                    menu_toggle(ctx),
                     html.Div(
                         [quarter_selector(ctx), language_switch(ctx)], className="header-tools"
                     ),
@@ -319,12 +382,14 @@ def frame(
             ),
             navigation(ctx, active),
         ],
+        id="app-header",
         className="app-header",
     )
     main = html.Main(
         [
             html.H1(title, className="page-title"),
             *([html.P(subtitle, className="page-subtitle")] if subtitle else []),
+            *([unknown_period_notice(ctx)] if ctx.unknown_period else []),
             *children,
         ],
         id="main-content",
@@ -348,6 +413,41 @@ def frame(
     )
 
 
+def unknown_period_notice(ctx: PageContext) -> html.P:
+    """The notice of a ``?t=`` the page cannot show (unknown or outside the plan): a shared
+    link never shows other data without saying so."""
+    return html.P(
+        ctx.t(
+            "The quarter {asked} is not in the plan or has no valid form: "
+            "showing {period} instead.",
+            asked=str(ctx.unknown_period or "")[:20],
+            period=str(ctx.period),
+        ),
+        id="unknown-period-notice",
+        className="alert alert-warning unknown-period",
+        role="alert",
+    )
+
+
+def download_links(ctx: PageContext, path: str, query: Mapping[str, str] | None = None) -> html.P:
+    """The "CSV" and "XLSX" links of what a table shows (``path`` answers both formats; the
+    quarter, the language and ``query`` go with them)."""
+    base = {k: v for k, v in {"t": str(ctx.period), "lang": ctx.lang, **(query or {})}.items() if v}
+    links: list[Any] = [html.Span(ctx.t("Download:"), className="download-label"), " "]
+    for fmt in ("csv", "xlsx"):
+        links.append(
+            html.A(
+                fmt.upper(),
+                href=f"{path}?{urlencode({**base, 'format': fmt})}",
+                className=f"btn btn-outline-secondary btn-sm download-{fmt}",
+                title=ctx.t("Download what this table shows ({format})", format=fmt.upper()),
+                **attrs(data_download=fmt),
+            )
+        )
+        links.append(" ")
+    return html.P(links, className="table-downloads")
+
+
 def no_data_note(text: str) -> html.P:
     return html.P(text, className="no-data-note")
 
@@ -358,7 +458,7 @@ def _callback_language() -> str:
         import dash
 
         search = dash.callback_context.inputs.get("_pages_location.search") or ""
-    except Exception:  # not inside a callback: the initial HTML request
+    except Exception:  # noqa: BLE001 - dash raises various errors outside a callback: initial HTML
         search = ""
     if search:
         from urllib.parse import parse_qs

@@ -247,3 +247,31 @@ def configure_app(app: Dash) -> None:
         Output("page-lang-sink", "children"),
         Input("page-lang", "data"),
     )
+    register_page_buttons(app)
+
+
+def register_page_buttons(app: Dash) -> None:
+    """The clientside callbacks of the frame's buttons (no inline handler: the CSP allows
+    only Dash's hashed scripts): the phone menu toggle and the "PDF" (print) button."""
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        """
+        function(clicks) {
+            var open = (clicks || 0) % 2 === 1;
+            return [open ? 'app-header nav-open' : 'app-header', open ? 'true' : 'false'];
+        }
+        """,
+        Output("app-header", "className"),
+        Output("nav-toggle", "aria-expanded"),
+        Input("nav-toggle", "n_clicks"),
+    )
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        """
+        function(clicks) {
+            if (clicks) { window.print(); }
+            return '';
+        }
+        """,
+        Output("print-sink", "children"),
+        Input("print-button", "n_clicks"),
+        prevent_initial_call=True,
+    )

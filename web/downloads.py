@@ -2,6 +2,10 @@
 
 - ``/descarrega/informe?t=2025-T4&since=2025-T3&lang=ca&format=pdf|pptx``: the board pack;
 - ``/descarrega/valors?format=xlsx|csv[&t=2025-T4]``: every value with provenance and status;
+- ``/descarrega/objectius?format=csv|xlsx&t=…&palanca=…``: the plan-wide list as filtered;
+- ``/descarrega/canvis?format=csv|xlsx&t=…&des_de=…``: what ``/canvis`` shows;
+- ``/descarrega/palanca/<n>?format=csv|xlsx&t=…&eix=…&estat=…``: a lever's grid;
+- ``/descarrega/objectiu/<code>?format=csv|xlsx&t=…``: an objective's provenance tables;
 - ``/descarrega/plantilla?service=SIS&period=2025-T2``: a service's template (uploaders, for
   their own services);
 - ``/descarrega/lliurament/<id>``: the original file of a submission (uploaders, for their own
@@ -19,8 +23,10 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Callable
 from urllib.parse import quote
 
+import pandas as pd
 from flask import Flask, Response, abort, request
 from werkzeug.utils import secure_filename
 
@@ -32,7 +38,7 @@ from indicators.intake.template import (
     last_values_from_frame,
     template_filename,
 )
-from indicators.reporting import dashboard_data
+from indicators.reporting import dashboard_data, plan_list
 from indicators.reporting.export import FORMATS as EXPORT_FORMATS
 from indicators.reporting.export import export_values
 from indicators.reporting.pack import FORMATS as PACK_FORMATS
@@ -131,7 +137,7 @@ def download_template() -> Response:
         last_values = last_values_from_frame(
             values_frame(get_engine(settings.database_url)), service, period
         )
-    except Exception:  # last values are a help, not a requirement
+    except Exception:  # noqa: BLE001 - last values are a help, not a requirement
         log.warning("no last values for the template of %s %s", service, period)
     try:
         content = build_template(
@@ -155,10 +161,97 @@ def download_submission(submission_id: int) -> Response:
     return attachment(filename, content, "application/octet-stream")
 
 
+def _table_format(t: Callable[..., str]) -> str:
+    fmt = (request.args.get("format") or "csv").lower()
+    if fmt not in plan_list.FORMATS:
+        abort(400, t("Unknown format: use xlsx or csv."))
+    return fmt
+
+
+def _request_data() -> dashboard_data.DashboardData:
+    settings, plan = current_settings(), current_plan()
+    return dashboard_data.load(
+        get_engine(settings.database_url),
+        plan,
+        deadline_days=settings.submission_deadline_days,
+        thresholds=dashboard_data.settings_thresholds(settings, plan),
+    )
+
+
+def download_objectives() -> Response:
+    """``/descarrega/objectius?format=csv|xlsx&t=…&<filters of /objectius>``: the rows of the
+    plan-wide list that the same filters show."""
+    plan, lang = current_plan(), request_language()
+    fmt = _table_format(translator(lang))
+    data = _request_data()
+    period = data.resolve_period(request.args.get("t"))
+    filters = plan_list.ListFilters.from_query(request.args.to_dict())
+    rows = plan_list.plan_rows(plan, data.status(period), filters)
+    content = plan_list.write_table(plan_list.list_table(rows, lang), fmt)
+    return attachment(f"objectius-{period}.{fmt}", content, plan_list.MIMETYPES[fmt])
+
+
+def download_changes() -> Response:
+    """``/descarrega/canvis?format=csv|xlsx&t=…&des_de=…&nivell=…``: what ``/canvis`` shows."""
+    plan, lang = current_plan(), request_language()
+    fmt = _table_format(translator(lang))
+    data = _request_data()
+    period = data.resolve_period(request.args.get("t"))
+    since = Period.try_parse(request.args.get("des_de") or "") or period.prev()
+    if not plan.first_period <= since < period:
+        since = period.prev()
+    frame = data.changes(since, period) if plan.first_period < period else pd.DataFrame()
+    level = request.args.get("nivell") or ""
+    table = plan_list.changes_table(
+        plan, frame, lang, level if level in ("objective", "indicator") else ""
+    )
+    content = plan_list.write_table(table, fmt)
+    return attachment(f"canvis-{since}-{period}.{fmt}", content, plan_list.MIMETYPES[fmt])
+
+
+def download_lever(number: int) -> Response:
+    """``/descarrega/palanca/<n>?format=csv|xlsx&t=…&eix=…&estat=…``: the lever grid."""
+    plan, lang = current_plan(), request_language()
+    fmt = _table_format(translator(lang))
+    if number not in {lever.number for lever in plan.levers}:
+        return not_found()
+    data = _request_data()
+    period = data.resolve_period(request.args.get("t"))
+    table = plan_list.lever_table(
+        plan,
+        data.status(period),
+        number,
+        lang,
+        axis=request.args.get("eix") or "",
+        light=request.args.get("estat") or "",
+    )
+    content = plan_list.write_table(table, fmt)
+    return attachment(f"palanca-{number}-{period}.{fmt}", content, plan_list.MIMETYPES[fmt])
+
+
+def download_objective(code: str) -> Response:
+    """``/descarrega/objectiu/<code>?format=csv|xlsx&t=…``: the provenance tables of the
+    objective's page (every indicator's values up to the quarter, with their origin)."""
+    plan, lang = current_plan(), request_language()
+    fmt = _table_format(translator(lang))
+    code = code.upper()
+    if code not in plan.objective_by_code:
+        return not_found()
+    data = _request_data()
+    period = data.resolve_period(request.args.get("t"))
+    table = plan_list.provenance_table(data.objective_values(code), str(period), lang)
+    content = plan_list.write_table(table, fmt)
+    return attachment(f"objectiu-{code}-{period}.{fmt}", content, plan_list.MIMETYPES[fmt])
+
+
 def register_downloads(server: Flask) -> None:
     """Add the download routes to the app's Flask server."""
     server.add_url_rule("/descarrega/informe", "download_pack", download_pack)
     server.add_url_rule("/descarrega/valors", "download_values", download_values)
+    server.add_url_rule("/descarrega/objectius", "download_objectives", download_objectives)
+    server.add_url_rule("/descarrega/canvis", "download_changes", download_changes)
+    server.add_url_rule("/descarrega/palanca/<int:number>", "download_lever", download_lever)
+    server.add_url_rule("/descarrega/objectiu/<code>", "download_objective", download_objective)
     server.add_url_rule("/descarrega/plantilla", "auth_template", download_template)
     server.add_url_rule(
         "/descarrega/lliurament/<int:submission_id>", "auth_submission", download_submission

@@ -21,15 +21,26 @@
 - ``Strict-Transport-Security`` in production when the request came over HTTPS (behind a
   proxy: ``PROXY_FIX_HOPS`` makes its ``X-Forwarded-Proto`` count).
 - Dash's layout and callbacks, and the downloads, are never cached (``no-store``).
+- Versioned static files are cached for a year (``immutable``): Dash's component bundles
+  (their URLs carry the package version and file time, ``…v4_4_1m1796214902.min.js``) and the
+  app's assets (Dash adds ``?m=<file time>`` to every ``/assets/`` URL): a new release changes
+  the URL. Anything else static is revalidated.
+- Compression (``enable_compression``, flask-compress): brotli or gzip for scripts, styles,
+  JSON and SVG, never for HTML (our pages carry the CSRF token: no BREACH-style guessing);
+  the compressed versioned files are kept in memory, compressed once per process.
+- plotly.js: Dash's URL of its full bundle answers with the basic one (``serve_plotly_bundle``).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
-from flask import Response, request
+from flask import Flask, Response, request
 
 from settings import Settings
 from web.responses import PAGE_STYLE, OwnPage
@@ -59,6 +70,95 @@ NO_STORE_PREFIXES = (
     "/_dash-dependencies",
     "/descarrega/",
 )
+
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+PLOTLY_BUNDLE_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+VERSIONED_SUITE = re.compile(r"^/_dash-component-suites/.+\.v[\w]+m\d+\.[\w.]+$")
+COMPRESSED_MIMETYPES = (
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+)
+COMPRESSED_CACHE_SIZE = 256  # versioned files: a few dozen per release
+
+
+def is_versioned_static() -> bool:
+    """Whether this request is for a file whose URL changes with its content (cacheable)."""
+    path = request.path
+    if path.startswith("/assets/"):
+        return bool(request.args.get("m"))
+    return bool(VERSIONED_SUITE.match(path))
+
+
+class VersionedCompressionCache:
+    """flask-compress's cache, kept only for versioned static files (``_compression_key``
+    gives every other response an empty key, which is never stored): the bundles are
+    compressed once per process, the pages' JSON every time (it changes)."""
+
+    def __init__(self, size: int = COMPRESSED_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if key.endswith(";"):  # not a versioned file
+            return
+        with self._lock:
+            if key not in self._entries and len(self._entries) >= self.size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = value
+
+
+def _compression_key(_request: object) -> str:
+    if is_versioned_static() or request.path == PLOTLY_BUNDLE_URL:
+        return request.full_path
+    return ""
+
+
+def enable_compression(server: Flask) -> None:
+    """Compress responses (brotli, else gzip) with flask-compress: scripts, styles, JSON, SVG."""
+    from flask_compress import Compress
+
+    server.config.update(
+        COMPRESS_MIMETYPES=list(COMPRESSED_MIMETYPES),
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],  # Chromium over plain HTTP: gzip only
+        COMPRESS_BR_LEVEL=5,
+        COMPRESS_LEVEL=6,
+        COMPRESS_MIN_SIZE=1024,
+        COMPRESS_STREAMS=True,  # the assets (Flask's static files) stream; downloads: not listed
+        COMPRESS_CACHE_KEY=_compression_key,
+        COMPRESS_CACHE_BACKEND=VersionedCompressionCache,
+    )
+    Compress(server)
+
+
+def serve_plotly_bundle(server: Flask, bundle: Path) -> None:
+    """Answer Dash's URL of plotly.js (its full 4.8 MB bundle, which dcc.Graph fetches when
+    ``window.Plotly`` is not there yet) with ``bundle``: a partial build with only the trace
+    types the figures use (plotly.js-basic: scatter, bar; the plotly package's plotly.js
+    version). The app also loads it as an asset, so this is the fallback that keeps the full
+    bundle from ever being sent. Its URL has no version: revalidated (ETag)."""
+
+    body = bundle.read_bytes()  # read once: compressed once too (VersionedCompressionCache)
+
+    def partial_plotly() -> Response | None:
+        if request.path != PLOTLY_BUNDLE_URL:
+            return None
+        response = Response(body, mimetype="application/javascript")
+        response.cache_control.no_cache = True
+        response.add_etag()
+        response.make_conditional(request)  # 304 when the browser has it (in place)
+        return response
+
+    server.before_request(partial_plotly)
 
 
 def source_hash(text: str) -> str:
@@ -129,6 +229,8 @@ def security_headers(
             headers["Strict-Transport-Security"] = HSTS
         if request.path.startswith(NO_STORE_PREFIXES):
             headers["Cache-Control"] = "no-store"
+        elif response.status_code == 200 and is_versioned_static():
+            headers["Cache-Control"] = IMMUTABLE
         return response
 
     return add_headers

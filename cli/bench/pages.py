@@ -15,7 +15,13 @@ round trip per page):
 Ratios are p95 / floor p95. Then, in headless Chromium (Debian's, never downloaded), the time
 until the overview has fully rendered (every chart drawn) against a one-graph hello-world Dash
 page served the same way: ``render_ratio``. Targets (issue 5): warm < 3x, cold < 15x at 1x
-and < 30x at 10x, render < 3x. The figures are reported, never asserted.
+and < 30x at 10x, render < 3x.
+
+And the first visit (issue 16): the overview and a lever page opened with an empty browser
+cache (logged in, then the cache cleared), the bytes over the wire (every response, headers
+included, as compressed on the wire: Chromium's ``encodedDataLength``) and the time until the
+page is fully drawn (charts and grid): ``first_visit``. Targets: under 1.5 MB and 0.6 s on
+loopback. The figures are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -46,6 +52,16 @@ PAGES: list[tuple[str, str, str]] = [
     ("changes", "/canvis", ""),
 ]
 SCALES = (("1x", 1), ("10x", 10))
+FIRST_VISIT_PAGES = (("overview", "/"), ("lever", "/palanca/3"))
+FIRST_VISIT_TARGETS = {"bytes": 1_500_000, "drawn_s": 0.6}
+FULLY_DRAWN = (
+    "() => !!document.querySelector('#main-content h1')"
+    " && !document.querySelector('[data-dash-is-loading=\"true\"]')"
+    " && Array.from(document.querySelectorAll('figure.chart'))"
+    "     .every(el => el.querySelector('.main-svg'))"
+    " && Array.from(document.querySelectorAll('.objective-grid'))"
+    "     .every(el => el.querySelector('.ag-row'))"
+)
 BENCH_USER = "bench-consulta"
 BENCH_PASSWORD = "bench password 1234"
 CHROMIUM_ARGS = [
@@ -338,6 +354,51 @@ def _hello_app() -> Any:
     return hello
 
 
+def first_visit(page: Any, target: str) -> tuple[int, float]:
+    """Open ``target`` in ``page`` with the browser cache emptied: (bytes over the wire,
+    seconds until fully drawn). Counted by Chromium's network events (DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
+    cdp.send("Network.clearBrowserCache")
+    received: list[int] = []
+    cdp.on("Network.loadingFinished", lambda event: received.append(event["encodedDataLength"]))
+    started = time.perf_counter()
+    page.goto(target)
+    page.wait_for_function(FULLY_DRAWN, timeout=120_000, polling=10)
+    drawn = time.perf_counter() - started
+    page.wait_for_load_state("networkidle")  # late requests (fonts, async chunks) count too
+    cdp.detach()
+    return int(sum(received)), drawn
+
+
+def measure_first_visits(base: str, browser: Any, renders: int) -> list[dict[str, Any]]:
+    """Each page of ``FIRST_VISIT_PAGES`` ``renders`` times, each time in a fresh browser
+    context (logged in) whose cache is emptied first; medians per page."""
+    samples: dict[str, list[tuple[int, float]]] = {name: [] for name, _path in FIRST_VISIT_PAGES}
+    for _i in range(max(1, renders)):
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        page.goto(base + "/login")
+        page.fill("#username", BENCH_USER)
+        page.fill("#password", BENCH_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_function(FULLY_DRAWN, timeout=120_000)
+        page.goto("about:blank")
+        for name, path in FIRST_VISIT_PAGES:
+            samples[name].append(first_visit(page, base + path))
+        context.close()
+    return [
+        {
+            "page": name,
+            "path": path,
+            "bytes": int(statistics.median(b for b, _s in samples[name])),
+            "drawn_s": statistics.median(s for _b, s in samples[name]),
+        }
+        for name, path in FIRST_VISIT_PAGES
+    ]
+
+
 def measure_render(
     plan: Any, renders: int, progress: Callable[[str], None]
 ) -> dict[str, Any] | None:
@@ -385,10 +446,12 @@ def measure_render(
             for _i in range(renders):
                 hello_s.append(load(hello_base + "/", hello_drawn))
                 overview.append(load(base + "/", drawn))
+            visits = measure_first_visits(base, browser, renders)
             browser.close()
-    result = {
+    result: dict[str, Any] = {
         "overview_render_s": statistics.median(overview),
         "hello_render_s": statistics.median(hello_s),
+        "first_visit": visits,
     }
     result["render_ratio"] = result["overview_render_s"] / result["hello_render_s"]
     progress(
@@ -398,7 +461,18 @@ def measure_render(
             hello=format_number(result["hello_render_s"], decimals=2),
         )
     )
+    for visit in visits:
+        progress(_first_visit_line(visit))
     return result
+
+
+def _first_visit_line(visit: dict[str, Any]) -> str:
+    return _(
+        "first visit, empty cache: {page} {mb} MB over the wire, fully drawn in {seconds} s",
+        page=visit["page"],
+        mb=format_number(visit["bytes"] / 1_000_000, decimals=2),
+        seconds=format_number(visit["drawn_s"], decimals=2),
+    )
 
 
 def measure(
@@ -420,8 +494,10 @@ def measure(
         "pages": pages,
         "render_ratio": render["render_ratio"] if render else None,
         "render": render,
+        "first_visit": render["first_visit"] if render else None,
         "samples": {"warm": warm, "cold": cold, "renders": renders},
         "targets": {"warm_ratio": 3, "cold_ratio_1x": 15, "cold_ratio_10x": 30, "render_ratio": 3},
+        "first_visit_targets": FIRST_VISIT_TARGETS,
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -462,4 +538,6 @@ def run(args: argparse.Namespace) -> int:
                 ratio=format_number(result["render_ratio"], decimals=2),
             )
         )
+    for visit in result["first_visit"] or []:
+        print("  " + _first_visit_line(visit))
     return 0

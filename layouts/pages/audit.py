@@ -11,7 +11,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from accounts import audit
-from i18n import format_date, translator
+from i18n import translator
+from indicators.reporting.audit_text import details_text, local_time
 from indicators.storage.engine import get_engine
 from layouts import components as c
 from web.context import current_settings
@@ -27,6 +28,7 @@ ACTION_LABELS: dict[str, str] = {
     audit.ACTION_LOGOUT: "Logout",
     audit.ACTION_IMPORT: "Import",
     audit.ACTION_APPROVE: "Approval",
+    "validate": "Validation by the head",  # accounts.approvals.ACTION_VALIDATE
     audit.ACTION_LOCK: "Quarter locked",
     audit.ACTION_REOPEN: "Quarter reopened",
     audit.ACTION_USER_CREATE: "User created",
@@ -92,7 +94,7 @@ def layout(**query: str) -> Any:
     title = t("Audit log")
     try:
         ctx = c.PageContext.from_query(query, path="/auditoria")
-    except Exception:
+    except Exception:  # noqa: BLE001 - no page context outside a full request: the bare page
         return html.Div([html.H1(title), *children], lang=lang)
     return c.frame(ctx, active="/auditoria", title=title, children=children)
 
@@ -102,12 +104,6 @@ def _date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _details(value: Any) -> str:
-    if not isinstance(value, dict):
-        return ""
-    return ", ".join(f"{k}: {v}" for k, v in value.items() if k != "values")
 
 
 @callback(
@@ -134,15 +130,13 @@ def show(
     )
     rows = []
     for record in frame.to_dict("records"):
-        moment = record["at"]
-        moment = moment.to_pydatetime() if hasattr(moment, "to_pydatetime") else moment
         rows.append(
             {
-                "at": format_date(moment, lang, "yyyy-MM-dd HH:mm:ss"),
+                "at": local_time(record["at"], lang),
                 "username": record["username"] or "",
                 "action": t(ACTION_LABELS.get(str(record["action"]), str(record["action"]))),
                 "target": record["target"] or "",
-                "details": _details(record["details"]),
+                "details": details_text(record["details"], lang),
             }
         )
     return [
@@ -151,7 +145,7 @@ def show(
             id="auditoria-grid",
             rowData=rows,
             columnDefs=[
-                {"field": "at", "headerName": t("When"), "width": 180},
+                {"field": "at", "headerName": t("When (local time)"), "width": 200},
                 {"field": "username", "headerName": t("User"), "width": 140},
                 {"field": "action", "headerName": t("Action"), "width": 180},
                 {"field": "target", "headerName": t("Target"), "width": 180},

@@ -62,6 +62,11 @@ def _badge(status: str, lang: str) -> dict[str, Any]:
     return found
 
 
+def _numbers(row: Any, lang: str) -> str:
+    """The achievement before → now, in the page's number format (``46 % → 58 %``)."""
+    return f"{c.percent(row.achievement_before, lang)} → {c.percent(row.achievement_after, lang)}"
+
+
 def _table(ctx: c.PageContext, rows: pd.DataFrame, caption: str) -> Any:
     t, lang = ctx.t, ctx.lang
     body = []
@@ -80,6 +85,7 @@ def _table(ctx: c.PageContext, rows: pd.DataFrame, caption: str) -> Any:
                     el("Td", name, className="objective-text"),
                     el("Td", _badge(before, lang)),
                     el("Td", _badge(after, lang)),
+                    el("Td", _numbers(r, lang), className="num change-numbers"),
                 ],
             )
         )
@@ -94,6 +100,7 @@ def _table(ctx: c.PageContext, rows: pd.DataFrame, caption: str) -> Any:
                         html.Th(t("Name"), scope="col"),
                         html.Th(t("Before"), scope="col"),
                         html.Th(t("Now"), scope="col"),
+                        html.Th(t("Achievement: before → now"), scope="col"),
                     ]
                 )
             ),
@@ -168,7 +175,13 @@ def build(ctx: c.PageContext, since: Period, level_filter: str) -> html.Div:
             since=str(since),
             until=str(ctx.period),
         ),
-        children=[controls, *sections],
+        children=[
+            controls,
+            c.download_links(
+                ctx, "/descarrega/canvis", {"des_de": str(since), "nivell": level_filter}
+            ),
+            *sections,
+        ],
     )
 
 

@@ -332,6 +332,7 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
         active=f"/palanca/{number}",
         title=t("Lever {number}: {name}", number=number, name=lever.name),
         children=[
+            c.print_button(ctx),
             _headline(ctx, lever),
             html.Section(
                 [html.H2(t("Axes"), id="axes-title"), _axes_table(ctx, lever, axis_names)],
@@ -349,6 +350,11 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
                         ),
                         className="grid-help",
                         id="lever-grid-count",
+                    ),
+                    c.download_links(
+                        ctx,
+                        f"/descarrega/palanca/{number}",
+                        {"eix": axis_filter, "estat": status_filter},
                     ),
                     _grid(ctx, rows),
                 ],

@@ -9,6 +9,7 @@ import pandas as pd
 from dash import dcc, html
 
 from i18n import format_number
+from indicators.reporting.grey_reasons import grey_reasons
 from indicators.reporting.numbers import clean_number
 from layouts import components as c
 from layouts.figures import (
@@ -38,6 +39,7 @@ AGGREGATION_LABELS = {
     "sum": "Sum of the year's quarters",
     "last": "Latest quarter",
     "mean": "Mean of the year's quarters",
+    "ytd": "Year to date (the latest quarter)",
 }
 
 
@@ -313,6 +315,8 @@ def _indicator_section(
         facts.append((t("Kind"), t("Milestone (stages)")))
         facts.append((t("Planned completion"), ind.planned_completion or "–"))
     else:
+        if str(ind.kind) == "context":
+            facts.append((t("Kind"), t("Context indicator")))
         facts.append((t("Unit"), ind.unit or "–"))
         if ind.direction:
             facts.append((t("Direction"), t(DIRECTION_LABELS[str(ind.direction)])))
@@ -365,6 +369,29 @@ def _indicator_section(
     )
 
 
+def _grey_note(ctx: c.PageContext, indicators: list[IndicatorResult]) -> list[Any]:
+    """Why the grey indicators have no light (``indicators.reporting.grey_reasons``), with a
+    link to the submissions page; nothing when none is grey."""
+    reasons = grey_reasons(indicators, ctx.data.completeness_of(ctx.period), ctx.period, ctx.lang)
+    if not reasons:
+        return []
+    items = [
+        html.Li(r.text, **c.attrs(data_service=r.service, data_state=r.state)) for r in reasons
+    ]
+    return [
+        html.Div(
+            [
+                html.P(ctx.t("Why some lights are grey:"), className="grey-why-title"),
+                html.Ul(items),
+                dcc.Link(ctx.t("See the submissions"), href=ctx.href("/lliuraments")),
+            ],
+            id="grey-reasons",
+            className="grey-reasons panel",
+            role="note",
+        )
+    ]
+
+
 def build(ctx: c.PageContext, code: str) -> html.Div:
     t, lang = ctx.t, ctx.lang
     objective = ctx.plan.objective_by_code[code]
@@ -403,12 +430,20 @@ def build(ctx: c.PageContext, code: str) -> html.Div:
     sections = [
         _indicator_section(ctx, ind, by_code.get(ind.code)) for ind in ctx.plan.indicators_of(code)
     ]
+    why = _grey_note(ctx, level.indicators)
     return c.frame(
         ctx,
         active=f"/palanca/{lever.number}",
         title=t("Objective {code}", code=code),
         subtitle=objective.text,
-        children=[breadcrumb, summary, *sections],
+        children=[
+            c.print_button(ctx),
+            breadcrumb,
+            summary,
+            *why,
+            c.download_links(ctx, f"/descarrega/objectiu/{code}"),
+            *sections,
+        ],
     )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
 from dash import dcc, html
 
+from i18n import format_number
 from indicators.reporting.dashboard_data import share_of_plan_elapsed
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, sparkline_svg
@@ -105,7 +107,8 @@ def _at_risk(ctx: c.PageContext, result: PlanStatus) -> html.Section:
     """The first objectives of the at-risk ranking (``plan_model.ranking``, as the board)."""
     t, lang = ctx.t, ctx.lang
     rows = []
-    for o in at_risk_ranking(result)[:AT_RISK_ROWS]:
+    ranking = at_risk_ranking(result)
+    for o in ranking[:AT_RISK_ROWS]:
         text = ctx.plan.objective_by_code[o.code].text
         rows.append(
             html.Tr(
@@ -146,11 +149,43 @@ def _at_risk(ctx: c.PageContext, result: PlanStatus) -> html.Section:
         )
     else:
         body = c.no_data_note(t("No objective is behind schedule or at risk this quarter."))
+    more = _more_at_risk(ctx, len(ranking) - AT_RISK_ROWS)
     return html.Section(
-        [html.H2(t("Objectives most at risk"), id="at-risk-title"), body],
+        [
+            html.H2(t("Objectives most at risk"), id="at-risk-title"),
+            html.P(
+                t(
+                    "Behind schedule or at risk: {count}",
+                    count=format_number(len(ranking), lang, decimals=0),
+                ),
+                className="list-count",
+            ),
+            body,
+            *more,
+        ],
         className="panel",
         **c.attrs(aria_labelledby="at-risk-title"),
     )
+
+
+def _more_at_risk(ctx: c.PageContext, hidden: int) -> list[html.P]:
+    """ "and N more", linked to the plan-wide list filtered to the objectives at risk
+    (``/objectius?risc=1``, with the quarter and language), when the table is cut."""
+    if hidden <= 0:
+        return []
+    query = {"risc": "1", "t": str(ctx.period)}
+    if ctx.lang != "ca":
+        query["lang"] = ctx.lang
+    return [
+        html.P(
+            html.A(
+                ctx.t("and {count} more", count=format_number(hidden, ctx.lang, decimals=0)),
+                href="/objectius?" + urlencode(query),
+                id="at-risk-more",
+            ),
+            className="list-more",
+        )
+    ]
 
 
 def _missing(ctx: c.PageContext) -> html.Section:
@@ -267,8 +302,10 @@ def build(ctx: c.PageContext) -> html.Div:
         subtitle=subtitle,
         children=[
             kpis,
+            # the director's two questions first (what is late, who has not sent): in the
+            # first screen at 1366x768 (tests/e2e/test_responsive.py), the levers after them
+            html.Div([_at_risk(ctx, result), _missing(ctx)], className="two-columns first-screen"),
             cards,
-            html.Div([_at_risk(ctx, result), _missing(ctx)], className="two-columns"),
         ],
     )
 

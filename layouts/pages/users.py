@@ -140,7 +140,7 @@ def layout(**query: str) -> Any:
     title = t("Users")
     try:
         ctx = c.PageContext.from_query(query, path="/usuaris")
-    except Exception:
+    except Exception:  # noqa: BLE001 - no page context outside a full request: the bare page
         return html.Div([html.H1(title), *children], lang=lang)
     return c.frame(ctx, active="/usuaris", title=title, children=children)
 

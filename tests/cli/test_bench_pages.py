@@ -68,5 +68,18 @@ def test_bench_pages_json_contract() -> None:
         assert result["render_ratio"] == pytest.approx(
             render["overview_render_s"] / render["hello_render_s"]
         )
+        # the first visit with an empty cache (issue 16): bytes over the wire, time to drawn
+        visits = result["first_visit"]
+        assert visits == render["first_visit"]
+        assert [(v["page"], v["path"]) for v in visits] == [
+            ("overview", "/"),
+            ("lever", "/palanca/3"),
+        ]
+        for visit in visits:
+            # a whole page with its scripts: far more than its HTML, the bundles compressed
+            assert 100_000 < visit["bytes"] < 20_000_000
+            assert visit["drawn_s"] > 0
     else:
         assert result["render_ratio"] is None
+        assert result["first_visit"] is None
+    assert result["first_visit_targets"] == {"bytes": 1_500_000, "drawn_s": 0.6}

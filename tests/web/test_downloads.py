@@ -77,7 +77,16 @@ def test_every_download_route_answers_an_attachment_with_the_same_headers(
         "/descarrega/valors",
         "/descarrega/plantilla",
         "/descarrega/lliurament/<int:submission_id>",
+        "/descarrega/objectius",
+        "/descarrega/canvis",
+        "/descarrega/palanca/<int:number>",
+        "/descarrega/objectiu/<code>",
     }
+    # the tables of the pages (issue 16): any logged-in account, through the same helper
+    assert_attachment(guest.get("/descarrega/objectius?format=xlsx"), ".xlsx")
+    assert_attachment(guest.get("/descarrega/canvis?format=csv"), ".csv")
+    assert_attachment(guest.get("/descarrega/palanca/1?format=csv"), ".csv")
+    assert_attachment(guest.get(f"/descarrega/objectiu/{plan.objectives[0].code}"), ".csv")
 
 
 def test_attachment_names_cannot_break_the_header_or_name_a_folder() -> None:

@@ -1,0 +1,78 @@
+"""The audit log as people read it: details as labelled text, times local (Europe/Madrid).
+
+``accounts.audit`` stores details as JSON (``{"is_demo": true, "superseded_id": null}``) and
+moments in UTC; :func:`details_text` and :func:`local_time` give what ``/auditoria`` shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from i18n import format_date, format_number, translator
+
+LOCAL_TIME = ZoneInfo("Europe/Madrid")
+DETAIL_LABELS: dict[str, str] = {  # key of the details → English msgid of its label
+    "service": "Service",
+    "period": "Quarter",
+    "submission_id": "Submission",
+    "superseded_id": "Replaces submission",
+    "replaces_id": "Replaces submission",
+    "role": "Role",
+    "services": "Services",
+    "is_demo": "Demo account",
+    "reason": "Reason",
+    "ip": "IP address",
+    "status": "Result",
+    "error_count": "Errors",
+    "warning_count": "Warnings",
+    "dry_run": "Check only",
+    "message": "Message",
+}
+REASON_LABELS: dict[str, str] = {
+    "wrong_password": "Wrong password",
+    "wrong_password_locked": "Wrong password; the account is locked for a while",
+    "locked": "Account locked for a while",
+    "disabled": "Account disabled",
+    "ip_throttled": "Too many attempts from this address",
+    "unknown_user": "Unknown user",
+}
+HIDDEN_DETAILS = {"values", "errors", "warnings", "changes"}  # long lists: not for a table cell
+
+
+def local_time(value: Any, lang: str) -> str:
+    """A stored UTC moment (naive means UTC) as a Catalan-style local time (Europe/Madrid)."""
+    moment = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+    if not isinstance(moment, dt.datetime):
+        return "–"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return format_date(moment.astimezone(LOCAL_TIME), lang, "medium")
+
+
+def _detail_value(key: str, value: Any, t: Any, lang: str) -> str:
+    if isinstance(value, bool):
+        return str(t("Yes") if value else t("No"))
+    if key == "reason":
+        return str(t(REASON_LABELS.get(str(value), str(value))))
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "–"
+    if isinstance(value, int | float) and not key.endswith("_id"):
+        return format_number(value, lang)
+    return str(value)
+
+
+def details_text(value: Any, lang: str) -> str:
+    """The details of an event as readable text in ``lang`` («Servei: SIS · Trimestre:
+    2025-T4»): labels translated, empty values and false flags left out, long lists hidden."""
+    if not isinstance(value, dict):
+        return ""
+    t = translator(lang)
+    parts = []
+    for key, item in value.items():
+        if key in HIDDEN_DETAILS or item is None or item is False or item == "":
+            continue
+        label = t(DETAIL_LABELS[key]) if key in DETAIL_LABELS else key
+        parts.append(f"{label}: {_detail_value(key, item, t, lang)}")
+    return " · ".join(parts)
