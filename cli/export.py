@@ -90,7 +90,7 @@ def _export(args: argparse.Namespace) -> int:
             lang=args.lang,
             thresholds=configured_thresholds(plan),
         )
-    except Exception as exc:  # no database, not migrated
+    except Exception as exc:  # noqa: BLE001 - CLI boundary: no database, not migrated; say why
         print(
             gettext(
                 "The export could not be made: {error}", args.lang, error=str(exc).splitlines()[0]

@@ -105,7 +105,7 @@ def _handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    except Exception as exc:  # a database that is not there or not migrated
+    except Exception as exc:  # noqa: BLE001 - CLI boundary: database not there or not migrated
         print(
             gettext(
                 "The board pack could not be made: {error}", lang, error=str(exc).splitlines()[0]

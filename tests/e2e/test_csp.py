@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.helpers.browser_login import create_account, login
 from conftest import LiveServer
+
+from tests.helpers.browser_login import create_account, login
 
 PAGES = (
     "/",

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.helpers.browser_login import create_account, login
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from indicators.storage.engine import make_engine
 from tests.conftest import with_search_path
+from tests.helpers.browser_login import create_account, login
 from tests.production.tcp_proxy import TcpProxy
 
 REPO = Path(__file__).resolve().parents[2]

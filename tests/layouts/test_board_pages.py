@@ -12,7 +12,6 @@ from typing import Any
 import dash
 import pandas as pd
 import pytest
-from tests.helpers.web_login import PASSWORD, login, make_user
 
 from app import create_app
 from indicators.reporting.pack.charts import find_browser
@@ -20,6 +19,7 @@ from indicators.storage.engine import get_engine
 from plan_model.models import Plan
 from settings import Settings
 from tests.helpers.board_data import MISSING_SERVICE_LAST, load_board_data
+from tests.helpers.web_login import PASSWORD, login, make_user
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ from layouts.figures import (
 PERIODS = ["2025-T1", "2025-T2", "2025-T3", "2025-T4"]
 
 
-def _annotation_texts(fig: dict) -> list[str]:
+def _annotation_texts(fig: dict[str, Any]) -> list[str]:
     return [a["text"] for a in fig["layout"].get("annotations", [])]
 
 
@@ -182,8 +183,8 @@ def test_sparkline_svg_draws_without_plotly() -> None:
     )
     root = ElementTree.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
-    assert root.find(f"{ns}title").text == "Palanca 1 & co"
+    assert root.findtext(f"{ns}title") == "Palanca 1 & co"
     assert len(root.findall(f"{ns}polyline")) == 2  # the gap of 2025-T2 is not bridged
     assert len(root.findall(f"{ns}circle")) == 1
     empty = ElementTree.fromstring(sparkline_svg([Point("2025-T1", None)], "es"))
-    assert empty.find(f"{ns}text").text == "Sin datos"
+    assert empty.findtext(f"{ns}text") == "Sin datos"

@@ -12,7 +12,6 @@ import dash
 import pytest
 from dash import Dash
 from dash._utils import to_json
-from tests.helpers.web_login import login, make_user
 
 from app import create_app
 from i18n import format_percent
@@ -26,6 +25,7 @@ from plan_model.periods import Period, period_range
 from plan_model.status import compute_status, objectives_of, objectives_with_data
 from settings import Settings
 from tests.helpers.dash_sample import load_sample, submission_values
+from tests.helpers.web_login import login, make_user
 
 LAST = Period(2023, 2)
 SKIPPED = ("SIS", "2023-T2")

@@ -16,7 +16,7 @@ import random
 import signal
 import time
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event, text
 
@@ -91,7 +91,7 @@ def _import_worker(url: str, tasks: list[tuple[str, str, int]], barrier: Any, re
                     [e.message for e in result.errors],
                 )
             )
-        except Exception as exc:  # reported to the test, which fails on it
+        except Exception as exc:  # noqa: BLE001 - reported to the test, which fails on it
             results.put((service, period, variant, "exception", None, [repr(exc)]))
     engine.dispose()
 
@@ -222,8 +222,9 @@ def test_many_concurrent_imports_lose_and_mix_nothing(db_url: str, plan: Plan) -
     finally:
         engine.dispose()
     current_ids = {(s.service, s.period): s.id for s in subs if s.status == "current"}
-    for (service, period), frame in current.groupby(["service", "period"]):
-        assert set(frame["submission_id"]) == {current_ids[(service, period)]}
+    for key, frame in current.groupby(["service", "period"]):
+        # a two-column groupby key is typed Hashable: it is the (service, period) pair
+        assert set(frame["submission_id"]) == {current_ids[cast(tuple[str, str], key)]}
 
 
 def test_a_worker_killed_inside_its_import_leaves_the_database_as_before(

@@ -17,6 +17,7 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from dash import Input, Output
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -29,6 +30,7 @@ from indicators.storage.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine
 from indicators.storage.migrate import alembic_config, upgrade
 from settings import Settings
 from tests.conftest import with_search_path
+from tests.production.tcp_proxy import TcpProxy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CATALAN_OUTAGE = "La base de dades no respon"
@@ -222,7 +224,7 @@ def log_in(client: FlaskClient, url: str) -> dict[str, str]:
 
 
 def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
-    pg_proxy: tuple[object, str],
+    pg_proxy: tuple[TcpProxy, str],
 ) -> None:
     proxy, base = pg_proxy
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -257,7 +259,7 @@ def test_database_outage_is_reported_in_catalan_and_the_app_recovers(
         )
         assert client.get("/").status_code == 200
 
-        proxy.stop()  # type: ignore[attr-defined]
+        proxy.stop()
         for path in ("/", "/healthz"):  # a page (the login check reads the database) and the probe
             page = client.get(path, headers={"Accept": "text/html"})
             assert page.status_code == 503, path
@@ -294,6 +296,7 @@ def test_production_mode_shows_no_traceback(tmp_path: Path) -> None:
             secret_key=uuid.uuid4().hex + uuid.uuid4().hex,
         )
     ).server
+    assert isinstance(server, Flask)  # dash types its server loosely
     assert server.debug is False and server.config["PROPAGATE_EXCEPTIONS"] is False
 
     @server.route("/healthz-broken")  # under a public prefix: no login needed to reach it

@@ -155,7 +155,7 @@ def _run_async(make: Callable[[], Coroutine[Any, Any, dict[str, bytes]]]) -> dic
     def target() -> None:
         try:
             outcome["value"] = asyncio.run(make())
-        except BaseException as exc:  # handed back to the caller below
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread below
             outcome["error"] = exc
 
     worker = threading.Thread(target=target, name="board-pack-charts")

@@ -51,8 +51,13 @@ def test_caches_follow_the_data_generation(engine: Engine, plan: Plan) -> None:
     assert before.values() is before.values()  # cached within a generation
     assert before.latest_period() == Period(2022, 1)
     calls: list[int] = []
-    assert before.memo(("x",), lambda: calls.append(1) or 1) == 1
-    assert before.memo(("x",), lambda: calls.append(1) or 2) == 1
+
+    def computed(answer: int) -> int:
+        calls.append(1)
+        return answer
+
+    assert before.memo(("x",), lambda: computed(1)) == 1
+    assert before.memo(("x",), lambda: computed(2)) == 1
     assert calls == [1]
     # another worker imports: this worker sees the new generation on its next request
     store(

@@ -144,7 +144,9 @@ def test_board_pack_pdf_and_pptx(
 
     pptx_bytes = render(pack.board, "pptx", pack.images)
     prs = Presentation(io.BytesIO(pptx_bytes))
-    assert abs(Emu(prs.slide_width).inches / Emu(prs.slide_height).inches - 16 / 9) < 0.01
+    slide_w, slide_h = prs.slide_width, prs.slide_height
+    assert slide_w is not None and slide_h is not None
+    assert abs(Emu(slide_w).inches / Emu(slide_h).inches - 16 / 9) < 0.01
     slides = list(prs.slides)
     texts = [
         "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame).replace(
