@@ -15,7 +15,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -177,31 +177,21 @@ def _reopen(args: argparse.Namespace) -> int:
 
 def _approve(args: argparse.Namespace) -> int:
     from accounts.approvals import approve
-    from accounts.errors import AccountError
 
-    service = str(args.service).strip().upper()
-
-    def action(operator: Actor) -> str:
-        if service not in load_configured_plan().service_by_code:
-            raise AccountError("Unknown service code(s): {codes}.", codes=service)
-        approval = approve(_engine(), service, args.period, by=operator)
-        return "\n".join(
-            [
-                _(
-                    "Submission number {id} of {service} for {period} approved.",
-                    id=approval.submission_id,
-                    service=service,
-                    period=args.period,
-                ),
-                _recorded(operator),
-            ]
-        )
-
-    return _as_operator(args, action)
+    return _review_step(args, approve, "Submission number {id} of {service} for {period} approved.")
 
 
 def _validate(args: argparse.Namespace) -> int:
     from accounts.approvals import validate
+
+    return _review_step(
+        args, validate, "Submission number {id} of {service} for {period} validated."
+    )
+
+
+def _review_step(args: argparse.Namespace, step: Callable[..., Any], done: str) -> int:
+    """One review step (the head's validation, the direction's acceptance) of a service's
+    quarter, as an operator; ``done`` is the message id of its success."""
     from accounts.errors import AccountError
 
     service = str(args.service).strip().upper()
@@ -209,17 +199,8 @@ def _validate(args: argparse.Namespace) -> int:
     def action(operator: Actor) -> str:
         if service not in load_configured_plan().service_by_code:
             raise AccountError("Unknown service code(s): {codes}.", codes=service)
-        step = validate(_engine(), service, args.period, by=operator)
-        return "\n".join(
-            [
-                _(
-                    "Submission number {id} of {service} for {period} validated.",
-                    id=step.submission_id,
-                    service=service,
-                    period=args.period,
-                ),
-                _recorded(operator),
-            ]
-        )
+        record = step(_engine(), service, args.period, by=operator)
+        message = _(done, id=record.submission_id, service=service, period=args.period)
+        return "\n".join([message, _recorded(operator)])
 
     return _as_operator(args, action)
