@@ -25,6 +25,8 @@ from babel.dates import format_datetime as _babel_format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as _babel_format_decimal
 
+from i18n.elision import elide
+
 LANGUAGES: dict[str, str] = {"ca": "Català", "es": "Castellano", "en": "English"}
 DEFAULT_LANGUAGE = "ca"
 LOCALE_DIR = Path(__file__).parent / "locales"
@@ -60,8 +62,13 @@ def _catalog(lang: str) -> dict[str, str]:
 
 def gettext(msgid: str, lang: str | None = DEFAULT_LANGUAGE, /, **kwargs: object) -> str:
     """Translate ``msgid`` into ``lang``; ``{name}`` placeholders are filled from kwargs."""
-    text = _catalog(normalise_language(lang)).get(msgid, msgid)
-    return text.format(**kwargs) if kwargs else text
+    code = normalise_language(lang)
+    text = _catalog(code).get(msgid, msgid)
+    if not kwargs:
+        return text
+    if code == "ca":
+        text = elide(text, kwargs)
+    return text.format(**kwargs)
 
 
 def _(msgid: str, /, **kwargs: object) -> str:

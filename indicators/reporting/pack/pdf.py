@@ -8,7 +8,6 @@ the PDF can be searched and read aloud.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -16,8 +15,6 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -36,38 +33,14 @@ from reportlab.platypus import (
 
 from indicators.reporting.board_model import Board, Card, Cell, Metric, Slide, StatusBadge
 from indicators.reporting.board_model import Table as BoardTable
+from indicators.reporting.pack.fonts import fonts
 
 PAGE = (13.333 * inch, 7.5 * inch)  # 16:9, as the projector
 MARGIN = 0.45 * inch
 NAVY = colors.HexColor("#0b2545")
 LIGHT = colors.HexColor("#f3f5f8")
 RULE = colors.HexColor("#c9d1dc")
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 SWATCH = "■"  # the status colour next to a badge's icon and label
-_fonts: tuple[str, str] | None = None
-
-
-def fonts() -> tuple[str, str]:
-    """(regular, bold) font names: DejaVu Sans when installed, else Helvetica."""
-    global _fonts
-    if _fonts is not None:
-        return _fonts
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-            pdfmetrics.registerFontFamily(
-                "DejaVuSans",
-                normal="DejaVuSans",
-                bold="DejaVuSans-Bold",
-                italic="DejaVuSans",
-                boldItalic="DejaVuSans-Bold",
-            )
-            _fonts = ("DejaVuSans", "DejaVuSans-Bold")
-            return _fonts
-    _fonts = ("Helvetica", "Helvetica-Bold")
-    return _fonts
 
 
 def _styles() -> dict[str, ParagraphStyle]:

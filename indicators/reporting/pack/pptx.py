@@ -16,6 +16,7 @@ from pptx.util import Emu, Inches, Pt
 
 from indicators.reporting.board_model import Board, Card, Cell, Metric, Slide
 from indicators.reporting.board_model import Table as BoardTable
+from indicators.reporting.pack.fonts import fitting_size, line_count, text_width, widest_word
 
 _RGB: Any = RGBColor  # python-pptx is untyped
 NAVY: Any = _RGB(0x0B, 0x25, 0x45)
@@ -28,8 +29,18 @@ SLIDE_H = int(Inches(7.5))
 MARGIN = int(Inches(0.5))
 TABLE_ROWS = 9  # rows per slide before a table goes on over the next slide
 APPENDIX_ROWS = 10
-_TABLE_SPACE = 7.5 * 72 - 36 - 2.4 * 72  # points left for a table under title and metrics
-_APPENDIX_SPACE = 7.5 * 72 - 36 - 1.3 * 72  # under the title only
+EMU_PER_PT = 12700
+# A table cell's inner margins (PowerPoint's and LibreOffice's default: 0.1 in left and right,
+# 0.05 in top and bottom) and the line height of DejaVu Sans (ascent + descent = 1.164 em).
+CELL_PAD_X = 2 * 7.2
+CELL_PAD_Y = 2 * 3.6
+LINE_HEIGHT = 1.2
+# LibreOffice sets some glyphs (the status icons) from fallback fonts and wraps a little
+# earlier than the font's metrics say: measure lines against a slightly narrower width.
+WRAP_SAFETY = 8.0
+MAX_CELL_LINES = 3  # a column is wide enough for its longest cell in this many lines
+NOTE_H = int(Inches(0.45))
+FOOTER_H = int(Inches(0.4))
 
 
 def _rgb(hex_colour: str) -> Any:
@@ -81,17 +92,12 @@ def _header(slide: Any, s: Slide, title: str | None = None) -> int:
             colour=NAVY,
         )
         top += Inches(0.4)
-    _text(
-        slide,
-        MARGIN,
-        top,
-        SLIDE_W - 2 * MARGIN,
-        Inches(0.7),
-        title or s.title,
-        size=30,
-        bold=True,
-        colour=NAVY,
+    heading = title or s.title
+    width = SLIDE_W - 2 * MARGIN
+    size = int(
+        fitting_size(heading, width / EMU_PER_PT - CELL_PAD_X - WRAP_SAFETY, 30, 18, bold=True)
     )
+    _text(slide, MARGIN, top, width, Inches(0.7), heading, size=size, bold=True, colour=NAVY)
     top += Inches(0.75)
     if s.subtitle:
         _text(slide, MARGIN, top, SLIDE_W - 2 * MARGIN, Inches(0.45), s.subtitle, size=16)
@@ -152,9 +158,15 @@ def _metrics(slide: Any, metrics: list[Metric], top: int) -> int:
         box.line.width = Pt(2)
         frame = box.text_frame
         frame.word_wrap = True
-        lines = [(m.label, 13, False, BLACK), (m.value, 26, True, NAVY)]
+        inner = (width - Inches(0.15)) / EMU_PER_PT - CELL_PAD_X - 4
+        # Each line on one line: the box keeps its height whatever the language.
+        lines = [
+            (m.label, int(fitting_size(m.label, inner, 13, 9)), False, BLACK),
+            (m.value, int(fitting_size(m.value, inner, 26, 12, bold=True)), True, NAVY),
+        ]
         if m.status is not None:
-            lines.append((m.status.text, 13, True, BLACK))
+            size = int(fitting_size(m.status.text, inner, 13, 9, bold=True))
+            lines.append((m.status.text, size, True, BLACK))
         _write_lines(frame, lines)
     return int(top + height + Inches(0.2))
 
@@ -191,6 +203,68 @@ def _cell_text(cell: Cell) -> str:
     return cell.status.text if cell.status is not None else cell.text
 
 
+def _minimum_widths(table: BoardTable, size: int) -> list[float]:
+    """Each column's least width in points at ``size``: its widest word unbroken (the header in
+    bold) and its longest cell in at most MAX_CELL_LINES lines."""
+    rows = table.rows
+    minimum = []
+    for j, name in enumerate(table.columns):
+        words = [widest_word(name, size, bold=True)]
+        for row in rows:
+            if j < len(row):
+                text, bold = _cell_text(row[j]), row[j].status is not None
+                words.append(widest_word(text, size, bold=bold))
+                words.append(text_width(text, size, bold=bold) / MAX_CELL_LINES)
+        minimum.append(max(words) + CELL_PAD_X + WRAP_SAFETY)
+    return minimum
+
+
+MIN_TABLE_SIZE = 8
+
+
+def table_size(table: BoardTable, width: float, size: int) -> int:
+    """The largest font size, at most ``size``, at which every column gets its least width."""
+    while size > MIN_TABLE_SIZE and sum(_minimum_widths(table, size)) > width:
+        size -= 1
+    return size
+
+
+def column_widths(table: BoardTable, width: float, size: int) -> list[float]:
+    """Column widths in points: each at least its least width (:func:`_minimum_widths`), the
+    rest of ``width`` shared by the table's relative widths. The whole table's rows count, so
+    every slide a long table runs over has the same columns."""
+    weights = table.widths or [1.0] * len(table.columns)
+    minimum = _minimum_widths(table, size)
+    spare = width - sum(minimum)
+    if spare <= 0:
+        return [width * m / sum(minimum) for m in minimum]
+    total = sum(weights)
+    shares = [width * w / total for w in weights]
+    # Columns whose share is under their minimum get the minimum; the others share the rest.
+    fixed = {j for j, (share, low) in enumerate(zip(shares, minimum, strict=True)) if share < low}
+    while True:
+        free = width - sum(minimum[j] for j in fixed)
+        free_weight = sum(w for j, w in enumerate(weights) if j not in fixed)
+        grow = {
+            j
+            for j, w in enumerate(weights)
+            if j not in fixed and free * w / free_weight < minimum[j]
+        }
+        if not grow:
+            break
+        fixed |= grow
+    return [
+        minimum[j] if j in fixed else free * weights[j] / free_weight for j in range(len(weights))
+    ]
+
+
+def _style_run(run: Any, size: int, *, bold: bool, colour: Any) -> None:
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = FONT
+    run.font.color.rgb = colour
+
+
 def _table(
     slide: Any,
     table: BoardTable,
@@ -201,22 +275,22 @@ def _table(
     *,
     size: int = 12,
 ) -> None:
+    size = table_size(table, width / EMU_PER_PT, size)
+    widths = column_widths(table, width / EMU_PER_PT, size)
+    heights = [_row_height([Cell(c) for c in table.columns], widths, size, bold=True)]
+    heights += [_row_height(row, widths, size) for row in rows]
     shape = slide.shapes.add_table(
-        len(rows) + 1, len(table.columns), left, top, width, Inches(0.4) * (len(rows) + 1)
+        len(rows) + 1, len(table.columns), left, top, width, Emu(int(sum(heights) * EMU_PER_PT))
     )
     grid = shape.table
-    weights = table.widths or [1.0] * len(table.columns)
-    total = sum(weights)
-    for i, w in enumerate(weights):
-        grid.columns[i].width = Emu(int(width * w / total))
+    for i, w in enumerate(widths):
+        grid.columns[i].width = Emu(int(w * EMU_PER_PT))
+    for i, h in enumerate(heights):
+        grid.rows[i].height = Emu(int(h * EMU_PER_PT))
     for j, name in enumerate(table.columns):
         cell = grid.cell(0, j)
         cell.text = name
-        para = cell.text_frame.paragraphs[0]
-        para.runs[0].font.size = Pt(size)
-        para.runs[0].font.bold = True
-        para.runs[0].font.name = FONT
-        para.runs[0].font.color.rgb = WHITE
+        _style_run(cell.text_frame.paragraphs[0].runs[0], size, bold=True, colour=WHITE)
         cell.fill.solid()
         cell.fill.fore_color.rgb = NAVY
     for i, row in enumerate(rows, start=1):
@@ -227,10 +301,7 @@ def _table(
             if value.number:
                 para.alignment = PP_ALIGN.RIGHT
             for run in para.runs:
-                run.font.size = Pt(size)
-                run.font.name = FONT
-                run.font.color.rgb = BLACK
-                run.font.bold = value.status is not None
+                _style_run(run, size, bold=value.status is not None, colour=BLACK)
             cell.fill.solid()
             cell.fill.fore_color.rgb = (
                 _rgb(value.status.colour)
@@ -239,33 +310,33 @@ def _table(
             )
 
 
-def _row_height(row: list[Cell], widths: list[float], size: int) -> float:
-    """An estimate of a table row's height in points (PowerPoint grows rows to fit text)."""
+def _row_height(row: list[Cell], widths: list[float], size: int, *, bold: bool = False) -> float:
+    """A table row's height in points: its tallest cell wrapped into its column's width."""
     lines = 1
     for cell, width in zip(row, widths, strict=False):
-        chars_per_line = max(4, int((width / 12700 - 10) / (size * 0.55)))
-        text = cell.status.text if cell.status is not None else cell.text
-        count = sum(max(1, -(-len(part) // chars_per_line)) for part in text.split("\n"))
-        lines = max(lines, count)
-    return lines * size * 1.2 + 8
+        heavy = bold or cell.status is not None
+        inner = width - CELL_PAD_X - WRAP_SAFETY
+        lines = max(lines, line_count(_cell_text(cell), inner, size, bold=heavy))
+    return lines * size * LINE_HEIGHT + CELL_PAD_Y + 2
 
 
 def _chunks(
-    table: BoardTable, width: int, size: int, max_rows: int, available: float
+    table: BoardTable, width: int, size: int, max_rows: int, available: tuple[float, float]
 ) -> list[list[list[Cell]]]:
-    """The table's rows split into slides: at most ``max_rows`` and ``available`` points each."""
+    """The table's rows split into slides: at most ``max_rows`` and ``available`` points each
+    (the first slide's room, then the room of each slide that goes on)."""
     if not table.rows:
         return [[]]
-    weights = table.widths or [1.0] * len(table.columns)
-    total = sum(weights)
-    widths = [width * w / total for w in weights]
-    header = _row_height([Cell(c) for c in table.columns], widths, size)
+    size = table_size(table, width / EMU_PER_PT, size)
+    widths = column_widths(table, width / EMU_PER_PT, size)
+    header = _row_height([Cell(c) for c in table.columns], widths, size, bold=True)
     chunks: list[list[list[Cell]]] = []
     current: list[list[Cell]] = []
     used = header
     for row in table.rows:
         height = _row_height(row, widths, size)
-        if current and (len(current) >= max_rows or used + height > available):
+        room = available[0] if not chunks else available[1]
+        if current and (len(current) >= max_rows or used + height > room):
             chunks.append(current)
             current, used = [], header
         current.append(row)
@@ -329,12 +400,37 @@ def _title_slide(slide: Any, s: Slide) -> None:
         top += Inches(0.4)
 
 
+def _header_bottom(s: Slide) -> int:
+    """Where :func:`_header` ends for ``s``, in EMU (kicker, title, subtitle)."""
+    return int(
+        MARGIN
+        + (Inches(0.4) if s.kicker else 0)
+        + Inches(0.75)
+        + (Inches(0.5) if s.subtitle else 0)
+    )
+
+
+def _notes_top(notes: list[str]) -> int:
+    """Where :func:`_notes` starts (the room a table may not run into), in EMU."""
+    return int(SLIDE_H - FOOTER_H - NOTE_H * (len(notes) + 0.3))
+
+
+def _table_room(s: Slide) -> tuple[float, float]:
+    """Points a table has on the slide's first part (under the metrics) and on the parts that
+    go on, down to the notes, with a small gap."""
+    bottom = _notes_top(s.notes) - Inches(0.1)
+    first = _header_bottom(s) + (Inches(1.3) if s.metrics else 0)
+    return (bottom - first) / EMU_PER_PT, (bottom - _header_bottom(s)) / EMU_PER_PT
+
+
 def _content_slides(writer: _Writer, s: Slide, chart: bytes | None) -> None:
     """A slide with metrics, cards, a chart and a table; a long table goes on over the next
     slides ("(cont.)"), the notes come on the last one."""
     table_width = int((SLIDE_W - 2 * MARGIN) * (0.45 if chart is not None else 1))
     chunks = (
-        _chunks(s.table, table_width, 12, TABLE_ROWS, _TABLE_SPACE) if s.table is not None else [[]]
+        _chunks(s.table, table_width, 12, TABLE_ROWS, _table_room(s))
+        if s.table is not None
+        else [[]]
     )
     for part, rows in enumerate(chunks):
         slide = writer.new_slide()
@@ -378,17 +474,26 @@ def _picture(slide: Any, chart: bytes, top: int, *, beside_table: bool) -> int:
 
 
 def _notes(slide: Any, notes: list[str]) -> None:
-    top: float = SLIDE_H - Inches(0.4) - Inches(0.45) * (len(notes) + 0.3)
+    top = _notes_top(notes)
+    width = SLIDE_W - 2 * MARGIN
     for note in notes:
-        _text(slide, MARGIN, int(top), SLIDE_W - 2 * MARGIN, Inches(0.4), note, size=14)
-        top += Inches(0.45)
+        size = int(fitting_size(note, width / EMU_PER_PT - CELL_PAD_X, 14, 10))
+        _text(slide, MARGIN, top, width, Inches(0.4), note, size=size)
+        top += NOTE_H
+
+
+def _appendix_room(s: Slide) -> tuple[float, float]:
+    room = (SLIDE_H - FOOTER_H - Inches(0.15) - _header_bottom(s)) / EMU_PER_PT
+    return room, room
 
 
 def _appendix_slides(writer: _Writer) -> None:
     board = writer.board
     appendix_slide = Slide(kind="appendix", title=board.appendix_title)
     for part, rows in enumerate(
-        _chunks(board.appendix, SLIDE_W - 2 * MARGIN, 10, APPENDIX_ROWS, _APPENDIX_SPACE)
+        _chunks(
+            board.appendix, SLIDE_W - 2 * MARGIN, 10, APPENDIX_ROWS, _appendix_room(appendix_slide)
+        )
     ):
         slide = writer.new_slide()
         title = board.appendix_title if part == 0 else f"{board.appendix_title} {board.continued}"
