@@ -42,7 +42,13 @@ from plan_model.models import Plan
 from plan_model.periods import Period, period_range
 from plan_model.ranking import at_risk_ranking
 from plan_model.status import objective_counts, objectives_of, objectives_with_data
-from plan_model.status_types import AxisResult, LevelResult, LeverResult, PlanStatus
+from plan_model.status_types import (
+    AxisResult,
+    LevelResult,
+    LeverResult,
+    ObjectiveResult,
+    PlanStatus,
+)
 
 STATUSES = ("green", "amber", "red", "grey")
 _ORDINALS = {
@@ -82,8 +88,9 @@ def level_badge(level: LevelResult, lang: str) -> StatusBadge:
 
 
 def counts_text(counts: dict[str, int], lang: str) -> str:
-    """``✔ 5 · ⚠ 2 · ✖ 1 · – 3``: the icons carry the status, the numbers the count."""
-    return " · ".join(f"{st.STATUS_ICONS[st.Status(s)]} {counts.get(s, 0)}" for s in STATUSES)
+    """``✔ 5 · ⚠ 2 · ✖ 1 · – 3``: the icons carry the status, the numbers the count. Each icon
+    is bound to its number by a no-break space, so a wrapped line never reads "– / 3" (minus)."""
+    return " · ".join(f"{st.STATUS_ICONS[st.Status(s)]}\u00a0{counts.get(s, 0)}" for s in STATUSES)
 
 
 def at_risk_text(lang: str) -> str:
@@ -328,12 +335,18 @@ def _lever_slide(
             figure_summary(series, lang, what=what),
         ),
         notes=_behind_note(deck, lever),
+        behind=[(o.code, o.name) for o in _behind(lever)],
     )
+
+
+def _behind(lever: LeverResult) -> list[ObjectiveResult]:
+    """The lever's objectives behind (red or amber), in the plan's order."""
+    return [o for o in objectives_of(lever) if o.status in (st.Status.RED, st.Status.AMBER)]
 
 
 def _behind_note(deck: _Deck, lever: LeverResult) -> list[str]:
     """``Objectius amb retard: P1.02, P1.05`` (the first eight, then "and N more")."""
-    behind = [o.code for o in objectives_of(lever) if o.status in (st.Status.RED, st.Status.AMBER)]
+    behind = [o.code for o in _behind(lever)]
     if not behind:
         return []
     listed = ", ".join(behind[:BEHIND_LISTED])

@@ -93,6 +93,8 @@ class Slide:
     table: Table | None = None
     chart: Chart | None = None
     notes: list[str] = field(default_factory=list)  # short statements under the content
+    # the objectives behind (red or amber), worst first, as (code, name): board mode names them
+    behind: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass

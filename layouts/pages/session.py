@@ -13,6 +13,7 @@ Home/End, f, Esc), keeps the slide in the URL and fits the 1920x1080 canvas to t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -45,7 +46,7 @@ dash.register_page(  # type: ignore[no-untyped-call]
 
 CHART_CONFIG: Any = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 LEVER_CHART = (1752, 370)
-CHART_FONT = 24
+CHART_FONT = 28  # the projector's least type size: ticks and legends too
 
 
 def _attrs(values: dict[str, str]) -> dict[str, Any]:
@@ -134,7 +135,7 @@ def _axis_cards(table: Table) -> html.Div:
         cards.append(
             html.Article(
                 [
-                    html.Div(name.text, className="session-axis-name session-clamp"),
+                    html.Div(name.text, className="session-axis-name"),
                     html.Div(
                         [
                             html.Span(achievement.text, className="session-axis-value"),
@@ -159,18 +160,42 @@ def _axis_cards(table: Table) -> html.Div:
     )
 
 
+def _yearly_ticks(figure: dict[str, Any]) -> None:
+    """One horizontal tick per year ("2023" at its first quarter) instead of sixteen slanted
+    quarters: at the projector's type size the slanted labels took half the chart's height."""
+    quarters = [x for trace in figure.get("data", []) for x in (trace.get("x") or [])]
+    firsts = sorted({q for q in quarters if isinstance(q, str) and q.endswith("-T1")})
+    if not firsts:
+        return
+    layout = figure["layout"]
+    layout.setdefault("xaxis", {}).update(
+        tickvals=firsts, ticktext=[q[:4] for q in firsts], tickangle=0, automargin=True
+    )
+    layout.setdefault("yaxis", {}).update(nticks=4, automargin=True)
+    # room for one line of year labels below and the legend above, nothing more
+    margin = dict(layout.get("margin") or {})
+    margin.update(b=CHART_FONT * 2, t=int(CHART_FONT * 2.2), l=CHART_FONT * 4)
+    layout["margin"] = margin
+
+
 def _chart(slide: Slide, size: tuple[int, int]) -> html.Figure | None:
     """The slide's chart, restyled for the projector; it takes the height left on the slide
     (``responsive``), so a slide with long axis names never overflows."""
     if slide.chart is None:
         return None
     figure = themed(
-        slide.chart.figure, width=size[0], height=size[1], font_size=CHART_FONT, axis_titles=False
+        slide.chart.figure,
+        width=size[0],
+        height=size[1],
+        font_size=CHART_FONT,
+        axis_titles=False,
+        min_font_size=CHART_FONT,
     )
     layout = figure["layout"]
     layout.pop("width", None)
     layout.pop("height", None)
     layout["autosize"] = True
+    _yearly_ticks(figure)
     return html.Figure(
         [
             dcc.Graph(
@@ -187,7 +212,7 @@ def _chart(slide: Slide, size: tuple[int, int]) -> html.Figure | None:
     )
 
 
-def _lever_children(slide: Slide) -> list[Any]:
+def _lever_children(slide: Slide, t: Callable[..., str]) -> list[Any]:
     """A lever: the name with its achievement and status, one line of facts, the axes as
     cards, the chart of the axes over time, the objectives behind."""
     kicker = f"{slide.kicker} · {slide.subtitle}" if slide.subtitle else slide.kicker
@@ -220,11 +245,41 @@ def _lever_children(slide: Slide) -> list[Any]:
     chart = _chart(slide, LEVER_CHART)
     if chart is not None:
         out.append(chart)
-    out += [html.P(n, className="session-note") for n in slide.notes]
+    out.append(_behind_list(slide, t))
     return out
 
 
-def _slide(slide: Slide, index: int, current: int, more_text: str) -> html.Section:
+BEHIND_SHOWN = 3  # objectives behind named on a lever's slide, each on one line
+
+
+def _behind_list(slide: Slide, t: Callable[..., str]) -> Any:
+    """The lever's objectives behind, by code and name (the first three, then "i N més"); the
+    slide's note when there are none to name."""
+    if not slide.behind:
+        return html.Div([html.P(n, className="session-note") for n in slide.notes])
+    shown = slide.behind[:BEHIND_SHOWN]
+    items = [
+        html.Li([html.Strong(code), " ", html.Span(name)], className="session-behind-item")
+        for code, name in shown
+    ]
+    more = len(slide.behind) - len(shown)
+    heading = t("Objectives behind ({count})", count=len(slide.behind))
+    return html.Div(
+        [
+            html.P(heading, className="session-behind-title"),
+            html.Ul(items, className="session-behind"),
+            *(
+                [html.P(t("and {count} more", count=more), className="session-note")]
+                if more
+                else []
+            ),
+        ],
+        className="session-behind-block",
+    )
+
+
+def _slide(slide: Slide, index: int, current: int, t: Callable[..., str]) -> html.Section:
+    more_text = t("and {count} more")
     children: list[Any] = []
     if slide.kind == "title":
         children += [
@@ -236,7 +291,7 @@ def _slide(slide: Slide, index: int, current: int, more_text: str) -> html.Secti
             children.append(_metrics(slide.metrics))
         children += [html.P(n, className="session-subtitle") for n in slide.notes]
     elif slide.kind == "lever":
-        children += _lever_children(slide)
+        children += _lever_children(slide, t)
     else:
         if slide.kicker:
             children.append(html.P(slide.kicker, className="session-kicker"))
@@ -352,8 +407,7 @@ def build(
 ) -> html.Div:
     t = ctx.t
     total = len(board.slides)
-    more_text = t("and {count} more")
-    slides = [_slide(s, i, current, more_text) for i, s in enumerate(board.slides, start=1)]
+    slides = [_slide(s, i, current, t) for i, s in enumerate(board.slides, start=1)]
     footer = _footer(ctx, board, current=current, since=since)
     return html.Div(
         [

@@ -1,6 +1,6 @@
 """Presentation mode (/sessio) in headless Chromium at 1920x1080, logged in as the board
 (role consulta), on the demo data: every slide is reached with the keyboard, photographed,
-fits the screen (nothing scrolls) and its text is at least 28 px; the URL keeps the slide,
+fits the screen (nothing scrolls) and its text, the charts' included, is at least 28 px; the URL keeps the slide,
 Home/End/space/arrows, auto-advance, full screen and Esc work."""
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from conftest import LiveServer
 
 MIN_FONT_PX = 28
 
-# every element of the current slide that shows text of its own (charts and screen-reader
-# texts excluded): its computed font size, and whether the slide overflows
+# every element of the current slide that shows text of its own, the charts' ticks, legends
+# and labels included (screen-reader texts excluded): its computed font size, and whether
+# the slide overflows
 MEASURE = """() => {
   const slide = document.querySelector('#session-deck .session-slide.is-current');
   const small = [];
   for (const el of slide.querySelectorAll('*')) {
-    if (el.closest('.session-chart') || el.closest('.session-sr')) continue;
+    if (el.closest('.session-sr') || el.closest('.modebar')) continue;
     const own = Array.from(el.childNodes).some(
       n => n.nodeType === 3 && n.textContent.trim().length > 0);
     if (!own) continue;
@@ -235,7 +236,7 @@ def test_boxes_hold_their_content(page: Any, live_server: LiveServer) -> None:
             spills = page.evaluate("""() => {
                 const out = [];
                 document.querySelectorAll('.session-slide.is-current :is(.session-metric,'
-                        + ' .session-card, td)').forEach(box => {
+                        + ' .session-card, .session-axis, td)').forEach(box => {
                     const edge = box.getBoundingClientRect();
                     box.querySelectorAll('*').forEach(el => {
                         const r = el.getBoundingClientRect();

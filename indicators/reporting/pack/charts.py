@@ -42,18 +42,22 @@ def find_browser(configured: str | Path | None = None) -> str | None:
     return None
 
 
-def _scale_font(node: Any, factor: float) -> None:
-    """Multiply every ``font.size`` / ``textfont.size`` in a figure dict, in place."""
+_FONT_KEYS = ("font", "textfont", "tickfont", "titlefont")
+
+
+def _scale_font(node: Any, factor: float, least: float | None = None) -> None:
+    """Multiply every ``font.size`` / ``textfont.size`` in a figure dict, in place (to at least
+    ``least`` points when given)."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("font", "textfont", "tickfont", "titlefont") and isinstance(value, dict):
+            if key in _FONT_KEYS and isinstance(value, dict):
                 size = value.get("size")
                 if isinstance(size, int | float):
-                    value["size"] = round(size * factor, 1)
-            _scale_font(value, factor)
+                    value["size"] = max(round(size * factor, 1), least or 0)
+            _scale_font(value, factor, least)
     elif isinstance(node, list):
         for item in node:
-            _scale_font(item, factor)
+            _scale_font(item, factor, least)
 
 
 def themed(
@@ -64,19 +68,21 @@ def themed(
     font_size: int,
     line_factor: float = 2.0,
     axis_titles: bool = True,
+    min_font_size: float | None = None,
 ) -> dict[str, Any]:
     """A copy of ``figure`` sized and styled for a projector or a printed page.
 
-    Type grows to ``font_size`` (other sizes in proportion), lines and markers thicken, hover
-    is switched off (nothing may depend on hovering). Data and colours stay as they are.
+    Type grows to ``font_size`` (other sizes in proportion, none under ``min_font_size`` when
+    given: the projector's 28 px rule), lines and markers thicken, hover is switched off
+    (nothing may depend on hovering). Data and colours stay as they are.
     """
     fig = copy.deepcopy(figure)
     layout = fig.setdefault("layout", {})
     base = (layout.get("font") or {}).get("size") or 14
     factor = font_size / float(base)
-    _scale_font(layout, factor)
+    _scale_font(layout, factor, min_font_size)
     for trace in fig.get("data", []):
-        _scale_font(trace, factor)
+        _scale_font(trace, factor, min_font_size)
         line = trace.get("line")
         if isinstance(line, dict) and isinstance(line.get("width"), int | float) and line["width"]:
             line["width"] = line["width"] * line_factor
