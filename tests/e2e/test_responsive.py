@@ -22,6 +22,7 @@ PAGES = (
     "/objectiu/P1.10",
     "/canvis",
     "/pla",
+    "/objectius",
     "/lliuraments",
     "/enviar",
     "/gestio",
