@@ -71,9 +71,12 @@ class Settings(BaseSettings):
     shared_page_cache: bool = False  # also keep rendered pages in the shared cache (cache_url)
     workers: int = 4
     proxy_fix_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
-    login_max_failures: int = 5
-    login_lockout_seconds: int = 300
-    login_max_failures_per_ip: int = 20  # failed logins from one address per lockout window
+    # login throttling per (account name as typed, address) and per address, no account lock
+    login_max_failures: int = Field(5, ge=1)  # failed logins of a name from an address: no wait
+    login_max_failures_per_ip: int = Field(20, ge=1)  # the same for all names of an address
+    login_delay_seconds: int = Field(1, ge=1)  # the first wait, doubled by each failure after
+    login_max_delay_seconds: int = Field(900, ge=1)  # the longest wait (15 minutes)
+    login_forget_seconds: int = Field(3600, ge=1)  # forgotten after this long without an attempt
     session_cookie_secure: bool = False  # always mark cookies Secure (they are over HTTPS anyway)
     session_hours: int = 12  # a login lasts this long
 

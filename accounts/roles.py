@@ -32,6 +32,8 @@ ROLE_LABELS: dict[str, str] = {  # English msgids; translate with i18n
     HEAD: "Service head",
 }
 UPLOAD_ROLES = frozenset({DIRECTOR, TECHNICIAN, HEAD})
+SERVICE_ROLES = frozenset({TECHNICIAN, HEAD})  # the roles assigned services
+SERVICES_REFUSED = "Only technicians and service heads are assigned services."
 APPROVE_ROLES = frozenset({DIRECTOR})
 LOCK_ROLES = frozenset({DIRECTOR})
 NAME_LENGTH = 64  # the audit log's and the lock's ``changed_by`` column
@@ -75,6 +77,18 @@ class Actor:
     def audit_details(self) -> dict[str, Any]:
         """What the audit log adds about who acted (nothing for a signed-in account)."""
         return {"operator": True, "rights": self.role} if self.is_operator else {}
+
+
+def takes_services(role: str) -> bool:
+    """Whether an account of ``role`` is assigned services (a technician reports for them, a
+    head validates them); a director acts for every service, a reader for none."""
+    return role in SERVICE_ROLES
+
+
+def check_services_for(role: str, services: Iterable[str]) -> None:
+    """Refuse services for a role that is not assigned any."""
+    if not takes_services(role) and any(True for _ in services):
+        raise AccountError(SERVICES_REFUSED)
 
 
 def check_role(role: str) -> None:

@@ -4,9 +4,10 @@ Users live in the database (``users`` and ``user_services``); passwords are hash
 argon2id (memory-hard, via argon2-cffi) and checked in constant time. The roles and what
 each may do are in :mod:`accounts.roles`.
 
-Login throttling keeps its state in the database (``failed_logins`` and ``locked_until`` per
-user; failed attempts per client address are counted from the audit log), so it holds when
-consecutive requests reach different workers or machines.
+Login throttling keeps its state in the database (``login_throttle``: failures per account
+name as typed and client address, and per address), so it holds when consecutive requests
+reach different workers or machines. No account is ever locked: a wait only holds for the
+address whose failures caused it.
 
 Every change made here is written to the audit log in the same transaction.
 """
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +27,9 @@ from typing import Any
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, case, func, or_, select, update
+from sqlalchemy import Engine, case, delete, func, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from accounts import _clock, roles
@@ -43,7 +48,7 @@ from accounts.errors import AccountError, PermissionDenied
 from accounts.roles import Actor
 from indicators.storage.cache import data_changed
 from indicators.storage.engine import transaction
-from indicators.storage.schema import AuditEvent, User, UserService
+from indicators.storage.schema import LoginThrottle, User, UserService
 
 MIN_PASSWORD_LENGTH = 8
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
@@ -63,8 +68,6 @@ class UserInfo:
     is_demo: bool
     services: tuple[str, ...]
     created_at: dt.datetime | None
-    failed_logins: int
-    locked_until: dt.datetime | None
     session_token: str  # changes with the session version: old sessions end (see bump)
     email: str | None = None
 
@@ -91,9 +94,9 @@ class UserInfo:
 @dataclass(frozen=True)
 class AuthResult:
     ok: bool
-    reason: str  # "ok" | "invalid" | "locked" | "disabled" | "ip_throttled"
+    reason: str  # "ok" | "invalid" | "disabled" | "throttled"
     user: UserInfo | None = None
-    locked_until: dt.datetime | None = None
+    retry_after: int | None = None  # throttled: seconds until the next attempt is checked
 
 
 def _session_token(password_hash: str, session_version: int) -> str:
@@ -109,8 +112,6 @@ def _info(user: User) -> UserInfo:
         is_demo=bool(user.is_demo),
         services=tuple(sorted(s.service for s in user.services)),
         created_at=utc(user.created_at),
-        failed_logins=user.failed_logins or 0,
-        locked_until=utc(user.locked_until),
         session_token=_session_token(user.password_hash, user.session_version or 0),
         email=user.email,
     )
@@ -195,6 +196,7 @@ def create_user(
     roles.check_role(role)
     _check_password(password)
     chosen = _check_services(services, known_services)
+    roles.check_services_for(role, chosen)
     email = (email or "").strip() or None
     if email is not None and not EMAIL_RE.match(email):
         raise AccountError("Invalid e-mail address {email}.", email=email)
@@ -207,7 +209,6 @@ def create_user(
             role=role,
             active=True,
             is_demo=is_demo,
-            failed_logins=0,
             email=email,
         )
         user.services = [UserService(service=code) for code in chosen]
@@ -257,14 +258,13 @@ def users_frame(engine: Engine) -> pd.DataFrame:
 
 
 def set_password(engine: Engine, username: str, password: str, *, by: str | None = None) -> None:
-    """New password; also clears the throttling state (a director's reset unlocks)."""
+    """New password; also forgets the failed logins of that name from every address."""
     _check_password(password)
     with transaction(engine) as session:
         user = _require(session, username)
         user.password_hash = hash_password(password)
         user.session_version = (user.session_version or 0) + 1
-        user.failed_logins = 0
-        user.locked_until = None
+        clear_throttle(session, username)
         record(session, by, ACTION_USER_PASSWORD, username)
 
 
@@ -282,9 +282,6 @@ def set_active(engine: Engine, username: str, active: bool, *, by: str | None = 
         user.active = active
         if not active:
             user.session_version = (user.session_version or 0) + 1
-        if active:
-            user.failed_logins = 0
-            user.locked_until = None
         record(session, by, ACTION_USER_ENABLE if active else ACTION_USER_DISABLE, username)
 
 
@@ -317,6 +314,7 @@ def set_services(
     chosen = _check_services(services, known_services)
     with transaction(engine) as session:
         user = _require(session, username)
+        roles.check_services_for(user.role, chosen)
         user.services = [UserService(service=code) for code in chosen]
         record(session, by, ACTION_USER_SERVICES, username, {"services": chosen})
         data_changed(session)  # /enviar offers the new services at once
@@ -343,69 +341,240 @@ def acting(session: Session, by: Acting) -> Actor:
 
 # --- login and throttling ----------------------------------------------------------------
 
+SCOPE_ACCOUNT = "account"  # a row per (account name as typed, normalised; client address)
+SCOPE_ADDRESS = "address"  # a row per client address, for every name (account "")
 
-def failed_logins_from_ip(
-    engine: Engine, ip: str, window_seconds: int, now: dt.datetime | None = None
-) -> int:
-    """Failed logins from one client address in the window (counted from the audit log)."""
-    start = _clock.now(now) - dt.timedelta(seconds=window_seconds)
-    with Session(engine) as session:
-        details = session.scalars(
-            select(AuditEvent.details).where(
-                AuditEvent.action == ACTION_LOGIN_FAILED, AuditEvent.at >= start
-            )
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """Growing delays instead of an account lock (the ``LOGIN_*`` settings).
+
+    The first ``max_failures`` failed logins of a name from an address wait for nothing; the
+    one that reaches it makes the next attempt of that name from that address wait
+    ``delay_seconds``, and each failure after doubles the wait, up to ``max_delay_seconds``.
+    ``max_failures_per_ip`` does the same for all names from one address (spraying). A
+    failure older than ``forget_seconds`` than the next one is forgotten (the count restarts).
+    """
+
+    max_failures: int = 5
+    max_failures_per_ip: int = 20
+    delay_seconds: int = 1
+    max_delay_seconds: int = 900
+    forget_seconds: int = 3600
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ThrottlePolicy:
+        """The policy of a :class:`settings.Settings`."""
+        return cls(
+            max_failures=settings.login_max_failures,
+            max_failures_per_ip=settings.login_max_failures_per_ip,
+            delay_seconds=settings.login_delay_seconds,
+            max_delay_seconds=settings.login_max_delay_seconds,
+            forget_seconds=settings.login_forget_seconds,
         )
-        return sum(1 for d in details if isinstance(d, dict) and d.get("ip") == ip)
+
+    def wait_after(self, failures: int, free: int) -> int:
+        """Seconds the next attempt must wait after ``failures`` failures in a row (0: none)
+        when ``free`` of them wait for nothing."""
+        if failures < free:
+            return 0
+        return int(min(self.delay_seconds * 2 ** min(failures - free, 32), self.max_delay_seconds))
+
+
+DEFAULT_POLICY = ThrottlePolicy()
+
+
+def throttle_key(username: str) -> str:
+    """The account name as throttling counts it: as typed, NFKC, stripped, case-folded, so
+    ``Anna`` and ``anna `` share one count (whether or not such an account exists)."""
+    return unicodedata.normalize("NFKC", username or "").strip().casefold()[:64]
+
+
+@dataclass(frozen=True)
+class _Claim:
+    throttled_until: dt.datetime | None  # the attempt must wait until then: not counted
+    wait_seconds: int = 0  # if this attempt fails, the next one waits this long
+
+
+class _Throttled(Exception):
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+def _row(scope: str, account: str, address: str) -> Any:
+    return (
+        (LoginThrottle.scope == scope)
+        & (LoginThrottle.account == account)
+        & (LoginThrottle.address == address)
+    )
+
+
+def _claim_row(
+    session: Session, key: tuple[str, str, str], free: int, policy: ThrottlePolicy, moment: Any
+) -> int:
+    """Count one attempt on the row ``key`` (scope, account, address) atomically, BEFORE the
+    password is verified: one ``UPDATE`` that only matches an unblocked row, so parallel
+    attempts queue on the row lock (PostgreSQL) or the write lock (SQLite) and the one that
+    reaches ``free`` blocks the rest. Returns the wait it set; raises :class:`_Throttled`."""
+    scope, account, address = key
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(LoginThrottle)
+        .values(scope=scope, account=account, address=address, failures=0, last_failure_at=moment)
+        .on_conflict_do_nothing()
+    )
+    forgotten = LoginThrottle.last_failure_at < moment - dt.timedelta(seconds=policy.forget_seconds)
+    where = _row(*key) & or_(
+        LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until <= moment
+    )
+    claimed = session.execute(
+        update(LoginThrottle)
+        .where(where)
+        .values(
+            failures=case((forgotten, 1), else_=LoginThrottle.failures + 1),
+            last_failure_at=moment,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(claimed, "rowcount", 0):
+        until = session.scalar(select(LoginThrottle.blocked_until).where(_row(*key)))
+        raise _Throttled(utc(until) or moment)
+    failures = int(session.scalar(select(LoginThrottle.failures).where(_row(*key))) or 0)
+    wait = policy.wait_after(failures, free)
+    session.execute(
+        update(LoginThrottle)
+        .where(_row(*key))
+        .values(blocked_until=moment + dt.timedelta(seconds=wait) if wait else None)
+        .execution_options(synchronize_session=False)
+    )
+    return wait
+
+
+def _claim(
+    engine: Engine, account: str, address: str, policy: ThrottlePolicy, moment: dt.datetime
+) -> _Claim:
+    """Claim one attempt of ``account`` from ``address`` and one of ``address`` for any name,
+    in one transaction (always in this order): a blocked row undoes both."""
+    try:
+        with transaction(engine) as session:
+            waits = (
+                _claim_row(
+                    session, (SCOPE_ACCOUNT, account, address), policy.max_failures, policy, moment
+                ),
+                _claim_row(
+                    session,
+                    (SCOPE_ADDRESS, "", address),
+                    policy.max_failures_per_ip,
+                    policy,
+                    moment,
+                ),
+            )
+    except _Throttled as throttled:
+        return _Claim(throttled.until)
+    return _Claim(None, max(waits))
+
+
+def _release(
+    session: Session, account: str, address: str, policy: ThrottlePolicy, moment: Any
+) -> None:
+    """After a successful login: that (account, address) starts over, the address's count
+    gives back this attempt, and rows forgotten long ago are deleted."""
+    session.execute(delete(LoginThrottle).where(_row(SCOPE_ACCOUNT, account, address)))
+    session.execute(
+        update(LoginThrottle)
+        .where(_row(SCOPE_ADDRESS, "", address))
+        .values(failures=case((LoginThrottle.failures > 0, LoginThrottle.failures - 1), else_=0))
+        .execution_options(synchronize_session=False)
+    )
+    _prune(
+        session, moment - dt.timedelta(seconds=max(policy.forget_seconds, policy.max_delay_seconds))
+    )
+
+
+PRUNE_BATCH = 500  # rows forgotten long ago deleted per successful login
+
+
+def _prune(session: Session, before: dt.datetime) -> None:
+    """Delete up to :data:`PRUNE_BATCH` rows whose last attempt is older than ``before``.
+    Rows another attempt holds are skipped (``SKIP LOCKED`` on PostgreSQL), so the prune never
+    waits for a lock and cannot deadlock with a claim."""
+    key = tuple_(LoginThrottle.scope, LoginThrottle.account, LoginThrottle.address)
+    old = (
+        select(LoginThrottle.scope, LoginThrottle.account, LoginThrottle.address)
+        .where(LoginThrottle.last_failure_at < before)
+        .limit(PRUNE_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(delete(LoginThrottle).where(key.in_(old)))
+
+
+def clear_throttle(session: Session, username: str) -> None:
+    """Forget the failed logins of ``username`` from every address (a password reset)."""
+    session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.scope == SCOPE_ACCOUNT, LoginThrottle.account == throttle_key(username)
+        )
+    )
+
+
+def _seconds_until(until: dt.datetime, moment: dt.datetime) -> int:
+    return max(1, math.ceil((until - moment).total_seconds()))
 
 
 def _refuse_login(
     session: Session | Engine,
-    username: str | None,
+    actor: str | None,
+    target: str | None,
     reason: str,
     details: dict[str, Any],
     moment: dt.datetime,
 ) -> None:
-    """Audit a refused login of ``username`` (also the event's target)."""
-    record(
-        session, username, ACTION_LOGIN_FAILED, username, {**details, "reason": reason}, at=moment
-    )
+    """Audit a refused login of ``target`` (by ``actor``: the account, None if unknown)."""
+    record(session, actor, ACTION_LOGIN_FAILED, target, {**details, "reason": reason}, at=moment)
 
 
-def _claim_attempt(
-    session: Session, user_id: int, max_failures: int, lockout_seconds: int, moment: dt.datetime
-) -> bool:
-    """Count one attempt atomically BEFORE the password is verified (one UPDATE: the row lock
-    serializes parallel attempts, on PostgreSQL as on SQLite). The attempt that reaches
-    ``max_failures`` sets the lock in the same statement, so no more than ``max_failures``
-    attempts are ever checked. False when the account is locked (nothing is counted)."""
-    expired = User.locked_until.is_not(None)
-    count = case((expired, 1), else_=func.coalesce(User.failed_logins, 0) + 1)
-    result = session.execute(
-        update(User)
-        .where(User.id == user_id, or_(User.locked_until.is_(None), User.locked_until <= moment))
-        .values(
-            failed_logins=count,
-            locked_until=case(
-                (count >= max_failures, moment + dt.timedelta(seconds=lockout_seconds)),
-                else_=None,
-            ),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
+@dataclass(frozen=True)
+class _Candidate:
+    id: int
+    username: str
+    password_hash: str
 
 
-def _wrong_password(
-    session: Session, user: User, details: dict[str, Any], moment: dt.datetime
+def _candidate(engine: Engine, username: str) -> _Candidate | None:
+    if not username:
+        return None
+    with Session(engine) as session:
+        row = session.execute(
+            select(User.id, User.username, User.password_hash).where(User.username == username)
+        ).one_or_none()
+    return _Candidate(row.id, row.username, row.password_hash) if row else None
+
+
+def _logged_in(
+    engine: Engine,
+    candidate: _Candidate,
+    password: str,
+    context: tuple[str, str, dict[str, Any]],
+    policy: ThrottlePolicy,
+    moment: dt.datetime,
 ) -> AuthResult:
-    """The attempt was already counted by :func:`_claim_attempt`; audit it."""
-    locked_until = utc(user.locked_until)
-    locks = locked_until is not None and locked_until > moment
-    reason = "wrong_password_locked" if locks else "wrong_password"
-    _refuse_login(session, user.username, reason, details, moment)
-    if locks:
-        return AuthResult(False, "locked", locked_until=locked_until)
-    return AuthResult(False, "invalid")
+    """The password was right: a disabled account is refused (and stays counted), an active
+    one logs in and its (account, address) count starts over."""
+    account, address, details = context
+    with transaction(engine) as session:
+        user = _get(session, candidate.username)
+        if user is None or not user.active:
+            _refuse_login(
+                session, candidate.username, candidate.username, "disabled", details, moment
+            )
+            return AuthResult(False, "disabled")
+        _release(session, account, address, policy, moment)
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        record(session, user.username, ACTION_LOGIN, user.username, details or None, at=moment)
+        session.flush()
+        return AuthResult(True, "ok", user=_info(user))
 
 
 def authenticate(
@@ -413,57 +582,41 @@ def authenticate(
     username: str,
     password: str,
     *,
-    max_failures: int = 5,
-    lockout_seconds: int = 300,
     ip: str | None = None,
-    max_failures_per_ip: int | None = None,
+    policy: ThrottlePolicy = DEFAULT_POLICY,
     now: dt.datetime | None = None,
 ) -> AuthResult:
-    """Check a login. After ``max_failures`` wrong passwords in a row the account is locked
-    for ``lockout_seconds``; an address with ``max_failures_per_ip`` failures in that window
-    is refused too. Every attempt is audited."""
+    """Check a login, throttled per (name as typed, address) and per address (see
+    :class:`ThrottlePolicy`); no account is ever locked for everyone.
+
+    An existing and an unknown name go the same way: the attempt is claimed first (a
+    throttled one, either way, checks no password and answers ``throttled`` with the
+    seconds to wait), then one password hash is verified (a dummy one for an unknown
+    name). Every attempt is audited."""
     moment = _clock.now(now)
     username = (username or "").strip()[:64]
+    account, address = throttle_key(username), (ip or "")[:64]
     details: dict[str, Any] = {"ip": ip} if ip else {}
-    if (
-        ip
-        and max_failures_per_ip
-        and failed_logins_from_ip(engine, ip, lockout_seconds, moment) >= max_failures_per_ip
-    ):
+    claim = _claim(engine, account, address, policy, moment)
+    if claim.throttled_until is not None:
+        retry = _seconds_until(claim.throttled_until, moment)
+        _refuse_login(
+            engine, None, username or None, "throttled", {**details, "retry_after": retry}, moment
+        )
+        return AuthResult(False, "throttled", retry_after=retry)
+    if claim.wait_seconds:
+        details = {**details, "wait_seconds": claim.wait_seconds}
+    candidate = _candidate(engine, username)
+    if candidate is None:
         verify_password(_DUMMY_HASH, password)
-        _refuse_login(engine, username or None, "ip_throttled", details, moment)
-        return AuthResult(False, "ip_throttled")
-    with transaction(engine) as session:
-        user = _get(session, username) if username else None
-        if user is None:
-            verify_password(_DUMMY_HASH, password)
-            record(
-                session,
-                None,
-                ACTION_LOGIN_FAILED,
-                username or None,
-                {**details, "reason": "unknown_user"},
-                at=moment,
-            )
-            return AuthResult(False, "invalid")
-        if not _claim_attempt(session, user.id, max_failures, lockout_seconds, moment):
-            session.refresh(user)
-            verify_password(_DUMMY_HASH, password)
-            _refuse_login(session, user.username, "locked", details, moment)
-            return AuthResult(False, "locked", locked_until=utc(user.locked_until))
-        session.refresh(user)  # the row stays locked until this transaction ends
-        if not verify_password(user.password_hash, password):
-            return _wrong_password(session, user, details, moment)
-        if not user.active:
-            _refuse_login(session, user.username, "disabled", details, moment)
-            return AuthResult(False, "disabled")
-        user.failed_logins = 0
-        user.locked_until = None
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        record(session, user.username, ACTION_LOGIN, user.username, details or None, at=moment)
-        session.flush()
-        return AuthResult(True, "ok", user=_info(user))
+        _refuse_login(engine, None, username or None, "unknown_user", details, moment)
+        return AuthResult(False, "invalid")
+    if not verify_password(candidate.password_hash, password):
+        _refuse_login(
+            engine, candidate.username, candidate.username, "wrong_password", details, moment
+        )
+        return AuthResult(False, "invalid")
+    return _logged_in(engine, candidate, password, (account, address, details), policy, moment)
 
 
 # --- demo accounts -----------------------------------------------------------------------

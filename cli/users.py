@@ -74,11 +74,15 @@ def _refused(exc: Exception) -> int:
 
 def _create(args: argparse.Namespace) -> int:
     from accounts.errors import AccountError
+    from accounts.roles import takes_services
     from accounts.users import create_user
 
     plan = load_configured_plan()
-    if args.role not in ("tecnic", "responsable") and args.service:
-        print(_("Only technicians are assigned services (--service)."), file=sys.stderr)
+    if not takes_services(args.role) and args.service:
+        print(
+            _("Only technicians and service heads are assigned services (--service)."),
+            file=sys.stderr,
+        )
         return 2
     try:
         user = create_user(

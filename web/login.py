@@ -1,8 +1,9 @@
 """The login page (``/login``, GET and POST) and ``/logout`` (POST).
 
 The form carries the session's CSRF token; a successful login starts a new session (no
-fixation, a new token). Failed logins are throttled per user and per client address
-(``accounts.users.authenticate``, database-backed).
+fixation, a new token). Failed logins are throttled per (account name, client address) and
+per address with growing delays (``accounts.users.authenticate``, database-backed); the
+answer never tells an existing name from an unknown one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from accounts import audit, users
-from i18n import LANGUAGES, translator
+from i18n import LANGUAGES, format_number, translator
 from indicators.storage.engine import get_engine
 from web.context import current_settings, request_language
 from web.csrf import CSRF_COOKIE, CSRF_FIELD, csrf_ok, csrf_token, same_origin
@@ -98,17 +99,25 @@ def login_page(
     return page(t("Log in"), body, lang, status)
 
 
-def _refused_login(lang: str, reason: str | None, username: str, next_url: str) -> Response:
+def _refused_login(lang: str, result: users.AuthResult, username: str, next_url: str) -> Response:
+    """The answer to a refused login. It depends only on whether the attempt was throttled,
+    never on whether the name exists: 429 with ``Retry-After`` when it must wait, else 401
+    (wrong password, unknown name or disabled account: one message)."""
     t = translator(lang)
-    settings = current_settings()
-    if reason in ("locked", "ip_throttled"):
-        minutes = max(1, round(settings.login_lockout_seconds / 60))
-        message = t("Too many failed attempts. Try again in {minutes} minutes.", minutes=minutes)
-        status = 429
-    else:
-        message = t("Wrong user name or password, or the account is disabled.")
-        status = 401
-    return login_page(lang, error=message, username=username, next_url=next_url, status=status)
+    if result.reason == "throttled":
+        seconds = max(1, result.retry_after or 1)
+        if seconds == 1:
+            message = t("Too many attempts. Try again in 1 second.")
+        else:
+            message = t(
+                "Too many attempts. Try again in {seconds} seconds.",
+                seconds=format_number(seconds, lang),
+            )
+        response = login_page(lang, error=message, username=username, next_url=next_url, status=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    message = t("Wrong user name or password, or the account is disabled.")
+    return login_page(lang, error=message, username=username, next_url=next_url, status=401)
 
 
 def login_view() -> Response:
@@ -131,13 +140,11 @@ def login_view() -> Response:
         get_engine(settings.database_url),
         username,
         request.form.get("password") or "",
-        max_failures=settings.login_max_failures,
-        lockout_seconds=settings.login_lockout_seconds,
         ip=request.remote_addr,
-        max_failures_per_ip=settings.login_max_failures_per_ip,
+        policy=users.ThrottlePolicy.from_settings(settings),
     )
     if not result.ok or result.user is None:
-        return _refused_login(lang, result.reason, username, next_url)
+        return _refused_login(lang, result, username, next_url)
     session.clear()  # a new session at login: no fixation, a new CSRF token
     csrf_token()
     login_user(WebUser(result.user))

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -38,10 +39,13 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> dt.datetime:
+    """The current time in UTC, timezone-aware: the default of every timestamp column."""
     return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every table: constraint naming, aware timestamps, JSON dicts."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dt.datetime: DateTime(timezone=True),
@@ -50,6 +54,8 @@ class Base(DeclarativeBase):
 
 
 class SubmissionStatus:
+    """A submission's ``status``: in force for its service and quarter, or superseded."""
+
     CURRENT = "current"
     SUPERSEDED = "superseded"
 
@@ -149,7 +155,75 @@ class Approval(Base):
     __table_args__ = (Index("ix_approvals_service_period", "service", "period"),)
 
 
+DEFAULT_PLAN_ID = "coss-2022-2025"  # the plan rows belong to until plans are stored
+
+
+class MilestoneDecisionRecord(Base):
+    """A director's decision that a milestone is postponed (ajornat) or dropped (desestimat)
+    from a quarter on. Never deleted: a revoked decision keeps its row, marked revoked."""
+
+    __tablename__ = "milestone_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_PLAN_ID, server_default=DEFAULT_PLAN_ID
+    )
+    indicator: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(32))  # the stage key: ajornat | desestimat
+    effective: Mapped[str] = mapped_column(String(7))  # first quarter it applies to, "2025-T3"
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(String(255))  # the body that agreed it
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    revoked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    revoke_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (
+        Index("ix_milestone_decisions_plan_indicator", "plan_id", "indicator"),
+        # at most one decision in force per milestone and quarter, enforced by the database
+        Index(
+            "uq_milestone_decisions_active",
+            "plan_id",
+            "indicator",
+            "effective",
+            unique=True,
+            sqlite_where=text("revoked = 0"),
+            postgresql_where=text("revoked = false"),
+        ),
+    )
+
+
+class ObjectiveAnalysis(Base):
+    """An objective's analysis of a quarter (valoració): what happened, what will be done and
+    by when, written by its responsible person. Never updated nor deleted: a re-write adds a
+    row, and the latest row of an objective and quarter is the one in force."""
+
+    __tablename__ = "objective_analyses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_PLAN_ID, server_default=DEFAULT_PLAN_ID
+    )
+    objective: Mapped[str] = mapped_column(String(16))  # "P3.07"
+    period: Mapped[str] = mapped_column(String(7))  # "2025-T3"
+    what_happened: Mapped[str] = mapped_column(Text)
+    next_steps: Mapped[str] = mapped_column(Text)
+    due_by: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    author: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_objective_analyses_plan_period_objective", "plan_id", "period", "objective"),
+    )
+
+
 class User(Base):
+    """A person who may sign in, with a role (director, tecnic or consulta)."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -159,8 +233,6 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # a director's digest
     # bumped on logout, password change and disable: sessions carrying an older one end
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -179,6 +251,21 @@ class UserService(Base):
     service: Mapped[str] = mapped_column(String(32), primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="services")
+
+
+class LoginThrottle(Base):
+    """Failed logins of one (account name as typed, client address), or of one address for
+    every name (``scope`` "address", ``account`` ""), and until when the next must wait
+    (``accounts.users``: growing delays instead of an account lock)."""
+
+    __tablename__ = "login_throttle"
+
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)  # account | address
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)  # normalised, or ""
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" when unknown
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
 class AuditEvent(Base):

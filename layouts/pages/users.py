@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import dash
@@ -11,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from accounts import users as user_accounts
 from accounts.errors import AccountError
-from accounts.roles import ROLE_LABELS, ROLES
+from accounts.roles import ROLE_LABELS, ROLES, takes_services
 from i18n import translator
 from indicators.storage.engine import get_engine
 from layouts import components as c
@@ -25,7 +26,115 @@ dash.register_page(  # type: ignore[no-untyped-call]
 LIVE: dict[str, Any] = {"aria-live": "polite"}
 
 
+_Options = list[dict[str, str]]  # the options of a select or a checklist
+
+
+def _new_account_form(t: Callable[..., str], roles: _Options, services: _Options) -> dbc.Row:
+    """The fields of a new account: user name, password, role and (technicians) services."""
+    return dbc.Row(
+        [
+            dbc.Col(
+                [
+                    html.Label(t("User name"), htmlFor="usuaris-new-username"),
+                    dbc.Input(id="usuaris-new-username", autoComplete="off"),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    html.Label(t("Password"), htmlFor="usuaris-new-password"),
+                    dbc.Input(
+                        id="usuaris-new-password", type="password", autoComplete="new-password"
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    html.Label(t("Role"), htmlFor="usuaris-new-role"),
+                    dbc.Select(id="usuaris-new-role", options=roles, value="tecnic"),
+                ],
+                md=2,
+            ),
+            dbc.Col(
+                html.Fieldset(
+                    [
+                        html.Legend(t("Services (technicians)"), className="form-label fs-6"),
+                        dbc.Checklist(
+                            id="usuaris-new-services",
+                            options=services,
+                            value=[],
+                            className="usuaris-services",
+                        ),
+                    ]
+                ),
+                md=4,
+            ),
+        ],
+        className="g-3",
+    )
+
+
+def _existing_account_form(t: Callable[..., str]) -> dbc.Row:
+    """An existing account: choose it, then reset its password, disable or enable it."""
+    return dbc.Row(
+        [
+            dbc.Col(
+                [
+                    html.Label(t("User"), htmlFor="usuaris-user"),
+                    dbc.Select(id="usuaris-user", options=[]),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    html.Label(t("New password"), htmlFor="usuaris-password"),
+                    dbc.Input(id="usuaris-password", type="password", autoComplete="new-password"),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Button(
+                        t("Reset the password"),
+                        id="usuaris-reset",
+                        color="secondary",
+                        className="me-2 mt-4",
+                    ),
+                    dbc.Button(
+                        t("Disable"),
+                        id="usuaris-disable",
+                        color="danger",
+                        className="me-2 mt-4",
+                    ),
+                    dbc.Button(t("Enable"), id="usuaris-enable", color="success", className="mt-4"),
+                ],
+                md=6,
+            ),
+        ],
+        className="g-3",
+    )
+
+
+def _technician_services(t: Callable[..., str], services: _Options) -> html.Fieldset:
+    """The services of the chosen technician, and the button that saves them."""
+    return html.Fieldset(
+        [
+            html.Legend(t("Services of the technician"), className="form-label fs-6"),
+            dbc.Checklist(id="usuaris-services", options=services, value=[], inline=True),
+            dbc.Button(
+                t("Save the services"),
+                id="usuaris-save-services",
+                color="primary",
+                className="mt-2",
+            ),
+        ],
+        className="mt-3",
+    )
+
+
 def layout(**query: str) -> Any:
+    """The page: the accounts grid (filled by :func:`show`) and the forms that change them."""
     lang = c.request_language(query)
     t = translator(lang)
     require_role(*DIRECTOR)  # 403 for other roles (web.guard protects the page too)
@@ -35,104 +144,11 @@ def layout(**query: str) -> Any:
     children = [
         html.Div(id="usuaris-grid-wrap"),
         html.H2(t("New account"), className="h4 mt-4"),
-        dbc.Row(
-            [
-                dbc.Col(
-                    [
-                        html.Label(t("User name"), htmlFor="usuaris-new-username"),
-                        dbc.Input(id="usuaris-new-username", autoComplete="off"),
-                    ],
-                    md=3,
-                ),
-                dbc.Col(
-                    [
-                        html.Label(t("Password"), htmlFor="usuaris-new-password"),
-                        dbc.Input(
-                            id="usuaris-new-password", type="password", autoComplete="new-password"
-                        ),
-                    ],
-                    md=3,
-                ),
-                dbc.Col(
-                    [
-                        html.Label(t("Role"), htmlFor="usuaris-new-role"),
-                        dbc.Select(id="usuaris-new-role", options=roles, value="tecnic"),
-                    ],
-                    md=2,
-                ),
-                dbc.Col(
-                    html.Fieldset(
-                        [
-                            html.Legend(t("Services (technicians)"), className="form-label fs-6"),
-                            dbc.Checklist(
-                                id="usuaris-new-services",
-                                options=services,
-                                value=[],
-                                className="usuaris-services",
-                            ),
-                        ]
-                    ),
-                    md=4,
-                ),
-            ],
-            className="g-3",
-        ),
+        _new_account_form(t, roles, services),
         dbc.Button(t("Create the account"), id="usuaris-create", color="primary", className="mt-3"),
         html.H2(t("Existing account"), className="h4 mt-4"),
-        dbc.Row(
-            [
-                dbc.Col(
-                    [
-                        html.Label(t("User"), htmlFor="usuaris-user"),
-                        dbc.Select(id="usuaris-user", options=[]),
-                    ],
-                    md=3,
-                ),
-                dbc.Col(
-                    [
-                        html.Label(t("New password"), htmlFor="usuaris-password"),
-                        dbc.Input(
-                            id="usuaris-password", type="password", autoComplete="new-password"
-                        ),
-                    ],
-                    md=3,
-                ),
-                dbc.Col(
-                    [
-                        dbc.Button(
-                            t("Reset the password"),
-                            id="usuaris-reset",
-                            color="secondary",
-                            className="me-2 mt-4",
-                        ),
-                        dbc.Button(
-                            t("Disable"),
-                            id="usuaris-disable",
-                            color="danger",
-                            className="me-2 mt-4",
-                        ),
-                        dbc.Button(
-                            t("Enable"), id="usuaris-enable", color="success", className="mt-4"
-                        ),
-                    ],
-                    md=6,
-                ),
-            ],
-            className="g-3",
-        ),
-        html.Fieldset(
-            [
-                html.Legend(t("Services of the technician"), className="form-label fs-6"),
-                dbc.Checklist(id="usuaris-services", options=services, value=[], inline=True),
-                dbc.Button(
-                    t("Save the services"),
-                    id="usuaris-save-services",
-                    color="primary",
-                    className="mt-2",
-                ),
-            ],
-            className="mt-3",
-        ),
+        _existing_account_form(t),
+        _technician_services(t, services),
         html.Div(id="usuaris-message", role="status", className="mt-3", **LIVE),
         dcc.Store(id="usuaris-version", data=0),
         dcc.Store(id="usuaris-lang", data=lang),
@@ -238,7 +254,7 @@ def act(
     trigger = dash.ctx.triggered_id
     try:
         if trigger == "usuaris-create":
-            chosen = services or [] if role == "tecnic" else []
+            chosen = services or [] if takes_services(role or "") else []
             user_accounts.create_user(
                 engine,
                 new_username or "",
@@ -261,13 +277,6 @@ def act(
                 user_accounts.set_password(engine, username, password or "", by=info.username)
                 message = t("Password of {username} changed.", username=username)
             elif trigger == "usuaris-save-services":
-                target = user_accounts.get_user(engine, username)
-                if target is None or target.role != "tecnic":
-                    return dbc.Alert(
-                        t("Only technicians are assigned services."),
-                        color="danger",
-                        id="usuaris-error",
-                    ), dash.no_update
                 user_accounts.set_services(
                     engine,
                     username,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from accounts import approvals, audit, users
+from accounts import approvals, audit, roles, users
 from accounts.errors import AccountError, PermissionDenied
 from accounts.roles import Actor
 from indicators.storage import locks
@@ -67,12 +67,17 @@ def test_approve_lock_reopen_are_audited(engine: Engine) -> None:
 # --- the role rule, inside the domain -------------------------------------------------------
 
 
+def _services_for(role: str) -> list[str]:
+    """A technician reports for SIS; a reader is assigned no service (accounts.roles)."""
+    return ["SIS"] if roles.takes_services(role) else []
+
+
 def _as_account(engine: Engine, role: str) -> Any:
-    return users.create_user(engine, "anna", "longenough", role, ["SIS"])
+    return users.create_user(engine, "anna", "longenough", role, _services_for(role))
 
 
 def _as_username(engine: Engine, role: str) -> Any:
-    users.create_user(engine, "anna", "longenough", role, ["SIS"])
+    users.create_user(engine, "anna", "longenough", role, _services_for(role))
     return "anna"
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from accounts import roles, users
 from accounts.errors import AccountError, PermissionDenied
 from accounts.roles import Actor
+from indicators.storage.engine import transaction
+from indicators.storage.schema import User, UserService
 
 KNOWN = {"SIS", "SBAS-VIC", "SAD"}
 
@@ -54,8 +56,16 @@ def test_an_account_uploads_by_the_same_rule(engine: Engine) -> None:
 
 
 def test_a_read_only_account_with_services_still_uploads_nothing(engine: Engine) -> None:
-    ro = users.create_user(engine, "ro", "longenough", "consulta", ["SIS"])
-    assert ro.services == ("SIS",)
+    """A reader is never assigned services (refused inside the domain); one that has them
+    anyway (data from before the rule) still uploads nothing."""
+    with pytest.raises(AccountError):
+        users.create_user(engine, "ro", "longenough", "consulta", ["SIS"])
+    users.create_user(engine, "ro", "longenough", "consulta")
+    with transaction(engine) as session:  # an assignment written before the rule
+        user = session.scalars(select(User).where(User.username == "ro")).one()
+        user.services = [UserService(service="SIS")]
+    ro = users.get_user(engine, "ro")
+    assert ro is not None and ro.services == ("SIS",)
     assert roles.allowed_services(ro, KNOWN) == set()
 
 

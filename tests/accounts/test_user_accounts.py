@@ -61,26 +61,33 @@ def test_duplicate_username_refused(engine: Engine) -> None:
 def test_authenticate_audits_and_throttles_per_user(engine: Engine) -> None:
     users.create_user(engine, "anna", "longenough", "director")
     t0 = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
+    policy = users.ThrottlePolicy(max_failures=3, delay_seconds=60)
     ok = users.authenticate(engine, "anna", "longenough", ip="10.0.0.1", now=t0)
     assert ok.ok and ok.user is not None and ok.user.username == "anna"
-    for i in range(2):
-        res = users.authenticate(engine, "anna", "wrong", max_failures=3, now=t0)
+    for i in range(3):
+        res = users.authenticate(engine, "anna", "wrong", ip="10.0.0.1", policy=policy, now=t0)
         assert (res.ok, res.reason) == (False, "invalid"), i
-    locked = users.authenticate(engine, "anna", "wrong", max_failures=3, lockout_seconds=60, now=t0)
-    assert locked.reason == "locked" and locked.locked_until == t0 + dt.timedelta(seconds=60)
-    # even the right password is refused while locked
+    # the third failure makes the next attempt from that address wait, right password or not
     again = users.authenticate(
-        engine, "anna", "longenough", max_failures=3, now=t0 + dt.timedelta(seconds=30)
+        engine,
+        "anna",
+        "longenough",
+        ip="10.0.0.1",
+        policy=policy,
+        now=t0 + dt.timedelta(seconds=30),
     )
-    assert again.reason == "locked"
+    assert (again.reason, again.retry_after) == ("throttled", 30)
     later = users.authenticate(
-        engine, "anna", "longenough", max_failures=3, now=t0 + dt.timedelta(seconds=61)
+        engine,
+        "anna",
+        "longenough",
+        ip="10.0.0.1",
+        policy=policy,
+        now=t0 + dt.timedelta(seconds=61),
     )
     assert later.ok
-    user = users.get_user(engine, "anna")
-    assert user is not None and user.failed_logins == 0 and user.locked_until is None
     log = audit.audit_frame(engine, username="anna")
-    assert log["action"].value_counts().to_dict() == {"login": 2, "login_failed": 4}
+    assert log["action"].value_counts().to_dict() == {"login": 2, "login_failed": 3}
 
 
 def test_unknown_and_disabled_users_cannot_log_in(engine: Engine) -> None:
@@ -98,29 +105,23 @@ def test_unknown_and_disabled_users_cannot_log_in(engine: Engine) -> None:
 def test_throttle_per_ip_counts_across_users(engine: Engine) -> None:
     t0 = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
     users.create_user(engine, "anna", "longenough", "director")
+    policy = users.ThrottlePolicy(max_failures_per_ip=3, delay_seconds=300)
     for name in ["x1", "x2", "x3"]:
         assert (
-            users.authenticate(
-                engine, name, "pw", ip="10.9.9.9", now=t0, max_failures_per_ip=3
-            ).reason
+            users.authenticate(engine, name, "pw", ip="10.9.9.9", now=t0, policy=policy).reason
             == "invalid"
         )
-    res = users.authenticate(
-        engine, "anna", "longenough", ip="10.9.9.9", now=t0, max_failures_per_ip=3
-    )
-    assert res.reason == "ip_throttled"
-    # another address is not affected, and the window passes
-    assert users.authenticate(
-        engine, "anna", "longenough", ip="10.1.1.1", now=t0, max_failures_per_ip=3
-    ).ok
+    res = users.authenticate(engine, "anna", "longenough", ip="10.9.9.9", now=t0, policy=policy)
+    assert res.reason == "throttled"
+    # another address is not affected, and the wait passes
+    assert users.authenticate(engine, "anna", "longenough", ip="10.1.1.1", now=t0, policy=policy).ok
     assert users.authenticate(
         engine,
         "anna",
         "longenough",
         ip="10.9.9.9",
         now=t0 + dt.timedelta(seconds=301),
-        max_failures_per_ip=3,
-        lockout_seconds=300,
+        policy=policy,
     ).ok
 
 
@@ -128,7 +129,7 @@ def test_set_password_changes_session_token_and_unlocks(engine: Engine) -> None:
     before = users.create_user(engine, "anna", "longenough", "director")
     for _ in range(5):
         users.authenticate(engine, "anna", "bad")
-    assert users.authenticate(engine, "anna", "longenough").reason == "locked"
+    assert users.authenticate(engine, "anna", "longenough").reason == "throttled"
     users.set_password(engine, "anna", "new password", by="boss")
     after = users.get_user(engine, "anna")
     assert after is not None and after.session_token != before.session_token
