@@ -8,12 +8,14 @@ from plan_model.models import Indicator, Plan
 
 
 def indicator_dict(plan: Plan, ind: Indicator) -> dict[str, Any]:
+    """One indicator in the JSON export: its fields, the plan's method and a milestone's stages."""
     milestone = ind.is_milestone
     return {
         "code": ind.code,
         "name": ind.name,
         "kind": ind.kind.value,
         "unit": ind.unit if not milestone else "%",
+        "integer": ind.integer,
         "direction": ind.direction.value if ind.direction else None,
         "aggregation": ind.aggregation.value if ind.aggregation else None,
         "method": plan.method_for(ind).value,
@@ -103,6 +105,7 @@ CSV_COLUMNS = [
     "max",
     "planned_completion",
     "method",
+    "integer",
 ]
 
 
@@ -135,6 +138,7 @@ def plan_to_rows(plan: Plan) -> list[dict[str, Any]]:
                     "max": ind.bounds.max if ind.bounds and ind.bounds.max is not None else "",
                     "planned_completion": ind.planned_completion or "",
                     "method": plan.method_for(ind).value,
+                    "integer": "true" if ind.integer else "false",
                 }
                 for year in (2022, 2023, 2024, 2025):
                     value = ind.targets.get(year) if ind.targets else None

@@ -590,6 +590,11 @@ def _numeric_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[P
             yield check.doc.error(
                 (*base, key), _("'{key}' is only for milestone indicators.", key=key)
             )
+    if ind.integer and "%" in (ind.unit or ""):
+        yield check.doc.error(
+            (*base, "integer"),
+            _("Indicator {code} is a percentage: 'integer' is for counts.", code=ind.code),
+        )
 
 
 def _targets_fit_the_plan(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
@@ -673,7 +678,7 @@ def _context_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[P
                 (*base, key),
                 _("Context indicator {code} needs the key '{key}'.", code=ind.code, key=key),
             )
-    keys = ("direction", "targets", "tolerance", "thresholds", "method")
+    keys = ("direction", "targets", "tolerance", "band", "thresholds", "method")
     for key in (*keys, "planned_completion", "start"):
         if getattr(ind, key) is not None:
             yield check.doc.error(
@@ -690,11 +695,16 @@ def _milestone_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator
     """A milestone has no numeric keys, and a planned completion inside the plan."""
     if ind.kind is not IndicatorKind.MILESTONE:
         return
-    for key in ("direction", "aggregation", "baseline", "targets", "bounds", "tolerance"):
+    numeric_only = ("direction", "aggregation", "baseline", "targets", "bounds", "tolerance")
+    for key in (*numeric_only, "band"):
         if getattr(ind, key) is not None:
             yield check.doc.error(
                 (*base, key), _("'{key}' is only for numeric indicators.", key=key)
             )
+    if ind.integer:
+        yield check.doc.error(
+            (*base, "integer"), _("'{key}' is only for numeric indicators.", key="integer")
+        )
     if ind.planned_completion is None:
         yield check.doc.error(
             (*base, "planned_completion"),

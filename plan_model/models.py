@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from plan_model.periods import Period
 
@@ -29,23 +29,31 @@ class StrictModel(BaseModel):
 
 
 class Origin(StrEnum):
+    """Who proposed an objective: the Department of Social Rights or COSS itself."""
+
     DEPARTAMENT = "departament"  # the Department's proposal (Proposta Departament Drets Socials)
     COSS = "coss"  # COSS's own operation (Operativa COSS)
 
 
 class IndicatorKind(StrEnum):
+    """What an indicator measures: a number against a target, a milestone's stage, or context."""
+
     NUMERIC = "numeric"
     MILESTONE = "milestone"
     CONTEXT = "context"  # numeric, no target, no light, no roll-up ("Indicador de context")
 
 
 class Direction(StrEnum):
+    """Which way a numeric indicator should move from its baseline to meet its targets."""
+
     INCREASE = "increase"
     DECREASE = "decrease"
     MAINTAIN = "maintain"
 
 
 class Aggregation(StrEnum):
+    """How an indicator's quarterly values combine into the figure for the year."""
+
     SUM = "sum"  # flows: the year accumulates its quarters
     LAST = "last"  # stocks and ratios: the latest quarter stands for the year
     MEAN = "mean"  # the mean of the quarters so far
@@ -59,16 +67,45 @@ class Method(StrEnum):
     PROGRESS = "progress"  # gap closed from the baseline ("progrés des de la línia de base")
 
 
+class LevelWeights(StrEnum):
+    """How axes and levers weigh in the level above them (docs/metodologia.md)."""
+
+    OBJECTIVES = "objectives"  # by their number of due objectives (times their own weight)
+    EQUAL = "equal"  # by their own weight only (1 each by default)
+
+
+DEFAULT_MIN_COVERAGE = 2 / 3  # share of the due objectives below a level that must have data
+
+
+def _fraction(value: object) -> object:
+    """A share written as a fraction ("2/3") as a float; anything else unchanged."""
+    if isinstance(value, str) and value.count("/") == 1:
+        num, den = (part.strip() for part in value.split("/"))
+        try:
+            return float(num) / float(den)
+        except (ValueError, ZeroDivisionError):
+            return value
+    return value
+
+
+Share = Annotated[float, BeforeValidator(_fraction), Field(gt=0, le=1)]
+
+
 class Baseline(StrictModel):
+    """The value an indicator started from, and the year it was measured."""
+
     year: int
     value: float
 
 
 class Bounds(StrictModel):
+    """The plausible range of an indicator's values; a value outside it is refused on intake."""
+
     min: float | None = None
     max: float | None = None
 
     def contains(self, value: float) -> bool:
+        """Whether ``value`` lies within the bounds (each end inclusive, a missing end open)."""
         if self.min is not None and value < self.min:
             return False
         return not (self.max is not None and value > self.max)
@@ -95,6 +132,8 @@ class Stage(StrictModel):
 
 
 class Indicator(StrictModel):
+    """One indicator of the catalog: how it is measured, who reports it and what it aims at."""
+
     code: IndicatorCode
     name: NonEmpty
     kind: IndicatorKind
@@ -110,7 +149,9 @@ class Indicator(StrictModel):
     baseline: Baseline | None = None
     targets: dict[int, float] | None = None
     bounds: Bounds | None = None
+    integer: bool = False  # whole numbers (a count of persons, cases...): a fraction is refused
     tolerance: float | None = Field(default=None, ge=0)  # for "maintain": accepted distance
+    band: float | None = Field(default=None, ge=0, le=1)  # None: the catalog's band
     method: Method | None = None  # None: the catalog's method
     # seasonal share of the year's target per quarter (sum, ytd); None: a quarter each
     profile: list[Annotated[float, Field(ge=0)]] | None = Field(
@@ -122,18 +163,23 @@ class Indicator(StrictModel):
 
     @property
     def objective_code(self) -> str:
+        """The code of the objective it belongs to ("P1.02-I3" belongs to "P1.02")."""
         return self.code.split("-I", 1)[0]
 
     @property
     def is_milestone(self) -> bool:
+        """Whether it is reported as a milestone's stage rather than a number."""
         return self.kind is IndicatorKind.MILESTONE
 
     @property
     def planned_completion_period(self) -> Period | None:
+        """The quarter a milestone is planned to be completed in, if the catalog says."""
         return Period.parse(self.planned_completion) if self.planned_completion else None
 
 
 class Objective(StrictModel):
+    """An operational objective of the plan, with its wording, axis, origin and challenges."""
+
     code: ObjectiveCode
     text: NonEmpty  # word for word from the plan
     axis: int
@@ -143,16 +189,21 @@ class Objective(StrictModel):
 
     @property
     def lever_number(self) -> int:
+        """The lever it belongs to, read from its code ("P3.05" is in lever 3)."""
         return int(self.code[1])
 
 
 class Axis(StrictModel):
+    """A strategic axis of a lever, numbered across the whole plan."""
+
     number: int
     name: NonEmpty
     weight: float = Field(1.0, gt=0)
 
 
 class Lever(StrictModel):
+    """One of the plan's five levers, with its axes and operational objectives."""
+
     number: int = Field(ge=1, le=5)
     name: NonEmpty
     tagline: NonEmpty
@@ -161,16 +212,21 @@ class Lever(StrictModel):
     objectives: list[Objective]
 
     def objectives_of(self, axis_number: int) -> list[Objective]:
+        """The lever's objectives on axis ``axis_number``, in the plan's order."""
         return [o for o in self.objectives if o.axis == axis_number]
 
 
 class Challenge(StrictModel):
+    """A challenge (repte) that the plan's objectives respond to."""
+
     number: int
     name: NonEmpty
     description: NonEmpty
 
 
 class Service(StrictModel):
+    """A COSS service responsible for reporting indicators, and where to remind it."""
+
     code: ServiceCode
     name: NonEmpty
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
@@ -179,6 +235,8 @@ class Service(StrictModel):
 
 
 class PlanInfo(StrictModel):
+    """The plan's identity and span of years, and where its indicator catalog lives."""
+
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
     name: NonEmpty
     organisation: NonEmpty
@@ -194,6 +252,10 @@ class Catalog(StrictModel):
     note: str | None = None
     thresholds: Thresholds = Field(default_factory=Thresholds)
     method: Method = Method.TARGET_SHARE  # the plan's default; an indicator may override it
+    # relative band around the expected path inside which the light stays green
+    band: float = Field(0.0, ge=0, le=1)
+    min_coverage: Share = DEFAULT_MIN_COVERAGE  # a number or a fraction ("2/3")
+    level_weights: LevelWeights = LevelWeights.OBJECTIVES
     stages: list[Stage]
     indicators: list[Indicator]
 
@@ -218,69 +280,89 @@ class Plan(StrictModel):
 
     @property
     def years(self) -> list[int]:
+        """Every year of the plan, first to last."""
         return list(range(self.info.start_year, self.info.end_year + 1))
 
     @property
     def first_period(self) -> Period:
+        """The first quarter of the plan (1st quarter of its first year)."""
         return Period(self.info.start_year, 1)
 
     @property
     def last_period(self) -> Period:
+        """The last quarter of the plan (4th quarter of its last year)."""
         return Period(self.info.end_year, 4)
 
     @property
     def indicators(self) -> list[Indicator]:
+        """Every indicator of the catalog, in catalog order."""
         return self.catalog.indicators
 
     @property
     def stages(self) -> list[Stage]:
+        """The milestone stage scale of the catalog, in order."""
         return self.catalog.stages
 
     @cached_property
     def objectives(self) -> list[Objective]:
+        """Every operational objective, lever by lever."""
         return [o for lever in self.levers for o in lever.objectives]
 
     @cached_property
     def axes(self) -> list[Axis]:
+        """Every axis, lever by lever."""
         return [a for lever in self.levers for a in lever.axes]
 
     @cached_property
     def objective_by_code(self) -> dict[str, Objective]:
+        """The objectives keyed by their code."""
         return {o.code: o for o in self.objectives}
 
     @cached_property
     def indicator_by_code(self) -> dict[str, Indicator]:
+        """The indicators keyed by their code."""
         return {i.code: i for i in self.indicators}
 
     @cached_property
     def service_by_code(self) -> dict[str, Service]:
+        """The services keyed by their code."""
         return {s.code: s for s in self.services}
 
     @cached_property
     def stage_by_key(self) -> dict[str, Stage]:
+        """The milestone stages keyed by their key."""
         return {s.key: s for s in self.stages}
 
     def lever(self, number: int) -> Lever:
+        """The lever numbered ``number``; KeyError if the plan has none."""
         for lever in self.levers:
             if lever.number == number:
                 return lever
         raise KeyError(number)
 
     def lever_of_axis(self, axis_number: int) -> Lever:
+        """The lever that holds axis ``axis_number``; KeyError if none does."""
         for lever in self.levers:
             if any(a.number == axis_number for a in lever.axes):
                 return lever
         raise KeyError(axis_number)
 
     def indicators_of(self, objective_code: str) -> list[Indicator]:
+        """The indicators that measure the objective ``objective_code``."""
         return [i for i in self.indicators if i.objective_code == objective_code]
 
     def indicators_of_service(self, service_code: str) -> list[Indicator]:
+        """The indicators that service ``service_code`` is responsible for reporting."""
         return [i for i in self.indicators if i.responsible_service == service_code]
 
     def method_for(self, indicator: Indicator) -> Method:
         """The method driving ``indicator``'s light: its own, else the catalog's."""
         return indicator.method or self.catalog.method
 
+    def band_for(self, indicator: Indicator) -> float:
+        """The tolerance band of ``indicator``'s light: its own, else the catalog's."""
+        return self.catalog.band if indicator.band is None else indicator.band
+
     def thresholds_for(self, indicator: Indicator) -> Thresholds:
+        """The traffic-light thresholds for ``indicator``: its own, else the catalog's."""
         return indicator.thresholds or self.catalog.thresholds

@@ -156,6 +156,8 @@ class LoadReport:
 
 
 def _decimals(indicator: Indicator) -> int:
+    if indicator.integer:
+        return 0
     unit = (indicator.unit or "").lower()
     if "%" in unit or "/" in unit or unit.startswith("dies"):
         return 1

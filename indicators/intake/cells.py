@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from indicators.intake.extent_cells import ErrorCell, PercentCell
 from indicators.intake.parse import fold
 from plan_model.models import Stage
 
@@ -53,7 +54,13 @@ def parse_number(cell: object) -> float | None:
     return sign * float(text)
 
 
-CLEAR_MARKERS = frozenset({"esborrar", "borrar", "clear"})  # folded: case and accents ignored
+CLEAR_MARKER_BY_LANG = {"ca": "esborrar", "es": "borrar", "en": "clear"}
+CLEAR_MARKERS = frozenset(CLEAR_MARKER_BY_LANG.values())  # folded: case and accents ignored
+
+
+def clear_marker(lang: str | None = "ca") -> str:
+    """The word that clears a value, as the template in ``lang`` documents it."""
+    return CLEAR_MARKER_BY_LANG.get(lang or "ca", CLEAR_MARKER_BY_LANG["ca"])
 
 
 def is_clear_marker(cell: object) -> bool:
@@ -71,8 +78,21 @@ ERROR_TEXTS = frozenset(
 
 
 def is_error_cell(cell: object) -> bool:
-    """Whether a value cell shows a spreadsheet error (``#DIV/0!``, ``#N/A``, ``#REF!``...)."""
+    """Whether a value cell shows a spreadsheet error (``#DIV/0!``, ``#N/A``, ``#REF!``...):
+    an error cell of a workbook (the reader carries its kind), or its text in a CSV file."""
+    if isinstance(cell, ErrorCell):
+        return True
     return isinstance(cell, str) and len(cell) <= 16 and cell.strip().upper() in ERROR_TEXTS
+
+
+def is_percent_cell(cell: object) -> bool:
+    """Whether a value cell holds a number formatted as a percentage (0.815 shown as 81,5 %)."""
+    return isinstance(cell, PercentCell)
+
+
+def percent_of(fraction: float) -> float:
+    """The percentage a %-formatted cell shows: 0.815 → 81.5 (without binary noise)."""
+    return round(fraction * 100, 9)
 
 
 class StageMatcher:
@@ -88,8 +108,11 @@ class StageMatcher:
                 self.by_pct.setdefault(float(stage.pct), stage.key)
 
     def match(self, cell: object) -> str | None:
+        """The stage key a cell names (by name, key or percentage), or None."""
         if isinstance(cell, bool):
             return None
+        if isinstance(cell, PercentCell):  # 0.5 shown as 50 %: the stage of 50 %
+            return self.by_pct.get(percent_of(cell))
         if isinstance(cell, (int, float)):
             number = float(cell)
             if number in self.by_pct:

@@ -56,6 +56,8 @@ class ExtentRefused(Exception):
 
 @dataclass(frozen=True)
 class Limits:
+    """How large a workbook the reader may be asked to allocate, and for how long it may read."""
+
     cells: int  # of one sheet's used area, and of all sheets together
     rows: int  # of all sheets together
     columns: int
@@ -64,6 +66,7 @@ class Limits:
     seconds: float
 
     def check_sheet(self, rows: int, columns: int, reserved: int = 0) -> None:
+        """Refuse one sheet whose used area, reserved cells, columns or rows exceed the limits."""
         if max(rows * columns, reserved) > self.cells:
             raise ExtentRefused("cells", max(rows * columns, reserved))
         if columns > self.columns:
@@ -87,12 +90,15 @@ class Limits:
 
 @dataclass
 class SheetExtent:
+    """The used area the reader would allocate for one sheet, measured from A1."""
+
     rows: int = 0
     columns: int = 0
     reserved: int = 0  # cells the reader reserves before reading any (.xls DIMENSIONS)
 
     @property
     def cells(self) -> int:
+        """Cells the reader allocates: the dense grid, or what it reserved if that is more."""
         return max(self.rows * self.columns, self.reserved)
 
 
@@ -104,6 +110,7 @@ class Budget:
         self.deadline = time.monotonic() + limits.seconds
 
     def spend(self, size: int) -> None:
+        """Take ``size`` inflated bytes from the budget; refuse when bytes or time run out."""
         self.left -= size
         if self.left < 0:
             raise ExtentRefused("bytes")
@@ -132,8 +139,10 @@ def parse_part(
     budget: Budget,
     start: Callable[[str, dict[str, str]], None] | None = None,
     end: Callable[[str], None] | None = None,
+    text: Callable[[str], None] | None = None,
 ) -> None:
-    """Parse one XML part in chunks, calling ``start`` / ``end`` for each element."""
+    """Parse one XML part in chunks, calling ``start`` / ``end`` for each element (and
+    ``text`` for character data, when given)."""
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.EntityDeclHandler = _refuse_doctype
@@ -142,6 +151,8 @@ def parse_part(
         parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
     gap = 0
     empty = True
     try:
@@ -212,6 +223,7 @@ class XlsxPart:
         self.relations: dict[str, str] = {}
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        """Note what an element tells of the extent: a cell, a row, a sheet, a relationship."""
         local = name if ":" not in name else name.rpartition(":")[2]
         if local not in _XLSX_NAMES:
             return  # most elements: <v>, <is>, <t>... (this runs for every one)
@@ -327,6 +339,7 @@ class OdsContent:
     count: int = 0  # every table, nested ones too
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        """Open a table, a row or a cell, and charge the spaces a ``<text:s>`` stands for."""
         local = name if ":" not in name else name.rpartition(":")[2]
         table = self.tables[-1] if self.tables else None
         if local in _ODS_CELLS:
@@ -352,6 +365,7 @@ class OdsContent:
                 raise ExtentRefused("columns", table.row_width)
 
     def end(self, name: str) -> None:
+        """Close a row (its extent counted, repeats included) or a table (its extent kept)."""
         local = name if ":" not in name else name.rpartition(":")[2]
         if local == "table-row" and self.tables:
             self._end_row(self.tables[-1])
@@ -377,6 +391,7 @@ def _repeats(attrs: dict[str, Any], local: str) -> int:
 def ods_extents(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: Budget
 ) -> list[SheetExtent]:
+    """The extent of each table of an ODS ``content.xml``; refuse more tables than the limit."""
     content = OdsContent(limits, budget)
     parse_part(archive, info, budget, content.start, content.end)
     if content.count > limits.sheets:

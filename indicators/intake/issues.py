@@ -21,6 +21,7 @@ class Issue:
     message: str  # in the requested language
 
     def to_json(self) -> dict[str, Any]:
+        """The issue as a JSON object (the CLI's ``--json``, the web check's answer)."""
         return asdict(self)
 
     def location(self, lang: str = "ca") -> str:
@@ -35,6 +36,7 @@ class Issue:
         return ", ".join(parts)
 
     def describe(self, lang: str = "ca") -> str:
+        """The message after its location: ``Full «Dades», fila 7, columna E: ...``."""
         where = self.location(lang)
         return f"{where}: {self.message}" if where else self.message
 
@@ -57,14 +59,17 @@ class IssueList(list[Issue]):
 
     @property
     def omitted(self) -> int:
+        """How many issues were counted but not kept (beyond ``limit``)."""
         return self.total - len(self)
 
     def append(self, issue: Issue) -> None:
+        """Count ``issue``; keep it while fewer than ``limit`` are kept."""
         self.total += 1
         if len(self) < self.limit:
             super().append(issue)
 
     def extend(self, issues: Iterable[Issue]) -> None:
+        """Count every issue of ``issues``, keeping the first ones up to ``limit``."""
         for issue in issues:
             self.append(issue)
 
@@ -73,6 +78,7 @@ class IssueList(list[Issue]):
         return self
 
     def insert(self, index: SupportsIndex, issue: Issue) -> None:
+        """Count ``issue`` and keep it at ``index``; the last kept one goes if over ``limit``."""
         self.total += 1
         super().insert(index, issue)
         if len(self) > self.limit:
@@ -128,9 +134,19 @@ MESSAGES: dict[str, str] = {
     "unknown_stage": "«{value}» is not a stage of the scale ({stages}), nor its percentage.",
     "not_a_number": "«{value}» is not a number.",
     "out_of_bounds": "The value {value} of «{code}» is outside its limits ({limits}).",
+    "not_a_whole_number": (
+        "«{code}» counts {unit} in whole numbers: {value} is not a whole number."
+    ),
     "percent_as_fraction": (
-        "«{code}» is a percentage and the cell holds {value}: if it means {percent} %, "
+        "«{code}» is a percentage and the cell holds {fraction}: if it means {percent} %, "
         "write {percent}."
+    ),
+    "percent_cell": (
+        "The cell is formatted as a percentage: {fraction} has been read as {percent} %."
+    ),
+    "percent_cell_unit": (
+        "The cell is formatted as a percentage (it shows {percent} %), but «{code}» is "
+        "measured in {unit}: write the figure in a cell without the percentage format."
     ),
     "empty_value": (
         "The row of «{code}» has no value: the value in force (if any) is kept. To clear it, "

@@ -143,6 +143,8 @@ def fold(value: object) -> str:
 
 
 def header_role(value: object) -> tuple[Role, int] | None:
+    """The role a header cell names (indicator code, value, period, comment, service) and its
+    priority (a higher one wins when two columns claim a role); None for any other text."""
     if not isinstance(value, str) or not value.strip():
         return None
     folded = fold(value)
@@ -166,6 +168,7 @@ def period_header(value: object) -> Period | None:
 
 
 def period_in_text(text: str) -> Period | None:
+    """The first quarter a text names (``Dades 2025-T3``, ``T3 2025``), or None."""
     match = _PERIOD_IN_TEXT.search(text)
     return Period.try_parse(match.group(0)) if match else None
 
@@ -174,6 +177,8 @@ _CANONICAL_CODE = re.compile(r"^[A-Z]{0,4}\d+(?:[.\-_/][A-Z0-9]+)+$")
 
 
 def normalise_code(value: object) -> str:
+    """An indicator or service code as the plan writes it: upper case, no spaces, plain
+    hyphens (``p1.01 – i1`` → ``P1.01-I1``)."""
     if isinstance(value, str) and _CANONICAL_CODE.match(value):
         return value  # already clean: the usual case
     if isinstance(value, float) and value.is_integer():
@@ -184,6 +189,7 @@ def normalise_code(value: object) -> str:
 
 
 def is_empty(value: object) -> bool:
+    """Whether a cell holds nothing (None, or only spaces)."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -219,12 +225,15 @@ class Found:
 
 @dataclass
 class Meta:
+    """What the template's hidden ``_meta`` sheet says the file is for."""
+
     service: str | None = None
     period: str | None = None
     template_version: str | None = None
 
 
 def read_meta(sheets: list[Sheet]) -> Meta:
+    """The service, quarter and template version of the ``_meta`` sheet (empty without one)."""
     meta = Meta()
     for sheet in sheets:
         if sheet.name.strip().lower() != META_SHEET:

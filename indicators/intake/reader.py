@@ -52,6 +52,7 @@ class Sheet:
     nul_removed: bool = False  # NUL characters were removed from its name or cells
 
     def row_number(self, index: int) -> int:
+        """The row number the spreadsheet shows for ``rows[index]``."""
         return self.first_row + index
 
 
@@ -66,12 +67,17 @@ def column_letter(index: int) -> str:
 
 
 def read_sheets(filename: str, content: bytes, fmt: Format, settings: Settings) -> list[Sheet]:
+    """The sheets of a file whose format the safety checks found (a CSV file is one sheet)."""
     if fmt == "csv":
         return [read_csv(filename, content, settings)]
     return read_workbook(content, settings, filename=filename)
 
 
 def read_workbook(content: bytes, settings: Settings, *, filename: str = "") -> list[Sheet]:
+    """The worksheets of a workbook, read in the bounded child, each cell with its kind (an
+    error cell as an :class:`~indicators.intake.extent_cells.ErrorCell`, a %-formatted number
+    as a :class:`~indicators.intake.extent_cells.PercentCell`); a named refusal
+    (:class:`UnsafeFile`) when it cannot be read within the limits."""
     try:
         answer = sandbox.read_cells(
             content,
@@ -148,6 +154,7 @@ def _strip_nul(rows: list[list[Cell]]) -> bool:
 
 
 def decode_text(content: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252."""
     if content.startswith(codecs.BOM_UTF8):
         return content[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -159,6 +166,7 @@ def decode_text(content: bytes) -> str:
 
 
 def sniff_delimiter(text: str) -> str:
+    """``;``, ``,`` or tab: the one found, outside quotes, on most of the first lines."""
     lines = [line for line in text.splitlines()[:30] if line.strip()]
     best, best_score = ";", -1
     for delimiter in (";", ",", "\t"):

@@ -3,14 +3,19 @@
 The second wall behind the extent checks of :mod:`indicators.intake.safety`: whatever a file
 makes the reader allocate, it allocates in a short-lived child process, never in a web worker.
 :func:`read_cells` runs this very file as a script with the same interpreter (isolated mode:
-no environment variables, no current directory on the path; it imports the standard library and
-python-calamine only, not the app), passes the file's bytes on stdin, and gets the cells back on
+no environment variables, no current directory on the path; it imports the standard library,
+python-calamine and the intake's standard-library-only structure readers, not the app), passes the file's bytes on stdin, and gets the cells back on
 stdout as JSON. The child first limits itself (``RLIMIT_AS`` for its memory, ``RLIMIT_CPU``, no
 core dump, no file written), then reads. If it runs out of memory or time, or dies in any way,
 the parent gets a :class:`Failure`, never an exception of the reader and never a dead worker.
 
 JSON keeps strings, numbers (int and float apart), booleans and ``null``; dates, times and
-durations travel as ``{"$": "date", "v": "2025-10-01"}``.
+durations travel as ``{"$": "date", "v": "2025-10-01"}``. What the reader loses of a cell's
+kind, the child finds in the file itself (:mod:`indicators.intake.extent_cells`, standard
+library only) and sends tagged too: an error cell as ``{"$": "error", "v": "#DIV/0!"}`` (an
+:class:`~indicators.intake.extent_cells.ErrorCell` once decoded), a number formatted as a
+percentage as ``{"$": "percent", "v": 0.815}`` (a
+:class:`~indicators.intake.extent_cells.PercentCell`).
 """
 
 from __future__ import annotations
@@ -118,6 +123,14 @@ def _decode(obj: dict[str, Any]) -> Any:
     import datetime as dt
 
     value = obj["v"]
+    if tag == "error":
+        from indicators.intake.extent_cells import ErrorCell
+
+        return ErrorCell(value)
+    if tag == "percent":
+        from indicators.intake.extent_cells import PercentCell
+
+        return PercentCell(value)
     if tag == "date":
         return dt.date.fromisoformat(value)
     if tag == "datetime":
@@ -162,7 +175,10 @@ def _read(content: bytes) -> list[dict[str, Any]]:
 
     import python_calamine
 
+    from indicators.intake.extent_cells import cell_kinds
+
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+    kinds = cell_kinds(content)
     sheets: list[dict[str, Any]] = []
     for meta in workbook.sheets_metadata:
         if "WorkSheet" not in str(meta.typ):
@@ -176,11 +192,31 @@ def _read(content: bytes) -> list[dict[str, Any]]:
                 "visible": "Visible" in visible and "Hidden" not in visible,
                 "first_row": start[0] + 1,
                 "first_col": start[1],
-                "rows": sheet.to_python(skip_empty_area=True),
+                "rows": _with_kinds(
+                    sheet.to_python(skip_empty_area=True), start, kinds.get(meta.name, {})
+                ),
             }
         )
         del sheet
     return sheets
+
+
+def _with_kinds(
+    rows: list[list[Any]], start: tuple[int, int], kinds: dict[tuple[int, int], str]
+) -> list[list[Any]]:
+    """The cells whose kind the reader loses, tagged: an error cell (read as ``""``, or as
+    its cached number) as ``{"$": "error"}``, a number formatted as a percentage as
+    ``{"$": "percent"}``."""
+    for (row, col), kind in kinds.items():
+        i, j = row - start[0], col - start[1]
+        if not (0 <= i < len(rows) and 0 <= j < len(rows[i])):
+            continue
+        value = rows[i][j]
+        if kind != "%":
+            rows[i][j] = {_TAG: "error", "v": kind}
+        elif type(value) in (int, float):
+            rows[i][j] = {_TAG: "percent", "v": value}
+    return rows
 
 
 def _answer(content: bytes, output_limit: int) -> bytes:
@@ -207,7 +243,11 @@ def _answer(content: bytes, output_limit: int) -> bytes:
 
 
 def main(argv: list[str]) -> int:
+    """The child: ``argv`` is the reader's directory, the memory limit (MB), the CPU seconds
+    and the output limit (MB); the file comes on stdin, the cells (or a failure) go to stdout."""
     sys.path.append(argv[1])
+    # the repository root, for the standard-library-only cell kinds (no app module is imported)
+    sys.path.append(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     memory_mb, cpu_seconds, output_mb = (int(arg) for arg in argv[2:5])
     _limit_self(memory_mb, cpu_seconds)
     try:

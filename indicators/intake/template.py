@@ -7,8 +7,8 @@ One workbook per service and quarter, written with openpyxl:
   Últim valor, Meta <any>, Valor, Comentari) and one row per indicator of the service.
   Only the Valor and Comentari cells are unlocked (sheet protection without password, so a
   technician who really needs to can lift it from the Review menu); Valor carries a data
-  validation: a decimal within the indicator's bounds, or a drop-down of the stage names for
-  milestones;
+  validation: a number within the indicator's bounds or the clearing marker (``esborrar``), or
+  a drop-down of the stage names (and the marker) for milestones;
 - ``_meta`` (very hidden): key/value rows ``service``, ``period``, ``template_version``,
   ``generated_at`` (and ``plan``, ``lang``) so the import knows what the file is for.
 
@@ -34,6 +34,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from i18n import format_date, format_number, translator
+from indicators.intake.cells import CLEAR_MARKERS, clear_marker
 from plan_model.models import Indicator, Plan
 from plan_model.periods import Period
 from settings import Settings, get_settings
@@ -71,6 +72,8 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class TemplateRequest:
+    """A checked request for a template: a service of the plan and a quarter inside it."""
+
     service: str
     period: Period
 
@@ -121,56 +124,82 @@ def _target(indicator: Indicator, year: int) -> float | str | None:
     return None
 
 
-def _validation_for(indicator: Indicator, plan: Plan, lang: str) -> DataValidation:
+def _validation_for(indicator: Indicator, plan: Plan, lang: str, cell: str) -> DataValidation:
+    """The value cells' validation for ``indicator``: a drop-down of the stages (and the
+    clearing marker) for a milestone; for a number, a custom formula on ``cell`` (the first
+    cell it covers, the others relative to it) that accepts a number within the bounds or a
+    clearing marker (``esborrar``, ``borrar``, ``clear``: a decimal validation refuses them)."""
     _ = translator(lang)
+    marker = clear_marker(lang)
     if indicator.is_milestone:
-        names = stage_names(plan, lang)
-        dv = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=True)
+        names = [*stage_names(plan, lang), marker]
+        dv = DataValidation(
+            type="list",
+            formula1='"' + ",".join(names) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            showInputMessage=True,
+        )
         dv.errorTitle = _("Stage not recognised")
-        dv.error = _("Choose one of the stages of the list.")
+        dv.error = _(
+            "Choose one of the stages of the list, or «{marker}» to clear the value already sent.",
+            marker=marker,
+        )
         dv.promptTitle = _("Stage")
         dv.prompt = _("Choose the stage the milestone has reached.")
         return dv
+    condition, rule = _number_rule(indicator, cell, lang)
+    dv = DataValidation(
+        type="custom",
+        formula1=f"OR({condition},{_clear_condition(cell)})",
+        allow_blank=True,
+        showErrorMessage=True,  # refuse anything else as it is typed, saying why
+        showInputMessage=True,
+    )
+    dv.errorTitle = _("Value not accepted")
+    dv.error = _(
+        "Write {rule}, or «{marker}» to clear the value already sent.", rule=rule, marker=marker
+    )
+    dv.promptTitle = _("Value")
+    dv.prompt = dv.error
+    return dv
+
+
+def _number_rule(indicator: Indicator, cell: str, lang: str) -> tuple[str, str]:
+    """The formula that a number within the indicator's bounds in ``cell`` satisfies, and the
+    rule in words."""
+    _ = translator(lang)
     bounds = indicator.bounds
     low = bounds.min if bounds else None
     high = bounds.max if bounds else None
+    tests = [f"ISNUMBER({cell})"]
+    if low is not None:
+        tests.append(f"{cell}>={_num(low)}")
+    if high is not None:
+        tests.append(f"{cell}<={_num(high)}")
+    if indicator.integer:
+        tests.append(f"INT({cell})={cell}")
     if low is not None and high is not None:
-        dv = DataValidation(
-            type="decimal",
-            operator="between",
-            formula1=_num(low),
-            formula2=_num(high),
-            allow_blank=True,
-        )
         rule = _(
             "a number between {low} and {high}",
             low=format_number(low, lang),
             high=format_number(high, lang),
         )
     elif low is not None:
-        dv = DataValidation(
-            type="decimal", operator="greaterThanOrEqual", formula1=_num(low), allow_blank=True
-        )
         rule = _("a number of at least {low}", low=format_number(low, lang))
     elif high is not None:
-        dv = DataValidation(
-            type="decimal", operator="lessThanOrEqual", formula1=_num(high), allow_blank=True
-        )
         rule = _("a number of at most {high}", high=format_number(high, lang))
     else:
-        dv = DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="-1E+300",
-            formula2="1E+300",
-            allow_blank=True,
-        )
         rule = _("a number")
-    dv.errorTitle = _("Value not accepted")
-    dv.error = _("Write {rule}.", rule=rule)
-    dv.promptTitle = _("Value")
-    dv.prompt = _("Write {rule}.", rule=rule)
-    return dv
+    if indicator.integer:
+        rule = _("{rule}, whole", rule=rule)
+    condition = tests[0] if len(tests) == 1 else f"AND({','.join(tests)})"
+    return condition, rule
+
+
+def _clear_condition(cell: str) -> str:
+    """The formula tests that ``cell`` holds a clearing marker (any of them, in any case)."""
+    return ",".join(f'LOWER(TRIM({cell}))="{marker}"' for marker in sorted(CLEAR_MARKERS))
 
 
 def _num(value: float) -> str:
@@ -247,7 +276,11 @@ def write_template(
 
 
 def template_filename(service: str, period: str | Period) -> str:
+    """The download name of a template: ``plantilla_SAD_2025-T3.xlsx``."""
     return f"plantilla_{service}_{Period.parse(period)}.xlsx"
+
+
+Lines = list[tuple[str, bool]]  # (text, bold) of each line of the instructions sheet
 
 
 def _write_instructions(
@@ -260,112 +293,115 @@ def _write_instructions(
     lang: str,
     count: int,
 ) -> None:
-    _ = translator(lang)
+    """The instructions sheet: what the file is for, what to fill, the formats, how to send."""
     ws.column_dimensions["A"].width = 110
-    title = _("{plan}: quarterly indicator values", plan=plan.info.name)
-    lines: list[tuple[str, bool]] = [
-        (title, True),
+    lines = [
+        *_heading_lines(plan, service_name, request, deadline, settings, lang),
+        ("", False),
+        *_filling_lines(count, lang),
+        ("", False),
+        *_format_lines(plan, lang),
+        ("", False),
+        *_sending_lines(settings, lang),
+    ]
+    _write_lines(ws, lines)
+    ws.protection.sheet = True
+
+
+def _heading_lines(
+    plan: Plan,
+    service_name: str,
+    request: TemplateRequest,
+    deadline: dt.date,
+    settings: Settings,
+    lang: str,
+) -> Lines:
+    """The title, the service, the quarter and its deadline."""
+    _ = translator(lang)
+    period = _(
+        "Period: {period} ({start} – {end})",
+        period=str(request.period),
+        start=format_date(request.period.start, lang, "long"),
+        end=format_date(request.period.end, lang, "long"),
+    )
+    due = _(
+        "Deadline: {date}, until 23:59 Madrid time ({days} natural days after the end of the "
+        "quarter: Saturdays, Sundays and holidays included)",
+        date=format_date(deadline, lang, "long"),
+        days=settings.submission_deadline_days,
+    )
+    return [
+        (_("{plan}: quarterly indicator values", plan=plan.info.name), True),
         (_("Service: {service} ({code})", service=service_name, code=request.service), False),
-        (
-            _(
-                "Period: {period} ({start} – {end})",
-                period=str(request.period),
-                start=format_date(request.period.start, lang, "long"),
-                end=format_date(request.period.end, lang, "long"),
-            ),
-            False,
+        (period, False),
+        (due, False),
+    ]
+
+
+def _filling_lines(count: int, lang: str) -> Lines:
+    """What to fill, step by step, and the sheets' protection."""
+    _ = translator(lang)
+    steps = [
+        _(
+            '1. Open the sheet "{sheet}": one row per indicator of your service ({count}).',
+            sheet=_("Data"),
+            count=count,
         ),
-        (
-            _(
-                "Deadline: {date} ({days} days after the end of the quarter)",
-                date=format_date(deadline, lang, "long"),
-                days=settings.submission_deadline_days,
-            ),
-            False,
+        _(
+            '2. Write this quarter\'s value of each indicator in the yellow column "{column}". '
+            "Leave it empty if you have no data.",
+            column=_("Value"),
         ),
-        ("", False),
-        (_("What to fill"), True),
-        (
-            _(
-                '1. Open the sheet "{sheet}": one row per indicator of your service ({count}).',
-                sheet=_("Data"),
-                count=count,
-            ),
-            False,
+        _(
+            '3. Explain anything unusual (a big change, an estimate, a delay) in "{column}".',
+            column=_("Comment"),
         ),
-        (
-            _(
-                '2. Write this quarter\'s value of each indicator in the yellow column "{column}". '
-                "Leave it empty if you have no data.",
-                column=_("Value"),
-            ),
-            False,
+        _(
+            "4. Do not change the codes, the other columns or the hidden sheets: the file is "
+            "identified by them."
         ),
-        (
-            _(
-                '3. Explain anything unusual (a big change, an estimate, a delay) in "{column}".',
-                column=_("Comment"),
-            ),
-            False,
+        _(
+            "The sheets are protected without a password so that only the yellow cells change; "
+            "if you really need to, lift it from Review > Unprotect Sheet."
         ),
-        (
-            _(
-                "4. Do not change the codes, the other columns or the hidden sheets: the file is "
-                "identified by them."
-            ),
-            False,
+    ]
+    return [(_("What to fill"), True), *((step, False) for step in steps)]
+
+
+def _format_lines(plan: Plan, lang: str) -> Lines:
+    """The formats accepted, and how to clear a value already sent."""
+    _ = translator(lang)
+    rules = [
+        _("Numbers as you write them in Catalan: 1.234,5 or 1234,5; percentages as 45 or 45 %."),
+        _(
+            "A blank Value cell changes nothing: the value already sent stays in force. To clear "
+            "a value, write «{marker}» in its cell (for a milestone, choose it from the list).",
+            marker=clear_marker(lang),
         ),
-        (
-            _(
-                "The sheets are protected without a password so that only the yellow cells change; "
-                "if you really need to, lift it from Review > Unprotect Sheet."
-            ),
-            False,
+        _(
+            "Flows (e.g. persons attended) are the quarter's figure, not the year's total; stocks "
+            "and ratios are the value at the end of the quarter."
         ),
-        ("", False),
-        (_("Formats accepted"), True),
-        (
-            _(
-                "Numbers as you write them in Catalan: 1.234,5 or 1234,5; percentages as 45 or 45 %."
-            ),
-            False,
+        _(
+            "Milestones: choose the stage from the drop-down list ({stages}).",
+            stages=", ".join(stage_names(plan, lang)),
         ),
-        (
-            _(
-                "A blank Value cell changes nothing: the value already sent stays in force. To "
-                "clear a value, write «esborrar» in its cell."
-            ),
-            False,
+        _(
+            "Values outside the indicator's bounds are refused; the file is then rejected as a "
+            "whole, with a list of every error, and nothing is stored."
         ),
-        (
-            _(
-                "Flows (e.g. persons attended) are the quarter's figure, not the year's total; stocks "
-                "and ratios are the value at the end of the quarter."
-            ),
-            False,
+        _(
+            "You may also send .xlsx, .xls, .ods or .csv files made by hand, with one column per "
+            "quarter or a period column."
         ),
-        (
-            _(
-                "Milestones: choose the stage from the drop-down list ({stages}).",
-                stages=", ".join(stage_names(plan, lang)),
-            ),
-            False,
-        ),
-        (
-            _(
-                "Values outside the indicator's bounds are refused; the file is then rejected as a "
-                "whole, with a list of every error, and nothing is stored."
-            ),
-            False,
-        ),
-        (
-            _(
-                "You may also send .xlsx, .xls, .ods or .csv files made by hand, with one column per "
-                "quarter or a period column."
-            ),
-            False,
-        ),
-        ("", False),
+    ]
+    return [(_("Formats accepted"), True), *((rule, False) for rule in rules)]
+
+
+def _sending_lines(settings: Settings, lang: str) -> Lines:
+    """How to send the file, and whom to ask."""
+    _ = translator(lang)
+    return [
         (_("How to send it"), True),
         (
             _(
@@ -377,6 +413,10 @@ def _write_instructions(
         ),
         (_("Questions: {contact}", contact=settings.support_contact), False),
     ]
+
+
+def _write_lines(ws: Worksheet, lines: Lines) -> None:
+    """One line per row of column A: the first as the title, bold ones as headings."""
     styles: dict[bool, StyleArray] = {}
     for row, (text, bold) in enumerate(lines, start=1):
         cell = ws.cell(row=row, column=1, value=text)
@@ -390,7 +430,6 @@ def _write_instructions(
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if row > 1:
             styles[bold] = copy(cell._style)  # type: ignore[attr-defined]
-    ws.protection.sheet = True
 
 
 def _write_data(
@@ -486,15 +525,19 @@ def _style_data_cell(
 def _add_value_validations(
     ws: Worksheet, plan: Plan, indicators: list[Indicator], lang: str
 ) -> None:
-    """One data validation per distinct rule (a stage list, a range), covering all its cells."""
+    """One data validation per distinct rule (a stage list, a range), covering all its cells;
+    its formula refers to the first of them (the top one: the others are relative to it)."""
     value_col = COLUMN_LETTER["value"]
-    seen: dict[str, DataValidation] = {}
+    groups: dict[str, list[tuple[int, Indicator]]] = {}
     for row, indicator in enumerate(indicators, start=FIRST_DATA_ROW):
         key = "milestone" if indicator.is_milestone else _bounds_key(indicator)
-        if key not in seen:
-            seen[key] = _validation_for(indicator, plan, lang)
-            ws.add_data_validation(seen[key])
-        seen[key].add(f"{value_col}{row}")
+        groups.setdefault(key, []).append((row, indicator))
+    for rows in groups.values():
+        top, indicator = rows[0]
+        dv = _validation_for(indicator, plan, lang, f"{value_col}{top}")
+        for row, _indicator in rows:
+            dv.add(f"{value_col}{row}")
+        ws.add_data_validation(dv)
 
 
 def _protect_data_sheet(ws: Worksheet, count: int) -> None:

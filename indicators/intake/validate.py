@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from i18n import format_number
-from indicators.intake.cells import StageMatcher, is_clear_marker, is_error_cell, parse_number
+from indicators.intake.cells import (
+    StageMatcher,
+    is_clear_marker,
+    is_error_cell,
+    is_percent_cell,
+    parse_number,
+    percent_of,
+)
 from indicators.intake.issues import Issue, IssueList, IssueMaker
 from indicators.intake.parse import Found, Meta, Record, normalise_code, period_in_text
 from indicators.storage.records import ParsedValue
@@ -442,9 +449,26 @@ def _number_is_plausible(run: _SheetRun, row: _Row) -> None:
     if number is None:
         run.reject(row, run.at("not_a_number", record, record.value_column, value=record.value))
         return
+    if is_percent_cell(record.value):
+        number = _percent_cell(run, row, indicator, number)
+        if number is None:
+            return
     row.parsed = number
     bounds, lang = indicator.bounds, run.issue.lang
-    if bounds is not None and not bounds.contains(number):
+    if indicator.integer and not float(number).is_integer():
+        shown = format_number(number, lang, decimals=6)
+        run.reject(
+            row,
+            run.at(
+                "not_a_whole_number",
+                record,
+                record.value_column,
+                value=shown,
+                code=record.code,
+                unit=indicator.unit or "",
+            ),
+        )
+    elif bounds is not None and not bounds.contains(number):
         run.reject(
             row,
             run.at(
@@ -456,8 +480,8 @@ def _number_is_plausible(run: _SheetRun, row: _Row) -> None:
                 limits=_limits(bounds.min, bounds.max, lang),
             ),
         )
-    elif indicator.unit == "%" and 0 < number < 1 and isinstance(record.value, float):
-        # a cell formatted as a percentage holds 0.45 for "45 %"
+    elif _is_percentage(indicator) and 0 < number < 1 and type(record.value) is float:
+        # a fraction typed in a cell without the percentage format: 0.45 for "45 %"?
         run.warn(
             run.at(
                 "percent_as_fraction",
@@ -465,9 +489,40 @@ def _number_is_plausible(run: _SheetRun, row: _Row) -> None:
                 record.value_column,
                 value=record.value,
                 code=record.code,
+                fraction=format_number(number, lang, 6),
                 percent=format_number(number * 100, lang, 2),
             )
         )
+
+
+def _is_percentage(indicator: Indicator) -> bool:
+    """Whether the indicator is measured as a percentage (its unit is ``%``)."""
+    return (indicator.unit or "").strip() == "%"
+
+
+def _percent_cell(run: _SheetRun, row: _Row, indicator: Indicator, number: float) -> float | None:
+    """A number in a %-formatted cell (0.815 shown as 81,5 %): the percentage it shows, said
+    in a warning, for a percentage indicator; an error of the row for any other unit (the
+    fraction is never stored)."""
+    record, lang = row.record, run.issue.lang
+    percent = percent_of(number)
+    shown = {"fraction": format_number(number, lang, 6), "percent": format_number(percent, lang, 4)}
+    if _is_percentage(indicator):
+        run.warn(run.at("percent_cell", record, record.value_column, value=record.value, **shown))
+        return percent
+    run.reject(
+        row,
+        run.at(
+            "percent_cell_unit",
+            record,
+            record.value_column,
+            value=record.value,
+            code=record.code,
+            unit=indicator.unit or "",
+            **shown,
+        ),
+    )
+    return None
 
 
 ROW_RULES: tuple[RowRule, ...] = (

@@ -33,7 +33,14 @@ from i18n import format_date, format_number, translator
 from indicators.storage import locks
 from indicators.storage.engine import get_engine
 from layouts import components as c
-from layouts.upload_workflow import decode_upload, default_period, sign_pending, upload_periods
+from layouts.upload_workflow import (
+    PanelView,
+    decode_upload,
+    default_period,
+    local_clock,
+    sign_pending,
+    upload_periods,
+)
 from web.context import current_plan, current_settings
 from web.session import signing_key
 from web.users import UPLOADERS, require_role
@@ -44,6 +51,7 @@ dash.register_page(  # type: ignore[no-untyped-call]
 
 GRID_STYLE = {"height": "320px", "width": "100%"}
 LIVE: dict[str, Any] = {"aria-live": "polite"}
+HIDDEN: dict[str, Any] = {"aria-hidden": "true"}  # a sign beside the words that say it
 
 
 def _issues_rows(result: Any) -> list[dict[str, Any]]:
@@ -63,15 +71,14 @@ def _issues_rows(result: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _values_rows(result: Any) -> list[dict[str, Any]]:
-    plan = current_plan()
-    names = {i.code: i.name for i in plan.indicators}
+def _values_rows(result: Any, view: PanelView) -> list[dict[str, Any]]:
+    names = {i.code: i.name for i in current_plan().indicators}
     return [
         {
             "indicator": v.indicator,
             "name": names.get(v.indicator, ""),
             "period": v.period,
-            "value": v.value,
+            "value": view.t("Cleared") if v.cleared else view.value(v.value),
             "comment": v.comment,
             "sheet": v.sheet,
             "row": v.row,
@@ -229,6 +236,7 @@ def _send_sections(t: Callable[..., str], lang: str) -> list[Any]:
             ]
         ),
         dcc.Store(id="enviar-pending"),
+        dcc.Store(id="enviar-file"),  # the file picked last (see check_upload)
         dcc.Store(id="enviar-version", data=0),
         dcc.Store(id="enviar-lang", data=lang),
         dcc.Store(id="enviar-a11y"),
@@ -295,14 +303,27 @@ def _template_link(service: str | None, period: str | None, lang: str | None) ->
     return f"/descarrega/plantilla?service={service}&period={period}&lang={lang or 'ca'}", note
 
 
-def _result_panel(result: Any, t: Any) -> list[Any]:
-    """The check's answer: the summary, the errors and warnings, what changes, the values read."""
+def _result_panel(result: Any, t: Any, lang: str | None = "ca") -> list[Any]:
+    """The check's answer: the summary, the errors and warnings, what changes, the values read
+    (numbers and stages written in the page's language)."""
+    view = PanelView.of(t, lang, current_plan())
     return [
         _summary_alert(result, t),
         *_issues_section(result, t),
-        *_changes_section(result, t),
-        *_values_section(result, t),
+        *_changes_section(result, view),
+        *_values_section(result, view),
     ]
+
+
+def _checked_line(filename: str, t: Any) -> html.P:
+    """Which file this panel is about and when it was checked: «full_T3.xlsx, comprovat a les
+    10:42», so that a new check of the same file is visibly new."""
+    clock, hour = local_clock()
+    msgid = "{file}, checked at {time} (one o'clock)" if hour == 1 else "{file}, checked at {time}"
+    return html.P(t(msgid, file=filename, time=clock), id="enviar-checked", className="mb-1 mt-3")
+
+
+_SUMMARY_SIGNS = {"ok": "✔", "duplicate": "=", "rejected": "✖"}  # beside the words, not instead
 
 
 def _summary_alert(result: Any, t: Any) -> Any:
@@ -316,8 +337,10 @@ def _summary_alert(result: Any, t: Any) -> Any:
         title = t("The file has errors")
     # a locked quarter is not the file's fault: say so in the summary itself
     locked = list(dict.fromkeys(e.message for e in result.errors if e.code == "locked_period"))
+    sign = _SUMMARY_SIGNS.get(result.status, "")
     return dbc.Alert(
         [
+            html.Span(f"{sign} ", **HIDDEN),
             html.Strong(title),
             html.Br(),
             result.message,
@@ -325,7 +348,7 @@ def _summary_alert(result: Any, t: Any) -> Any:
         ],
         color=colour,
         id="enviar-summary",
-        className=f"mt-3 import-{result.status}",
+        className=f"mt-2 import-{result.status}",
     )
 
 
@@ -373,19 +396,20 @@ def _issues_section(result: Any, t: Any) -> list[Any]:
     return section
 
 
-def _values_section(result: Any, t: Any) -> list[Any]:
+def _values_section(result: Any, view: PanelView) -> list[Any]:
     if not result.values:
         return []
+    t = view.t
     return [
         html.H3(t("Values read ({count})", count=len(result.values)), className="h5 mt-3"),
         dag.AgGrid(
             id="enviar-values-grid",
-            rowData=_values_rows(result),
+            rowData=_values_rows(result, view),
             columnDefs=[
                 {"field": "indicator", "headerName": t("Indicator"), "width": 120},
                 {"field": "name", "headerName": t("Name"), "flex": 1},
                 {"field": "period", "headerName": t("Quarter"), "width": 110},
-                {"field": "value", "headerName": t("Value"), "width": 120},
+                {"field": "value", "headerName": t("Value"), "width": 150},
                 {"field": "comment", "headerName": t("Comment"), "flex": 1},
                 {"field": "sheet", "headerName": t("Sheet"), "width": 110},
                 {"field": "row", "headerName": t("Row"), "width": 80},
@@ -405,10 +429,12 @@ _CHANGE_KINDS = {
 }
 
 
-def _changes_section(result: Any, t: Any) -> list[Any]:
-    """What storing the file changes, per indicator (``indicators.intake.changes``)."""
+def _changes_section(result: Any, view: PanelView) -> list[Any]:
+    """What storing the file changes, per indicator (``indicators.intake.changes``), with the
+    values as the page writes them (``1.234,5``, stage names)."""
     if not result.changes:
         return []
+    t = view.t
     intro = (
         t("It replaces submission number {id}.", id=result.replaces_id)
         if result.replaces_id is not None
@@ -418,24 +444,45 @@ def _changes_section(result: Any, t: Any) -> list[Any]:
     rows = [
         html.Tr(
             [
-                html.Td(c.indicator),
-                html.Td(c.period),
-                html.Td("" if c.before is None else str(c.before)),
-                html.Td("" if c.after is None else str(c.after)),
-                html.Td(t(_CHANGE_KINDS[c.kind]), className=f"change-{c.kind}"),
+                html.Td(change.indicator),
+                html.Td(change.period),
+                html.Td(view.value(change.before), className="change-value"),
+                html.Td(view.value(change.after), className="change-value"),
+                html.Td(t(_CHANGE_KINDS[change.kind]), className=f"change-{change.kind}"),
             ]
         )
-        for c in result.changes
+        for change in result.changes
     ]
     return [
         html.H3(t("What changes ({count})", count=len(result.changes)), className="h5 mt-3"),
         html.P(intro, id="enviar-replaces"),
-        html.Table(
-            [html.Thead(html.Tr([html.Th(h) for h in header])), html.Tbody(rows)],
-            id="enviar-changes",
-            className="table table-sm",
+        html.Div(
+            html.Table(
+                [
+                    html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+                    html.Tbody(rows),
+                ],
+                id="enviar-changes",
+                className="table table-sm",
+            ),
+            className="table-responsive",
         ),
     ]
+
+
+# the file picked last, kept in the page (never sent back by the server) so that a change of
+# service or quarter checks it again although the chooser has been emptied
+dash.clientside_callback(
+    """
+    function(contents, filename) {
+        if (!contents) { return window.dash_clientside.no_update; }
+        return {contents: contents, filename: filename};
+    }
+    """,
+    Output("enviar-file", "data"),
+    Input("enviar-upload", "contents"),
+    State("enviar-upload", "filename"),
+)
 
 
 @callback(
@@ -443,11 +490,13 @@ def _changes_section(result: Any, t: Any) -> list[Any]:
     Output("enviar-pending", "data"),
     Output("enviar-confirm", "disabled"),
     Output("enviar-confirm-result", "children", allow_duplicate=True),
+    Output("enviar-upload", "contents"),
     Input("enviar-upload", "contents"),
     Input("enviar-service", "value"),
     Input("enviar-period", "value"),
     State("enviar-upload", "filename"),
     State("enviar-lang", "data"),
+    State("enviar-file", "data"),
     prevent_initial_call=True,
 )
 def check_upload(
@@ -456,49 +505,44 @@ def check_upload(
     period: str | None,
     filename: str | None,
     lang: str | None,
+    picked: Any = None,
 ) -> Any:
+    """Check the file just picked (or, when the service or quarter changes, the one picked
+    last) and empty the chooser: picking the same file again always checks it again. A new
+    check ends the previous one and its answer to a confirmation."""
+    info = require_role(*UPLOADERS)
+    if not contents and isinstance(picked, dict):
+        contents, filename = picked.get("contents"), picked.get("filename")
+    if not isinstance(contents, str) or not contents or not filename:
+        return None, None, True, None, None
+    t = translator(lang)
+    panel, pending = _check(info, contents, str(filename), service, period, lang)
+    return [_checked_line(str(filename), t), *panel], pending, pending is None, None, None
+
+
+def _check(
+    info: Any, contents: str, filename: str, service: str | None, period: str | None, lang: Any
+) -> tuple[list[Any], dict[str, Any] | None]:
+    """The dry run of one file for the page: the panel, and the signed pending submission
+    when the file can be confirmed (None otherwise)."""
     from indicators.intake.importer import import_file
 
-    info = require_role(*UPLOADERS)
     t = translator(lang)
-    if not contents or not filename:
-        return None, None, True, None
     plan = current_plan()
     settings = current_settings()
     allowed = roles.allowed_services(info, plan.service_by_code)
     if service not in allowed:
-        return (
-            dbc.Alert(
-                t("You cannot submit data for the service {service}.", service=service or "–"),
-                color="danger",
-            ),
-            None,
-            True,
-            None,
-        )
+        message = t("You cannot submit data for the service {service}.", service=service or "–")
+        return [_refusal(message)], None
     try:
         content = decode_upload(contents)
     except ValueError:
-        return (
-            dbc.Alert(t("The file did not arrive complete. Please try again."), color="danger"),
-            None,
-            True,
-            None,
-        )
+        return [_refusal(t("The file did not arrive complete. Please try again."))], None
     if len(content) > settings.max_upload_bytes:
-        mb = settings.max_upload_bytes / (1024 * 1024)
-        return (
-            dbc.Alert(
-                t("The file is too large (maximum {mb} MB).", mb=format_number(mb, lang, 2)),
-                color="danger",
-            ),
-            None,
-            True,
-            None,
-        )
-    engine = get_engine(settings.database_url)
+        mb = format_number(settings.max_upload_bytes / (1024 * 1024), lang, 2)
+        return [_refusal(t("The file is too large (maximum {mb} MB).", mb=mb))], None
     result = import_file(
-        engine,
+        get_engine(settings.database_url),
         plan,
         filename=filename,
         content=content,
@@ -511,25 +555,41 @@ def check_upload(
         settings=settings,
         allowed_services=allowed,
     )
-    panel = _result_panel(result, t)
+    panel = _result_panel(result, t, lang)
     if result.status != "ok":
-        return panel, None, True, None
+        return panel, None
+    return panel, _pending(
+        info.username,
+        filename,
+        content,
+        result.service or service or "",
+        result.period or period or "",
+    )
+
+
+def _refusal(message: str) -> Any:
+    """A check refused before the file is read (a service not assigned, a broken upload)."""
+    return dbc.Alert(
+        [html.Span("✖ ", **HIDDEN), message],
+        color="danger",
+        id="enviar-summary",
+        className="mt-2 import-refused",
+    )
+
+
+def _pending(
+    username: str, filename: str, content: bytes, service: str, period: str
+) -> dict[str, Any]:
+    """The checked file as the page keeps it until confirmed, signed with the app's key."""
     digest = hashlib.sha256(content).hexdigest()
-    pending = {
+    return {
         "filename": filename,
-        "service": result.service or service,
-        "period": result.period or period,
+        "service": service,
+        "period": period,
         "sha256": digest,
         "content": base64.b64encode(content).decode(),
-        "sig": sign_pending(
-            signing_key(),
-            info.username,
-            result.service or service or "",
-            result.period or period or "",
-            digest,
-        ),
+        "sig": sign_pending(signing_key(), username, service, period, digest),
     }
-    return panel, pending, False, None
 
 
 @callback(
@@ -537,6 +597,8 @@ def check_upload(
     Output("enviar-pending", "data", allow_duplicate=True),
     Output("enviar-confirm", "disabled", allow_duplicate=True),
     Output("enviar-version", "data"),
+    Output("enviar-check-result", "children", allow_duplicate=True),
+    Output("enviar-file", "data", allow_duplicate=True),
     Input("enviar-confirm", "n_clicks"),
     State("enviar-pending", "data"),
     State("enviar-version", "data"),
@@ -546,12 +608,20 @@ def check_upload(
 def confirm_upload(
     n_clicks: int | None, pending: dict[str, Any] | None, version: int | None, lang: str | None
 ) -> Any:
+    """Store the checked file. Its check ends here: the check panel (with its «nothing stored:
+    dry run») is emptied and the file forgotten, whatever the answer."""
+    info = require_role(*UPLOADERS)
+    if not n_clicks or not isinstance(pending, dict):
+        return no_update, no_update, True, no_update, no_update, no_update
+    answer, stored = _confirm(info, pending, translator(lang), lang)
+    new_version = (version or 0) + 1 if stored else no_update
+    return answer, None, True, new_version, None, None
+
+
+def _confirm(info: Any, pending: dict[str, Any], t: Any, lang: str | None) -> tuple[Any, bool]:
+    """The answer to a confirmation, and whether the import ran (the history changes)."""
     from indicators.intake.importer import import_file
 
-    info = require_role(*UPLOADERS)
-    t = translator(lang)
-    if not n_clicks or not isinstance(pending, dict):
-        return no_update, no_update, True, no_update
     plan = current_plan()
     settings = current_settings()
     refused = dbc.Alert(
@@ -566,23 +636,15 @@ def confirm_upload(
         content = base64.b64decode(str(pending["content"]), validate=True)
         signature = str(pending["sig"])
     except (KeyError, TypeError, ValueError, binascii.Error):
-        return refused, None, True, no_update
+        return refused, False
     digest = hashlib.sha256(content).hexdigest()
     expected = sign_pending(signing_key(), info.username, service, period, digest)
     if not hmac.compare_digest(signature, expected) or len(content) > settings.max_upload_bytes:
-        return refused, None, True, no_update
+        return refused, False
     allowed = roles.allowed_services(info, plan.service_by_code)
     if service not in allowed:  # the user's services, from the database, again
-        return (
-            dbc.Alert(
-                t("You cannot submit data for the service {service}.", service=service),
-                color="danger",
-                id="enviar-refused",
-            ),
-            None,
-            True,
-            no_update,
-        )
+        message = t("You cannot submit data for the service {service}.", service=service)
+        return dbc.Alert(message, color="danger", id="enviar-refused"), False
     result = import_file(
         get_engine(settings.database_url),
         plan,
@@ -598,18 +660,19 @@ def confirm_upload(
         allowed_services=allowed,
     )
     if result.status == "rejected":
-        return _result_panel(result, t), None, True, (version or 0) + 1
-    return (
-        dbc.Alert(
-            [html.Strong(t("Sent")), html.Br(), result.message],
-            color="success",
-            id="enviar-done",
-            className=f"import-{result.status}",
-        ),
-        None,
-        True,
-        (version or 0) + 1,
+        return [_checked_line(filename, t), *_result_panel(result, t, lang)], True
+    done = dbc.Alert(
+        [
+            html.Span("✔ ", **HIDDEN),
+            html.Strong(t("Sent")),
+            html.Br(),
+            result.message,
+        ],
+        color="success",
+        id="enviar-done",
+        className=f"import-{result.status}",
     )
+    return done, True
 
 
 def history_table(service: str, lang: str) -> Any:

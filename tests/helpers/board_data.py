@@ -30,8 +30,9 @@ def _pace(code: str) -> float:
 
 def _number(ind: Indicator, period: Period) -> float:
     assert ind.baseline is not None
+    digits = 0 if ind.integer else 1  # counts are whole numbers (issue 16)
     if not ind.targets:  # a context indicator (issue 15): no target, a figure near its baseline
-        return round(ind.baseline.value * _pace(ind.code), 1)
+        return round(ind.baseline.value * _pace(ind.code), digits)
     years = sorted(ind.targets)
     start = ind.baseline.value
     target = ind.targets.get(period.year, ind.targets[years[-1]])
@@ -46,7 +47,7 @@ def _number(ind: Indicator, period: Period) -> float:
             value = max(bounds.min, value)
         if bounds.max is not None:
             value = min(bounds.max, value)
-    return round(value, 1)
+    return round(value, digits)
 
 
 def _stage(plan: Plan, ind: Indicator, period: Period) -> str:

@@ -38,7 +38,7 @@ def _numeric(ind: Indicator, period: Period) -> float:
             value = max(ind.bounds.min, value)
         if ind.bounds.max is not None:
             value = min(ind.bounds.max, value)
-    return round(value, 1)
+    return round(value, 0 if ind.integer else 1)  # counts are whole numbers
 
 
 def _stage(plan: Plan, ind: Indicator, period: Period) -> str:

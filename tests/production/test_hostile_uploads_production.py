@@ -294,6 +294,7 @@ def test_hostile_workbooks_are_refused_and_the_worker_lives(production: tuple[st
             "state": [
                 {"id": "enviar-upload", "property": "filename", "value": filename},
                 {"id": "enviar-lang", "property": "data", "value": "ca"},
+                {"id": "enviar-file", "property": "data", "value": None},  # the last file picked
             ],
         }
         response = session.post(

@@ -7,7 +7,10 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import Engine
 
 from indicators.demo.synthetic import synthetic_plan
 from indicators.intake.template import (
@@ -81,7 +84,7 @@ def test_numbers_formatted_frozen_and_widths(mixed_plan: Plan) -> None:
 
 def test_validations_follow_bounds_and_stages(mixed_plan: Plan) -> None:
     ws = _open(build_template(mixed_plan, "SIS", "2025-T4"))["Dades"]
-    by_cell: dict[str, object] = {}
+    by_cell: dict[str, DataValidation] = {}
     for dv in ws.data_validations.dataValidation:
         for cell_range in dv.sqref.ranges:
             for row in range(cell_range.min_row, cell_range.max_row + 1):
@@ -89,20 +92,18 @@ def test_validations_follow_bounds_and_stages(mixed_plan: Plan) -> None:
     for row, indicator in enumerate(mixed_plan.indicators_of_service("SIS"), start=FIRST_DATA_ROW):
         dv = by_cell[f"G{row}"]
         if indicator.is_milestone:
-            assert dv.type == "list"  # type: ignore[attr-defined]
+            assert dv.type == "list"
             names = [s.name for s in mixed_plan.stages]
-            assert dv.formula1 == '"' + ",".join(names) + '"'  # type: ignore[attr-defined]
+            assert dv.formula1 == '"' + ",".join([*names, "esborrar"]) + '"'
         else:
-            assert dv.type == "decimal"  # type: ignore[attr-defined]
+            # a custom formula: the bounds, or a clearing marker (test_template_clear.py)
+            assert dv.type == "custom"
             bounds = indicator.bounds
             assert bounds is not None and bounds.min == 0
+            assert dv.formula1 is not None and ">=0" in dv.formula1
             if bounds.max is not None:
-                assert dv.operator == "between"  # type: ignore[attr-defined]
-                assert float(dv.formula2) == bounds.max  # type: ignore[attr-defined]
-            else:
-                assert dv.operator == "greaterThanOrEqual"  # type: ignore[attr-defined]
-            assert float(dv.formula1) == bounds.min  # type: ignore[attr-defined]
-            assert dv.error  # type: ignore[attr-defined]
+                assert f"<={bounds.max:g}" in dv.formula1
+            assert dv.error
     # only the value column is validated
     assert {key[0] for key in by_cell} == {"G"}
 
@@ -114,9 +115,10 @@ def test_protection_only_value_and_comment_unlocked(mixed_plan: Plan) -> None:
     assert not ws.protection.password  # no password: documented in the instructions sheet
     assert wb["Instruccions"].protection.sheet is True
     last = FIRST_DATA_ROW + len(mixed_plan.indicators_of_service("SIS")) - 1
-    for row in ws.iter_rows(min_row=1, max_row=last):
-        for cell in row:
-            unlocked = cell.row >= FIRST_DATA_ROW and cell.column_letter in ("G", "H")
+    for row_number, row in enumerate(ws.iter_rows(min_row=1, max_row=last), start=1):
+        for column_number, cell in enumerate(row, start=1):  # the title row is merged
+            column = get_column_letter(column_number)
+            unlocked = row_number >= FIRST_DATA_ROW and column in ("G", "H")
             assert cell.protection.locked is (not unlocked), cell.coordinate
 
 
@@ -209,7 +211,7 @@ def test_real_plan_every_service_builds(plan: Plan) -> None:
 
 
 @pytest.mark.parametrize("lang", ["ca", "es", "en"])
-def test_filled_template_imports_ok(plan: Plan, engine: object, lang: str) -> None:
+def test_filled_template_imports_ok(plan: Plan, engine: Engine, lang: str) -> None:
     """What a technician fills in the template is what the import stores."""
     from indicators.intake.importer import import_file
 
@@ -226,7 +228,7 @@ def test_filled_template_imports_ok(plan: Plan, engine: object, lang: str) -> No
         engine,
         plan,
         filename="plantilla.xlsx",
-        content=content,  # type: ignore[arg-type]
+        content=content,
         user="tecnic.sad",
         dry_run=True,
         uploaded_at=dt.datetime(2025, 10, 10, tzinfo=dt.UTC),
