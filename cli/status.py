@@ -17,6 +17,7 @@ import pandas as pd
 
 from cli._common import load_configured_plan, print_json, settings
 from i18n import format_date, format_number, format_percent, translator
+from plan_model.decisions import MilestoneDecision
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
 from plan_model.status import (
@@ -74,6 +75,14 @@ def load_values(as_of: dt.datetime | None) -> pd.DataFrame:
     from indicators.storage.queries import values_frame
 
     return values_frame(get_engine(settings().database_url), as_of=as_of)
+
+
+def load_decisions(as_of: dt.datetime | None) -> list[MilestoneDecision]:
+    """The directors' milestone decisions in force (at ``as_of``) from DATABASE_URL."""
+    from indicators.storage.decisions import active_decisions
+    from indicators.storage.engine import get_engine
+
+    return active_decisions(get_engine(settings().database_url), as_of=as_of)
 
 
 def configured_thresholds(plan: Plan) -> Thresholds:
@@ -138,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
         period,
         thresholds=configured_thresholds(plan),
         as_of=str(as_of_period) if as_of_period else None,
+        decisions=load_decisions(cutoff),
     )
     if args.json:
         document = status_to_json(result)

@@ -1,0 +1,1 @@
+"""The domain: the plan, its indicator catalog and the rules that judge it, in pure Python."""

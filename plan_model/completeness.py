@@ -1,9 +1,10 @@
 """Submissions per service and quarter: on time, late, pending, not due yet.
 
 A service is expected to submit every quarter when it is responsible for at least one
-indicator. A quarter's data is due ``deadline_days`` after the quarter ends, until the end of
-that day in UTC (:func:`as_of_cutoff`): the same cutoff gives "the figures as they stood at
-quarter Q" (``values_frame(engine, as_of=as_of_cutoff(Q, days))``).
+indicator. A quarter's data is due ``deadline_days`` natural days after the quarter ends, until
+the end of that day in Europe/Madrid (:func:`as_of_cutoff`): the same cutoff gives "the figures
+as they stood at quarter Q" (``values_frame(engine, as_of=as_of_cutoff(Q, days))``). ``today``
+is the date in Madrid (:func:`plan_model.periods.local_today`).
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ COMPLETENESS_COLUMNS = [
 
 
 def as_of_cutoff(period: Period | str, deadline_days: int) -> dt.datetime:
-    """The end (23:59:59.999999 UTC) of the deadline day of ``period``'s submissions."""
-    day = Period.parse(period).deadline(deadline_days)
-    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+    """The end of the deadline day of ``period``'s submissions in Europe/Madrid, as an aware
+    UTC moment (23:59:59.999999 in Madrid: 21:59:59.999999 UTC in summer, 22:59 in winter)."""
+    return Period.parse(period).deadline_end(deadline_days).astimezone(dt.UTC)
 
 
 def expected_services(plan: Plan) -> list[str]:

@@ -13,6 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Self
+from zoneinfo import ZoneInfo
+
+# COSS works in Madrid time: deadlines close at the end of their day there (CET/CEST)
+LOCAL_TIME = ZoneInfo("Europe/Madrid")
 
 _PATTERNS = [
     # 2025-T3, 2025 T3, 2025T3, 2025-Q3, 2025/3T
@@ -59,6 +63,7 @@ class Period:
     quarter: int
 
     def __post_init__(self) -> None:
+        """Refuse a quarter outside 1-4 or a year outside 1900-2200."""
         if not 1 <= self.quarter <= 4:
             raise ValueError(f"quarter must be 1-4, not {self.quarter}")
         if not 1900 <= self.year <= 2200:
@@ -78,6 +83,7 @@ class Period:
 
     @classmethod
     def try_parse(cls, text: object) -> Self | None:
+        """Like :meth:`parse`, but None for a text that is not a period."""
         try:
             return cls.parse(text)
         except ValueError:
@@ -85,10 +91,12 @@ class Period:
 
     @classmethod
     def from_index(cls, index: int) -> Self:
+        """The quarter whose running :attr:`index` is ``index``."""
         return cls(index // 4, index % 4 + 1)
 
     @classmethod
     def containing(cls, day: dt.date) -> Self:
+        """The quarter that ``day`` falls in."""
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     @property
@@ -98,28 +106,50 @@ class Period:
 
     @property
     def start(self) -> dt.date:
+        """The quarter's first day (1 January, 1 April, 1 July or 1 October)."""
         return dt.date(self.year, 3 * (self.quarter - 1) + 1, 1)
 
     @property
     def end(self) -> dt.date:
+        """The quarter's last day (31 March, 30 June, 30 September or 31 December)."""
         nxt = self.next()
         return nxt.start - dt.timedelta(days=1)
 
     def next(self, n: int = 1) -> Period:
+        """The quarter ``n`` quarters later (2025-T4 is followed by 2026-T1)."""
         return Period.from_index(self.index + n)
 
     def prev(self, n: int = 1) -> Period:
+        """The quarter ``n`` quarters earlier (2025-T1 is preceded by 2024-T4)."""
         return Period.from_index(self.index - n)
 
     def deadline(self, days_after_end: int) -> dt.date:
-        """The date by which the quarter's submission is due."""
+        """The last day of the quarter's submission: ``days_after_end`` natural (calendar)
+        days after the quarter's last day, weekends and holidays included; the day closes at
+        midnight in Europe/Madrid (:meth:`deadline_end`)."""
         return self.end + dt.timedelta(days=days_after_end)
 
+    def deadline_end(self, days_after_end: int) -> dt.datetime:
+        """The moment the submission closes: the end of the :meth:`deadline` day in
+        Europe/Madrid (23:59:59.999999 local time, CET or CEST), time-zone aware."""
+        return dt.datetime.combine(self.deadline(days_after_end), dt.time.max, tzinfo=LOCAL_TIME)
+
     def __str__(self) -> str:
+        """``2025-T3``."""
         return f"{self.year}-T{self.quarter}"
 
     def __repr__(self) -> str:
+        """``Period(2025, 3)``."""
         return f"Period({self.year}, {self.quarter})"
+
+
+def local_today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in Europe/Madrid (``now``: an aware moment, or naive UTC; default now):
+    the day to compare with a :meth:`Period.deadline`."""
+    moment = now or dt.datetime.now(dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(LOCAL_TIME).date()
 
 
 def period_range(first: Period, last: Period) -> list[Period]:

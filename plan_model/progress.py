@@ -10,17 +10,27 @@ README's methodology section; the constants below are the knobs it names.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from plan_model.decisions import (
+    DROPPED_STAGE,
+    POSTPONED_STAGE,
+    MilestoneDecision,
+    decision_in_force,
+    normalise_stage,
+)
 from plan_model.models import (
+    DEFAULT_MIN_COVERAGE,
     Aggregation,
     Direction,
     Indicator,
     IndicatorKind,
+    LevelWeights,
     Method,
     Plan,
     Thresholds,
@@ -34,7 +44,10 @@ BoolArray = npt.NDArray[np.bool_]
 
 ACHIEVEMENT_MAX = 1.5  # achievement is clipped to [0, 1.5]
 ROLLUP_CAP = 1.0  # in roll-ups each child counts at most 1.0: a surplus cannot hide a delay
-MIN_COVERAGE = 0.5  # a level with data for less than half of its due children is grey
+# the default of the catalog's ``min_coverage``: a level is grey when fewer than two thirds of
+# the objectives due below it have data
+MIN_COVERAGE = DEFAULT_MIN_COVERAGE
+OBJECTIVE_MIN_COVERAGE = 0.5  # an objective is grey with data for under half its due indicators
 TREND_WINDOW = 4  # quarters
 TREND_TOLERANCE = 0.02  # achievement points per quarter below which the trend is stable
 FORECAST_WINDOW = 4  # quarters used by the linear projection
@@ -67,6 +80,7 @@ class IndicatorTable:
     base_year: IntArray  # offset of the baseline year from the plan's first year
     targets: FloatArray  # (n, years), forward-filled from the baseline
     tolerance: FloatArray  # NaN when not given
+    band: FloatArray  # relative band around the expected path that stays green (0: none)
     own_green: FloatArray  # NaN when the indicator has no thresholds of its own
     own_amber: FloatArray
     weight: FloatArray
@@ -77,6 +91,7 @@ class IndicatorTable:
     objective: IntArray  # row of the indicator's objective in plan.objectives (-1: none)
     by_share: BoolArray  # True: the light follows target_share; False: progress
     stage_pct: dict[str, float]
+    first_stage_pct: float  # the scale's first stage above 0 % (Planificat): due at the start
     postponed_stages: frozenset[str]  # stages outside the scale that count as red (ajornat)
     dropped_stages: frozenset[str]  # stages that exclude the milestone (desestimat)
     # per indicator: code, name, kind, objective, service, unit, direction, aggregation,
@@ -125,6 +140,7 @@ class _TableArrays:
     base_year: IntArray
     targets: FloatArray
     tolerance: FloatArray
+    band: FloatArray
     own_green: FloatArray
     own_amber: FloatArray
     weight: FloatArray
@@ -146,6 +162,7 @@ class _TableArrays:
             base_year=np.full(n, -1, dtype=np.int64),
             targets=np.full((n, n_years), np.nan),
             tolerance=np.full(n, np.nan),
+            band=np.zeros(n),
             own_green=np.full(n, np.nan),
             own_amber=np.full(n, np.nan),
             weight=np.ones(n),
@@ -177,6 +194,7 @@ def _fill_numeric(arrays: _TableArrays, i: int, ind: Indicator, plan: Plan) -> N
                 arrays.targets[i, y] = ind.targets[year]
     if ind.tolerance is not None:
         arrays.tolerance[i] = ind.tolerance
+    arrays.band[i] = plan.band_for(ind)
     if ind.bounds is not None:
         if ind.bounds.min is not None:
             arrays.bound_min[i] = ind.bounds.min
@@ -248,6 +266,7 @@ def _build_table(plan: Plan) -> IndicatorTable:
         base_year=a.base_year,
         targets=filled,
         tolerance=a.tolerance,
+        band=a.band,
         own_green=a.own_green,
         own_amber=a.own_amber,
         weight=a.weight,
@@ -260,6 +279,7 @@ def _build_table(plan: Plan) -> IndicatorTable:
             [plan.method_for(ind) is Method.TARGET_SHARE for ind in indicators], dtype=bool
         ),
         stage_pct=stage_pct,
+        first_stage_pct=min((p for p in stage_pct.values() if p > 0), default=100.0),
         postponed_stages=postponed,
         dropped_stages=dropped,
         static=[
@@ -284,10 +304,22 @@ def _build_table(plan: Plan) -> IndicatorTable:
 class Observations:
     """The values frame as matrices (indicators x plan quarters)."""
 
-    q: FloatArray  # the quarter's value (milestones: the stage's %), NaN when missing
+    q: FloatArray  # the quarter's value (milestones: the effective stage's %), NaN when missing
     stage: npt.NDArray[np.object_]  # stage key as received (milestones), None elsewhere
-    postponed: BoolArray
-    dropped: BoolArray
+    postponed: BoolArray  # milestones: postponed (effective: by a director's decision)
+    dropped: BoolArray  # milestones: dropped (effective: by a director's decision)
+    # milestones, after :func:`apply_decisions` (all False / the reported stage before it)
+    proposal: BoolArray  # an Ajornat/Desestimat reported without a decision: a proposal
+    carried: BoolArray  # Finalitzat or Desestimat carried from an earlier quarter
+    effective_stage: npt.NDArray[np.object_]  # the stage that counts
+
+
+def _raw(
+    q: FloatArray, stage: npt.NDArray[np.object_], postponed: BoolArray, dropped: BoolArray
+) -> Observations:
+    """Observations as reported (no decision applied yet)."""
+    none = np.zeros(q.shape, dtype=bool)
+    return Observations(q, stage, postponed, dropped, none, none.copy(), stage.copy())
 
 
 def observations(table: IndicatorTable, values: pd.DataFrame) -> Observations:
@@ -302,7 +334,7 @@ def observations(table: IndicatorTable, values: pd.DataFrame) -> Observations:
     postponed = np.zeros((n, t), dtype=bool)
     dropped = np.zeros((n, t), dtype=bool)
     if values is None or len(values) == 0:
-        return Observations(q, stage_m, postponed, dropped)
+        return _raw(q, stage_m, postponed, dropped)
     # factorize: dictionary look-ups on the distinct codes and periods only
     ind_codes, ind_uniques = pd.factorize(values["indicator"], use_na_sentinel=True)
     ind_map = np.array(
@@ -322,7 +354,7 @@ def observations(table: IndicatorTable, values: pd.DataFrame) -> Observations:
     c_all = np.where(per_codes >= 0, per_map[per_codes] if len(per_map) else -1, -1)
     keep = (r_all >= 0) & (c_all >= 0)
     if not keep.any():
-        return Observations(q, stage_m, postponed, dropped)
+        return _raw(q, stage_m, postponed, dropped)
     r_idx = r_all[keep]
     c_idx = c_all[keep]
     if "value" in values.columns:
@@ -348,7 +380,95 @@ def observations(table: IndicatorTable, values: pd.DataFrame) -> Observations:
         postponed[r_idx[sel], c_idx[sel]] = is_post[sel]
         dropped[r_idx[sel], c_idx[sel]] = is_drop[sel]
     q[r_idx, c_idx] = v
-    return Observations(q, stage_m, postponed, dropped)
+    return _raw(q, stage_m, postponed, dropped)
+
+
+_DECIDED_CODE = {POSTPONED_STAGE: 1, DROPPED_STAGE: 2}
+
+
+def decision_matrix(table: IndicatorTable, decisions: Sequence[MilestoneDecision]) -> IntArray:
+    """(indicators x quarters): 1 where a decision to postpone is in force, 2 to drop, else 0.
+
+    The decision in force at each quarter is :func:`plan_model.decisions.decision_in_force`'s;
+    decisions on unknown indicators or on numeric ones are ignored.
+    """
+    decided = np.zeros((len(table.codes), table.n_quarters), dtype=np.int64)
+    codes = {d.indicator for d in decisions}
+    for code in codes:
+        row = table.row.get(code)
+        if row is None or not table.is_ms[row]:
+            continue
+        for col in range(table.n_quarters):
+            found = decision_in_force(decisions, code, Period.from_index(table.first_index + col))
+            if found is not None:
+                decided[row, col] = _DECIDED_CODE.get(normalise_stage(found.stage) or "", 0)
+    return decided
+
+
+@dataclass
+class _LastEffective:
+    """Per milestone, the latest quarter's effective stage (while walking the quarters)."""
+
+    q: FloatArray
+    postponed: BoolArray
+    dropped: BoolArray
+    stage: npt.NDArray[np.object_]
+
+    @classmethod
+    def none(cls, n: int) -> _LastEffective:
+        """No effective stage yet."""
+        return cls(
+            np.full(n, np.nan),
+            np.zeros(n, dtype=bool),
+            np.zeros(n, dtype=bool),
+            np.full(n, None, dtype=object),
+        )
+
+
+def apply_decisions(
+    table: IndicatorTable, obs: Observations, decisions: Sequence[MilestoneDecision] = ()
+) -> Observations:
+    """The milestones' effective stages: decisions applied, proposals and carry-forward.
+
+    A reported Ajornat/Desestimat takes effect only with a director's decision in force that
+    says the same (a decision also takes effect, with no report, in its first quarter); without
+    one it is a *proposal* and counts as the previous effective stage. Finalitzat and
+    Desestimat carry forward to the following quarters without a report. One step per quarter,
+    vectorised over the milestones.
+    """
+    decided = decision_matrix(table, decisions)
+    starts = (decided > 0) & (decided != np.column_stack([np.zeros(len(decided)), decided])[:, :-1])
+    q, post, drop = obs.q.copy(), np.zeros_like(obs.postponed), np.zeros_like(obs.dropped)
+    proposal, carried = np.zeros_like(post), np.zeros_like(post)
+    eff_stage = obs.stage.copy()
+    ms = table.is_ms
+    last = _LastEffective.none(len(table.codes))
+    for c in range(table.n_quarters):
+        asked_post, asked_drop = obs.postponed[:, c], obs.dropped[:, c]
+        reported = ~np.isnan(obs.q[:, c]) | asked_post | asked_drop
+        ok_post = (asked_post | (~reported & starts[:, c])) & (decided[:, c] == 1)
+        ok_drop = (asked_drop | (~reported & starts[:, c])) & (decided[:, c] == 2)
+        prop = ms & (asked_post | asked_drop) & ~ok_post & ~ok_drop
+        finished = (last.q >= 100.0) | last.dropped
+        carry = ms & ~reported & ~ok_post & ~ok_drop & finished
+        inherit = prop | carry
+        q[:, c] = np.where(inherit, last.q, np.where(ok_post | ok_drop, np.nan, obs.q[:, c]))
+        post[:, c] = np.where(inherit, last.postponed, ok_post)
+        drop[:, c] = np.where(inherit, last.dropped, ok_drop)
+        decided_key = np.where(ok_post, POSTPONED_STAGE, DROPPED_STAGE)
+        by_decision = (ok_post | ok_drop) & ~reported
+        eff_stage[:, c] = np.where(
+            inherit, last.stage, np.where(by_decision, decided_key, obs.stage[:, c])
+        )
+        proposal[:, c], carried[:, c] = prop, carry
+        now = ms & (~np.isnan(q[:, c]) | post[:, c] | drop[:, c])
+        last = _LastEffective(
+            np.where(now, q[:, c], last.q),
+            np.where(now, post[:, c], last.postponed),
+            np.where(now, drop[:, c], last.dropped),
+            np.where(now, eff_stage[:, c], last.stage),
+        )
+    return Observations(q, obs.stage, post, drop, proposal, carried, eff_stage)
 
 
 @dataclass(frozen=True)
@@ -370,6 +490,10 @@ class IndicatorGrid:
     amber: FloatArray
     target_share: FloatArray  # value over the value expected by then, clipped
     progress: FloatArray  # gap closed from the baseline, clipped
+    in_band: BoolArray  # within the tolerance band of the expected path: green
+    overdue: BoolArray  # milestone past its planned completion, unfinished: red
+    postponed: BoolArray  # milestone postponed by a director's decision: no light
+    proposal: BoolArray  # milestone reported Ajornat/Desestimat without a decision
 
 
 @dataclass(frozen=True)
@@ -384,7 +508,9 @@ class LevelGrid:
     has_data: BoolArray
     applicable: BoolArray
     insufficient: BoolArray
-    weight: FloatArray
+    weight: FloatArray  # (rows, quarters): the weight of each row in the level above
+    objectives_with_data: FloatArray  # objectives with data at or below each row
+    objectives_due: FloatArray  # objectives due at or below each row
 
 
 def classify(
@@ -520,48 +646,90 @@ def _numeric_achievement(
     return numeric_a, share, exceeded
 
 
-def _milestone_achievement(
-    table: IndicatorTable, obs: Observations
-) -> tuple[FloatArray, BoolArray, FloatArray]:
-    """(the % planned by then, whether it is due yet, the stage % against it)."""
+@dataclass(frozen=True)
+class _MilestonePath:
+    """Milestones against their schedule (rows of numeric indicators are meaningless)."""
+
+    expected: FloatArray  # the % planned by then
+    due: BoolArray  # something is expected by now (and not postponed or dropped by decision)
+    achievement: FloatArray  # the effective stage's % over the % planned
+    overdue: BoolArray  # past the planned completion and not finished
+
+
+def _milestone_achievement(table: IndicatorTable, obs: Observations) -> _MilestonePath:
+    """The % planned by then (the start quarter expects the first stage of the scale, e.g.
+    Planificat 10 %, when that is less than the linear share), the stage % against it, and
+    whether the milestone is past its planned completion unfinished."""
     cols = np.arange(table.n_quarters)[None, :]
     start, due_col = table.ms_start[:, None], table.ms_due[:, None]
     span = np.maximum(due_col - start + 1, 1)
     ms_expected = np.clip((cols - start + 1) / span, 0.0, 1.0) * 100.0
-    ms_due = ms_expected > 0
+    first = (cols == start) & (due_col > start)
+    ms_expected = np.where(first, np.minimum(ms_expected, table.first_stage_pct), ms_expected)
+    decided = obs.postponed | obs.dropped
+    ms_due = (ms_expected > 0) & ~decided
     with np.errstate(divide="ignore", invalid="ignore"):
         ms_a = np.where(ms_due, obs.q / np.where(ms_due, ms_expected, 1.0), np.nan)
-    ms_a = np.where(obs.postponed, 0.0, ms_a)
-    ms_a = np.where(obs.dropped, np.nan, ms_a)
-    return ms_expected, ms_due, ms_a
+        overdue = table.is_ms[:, None] & (cols > due_col) & (obs.q < 100.0) & ~decided
+    return _MilestonePath(ms_expected, ms_due, ms_a, overdue)
+
+
+def _in_band(table: IndicatorTable, num: _NumericPath) -> BoolArray:
+    """Numeric indicators (not ``maintain``) within their band of the expected path:
+    ``|V − E| ≤ band · |E|``."""
+    band = table.band[:, None]
+    with np.errstate(invalid="ignore"):
+        near = np.abs(num.value - num.expected) <= band * np.abs(num.expected)
+    moving = (table.sign != 0) & ~table.is_ms & ~table.is_ctx
+    result: BoolArray = moving[:, None] & (band > 0) & num.reported & near
+    return result
+
+
+def _lights(
+    achievement: FloatArray,
+    green: FloatArray,
+    amber: FloatArray,
+    in_band: BoolArray,
+    overdue: BoolArray,
+) -> npt.NDArray[np.int8]:
+    """The light: the thresholds, green within the band, red when overdue and unfinished."""
+    status = classify(achievement, green[:, None], amber[:, None])
+    status = np.where(in_band, GREEN, status)
+    return np.where(overdue & ~np.isnan(achievement), RED, status).astype(np.int8)
 
 
 def indicator_grid(
     table: IndicatorTable, obs: Observations, thresholds: Thresholds
 ) -> IndicatorGrid:
-    """Every indicator's value, expectation, achievement and status at every quarter."""
+    """Every indicator's value, expectation, achievement and status at every quarter.
+
+    ``obs`` should hold the effective milestone stages (:func:`apply_decisions`).
+    """
     num = _numeric_path(table, obs.q)
     numeric_a, numeric_share, exceeded = _numeric_achievement(table, num)
-    ms_expected, ms_due, ms_a = _milestone_achievement(table, obs)
+    ms = _milestone_achievement(table, obs)
 
     is_ms = table.is_ms[:, None]
     # a milestone's stage % over the % planned by then is both figures
-    progress = np.clip(np.where(is_ms, ms_a, numeric_a), 0.0, ACHIEVEMENT_MAX)
-    share = np.clip(np.where(is_ms, ms_a, numeric_share), 0.0, ACHIEVEMENT_MAX)
+    progress = np.clip(np.where(is_ms, ms.achievement, numeric_a), 0.0, ACHIEVEMENT_MAX)
+    share = np.clip(np.where(is_ms, ms.achievement, numeric_share), 0.0, ACHIEVEMENT_MAX)
     is_ctx = table.is_ctx[:, None]
     progress = np.where(is_ctx, np.nan, progress)
     share = np.where(is_ctx, np.nan, share)
+    in_band = _in_band(table, num)
     achievement = np.where(table.by_share[:, None], share, progress)
+    # within the band the indicator is on the path: at least 100 % for the light and roll-ups
+    achievement = np.where(in_band, np.maximum(achievement, 1.0), achievement)
     green = np.where(np.isnan(table.own_green), thresholds.green, table.own_green)
     amber = np.where(np.isnan(table.own_amber), thresholds.amber, table.own_amber)
-    status = classify(achievement, green[:, None], amber[:, None])
+    status = _lights(achievement, green, amber, in_band, ms.overdue)
     excluded = is_ms & obs.dropped
-    due = np.where(is_ms, ms_due | obs.postponed, ~is_ctx) & ~excluded
+    due = np.where(is_ms, ms.due, ~is_ctx)
     with np.errstate(invalid="ignore"):
-        late = is_ms & ((obs.postponed) | (ms_due & (achievement < green[:, None])))
+        late = is_ms & ((ms.due & (achievement < green[:, None])) | ms.overdue)
     return IndicatorGrid(
         value=np.where(is_ms, obs.q, num.value),
-        expected=np.where(is_ms, ms_expected, num.expected),
+        expected=np.where(is_ms, ms.expected, num.expected),
         baseline=np.where(is_ms, 0.0, num.baseline),
         target=np.where(is_ms, 100.0, num.target),
         achievement=achievement,
@@ -575,6 +743,10 @@ def indicator_grid(
         amber=amber,
         target_share=share,
         progress=progress,
+        in_band=in_band,
+        overdue=ms.overdue,
+        postponed=is_ms & obs.postponed,
+        proposal=is_ms & obs.proposal,
     )
 
 
@@ -587,42 +759,90 @@ def group_sum(parent: IntArray, n_parents: int, matrix: FloatArray) -> FloatArra
     return np.asarray(sums, dtype=np.float64).reshape(n_parents, t)
 
 
+@dataclass(frozen=True)
+class Children:
+    """The level below, as a roll-up reads it (one row per child)."""
+
+    parent: IntArray  # the row of each child's parent (-1: none)
+    achievement: FloatArray
+    has: BoolArray  # the child has data (a light)
+    applicable: BoolArray  # the child is due
+    weight: FloatArray  # (children, quarters)
+    # objectives with data / due below each child; None: the children are indicators, and
+    # the coverage counts them (an objective's coverage is of its due indicators)
+    objectives: tuple[FloatArray, FloatArray] | None = None
+
+
 def rollup(
-    parent_of_child: IntArray,
+    children: Children,
     n_parents: int,
-    child_achievement: FloatArray,
-    child_has: BoolArray,
-    child_applicable: BoolArray,
-    child_weight: FloatArray,
     keys: list[str],
     weight: FloatArray,
     thresholds: Thresholds,
+    min_coverage: float = MIN_COVERAGE,
 ) -> LevelGrid:
-    """Weighted mean of the children with data (each capped at ROLLUP_CAP), with coverage."""
-    has = child_has.astype(float)
-    capped = np.where(child_has, np.minimum(child_achievement, ROLLUP_CAP), 0.0)
-    weighted = child_weight[:, None] * has
-    den = group_sum(parent_of_child, n_parents, weighted)
-    num = group_sum(parent_of_child, n_parents, weighted * capped)
-    n_has = group_sum(parent_of_child, n_parents, has)
-    n_app = group_sum(parent_of_child, n_parents, child_applicable.astype(float))
+    """Weighted mean of the children with data (each capped at ROLLUP_CAP), with coverage.
+
+    Above the objectives, the coverage is the share of the objectives due below the level that
+    have data, whatever its direct children say; a level under ``min_coverage`` is grey.
+    """
+    parent = children.parent
+    has = children.has.astype(float)
+    capped = np.where(children.has, np.minimum(children.achievement, ROLLUP_CAP), 0.0)
+    weighted = children.weight * has
+    den = group_sum(parent, n_parents, weighted)
+    num = group_sum(parent, n_parents, weighted * capped)
+    if children.objectives is None:
+        n_has = group_sum(parent, n_parents, has)
+        n_app = group_sum(parent, n_parents, children.applicable.astype(float))
+    else:
+        n_has = group_sum(parent, n_parents, children.objectives[0])
+        n_app = group_sum(parent, n_parents, children.objectives[1])
     with np.errstate(divide="ignore", invalid="ignore"):
         achievement = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
         coverage = np.where(n_app > 0, n_has / np.where(n_app > 0, n_app, 1.0), np.nan)
     with np.errstate(invalid="ignore"):
-        has_data = (den > 0) & (coverage >= MIN_COVERAGE)
+        has_data = (den > 0) & (coverage >= min_coverage - 1e-12)
     status = np.where(has_data, classify(achievement, thresholds.green, thresholds.amber), GREY)
+    applicable = group_sum(parent, n_parents, children.applicable.astype(float)) > 0
+    if children.objectives is None:  # this level is the objectives: each counts itself
+        counts = (has_data.astype(float), applicable.astype(float))
+    else:
+        counts = (n_has, n_app)
     return LevelGrid(
         keys=keys,
-        parent_of_child=parent_of_child,
+        parent_of_child=parent,
         achievement=achievement,
         coverage=coverage,
         status=status.astype(np.int8),
         has_data=has_data,
-        applicable=n_app > 0,
-        insufficient=(den > 0) & ~has_data,
+        applicable=applicable,
+        insufficient=((den > 0) | (n_has > 0)) & ~has_data,
         weight=weight,
+        objectives_with_data=counts[0],
+        objectives_due=counts[1],
     )
+
+
+def _up(level: LevelGrid, parent: IntArray) -> Children:
+    """``level`` as the children of the level above it."""
+    return Children(
+        parent,
+        level.achievement,
+        level.has_data,
+        level.applicable,
+        level.weight,
+        (level.objectives_with_data, level.objectives_due),
+    )
+
+
+def level_weights(
+    own: Sequence[float], objectives_due: FloatArray, mode: LevelWeights, n_quarters: int
+) -> FloatArray:
+    """(rows x quarters) weights of axes or levers: their own weight, times their number of
+    due objectives when the catalog says ``level_weights: objectives`` (the default)."""
+    base = np.repeat(np.asarray(own, dtype=float)[:, None], n_quarters, axis=1)
+    return base * objectives_due if mode is LevelWeights.OBJECTIVES else base
 
 
 @dataclass(frozen=True)
@@ -646,64 +866,72 @@ class Grid:
         return col
 
 
-def compute_grid(plan: Plan, values: pd.DataFrame, thresholds: Thresholds) -> Grid:
-    """Indicators, objectives, axes, levers and the plan at every quarter of the plan."""
+def compute_grid(
+    plan: Plan,
+    values: pd.DataFrame,
+    thresholds: Thresholds,
+    decisions: Sequence[MilestoneDecision] = (),
+) -> Grid:
+    """Indicators, objectives, axes, levers and the plan at every quarter of the plan.
+
+    ``decisions`` are the directors' milestone decisions in force (none by default: every
+    reported Ajornat/Desestimat is then a proposal).
+    """
     table = indicator_table(plan)
-    obs = observations(table, values)
+    obs = apply_decisions(table, observations(table, values), decisions)
     ind = indicator_grid(table, obs, thresholds)
-    ind_has = ~np.isnan(ind.achievement)
+    t = table.n_quarters
+    catalog = plan.catalog
+    mode, cover = catalog.level_weights, catalog.min_coverage
 
     objectives = plan.objectives
-    axes = plan.axes
-    axis_row = {a.number: i for i, a in enumerate(axes)}
+    axis_row = {a.number: i for i, a in enumerate(plan.axes)}
     lever_row = {lv.number: i for i, lv in enumerate(plan.levers)}
-    obj = rollup(
+    ind_children = Children(
         table.objective,
-        len(objectives),
         ind.achievement,
-        ind_has,
+        ~np.isnan(ind.achievement),
         ind.applicable,
-        table.weight,
+        np.repeat(table.weight[:, None], t, axis=1),
+    )
+    obj_weight = np.array([o.weight for o in objectives], dtype=float)
+    obj = rollup(
+        ind_children,
+        len(objectives),
         [o.code for o in objectives],
-        np.array([o.weight for o in objectives], dtype=float),
+        np.repeat(obj_weight[:, None], t, axis=1),
         thresholds,
+        OBJECTIVE_MIN_COVERAGE,
     )
     axis_of_obj = np.array([axis_row.get(o.axis, -1) for o in objectives], dtype=np.int64)
+    axis_due = group_sum(axis_of_obj, len(plan.axes), obj.objectives_due)
     ax = rollup(
-        axis_of_obj,
-        len(axes),
-        obj.achievement,
-        obj.has_data,
-        obj.applicable,
-        obj.weight,
-        [str(a.number) for a in axes],
-        np.array([a.weight for a in axes], dtype=float),
+        _up(obj, axis_of_obj),
+        len(plan.axes),
+        [str(a.number) for a in plan.axes],
+        level_weights([a.weight for a in plan.axes], axis_due, mode, t),
         thresholds,
+        cover,
     )
     lever_of_axis = np.array(
         [lever_row[lv.number] for lv in plan.levers for _a in lv.axes], dtype=np.int64
     )
+    lever_due = group_sum(lever_of_axis, len(plan.levers), ax.objectives_due)
     lev = rollup(
-        lever_of_axis,
+        _up(ax, lever_of_axis),
         len(plan.levers),
-        ax.achievement,
-        ax.has_data,
-        ax.applicable,
-        ax.weight,
         [str(lv.number) for lv in plan.levers],
-        np.array([lv.weight for lv in plan.levers], dtype=float),
+        level_weights([lv.weight for lv in plan.levers], lever_due, mode, t),
         thresholds,
+        cover,
     )
     whole = rollup(
-        np.zeros(len(plan.levers), dtype=np.int64),
+        _up(lev, np.zeros(len(plan.levers), dtype=np.int64)),
         1,
-        lev.achievement,
-        lev.has_data,
-        lev.applicable,
-        lev.weight,
         ["plan"],
-        np.ones(1),
+        np.ones((1, t)),
         thresholds,
+        cover,
     )
     return Grid(table, obs, ind, obj, ax, lev, whole, thresholds)
 

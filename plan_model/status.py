@@ -23,7 +23,7 @@ API
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -33,6 +33,7 @@ import pandas as pd
 from i18n import format_number, format_percent, gettext
 from plan_model.changes import CHANGE_LABELS, changes
 from plan_model.completeness import COMPLETENESS_LABELS, as_of_cutoff, completeness
+from plan_model.decisions import MilestoneDecision
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
 from plan_model.progress import (
@@ -170,6 +171,11 @@ _DYNAMIC_FIELDS = (
     "amber_threshold",
     "target_share",
     "progress",
+    "in_band",
+    "overdue",
+    "postponed",
+    "proposal",
+    "effective_stage",
 )
 _TRENDS: tuple[Trend, ...] = (Trend.UNKNOWN, Trend.IMPROVING, Trend.WORSENING, Trend.STABLE)
 _STATUS_ORDER = ("grey", "red", "amber", "green")
@@ -211,16 +217,18 @@ def compute_status(
     *,
     thresholds: Thresholds | None = None,
     as_of: str | None = None,
+    decisions: Sequence[MilestoneDecision] = (),
 ) -> PlanStatus:
     """Every indicator and level of ``plan`` at ``period`` from ``values``.
 
     ``thresholds`` overrides the catalog's global thresholds (an indicator's own thresholds
     still win). ``as_of`` is only recorded in the result (filter the frame to do as-of).
-    Raises ValueError when ``period`` is outside the plan.
+    ``decisions``: the directors' milestone decisions (without one, a reported Ajornat or
+    Desestimat is a proposal). Raises ValueError when ``period`` is outside the plan.
     """
     period = Period.parse(period)
     thr = effective_thresholds(plan.catalog.thresholds, thresholds)
-    grid = compute_grid(plan, values, thr)
+    grid = compute_grid(plan, values, thr, decisions)
     return _build(plan, grid, grid.column(period), str(period), as_of)
 
 
@@ -259,6 +267,11 @@ def _indicator_columns(grid: Grid, col: int, period: str, fc: Forecast) -> list[
         ig.amber.tolist(),
         _nums(ig.target_share[:, col]),
         _nums(ig.progress[:, col]),
+        ig.in_band[:, col].tolist(),
+        ig.overdue[:, col].tolist(),
+        ig.postponed[:, col].tolist(),
+        ig.proposal[:, col].tolist(),
+        grid.obs.effective_stage[:, col].tolist(),
     ]
     return columns
 
@@ -305,7 +318,7 @@ def _level_fields(level: LevelGrid, row: int, col: int, period: str) -> dict[str
         "status": CODE_TO_STATUS[int(level.status[row, col])],
         "coverage": _num(float(level.coverage[row, col])),
         "insufficient_data": bool(level.insufficient[row, col]),
-        "weight": float(level.weight[row]),
+        "weight": float(level.weight[row, col]),
     }
 
 
@@ -424,7 +437,12 @@ HISTORY_COLUMNS = [
 
 
 def status_history(
-    plan: Plan, values: pd.DataFrame, periods: list[Period], *, thresholds: Thresholds | None = None
+    plan: Plan,
+    values: pd.DataFrame,
+    periods: list[Period],
+    *,
+    thresholds: Thresholds | None = None,
+    decisions: Sequence[MilestoneDecision] = (),
 ) -> pd.DataFrame:
     """Achievement and status of every level and indicator at each of ``periods``.
 
@@ -435,7 +453,7 @@ def status_history(
     periods; periods outside the plan are skipped.
     """
     thr = effective_thresholds(plan.catalog.thresholds, thresholds)
-    return history_from_grid(compute_grid(plan, values, thr), periods)
+    return history_from_grid(compute_grid(plan, values, thr, decisions), periods)
 
 
 _HistoryPart = tuple[
@@ -536,6 +554,7 @@ def _level_json(level: LevelResult) -> dict[str, Any]:
         "coverage": level.coverage,
         "insufficient_data": level.insufficient_data,
         "at_risk_count": level.at_risk_count,
+        "weight": level.weight,
     }
 
 
@@ -556,6 +575,11 @@ def _indicator_json(ind: IndicatorResult) -> dict[str, Any]:
         "target_share": ind.target_share,
         "progress": ind.progress,
         "status": None if ind.kind == "context" else str(ind.status),
+        "in_band": ind.in_band,
+        "overdue": ind.overdue,
+        "postponed": ind.postponed,
+        "proposal": ind.proposal,
+        "effective_stage": ind.effective_stage,
         "exceeded": ind.exceeded,
         "late": ind.late,
         "excluded": ind.excluded,
@@ -571,7 +595,12 @@ def status_to_json(result: PlanStatus) -> dict[str, Any]:
         "period": result.period,
         "as_of": result.as_of,
         "thresholds": {"green": result.green_threshold, "amber": result.amber_threshold},
-        "plan": {"name": result.plan.name, **_level_json(result.plan)},
+        "plan": {
+            "name": result.plan.name,
+            # the headline: the objectives by status first, the weighted figure second
+            "objective_counts": objective_counts(result.objectives),
+            **_level_json(result.plan),
+        },
         "levers": [
             {
                 "number": lever.number,
@@ -631,6 +660,7 @@ class ObjectivesWithData:
 
     @property
     def share(self) -> float | None:
+        """Objectives with data over objectives due (None when none is due)."""
         return self.with_data / self.due if self.due else None
 
     def text(self, lang: str | None = None) -> str:

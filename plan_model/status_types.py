@@ -32,6 +32,8 @@ class Status(StrEnum):
 
 
 class Trend(StrEnum):
+    """Direction of the achievement over the last quarters (tendència)."""
+
     IMPROVING = "improving"
     WORSENING = "worsening"
     STABLE = "stable"
@@ -82,6 +84,14 @@ COMPLETENESS_ICONS: dict[str, str] = {
     "not_due": "…",
     "superseded": "↻",
 }
+# a "maintain" indicator off its value deviates, it is not behind (amber and red)
+MAINTAIN_STATUS_LABELS: dict[Status, str] = {
+    Status.AMBER: "Slight deviation",  # ca: Desviació lleu
+    Status.RED: "Deviation",  # ca: Desviació
+}
+OVERDUE_LABEL = "Past its planned completion"  # ca: Fora del termini previst (red milestone)
+DECIDED_POSTPONEMENT_LABEL = "Postponed by decision"  # ca: Ajornat per decisió (no light)
+PROPOSAL_LABEL = "Proposal: awaiting the management's decision"  # ca: Proposta: pendent de decisió de la direcció
 INSUFFICIENT_DATA_LABEL = "Insufficient data"  # ca: Dades insuficients
 EXCLUDED_LABEL = "Dropped (excluded)"  # ca: Desestimat (exclòs)
 NOT_DUE_LABEL = "Not due yet"  # ca: Encara no toca
@@ -132,7 +142,22 @@ def status_label(
     return gettext(STATUS_LABELS[Status(status)], lang)
 
 
+def indicator_status_label(indicator: IndicatorResult, lang: str | None = "ca") -> str:
+    """The label of an indicator's light: «Fora del termini previst» for an overdue, unfinished
+    milestone, «Ajornat per decisió» for a decided postponement, «Desviació» / «Desviació lleu»
+    for a ``maintain`` indicator off its value, and :func:`status_label` otherwise."""
+    status = Status(indicator.status)
+    if indicator.overdue and status is Status.RED:
+        return gettext(OVERDUE_LABEL, lang)
+    if indicator.postponed:
+        return gettext(DECIDED_POSTPONEMENT_LABEL, lang)
+    if indicator.direction == "maintain" and status in MAINTAIN_STATUS_LABELS:
+        return gettext(MAINTAIN_STATUS_LABELS[status], lang)
+    return status_label(status, lang)
+
+
 def trend_label(trend: Trend | str, lang: str | None = "ca") -> str:
+    """The translated label of a trend (e.g. «Millora»)."""
     return gettext(TREND_LABELS[Trend(trend)], lang)
 
 
@@ -148,6 +173,7 @@ def icon_text(icon: str, msgid: str, lang: str | None = "ca") -> str:
 
 
 def empty_counts() -> dict[str, int]:
+    """A count of 0 for every status."""
     return {str(s): 0 for s in Status}
 
 
@@ -194,6 +220,11 @@ class IndicatorResult:
     method: str = "target_share"
     target_share: float | None = None
     progress: float | None = None
+    in_band: bool = False  # within the tolerance band of the expected path (green)
+    overdue: bool = False  # milestone past its planned completion and unfinished (red)
+    postponed: bool = False  # milestone postponed by a director's decision (no light)
+    proposal: bool = False  # Ajornat/Desestimat reported without a decision: a proposal
+    effective_stage: str | None = None  # the stage that counts (milestones)
 
 
 @dataclass(frozen=True)
@@ -222,6 +253,8 @@ class LevelResult:
 
 @dataclass(frozen=True)
 class ObjectiveResult(LevelResult):
+    """An operational objective at one quarter, with its indicators' results."""
+
     code: str
     axis: int
     lever: int
@@ -231,6 +264,8 @@ class ObjectiveResult(LevelResult):
 
 @dataclass(frozen=True)
 class AxisResult(LevelResult):
+    """An axis at one quarter, with its objectives' results."""
+
     number: int
     lever: int
     objectives: list[ObjectiveResult] = field(default_factory=list)
@@ -238,6 +273,8 @@ class AxisResult(LevelResult):
 
 @dataclass(frozen=True)
 class LeverResult(LevelResult):
+    """A lever at one quarter, with its axes' results."""
+
     number: int
     tagline: str
     axes: list[AxisResult] = field(default_factory=list)
@@ -256,17 +293,21 @@ class PlanStatus:
 
     @property
     def axes(self) -> list[AxisResult]:
+        """Every axis' result, lever by lever."""
         return [a for lever in self.levers for a in lever.axes]
 
     @property
     def objectives(self) -> list[ObjectiveResult]:
+        """Every objective's result, axis by axis."""
         return [o for a in self.axes for o in a.objectives]
 
     @property
     def indicators(self) -> list[IndicatorResult]:
+        """Every indicator's result, objective by objective."""
         return [i for o in self.objectives for i in o.indicators]
 
     def iter_levels(self) -> Iterator[LevelResult]:
+        """The plan, then each lever followed by its axes and their objectives."""
         yield self.plan
         for lever in self.levers:
             yield lever
@@ -284,24 +325,28 @@ class PlanStatus:
         return index
 
     def lever(self, number: int) -> LeverResult:
+        """The result of lever ``number`` (KeyError if none)."""
         found = self._index.get(("lever", str(number)))
         if not isinstance(found, LeverResult):
             raise KeyError(number)
         return found
 
     def axis(self, number: int) -> AxisResult:
+        """The result of axis ``number`` (KeyError if none)."""
         found = self._index.get(("axis", str(number)))
         if not isinstance(found, AxisResult):
             raise KeyError(number)
         return found
 
     def objective(self, code: str) -> ObjectiveResult:
+        """The result of objective ``code`` (KeyError if none)."""
         found = self._index.get(("objective", code))
         if not isinstance(found, ObjectiveResult):
             raise KeyError(code)
         return found
 
     def indicator(self, code: str) -> IndicatorResult:
+        """The result of indicator ``code`` (KeyError if none)."""
         found = self._index.get(("indicator", code))
         if not isinstance(found, IndicatorResult):
             raise KeyError(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -46,6 +47,40 @@ def _kpi(label: str, value: Any, detail: Any = None) -> html.Div:
             *([html.Div(detail, className="kpi-detail")] if detail is not None else []),
         ],
         className="kpi",
+    )
+
+
+def _headline(ctx: c.PageContext, counts: Mapping[str, int]) -> html.Span:
+    """The distribution of the plan's objectives by status, as text with icons:
+    "✔ 12 en bon camí · ⚠ 5 desviació lleu · ✖ 3 … · – 2 …" (statuses with none left out)."""
+    parts: list[Any] = []
+    for status in c.STATUSES:
+        count = counts.get(status, 0)
+        if not count:
+            continue
+        if parts:
+            parts.append(html.Span(" · ", **c.attrs(aria_hidden="true")))
+        label = c.status_label(status, ctx.lang)
+        parts.append(
+            html.Span(
+                [
+                    html.Span(c.status_icon(status), **c.attrs(aria_hidden="true")),
+                    " ",
+                    ctx.t(
+                        "{count} {status}",
+                        count=format_number(count, ctx.lang, 0),
+                        status=label[:1].lower() + label[1:],
+                    ),
+                ],
+                className=f"headline-count status-{status}",
+                **c.attrs(data_status=status),
+            )
+        )
+    return html.Span(
+        parts or ctx.t("No objective due yet"),
+        id="plan-headline",
+        className="plan-headline",
+        style={"fontSize": "1.1rem", "lineHeight": 1.35, "display": "block"},
     )
 
 
@@ -249,8 +284,15 @@ def build(ctx: c.PageContext) -> html.Div:
     info = ctx.plan.info
     kpis = html.Div(
         [
+            # the plan's headline (issue 15): the objectives by status first, with text and
+            # icons (never colour alone), the weighted figure second
             _kpi(
-                t("Overall achievement"),
+                t("Objectives per status"),
+                _headline(ctx, plan_counts),
+                t("{count} objectives", count=format_number(len(result.objectives), lang, 0)),
+            ),
+            _kpi(
+                t("Weighted achievement"),
                 c.percent(plan_level.achievement, lang),
                 c.level_badge(plan_level, lang),
             ),
@@ -273,11 +315,6 @@ def build(ctx: c.PageContext) -> html.Div:
                     with_data=with_data.with_data,
                     due=with_data.due,
                 ),
-            ),
-            _kpi(
-                t("Objectives"),
-                str(len(result.objectives)),
-                c.counts_list(plan_counts, lang, what=t("Objectives per status")),
             ),
         ],
         className="kpi-row",

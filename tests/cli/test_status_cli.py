@@ -92,6 +92,7 @@ def test_status_json_with_a_frame_source(
         return frame
 
     monkeypatch.setattr(status_cli, "load_values", fake)
+    monkeypatch.setattr(status_cli, "load_decisions", lambda as_of: [])  # no database here
     assert main(["status", "--json"]) == 0  # defaults to the latest quarter with data
     doc = json.loads(capsys.readouterr().out)
     _check_shape(doc)
@@ -108,7 +109,8 @@ def test_status_json_with_a_frame_source(
     assert main(["status", "--period", "2024-T4", "--as-of", "2024-T3", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["as_of"] == "2024-T3"
-    assert seen[-1] == dt.datetime(2024, 10, 30, 23, 59, 59, 999999, tzinfo=dt.UTC)
+    # issue 15, finding 8: the deadline day ends at midnight in Madrid (CET: 23:00 UTC)
+    assert seen[-1] == dt.datetime(2024, 10, 30, 22, 59, 59, 999999, tzinfo=dt.UTC)
 
 
 def test_status_tree_in_catalan_and_spanish(
@@ -119,6 +121,7 @@ def test_status_tree_in_catalan_and_spanish(
         "load_values",
         lambda as_of: pd.DataFrame(columns=["indicator", "period", "value", "stage"]),
     )
+    monkeypatch.setattr(status_cli, "load_decisions", lambda as_of: [])  # no database here
     assert main(["status", "--period", "2023-T2"]) == 0
     out = capsys.readouterr().out
     assert "trimestre 2023-T2" in out
@@ -187,7 +190,7 @@ def test_status_from_the_database_as_of_a_quarter(
     assert isinstance(got_now, dict) and isinstance(got_then, dict)
     assert got_now["quarter_value"] == pytest.approx(second)
     assert got_then["quarter_value"] == pytest.approx(first)
-    assert then["as_of_cutoff"].startswith("2025-04-30T23:59:59")
+    assert then["as_of_cutoff"].startswith("2025-04-30T21:59:59")  # midnight in Madrid (CEST)
 
 
 def test_bench_dispatcher_lists_and_runs_status(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -27,10 +28,12 @@ make_plan = functools.partial(_make_plan, method="progress")
 UTC = dt.UTC
 
 
-def test_as_of_cutoff_is_the_end_of_the_deadline_day_in_utc() -> None:
+def test_as_of_cutoff_is_the_end_of_the_deadline_day_in_madrid() -> None:
+    # issue 15, finding 8: the day used to close at 23:59:59 UTC; it closes at midnight in
+    # Europe/Madrid (CET, UTC+1, on 30 October 2025 and 31 December 2024)
     cutoff = as_of_cutoff(Period(2025, 3), 30)
-    assert cutoff == dt.datetime(2025, 10, 30, 23, 59, 59, 999999, tzinfo=UTC)
-    assert as_of_cutoff("2024-T4", 0) == dt.datetime(2024, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    assert cutoff == dt.datetime(2025, 10, 30, 22, 59, 59, 999999, tzinfo=UTC)
+    assert as_of_cutoff("2024-T4", 0) == dt.datetime(2024, 12, 31, 22, 59, 59, 999999, tzinfo=UTC)
 
 
 def _subs(rows: list[tuple[int, str, str, dt.datetime, str]]) -> pd.DataFrame:
@@ -45,7 +48,7 @@ def test_completeness_on_time_late_pending_not_due_and_superseded() -> None:
     subs = _subs(
         [
             # SVC_A 2025-T1: on time (deadline 2025-04-30), then corrected late: still on time
-            (1, "SVC_A", "2025-T1", dt.datetime(2025, 4, 30, 23, 0, tzinfo=UTC), "superseded"),
+            (1, "SVC_A", "2025-T1", dt.datetime(2025, 4, 30, 21, 0, tzinfo=UTC), "superseded"),
             (2, "SVC_A", "2025-T1", dt.datetime(2025, 5, 20, 9, 0, tzinfo=UTC), "current"),
             # SVC_B 2025-T1: one day late
             (3, "SVC_B", "2025-T1", dt.datetime(2025, 5, 1, 0, 0, 1, tzinfo=UTC), "current"),
@@ -71,7 +74,7 @@ def test_completeness_on_time_late_pending_not_due_and_superseded() -> None:
     row = result[(result.service == "SVC_A") & (result.period == "2025-T1")].iloc[0]
     assert row.submission_id == 2
     assert row.superseded_count == 1
-    assert row.submitted_at == pd.Timestamp("2025-04-30 23:00", tz="UTC")
+    assert row.submitted_at == pd.Timestamp("2025-04-30 21:00", tz="UTC")  # 23:00 in Madrid
     assert row.last_uploaded_at == pd.Timestamp("2025-05-20 09:00", tz="UTC")
     assert row.deadline == dt.date(2025, 4, 30)
 
@@ -147,6 +150,14 @@ def test_as_of_a_quarter_uses_only_values_submitted_by_then() -> None:
     assert now.indicator("P1.01-I1").achievement == pytest.approx(1.0)
 
 
+def _rows_by_level_and_key(history: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    """The rows of one quarter's status history, keyed by (level, key)."""
+    return {
+        (str(row["level"]), str(row["key"])): {str(k): v for k, v in row.items()}
+        for row in history.to_dict("records")
+    }
+
+
 def test_status_history_matches_compute_status() -> None:
     plan = make_plan(
         [
@@ -170,16 +181,16 @@ def test_status_history_matches_compute_status() -> None:
     assert set(history["level"]) == {"plan", "lever", "axis", "objective", "indicator"}
     for period in periods:
         res = compute_status(plan, rows, period)
-        at = history[history.period == str(period)].set_index(["level", "key"])
+        at = _rows_by_level_and_key(history[history.period == str(period)])
         for level in res.iter_levels():
-            got = at.loc[(level.level, level.key)]
+            got = at[(level.level, level.key)]
             assert got["status"] == str(level.status)
             if level.achievement is None:
                 assert pd.isna(got["achievement"])
             else:
                 assert got["achievement"] == pytest.approx(level.achievement)
         for ind in res.indicators:
-            got = at.loc[("indicator", ind.code)]
+            got = at[("indicator", ind.code)]
             assert got["status"] == str(ind.status)
             assert (pd.isna(got["value"]) and ind.value is None) or got["value"] == ind.value
     # periods outside the plan are skipped

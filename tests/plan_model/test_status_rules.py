@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 from collections.abc import Iterable
 
 import pytest
 
+from plan_model.decisions import MilestoneDecision
 from plan_model.models import Indicator, Thresholds
 from plan_model.periods import Period
 from plan_model.status import Status, Trend, compute_status, status_label
 from plan_model.status_types import IndicatorResult
 from tests.helpers.status_factory import frame, milestone, numeric, series
 from tests.helpers.status_factory import make_plan as _make_plan
+from tests.plan_model.catalog_settings import with_catalog
 
 # Issue 15: the default method became target_share. These hand-computed cases were written
 # for the gap-closure figure, which is now the `progress` method: they pin it explicitly
@@ -21,6 +24,11 @@ from tests.helpers.status_factory import make_plan as _make_plan
 make_plan = functools.partial(_make_plan, method="progress")
 
 A = "P1.01-I1"
+
+
+def decision(code: str, stage: str, effective: str) -> MilestoneDecision:
+    """A director's decision on milestone ``code`` from quarter ``effective``."""
+    return MilestoneDecision(code, stage, effective, dt.date(2022, 6, 1), "motiu", "Junta", "dir")
 
 
 def one(
@@ -224,10 +232,14 @@ def test_milestone_against_the_planned_percentage() -> None:
     assert r.achievement == pytest.approx(0.5)
     assert r.status is Status.RED and r.late
     # at and after the due quarter 100 % is expected
-    r = one(ind, [(M, "2023-T2", "avancat")], "2023-T2")
+    r = one(ind, [(M, "2022-T4", "avancat")], "2022-T4")
     assert r.expected == 100.0
     assert r.achievement == pytest.approx(0.8)
     assert r.status is Status.AMBER and r.late
+    # issue 15, finding 5: past the planned completion and unfinished is red, not amber
+    r = one(ind, [(M, "2023-T2", "avancat")], "2023-T2")
+    assert r.achievement == pytest.approx(0.8)
+    assert r.status is Status.RED and r.late and r.overdue
 
 
 def test_milestone_due_later() -> None:
@@ -244,13 +256,24 @@ def test_milestone_due_later() -> None:
     assert r.achievement == pytest.approx(1.0)
 
 
-def test_postponed_is_red_and_late_dropped_is_excluded() -> None:
+def test_postponed_and_dropped_need_a_decision() -> None:
+    # issue 15, finding 5: "Ajornat" used to be red (a failure) and any "Desestimat" excluded
+    # the milestone. Now both take effect only with a director's decision; without one the
+    # reported stage is a proposal and counts as the previous effective stage (none here).
     ind = milestone(M, due="2024-T4")
-    r = one(ind, [(M, "2023-T1", "ajornat")], "2023-T1")
-    assert r.status is Status.RED and r.late and r.achievement == 0.0 and r.at_risk
-    r = one(ind, [(M, "2023-T1", "desestimat")], "2023-T1")
-    assert r.status is Status.GREY and r.excluded and r.achievement is None
-    assert not r.late and not r.at_risk
+    plan = make_plan([ind])
+    for stage in ("ajornat", "desestimat"):
+        rows = frame([(M, "2023-T1", stage)])
+        r = compute_status(plan, rows, "2023-T1").indicator(M)
+        assert r.proposal and not r.excluded and not r.postponed
+        assert r.status is Status.GREY and r.achievement is None
+        decided = [decision(M, stage, "2023-T1")]
+        r = compute_status(plan, rows, "2023-T1", decisions=decided).indicator(M)
+        assert not r.proposal and r.achievement is None and r.status is Status.GREY
+        assert not r.late and not r.due
+        assert r.excluded is (stage == "desestimat")
+        assert r.postponed is (stage == "ajornat")
+        assert r.at_risk is (stage == "ajornat")  # it will not be done in time
 
 
 def test_stage_by_catalan_name_and_as_a_percentage() -> None:
@@ -313,12 +336,16 @@ def test_rollup_levels_with_weights() -> None:
     rows = frame(
         [("P1.01-I1", "2022-T2", 110), ("P1.02-I1", "2022-T2", 106), ("P2.01-I1", "2022-T2", 108)]
     )
-    res = compute_status(plan, rows, "2022-T2")
+    # issue 15, finding 7: levers now weigh by their due objectives (lever 1 has two): the
+    # old equal weights are the catalog's ``level_weights: equal``
+    res = compute_status(with_catalog(plan, level_weights="equal"), rows, "2022-T2")
     axis = res.axis(1)
     assert axis.achievement == pytest.approx((3 * 1.0 + 0.6) / 4)
     assert res.lever(1).achievement == pytest.approx(0.9)  # its only axis
     assert res.lever(2).achievement == pytest.approx(0.8)
     assert res.plan.achievement == pytest.approx((0.9 + 3 * 0.8) / 4)
+    res = compute_status(plan, rows, "2022-T2")
+    assert res.plan.achievement == pytest.approx((2 * 0.9 + 3 * 0.8) / 5)
     assert res.plan.counts == {"grey": 0, "red": 0, "amber": 1, "green": 1}
     assert res.lever(1).counts == {"grey": 0, "red": 0, "amber": 0, "green": 1}
 
@@ -363,19 +390,36 @@ def test_coverage_ignores_dropped_and_not_yet_due_milestones() -> None:
     ]
     plan = make_plan(inds)
     rows = frame([("P1.01-I1", "2022-T2", 110), ("P1.01-I3", "2022-T2", "desestimat")])
-    obj = compute_status(plan, rows, "2022-T2").objective("P1.01")
+    # issue 15: a "Desestimat" without a director's decision is a proposal (still due)
+    undecided = compute_status(plan, rows, "2022-T2").objective("P1.01")
+    assert undecided.coverage == 0.5
+    decided = [decision("P1.01-I3", "desestimat", "2022-T2")]
+    obj = compute_status(plan, rows, "2022-T2", decisions=decided).objective("P1.01")
     assert obj.coverage == 1.0
     assert obj.status is Status.GREEN
     assert obj.achievement == pytest.approx(1.0)
 
 
-def test_postponed_milestone_pulls_its_objective_down() -> None:
+def test_postponed_milestone_counts_as_its_previous_stage_until_decided() -> None:
+    # issue 15, finding 5: a reported "Ajornat" used to count 0 and pull the objective down
+    # to 0.5 (red); now it is a proposal (the previous stage, Planificat 10 % of the 25 %
+    # expected) until decided, and a decided postponement leaves the averages.
     inds = [numeric("P1.01-I1"), milestone("P1.01-I2", due="2023-T4")]
     plan = make_plan(inds)
-    rows = frame([("P1.01-I1", "2022-T2", 110), ("P1.01-I2", "2022-T2", "ajornat")])
-    obj = compute_status(plan, rows, "2022-T2").objective("P1.01")
-    assert obj.achievement == pytest.approx(0.5)
-    assert obj.status is Status.RED
+    rows = frame(
+        [
+            ("P1.01-I1", "2022-T2", 110),
+            ("P1.01-I2", "2022-T1", "planificat"),
+            ("P1.01-I2", "2022-T2", "ajornat"),
+        ]
+    )
+    res = compute_status(plan, rows, "2022-T2")
+    assert res.indicator("P1.01-I2").effective_stage == "planificat"
+    assert res.objective("P1.01").achievement == pytest.approx((1.0 + 0.4) / 2)
+    decided = [decision("P1.01-I2", "ajornat", "2022-T2")]
+    obj = compute_status(plan, rows, "2022-T2", decisions=decided).objective("P1.01")
+    assert obj.achievement == pytest.approx(1.0)
+    assert obj.status is Status.GREEN and obj.coverage == 1.0
 
 
 # ---- trend and forecast --------------------------------------------------------------------
@@ -547,7 +591,8 @@ def test_results_are_complete_frozen_dataclasses() -> None:
 
 def test_objectives_with_data_count_objectives_not_children() -> None:
     """What the overview, a lever and the board show as data coverage: objectives with a
-    light of those with an indicator due (a level's own ``coverage`` counts its children)."""
+    light of those with an indicator due (since issue 15 a level's own ``coverage`` counts
+    them too, and drives the grey rule)."""
     from plan_model.status import objective_counts, objectives_of, objectives_with_data
 
     inds = [
@@ -560,7 +605,10 @@ def test_objectives_with_data_count_objectives_not_children() -> None:
     res = compute_status(
         plan, frame([("P1.01-I1", "2022-T2", 110), ("P2.02-I1", "2022-T2", 60)]), "2022-T2"
     )
-    assert res.plan.coverage == 1.0  # both levers have data...
+    # issue 15, finding 6: the plan's coverage was 1.0 (both levers had data); it is now
+    # the objectives due below it with data: P1.01 and P2.02 of 3 (lever 1, 1 of 2: grey)
+    assert res.plan.coverage == pytest.approx(2 / 3)
+    assert res.lever(1).status is Status.GREY and res.lever(1).insufficient_data
     found = objectives_with_data(objectives_of(res))
     assert (found.with_data, found.due) == (2, 3)  # ...but P1.02 has none; P2.01 not due
     assert found.share == pytest.approx(2 / 3)
