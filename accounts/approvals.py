@@ -27,7 +27,7 @@ from accounts._clock import now, utc
 from accounts.audit import ACTION_APPROVE, ACTION_LOCK, ACTION_REOPEN, record
 from accounts.errors import AccountError
 from accounts.roles import require_approver, require_locker, require_validator
-from accounts.service_heads import with_headed_services
+from accounts.service_heads import heads_in, with_headed_services
 from accounts.users import Acting, acting
 from indicators.storage import cache, locks
 from indicators.storage.engine import transaction
@@ -90,6 +90,30 @@ def _submission_to_approve(
     return sub
 
 
+def _require_validation(session: Session, service: str, period: str, submission: int) -> None:
+    """Acceptance is the second step: a service that has a head is accepted only once the
+    head has validated that very submission (a service without a head is accepted directly;
+    the command line's operator may validate for anyone first)."""
+    if not heads_in(session, service):
+        return
+    validated = session.scalars(
+        select(Approval.id).where(
+            Approval.service == service,
+            Approval.period == period,
+            Approval.submission_id == submission,
+            Approval.step == STEP_VALIDATED,
+        )
+    ).first()
+    if validated is None:
+        raise AccountError(
+            "The head of {service} has not validated submission number {id} of {period} yet: "
+            "it is accepted after the validation.",
+            service=service,
+            id=submission,
+            period=period,
+        )
+
+
 def _record_step(
     engine: Engine, service: str, period: str, submission: int | None, *, by: Acting, step: str
 ) -> ApprovalInfo:
@@ -100,6 +124,8 @@ def _record_step(
         else:
             require_approver(actor)
         sub = _submission_to_approve(session, service, period, submission)
+        if step == STEP_ACCEPTED:
+            _require_validation(session, service, period, sub.id)
         approval = Approval(
             service=service,
             period=period,
@@ -110,6 +136,7 @@ def _record_step(
         )
         session.add(approval)
         session.flush()
+        cache.data_changed(session)  # /lliuraments shows who approved: cached pages refresh
         record(
             session,
             actor.name,
@@ -220,15 +247,21 @@ def changes_since(
 
 
 def _state(
-    current: int | None, validated: ApprovalInfo | None, accepted: ApprovalInfo | None
+    current: int | None,
+    validated: ApprovalInfo | None,
+    accepted: ApprovalInfo | None,
+    *,
+    headed: bool = True,
 ) -> str:
+    """``headed``: the service has a head, so acceptance waits for its validation (a service
+    without one goes straight to the direction, :func:`_require_validation`)."""
     if current is None:
         return NOT_DELIVERED
     if accepted is not None and accepted.submission_id == current:
         return ACCEPTED
     if accepted is not None:
         return CHANGED
-    if validated is not None and validated.submission_id == current:
+    if (validated is not None and validated.submission_id == current) or not headed:
         return PENDING_ACCEPTANCE
     return PENDING_VALIDATION
 
@@ -239,6 +272,7 @@ def quarter_reviews(engine: Engine, period: str, services: list[str]) -> dict[st
     with Session(engine) as session:
         current = _current_submissions(session, period)
         steps = _latest_steps(session, period)
+        headed = {service for service in services if heads_in(session, service)}
         accepted_at = {  # when the accepted submission arrived: the baseline of the diff
             service: now(sub.uploaded_at)
             for (service, step), info in steps.items()
@@ -248,7 +282,7 @@ def quarter_reviews(engine: Engine, period: str, services: list[str]) -> dict[st
     for service in services:
         validated = steps.get((service, STEP_VALIDATED))
         accepted = steps.get((service, STEP_ACCEPTED))
-        state = _state(current.get(service), validated, accepted)
+        state = _state(current.get(service), validated, accepted, headed=service in headed)
         changes: tuple[ValueChange, ...] = ()
         if state == CHANGED and accepted is not None:
             changes = changes_since(engine, service, period, accepted_at[service])

@@ -34,14 +34,19 @@ def with_headed_services(session: Session, actor: Actor) -> Actor:
     return replace(actor, services=headed_services(session, actor.name))
 
 
+def heads_in(session: Session, service: str) -> list[str]:
+    """The usernames of the active heads of ``service``, in an open session."""
+    return list(
+        session.scalars(
+            select(User.username)
+            .join(UserService, UserService.user_id == User.id)
+            .where(UserService.service == service, User.role == HEAD, User.active.is_(True))
+            .order_by(User.username)
+        )
+    )
+
+
 def heads_of(engine: Engine, service: str) -> list[str]:
     """The usernames of the active heads of ``service``."""
     with Session(engine) as session:
-        return list(
-            session.scalars(
-                select(User.username)
-                .join(UserService, UserService.user_id == User.id)
-                .where(UserService.service == service, User.role == HEAD, User.active.is_(True))
-                .order_by(User.username)
-            )
-        )
+        return heads_in(session, service)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from cli._common import load_configured_plan, period_arg, print_json, settings
 from i18n import _
-from plan_model.periods import Period
+from plan_model.periods import Period, local_today
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = settings()
     plan = load_configured_plan()
-    today = rm.local_today()
+    today = local_today()
     period = Period.parse(args.period) if args.period else rm.default_period(plan, today)
     if not plan.first_period <= period <= plan.last_period:
         print(
@@ -124,21 +124,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _send(engine: Engine, found: Run, cfg: Settings, args: argparse.Namespace) -> int:
     from indicators.reporting import reminders as rm
-    from indicators.reporting.mailer import MailError, SmtpConfig, SmtpMailer
+    from indicators.reporting.mailer import MailError
 
     try:
-        config = SmtpConfig.from_url(cfg.smtp_url, cfg.smtp_timeout_seconds)
-        report: SendReport = rm.SendReport()
-        if any(p.sendable for p in found.planned):
-            with SmtpMailer(config) as mailer:
-                report = rm.send_planned(
-                    engine,
-                    found,
-                    mailer,
-                    by=args.user,
-                    mail_from=cfg.mail_from,
-                    reply_to=cfg.support_contact,
-                )
+        report = rm.send_run(engine, found, cfg, by=args.user)
     except MailError as exc:
         print(_("Nothing has been sent: {reason}", reason=exc.text()), file=sys.stderr)
         return 1

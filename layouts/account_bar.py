@@ -18,6 +18,7 @@ from web.csrf import CSRF_FIELD
 from web.users import DIRECTOR, UPLOADERS, current_account
 
 USER_LINKS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("/el-meu-trimestre", "My quarter", UPLOADERS),
     ("/enviar", "Submit data", UPLOADERS),
     ("/gestio", "Approvals and locks", DIRECTOR),
     ("/usuaris", "Users", DIRECTOR),

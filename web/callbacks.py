@@ -18,8 +18,16 @@ PAGES_LOCATION_ID = "_pages_location"
 RoleLookup = Callable[[str], "frozenset[str] | None"]
 
 
+def _is_pattern(component_id: Any) -> bool:
+    """A pattern-matching id (``{"type": …, "service": ALL}``): Dash's callback map holds it
+    as its JSON text."""
+    return isinstance(component_id, dict) or (
+        isinstance(component_id, str) and component_id.startswith("{")
+    )
+
+
 def _same_item(sent: Any, registered: Mapping[str, Any]) -> bool:
-    if isinstance(registered.get("id"), dict):  # a pattern-matching input: a list of items
+    if _is_pattern(registered.get("id")):  # a pattern-matching input: a list of items
         items = sent if isinstance(sent, list) else [sent]
         return all(isinstance(item, dict) and "property" in item for item in items)
     return (

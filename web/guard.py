@@ -53,6 +53,8 @@ ROLE_COMPONENT_PREFIXES: dict[str, frozenset[str]] = {
     "gestio-": DIRECTOR,
     "usuaris-": DIRECTOR,
     "auditoria-": DIRECTOR,
+    "lliuraments-remind": DIRECTOR,  # the button that sends the reminders
+    "decisio-": DIRECTOR,  # a milestone decision (accounts.milestone_decisions refuses too)
 }
 
 

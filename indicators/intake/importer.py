@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from i18n import gettext
+from indicators.intake.analysis_check import analysis_warnings
 from indicators.intake.changes import Change, compute_changes
 from indicators.intake.issues import Issue, IssueList, IssueMaker
 from indicators.intake.parse import find_data, read_meta
@@ -133,6 +134,8 @@ def import_file(
         return _rejected_checked(checked, lang)
     assert checked.service is not None and checked.period is not None
     changes = compute_changes(engine, checked.service, checked.period, checked.values)
+    for warning in analysis_warnings(engine, plan, checked, settings, lang):  # issue 17
+        checked.warnings.append(warning)
     if dry_run:
         result = _dry_run(checked, lang)
     else:

@@ -20,6 +20,12 @@ from typing import Any
 import pandas as pd
 
 from i18n import format_date, format_number, format_percent, normalise_language, translator
+from indicators.reporting.analyses import (
+    LevelAnalyses,
+    analysis_line,
+    level_analyses,
+    lever_note,
+)
 from indicators.reporting.board_model import (
     SLIDE_ROWS,
     Board,
@@ -334,7 +340,10 @@ def _lever_slide(
             history_figure(series, lang, title=None, periods=periods),
             figure_summary(series, lang, what=what),
         ),
-        notes=_behind_note(deck, lever),
+        notes=[
+            *_behind_note(deck, lever),
+            *lever_note(_analyses(deck), [o.code for o in objectives_of(lever)], lang),
+        ],
         behind=[(o.code, o.name) for o in _behind(lever)],
     )
 
@@ -509,6 +518,26 @@ def _submission_row(deck: _Deck, rec: dict[Hashable, Any], state: str) -> list[C
     ]
 
 
+def _analyses(deck: _Deck) -> LevelAnalyses:
+    """The objectives' analyses of the quarter (issue 17), read once per data generation."""
+    return deck.data.memo(
+        ("board-analyses", str(deck.period)),
+        lambda: level_analyses(deck.data.engine, deck.result.objectives, str(deck.period)),
+    )
+
+
+def _analysis_lines(deck: _Deck, objective: ObjectiveResult) -> list[str]:
+    """The appendix's line of a red or amber objective's analysis (nothing otherwise)."""
+    found = _analyses(deck)
+    if objective.code not in found.off_track:
+        return []
+    return [
+        analysis_line(a, deck.lang, COMMENT_MAX)
+        for a in found.analyses
+        if a.objective == objective.code
+    ]
+
+
 def _appendix(deck: _Deck) -> Table:
     """Every objective by code: status, achievement and the technicians' comments."""
     t, plan, period = deck.t, deck.plan, deck.period
@@ -523,7 +552,7 @@ def _appendix(deck: _Deck) -> Table:
             Cell(plan.objective_by_code[o.code].text),
             Cell("", status=level_badge(o, deck.lang)),
             Cell(deck.pct(o.achievement), number=True),
-            Cell("\n".join(comments.get(o.code, [])) or "–"),
+            Cell("\n".join([*_analysis_lines(deck, o), *comments.get(o.code, [])]) or "–"),
         ]
         for o in sorted(deck.result.objectives, key=lambda o: o.code)
     ]

@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 from i18n import translator
 from indicators.intake.importer import ImportResult, import_file
 from indicators.intake.sheet_text import as_text_cell, csv_text, csv_text_back
+from indicators.reporting.analyses import analyses_frame
 from indicators.storage import queries
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
@@ -246,10 +247,15 @@ def levels_frame(
 
 
 def write_xlsx(
-    frame: pd.DataFrame, lang: str = "ca", *, title: str = "", levels: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    lang: str = "ca",
+    *,
+    title: str = "",
+    levels: pd.DataFrame | None = None,
+    analyses: pd.DataFrame | None = None,
 ) -> bytes:
-    """The workbook: the values, the plan's status (``levels``, when given), and a sheet
-    about the file."""
+    """The workbook: the values, the plan's status (``levels``, when given), the objectives'
+    analyses (``analyses``, when given: issue 17) and a sheet about the file."""
     from openpyxl import Workbook
 
     t = translator(lang)
@@ -260,6 +266,8 @@ def write_xlsx(
     _values_sheet(ws, frame, lang)
     if levels is not None:
         _levels_sheet(wb.create_sheet(t("Plan status")), levels)
+    if analyses is not None:
+        _analyses_sheet(wb.create_sheet(t("Analyses")), analyses)
     about = wb.create_sheet(t("About"))
     about.append([title or t("Export of the plan's values")])
     about.append([t("Rows: {count}", count=len(frame))])
@@ -346,6 +354,18 @@ def _levels_sheet(sheet: Any, levels: pd.DataFrame) -> None:
     sheet.auto_filter.ref = sheet.dimensions
 
 
+def _analyses_sheet(sheet: Any, analyses: pd.DataFrame) -> None:
+    """The objectives' analyses in force (``reporting.analyses.analyses_frame``), as text."""
+    _header_row(sheet, list(analyses.columns))
+    for record in analyses.values.tolist():
+        sheet.append([_xlsx_value(v) for v in record])
+        for cell in sheet[sheet.max_row]:
+            as_text_cell(cell)
+    for letter, width in zip("ABCDEFGH", (10, 10, 60, 60, 12, 10, 16, 20), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+
+
 @dataclass(frozen=True)
 class Export:
     filename: str
@@ -375,7 +395,8 @@ def export_values(
         levels = levels_frame(
             plan, queries.values_frame(engine), frame["period"].unique(), lang, thresholds
         )
-        content = write_xlsx(frame, lang, title=plan.info.name, levels=levels)
+        analyses = analyses_frame(engine, str(Period.parse(period)) if period else None, lang)
+        content = write_xlsx(frame, lang, title=plan.info.name, levels=levels, analyses=analyses)
     return Export(name, content, MIMETYPES[fmt], len(frame))
 
 

@@ -31,7 +31,6 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -43,11 +42,12 @@ from indicators.intake.template import build_template, last_values_from_frame, t
 from indicators.reporting.board import period_label
 from indicators.reporting.mailer import MailError, SmtpMailer
 from indicators.storage import locks, queries
+from indicators.storage.cache import data_changed
 from indicators.storage.engine import transaction
 from indicators.storage.schema import SentMessage, User, UserService
 from plan_model.completeness import completeness
 from plan_model.models import Indicator, Objective, Plan, Service
-from plan_model.periods import Period
+from plan_model.periods import Period, local_today
 from plan_model.reporting_window import ReportingWindow
 from settings import Settings
 
@@ -59,16 +59,9 @@ STEP_AFTER = "after"
 ACTION_REMINDER_SENT = "reminder_sent"  # audit log actions
 ACTION_DIGEST_SENT = "digest_sent"
 DELIVERED_STATES = frozenset({"on_time", "late"})  # plan_model.completeness states
-LOCAL_TIME = ZoneInfo("Europe/Madrid")
 LONG_DATE = {"ca": "d MMMM 'de' y", "es": "d 'de' MMMM 'de' y", "en": "d MMMM y"}
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 OBJECTIVE_TEXT_MAX = 90
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """Today in Madrid (``now`` defaults to the current time)."""
-    moment = now or dt.datetime.now(dt.UTC)
-    return queries.as_utc(moment).astimezone(LOCAL_TIME).date()
 
 
 def long_date(day: dt.date, lang: str) -> str:
@@ -654,6 +647,7 @@ def _deliver(
         )
         session.add(row)
         session.flush()  # takes the key: a concurrent run waits here, then fails
+        data_changed(session)  # the pages that say "recordat el …" refresh
         refused = mailer.send(out.message(mail_from, reply_to))
         row.recipients = ", ".join(a for a in out.to if a not in refused)
         action = ACTION_DIGEST_SENT if out.kind == KIND_DIGEST else ACTION_REMINDER_SENT
@@ -708,3 +702,24 @@ def send_planned(
         if refused:
             report.refused[item.outgoing.key] = refused
     return report
+
+
+def send_run(engine: Engine, run: Run, settings: Settings, *, by: str) -> SendReport:
+    """Send what ``run`` planned through the SMTP server of ``settings`` (``SMTP_URL``),
+    recording each message sent: the one path of ``seguiment remind --send`` and of the
+    director's button on ``/lliuraments``. Raises ``MailError`` when the server cannot be
+    reached or refuses the connection (nothing is then recorded)."""
+    from indicators.reporting.mailer import SmtpConfig, SmtpMailer
+
+    config = SmtpConfig.from_url(settings.smtp_url, settings.smtp_timeout_seconds)
+    if not any(p.sendable for p in run.planned):
+        return SendReport()
+    with SmtpMailer(config) as mailer:
+        return send_planned(
+            engine,
+            run,
+            mailer,
+            by=by,
+            mail_from=settings.mail_from,
+            reply_to=settings.support_contact,
+        )

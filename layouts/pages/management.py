@@ -25,6 +25,7 @@ from i18n import format_date, format_number, translator
 from indicators.storage import locks
 from indicators.storage.engine import get_engine
 from layouts import components as c
+from layouts.reviews import lock_sign, review_text
 from layouts.upload_workflow import default_period, upload_periods
 from web.context import current_plan, current_settings
 from web.users import DIRECTOR, require_role
@@ -34,7 +35,6 @@ dash.register_page(  # type: ignore[no-untyped-call]
 )
 
 LIVE: dict[str, Any] = {"aria-live": "polite"}
-HIDDEN: dict[str, Any] = {"aria-hidden": "true"}
 
 
 def layout(**query: str) -> Any:
@@ -192,32 +192,6 @@ def _perform(
             )
         return str(t("The quarter {period} is open again for uploads.", period=period))
     return None
-
-
-REVIEW_LABELS: dict[str, str] = {  # English msgids of the review states
-    steps.NOT_DELIVERED: "Not delivered",
-    steps.PENDING_VALIDATION: "Pending validation by the head",
-    steps.PENDING_ACCEPTANCE: "Validated by {head}: pending acceptance",
-    steps.ACCEPTED: "Accepted by {user}",
-    steps.CHANGED: "Changed since the acceptance ({count} values): to accept again",
-}
-
-
-def lock_sign(locked: bool) -> html.Span:
-    """The lock sign: a CSS shape (no emoji: Debian's fonts show a box)."""
-    return html.Span(className=f"lock-sign {'is-locked' if locked else 'is-open'}", **HIDDEN)
-
-
-def review_text(review: steps.Review, t: Any) -> str:
-    """What a service's review says: its state, who validated and accepted it."""
-    return str(
-        t(
-            REVIEW_LABELS[review.state],
-            head=review.validated.approved_by if review.validated else "",
-            user=review.accepted.approved_by if review.accepted else "",
-            count=len(review.changes),
-        )
-    )
 
 
 def _changes(review: steps.Review, lang: str) -> Any:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cli import main
-from indicators.reporting import reminders as rm
+from cli import remind as remind_cli
 from indicators.storage.engine import get_engine
 from indicators.storage.schema import SentMessage
 from plan_model.completeness import expected_services
@@ -50,7 +50,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
 
 
 def _today(monkeypatch: pytest.MonkeyPatch, day: dt.date) -> None:
-    monkeypatch.setattr(rm, "local_today", lambda now=None: day)
+    monkeypatch.setattr(remind_cli, "local_today", lambda now=None: day)  # the CLI's "today"
 
 
 def _remind(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

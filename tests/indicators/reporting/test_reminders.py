@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator
+from email.message import EmailMessage
 
 import openpyxl
 import pytest
@@ -26,7 +27,7 @@ from indicators.storage.engine import transaction
 from indicators.storage.locks import set_lock
 from indicators.storage.schema import SentMessage
 from plan_model.models import Plan, Service
-from plan_model.periods import Period
+from plan_model.periods import Period, local_today
 from settings import Settings
 from tests.helpers.smtp_server import REFUSAL, SmtpServer, free_port, smtp_server
 
@@ -64,14 +65,23 @@ def server() -> Iterator[SmtpServer]:
         yield running
 
 
-def _settings(**extra: object) -> Settings:
+def _settings(directors_email: str | None = None) -> Settings:
     return Settings(
         submission_deadline_days=30,
         public_base_url="https://seguiment.example.cat/",
         mail_from="seguiment@example.cat",
         support_contact="pla@example.cat",
-        **extra,
-    )  # type: ignore[arg-type]
+        directors_email=directors_email,
+    )
+
+
+def _plain_text(message: EmailMessage) -> str:
+    """The text of the message's plain-text part (which every message has)."""
+    body = message.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert isinstance(text, str)
+    return text
 
 
 def _deliver(engine: Engine, plan: Plan, service: str) -> None:
@@ -182,10 +192,10 @@ def test_the_digest_waits_for_the_deadline() -> None:
 
 def test_days_are_counted_in_madrid() -> None:
     # 23:30 UTC on 29 January is already 30 January in Madrid (UTC+1 in winter)
-    assert rm.local_today(dt.datetime(2026, 1, 29, 23, 30, tzinfo=dt.UTC)) == DEADLINE
-    assert rm.local_today(
-        dt.datetime(2026, 1, 29, 22, 30, tzinfo=dt.UTC)
-    ) == DEADLINE - dt.timedelta(days=1)
+    assert local_today(dt.datetime(2026, 1, 29, 23, 30, tzinfo=dt.UTC)) == DEADLINE
+    assert local_today(dt.datetime(2026, 1, 29, 22, 30, tzinfo=dt.UTC)) == DEADLINE - dt.timedelta(
+        days=1
+    )
 
 
 def test_default_period_is_the_latest_ended_quarter(two_languages: Plan) -> None:
@@ -209,15 +219,13 @@ def test_reminders_reach_the_server_once(
         sis["Subject"].strip() == "Recordatorio: datos del 4.º trimestre de 2025 pendientes (SIS)"
     )
     assert sad["From"] == "seguiment@example.cat" and sad["Reply-To"] == "pla@example.cat"
-    body = sad.get_body(("plain",))
-    assert body is not None
-    text = body.get_content()
+    text = _plain_text(sad)
     assert "Encara no hem rebut les vostres dades del 4t trimestre de 2025" in text
     assert "El termini és el 30 de gener de 2026." in text
     for indicator in two_languages.indicators_of_service("SAD"):
         assert f"{indicator.code} {indicator.name}" in text
     assert "https://seguiment.example.cat/enviar?servei=SAD&periode=2025-T4" in text
-    es_text = sis.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    es_text = _plain_text(sis)
     assert "El plazo es el 30 de enero de 2026." in es_text
     assert "enviar?servei=SIS&periode=2025-T4&lang=es" in es_text
     # the template: a real workbook with the service's rows, in the contact's language
@@ -251,10 +259,7 @@ def test_each_window_reminds_once(engine: Engine, two_languages: Plan, server: S
     _run, report = _send(engine, two_languages, server, today=AFTER, window=after)
     assert [p.outgoing.kind for p in report.sent] == [rm.KIND_REMINDER]  # SIS only; no address
     assert [m.rcpt_tos for m in server.messages] == [["sis@example.org"], ["sis@example.org"]]
-    assert (
-        "El plazo terminó el 30 de enero de 2026"
-        in server.messages[1].message.get_body(("plain",)).get_content()
-    )  # type: ignore[union-attr]
+    assert "El plazo terminó el 30 de enero de 2026" in _plain_text(server.messages[1].message)
 
 
 def test_the_digest_goes_once_to_the_directors(
@@ -274,7 +279,7 @@ def test_the_digest_goes_once_to_the_directors(
     assert digest.message["Subject"].strip() == (  # a long subject is folded
         "Seguiment del Pla: resum del 4t trimestre de 2025 (serveis sense lliurar: 1)"
     )
-    text = digest.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    text = _plain_text(digest.message)
     late, rest = text.split("Indicadors sense cap dada del trimestre", 1)
     assert "SIS Servei d'intervenció socioeducativa: hi falta 1 indicador" in late
     assert "SAD " not in late.split("Serveis que no han lliurat", 1)[1]
