@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8050
 PYTEST_ARGS ?=
+# pytest-xdist processes (each with its own browser and databases); 0 runs in one process
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test install lint typecheck pytest bench clean
 
@@ -34,7 +36,7 @@ typecheck: install
 
 pytest: install
 	@test -n "$$TEST_DATABASE_URL" || echo "TEST_DATABASE_URL is not set: the PostgreSQL runs of the storage tests are left out (see README, Quick start)"
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -168,6 +168,21 @@ def status_badge(
     )
 
 
+def indicator_badge(result: st.IndicatorResult, lang: str) -> html.Span:
+    """:func:`status_badge` of an indicator's light with the indicator's own wording
+    (``plan_model.status_types.indicator_status_label``): «Fora del termini previst» for an
+    overdue milestone, «Desviació» for a ``maintain`` indicator off its value..."""
+    key = str(result.status) if str(result.status) in STATUSES else "grey"
+    return html.Span(
+        [
+            html.Span(status_icon(key), className="status-icon", **attrs(aria_hidden="true")),
+            " ",
+            st.indicator_status_label(result, lang),
+        ],
+        className=f"status-badge status-{key}",
+    )
+
+
 def level_badge(level: Level, lang: str) -> html.Span:
     """:func:`status_badge` of a plan, lever, axis or objective result: a grey level with
     too little data says «Dades insuficients»."""

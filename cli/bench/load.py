@@ -34,13 +34,17 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from i18n import _
 from plan_model.models import Indicator, IndicatorKind, Plan
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCALES = {"1x": 1, "10x": 10, "100x": 100}
@@ -398,6 +402,131 @@ def _schema_url(base: str, schema: str) -> str:
     return parsed.set(query=query).render_as_string(hide_password=False)
 
 
+@contextmanager
+def _bench_schema(database_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema, dropped afterwards: yields the URL that works inside it."""
+    from sqlalchemy import text
+
+    from indicators.storage.engine import make_engine
+
+    schema = f"bench_load_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(database_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _schema_url(database_url, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _import_all(
+    engine: Engine, plan: Plan, label: str, say: Callable[[str], None]
+) -> dict[str, Any]:
+    """Import every generated file through the real import: the import throughput."""
+    from indicators.intake.importer import import_file
+
+    files = data_files(plan)
+    say(
+        _(
+            "{scale}: importing {files} files, {rows} rows...",
+            scale=label,
+            files=len(files),
+            rows=sum(f[3] for f in files),
+        )
+    )
+    started = time.perf_counter()
+    rows = 0
+    for service, period, content, _count in files:
+        result = import_file(
+            engine,
+            plan,
+            filename=f"{service}_{period}.csv",
+            content=content,
+            user="bench",
+            service=service,
+            period=period,
+            source="cli",
+        )
+        if result.status != "ok":
+            raise RuntimeError(
+                f"bench import rejected {service} {period}: "
+                f"{[e.message for e in result.errors][:3]}"
+            )
+        rows += len(result.values)
+    seconds = time.perf_counter() - started
+    return {
+        "scale": label,
+        "files": len(files),
+        "rows": rows,
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(rows / seconds, 1),
+    }
+
+
+def _cold_and_warm_up(
+    server: Server,
+    url: str,
+    page: dict[str, Any],
+    floor: dict[str, Any],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """The page right after an import (first, as it leaves most workers' caches stale) and the
+    floor cold, then a warm-up: more concurrent requests than workers, so every worker (a busy
+    sync worker accepts nothing else) builds the page for the current data generation once."""
+    cold = cold_samples(server, url, page, args.cold)
+    cold_floor = load(server, floor, 1, max(3, args.cold), args.time_cap)
+    load(server, page, args.workers * 2, 2, max(args.time_cap, 300.0))
+    load(server, floor, args.workers * 2, 2, args.time_cap)
+    return {
+        "cold_page_p50_s": round(statistics.median(cold), 4) if cold else None,
+        "cold_page_max_s": round(max(cold), 4) if cold else None,
+        "floor_p50_s": round(cold_floor.quantile(0.5), 5),
+    }
+
+
+def _viewer_row(
+    label: str, viewers: int, page_bytes: int, page_result: LoadResult, floor_result: LoadResult
+) -> dict[str, Any]:
+    """One line of the table: the page's and the floor's p50/p95 under ``viewers``."""
+    p95, floor_p95 = page_result.quantile(0.95), floor_result.quantile(0.95)
+    return {
+        "scale": label,
+        "viewers": viewers,
+        "requests": len(page_result.times),
+        "page_bytes": page_bytes,
+        "errors": page_result.errors + floor_result.errors,
+        "p50_s": round(page_result.quantile(0.5), 5),
+        "p95_s": round(p95, 5),
+        "floor_p50_s": round(floor_result.quantile(0.5), 5),
+        "floor_p95_s": round(floor_p95, 5),
+        "ratio": round(p95 / floor_p95, 2) if floor_p95 > 0 else None,
+    }
+
+
+def _measure_viewers(
+    server: Server,
+    label: str,
+    args: argparse.Namespace,
+    payloads: tuple[dict[str, Any], dict[str, Any], int],
+    say: Callable[[str], None],
+) -> tuple[list[dict[str, Any]], int]:
+    """For each number of viewers, the floor then the page under the same load: the rows and
+    the failed requests."""
+    page, floor, page_bytes = payloads
+    rows_out = []
+    errors = 0
+    for viewers in args.viewers:
+        per_viewer = max(2, math.ceil(args.requests / viewers))
+        say(_("{scale}: {viewers} viewers...", scale=label, viewers=viewers))
+        floor_result = load(server, floor, viewers, per_viewer, args.time_cap)
+        page_result = load(server, page, viewers, per_viewer, args.time_cap)
+        errors += floor_result.errors + page_result.errors
+        rows_out.append(_viewer_row(label, viewers, page_bytes, page_result, floor_result))
+    return rows_out, errors
+
+
 def run_scale(
     label: str,
     factor: int,
@@ -406,107 +535,30 @@ def run_scale(
     log_dir: Path,
     say: Callable[[str], None],
 ) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
-    from sqlalchemy import text
-
+    """One data scale in its own schema: the imports, then the served page cold and under load.
+    Returns (import and cold figures, one row per number of viewers, failed requests)."""
     from accounts.users import create_user
-    from indicators.intake.importer import import_file
     from indicators.storage.engine import make_engine
     from indicators.storage.migrate import upgrade
 
     plan = scaled_plan(base_plan, factor)
-    schema = f"bench_load_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(args.database_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _schema_url(args.database_url, schema)
-    server: Server | None = None
-    errors = 0
-    try:
+    with _bench_schema(args.database_url) as url:
         upgrade(url)
         engine = make_engine(url)
-        files = data_files(plan)
-        say(
-            _(
-                "{scale}: importing {files} files, {rows} rows...",
-                scale=label,
-                files=len(files),
-                rows=sum(f[3] for f in files),
-            )
-        )
-        started = time.perf_counter()
-        rows = 0
-        for service, period, content, _count in files:
-            result = import_file(
-                engine,
-                plan,
-                filename=f"{service}_{period}.csv",
-                content=content,
-                user="bench",
-                service=service,
-                period=period,
-                source="cli",
-            )
-            if result.status != "ok":
-                raise RuntimeError(
-                    f"bench import rejected {service} {period}: "
-                    f"{[e.message for e in result.errors][:3]}"
-                )
-            rows += len(result.values)
-        seconds = time.perf_counter() - started
-        imports = {
-            "scale": label,
-            "files": len(files),
-            "rows": rows,
-            "seconds": round(seconds, 3),
-            "rows_per_s": round(rows / seconds, 1),
-        }
+        imports = _import_all(engine, plan, label, say)
         password = secrets.token_urlsafe(16)
         create_user(engine, BENCH_USER, password, "consulta")
         engine.dispose()
-
         server = start_server(url, factor, args.workers, log_dir)
-        login(server, BENCH_USER, password)
-        page, floor = page_payload(args.page), floor_payload()
-        page_bytes = check_page(server, page)
-        # right after an import (first, as it leaves most workers' caches stale)
-        cold = cold_samples(server, url, page, args.cold)
-        cold_floor = load(server, floor, 1, max(3, args.cold), args.time_cap)
-        # warm up: more concurrent requests than workers, so every worker (a busy sync worker
-        # accepts nothing else) builds the page for the current data generation once
-        load(server, page, args.workers * 2, 2, max(args.time_cap, 300.0))
-        load(server, floor, args.workers * 2, 2, args.time_cap)
-        imports["cold_page_p50_s"] = round(statistics.median(cold), 4) if cold else None
-        imports["cold_page_max_s"] = round(max(cold), 4) if cold else None
-        imports["floor_p50_s"] = round(cold_floor.quantile(0.5), 5)
-        rows_out = []
-        for viewers in args.viewers:
-            per_viewer = max(2, math.ceil(args.requests / viewers))
-            say(_("{scale}: {viewers} viewers...", scale=label, viewers=viewers))
-            floor_result = load(server, floor, viewers, per_viewer, args.time_cap)
-            page_result = load(server, page, viewers, per_viewer, args.time_cap)
-            errors += floor_result.errors + page_result.errors
-            p95, floor_p95 = page_result.quantile(0.95), floor_result.quantile(0.95)
-            rows_out.append(
-                {
-                    "scale": label,
-                    "viewers": viewers,
-                    "requests": len(page_result.times),
-                    "page_bytes": page_bytes,
-                    "errors": page_result.errors + floor_result.errors,
-                    "p50_s": round(page_result.quantile(0.5), 5),
-                    "p95_s": round(p95, 5),
-                    "floor_p50_s": round(floor_result.quantile(0.5), 5),
-                    "floor_p95_s": round(floor_p95, 5),
-                    "ratio": round(p95 / floor_p95, 2) if floor_p95 > 0 else None,
-                }
-            )
-        return imports, rows_out, errors
-    finally:
-        if server is not None:
+        try:
+            login(server, BENCH_USER, password)
+            page, floor = page_payload(args.page), floor_payload()
+            page_bytes = check_page(server, page)
+            imports.update(_cold_and_warm_up(server, url, page, floor, args))
+            rows_out, errors = _measure_viewers(server, label, args, (page, floor, page_bytes), say)
+            return imports, rows_out, errors
+        finally:
             server.stop()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 # --- the command -------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Spreadsheets in: safety checks, reading, cell parsing, validation and the import itself."""

@@ -134,6 +134,7 @@ def _mb(size: int) -> str:
 
 
 def limits(settings: Settings) -> Limits:
+    """The reader's limits (cells, rows, columns, sheets, inflated bytes, time) from settings."""
     return Limits(
         cells=settings.max_cells,
         rows=settings.max_rows,
@@ -153,6 +154,7 @@ def check_extents(extents: list[SheetExtent], settings: Settings) -> None:
 
 
 def too_slow(settings: Settings) -> UnsafeFile:
+    """The refusal of a file whose reading took longer than the settings allow."""
     return ReadLimitExceeded(
         "read_timeout",
         "Reading the file took more than {seconds} seconds: it has been refused. Remove what "

@@ -45,6 +45,8 @@ class XlsDamaged(Exception):
 
 @dataclass
 class XlsWorkbook:
+    """What a legacy ``.xls`` declares: the extent of each sheet, and whether it is encrypted."""
+
     sheets: list[SheetExtent] = field(default_factory=list)
     encrypted: bool = False
 

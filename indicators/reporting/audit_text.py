@@ -10,9 +10,35 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from accounts import audit
+from accounts.analyses import ACTION_WRITE
+from accounts.approvals import ACTION_VALIDATE
+from accounts.milestone_decisions import ACTION_DECIDE, ACTION_REVOKE
 from i18n import format_date, format_number, translator
+from indicators.reporting.reminders import ACTION_DIGEST_SENT, ACTION_REMINDER_SENT
 
 LOCAL_TIME = ZoneInfo("Europe/Madrid")
+# every action the audit log records → English msgid of its label (the filter and the rows)
+ACTION_LABELS: dict[str, str] = {
+    audit.ACTION_LOGIN: "Login",
+    audit.ACTION_LOGIN_FAILED: "Failed login",
+    audit.ACTION_LOGOUT: "Logout",
+    audit.ACTION_IMPORT: "Import",
+    audit.ACTION_APPROVE: "Approval",
+    ACTION_VALIDATE: "Validation by the head",
+    audit.ACTION_LOCK: "Quarter locked",
+    audit.ACTION_REOPEN: "Quarter reopened",
+    audit.ACTION_USER_CREATE: "User created",
+    audit.ACTION_USER_PASSWORD: "Password changed",
+    audit.ACTION_USER_DISABLE: "User disabled",
+    audit.ACTION_USER_ENABLE: "User enabled",
+    audit.ACTION_USER_SERVICES: "User's services changed",
+    ACTION_DECIDE: "Milestone decision recorded",
+    ACTION_REVOKE: "Milestone decision revoked",
+    ACTION_WRITE: "Analysis written",
+    ACTION_REMINDER_SENT: "Reminder sent",
+    ACTION_DIGEST_SENT: "Digest sent to the directors",
+}
 DETAIL_LABELS: dict[str, str] = {  # key of the details → English msgid of its label
     "service": "Service",
     "period": "Quarter",
@@ -29,6 +55,8 @@ DETAIL_LABELS: dict[str, str] = {  # key of the details → English msgid of its
     "warning_count": "Warnings",
     "dry_run": "Check only",
     "message": "Message",
+    "wait_seconds": "Wait imposed (seconds)",
+    "retry_after": "Wait left (seconds)",
 }
 REASON_LABELS: dict[str, str] = {
     "wrong_password": "Wrong password",
@@ -37,6 +65,7 @@ REASON_LABELS: dict[str, str] = {
     "disabled": "Account disabled",
     "ip_throttled": "Too many attempts from this address",
     "unknown_user": "Unknown user",
+    "throttled": "Too many attempts: must wait",
 }
 HIDDEN_DETAILS = {"values", "errors", "warnings", "changes"}  # long lists: not for a table cell
 

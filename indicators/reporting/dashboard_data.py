@@ -22,13 +22,16 @@ from typing import Any, TypeVar, cast
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from accounts import approvals
 from indicators.reporting.numbers import clean_number
-from indicators.storage import queries
+from indicators.storage import locks, queries
 from indicators.storage.cache import GenerationCache
+from indicators.storage.decisions import active_decisions
 from indicators.storage.schema import Submission, Value
 from plan_model import progress
 from plan_model import status as engine_status
 from plan_model.changes import changes_from_grids
+from plan_model.decisions import MilestoneDecision
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period, period_range
 from plan_model.status_types import ObjectiveResult, PlanStatus
@@ -73,9 +76,28 @@ class DashboardData:
         """The value rows in force (``queries.in_force``), oldest submission first."""
         return self._cached("current_rows", (), lambda: value_rows(self.engine))
 
+    def milestone_decisions(self) -> list[MilestoneDecision]:
+        """The directors' milestone decisions in force (Ajornat / Desestimat, issue 15):
+        recording or revoking one bumps the data generation."""
+        return self._cached("milestone_decisions", (), lambda: active_decisions(self.engine))
+
     def submissions(self) -> pd.DataFrame:
         """Every submission (id, service, period, uploaded_at, status, filename)."""
         return self._cached("submissions", (), lambda: submission_list(self.engine))
+
+    def reviews(self, period: Period) -> dict[str, approvals.Review]:
+        """Each service's approval review of ``period`` (``accounts.approvals``): validating,
+        accepting, locking and reopening bump the data generation."""
+        services = [s.code for s in self.plan.services]
+        return self._cached(
+            "reviews",
+            (str(period),),
+            lambda: approvals.quarter_reviews(self.engine, str(period), services),
+        )
+
+    def locked_quarters(self) -> set[str]:
+        """The quarters locked now (``indicators.storage.locks``)."""
+        return self._cached("locked_quarters", (), lambda: locks.locked_periods(self.engine))
 
     # ---- periods -----------------------------------------------------------------------
     def plan_periods(self) -> list[Period]:
@@ -130,7 +152,8 @@ class DashboardData:
 
         def compute() -> progress.Grid:
             thresholds = self.thresholds_in_force()
-            return progress.compute_grid(self.plan, self.values(), thresholds)
+            decisions = self.milestone_decisions()
+            return progress.compute_grid(self.plan, self.values(), thresholds, decisions)
 
         return self._cached("grid", (), compute)
 
@@ -235,7 +258,12 @@ class DashboardData:
             lambda: changes_from_grids(
                 self.plan,
                 progress.compute_grid(
-                    self.plan, self.values_as_of(since), self.thresholds_in_force()
+                    self.plan,
+                    self.values_as_of(since),
+                    self.thresholds_in_force(),
+                    active_decisions(  # the decisions as they stood then, like the values
+                        self.engine, as_of=engine_status.as_of_cutoff(since, self.deadline_days)
+                    ),
                 ),
                 self.grid(),
                 since,
@@ -327,7 +355,7 @@ class DashboardData:
                 else pd.DataFrame(columns=["indicator", "period", "value", "stage"])
             )
             thresholds = self.thresholds_in_force()
-            return progress.compute_grid(self.plan, values, thresholds)
+            return progress.compute_grid(self.plan, values, thresholds, self.milestone_decisions())
 
         return self._cached("objective_grid", (objective,), compute)
 

@@ -15,7 +15,7 @@ Every figure:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,33 +330,34 @@ def _line(points: Sequence[Point], **trace: Any) -> dict[str, Any]:
     }
 
 
-def _indicator_traces(chart: IndicatorChartData, lang: str) -> list[dict[str, Any]]:
-    """The band (amber to green), baseline, expected path, targets, values and forecast,
-    each only when it has data, drawn in that order."""
-    t = translator(lang)
+def _band_traces(chart: IndicatorChartData, t: Callable[..., str]) -> list[dict[str, Any]]:
+    """The amber zone between the thresholds: an invisible lower line, the upper one filled."""
+    if not (_has_data(chart.band_low) and _has_data(chart.band_high)):
+        return []
+    return [
+        _line(
+            chart.band_low,
+            mode="lines",
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+            name=t("Amber zone"),
+        ),
+        _line(
+            chart.band_high,
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(230,159,0,0.22)",
+            name=t("Slight delay zone (thresholds)"),
+            hoverinfo="skip",
+        ),
+    ]
+
+
+def _reference_traces(chart: IndicatorChartData, t: Callable[..., str]) -> list[dict[str, Any]]:
+    """What the values are measured against: baseline path, expected path, year-end targets."""
     data: list[dict[str, Any]] = []
-    if _has_data(chart.band_low) and _has_data(chart.band_high):
-        data.append(
-            _line(
-                chart.band_low,
-                mode="lines",
-                line={"width": 0},
-                hoverinfo="skip",
-                showlegend=False,
-                name=t("Amber zone"),
-            )
-        )
-        data.append(
-            _line(
-                chart.band_high,
-                mode="lines",
-                line={"width": 0},
-                fill="tonexty",
-                fillcolor="rgba(230,159,0,0.22)",
-                name=t("Slight delay zone (thresholds)"),
-                hoverinfo="skip",
-            )
-        )
     if _has_data(chart.baseline_path):
         data.append(
             _line(
@@ -392,6 +393,12 @@ def _indicator_traces(chart: IndicatorChartData, lang: str) -> list[dict[str, An
                 hovertemplate=t("Target") + " %{x}: %{y:,.1f}<extra></extra>",
             )
         )
+    return data
+
+
+def _value_traces(chart: IndicatorChartData, t: Callable[..., str]) -> list[dict[str, Any]]:
+    """The submitted values and the forecast to the plan's end."""
+    data: list[dict[str, Any]] = []
     if _has_data(chart.actual):
         data.append(
             _line(
@@ -416,6 +423,13 @@ def _indicator_traces(chart: IndicatorChartData, lang: str) -> list[dict[str, An
             )
         )
     return data
+
+
+def _indicator_traces(chart: IndicatorChartData, lang: str) -> list[dict[str, Any]]:
+    """The band (amber to green), baseline, expected path, targets, values and forecast,
+    each only when it has data, drawn in that order."""
+    t = translator(lang)
+    return [*_band_traces(chart, t), *_reference_traces(chart, t), *_value_traces(chart, t)]
 
 
 def _indicator_marks(
@@ -469,13 +483,13 @@ def _indicator_marks(
     return shapes, annotations
 
 
-def milestone_figure(chart: MilestoneChartData, lang: str, *, height: int = 320) -> dict[str, Any]:
-    """A milestone as a stage timeline: the stage reached each quarter vs the planned path."""
-    t = translator(lang)
-    title = f"{chart.code} · {chart.name}"
-    reached = [(p, name, clean_number(pct)) for p, name, pct in chart.stages]
-    if not reached and not _has_data(chart.expected):
-        return no_data_figure(lang, title=title, height=height)
+_Reached = list[tuple[str, str | None, float | None]]  # period, stage name, pct
+
+
+def _milestone_traces(
+    chart: MilestoneChartData, reached: _Reached, t: Callable[..., str]
+) -> list[dict[str, Any]]:
+    """The planned progress (dashed) and the stage reached each quarter (steps, labelled)."""
     data: list[dict[str, Any]] = []
     if _has_data(chart.expected):
         data.append(
@@ -505,19 +519,30 @@ def milestone_figure(chart: MilestoneChartData, lang: str, *, height: int = 320)
                 "hovertemplate": "%{x}: %{text} (%{y:.0f} %)<extra></extra>",
             }
         )
-    layout = base_layout(lang, title=title, height=height)
-    layout["xaxis"] = _category_axis(chart.periods)
+    return data
+
+
+def _stage_axis(chart: MilestoneChartData, lang: str) -> dict[str, Any]:
+    """The y axis from 0 to 100 %, with the scale's stages as its ticks when there is one."""
     ticks = list(chart.scale)
-    layout["yaxis"] = _value_axis(None, "")
-    layout["yaxis"].update({"range": [-5, 118]})
+    axis = _value_axis(None, "")
+    axis.update({"range": [-5, 118]})
     if ticks:
-        layout["yaxis"].update(
+        axis.update(
             {
                 "tickmode": "array",
                 "tickvals": [pct for _n, pct in ticks],
                 "ticktext": [f"{name} ({format_number(pct, lang, 0)} %)" for name, pct in ticks],
             }
         )
+    return axis
+
+
+def _milestone_marks(
+    chart: MilestoneChartData, reached: _Reached, t: Callable[..., str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(shapes, annotations): the planned completion quarter as a labelled vertical line, and
+    a note when nothing has been submitted yet."""
     shapes = []
     annotations = []
     if chart.planned_completion and chart.planned_completion in chart.periods:
@@ -557,8 +582,21 @@ def milestone_figure(chart: MilestoneChartData, lang: str, *, height: int = 320)
                 "font": {"size": 16, "color": "#444444"},
             }
         )
-    layout["shapes"] = shapes
-    layout["annotations"] = annotations
+    return shapes, annotations
+
+
+def milestone_figure(chart: MilestoneChartData, lang: str, *, height: int = 320) -> dict[str, Any]:
+    """A milestone as a stage timeline: the stage reached each quarter vs the planned path."""
+    t = translator(lang)
+    title = f"{chart.code} · {chart.name}"
+    reached = [(p, name, clean_number(pct)) for p, name, pct in chart.stages]
+    if not reached and not _has_data(chart.expected):
+        return no_data_figure(lang, title=title, height=height)
+    data = _milestone_traces(chart, reached, t)
+    layout = base_layout(lang, title=title, height=height)
+    layout["xaxis"] = _category_axis(chart.periods)
+    layout["yaxis"] = _stage_axis(chart, lang)
+    layout["shapes"], layout["annotations"] = _milestone_marks(chart, reached, t)
     return {"data": data, "layout": layout}
 
 

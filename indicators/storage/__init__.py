@@ -1,0 +1,1 @@
+"""Where indicator data lives: the engine, schema, store, queries, cache and migrations."""

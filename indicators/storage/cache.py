@@ -118,6 +118,7 @@ class GenerationCache:
                 self._generation[scope] = generation
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The entry for ``key``, computed by ``compute`` on a miss (once, however many ask)."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -141,6 +142,7 @@ class GenerationCache:
             return self._entries.get(key)
 
     def clear(self) -> None:
+        """Forget every entry and every scope's generation."""
         with self._lock:
             self._entries.clear()
             self._generation.clear()
@@ -175,15 +177,20 @@ class Cache(Protocol):
 
     engine: Engine
 
-    def generation(self) -> int: ...
+    def generation(self) -> int:
+        """The data generation now in the database: entries of another one are stale."""
 
-    def get(self, key: str, generation: int | None = None) -> Any | None: ...
+    def get(self, key: str, generation: int | None = None) -> Any | None:
+        """The value filed under ``key`` at ``generation`` (default: the current), or None."""
 
-    def set(self, key: str, value: Any, generation: int | None = None) -> None: ...
+    def set(self, key: str, value: Any, generation: int | None = None) -> None:
+        """File ``value`` under ``key`` at ``generation`` (read before computing it)."""
 
-    def clear(self) -> None: ...
+    def clear(self) -> None:
+        """Drop every entry, whatever its generation."""
 
-    def get_or_set(self, key: str, compute: Callable[[], T]) -> T: ...
+    def get_or_set(self, key: str, compute: Callable[[], T]) -> T:
+        """The value for ``key``, else ``compute()`` filed (unless None) at the prior generation."""
 
 
 class _BaseCache:
@@ -256,6 +263,7 @@ class DatabaseCache(_BaseCache):
             conn.execute(delete(CacheEntry).where(CacheEntry.generation < generation))
 
     def clear(self) -> None:
+        """Delete every row of ``cache_entries``."""
         with self.engine.begin() as conn:
             conn.execute(delete(CacheEntry))
 
@@ -294,10 +302,12 @@ class RedisCache(_BaseCache):
             log.warning("redis cache unavailable: %s", exc)
 
     def clear(self) -> None:
+        """Delete every cache entry under this prefix, whatever its generation."""
         for name in self._client.scan_iter(match=f"{self.prefix}:cache:*"):
             self._client.delete(name)
 
     def ping(self) -> bool:
+        """Whether the Redis server answers."""
         try:
             return bool(self._client.ping())
         except Exception:  # noqa: BLE001 - any failure to answer means not reachable

@@ -92,6 +92,7 @@ def get_engine(url: str) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``engine`` whose objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

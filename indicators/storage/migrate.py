@@ -14,6 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def alembic_config(url: str) -> Config:
+    """The project's Alembic configuration (``alembic.ini``, ``migrations/``) aimed at ``url``."""
     cfg = Config(str(REPO_ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(REPO_ROOT / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -33,8 +34,10 @@ def _run(url: str, step: Callable[[Config, str], None], revision: str) -> None:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate the database at ``url`` up to ``revision`` (the latest by default)."""
     _run(url, command.upgrade, revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
+    """Migrate the database at ``url`` down to ``revision`` (an empty schema by default)."""
     _run(url, command.downgrade, revision)

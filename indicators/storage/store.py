@@ -37,12 +37,15 @@ LOCKED = "locked"
 
 @dataclass(frozen=True)
 class Stored:
+    """How storing an import ended (``ok``, ``duplicate``, ``locked``) and what it replaced."""
+
     status: str  # "ok" | "duplicate" | "locked"
     submission_id: int | None
     superseded_id: int | None
 
 
 def sha256(content: bytes) -> str:
+    """The hex SHA-256 of a file's bytes, by which a duplicate upload is recognised."""
     return hashlib.sha256(content).hexdigest()
 
 
@@ -118,6 +121,7 @@ def _lock(conn: Connection, service: str, period: str) -> None:
 
 
 def bump_generation(conn: Connection) -> None:
+    """Count one more change of stored values, so that every cache drops what it holds."""
     table = DataGeneration.__table__
     assert isinstance(table, Table)
     stmt: postgresql.Insert | sqlite.Insert
@@ -280,5 +284,6 @@ def store(
 
 
 def current_generation(conn: Connection) -> int:
+    """The number of stored-value changes so far (0 on an empty database)."""
     value = conn.execute(select(func.max(DataGeneration.generation))).scalar()
     return int(value or 0)

@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from accounts import audit
 from i18n import translator
-from indicators.reporting.audit_text import details_text, local_time
+from indicators.reporting.audit_text import ACTION_LABELS, details_text, local_time
 from indicators.storage.engine import get_engine
 from layouts import components as c
 from web.context import current_settings
@@ -21,22 +21,6 @@ from web.users import DIRECTOR, require_role
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/auditoria", title=c.page_title("Audit log"), name="Auditoria", order=23
 )
-
-ACTION_LABELS: dict[str, str] = {
-    audit.ACTION_LOGIN: "Login",
-    audit.ACTION_LOGIN_FAILED: "Failed login",
-    audit.ACTION_LOGOUT: "Logout",
-    audit.ACTION_IMPORT: "Import",
-    audit.ACTION_APPROVE: "Approval",
-    "validate": "Validation by the head",  # accounts.approvals.ACTION_VALIDATE
-    audit.ACTION_LOCK: "Quarter locked",
-    audit.ACTION_REOPEN: "Quarter reopened",
-    audit.ACTION_USER_CREATE: "User created",
-    audit.ACTION_USER_PASSWORD: "Password changed",
-    audit.ACTION_USER_DISABLE: "User disabled",
-    audit.ACTION_USER_ENABLE: "User enabled",
-    audit.ACTION_USER_SERVICES: "User's services changed",
-}
 
 
 def layout(**query: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import dash
@@ -10,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from indicators.reporting.numbers import clean_number
+from layouts import analysis
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, history_figure
 from layouts.pages.not_found_404 import not_found
@@ -68,9 +70,9 @@ def _row(ctx: c.PageContext, objective: ObjectiveResult, axis_name: str) -> dict
     }
 
 
-def _grid(ctx: c.PageContext, rows: list[dict[str, Any]]) -> dag.AgGrid:
-    t = ctx.t
-    column_defs = [
+def _objective_columns(t: Callable[..., str]) -> list[dict[str, Any]]:
+    """The grid's columns that name the objective: code (a link), text and axis."""
+    return [
         {
             "field": "code",
             "headerName": t("Code"),
@@ -98,6 +100,13 @@ def _grid(ctx: c.PageContext, rows: list[dict[str, Any]]) -> dag.AgGrid:
             "autoHeight": True,
             "filter": "agTextColumnFilter",
         },
+    ]
+
+
+def _result_columns(t: Callable[..., str]) -> list[dict[str, Any]]:
+    """The grid's columns of the quarter's result: status, achievement, trend, forecast and
+    the responsible service."""
+    return [
         {
             "field": "status_text",
             "headerName": t("Status"),
@@ -141,6 +150,12 @@ def _grid(ctx: c.PageContext, rows: list[dict[str, Any]]) -> dag.AgGrid:
             "filter": "agTextColumnFilter",
         },
     ]
+
+
+def _grid(ctx: c.PageContext, rows: list[dict[str, Any]]) -> dag.AgGrid:
+    """The lever's objectives as a sortable, filterable AG Grid."""
+    t = ctx.t
+    column_defs = [*_objective_columns(t), *_result_columns(t)]
     return dag.AgGrid(
         id="lever-grid",
         rowData=rows,
@@ -361,6 +376,7 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
                 className="panel",
                 **c.attrs(aria_labelledby="objectives-title"),
             ),
+            analysis.lever_panel(ctx, lever),  # the objectives' valoracions (issue 17)
             _history_chart(ctx, lever),
         ],
     )

@@ -11,6 +11,7 @@ from dash import dcc, html
 from i18n import format_number
 from indicators.reporting.grey_reasons import grey_reasons
 from indicators.reporting.numbers import clean_number
+from layouts import analysis, milestone_decision
 from layouts import components as c
 from layouts.figures import (
     IndicatorChartData,
@@ -198,10 +199,20 @@ _TABLE_COLUMNS = (
 )
 
 
-def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any:
-    t, lang = ctx.t, ctx.lang
-    until = str(ctx.period)
-    # plain tuples, newest quarter first (a stable sort: ties keep the frame's order)
+_TABLE_HEADERS = (
+    "Quarter",
+    "Value",
+    "Technicians' comment",
+    "Service",
+    "File",
+    "Uploaded by",
+    "History",
+)
+
+
+def _provenance_records(rows: pd.DataFrame, until: str) -> list[tuple[Any, ...]]:
+    """The indicator's values up to ``until`` as plain tuples of ``_TABLE_COLUMNS``, newest
+    quarter first (a stable sort: ties keep the frame's order)."""
     records = (
         []
         if rows.empty
@@ -212,70 +223,71 @@ def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any
         ]
     )
     records.sort(key=lambda r: str(r[0]), reverse=True)
+    return records
+
+
+def _shown_value(ctx: c.PageContext, ind: Indicator, number: Any, stage_key: Any) -> str:
+    """A value as the table shows it: the stage's name for a milestone, else the number."""
+    if ind.is_milestone:
+        stage = ctx.plan.stage_by_key.get(str(stage_key or "").strip().lower())
+        return stage_name(stage, ctx.lang) if stage else str(stage_key or "–")
+    return _num(number, ctx.lang, ind.unit)
+
+
+def _provenance_row(
+    ctx: c.PageContext,
+    ind: Indicator,
+    record: tuple[Any, ...],
+    counts: dict[tuple[str, str], int],
+) -> Any:
+    """One quarter's row: value, comment, service, file and sheet row, uploader, versions."""
+    t, lang = ctx.t, ctx.lang
+    period, number, stage_key, comment, service, filename, sheet, row, who, when = record
+    versions = counts.get((str(service), str(period)), 0)
+    return el(
+        "Tr",
+        [
+            el("Th", str(period), scope="row"),
+            el("Td", _shown_value(ctx, ind, number, stage_key), className="num"),
+            el(
+                "Td",
+                str(comment) if isinstance(comment, str) and comment else "–",
+                className="comment",
+            ),
+            el("Td", str(service)),
+            el(
+                "Td",
+                [
+                    el("Span", str(filename)),
+                    el("Br"),
+                    el("Small", t("sheet {sheet}, row {row}", sheet=sheet, row=row)),
+                ],
+            ),
+            el("Td", [str(who), el("Br"), el("Small", c.short_datetime(when, lang))]),
+            el(
+                "Td",
+                t("{count} versions", count=versions) if versions > 1 else t("original"),
+                className="versions",
+            ),
+        ],
+    )
+
+
+def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any:
+    """The provenance table of an indicator's quarterly values (or a note when there are none)."""
+    t = ctx.t
+    records = _provenance_records(rows, str(ctx.period))
     if not records:
         return c.no_data_note(t("No values have been submitted for this indicator yet."))
     counts = ctx.data.submission_counts()
-    body = []
     # plain elements (layouts.light): a 10x objective has hundreds of rows
-    for period, number, stage_key, comment, service, filename, sheet, row, who, when in records:
-        if ind.is_milestone:
-            stage = ctx.plan.stage_by_key.get(str(stage_key or "").strip().lower())
-            value = stage_name(stage, lang) if stage else str(stage_key or "–")
-        else:
-            value = _num(number, lang, ind.unit)
-        versions = counts.get((str(service), str(period)), 0)
-        body.append(
-            el(
-                "Tr",
-                [
-                    el("Th", str(period), scope="row"),
-                    el("Td", value, className="num"),
-                    el(
-                        "Td",
-                        str(comment) if isinstance(comment, str) and comment else "–",
-                        className="comment",
-                    ),
-                    el("Td", str(service)),
-                    el(
-                        "Td",
-                        [
-                            el("Span", str(filename)),
-                            el("Br"),
-                            el("Small", t("sheet {sheet}, row {row}", sheet=sheet, row=row)),
-                        ],
-                    ),
-                    el("Td", [str(who), el("Br"), el("Small", c.short_datetime(when, lang))]),
-                    el(
-                        "Td",
-                        t("{count} versions", count=versions) if versions > 1 else t("original"),
-                        className="versions",
-                    ),
-                ],
-            )
-        )
+    body = [_provenance_row(ctx, ind, record, counts) for record in records]
+    caption = t("Quarterly values of {code} with their origin", code=ind.code)
     return html.Div(
         html.Table(
             [
-                html.Caption(
-                    t("Quarterly values of {code} with their origin", code=ind.code),
-                    className="visually-hidden",
-                ),
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th(t(h), scope="col")
-                            for h in (
-                                "Quarter",
-                                "Value",
-                                "Technicians' comment",
-                                "Service",
-                                "File",
-                                "Uploaded by",
-                                "History",
-                            )
-                        ]
-                    )
-                ),
+                html.Caption(caption, className="visually-hidden"),
+                html.Thead(html.Tr([html.Th(t(h), scope="col") for h in _TABLE_HEADERS])),
                 html.Tbody(body),
             ],
             className="table table-sm data-table provenance",
@@ -283,28 +295,54 @@ def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any
         className="table-scroll",
         tabIndex="0",
         role="region",
-        **c.attrs(aria_label=t("Quarterly values of {code} with their origin", code=ind.code)),
+        **c.attrs(aria_label=caption),
     )
 
 
-def _indicator_section(
-    ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None
-) -> html.Section:
+def _marks(ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None) -> list[Any]:
+    """The indicator's marks beside its light: a milestone proposal not decided, ★ above the
+    expected path, late, at risk."""
+    lang = ctx.lang
+    marks = milestone_decision.proposal_mark(ctx, ind)  # an Ajornat/Desestimat not decided
+    flags = (
+        (result is not None and result.exceeded, st.EXCEEDED_ICON, st.EXCEEDED_LABEL),
+        (result is not None and result.late, st.LATE_ICON, st.LATE_LABEL),
+        (result is not None and result.at_risk, st.AT_RISK_ICON, st.AT_RISK_LABEL),
+    )
+    for shown, icon, label in flags:
+        if shown:
+            marks.append(html.Span(st.icon_text(icon, label, lang), className="mark"))
+    return marks
+
+
+def _numeric_facts(ctx: c.PageContext, ind: Indicator) -> list[tuple[str, Any]]:
+    """Kind, unit, direction, year value, baseline and targets of a numeric indicator."""
     t, lang = ctx.t, ctx.lang
-    rows = ctx.data.indicator_values(ind.code)
+    facts: list[tuple[str, Any]] = []
+    if str(ind.kind) == "context":
+        facts.append((t("Kind"), t("Context indicator")))
+    facts.append((t("Unit"), ind.unit or "–"))
+    if ind.direction:
+        facts.append((t("Direction"), t(DIRECTION_LABELS[str(ind.direction)])))
+    if ind.aggregation:
+        facts.append((t("Year value"), t(AGGREGATION_LABELS[str(ind.aggregation)])))
+    if ind.baseline:
+        facts.append(
+            (t("Baseline"), f"{_num(ind.baseline.value, lang, ind.unit)} ({ind.baseline.year})")
+        )
+    if ind.targets:
+        targets = " · ".join(f"{y}: {_num(v, lang)}" for y, v in sorted(ind.targets.items()))
+        facts.append((t("Targets"), targets))
+    return facts
+
+
+def _facts(
+    ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None
+) -> list[tuple[str, Any]]:
+    """The indicator's sheet as (label, value) pairs: who reports it, what it measures and
+    where it stands."""
+    t, lang = ctx.t, ctx.lang
     service = ctx.plan.service_by_code.get(ind.responsible_service)
-    status = str(result.status) if result is not None else "grey"
-    marks = []
-    if result is not None and result.exceeded:
-        marks.append(
-            html.Span(st.icon_text(st.EXCEEDED_ICON, st.EXCEEDED_LABEL, lang), className="mark")
-        )
-    if result is not None and result.late:
-        marks.append(html.Span(st.icon_text(st.LATE_ICON, st.LATE_LABEL, lang), className="mark"))
-    if result is not None and result.at_risk:
-        marks.append(
-            html.Span(st.icon_text(st.AT_RISK_ICON, st.AT_RISK_LABEL, lang), className="mark")
-        )
     facts: list[tuple[str, Any]] = [
         (
             t("Responsible service"),
@@ -315,49 +353,41 @@ def _indicator_section(
         facts.append((t("Kind"), t("Milestone (stages)")))
         facts.append((t("Planned completion"), ind.planned_completion or "–"))
     else:
-        if str(ind.kind) == "context":
-            facts.append((t("Kind"), t("Context indicator")))
-        facts.append((t("Unit"), ind.unit or "–"))
-        if ind.direction:
-            facts.append((t("Direction"), t(DIRECTION_LABELS[str(ind.direction)])))
-        if ind.aggregation:
-            facts.append((t("Year value"), t(AGGREGATION_LABELS[str(ind.aggregation)])))
-        if ind.baseline:
-            facts.append(
-                (t("Baseline"), f"{_num(ind.baseline.value, lang, ind.unit)} ({ind.baseline.year})")
-            )
-        if ind.targets:
-            facts.append(
-                (
-                    t("Targets"),
-                    " · ".join(f"{y}: {_num(v, lang)}" for y, v in sorted(ind.targets.items())),
-                )
-            )
+        facts += _numeric_facts(ctx, ind)
     if result is not None:
         facts.append((t("Value for the year"), _num(result.value, lang, ind.unit)))
         facts.append((t("Expected by now"), _num(result.expected, lang, ind.unit)))
         facts.append((t("Trend"), c.trend_text(str(result.trend), lang)))
         facts.append((t("Forecast at the end of the plan"), _num(result.forecast, lang, ind.unit)))
+    return facts
+
+
+def _indicator_section(
+    ctx: c.PageContext, ind: Indicator, result: IndicatorResult | None
+) -> html.Section:
+    t, lang = ctx.t, ctx.lang
+    rows = ctx.data.indicator_values(ind.code)
+    status = str(result.status) if result is not None else "grey"
     heading_id = f"ind-{ind.code}"
+    badge = c.indicator_badge(result, lang) if result is not None else c.status_badge(status, lang)
+    achievement = html.Strong(c.percent(result.achievement if result else None, lang))
     return html.Section(
         [
             html.H2([html.Span(ind.code, className="code"), " ", ind.name], id=heading_id),
             html.Div(
                 [
-                    c.status_badge(status, lang),
-                    html.Span(
-                        [
-                            t("Achievement"),
-                            ": ",
-                            html.Strong(c.percent(result.achievement if result else None, lang)),
-                        ]
-                    ),
-                    *marks,
+                    badge,
+                    html.Span([t("Achievement"), ": ", achievement]),
+                    *_marks(ctx, ind, result),
                 ],
                 className="indicator-status",
             ),
             html.Dl(
-                [item for label, value in facts for item in (html.Dt(label), html.Dd(value))],
+                [
+                    item
+                    for label, value in _facts(ctx, ind, result)
+                    for item in (html.Dt(label), html.Dd(value))
+                ],
                 className="facts",
             ),
             _chart(ctx, ind, result, rows),
@@ -441,6 +471,8 @@ def build(ctx: c.PageContext, code: str) -> html.Div:
             breadcrumb,
             summary,
             *why,
+            *milestone_decision.decision_panel(ctx, code),  # a director's form (issue 15)
+            *analysis.objective_panel(ctx, level),  # the quarter's valoració (issue 17)
             c.download_links(ctx, f"/descarrega/objectiu/{code}"),
             *sections,
         ],
@@ -453,5 +485,14 @@ def layout(code: str | None = None, **query: str) -> html.Div:
     if code not in ctx.plan.objective_by_code:
         return not_found(ctx)
     return ctx.data.memo(
-        ("page", "objective", code, str(ctx.period), ctx.lang), lambda: build(ctx, code)
+        (
+            "page",
+            "objective",
+            code,
+            str(ctx.period),
+            ctx.lang,
+            milestone_decision.viewer_decides(),
+            analysis.viewer_writes(code),
+        ),
+        lambda: build(ctx, code),
     )

@@ -29,16 +29,7 @@ SOURCES = (
 MAX_LINES = 80
 
 # "path::function": the most lines it may still have (split it, then delete its entry).
-KNOWN_LONG: dict[str, int] = {
-    "indicators/intake/template.py::_write_instructions": 141,
-    "indicators/reporting/figures.py::_indicator_traces": 86,
-    "indicators/reporting/figures.py::milestone_figure": 91,
-    "cli/bench/load.py::run_scale": 109,
-    "layouts/pages/lever.py::_grid": 95,
-    "layouts/pages/objective.py::_values_table": 87,
-    "layouts/pages/submissions.py::build": 109,
-    "layouts/pages/users.py::layout": 118,
-}
+KNOWN_LONG: dict[str, int] = {}
 
 
 def _source_files() -> list[Path]:

@@ -21,6 +21,7 @@ PAGES = [
     ("/lliuraments", "Lliuraments"),
     ("/canvis", "Canvis"),
     ("/pla", "El pla"),
+    ("/el-meu-trimestre", "El meu trimestre: "),
     ("/no-existeix", "Pàgina no trobada"),
 ]
 RENDER_TIMEOUT_MS = 30_000
@@ -263,3 +264,11 @@ def test_submissions_copy_reminder(director_page: Any, live_server: LiveServer) 
     assert item.locator(".copy-button").count() == 1
     item.locator("summary").click()
     assert "2024-T3" in item.locator(".reminder-text").inner_text()
+    assert "El termini era" in item.locator(".reminder-text").inner_text()  # long passed
+    label = item.locator(".copy-label")
+    assert label.inner_text() == "Copia el recordatori"
+    director_page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    item.locator(".copy-button").click()
+    director_page.wait_for_function(
+        "() => document.querySelector('.pending-item .copy-label').textContent === 'Copiat'"
+    )

@@ -23,6 +23,7 @@ PAGES = (
     "/canvis",
     "/pla",
     "/objectius",
+    "/el-meu-trimestre",
     "/lliuraments",
     "/enviar",
     "/gestio",

@@ -7,11 +7,11 @@ import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import dash
 import pandas as pd
 import pytest
+from dash.development.base_component import Component
 
 from app import create_app
 from indicators.reporting.pack.charts import find_browser
@@ -19,6 +19,7 @@ from indicators.storage.engine import get_engine
 from plan_model.models import Plan
 from settings import Settings
 from tests.helpers.board_data import MISSING_SERVICE_LAST, load_board_data
+from tests.helpers.dash_tree import props, walk
 from tests.helpers.web_login import PASSWORD, login, make_user
 
 
@@ -38,19 +39,10 @@ def app(db_url: str, tmp_path: Path, plan: Plan) -> Iterator[dash.Dash]:
     get_engine(db_url).dispose()
 
 
-def _walk(component: Any) -> Iterator[Any]:
-    yield component
-    children = getattr(component, "children", None)
-    if isinstance(children, list | tuple):
-        for child in children:
-            yield from _walk(child)
-    elif children is not None and hasattr(children, "to_plotly_json"):
-        yield from _walk(children)
-
-
-def _texts(component: Any) -> str:
-    parts = []
-    for node in _walk(component):
+def _texts(component: Component) -> str:
+    """The text children of every component of the tree, in order, joined by spaces."""
+    parts: list[str] = []
+    for node in walk(component):
         children = getattr(node, "children", None)
         if isinstance(children, str):
             parts.append(children)
@@ -64,25 +56,25 @@ def test_session_layout_has_every_slide(app: dash.Dash, plan: Plan) -> None:
 
     with app.server.test_request_context("/sessio?t=2025-T4&s=3"):
         deck = session.layout(t="2025-T4", s="3", since="2025-T2", auto="20")
-    props = deck.to_plotly_json()["props"]
-    assert props["id"] == "session-deck"
-    assert props["data-current"] == "3" and props["data-total"] == "10"
-    assert props["data-auto"] == "20" and props["data-exit"].startswith("/?t=2025-T4")
-    slides = [n for n in _walk(deck) if "session-slide" in (getattr(n, "className", "") or "")]
+    deck_props = props(deck)
+    assert deck_props["id"] == "session-deck"
+    assert deck_props["data-current"] == "3" and deck_props["data-total"] == "10"
+    assert deck_props["data-auto"] == "20" and deck_props["data-exit"].startswith("/?t=2025-T4")
+    slides = [n for n in walk(deck) if "session-slide" in (props(n).get("className") or "")]
     assert len(slides) == 10
-    assert ["is-current" in s.className for s in slides] == [i == 2 for i in range(10)]
+    assert ["is-current" in props(s)["className"] for s in slides] == [i == 2 for i in range(10)]
     text = _texts(deck)
     assert "El pla d'un cop d'ull" in text
     assert "Què ha canviat des del 2n trimestre de 2025" in text
     for lever in plan.levers:
         assert lever.name in text
-    graphs = [n for n in _walk(deck) if isinstance(n, dash.dcc.Graph)]
+    graphs = [props(n) for n in walk(deck) if isinstance(n, dash.dcc.Graph)]
     assert len(graphs) == 5
     for graph in graphs:  # no hover-only information on the projector
-        assert graph.config["staticPlot"] is True
-        assert graph.figure["layout"]["hovermode"] is False
-        assert graph.figure["layout"]["separators"] == ",."  # Catalan numbers
-    hrefs = [n.href for n in _walk(deck) if isinstance(n, dash.html.A)]
+        assert graph["config"]["staticPlot"] is True
+        assert graph["figure"]["layout"]["hovermode"] is False
+        assert graph["figure"]["layout"]["separators"] == ",."  # Catalan numbers
+    hrefs = [props(n)["href"] for n in walk(deck) if isinstance(n, dash.html.A)]
     assert any("/descarrega/informe?" in h and "format=pdf" in h for h in hrefs)
 
 
@@ -91,8 +83,8 @@ def test_session_slide_number_is_clamped(app: dash.Dash) -> None:
 
     with app.server.test_request_context("/sessio?s=99"):
         deck = session.layout(s="99", lang="es")
-    props = deck.to_plotly_json()["props"]
-    assert props["data-current"] == "10" and props["lang"] == "es"
+    deck_props = props(deck)
+    assert deck_props["data-current"] == "10" and deck_props["lang"] == "es"
     assert "El plan de un vistazo" in _texts(deck)
 
 

@@ -3,6 +3,7 @@ Flask test client (logged in), the page cache and its invalidation by imports.""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,6 @@ from typing import Any
 import dash
 import pytest
 from dash import Dash
-from dash._utils import to_json
 
 from app import create_app
 from i18n import format_percent
@@ -23,8 +23,11 @@ from layouts.shell import page_cache, with_parameter
 from plan_model.models import Plan
 from plan_model.periods import Period, period_range
 from plan_model.status import compute_status, objectives_of, objectives_with_data
+from plan_model.status_types import LevelResult, Status
 from settings import Settings
 from tests.helpers.dash_sample import load_sample, submission_values
+from tests.helpers.dash_tree import current_app, page_for, tree_json
+from tests.helpers.status_factory import frame
 from tests.helpers.web_login import login, make_user
 
 LAST = Period(2023, 2)
@@ -47,13 +50,12 @@ def app(sample_url: str) -> Dash:
 
 def render(app: Dash, path: str, query: str = "") -> str:
     """The page at ``path?query`` as the pages router renders it, as JSON text."""
-    page, variables = dash._pages._path_to_page(path.strip("/"))  # the router's own lookup
-    if not page:
+    page, variables = page_for(path)  # the router's own lookup
+    if page is None:
         page = next(p for m, p in dash.page_registry.items() if m.endswith("not_found_404"))
     params = dict(pair.split("=", 1) for pair in query.split("&") if pair)
     with app.server.test_request_context(f"{path}?{query}"):
-        layout = page["layout"](**{**(variables or {}), **params})
-        return json.dumps(json.loads(to_json(layout)), ensure_ascii=False)
+        return tree_json(page["layout"](**{**variables, **params}))
 
 
 def test_overview_shows_plan_levers_and_overall_achievement(
@@ -77,8 +79,8 @@ def test_overview_shows_plan_levers_and_overall_achievement(
     assert 0 < found.with_data < found.due <= len(plan.objectives)
     assert "Objectius amb dades" in text
     assert f"{found.with_data} dels {found.due} objectius que toca mesurar" in text
-    for lever in result.levers:
-        assert objectives_with_data(objectives_of(lever)).text("ca") in text
+    for lever_result in result.levers:
+        assert objectives_with_data(objectives_of(lever_result)).text("ca") in text
 
 
 def test_quarter_and_language_come_from_the_url(app: Dash) -> None:
@@ -183,7 +185,7 @@ def client(app: Dash, sample_url: str) -> Iterator[Any]:
 
 
 def router_body(pathname: str, search: str) -> dict[str, Any]:
-    output = next(k for k in dash.get_app().callback_map if "_pages_content.children" in k)
+    output = next(k for k in current_app().callback_map if "_pages_content.children" in k)
     return {
         "output": output,
         "outputs": [
@@ -261,18 +263,17 @@ def test_assets_are_local(app: Dash) -> None:
     assert not app.config.external_stylesheets
 
 
-def test_level_badge_names_insufficient_data() -> None:
+def test_level_badge_names_insufficient_data(plan: Plan) -> None:
     """A grey level with some data but too little for a status says so (not «Sense dades»),
     with its icon, in the page's language."""
-    from types import SimpleNamespace
-
     from layouts import components as c
 
-    def text(level: SimpleNamespace, lang: str) -> str:
-        return json.dumps(json.loads(to_json(c.level_badge(level, lang))), ensure_ascii=False)
+    def text(level: LevelResult, lang: str) -> str:
+        return tree_json(c.level_badge(level, lang))
 
-    some = SimpleNamespace(status="grey", insufficient_data=True)
-    none = SimpleNamespace(status="grey", insufficient_data=False)
+    level = compute_status(plan, frame([]), LAST).plan
+    some = dataclasses.replace(level, status=Status.GREY, insufficient_data=True)
+    none = dataclasses.replace(level, status=Status.GREY, insufficient_data=False)
     assert "Dades insuficients" in text(some, "ca") and "–" in text(some, "ca")
     assert "Insufficient data" in text(some, "en")
     assert "Sense dades" in text(none, "ca") and "insuficients" not in text(none, "ca")

@@ -20,11 +20,12 @@ import struct
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, create_engine, func, select
 
 from i18n import gettext
 from indicators.intake.importer import import_file
@@ -306,6 +307,11 @@ def test_hostile_shape_is_refused_in_catalan_with_bounded_memory(shape: str) -> 
     assert answer["self_mb"] < PEAK_MB and answer["children_mb"] < PEAK_MB, answer
 
 
+def _no_database() -> Engine:
+    """An engine on a database that cannot be opened: a refused file never reaches storage."""
+    return create_engine("sqlite:////nonexistent-directory/never-opened.sqlite")
+
+
 @pytest.mark.parametrize(
     "shape",
     [
@@ -317,10 +323,10 @@ def test_hostile_shape_is_refused_in_catalan_with_bounded_memory(shape: str) -> 
 def test_hostile_shape_through_the_import_in_this_process(small_plan: Plan, shape: str) -> None:
     filename, content, code, words = SHAPES[shape]
     result = import_file(
-        None,
+        _no_database(),
         small_plan,
         filename=filename,
-        content=content,  # type: ignore[arg-type]
+        content=content,
         user="test",
         dry_run=True,
         today=TODAY,
@@ -371,9 +377,9 @@ def test_an_unreadable_workbook_is_one_log_line_and_no_traceback(
         with pytest.raises(UnreadableFile) as refused:
             read_sheets("dades.xlsx", content, "xlsx", Settings())
         result = import_file(
-            None,
+            _no_database(),
             small_plan,
-            filename="dades.xlsx",  # type: ignore[arg-type]
+            filename="dades.xlsx",
             content=content,
             user="test",
             dry_run=True,
@@ -462,16 +468,19 @@ def _in_process(content: bytes) -> list[tuple[str, int, int, list[list[object]]]
     import python_calamine
 
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-    out = []
+    out: list[tuple[str, int, int, list[list[object]]]] = []
     for meta in workbook.sheets_metadata:
         sheet = workbook.get_sheet_by_name(meta.name)
         start = sheet.start or (0, 0)
-        out.append((meta.name, start[0] + 1, start[1], sheet.to_python(skip_empty_area=True)))
+        rows: list[list[object]] = [list(row) for row in sheet.to_python(skip_empty_area=True)]
+        out.append((meta.name, start[0] + 1, start[1], rows))
     return out
 
 
 @pytest.mark.parametrize("builder", [xlsx_bytes, xls_bytes, ods_bytes])
-def test_a_normal_workbook_reads_exactly_as_in_process(builder: Any) -> None:
+def test_a_normal_workbook_reads_exactly_as_in_process(
+    builder: Callable[[list[list[object]]], bytes],
+) -> None:
     content = builder(_ROWS)
     fmt = check_file("dades", content, Settings())
     sheets = read_sheets("dades", content, fmt, Settings())

@@ -37,7 +37,11 @@ def run(
     content: bytes,
     filename: str = "dades.xlsx",
     settings: Settings | None = None,
-    **kwargs: object,
+    *,
+    service: str | None = None,
+    period: str | None = None,
+    lang: str = "ca",
+    allowed_services: set[str] | None = None,
 ) -> ImportResult:
     return import_file(
         engine,
@@ -48,8 +52,11 @@ def run(
         dry_run=True,
         today=TODAY,
         settings=settings or Settings(),
-        **kwargs,
-    )  # type: ignore[arg-type]
+        service=service,
+        period=period,
+        lang=lang,
+        allowed_services=allowed_services,
+    )
 
 
 def located(result: ImportResult) -> list[tuple[str, str | None, int | None, str | None]]:
@@ -378,7 +385,7 @@ def test_hostile_files_get_a_clear_catalan_error(
 
 
 def test_too_many_rows_xlsx(sqlite_engine: Engine, small_plan: Plan) -> None:
-    rows: list[list[object]] = [["Codi", "Valor"]] + [["P1.01-I1", i] for i in range(2100)]
+    rows: list[list[object]] = [["Codi", "Valor"], *(["P1.01-I1", i] for i in range(2100))]
     result = run(
         sqlite_engine,
         small_plan,
@@ -392,7 +399,7 @@ def test_too_many_rows_xlsx(sqlite_engine: Engine, small_plan: Plan) -> None:
 
 
 def test_over_100k_rows_csv_with_default_limits(sqlite_engine: Engine, small_plan: Plan) -> None:
-    rows: list[list[object]] = [["Codi", "Valor"]] + [["P1.01-I1", "1"]] * 100_500
+    rows: list[list[str]] = [["Codi", "Valor"]] + [["P1.01-I1", "1"]] * 100_500
     result = run(
         sqlite_engine,
         small_plan,

@@ -4,6 +4,7 @@ clear does, the changes of a file before it is stored, and a locked quarter neve
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import Engine, func, select
 
@@ -28,7 +29,7 @@ T3 = T0 + dt.timedelta(days=3)
 def load(
     engine: Engine,
     plan: Plan,
-    rows: list[list[object]],
+    rows: Sequence[Sequence[object]],
     *,
     at: dt.datetime,
     period: str | None = None,
@@ -49,14 +50,17 @@ def load(
 
 
 def in_force(engine: Engine) -> dict[tuple[str, str], float | str]:
-    frame = values_frame(engine)
-    return {
-        (r.indicator, r.period): r.stage if isinstance(r.stage, str) else r.value
-        for r in frame.itertuples()
-    }
+    """The value in force of each (indicator, quarter): a milestone's stage key, else its number."""
+    values: dict[tuple[str, str], float | str] = {}
+    for row in values_frame(engine).to_dict("records"):
+        stage = row["stage"]
+        values[(str(row["indicator"]), str(row["period"]))] = (
+            stage if isinstance(stage, str) else float(row["value"])
+        )
+    return values
 
 
-FIRST = [
+FIRST: list[list[object]] = [
     ["P1.01-I1", "2025-T3", 120, "primer"],
     ["P1.01-I2", "2025-T3", 40, None],
     ["P1.02-I1", "2025-T3", "Iniciat", None],
@@ -77,7 +81,10 @@ def test_a_blank_row_keeps_the_earlier_value_with_its_provenance(
     assert values[("P1.02-I1", "2025-T3")] == "iniciat"  # absent: kept
     # the dashboard's read model and the provenance table say where each comes from
     lean = dashboard_data.current_values(engine)
-    by_key = {(r.indicator, r.period): int(r.submission_id) for r in lean.itertuples()}
+    by_key = {
+        (row["indicator"], row["period"]): int(row["submission_id"])
+        for row in lean.to_dict("records")
+    }
     assert by_key[("P1.01-I2", "2025-T3")] == first.submission_id
     assert by_key[("P1.01-I1", "2025-T3")] == again.submission_id
     prov = dashboard_data.current_values(engine, ["P1.01-I2"], provenance=True)
