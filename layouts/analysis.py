@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from accounts.analyses import may_write, write_analysis
 from accounts.errors import AccountError
@@ -176,16 +176,6 @@ def _parse_day(text: str | None) -> dt.date | None:
         return None
 
 
-@callback(
-    Output("valoracio-message", "children"),
-    Input("valoracio-save", "n_clicks"),
-    State("valoracio-happened", "value"),
-    State("valoracio-steps", "value"),
-    State("valoracio-due", "value"),
-    State("valoracio-public", "value"),
-    State("valoracio-target", "data"),
-    prevent_initial_call=True,
-)
 def save(
     _clicks: int | None,
     happened: str | None,
@@ -269,3 +259,18 @@ def lever_panel(ctx: c.PageContext, lever: LeverResult) -> html.Section:
     return html.Section(
         body, className="panel analysis-rollup", **c.attrs(aria_labelledby="valoracions-title")
     )
+
+
+def register_callbacks(app: Dash) -> None:
+    """Register this panel's callback on ``app`` (each app its own: a module's
+    ``dash.callback`` would go to the first app built in the process only)."""
+    app.callback(
+        Output("valoracio-message", "children"),
+        Input("valoracio-save", "n_clicks"),
+        State("valoracio-happened", "value"),
+        State("valoracio-steps", "value"),
+        State("valoracio-due", "value"),
+        State("valoracio-public", "value"),
+        State("valoracio-target", "data"),
+        prevent_initial_call=True,
+    )(save)

@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from accounts.errors import AccountError
 from accounts.milestone_decisions import can_decide, latest_locked_quarter, record_decision
@@ -172,17 +172,6 @@ def _parse_day(text: str | None) -> dt.date | None:
         return None
 
 
-@callback(
-    Output("decisio-message", "children"),
-    Input("decisio-record", "n_clicks"),
-    State("decisio-proposal", "value"),
-    State("decisio-effective", "value"),
-    State("decisio-date", "value"),
-    State("decisio-reason", "value"),
-    State("decisio-body", "value"),
-    State("decisio-lang", "data"),
-    prevent_initial_call=True,
-)
 def record(
     _clicks: int | None,
     proposal: str | None,
@@ -223,3 +212,19 @@ def record(
         ),
         color="success",
     )
+
+
+def register_callbacks(app: Dash) -> None:
+    """Register this panel's callback on ``app`` (each app its own: a module's
+    ``dash.callback`` would go to the first app built in the process only)."""
+    app.callback(
+        Output("decisio-message", "children"),
+        Input("decisio-record", "n_clicks"),
+        State("decisio-proposal", "value"),
+        State("decisio-effective", "value"),
+        State("decisio-date", "value"),
+        State("decisio-reason", "value"),
+        State("decisio-body", "value"),
+        State("decisio-lang", "data"),
+        prevent_initial_call=True,
+    )(record)

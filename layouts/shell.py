@@ -25,6 +25,7 @@ from flask import Response, request, session
 
 from indicators.storage import queries
 from indicators.storage.engine import get_engine
+from layouts import analysis, milestone_decision
 from layouts.account_bar import skip_link, user_bar
 from web.context import current_settings
 
@@ -248,6 +249,8 @@ def configure_app(app: Dash) -> None:
         Input("page-lang", "data"),
     )
     register_page_buttons(app)
+    analysis.register_callbacks(app)
+    milestone_decision.register_callbacks(app)
 
 
 def register_page_buttons(app: Dash) -> None:
