@@ -504,22 +504,47 @@ def _milestone_traces(
             }
         )
     if reached:
+        x, y, names = _reached_series(chart.periods, reached)
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines+markers+text",
                 "name": t("Stage reached"),
-                "x": [p for p, _n, _v in reached],
-                "y": [v for _p, _n, v in reached],
-                "text": [n or "" for _p, n, _v in reached],
+                "x": x,
+                "y": y,
+                # a label where the stage changes (repeated names overlapped), the name on hover
+                "text": [
+                    name if name and (i == 0 or name != names[i - 1]) else ""
+                    for i, name in enumerate(names)
+                ],
+                "customdata": names,
                 "textposition": "top center",
                 "textfont": {"size": 11},
                 "line": {"color": OKABE_ITO["blue"], "width": 3, "shape": "hv"},
                 "marker": {"size": 10, "symbol": "square", "color": OKABE_ITO["blue"]},
-                "hovertemplate": "%{x}: %{text} (%{y:.0f} %)<extra></extra>",
+                "connectgaps": False,
+                "hovertemplate": "%{x}: %{customdata} (%{y:.0f} %)<extra></extra>",
             }
         )
     return data
+
+
+def _reached_series(
+    periods: Sequence[str], reached: _Reached
+) -> tuple[list[str], list[float | None], list[str]]:
+    """The stage reached on every quarter from the first report to the last, a gap (None)
+    where a quarter has no report: the line breaks there instead of crossing it."""
+    by_period = {p: (n or "", v) for p, n, v in reached}
+    reported = [p for p in periods if p in by_period]
+    if not reported:
+        return (
+            [p for p, _n, _v in reached],
+            [v for _p, _n, v in reached],
+            [n or "" for _p, n, _v in reached],
+        )
+    span = list(periods)[list(periods).index(reported[0]) : list(periods).index(reported[-1]) + 1]
+    names = [by_period[p][0] if p in by_period else "" for p in span]
+    return span, [by_period[p][1] if p in by_period else None for p in span], names
 
 
 def _stage_axis(chart: MilestoneChartData, lang: str) -> dict[str, Any]:

@@ -22,8 +22,10 @@ from layouts.figures import (
 )
 from layouts.light import el
 from layouts.pages.not_found_404 import not_found
+from layouts.reviews import approval_lines
 from plan_model import status_types as st
 from plan_model.models import Indicator, Stage
+from plan_model.periods import Period
 from plan_model.status_types import IndicatorResult
 
 dash.register_page(  # type: ignore[no-untyped-call]
@@ -207,6 +209,7 @@ _TABLE_HEADERS = (
     "File",
     "Uploaded by",
     "History",
+    "Approval",
 )
 
 
@@ -269,8 +272,25 @@ def _provenance_row(
                 t("{count} versions", count=versions) if versions > 1 else t("original"),
                 className="versions",
             ),
+            el("Td", _approval_cell(ctx, str(service), str(period)), className="approval"),
         ],
     )
+
+
+def _approval_cell(ctx: c.PageContext, service: str, period: str) -> list[Any]:
+    """Where the quarter's delivery of ``service`` stands: validated by, accepted by (the
+    read model's reviews, as ``/lliuraments`` says it), and the lock."""
+    quarter = Period.try_parse(period)
+    if quarter is None:
+        return ["–"]
+    review = ctx.data.reviews(quarter).get(service)
+    lines: list[Any] = []
+    for line in approval_lines(review, ctx.t) if review is not None else []:
+        lines += [line, el("Br")]
+    if period in ctx.data.locked_quarters():
+        lines += [el("Span", className="lock-sign is-locked", **{"aria-hidden": "true"})]
+        lines += [" ", ctx.t("locked")]
+    return lines or ["–"]
 
 
 def _values_table(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame) -> Any:
@@ -354,8 +374,13 @@ def _facts(
         facts.append((t("Planned completion"), ind.planned_completion or "–"))
     else:
         facts += _numeric_facts(ctx, ind)
-    if result is not None:
+    if result is not None and ind.is_milestone:  # the stage's name beside its percentage
+        stage = result.effective_stage or result.stage
+        shown = _shown_value(ctx, ind, None, stage) if stage else "–"
+        facts.append((t("Value for the year"), f"{shown} ({_num(result.value, lang, '%')})"))
+    elif result is not None:
         facts.append((t("Value for the year"), _num(result.value, lang, ind.unit)))
+    if result is not None:
         facts.append((t("Expected by now"), _num(result.expected, lang, ind.unit)))
         facts.append((t("Trend"), c.trend_text(str(result.trend), lang)))
         facts.append((t("Forecast at the end of the plan"), _num(result.forecast, lang, ind.unit)))

@@ -147,6 +147,27 @@ def test_milestone_figure_labels_stages_on_the_axis() -> None:
     assert "Finalització prevista" in _annotation_texts(fig)
 
 
+def test_milestone_figure_labels_a_stage_once_and_breaks_at_an_unreported_quarter() -> None:
+    chart = MilestoneChartData(
+        "P1.01-I1",
+        "Protocol",
+        PERIODS,
+        stages=[
+            ("2025-T1", "Iniciat", 25.0),
+            ("2025-T2", "Iniciat", 25.0),
+            ("2025-T4", "Finalitzat", 100.0),
+        ],
+    )
+    reached = next(
+        tr for tr in milestone_figure(chart, "ca")["data"] if tr["name"] == "Estat assolit"
+    )
+    assert reached["x"] == PERIODS
+    assert reached["y"] == [25.0, 25.0, None, 100.0]  # T3 not reported: a gap, not a line across
+    assert reached["connectgaps"] is False
+    assert reached["text"] == ["Iniciat", "", "", "Finalitzat"]  # repeated names overlapped
+    assert reached["customdata"] == ["Iniciat", "Iniciat", "", "Finalitzat"]  # every hover names it
+
+
 def test_history_lines_differ_by_dash_and_marker_not_only_colour() -> None:
     series = [NamedSeries(f"Eix {i}", [Point("2025-T1", 0.5)]) for i in range(3)]
     fig = history_figure(series, "ca")

@@ -146,3 +146,46 @@ def test_a_locked_quarter_is_marked_in_its_column(client: Any, sample_url: str) 
     headers = _headers(_page(client, "?t=2023-T2"))
     assert "tancat" in headers[QUARTER] and "lock-sign is-locked" in headers[QUARTER]
     assert "tancat" not in headers["2023-T2"]
+
+
+def _objective_page(client: Any, code: str, search: str) -> Any:
+    app = dash.get_app()  # type: ignore[no-untyped-call]  # dash is untyped
+    output = next(k for k in app.callback_map if "_pages_content.children" in k)
+    body = {
+        "output": output,
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": f"/objectiu/{code}"},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    return response.get_json()["response"]["_pages_content"]["children"]
+
+
+def test_the_provenance_table_says_who_approved_each_quarter(
+    client: Any, plan: Plan, sample_url: str
+) -> None:
+    """Issue 16: the approval state is visible in each value's provenance table too."""
+    engine = get_engine(sample_url)
+    indicator = next(i for i in plan.catalog.indicators if not i.is_milestone)
+    service, objective = indicator.responsible_service, indicator.objective_code
+    users.create_user(engine, "cap-p", "longenough", roles.HEAD, [service])
+    approvals.validate(engine, service, QUARTER, by="cap-p")
+    approvals.approve(engine, service, QUARTER, by="directora")
+    approvals.lock_period(engine, QUARTER, by="directora", reason="test")
+    page = _objective_page(client, objective, "?t=2023-T2")
+    table = next(t for t in _elements(page, "Table") if "provenance" in t["props"]["className"])
+    rows = {
+        next(_elements(row, "Th"))["props"]["children"]: _text(row)
+        for row in _elements(next(_elements(table, "Tbody")), "Tr")
+    }
+    assert "Validat per cap-p" in rows[QUARTER] and "Acceptat per directora" in rows[QUARTER]
+    assert "lock-sign is-locked" in rows[QUARTER]
+    assert "Acceptat per" not in rows["2023-T2"]  # the next quarter, not approved
