@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 10 * 1024 * 1024
     max_uncompressed_bytes: int = 100 * 1024 * 1024
     max_compression_ratio: float = 100.0
+    # evidence attachments (documents of a stored value): the largest file accepted
+    evidence_max_bytes: int = Field(10 * 1024 * 1024, ge=1)
     max_rows: int = 50_000
     max_sheets: int = 50
     max_cells: int = 2_000_000  # rows x columns of a sheet's used area, and of all sheets
@@ -56,6 +58,9 @@ class Settings(BaseSettings):
     green_threshold: float | None = None  # overrides the catalog's global thresholds
     amber_threshold: float | None = None
     jump_warning_ratio: float = 0.5  # warn when a value moves more than 50 % in a quarter
+    # the board's views (/sessio, the board pack) show only values the direction accepted;
+    # the rest is marked «pendent d'acceptar»
+    board_accepted_only: bool = False
 
     # reminders by e-mail (``seguiment remind``)
     smtp_url: str | None = None  # smtp+starttls://user:pass@host:587, smtps://..., smtp://host:25

@@ -25,7 +25,7 @@ from flask import Response, request, session
 
 from indicators.storage import queries
 from indicators.storage.engine import get_engine
-from layouts import analysis, milestone_decision
+from layouts import analysis, evidence, milestone_decision, upload_form
 from layouts.account_bar import skip_link, user_bar
 from web.context import current_settings
 
@@ -251,6 +251,8 @@ def configure_app(app: Dash) -> None:
     register_page_buttons(app)
     analysis.register_callbacks(app)
     milestone_decision.register_callbacks(app)
+    evidence.register_callbacks(app)  # issue 17: evidence attachments
+    upload_form.register_callbacks(app)
 
 
 def register_page_buttons(app: Dash) -> None:

@@ -55,6 +55,7 @@ ROLE_COMPONENT_PREFIXES: dict[str, frozenset[str]] = {
     "auditoria-": DIRECTOR,
     "lliuraments-remind": DIRECTOR,  # the button that sends the reminders
     "decisio-": DIRECTOR,  # a milestone decision (accounts.milestone_decisions refuses too)
+    "evidencia-": UPLOADERS,  # evidence attachments (accounts.evidence refuses too)
 }
 
 

@@ -17,6 +17,7 @@ from settings import Settings
 from web.csrf import set_csrf_cookie
 from web.downloads import register_downloads
 from web.errors import register_error_pages, register_production
+from web.evidence import register_evidence_download
 from web.guard import DASH_APP_KEY, guard, mark_unknown_pages, protect_pages
 from web.headers import security_headers
 from web.login import register_login
@@ -30,6 +31,7 @@ def init_web(app: Dash, settings: Settings) -> None:
     server.extensions[DASH_APP_KEY] = app
     register_production(server, settings)  # outage page, /healthz, ProxyFix (PROXY_FIX_HOPS)
     register_downloads(server)  # board pack, values export, templates, original files
+    register_evidence_download(server)  # evidence attachments (issue 17)
     configure_session(server, settings)
     install_login_manager(server)
     server.before_request(guard)

@@ -17,9 +17,10 @@ from sqlalchemy import Engine
 from i18n import gettext
 from indicators.intake.analysis_check import analysis_warnings
 from indicators.intake.changes import Change, compute_changes
+from indicators.intake.evidence_intake import evidence_warnings
 from indicators.intake.issues import Issue, IssueList, IssueMaker
 from indicators.intake.parse import find_data, read_meta
-from indicators.intake.reader import read_sheets
+from indicators.intake.reader import Sheet, read_sheets
 from indicators.intake.safety import UnsafeFile, check_file
 from indicators.intake.validate import Checked, check, check_stored
 from indicators.storage.locks import refused_periods
@@ -106,11 +107,14 @@ def import_file(
     uploaded_at: dt.datetime | None = None,
     allowed_services: set[str] | None = None,
     today: dt.date | None = None,
+    sheets: list[Sheet] | None = None,
 ) -> ImportResult:
     """Validate ``content`` and, unless ``dry_run`` or rejected, store it in one transaction.
 
     The phases: read and check the file (:func:`_read_and_check`), check it against the stored
-    data (:func:`_check_against_stored`), then store it (:func:`_store`).
+    data (:func:`_check_against_stored`), then store it (:func:`_store`). ``sheets``: cells
+    already read (the browser form, :mod:`indicators.intake.form`, with ``content`` their
+    file): only the file checks and the reader are skipped, every other phase is the same.
     """
     settings = settings or get_settings()
     if today is None:
@@ -125,6 +129,7 @@ def import_file(
         period=period,
         today=today,
         allowed_services=allowed_services,
+        sheets=sheets,
     )
     if isinstance(checked, ImportResult):
         return checked
@@ -135,6 +140,8 @@ def import_file(
     assert checked.service is not None and checked.period is not None
     changes = compute_changes(engine, checked.service, checked.period, checked.values)
     for warning in analysis_warnings(engine, plan, checked, settings, lang):  # issue 17
+        checked.warnings.append(warning)
+    for warning in evidence_warnings(engine, plan, checked, lang):  # issue 17: evidence
         checked.warnings.append(warning)
     if dry_run:
         result = _dry_run(checked, lang)
@@ -168,6 +175,7 @@ def _read_and_check(
     period: str | None,
     today: dt.date,
     allowed_services: set[str] | None,
+    sheets: list[Sheet] | None = None,
 ) -> Checked | ImportResult:
     """Check the file is safe, read it, find the data and validate it against the plan.
 
@@ -175,8 +183,9 @@ def _read_and_check(
     """
     issue = IssueMaker(lang)
     try:
-        fmt = check_file(filename, content, settings)
-        sheets = read_sheets(filename, content, fmt, settings)
+        if sheets is None:  # (the browser form gives its cells as read)
+            fmt = check_file(filename, content, settings)
+            sheets = read_sheets(filename, content, fmt, settings)
         meta = read_meta(sheets)
         found = find_data(sheets)
         checked = check(

@@ -45,6 +45,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _CHUNK = 256 * 1024
 _MAX_ZIP_ENTRIES = 10_000
+MAX_ZIP_ENTRIES = _MAX_ZIP_ENTRIES  # the parts a zip container may have (any kind)
 _RATIO_MIN_SIZE = 1024 * 1024  # small parts may compress very well; only judge big ones
 _ENTITY_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 _UTF16_MARKERS = tuple(m.decode().encode("utf-16-le") for m in _ENTITY_MARKERS[:2])
@@ -316,6 +317,18 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], settings: Settings) -> N
             and info.file_size / compressed > settings.max_compression_ratio
         ):
             raise _bomb(settings)
+
+
+def check_declared_sizes(infos: list[zipfile.ZipInfo], settings: Settings) -> None:
+    """The parts of a zip container (a workbook, an attached office document) within the
+    limits by their declared sizes and compression ratios, before anything is inflated;
+    refused (:class:`UnsafeFile`) as a compression bomb otherwise."""
+    _check_declared_sizes(infos, settings)
+
+
+def megabytes(size: int) -> str:
+    """``size`` bytes as megabytes with a decimal comma (``10,0``), as the refusals say it."""
+    return _mb(size)
 
 
 def _check_ods_manifest(archive: zipfile.ZipFile, budget: Budget) -> None:

@@ -317,3 +317,102 @@ class DataGeneration(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- issue 19: published quarters -------------------------------------------------------------
+
+
+class PublishedQuarter(Base):
+    """A director's decision to publish a locked quarter (issue 19): what of it may leave the
+    app. Never deleted: unpublishing marks the row (who, when), and publishing again adds a
+    row, so the history tells what was public when. At most one row in force (not
+    unpublished) per plan and quarter, enforced by the database."""
+
+    __tablename__ = "published_quarters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_PLAN_ID, server_default=DEFAULT_PLAN_ID
+    )
+    period: Mapped[str] = mapped_column(String(7))  # "2025-T3"
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[str] = mapped_column(String(64))
+    unpublished_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    unpublished_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    __table_args__ = (
+        Index("ix_published_quarters_plan_period", "plan_id", "period"),
+        Index(
+            "uq_published_quarters_in_force",
+            "plan_id",
+            "period",
+            unique=True,
+            sqlite_where=text("unpublished_at IS NULL"),
+            postgresql_where=text("unpublished_at IS NULL"),
+        ),
+    )
+
+
+# --- issue 17 (item 2): drafts of the browser form --------------------------------------------
+
+
+class FormDraft(Base):
+    """What a service's people typed in the browser form of ``/enviar`` for a quarter and
+    saved without sending (issue 17): one draft per service and quarter, replaced by each
+    save (who and when), dropped once the values are sent. Not data of the plan: nothing on
+    the board reads it."""
+
+    __tablename__ = "form_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))  # "2025-T3"
+    # [{"code": "P3.03-I1", "value": "1.234,5", "comment": "…"}, …], as typed
+    entries: Mapped[list[Any]] = mapped_column(JSON)
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("service", "period"),)
+
+
+# --- issue 17: evidence attachments -----------------------------------------------------------
+
+
+class EvidenceAttachment(Base):
+    """A document (a file, its bytes stored here) or a link attached to a stored value of an
+    indicator (issue 17): the agreement, protocol or report behind a milestone's stage.
+    Never deleted: removing marks the row (who, when), replacing marks it superseded."""
+
+    __tablename__ = "evidence_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_PLAN_ID, server_default=DEFAULT_PLAN_ID
+    )
+    indicator: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(7))  # "2025-T3"
+    service: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(8))  # file | link
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)  # sniffed
+    size_bytes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)  # http or https only
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_attachments.id"), nullable=True
+    )
+    removed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    removed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    __table_args__ = (
+        Index(
+            "ix_evidence_attachments_plan_indicator_period",
+            "plan_id",
+            "indicator",
+            "period",
+        ),
+    )

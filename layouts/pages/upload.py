@@ -1,10 +1,13 @@
-"""Enviar dades (``/enviar``): a technician checks and sends a service's quarterly spreadsheet.
+"""Lliurar dades (``/enviar``): a technician checks and sends a service's quarterly spreadsheet.
 
 1. pick one of *their* services and a quarter, download the template;
 2. drop the filled file: it is checked at once with the same import function as the command
    line (``import_file(..., dry_run=True)``), showing the parsed values and every error and
    warning (sheet, row, column) in a grid;
 3. only a valid file can be confirmed; confirming stores it (``source="web"``).
+
+Or, under the steps, the values are typed in a form (:mod:`layouts.upload_form`,
+issue 17) that goes through the same import.
 
 Nothing is trusted from the browser: the server checks the user's services again at every
 step. Between the check and the confirmation the file travels in the page (a ``dcc.Store``,
@@ -33,6 +36,7 @@ from i18n import format_date, format_number, translator
 from indicators.storage import locks
 from indicators.storage.engine import get_engine
 from layouts import components as c
+from layouts import upload_form
 from layouts.upload_workflow import (
     PanelView,
     decode_upload,
@@ -46,7 +50,7 @@ from web.session import signing_key
 from web.users import UPLOADERS, require_role
 
 dash.register_page(  # type: ignore[no-untyped-call]
-    __name__, path="/enviar", title=c.page_title("Submit data"), name="Enviar dades", order=20
+    __name__, path="/enviar", title=c.page_title("Submit data"), name="Lliurar dades", order=20
 )
 
 GRID_STYLE = {"height": "320px", "width": "100%"}
@@ -117,10 +121,16 @@ def layout(**query: str) -> Any:
             dbc.Alert(t("You have no services assigned: ask a director."), color="warning")
         ]  # (dbc.Alert is role="alert" itself)
     else:
-        body = [
-            _choose_section(t, service_options, service_default, period_options, period_default),
+        check, send, *rest = [
             _check_section(t, settings.max_upload_bytes),
             *_send_sections(t, lang),
+        ]
+        body = [
+            _choose_section(t, service_options, service_default, period_options, period_default),
+            check,
+            send,
+            upload_form.form_panel(t),  # or the values typed in a form (issue 17)
+            *rest,
         ]
     intro = t(
         "Choose one of your services and the quarter, download the template, fill it in "

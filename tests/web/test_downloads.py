@@ -77,6 +77,7 @@ def test_every_download_route_answers_an_attachment_with_the_same_headers(
         "/descarrega/valors",
         "/descarrega/plantilla",
         "/descarrega/lliurament/<int:submission_id>",
+        "/descarrega/evidencia/<int:attachment_id>",  # issue 17: web/evidence.py
         "/descarrega/objectius",
         "/descarrega/canvis",
         "/descarrega/palanca/<int:number>",
