@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from accounts._clock import now, utc
 from accounts.audit import ACTION_APPROVE, ACTION_LOCK, ACTION_REOPEN, record
 from accounts.errors import AccountError
+from accounts.publications import refuse_reopening_published
 from accounts.roles import require_approver, require_locker, require_validator
 from accounts.service_heads import heads_in, with_headed_services
 from accounts.users import Acting, acting
@@ -311,6 +312,23 @@ def unaccepted_services(session: Session, period: str) -> list[str]:
     return sorted(s for s, sub in current.items() if (s, sub) not in accepted)
 
 
+def accepted_quarters(engine: Engine) -> set[tuple[str, str]]:
+    """The (service, quarter) pairs whose current submission the direction accepted: what
+    the board shows with ``BOARD_ACCEPTED_ONLY`` (a delivery after the acceptance reopens
+    the pair, so it leaves this set until it is accepted again)."""
+    stmt = (
+        select(Submission.service, Submission.period)
+        .join(
+            Approval,
+            (Approval.submission_id == Submission.id) & (Approval.step == STEP_ACCEPTED),
+        )
+        .where(Submission.status == SubmissionStatus.CURRENT)
+        .distinct()
+    )
+    with engine.connect() as conn:
+        return {(str(service), str(period)) for service, period in conn.execute(stmt)}
+
+
 def _change_lock(
     engine: Engine, period: str, *, locked: bool, by: Acting, reason: str | None
 ) -> bool:
@@ -321,6 +339,8 @@ def _change_lock(
         pending = unaccepted_services(session, period) if locked else []
         if locked and locks.is_locked(session, period):
             return False
+        if not locked and locks.is_locked(session, period):
+            refuse_reopening_published(session, period)  # issue 19: a published figure stays
         if pending and reason is None:
             raise AccountError(
                 "Not every delivered submission of {period} is accepted ({services}): "
@@ -354,7 +374,8 @@ def lock_period(engine: Engine, period: str, *, by: Acting, reason: str | None =
 
 
 def reopen_period(engine: Engine, period: str, *, by: Acting, reason: str | None = None) -> bool:
-    """Reopen a locked quarter for uploads. Only a director reopens.
+    """Reopen a locked quarter for uploads. Only a director reopens, and not while the
+    quarter is published (unpublish it first: a published figure must not move).
 
     Returns False, changing and recording nothing, when the quarter is not locked."""
     return _change_lock(engine, period, locked=False, by=by, reason=reason)

@@ -30,6 +30,8 @@ ACTION_APPROVE = "approve"
 ACTION_LOCK = "period_lock"
 ACTION_REOPEN = "period_reopen"
 ACTION_IMPORT = "import"  # written by indicators.storage.store with the stored submission
+ACTION_PUBLISH = "period_publish"  # issue 19: accounts.publications
+ACTION_UNPUBLISH = "period_unpublish"
 AUDIT_COLUMNS = ["id", "at", "username", "action", "target", "details"]
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from accounts import audit
 from accounts.analyses import ACTION_WRITE
 from accounts.approvals import ACTION_VALIDATE
+from accounts.evidence import ACTION_EVIDENCE_ATTACH, ACTION_EVIDENCE_REMOVE
 from accounts.milestone_decisions import ACTION_DECIDE, ACTION_REVOKE
 from i18n import format_date, format_number, translator
 from indicators.reporting.reminders import ACTION_DIGEST_SENT, ACTION_REMINDER_SENT
@@ -28,6 +29,8 @@ ACTION_LABELS: dict[str, str] = {
     ACTION_VALIDATE: "Validation by the head",
     audit.ACTION_LOCK: "Quarter locked",
     audit.ACTION_REOPEN: "Quarter reopened",
+    audit.ACTION_PUBLISH: "Quarter published",
+    audit.ACTION_UNPUBLISH: "Quarter unpublished",
     audit.ACTION_USER_CREATE: "User created",
     audit.ACTION_USER_PASSWORD: "Password changed",
     audit.ACTION_USER_DISABLE: "User disabled",
@@ -36,6 +39,8 @@ ACTION_LABELS: dict[str, str] = {
     ACTION_DECIDE: "Milestone decision recorded",
     ACTION_REVOKE: "Milestone decision revoked",
     ACTION_WRITE: "Analysis written",
+    ACTION_EVIDENCE_ATTACH: "Evidence attached",
+    ACTION_EVIDENCE_REMOVE: "Evidence removed",
     ACTION_REMINDER_SENT: "Reminder sent",
     ACTION_DIGEST_SENT: "Digest sent to the directors",
 }
@@ -49,6 +54,7 @@ DETAIL_LABELS: dict[str, str] = {  # key of the details → English msgid of its
     "services": "Services",
     "is_demo": "Demo account",
     "reason": "Reason",
+    "plan_id": "Plan",
     "ip": "IP address",
     "status": "Result",
     "error_count": "Errors",
@@ -57,6 +63,11 @@ DETAIL_LABELS: dict[str, str] = {  # key of the details → English msgid of its
     "message": "Message",
     "wait_seconds": "Wait imposed (seconds)",
     "retry_after": "Wait left (seconds)",
+    "attachment_id": "Attachment",  # issue 17: evidence
+    "indicator": "Indicator",
+    "title": "Title",
+    "filename": "File",
+    "url": "Link",
 }
 REASON_LABELS: dict[str, str] = {
     "wrong_password": "Wrong password",

@@ -1,5 +1,5 @@
 """Gestió (``/gestio``, directors): accept a service's quarter (after its head validated
-it), lock and reopen quarters.
+it), lock, reopen, publish and unpublish quarters.
 
 A quarter locks when every delivered submission is accepted, or with a reason (the
 override). "Tanca el trimestre" asks for confirmation; "Torna a obrir" is disabled on an open
@@ -7,7 +7,11 @@ quarter. The table shows each service's review (validated, accepted, changed sin
 the chosen service, which submission holds each value in force (file, who, when).
 
 A locked quarter refuses every new upload (web and command line) until a director reopens
-it. Approvals, locks and reopenings are recorded in the audit log.
+it. A locked quarter may be published (issue 19: only published quarters leave the app);
+"Publica el trimestre" and "Despublica el trimestre" ask for confirmation, and a refusal (a
+quarter not locked) shows its reason. A published quarter is not reopened until it is
+unpublished. The quarters list shows each quarter's state: obert, tancat or publicat.
+Approvals, locks, reopenings and publications are recorded in the audit log.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from dash import Input, Output, State, callback, dcc, html
 from accounts import approvals as steps
 from accounts.approvals import approve, lock_period, reopen_period
 from accounts.errors import AccountError
+from accounts.publications import publish_period, published_periods, unpublish_period
 from i18n import format_date, format_number, translator
+from indicators.reporting.audit_text import local_time
 from indicators.storage import locks
 from indicators.storage.engine import get_engine
 from layouts import components as c
@@ -35,6 +41,12 @@ dash.register_page(  # type: ignore[no-untyped-call]
 )
 
 LIVE: dict[str, Any] = {"aria-live": "polite"}
+# a quarter's state in the quarters list → English msgid of its label (obert, tancat, publicat)
+QUARTER_STATES: dict[str, str] = {
+    "open": "quarter state: open",
+    "locked": "quarter state: locked",
+    "published": "quarter state: published",
+}
 
 
 def layout(**query: str) -> Any:
@@ -94,13 +106,10 @@ def layout(**query: str) -> Any:
             t("Reason (required to lock with submissions not accepted)"), htmlFor="gestio-reason"
         ),
         dbc.Input(id="gestio-reason", type="text", maxLength=500, className="mb-2"),
-        dcc.ConfirmDialogProvider(
-            dbc.Button(t("Lock the quarter"), color="warning", className="me-2"),
-            id="gestio-lock",
-            message=t("Lock the quarter? New uploads will be refused until it is reopened."),
-        ),
-        dbc.Button(t("Reopen the quarter"), id="gestio-reopen", color="secondary"),
+        *_quarter_buttons(t),
         html.Div(id="gestio-message", role="status", className="mt-3", **LIVE),
+        html.H2(t("Quarters"), className="h4 mt-4"),
+        html.Div(id="gestio-quarters"),
         html.H2(t("Submissions of the quarter"), className="h4 mt-4"),
         html.Div(id="gestio-table"),
         html.H2(t("Values in force of the service"), className="h4 mt-4"),
@@ -116,12 +125,42 @@ def layout(**query: str) -> Any:
     return c.frame(ctx, active="/gestio", title=title, children=children)
 
 
+def _quarter_buttons(t: Any) -> list[Any]:
+    """Lock, reopen, publish and unpublish the chosen quarter (all but reopening after a
+    confirmation)."""
+    return [
+        dcc.ConfirmDialogProvider(
+            dbc.Button(t("Lock the quarter"), color="warning", className="me-2"),
+            id="gestio-lock",
+            message=t("Lock the quarter? New uploads will be refused until it is reopened."),
+        ),
+        dbc.Button(
+            t("Reopen the quarter"), id="gestio-reopen", color="secondary", className="me-2"
+        ),
+        dcc.ConfirmDialogProvider(
+            dbc.Button(t("Publish the quarter"), color="success", className="me-2"),
+            id="gestio-publish",
+            message=t(
+                "Publish the quarter? Its accepted figures will be public (the public view and "
+                "the open data), and it cannot be reopened until it is unpublished."
+            ),
+        ),
+        dcc.ConfirmDialogProvider(
+            dbc.Button(t("Unpublish the quarter"), color="secondary"),
+            id="gestio-unpublish",
+            message=t("Unpublish the quarter? Its figures will stop being public."),
+        ),
+    ]
+
+
 @callback(
     Output("gestio-message", "children"),
     Output("gestio-version", "data"),
     Input("gestio-approve", "n_clicks"),
     Input("gestio-lock", "submit_n_clicks"),
     Input("gestio-reopen", "n_clicks"),
+    Input("gestio-publish", "submit_n_clicks"),
+    Input("gestio-unpublish", "submit_n_clicks"),
     State("gestio-period", "value"),
     State("gestio-service", "value"),
     State("gestio-reason", "value"),
@@ -133,13 +172,16 @@ def act(
     _approve: int | None,
     _lock: int | None,
     _reopen: int | None,
+    _publish: int | None,
+    _unpublish: int | None,
     period: str | None,
     service: str | None,
     reason: str | None,
     version: int | None,
     lang: str | None,
 ) -> Any:
-    """Accept, lock or reopen, as the signed-in director; say what happened."""
+    """Accept, lock, reopen, publish or unpublish, as the signed-in director; say what
+    happened (or why it was refused)."""
     info = require_role(*DIRECTOR)
     t = translator(lang)
     plan = current_plan()
@@ -191,7 +233,24 @@ def _perform(
                 t("The quarter {period} was not locked: nothing has changed.", period=period)
             )
         return str(t("The quarter {period} is open again for uploads.", period=period))
+    if trigger in ("gestio-publish", "gestio-unpublish"):
+        return _publication(trigger == "gestio-publish", engine, period, reason, info, t)
     return None
+
+
+def _publication(
+    publish: bool, engine: Any, period: str, reason: str | None, info: Any, t: Any
+) -> str:
+    """Publish (or unpublish) ``period``; what happened, or that nothing changed."""
+    if publish:
+        if publish_period(engine, period, by=info, reason=reason) is None:
+            return str(
+                t("The quarter {period} was already published: nothing has changed.", period=period)
+            )
+        return str(t("The quarter {period} is published: its figures may be shown.", period=period))
+    if unpublish_period(engine, period, by=info, reason=reason) is None:
+        return str(t("The quarter {period} was not published: nothing has changed.", period=period))
+    return str(t("The quarter {period} is no longer published.", period=period))
 
 
 def _changes(review: steps.Review, lang: str) -> Any:
@@ -319,6 +378,8 @@ def show(period: str | None, service: str | None, _version: int | None, lang: st
     if not period:
         return None, None, True, None
     locked = locks.is_locked(engine, period)
+    publication = published_periods(engine).get(period)
+    published = "" if publication is None else " " + _published_text(publication, lang, t)
     state = dbc.Alert(
         [
             lock_sign(locked),
@@ -326,6 +387,7 @@ def show(period: str | None, service: str | None, _version: int | None, lang: st
             t("The quarter {period} is locked.", period=period)
             if locked
             else t("The quarter {period} is open for uploads.", period=period),
+            published,
         ],
         color="warning" if locked else "light",
         id="gestio-lock-status",
@@ -337,3 +399,72 @@ def show(period: str | None, service: str | None, _version: int | None, lang: st
         else None
     )
     return _reviews_table(engine, period, lang, t), state, not locked, provenance
+
+
+def _published_text(publication: Any, lang: str, t: Any) -> str:
+    return str(
+        t(
+            "Published on {date} by {user}.",
+            date=local_time(publication.published_at, lang),
+            user=publication.published_by,
+        )
+    )
+
+
+def quarters_table(engine: Any, periods: list[str], lang: str, t: Any) -> Any:
+    """Every quarter open for reporting with its state (open, locked, published) and who
+    changed it last and when."""
+    published = published_periods(engine)
+    lock_rows = {s.period: s for s in locks.lock_states(engine)}
+    rows = []
+    for period in periods:
+        lock = lock_rows.get(period)
+        if period in published:
+            state, since = "published", _published_text(published[period], lang, t)
+        elif lock is not None and lock.locked:
+            when = local_time(lock.changed_at, lang)
+            state, since = (
+                "locked",
+                t("Locked on {date} by {user}.", date=when, user=lock.changed_by),
+            )
+        else:
+            state, since = "open", "–"
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(period, scope="row"),
+                    html.Td(t(QUARTER_STATES[state]), className=f"quarter-{state}"),
+                    html.Td(since),
+                ],
+                id=f"gestio-quarter-{period}",
+            )
+        )
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(t(label), scope="col")
+                for label in ("Quarter", "State of the quarter", "Last change")
+            ]
+        )
+    )
+    return dbc.Table(
+        [header, html.Tbody(rows)],
+        bordered=True,
+        size="sm",
+        responsive=True,
+        id="gestio-quarters-table",
+    )
+
+
+@callback(
+    Output("gestio-quarters", "children"),
+    Input("gestio-version", "data"),
+    State("gestio-lang", "data"),
+)
+def show_quarters(_version: int | None, lang: str | None) -> Any:
+    """The quarters list: each quarter's state, refreshed after every action."""
+    require_role(*DIRECTOR)
+    t = translator(lang)
+    periods = [str(p) for p in upload_periods(current_plan())]
+    engine = get_engine(current_settings().database_url)
+    return quarters_table(engine, periods, lang or "ca", t)
