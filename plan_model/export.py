@@ -31,7 +31,30 @@ def indicator_dict(plan: Plan, ind: Indicator) -> dict[str, Any]:
         "tolerance": ind.tolerance,
         "description": ind.description,
         "source": ind.source,
+        "breakdowns": list(ind.breakdowns),
+        "ratio": ind.ratio.model_dump() if ind.ratio else None,
+        "reporters": [{"service": r.service, "members": dict(r.members)} for r in ind.reporters],
     }
+
+
+def dimensions_dict(plan: Plan) -> dict[str, Any]:
+    """The plan's dimensions in the JSON export, keyed by code, members in order.
+
+    A member of a dimension with a parent (a municipality) also gives its ``parent`` (its ABSS).
+    """
+    result: dict[str, Any] = {}
+    for dim in plan.dimensions:
+        members = []
+        for m in dim.members:
+            member: dict[str, Any] = {"code": m.code, "name": m.name}
+            if dim.parent is not None:
+                member["parent"] = m.parent
+            members.append(member)
+        entry: dict[str, Any] = {"name": dim.name, "members": members}
+        if dim.parent is not None:
+            entry["parent"] = dim.parent
+        result[dim.code] = entry
+    return result
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -76,6 +99,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "services": [s.model_dump(exclude_none=True) for s in plan.services],
         "stages": [s.model_dump() for s in plan.stages],
+        "dimensions": dimensions_dict(plan),
     }
 
 

@@ -8,19 +8,23 @@ every plan year, baselines inside their bounds, challenge references that exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from i18n import _
+from plan_model.dimensions import cells, covers, is_at_or_above
 from plan_model.models import (
+    Aggregation,
     Bounds,
     Catalog,
+    Dimension,
+    DimensionsDocument,
     Direction,
     Indicator,
     IndicatorKind,
@@ -209,6 +213,8 @@ _PATTERN_EXAMPLES = {
     r"^[a-z_]+$": "en_desenvolupament",
     r"^[a-z0-9-]+$": "coss-2022-2025",
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "nom@example.org",
+    r"^[a-z][a-z0-9_]{0,31}$": "age_group",
+    r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,31}$": "08298",
 }
 _SCALARS = (str, int, float, bool)
 
@@ -247,10 +253,10 @@ def _pydantic_errors(doc: _Document, exc: ValidationError, prefix: Loc = ()) -> 
 
 
 def load_plan(path: str | Path) -> Plan:
-    """Load and validate the plan at ``path`` with its catalog; raise PlanValidationError.
+    """Load and validate the plan at ``path`` with its catalog and dimensions.
 
-    Every problem is collected (both files, structure and rules) before raising, sorted by
-    file and line.
+    Raise PlanValidationError with every problem collected (every file, structure and
+    rules), sorted by file and line.
     """
     plan_path = Path(path)
     doc = _Document(plan_path)
@@ -264,38 +270,37 @@ def load_plan(path: str | Path) -> Plan:
         errors += _pydantic_errors(doc, exc)
 
     # the catalog is checked even when the plan file has problems, so one run shows all
-    info = doc.data.get("plan")
-    catalog_name = info.get("catalog") if isinstance(info, dict) else None
-    cat_doc: _Document | None = None
-    catalog: Catalog | None = None
-    if isinstance(catalog_name, str) and catalog_name.strip():
-        cat_doc = _Document(plan_path.parent / catalog_name)
-        if not cat_doc.path.is_file():
-            # point at the key that names it, in the plan file
-            cat_errors = [
-                doc.error(
-                    ("plan", "catalog"),
-                    _(
-                        "The indicator catalog {path} does not exist (the path is relative to the "
-                        "plan file).",
-                        path=cat_doc.name,
-                    ),
-                )
-            ]
-            cat_doc = None
-        else:
-            cat_errors = cat_doc.load()
-        if cat_doc is not None and not cat_errors:
-            try:
-                catalog = Catalog.model_validate(cat_doc.data)
-            except ValidationError as exc:
-                cat_errors = _pydantic_errors(cat_doc, exc)
-        errors += cat_errors
+    cat_doc, catalog, cat_errors = _load_referenced(
+        doc,
+        "catalog",
+        Catalog,
+        lambda name: _(
+            "The indicator catalog {path} does not exist (the path is relative to the plan file).",
+            path=name,
+        ),
+    )
+    dim_doc, dims_file, dim_errors = _load_referenced(
+        doc,
+        "dimensions",
+        DimensionsDocument,
+        lambda name: _(
+            "The dimensions file {path} does not exist (the path is relative to the plan file).",
+            path=name,
+        ),
+    )
+    errors += cat_errors + dim_errors
+    dimensions = dims_file.dimensions if dims_file is not None else []
+    if dim_doc is not None and dims_file is not None:
+        errors += _check_dimensions(dim_doc, dims_file)
 
     if plan_doc is not None:
         errors += _check_plan(doc, plan_doc)
         if catalog is not None and cat_doc is not None:
-            errors += _check_catalog(doc, cat_doc, plan_doc, catalog)
+            # a dimensions file that did not load leaves its references unchecked
+            known = dims_file is not None or _referenced_name(doc, "dimensions") is None
+            errors += _check_catalog(
+                doc, cat_doc, plan_doc, catalog, {d.code: d for d in dimensions}, known
+            )
     if errors or plan_doc is None or catalog is None:
         raise PlanValidationError(_sorted(errors))
     return Plan(
@@ -304,7 +309,41 @@ def load_plan(path: str | Path) -> Plan:
         challenges=plan_doc.challenges,
         services=plan_doc.services,
         catalog=catalog,
+        dimensions=dimensions,
     )
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _referenced_name(doc: _Document, key: str) -> str | None:
+    """The file name that the plan's ``plan.<key>`` gives, if it gives a usable one."""
+    info = doc.data.get("plan")
+    name = info.get(key) if isinstance(info, dict) else None
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def _load_referenced(
+    doc: _Document, key: str, model: type[_Model], missing: Callable[[str], str]
+) -> tuple[_Document | None, _Model | None, list[PlanError]]:
+    """The file named by ``plan.<key>`` (relative to the plan file), loaded and validated.
+
+    Returns its document (None if not named or not found), its model (None on any problem)
+    and its problems; a missing file is reported at the key that names it, in the plan file.
+    """
+    name = _referenced_name(doc, key)
+    if name is None:
+        return None, None, []
+    sub = _Document(doc.path.parent / name)
+    if not sub.path.is_file():
+        return None, None, [doc.error(("plan", key), missing(sub.name))]
+    errors = sub.load()
+    if errors:
+        return sub, None, errors
+    try:
+        return sub, model.model_validate(sub.data), []
+    except ValidationError as exc:
+        return sub, None, _pydantic_errors(sub, exc)
 
 
 def _sorted(errors: list[PlanError]) -> list[PlanError]:
@@ -425,6 +464,8 @@ class _CatalogCheck:
     doc: _Document  # the catalog's file
     plan: PlanDocument
     catalog: Catalog
+    dimensions: Mapping[str, Dimension] = field(default_factory=dict)
+    dimensions_known: bool = True  # False: the dimensions file did not load
 
     @property
     def years(self) -> list[int]:
@@ -452,10 +493,15 @@ IndicatorRule = Callable[[_CatalogCheck, Loc, Indicator], Iterator[PlanError]]
 
 
 def _check_catalog(
-    plan_doc: _Document, doc: _Document, plan: PlanDocument, catalog: Catalog
+    plan_doc: _Document,
+    doc: _Document,
+    plan: PlanDocument,
+    catalog: Catalog,
+    dimensions: Mapping[str, Dimension],
+    dimensions_known: bool,
 ) -> list[PlanError]:
     """Every catalog rule; the indicator rules run indicator by indicator, in file order."""
-    check = _CatalogCheck(plan_doc, doc, plan, catalog)
+    check = _CatalogCheck(plan_doc, doc, plan, catalog, dimensions, dimensions_known)
     errors: list[PlanError] = []
     for rule in _CATALOG_RULES:
         errors += rule(check)
@@ -725,6 +771,171 @@ def _milestone_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator
         yield check.doc.error(("stages",), _("Milestones need a stage scale."))
 
 
+def _breakdown_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    """Breakdowns name known dimensions once each; ratios are there for what needs them."""
+    if ind.kind is IndicatorKind.MILESTONE:
+        for key in ("breakdowns", "ratio", "reporters"):
+            if getattr(ind, key):
+                yield check.doc.error(
+                    (*base, key), _("'{key}' is only for numeric indicators.", key=key)
+                )
+        return
+    seen: set[str] = set()
+    for k, dimension in enumerate(ind.breakdowns):
+        if dimension in seen:
+            yield check.doc.error(
+                (*base, "breakdowns", k),
+                _(
+                    "Indicator {code}: dimension {dimension} appears twice in its breakdowns.",
+                    code=ind.code,
+                    dimension=dimension,
+                ),
+            )
+        elif check.dimensions_known and dimension not in check.dimensions:
+            yield _unknown_dimension(check, (*base, "breakdowns", k), ind, dimension)
+        seen.add(dimension)
+    yield from _ratio_rules(check, base, ind)
+
+
+def _unknown_dimension(check: _CatalogCheck, loc: Loc, ind: Indicator, dimension: str) -> PlanError:
+    return check.doc.error(
+        loc,
+        _(
+            "Indicator {code}: dimension {dimension} does not exist in the plan's dimensions "
+            "({known}).",
+            code=ind.code,
+            dimension=dimension,
+            known=", ".join(check.dimensions) or "–",
+        ),
+    )
+
+
+def _ratio_rules(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    """A percentage or a mean with breakdowns has a ratio of two different counts; a count none."""
+    unit = ind.unit or ""
+    averaged = "%" in unit or "/" in unit or ind.aggregation is Aggregation.MEAN
+    if ind.breakdowns and averaged and ind.ratio is None:
+        yield check.doc.error(
+            (*base, "breakdowns"),
+            _(
+                "Indicator {code} is a percentage or a mean with breakdowns: it needs a "
+                "'ratio' with its 'numerator' and 'denominator' (a total is the ratio of "
+                "the sums, never the mean of the percentages).",
+                code=ind.code,
+            ),
+        )
+    if ind.ratio is not None and not averaged:
+        yield check.doc.error(
+            (*base, "ratio"),
+            _(
+                "Indicator {code} is a count (its unit is {unit}): a 'ratio' is only for "
+                "percentages and means.",
+                code=ind.code,
+                unit=unit or "–",
+            ),
+        )
+    elif ind.ratio is not None and ind.ratio.numerator.strip() == ind.ratio.denominator.strip():
+        yield check.doc.error(
+            (*base, "ratio"),
+            _(
+                "Indicator {code}: the numerator and the denominator of its ratio must be "
+                "different counts.",
+                code=ind.code,
+            ),
+        )
+
+
+def _reporter_rules(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    """Reporters exist, report members that exist under the breakdowns, one each."""
+    if not ind.reporters or ind.kind is IndicatorKind.MILESTONE:
+        return
+    if not ind.breakdowns:
+        yield check.doc.error(
+            (*base, "reporters"),
+            _(
+                "Indicator {code} has 'reporters' but no 'breakdowns': without breakdowns "
+                "its responsible service reports it.",
+                code=ind.code,
+            ),
+        )
+        return
+    for k, reporter in enumerate(ind.reporters):
+        loc: Loc = (*base, "reporters", k)
+        if reporter.service not in check.services:
+            yield check.doc.error(
+                (*loc, "service"),
+                _(
+                    "Indicator {code}: service {service} does not exist in the plan's services.",
+                    code=ind.code,
+                    service=reporter.service,
+                ),
+            )
+        if check.dimensions_known:
+            for dimension, member in reporter.members.items():
+                yield from _reporter_member(
+                    check, (*loc, "members", dimension), ind, dimension, member
+                )
+    yield from _reporters_overlap(check, base, ind)
+
+
+def _reporter_member(
+    check: _CatalogCheck, loc: Loc, ind: Indicator, dimension: str, member: str
+) -> Iterator[PlanError]:
+    """One member given to a reporter: of a known dimension at or above a breakdown."""
+    dim = check.dimensions.get(dimension)
+    if dim is None:
+        yield _unknown_dimension(check, loc, ind, dimension)
+        return
+    if member not in dim.member_by_code:
+        yield check.doc.error(
+            loc,
+            _(
+                "Indicator {code}: {member} is not a member of dimension {dimension}.",
+                code=ind.code,
+                member=member,
+                dimension=dimension,
+            ),
+        )
+    if not any(is_at_or_above(check.dimensions, b, dimension) for b in ind.breakdowns):
+        yield check.doc.error(
+            loc,
+            _(
+                "Indicator {code}: a reporter is given members of {dimension}, which is "
+                "neither one of its breakdowns ({breakdowns}) nor above one.",
+                code=ind.code,
+                dimension=dimension,
+                breakdowns=", ".join(ind.breakdowns),
+            ),
+        )
+
+
+def _reporters_overlap(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
+    """No cell of the breakdown has two reporters."""
+    if not check.dimensions_known:
+        return
+    dims = check.dimensions
+    owner: dict[tuple[tuple[str, str], ...], str] = {}
+    for k, reporter in enumerate(ind.reporters):
+        for cell in cells(dims, ind.breakdowns):
+            if not covers(dims, reporter.members, cell):
+                continue
+            key = tuple(cell.items())
+            if key in owner:
+                yield check.doc.error(
+                    (*base, "reporters", k),
+                    _(
+                        "Indicator {code}: {service} and {other} both report {members}; each "
+                        "member has one reporter.",
+                        code=ind.code,
+                        service=reporter.service,
+                        other=owner[key],
+                        members=", ".join(f"{d}={m}" for d, m in key),
+                    ),
+                )
+                break
+            owner[key] = reporter.service
+
+
 _INDICATOR_RULES: tuple[IndicatorRule, ...] = (
     _objective_exists,
     _service_exists,
@@ -734,4 +945,90 @@ _INDICATOR_RULES: tuple[IndicatorRule, ...] = (
     _bounds_and_baseline,
     _milestone_keys,
     _context_keys,
+    _breakdown_keys,
+    _reporter_rules,
 )
+
+
+# --- rules about the dimensions file ---------------------------------------------------------
+
+
+def _check_dimensions(doc: _Document, dims: DimensionsDocument) -> list[PlanError]:
+    """Unique codes; members under an existing member of their dimension's parent."""
+    errors: list[PlanError] = []
+    by_code = {d.code: d for d in dims.dimensions}
+    for loc, code in _duplicates(
+        (("dimensions", i, "code"), d.code) for i, d in enumerate(dims.dimensions)
+    ):
+        errors.append(doc.error(loc, _("Duplicate dimension code {code}.", code=code)))
+    for i, dim in enumerate(dims.dimensions):
+        base: Loc = ("dimensions", i)
+        for loc, code in _duplicates(
+            ((*base, "members", j, "code"), m.code) for j, m in enumerate(dim.members)
+        ):
+            errors.append(
+                doc.error(
+                    loc,
+                    _(
+                        "Dimension {dimension}: duplicate member code {code}.",
+                        dimension=dim.code,
+                        code=code,
+                    ),
+                )
+            )
+        errors += _check_parents(doc, base, dim, by_code)
+    return errors
+
+
+def _check_parents(
+    doc: _Document, base: Loc, dim: Dimension, by_code: Mapping[str, Dimension]
+) -> list[PlanError]:
+    """A dimension's parent exists; each member names an existing member of it, or none."""
+    if dim.parent is None:
+        return [
+            doc.error(
+                (*base, "members", j, "parent"),
+                _(
+                    "Member {code} of {dimension} has a 'parent', but the dimension has none.",
+                    code=m.code,
+                    dimension=dim.code,
+                ),
+            )
+            for j, m in enumerate(dim.members)
+            if m.parent is not None
+        ]
+    parent = by_code.get(dim.parent)
+    if parent is None or parent.code == dim.code:
+        return [
+            doc.error(
+                (*base, "parent"),
+                _(
+                    "Dimension {dimension}: its parent {parent} is not another dimension of "
+                    "the plan.",
+                    dimension=dim.code,
+                    parent=dim.parent,
+                ),
+            )
+        ]
+    errors = []
+    for j, member in enumerate(dim.members):
+        if member.parent is None:
+            message = _(
+                "Member {code} of {dimension} needs a 'parent': the member of {parent} it "
+                "belongs to.",
+                code=member.code,
+                dimension=dim.code,
+                parent=parent.code,
+            )
+            errors.append(doc.error((*base, "members", j, "code"), message))
+        elif member.parent not in parent.member_by_code:
+            message = _(
+                "Member {code} of {dimension} belongs to {member}, which is not a member of "
+                "{parent}.",
+                code=member.code,
+                dimension=dim.code,
+                member=member.parent,
+                parent=parent.code,
+            )
+            errors.append(doc.error((*base, "members", j, "parent"), message))
+    return errors

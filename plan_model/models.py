@@ -20,6 +20,8 @@ IndicatorCode = Annotated[str, StringConstraints(pattern=r"^P[1-5]\.\d{2}-I\d+$"
 ServiceCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{1,31}$")]
 PeriodText = Annotated[str, StringConstraints(pattern=r"^\d{4}-T[1-4]$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+DimensionCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+MemberCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,31}$")]
 
 
 class StrictModel(BaseModel):
@@ -131,6 +133,24 @@ class Stage(StrictModel):
     pct: float | None = Field(default=None, ge=0, le=100)
 
 
+class Ratio(StrictModel):
+    """The two counts a percentage or a mean is made of, so a total is the ratio of the sums."""
+
+    numerator: NonEmpty  # e.g. "persones amb valoració SSM-CAT"
+    denominator: NonEmpty  # e.g. "persones ateses"
+
+
+class Reporter(StrictModel):
+    """A service that reports the members of an indicator's breakdown it is given.
+
+    ``members`` maps a dimension to one of its members (``{abss: VIC}``): the service reports
+    every row of the breakdown that falls under them (a municipality falls under its ABSS).
+    """
+
+    service: ServiceCode
+    members: Annotated[dict[DimensionCode, MemberCode], Field(min_length=1)]
+
+
 class Indicator(StrictModel):
     """One indicator of the catalog: how it is measured, who reports it and what it aims at."""
 
@@ -160,6 +180,10 @@ class Indicator(StrictModel):
     # milestone indicators
     planned_completion: PeriodText | None = None
     start: PeriodText | None = None  # when work on the milestone is planned to begin
+    # breakdowns: the dimensions it is reported by (codes of the plan's dimensions)
+    breakdowns: list[DimensionCode] = Field(default_factory=list)
+    ratio: Ratio | None = None  # percentages and means with breakdowns: their two counts
+    reporters: list[Reporter] = Field(default_factory=list)  # none: the responsible service
 
     @property
     def objective_code(self) -> str:
@@ -234,6 +258,42 @@ class Service(StrictModel):
     contact_language: Literal["ca", "es"] = "ca"  # of the reminders sent to ``email``
 
 
+class Member(StrictModel):
+    """One member of a dimension (an ABSS, a municipality, a sex, an age group).
+
+    ``parent`` is the member of the parent dimension it belongs to (a municipality's ABSS);
+    ``per_confirmar`` marks an entry (its code, or the parent it is given) not yet confirmed.
+    """
+
+    code: MemberCode
+    name: NonEmpty  # Catalan
+    parent: MemberCode | None = None
+    per_confirmar: bool = False
+
+
+class Dimension(StrictModel):
+    """A way of breaking indicators down (desagregació), with its members in order.
+
+    ``parent`` names the dimension its members belong to (``municipality`` → ``abss``).
+    """
+
+    code: DimensionCode
+    name: NonEmpty  # Catalan
+    parent: DimensionCode | None = None
+    members: Annotated[list[Member], Field(min_length=1)]
+
+    @cached_property
+    def member_by_code(self) -> dict[str, Member]:
+        """The dimension's members keyed by their code."""
+        return {m.code: m for m in self.members}
+
+
+class DimensionsDocument(StrictModel):
+    """The dimensions file as written (dimensions.yaml)."""
+
+    dimensions: list[Dimension]
+
+
 class PlanInfo(StrictModel):
     """The plan's identity and span of years, and where its indicator catalog lives."""
 
@@ -243,6 +303,7 @@ class PlanInfo(StrictModel):
     start_year: int
     end_year: int
     catalog: NonEmpty  # path of the indicator catalog, relative to the plan file
+    dimensions: NonEmpty | None = None  # path of the dimensions file, relative to the plan file
 
 
 class Catalog(StrictModel):
@@ -277,6 +338,7 @@ class Plan(StrictModel):
     challenges: list[Challenge]
     services: list[Service]
     catalog: Catalog
+    dimensions: list[Dimension] = Field(default_factory=list)
 
     @property
     def years(self) -> list[int]:
@@ -327,6 +389,11 @@ class Plan(StrictModel):
     def service_by_code(self) -> dict[str, Service]:
         """The services keyed by their code."""
         return {s.code: s for s in self.services}
+
+    @cached_property
+    def dimension_by_code(self) -> dict[str, Dimension]:
+        """The dimensions keyed by their code."""
+        return {d.code: d for d in self.dimensions}
 
     @cached_property
     def stage_by_key(self) -> dict[str, Stage]:
