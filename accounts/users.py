@@ -624,6 +624,7 @@ def authenticate(
 DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("director", roles.DIRECTOR, ()),
     ("tecnic", roles.TECHNICIAN, ("SBAS-VIC", "SIS")),
+    ("responsable", roles.HEAD, ("SBAS-VIC", "SIS")),  # validates their quarter
     ("consulta", roles.READ_ONLY, ()),
 )
 

@@ -98,6 +98,7 @@ def _handle(args: argparse.Namespace) -> int:
             browser=conf.chromium_path,
             thresholds=thresholds,
             progress=progress,
+            accepted_only=conf.board_accepted_only,
         )
     except ChartRenderError as exc:
         print(

@@ -104,13 +104,21 @@ class PageContext:
         return translator(self.lang)
 
     @classmethod
-    def from_query(cls, query: Mapping[str, Any], path: str = "/") -> PageContext:
+    def from_query(
+        cls, query: Mapping[str, Any], path: str = "/", *, board: bool = False
+    ) -> PageContext:
+        """The context of a page at ``path`` for its URL ``query``; ``board``: a board view
+        (``/sessio``), which shows only accepted values when ``BOARD_ACCEPTED_ONLY`` is set."""
         settings = current_settings()
         plan = current_plan()
         engine = get_engine(settings.database_url)
         thresholds = dashboard_data.settings_thresholds(settings, plan)
         data = dashboard_data.load(
-            engine, plan, thresholds=thresholds, deadline_days=settings.submission_deadline_days
+            engine,
+            plan,
+            thresholds=thresholds,
+            deadline_days=settings.submission_deadline_days,
+            accepted_only=board and settings.board_accepted_only,
         )
         lang = request_language(query)
         asked = str(query.get("t") or "").strip()

@@ -95,6 +95,7 @@ def download_pack() -> Response:
             deadline_days=settings.submission_deadline_days,
             browser=settings.chromium_path,
             thresholds=thresholds,
+            accepted_only=settings.board_accepted_only,
         )
     except ChartRenderError:
         log.exception("board pack: charts could not be rendered")

@@ -252,9 +252,26 @@ def _title_slide(deck: _Deck) -> Slide:
                 "{organisation} · {date}",
                 organisation=plan.info.organisation,
                 date=format_date(deck.today, deck.lang, "long"),
-            )
+            ),
+            *_accepted_only_note(deck),
         ],
     )
+
+
+def _accepted_only_note(deck: _Deck) -> list[str]:
+    """With ``BOARD_ACCEPTED_ONLY``: the figures count only accepted values, and which
+    services' deliveries of the quarter are left out, pending acceptance."""
+    if not deck.data.accepted_only:
+        return []
+    pending = deck.data.pending_acceptance(deck.period)
+    if not pending:
+        return [deck.t("Only the values the direction accepted are shown.")]
+    return [
+        deck.t(
+            "Only the values the direction accepted are shown; pending acceptance: {services}.",
+            services=", ".join(pending),
+        )
+    ]
 
 
 def _glance_slide(deck: _Deck) -> Slide:
@@ -471,11 +488,12 @@ def _submissions_slide(deck: _Deck) -> Slide:
     )
     state_counts = dict.fromkeys(COMPLETENESS_LABELS, 0)
     rows = []
+    pending = set(deck.data.pending_acceptance(deck.period))
     for rec in _ordered_submissions(quarter_rows):
         state = str(rec["state"])
         state_counts[state] = state_counts.get(state, 0) + 1
-        if state != "on_time":
-            rows.append(_submission_row(deck, rec, state))
+        if state != "on_time" or str(rec["service"]) in pending:
+            rows.append(_submission_row(deck, rec, state, str(rec["service"]) in pending))
     return Slide(
         kind="submissions",
         title=t("Submissions for the {quarter}", quarter=deck.quarter),
@@ -504,15 +522,19 @@ def _ordered_submissions(rows: pd.DataFrame) -> list[dict[Hashable, Any]]:
     return ranked.sort_values(["_o", "service"], kind="stable").to_dict("records")
 
 
-def _submission_row(deck: _Deck, rec: dict[Hashable, Any], state: str) -> list[Cell]:
+def _submission_row(
+    deck: _Deck, rec: dict[Hashable, Any], state: str, pending_acceptance: bool = False
+) -> list[Cell]:
     service = deck.plan.service_by_code.get(str(rec["service"]))
     when = _day(rec.get("submitted_at"))
+    label = (
+        f"{st.COMPLETENESS_ICONS.get(state, '')} {deck.t(COMPLETENESS_LABELS.get(state, state))}"
+    )
+    if pending_acceptance:  # BOARD_ACCEPTED_ONLY: delivered, but not in the figures yet
+        label += f" · {deck.t('pending acceptance')}"
     return [
         Cell(service.name if service else str(rec["service"])),
-        Cell(
-            f"{st.COMPLETENESS_ICONS.get(state, '')} "
-            f"{deck.t(COMPLETENESS_LABELS.get(state, state))}"
-        ),
+        Cell(label),
         Cell(format_date(when, deck.lang) if when is not None else "–"),
         Cell(service.email if service else ""),
     ]

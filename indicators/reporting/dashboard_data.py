@@ -58,6 +58,7 @@ class DashboardData:
     deadline_days: int
     scope: str
     thresholds: Thresholds | None = None  # settings' override of the catalog's thresholds
+    accepted_only: bool = False  # only the values the direction accepted (the board's views)
 
     # ---- base frames -------------------------------------------------------------------
     def _cached(self, name: str, args: tuple[Any, ...], compute: Callable[[], T]) -> T:
@@ -74,7 +75,33 @@ class DashboardData:
 
     def _current_rows(self) -> list[tuple[Any, ...]]:
         """The value rows in force (``queries.in_force``), oldest submission first."""
-        return self._cached("current_rows", (), lambda: value_rows(self.engine))
+        return self._cached("current_rows", (), lambda: self._kept(value_rows(self.engine)))
+
+    def accepted_quarters(self) -> set[tuple[str, str]]:
+        """The (service, quarter) pairs the direction accepted (``accounts.approvals``)."""
+        return self._cached(
+            "accepted_quarters", (), lambda: approvals.accepted_quarters(self.engine)
+        )
+
+    def pending_acceptance(self, period: Period) -> list[str]:
+        """With ``accepted_only``, the services whose delivery of ``period`` is left out of
+        the figures because it is not accepted yet («pendent d'acceptar»); otherwise none."""
+        if not self.accepted_only:
+            return []
+        accepted = self.accepted_quarters()
+        return sorted(
+            review.service
+            for review in self.reviews(period).values()
+            if review.submission_id is not None and (review.service, str(period)) not in accepted
+        )
+
+    def _kept(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """``rows`` (indicator, service, period first), only the accepted ones when
+        ``accepted_only``: a service's quarter not accepted yet counts as not delivered."""
+        if not self.accepted_only:
+            return rows
+        accepted = self.accepted_quarters()
+        return [r for r in rows if (str(r[1]), str(r[2])) in accepted]
 
     def milestone_decisions(self) -> list[MilestoneDecision]:
         """The directors' milestone decisions in force (Ajornat / Desestimat, issue 15):
@@ -230,7 +257,7 @@ class DashboardData:
             subs = self.submissions()
             if not (subs["uploaded_at"] > pd.Timestamp(cutoff)).any():
                 return newest_frame(self._current_rows())
-            return newest_frame(value_rows(self.engine, until=cutoff))
+            return newest_frame(self._kept(value_rows(self.engine, until=cutoff)))
 
         return self._cached("values_as_of", (str(period),), compute)
 
@@ -279,6 +306,10 @@ class DashboardData:
         def compute() -> dict[str, pd.DataFrame]:
             codes = [i.code for i in self.plan.indicators_of(code)]
             frame = current_values(self.engine, indicators=codes, provenance=True)
+            if self.accepted_only:
+                accepted = self.accepted_quarters()
+                keys = zip(frame["service"].astype(str), frame["period"].astype(str), strict=True)
+                frame = frame[[key in accepted for key in keys]]
             frame = frame.sort_values(["indicator", "period"], kind="stable")
             groups = {str(k): g.reset_index(drop=True) for k, g in frame.groupby("indicator")}
             empty = frame.iloc[0:0]
@@ -489,16 +520,22 @@ def submission_list(engine: Engine) -> pd.DataFrame:
 
 
 def load(
-    engine: Engine, plan: Plan, *, deadline_days: int, thresholds: Thresholds | None = None
+    engine: Engine,
+    plan: Plan,
+    *,
+    deadline_days: int,
+    thresholds: Thresholds | None = None,
+    accepted_only: bool = False,
 ) -> DashboardData:
     """The dashboard's data for this request (reads the data generation once).
     ``thresholds``: the settings' override of the catalog's global thresholds (None: the
-    catalog's); results are cached per thresholds in force."""
+    catalog's); results are cached per thresholds in force. ``accepted_only``: only the
+    values the direction accepted (``BOARD_ACCEPTED_ONLY``, for the board's views)."""
     generation = queries.data_generation(engine)
     used = effective_thresholds(plan.catalog.thresholds, thresholds)
     scope = (
         f"{engine.url.render_as_string(hide_password=True)}|{plan.info.id}"
-        f"|{used.green}|{used.amber}"
+        f"|{used.green}|{used.amber}{'|accepted' if accepted_only else ''}"
     )
     _CACHE.check(scope, generation)
     return DashboardData(
@@ -508,6 +545,7 @@ def load(
         deadline_days=deadline_days,
         scope=scope,
         thresholds=thresholds,
+        accepted_only=accepted_only,
     )
 
 

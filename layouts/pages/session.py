@@ -449,7 +449,7 @@ def build(
 
 
 def layout(**query: str) -> html.Div:
-    ctx = c.PageContext.from_query(query, "/sessio")
+    ctx = c.PageContext.from_query(query, "/sessio", board=True)
     since = Period.try_parse(query.get("since")) if query.get("since") else None
     auto = _int(query.get("auto"), 0, 0, 3600)
     today = dt.datetime.now(dt.UTC).date()  # the title's date and what is overdue

@@ -141,12 +141,14 @@ def test_set_password_changes_session_token_and_unlocks(engine: Engine) -> None:
 
 def test_demo_accounts_only_on_empty_install(engine: Engine) -> None:
     created = users.create_demo_accounts(engine, KNOWN)
-    assert [u.role for u, _ in created] == ["director", "tecnic", "consulta"]
+    assert [u.role for u, _ in created] == ["director", "tecnic", "responsable", "consulta"]
     assert all(u.is_demo for u, _ in created)
     tec = next(u for u, _ in created if u.role == "tecnic")
     assert tec.services == ("SBAS-VIC", "SIS")
+    head = next(u for u, _ in created if u.role == "responsable")
+    assert head.services == tec.services  # the demo head validates what the technician sends
     passwords = {p for _, p in created}
-    assert len(passwords) == 3 and all(len(p) >= 12 for p in passwords)
+    assert len(passwords) == 4 and all(len(p) >= 12 for p in passwords)
     for user, password in created:
         assert users.authenticate(engine, user.username, password).ok
     assert users.create_demo_accounts(engine, KNOWN) == []
@@ -168,7 +170,7 @@ def test_setup_step_demo_accounts_printed_once(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         listed = users.list_users(engine)
-        assert {u.username for u in listed} == {"director", "tecnic", "consulta"}
+        assert {u.username for u in listed} == {"director", "tecnic", "responsable", "consulta"}
         assert all(u.is_demo for u in listed)
         # the printed password works
         line = next(x for x in lines if x.strip().startswith("consulta"))
@@ -177,7 +179,7 @@ def test_setup_step_demo_accounts_printed_once(db_url: str) -> None:
         engine.dispose()
     again: list[str] = []
     assert users.setup_accounts(_ctx(db_url, "development", True, again)) == 0
-    assert "3" in again[0] and not any("consulta " in x for x in again)
+    assert "4" in again[0] and not any("consulta " in x for x in again)
 
 
 def test_setup_step_production_creates_nothing(db_url: str) -> None:

@@ -5,6 +5,7 @@ Home/End/space/arrows, auto-advance, full screen and Esc work."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +95,22 @@ def _current(page: Any) -> int:
     return int(page.get_attribute("#session-deck", "data-current"))
 
 
+FITS = """() => {
+  const slide = document.querySelector('#session-deck .session-slide.is-current');
+  return slide.scrollHeight <= slide.clientHeight && slide.scrollWidth <= slide.clientWidth;
+}"""
+
+
+def _settled(page: Any) -> None:
+    """Let a chart finish its resize to the slide (slow on a loaded machine: Plotly draws at
+    its default height first): wait up to 5 s for the slide to fit; the measure that follows
+    still fails if it never does."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(FITS, timeout=5_000)
+
+
 def test_every_slide_by_keyboard(page: Any, live_server: LiveServer, shots: Path) -> None:
     total = _open(page, live_server.url("/sessio"))
     assert total == 10
@@ -103,6 +120,7 @@ def test_every_slide_by_keyboard(page: Any, live_server: LiveServer, shots: Path
             f"() => document.querySelector('#session-counter').textContent === '{n} / {total}'"
         )
         page.wait_for_timeout(150)
+        _settled(page)
         page.screenshot(path=str(shots / f"slide-{n:02d}.png"))
         info = page.evaluate(MEASURE)
         titles.append(info["title"])

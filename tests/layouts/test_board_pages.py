@@ -130,3 +130,29 @@ def test_pack_download(app: dash.Dash) -> None:
     first = "\n".join(s.text_frame.text for s in prs.slides[0].shapes if s.has_text_frame)
     assert "4t trimestre de 2025" in first
     assert client.get("/descarrega/informe?format=docx").status_code == 400
+
+
+def test_session_with_board_accepted_only_says_what_is_left_out(
+    db_url: str, tmp_path: Path, plan: Plan
+) -> None:
+    """``BOARD_ACCEPTED_ONLY``: /sessio counts only accepted values (none here: nothing of
+    the sample is accepted) and says which deliveries are pending acceptance."""
+    settings = Settings(
+        database_url=db_url,
+        environment="test",
+        secret_key="test-secret-key-0123456789abcdef",
+        upload_dir=tmp_path / "uploads",
+        demo_dir=tmp_path / "demo",
+        board_accepted_only=True,
+    )
+    application = create_app(settings)
+    from layouts.pages import session  # (after the app: its pages register on it)
+
+    load_board_data(get_engine(db_url), plan)
+    try:
+        with application.server.test_request_context("/sessio?t=2025-T4"):
+            text = _texts(session.layout(t="2025-T4"))
+    finally:
+        get_engine(db_url).dispose()
+    assert "Només es mostren els valors acceptats per la direcció; pendents d'acceptar: " in text
+    assert "· pendent d'acceptar" in text

@@ -64,13 +64,21 @@ def build_pack(
     today: dt.date | None = None,
     thresholds: Thresholds | None = None,
     progress: Callable[[str], None] | None = None,
+    accepted_only: bool = False,
 ) -> Pack:
     """Build the board pack for ``period`` in ``fmt`` (pdf or pptx); ``thresholds``: the
-    settings' override of the catalog's global thresholds (as the app uses)."""
+    settings' override of the catalog's global thresholds (as the app uses);
+    ``accepted_only``: only the values the direction accepted (``BOARD_ACCEPTED_ONLY``)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     t = translator(lang)
-    data = dashboard_data.load(engine, plan, deadline_days=deadline_days, thresholds=thresholds)
+    data = dashboard_data.load(
+        engine,
+        plan,
+        deadline_days=deadline_days,
+        thresholds=thresholds,
+        accepted_only=accepted_only,
+    )
     quarter = Period.parse(period)
     board = build_board(
         data,
