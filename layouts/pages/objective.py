@@ -11,7 +11,7 @@ from dash import dcc, html
 from i18n import format_number
 from indicators.reporting.grey_reasons import grey_reasons
 from indicators.reporting.numbers import clean_number
-from layouts import analysis, milestone_decision
+from layouts import analysis, evidence, milestone_decision
 from layouts import components as c
 from layouts.figures import (
     IndicatorChartData,
@@ -24,7 +24,7 @@ from layouts.light import el
 from layouts.pages.not_found_404 import not_found
 from layouts.reviews import approval_lines
 from plan_model import status_types as st
-from plan_model.models import Indicator, Stage
+from plan_model.models import Indicator, Objective, Stage
 from plan_model.periods import Period
 from plan_model.status_types import IndicatorResult
 
@@ -210,6 +210,7 @@ _TABLE_HEADERS = (
     "Uploaded by",
     "History",
     "Approval",
+    evidence.HEADER,  # issue 17: the value's attachments
 )
 
 
@@ -273,6 +274,7 @@ def _provenance_row(
                 className="versions",
             ),
             el("Td", _approval_cell(ctx, str(service), str(period)), className="approval"),
+            el("Td", evidence.attachment_cell(ctx, ind.code, str(period), str(service))),
         ],
     )
 
@@ -447,6 +449,37 @@ def _grey_note(ctx: c.PageContext, indicators: list[IndicatorResult]) -> list[An
     ]
 
 
+ORIGIN_LABELS = {
+    "departament": "Proposal of the Departament de Drets Socials",
+    "coss": "COSS's own operations",
+}
+
+
+def _origin_and_challenges(ctx: c.PageContext, objective: Objective) -> html.P:
+    """Where the objective comes from (the plan's two columns) and the challenges (reptes)
+    it serves, each a link to the list of the objectives that serve it."""
+    t = ctx.t
+    names = {ch.number: ch.name for ch in ctx.plan.challenges}
+    links: list[Any] = []
+    for number in objective.challenges:
+        if links:
+            links.append("; ")
+        links.append(
+            dcc.Link(
+                f"{number}. {names.get(number, '')}",
+                href=ctx.href("/objectius", repte=str(number)),
+            )
+        )
+    return html.P(
+        [
+            html.Span([t("Origin"), ": ", t(ORIGIN_LABELS[str(objective.origin)])]),
+            " · ",
+            html.Span([t("Challenges"), ": ", *(links or [t("none")])]),
+        ],
+        className="objective-origin",
+    )
+
+
 def build(ctx: c.PageContext, code: str) -> html.Div:
     t, lang = ctx.t, ctx.lang
     objective = ctx.plan.objective_by_code[code]
@@ -495,9 +528,11 @@ def build(ctx: c.PageContext, code: str) -> html.Div:
             c.print_button(ctx),
             breadcrumb,
             summary,
+            _origin_and_challenges(ctx, objective),
             *why,
             *milestone_decision.decision_panel(ctx, code),  # a director's form (issue 15)
             *analysis.objective_panel(ctx, level),  # the quarter's valoració (issue 17)
+            *evidence.evidence_panel(ctx, code),  # attachments and their form (issue 17)
             c.download_links(ctx, f"/descarrega/objectiu/{code}"),
             *sections,
         ],
@@ -518,6 +553,7 @@ def layout(code: str | None = None, **query: str) -> html.Div:
             ctx.lang,
             milestone_decision.viewer_decides(),
             analysis.viewer_writes(code),
+            evidence.viewer_key(code),
         ),
         lambda: build(ctx, code),
     )

@@ -75,12 +75,12 @@ def reminder_text(
     return t(
         "Hello,\n\nWe have not yet received the follow-up data of {service} for the quarter "
         "{period} of the {plan}. The deadline was {deadline}. Please upload the filled template "
-        "in Seguiment del Pla (Enviar dades) as soon as possible, or send it to the plan "
+        "in Seguiment del Pla (Lliurar dades) as soon as possible, or send it to the plan "
         "office.\n\nThank you."
         if passed
         else "Hello,\n\nWe have not yet received the follow-up data of {service} for the quarter "
         "{period} of the {plan}. The deadline is {deadline}. Please upload the filled template "
-        "in Seguiment del Pla (Enviar dades) or send it to the plan office.\n\nThank you.",
+        "in Seguiment del Pla (Lliurar dades) or send it to the plan office.\n\nThank you.",
         service=service.name if service else service_code,
         period=period,
         plan=ctx.plan.info.name,

@@ -142,7 +142,7 @@ def test_milestone_figure_labels_stages_on_the_axis() -> None:
         "Iniciat (25 %)",
         "Finalitzat (100 %)",
     ]
-    reached = next(tr for tr in fig["data"] if tr["name"] == "Estat assolit")
+    reached = next(tr for tr in fig["data"] if tr["name"] == "Fase assolida")
     assert reached["text"] == ["Iniciat", "En desenvolupament"]
     assert "Finalització prevista" in _annotation_texts(fig)
 
@@ -159,7 +159,7 @@ def test_milestone_figure_labels_a_stage_once_and_breaks_at_an_unreported_quarte
         ],
     )
     reached = next(
-        tr for tr in milestone_figure(chart, "ca")["data"] if tr["name"] == "Estat assolit"
+        tr for tr in milestone_figure(chart, "ca")["data"] if tr["name"] == "Fase assolida"
     )
     assert reached["x"] == PERIODS
     assert reached["y"] == [25.0, 25.0, None, 100.0]  # T3 not reported: a gap, not a line across

@@ -138,6 +138,14 @@ def test_objective_page_charts_values_and_provenance(app: Dash, plan: Plan) -> N
     assert "Sense incidències remarcables." in text  # the technicians' comment
 
 
+def test_objective_page_says_its_origin_and_links_its_challenges(app: Dash) -> None:
+    text = render(app, "/objectiu/P5.08")
+    assert "Origen" in text and "Operativa del COSS" in text
+    assert "Reptes" in text and "7. Apostar per les TIC" in text
+    assert "/objectius?t=" in text and "repte=7" in text  # the objectives serving challenge 7
+    assert "Proposta del Departament de Drets Socials" in render(app, "/objectiu/P1.01")
+
+
 def test_submissions_matrix_and_reminder(app: Dash) -> None:
     text = render(app, "/lliuraments", "any=2023")
     assert "Lliuraments per servei i trimestre, 2023" in text

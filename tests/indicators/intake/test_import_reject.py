@@ -94,7 +94,7 @@ def test_every_error_is_collected_with_sheet_row_and_column(
         ("bad_period", "Dades", 12, "B"),
     ]
     messages = {e.code: e.message for e in result.errors}
-    assert messages["not_a_number"] == "«molts» no és un número."
+    assert messages["not_a_number"] == "«molts» no és un nombre."
     assert "Volíeu dir «P1.01-I1»?" in messages["unknown_indicator"]
     assert "és del servei SIS, no de SAD" in messages["wrong_service"]
     assert "de 0 a 100" in messages["out_of_bounds"]
@@ -103,7 +103,7 @@ def test_every_error_is_collected_with_sheet_row_and_column(
     assert "En desenvolupament" in messages["unknown_stage"]
     assert "també a la fila 10" in messages["duplicate_row"]
     assert (
-        result.errors[0].describe() == "Full «Dades», fila 3, columna C: «molts» no és un número."
+        result.errors[0].describe() == "Full «Dades», fila 3, columna C: «molts» no és un nombre."
     )
     assert result.errors[0].value == "molts"
     assert "No s'ha desat res" in result.message

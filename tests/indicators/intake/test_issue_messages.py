@@ -28,7 +28,7 @@ def test_translations_keep_the_placeholders(lang: str) -> None:
 
 def test_an_issue_takes_its_message_from_the_table() -> None:
     issue = IssueMaker("ca")("not_a_number", sheet="Dades", row=7, column="E", value="molts")
-    assert issue.message == "«molts» no és un número."
+    assert issue.message == "«molts» no és un nombre."
     assert issue.message == gettext(MESSAGES["not_a_number"], "ca", value="molts")
     assert (issue.code, issue.sheet, issue.row, issue.column, issue.value) == (
         "not_a_number",

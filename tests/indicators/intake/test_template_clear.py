@@ -61,7 +61,7 @@ def test_number_cells_accept_a_number_within_bounds_or_a_clearing_marker(
         else:
             number = f"AND(ISNUMBER(G{top}),G{top}>=0)"
         assert dv.formula1 == f"OR({number},{markers.format(top=top)})"
-        assert dv.error is not None and "o «esborrar» per esborrar el valor ja enviat" in dv.error
+        assert dv.error is not None and "o «esborrar» per esborrar el valor ja lliurat" in dv.error
         assert dv.showErrorMessage
 
 
@@ -91,7 +91,7 @@ def test_the_instructions_say_how_to_clear_a_value(
     assert is_clear_marker(marker) and marker in CLEAR_MARKERS
     if lang == "ca":
         assert (
-            "Una cel·la de Valor en blanc no canvia res: el valor ja enviat continua vigent. "
+            "Una cel·la de Valor en blanc no canvia res: el valor ja lliurat continua vigent. "
             "Per esborrar un valor, escriviu «esborrar» a la seva cel·la"
         ) in text
     milestone_list = next(

@@ -374,7 +374,7 @@ def test_smtp_url(url: str, expected: tuple[object, ...]) -> None:
         (None, "SMTP_URL no està definit"),
         ("http://mail.coss.cat", "ha de començar per smtp://"),
         ("smtp://:25", "no indica cap servidor"),
-        ("smtp://mail.coss.cat:port", "no és un número"),
+        ("smtp://mail.coss.cat:port", "no és un nombre"),
     ],
 )
 def test_bad_smtp_urls(url: str | None, words: str) -> None:
