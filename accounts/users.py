@@ -673,5 +673,5 @@ def setup_accounts(ctx: Any) -> int:
     )
     for user, password in created:
         services = f" [{', '.join(user.services)}]" if user.services else ""
-        ctx.echo(f"  {user.username:<10} {password}  ({user.role}){services}")
+        ctx.echo(f"  {user.username:<12} {password}  ({user.role}){services}")
     return 0

@@ -249,11 +249,11 @@ def _lever_children(slide: Slide, t: Callable[..., str]) -> list[Any]:
     return out
 
 
-BEHIND_SHOWN = 3  # objectives behind named on a lever's slide, each on one line
+BEHIND_SHOWN = 2  # objectives behind named on a lever's slide, each on one line (fits 4 axes)
 
 
 def _behind_list(slide: Slide, t: Callable[..., str]) -> Any:
-    """The lever's objectives behind, by code and name (the first three, then "i N més"); the
+    """The lever's objectives behind, by code and name (the first two, then "i N més"); the
     slide's note when there are none to name."""
     if not slide.behind:
         return html.Div([html.P(n, className="session-note") for n in slide.notes])
