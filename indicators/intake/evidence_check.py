@@ -34,8 +34,8 @@ from indicators.intake.safety import (
     ZIP_MAGIC,
     UnsafeFile,
     check_declared_sizes,
+    check_name_and_size,
     limits,
-    megabytes,
     refusal,
 )
 from settings import Settings
@@ -93,21 +93,7 @@ class CheckedDocument:
 
 def check_evidence_file(filename: str, content: bytes, settings: Settings) -> CheckedDocument:
     """The file as it will be stored, or :class:`UnsafeFile` with the reason it is refused."""
-    if "\x00" in filename:
-        raise UnsafeFile(
-            "bad_filename",
-            "The file name contains a NUL character, which cannot be stored: rename the file "
-            "and send it again.",
-        )
-    size = len(content)
-    if size == 0:
-        raise UnsafeFile("empty_file", "The file is empty.")
-    if size > settings.evidence_max_bytes:
-        raise UnsafeFile(
-            "file_too_large",
-            "The file is too large ({size} MB; the limit is {limit} MB).",
-            {"size": megabytes(size), "limit": megabytes(settings.evidence_max_bytes)},
-        )
+    size = check_name_and_size(filename, content, settings.evidence_max_bytes)
     name = _clean_name(filename)
     found = sniff(content, settings)
     if found is None:

@@ -90,8 +90,9 @@ ENCRYPTED_MSGID = (
 )
 
 
-def check_file(filename: str, content: bytes, settings: Settings) -> Format:
-    """Return the file's format, or raise :class:`UnsafeFile` with the reason it is refused."""
+def check_name_and_size(filename: str, content: bytes, limit: int) -> int:
+    """The size of a file whose name can be stored and that is neither empty nor over
+    ``limit`` bytes; otherwise :class:`UnsafeFile` with the reason (uploads and evidence)."""
     if "\x00" in filename:  # a name no database column stores the same way (PostgreSQL: none)
         raise UnsafeFile(
             "bad_filename",
@@ -101,12 +102,18 @@ def check_file(filename: str, content: bytes, settings: Settings) -> Format:
     size = len(content)
     if size == 0:
         raise UnsafeFile("empty_file", "The file is empty.")
-    if size > settings.max_upload_bytes:
+    if size > limit:
         raise UnsafeFile(
             "file_too_large",
             "The file is too large ({size} MB; the limit is {limit} MB).",
-            {"size": _mb(size), "limit": _mb(settings.max_upload_bytes)},
+            {"size": _mb(size), "limit": _mb(limit)},
         )
+    return size
+
+
+def check_file(filename: str, content: bytes, settings: Settings) -> Format:
+    """Return the file's format, or raise :class:`UnsafeFile` with the reason it is refused."""
+    check_name_and_size(filename, content, settings.max_upload_bytes)
     head = content[:8]
     if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
         return _check_zip(content, settings)

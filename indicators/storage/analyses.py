@@ -16,8 +16,7 @@ The readers take an ``Engine`` (a short session of their own) or a ``Session``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,8 @@ from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from indicators.storage import locks
+from indicators.storage.engine import reading
+from indicators.storage.queries import as_utc
 from indicators.storage.schema import DEFAULT_PLAN_ID, ObjectiveAnalysis
 from plan_model.periods import Period
 
@@ -85,10 +86,6 @@ def clean_text(text: str | None) -> str:
     return (text or "").replace("\x00", "").strip()
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps no zone
-
-
 def _info(row: ObjectiveAnalysis) -> AnalysisInfo:
     return AnalysisInfo(
         id=row.id,
@@ -100,17 +97,8 @@ def _info(row: ObjectiveAnalysis) -> AnalysisInfo:
         due_by=row.due_by,
         public=bool(row.public),
         author=row.author,
-        created_at=_aware(row.created_at),
+        created_at=as_utc(row.created_at),
     )
-
-
-@contextmanager
-def _reading(db: Engine | Session) -> Iterator[Session]:
-    if isinstance(db, Session):
-        yield db
-        return
-    with Session(db) as session:
-        yield session
 
 
 def _latest_ids(plan_id: str) -> Select[Any]:
@@ -141,7 +129,7 @@ def analyses_in_force(
     if public_only:
         stmt = stmt.where(ObjectiveAnalysis.public.is_(True))
     stmt = stmt.order_by(ObjectiveAnalysis.period, ObjectiveAnalysis.objective)
-    with _reading(db) as session:
+    with reading(db) as session:
         return [_info(row) for row in session.scalars(stmt)]
 
 
@@ -166,7 +154,7 @@ def analysis_history(
         )
         .order_by(ObjectiveAnalysis.id.desc())
     )
-    with _reading(db) as session:
+    with reading(db) as session:
         return [_info(row) for row in session.scalars(stmt)]
 
 

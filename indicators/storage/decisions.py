@@ -13,13 +13,13 @@ inside the caller's transaction).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
+from indicators.storage.engine import reading
+from indicators.storage.queries import utc_or_none
 from indicators.storage.schema import DEFAULT_PLAN_ID, MilestoneDecisionRecord
 from plan_model.decisions import MilestoneDecision
 
@@ -38,12 +38,6 @@ class DecisionInfo:
     revoke_reason: str | None = None
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps no zone
-
-
 def _decision(row: MilestoneDecisionRecord) -> MilestoneDecision:
     return MilestoneDecision(
         indicator=row.indicator,
@@ -57,7 +51,7 @@ def _decision(row: MilestoneDecisionRecord) -> MilestoneDecision:
 
 
 def _info(row: MilestoneDecisionRecord) -> DecisionInfo:
-    recorded_at = _aware(row.recorded_at)
+    recorded_at = utc_or_none(row.recorded_at)
     assert recorded_at is not None
     return DecisionInfo(
         id=row.id,
@@ -66,18 +60,9 @@ def _info(row: MilestoneDecisionRecord) -> DecisionInfo:
         recorded_at=recorded_at,
         revoked=bool(row.revoked),
         revoked_by=row.revoked_by,
-        revoked_at=_aware(row.revoked_at),
+        revoked_at=utc_or_none(row.revoked_at),
         revoke_reason=row.revoke_reason,
     )
-
-
-@contextmanager
-def _reading(db: Engine | Session) -> Iterator[Session]:
-    if isinstance(db, Session):
-        yield db
-        return
-    with Session(db) as session:
-        yield session
 
 
 def _ordered(
@@ -97,7 +82,7 @@ def decision_records(
     stmt = select(MilestoneDecisionRecord).where(MilestoneDecisionRecord.plan_id == plan_id)
     if not include_revoked:
         stmt = stmt.where(MilestoneDecisionRecord.revoked.is_(False))
-    with _reading(db) as session:
+    with reading(db) as session:
         return [_info(row) for row in session.scalars(_ordered(stmt))]
 
 
@@ -109,7 +94,7 @@ def active_decisions(
     if as_of is None:
         infos = decision_records(db, plan_id=plan_id, include_revoked=False)
         return [info.decision for info in infos]
-    moment = _aware(as_of)
+    moment = utc_or_none(as_of)
     assert moment is not None
     return [
         info.decision

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from indicators.storage.queries import as_utc
 from indicators.storage.schema import FormDraft
 
 USER_LENGTH = 64  # the ``saved_by`` column
@@ -59,11 +60,6 @@ def _entries(raw: Any) -> tuple[DraftEntry, ...]:
     return tuple(rows)
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """``moment`` in UTC (SQLite gives it back without a time zone)."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-
-
 def save_draft(
     engine: Engine,
     service: str,
@@ -74,7 +70,7 @@ def save_draft(
     at: dt.datetime | None = None,
 ) -> Draft:
     """Save ``entries`` as ``service``'s draft for ``period``, replacing the one saved before."""
-    moment = _aware(at or dt.datetime.now(dt.UTC))
+    moment = as_utc(at or dt.datetime.now(dt.UTC))
     saved_by = user[:USER_LENGTH]
     values: dict[str, object] = {
         "service": service,
@@ -110,7 +106,7 @@ def load_draft(engine: Engine, service: str, period: str) -> Draft | None:
         ).first()
     if row is None:
         return None
-    return Draft(service, period, _entries(row.entries), row.saved_by, _aware(row.saved_at))
+    return Draft(service, period, _entries(row.entries), row.saved_by, as_utc(row.saved_at))
 
 
 def discard_draft(engine: Engine, service: str, period: str) -> bool:

@@ -113,3 +113,14 @@ def ping(url: str) -> None:
     """Run ``SELECT 1`` on the database at ``url``; raises one of DATABASE_UNAVAILABLE_ERRORS."""
     with get_engine(url).connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+@contextmanager
+def reading(db: Engine | Session) -> Iterator[Session]:
+    """A session to read with: ``db`` itself when it is one (the caller's transaction), or a
+    new one on the engine, closed afterwards."""
+    if isinstance(db, Session):
+        yield db
+        return
+    with Session(db) as session:
+        yield session

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
@@ -26,6 +25,8 @@ from sqlalchemy.orm import Session, defer
 
 from indicators.storage import locks
 from indicators.storage.analyses import clean_text
+from indicators.storage.engine import reading
+from indicators.storage.queries import utc_or_none
 from indicators.storage.schema import DEFAULT_PLAN_ID, EvidenceAttachment
 from plan_model.evidence import EvidenceKey
 from plan_model.periods import Period
@@ -86,23 +87,8 @@ class EvidenceInfo:
         return self.removed_at is None and self.superseded_by_id is None
 
 
-@contextmanager
-def _reading(db: Engine | Session) -> Iterator[Session]:
-    if isinstance(db, Session):
-        yield db
-        return
-    with Session(db) as session:
-        yield session
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps no zone
-
-
 def _info(row: EvidenceAttachment) -> EvidenceInfo:
-    added = _aware(row.added_at)
+    added = utc_or_none(row.added_at)
     assert added is not None
     return EvidenceInfo(
         id=row.id,
@@ -120,7 +106,7 @@ def _info(row: EvidenceAttachment) -> EvidenceInfo:
         added_by=row.added_by,
         added_at=added,
         superseded_by_id=row.superseded_by_id,
-        removed_at=_aware(row.removed_at),
+        removed_at=utc_or_none(row.removed_at),
         removed_by=row.removed_by,
     )
 
@@ -148,7 +134,7 @@ def attachments(
             EvidenceAttachment.removed_at.is_(None), EvidenceAttachment.superseded_by_id.is_(None)
         )
     stmt = stmt.options(_WITHOUT_BYTES).order_by(EvidenceAttachment.id)
-    with _reading(db) as session:
+    with reading(db) as session:
         return [_info(row) for row in session.scalars(stmt)]
 
 
@@ -165,7 +151,7 @@ def attached_keys(
 
 def attachment(db: Engine | Session, attachment_id: int) -> EvidenceInfo | None:
     """The attachment ``attachment_id`` (in force or not), without its bytes, or None."""
-    with _reading(db) as session:
+    with reading(db) as session:
         row = session.scalars(
             select(EvidenceAttachment)
             .where(EvidenceAttachment.id == attachment_id)
@@ -176,7 +162,7 @@ def attachment(db: Engine | Session, attachment_id: int) -> EvidenceInfo | None:
 
 def attachment_content(db: Engine | Session, attachment_id: int) -> bytes | None:
     """The stored bytes of a file attachment (None for a link or an unknown id)."""
-    with _reading(db) as session:
+    with reading(db) as session:
         return session.scalar(
             select(EvidenceAttachment.content).where(EvidenceAttachment.id == attachment_id)
         )

@@ -15,13 +15,13 @@ inside the caller's transaction).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, Select, or_, select
 from sqlalchemy.orm import Session
 
+from indicators.storage.engine import reading
+from indicators.storage.queries import as_utc, utc_or_none
 from indicators.storage.schema import DEFAULT_PLAN_ID, PublishedQuarter
 
 Db = Engine | Session
@@ -46,14 +46,8 @@ class PublicationInfo:
         return self.unpublished_at is None
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps no zone
-
-
 def _info(row: PublishedQuarter) -> PublicationInfo:
-    published_at = _aware(row.published_at)
+    published_at = utc_or_none(row.published_at)
     assert published_at is not None
     return PublicationInfo(
         id=row.id,
@@ -61,18 +55,9 @@ def _info(row: PublishedQuarter) -> PublicationInfo:
         period=row.period,
         published_at=published_at,
         published_by=row.published_by,
-        unpublished_at=_aware(row.unpublished_at),
+        unpublished_at=utc_or_none(row.unpublished_at),
         unpublished_by=row.unpublished_by,
     )
-
-
-@contextmanager
-def _session(db: Db) -> Iterator[Session]:
-    if isinstance(db, Session):
-        yield db
-        return
-    with Session(db) as session:
-        yield session
 
 
 def _in_force(plan_id: str | None) -> Select[PublishedQuarter]:
@@ -88,7 +73,7 @@ def publication_in_force(
     """The publication of ``period`` in force for ``plan_id`` (``None``: of any plan), or
     ``None`` when the quarter is not published."""
     stmt = _in_force(plan_id).where(PublishedQuarter.period == period)
-    with _session(db) as session:
+    with reading(db) as session:
         row = session.scalars(stmt.order_by(PublishedQuarter.id)).first()
         return None if row is None else _info(row)
 
@@ -102,14 +87,14 @@ def published_periods(db: Db, plan_id: str = DEFAULT_PLAN_ID) -> dict[str, Publi
     """The quarters of ``plan_id`` published now, oldest quarter first, each with its
     publication in force: what the public view and the open-data API may show."""
     stmt = _in_force(plan_id).order_by(PublishedQuarter.period)
-    with _session(db) as session:
+    with reading(db) as session:
         return {row.period: _info(row) for row in session.scalars(stmt)}
 
 
 def published_at_moment(db: Db, moment: dt.datetime, plan_id: str = DEFAULT_PLAN_ID) -> list[str]:
     """The quarters of ``plan_id`` that were public at ``moment``, oldest first (the history:
     published at or before it and not unpublished by then)."""
-    moment = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    moment = as_utc(moment)
     stmt = (
         select(PublishedQuarter.period)
         .where(
@@ -123,7 +108,7 @@ def published_at_moment(db: Db, moment: dt.datetime, plan_id: str = DEFAULT_PLAN
         .distinct()
         .order_by(PublishedQuarter.period)
     )
-    with _session(db) as session:
+    with reading(db) as session:
         return list(session.scalars(stmt))
 
 
@@ -134,7 +119,7 @@ def publication_history(db: Db, plan_id: str = DEFAULT_PLAN_ID) -> list[Publicat
         .where(PublishedQuarter.plan_id == plan_id)
         .order_by(PublishedQuarter.published_at, PublishedQuarter.id)
     )
-    with _session(db) as session:
+    with reading(db) as session:
         return [_info(row) for row in session.scalars(stmt)]
 
 

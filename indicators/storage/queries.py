@@ -51,8 +51,14 @@ SUBMISSION_COLUMNS = [
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:
-    """``moment`` in UTC (a naive one is taken as UTC)."""
+    """``moment`` in UTC (a naive one is taken as UTC: SQLite gives times back without a
+    time zone)."""
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def utc_or_none(moment: dt.datetime | None) -> dt.datetime | None:
+    """:func:`as_utc` of a time that may be missing (a column that may be NULL)."""
+    return None if moment is None else as_utc(moment)
 
 
 def _frame(engine: Engine, stmt: Select[Any] | Any, columns: list[str]) -> pd.DataFrame:
