@@ -62,6 +62,15 @@ class Settings(BaseSettings):
     # the rest is marked «pendent d'acceptar»
     board_accepted_only: bool = False
 
+    # the public view and the open-data API (issue 19): a count of persons under SMALL_COUNT
+    # is published as "menys de N" (0: every count is published); the origins that may
+    # frame /public/embed/ (space- or comma-separated, e.g. https://www.osonaserveissocials.cat);
+    # the licence of the open data
+    small_count: int = Field(5, ge=0)
+    embed_allowed_origins: str = ""
+    open_data_license: str = "https://creativecommons.org/licenses/by/4.0/"
+    api_rate_limit_per_minute: int = Field(120, ge=1)  # requests per client and minute
+
     # reminders by e-mail (``seguiment remind``)
     smtp_url: str | None = None  # smtp+starttls://user:pass@host:587, smtps://..., smtp://host:25
     smtp_timeout_seconds: float = 30.0  # to connect, and for each reply of the server

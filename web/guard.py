@@ -36,6 +36,10 @@ PUBLIC_PREFIXES = (
     "/_favicon.ico",
     "/favicon.ico",
 )
+# areas without login (issue 19): the public view and the open-data API; each answers its
+# own 404 for an address of its own it does not know (never Dash's index page), and the API
+# checks its tokens itself
+OPEN_AREAS = ("/public", "/api/v1")
 CATCH_ALL_RULE = "/<path:path>"  # Dash's: every other address is its index page
 DASH_APP_KEY = "seguiment_dash_app"
 # pages and the roles that may open them (everything else: any logged-in user)
@@ -62,6 +66,12 @@ ROLE_COMPONENT_PREFIXES: dict[str, frozenset[str]] = {
 def normalise_path(path: str) -> str:
     """``//enviar/`` → ``/enviar`` (how Dash's page router reads a pathname)."""
     return "/" + "/".join(part for part in path.split("/") if part)
+
+
+def is_open_path(path: str) -> bool:
+    """Whether ``path`` is in an area without login (``OPEN_AREAS``: the area itself or
+    under it; ``/publicitat`` is not ``/public``)."""
+    return any(path == area or path.startswith(area + "/") for area in OPEN_AREAS)
 
 
 def roles_for_path(path: str) -> frozenset[str] | None:
@@ -127,7 +137,11 @@ def guard() -> Response | None:
     if refused is not None:
         return refused
     path = request.path
-    if path.startswith(PUBLIC_PREFIXES) or request.routing_exception is not None:
+    if (
+        path.startswith(PUBLIC_PREFIXES)
+        or is_open_path(path)
+        or request.routing_exception is not None
+    ):
         return None  # nothing of ours runs: a file, the login form, or Flask's 404/405
     info = current_account()
     if info is None:

@@ -946,11 +946,12 @@ def demo_head(service: str) -> str:
 
 def settle_history(engine: Any) -> int:
     """A realistic history: every quarter with submissions but the latest is validated by
-    each service's head, accepted by the direction and locked, through the real approval
-    functions (audited like any other). Returns the number of quarters locked."""
+    each service's head, accepted by the direction, locked and published (the public view,
+    issue 19), through the real approval and publishing functions (audited like any other).
+    Returns the number of quarters locked."""
     from sqlalchemy import select
 
-    from accounts import approvals
+    from accounts import approvals, publications
     from accounts.roles import DIRECTOR, HEAD, Actor
     from indicators.storage import locks
     from indicators.storage.schema import Submission, SubmissionStatus
@@ -972,6 +973,7 @@ def settle_history(engine: Any) -> int:
             approvals.validate(engine, service, period, by=head)
             approvals.approve(engine, service, period, by=director)
         locked += approvals.lock_period(engine, period, by=director)
+        publications.publish_period(engine, period, by=director)
     return locked
 
 
