@@ -5,6 +5,10 @@ axes, objectives and indicators with achievement, traffic light (label and icon)
 forecast and coverage. ``--as-of Q`` uses only what had been submitted by Q's deadline
 (SUBMISSION_DEADLINE_DAYS after Q ends, end of that day in UTC), so a board can see again
 what it saw then. Exit codes: 0 ok, 2 usage error (bad or out-of-plan quarter).
+
+Breakdowns (issue 14): the totals are the reported ones, or derived from the members where
+nobody reported one; ``--json`` gives each indicator ``breakdowns`` (per dimension, each
+member's value, the quarter before's and the trend) and ``breakdown_coverage``.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from typing import Any, cast
 
 import pandas as pd
 
 from cli._common import load_configured_plan, print_json, settings
 from i18n import format_date, format_number, format_percent, translator
+from plan_model.breakdowns import breakdowns_json, coverage_json, member_values_of
 from plan_model.decisions import MilestoneDecision
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
@@ -70,11 +76,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def load_values(as_of: dt.datetime | None) -> pd.DataFrame:
-    """The stored values (as they stood at ``as_of``) from DATABASE_URL."""
+    """The stored totals (as they stood at ``as_of``) from DATABASE_URL: the reported ones,
+    and those derived from the members where nobody reported one."""
+    from indicators.reporting.dashboard_data import with_derived_totals
     from indicators.storage.engine import get_engine
     from indicators.storage.queries import values_frame
 
-    return values_frame(get_engine(settings().database_url), as_of=as_of)
+    engine = get_engine(settings().database_url)
+    return with_derived_totals(values_frame(engine, as_of=as_of), load_members(as_of))
+
+
+def load_members(as_of: dt.datetime | None, plan: Plan | None = None) -> pd.DataFrame:
+    """The stored breakdown members (as they stood at ``as_of``) from DATABASE_URL; none
+    asked for when ``plan`` breaks no indicator down."""
+    from indicators.storage.engine import get_engine
+    from indicators.storage.queries import MEMBER_COLUMNS, member_values_frame
+
+    if plan is not None and not any(i.breakdowns for i in plan.indicators):
+        return pd.DataFrame(columns=MEMBER_COLUMNS)
+    return member_values_frame(get_engine(settings().database_url), as_of=as_of)
+
+
+def add_breakdowns(
+    document: dict[str, Any], plan: Plan, members: pd.DataFrame, period: Period
+) -> None:
+    """Give each indicator of the status document its ``breakdowns`` and
+    ``breakdown_coverage`` at ``period`` (every other key kept)."""
+    grouped = member_values_of(cast(list[dict[str, object]], members.to_dict("records")))
+    before = str(period.prev())
+    for lever in document["levers"]:
+        for axis in lever["axes"]:
+            for objective in axis["objectives"]:
+                for item in objective["indicators"]:
+                    indicator = plan.indicator_by_code[item["code"]]
+                    now = grouped.get((indicator.code, str(period)), [])
+                    previous = grouped.get((indicator.code, before), [])
+                    item["breakdowns"] = breakdowns_json(plan, indicator, now, previous)
+                    item["breakdown_coverage"] = coverage_json(plan, indicator, now)
 
 
 def load_decisions(as_of: dt.datetime | None) -> list[MilestoneDecision]:
@@ -152,6 +190,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         document = status_to_json(result)
         document["as_of_cutoff"] = cutoff.isoformat() if cutoff else None
+        add_breakdowns(document, plan, load_members(cutoff, plan), period)
         print_json(document)
     else:
         print("\n".join(render_tree(result, args.lang, cutoff)))

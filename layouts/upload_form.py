@@ -44,6 +44,7 @@ from indicators.intake.form import (
     entries_json,
     form_entries,
     form_file,
+    form_row_ids,
     form_rows,
 )
 from indicators.intake.importer import ImportResult, import_file
@@ -145,6 +146,8 @@ def _value_field(row: FormRow, value: str, t: Callable[..., str], view: PanelVie
             inputMode="decimal",
             value=value,
             maxLength=MAX_VALUE_LENGTH,
+            # a ratio's member: its two counts, «90 / 100» (issue 14)
+            placeholder=t("numerator / denominator") if row.ratio else None,
         )
     word = clear_marker(view.lang)
     options = [{"label": "–", "value": ""}]
@@ -154,14 +157,29 @@ def _value_field(row: FormRow, value: str, t: Callable[..., str], view: PanelVie
     return dbc.Select(id=field_id, options=options, value=value if value in known else "")
 
 
+def _row_heading(row: FormRow) -> list[Any]:
+    """The row's indicator code and name, and its members (issue 14) when it has them."""
+    shown = [
+        html.Span(row.indicator or row.code, className="fw-semibold"),
+        html.Br(),
+        html.Small(row.name),
+    ]
+    if row.members:
+        shown += [html.Br(), html.Small(row.members, className="form-members fw-semibold")]
+    return shown
+
+
+def _row_label(row: FormRow) -> str:
+    """How a field's label names its row: the code, and its members when it has them."""
+    code = row.indicator or row.code
+    return f"{code} ({row.members})" if row.members else code
+
+
 def _row(row: FormRow, entry: FormEntry | None, t: Callable[..., str], view: PanelView) -> Any:
     value, comment = (entry.value, entry.comment) if entry else ("", "")
     return html.Tr(
         [
-            html.Th(
-                [html.Span(row.code, className="fw-semibold"), html.Br(), html.Small(row.name)],
-                scope="row",
-            ),
+            html.Th(_row_heading(row), scope="row"),
             html.Td(row.unit),
             html.Td(view.value(row.last) or "–", className="form-last"),
             html.Td(view.value(row.target) or "–", className="form-target"),
@@ -169,7 +187,7 @@ def _row(row: FormRow, entry: FormEntry | None, t: Callable[..., str], view: Pan
                 _labelled(
                     VALUE,
                     row.code,
-                    t("Value of {code}", code=row.code),
+                    t("Value of {code}", code=_row_label(row)),
                     _value_field(row, value, t, view),
                 )
             ),
@@ -177,7 +195,7 @@ def _row(row: FormRow, entry: FormEntry | None, t: Callable[..., str], view: Pan
                 _labelled(
                     COMMENT,
                     row.code,
-                    t("Comment on {code}", code=row.code),
+                    t("Comment on {code}", code=_row_label(row)),
                     dbc.Input(
                         id={"type": COMMENT, "code": row.code},
                         type="text",
@@ -187,7 +205,7 @@ def _row(row: FormRow, entry: FormEntry | None, t: Callable[..., str], view: Pan
                 )
             ),
         ],
-        **c.attrs(data_indicator=row.code),
+        **c.attrs(data_indicator=row.indicator or row.code),
     )
 
 
@@ -266,7 +284,7 @@ def _pairs(items: object) -> list[tuple[object, object]]:
 def _sent_entries(plan: Plan, service: str, lang: str | None) -> list[FormEntry]:
     """The form's entries from the fields of this request (ids and values as sent)."""
     states = dash.callback_context.states_list
-    codes = [i.code for i in plan.indicators_of_service(service)]
+    codes = form_row_ids(plan, service)
     try:
         return form_entries(
             _pairs(states[2] if len(states) > 2 else None),
@@ -437,7 +455,7 @@ def _checked_form(
     service, period, allowed = _service_and_period(
         info, plan, pending.get("service"), pending.get("period"), lang
     )
-    codes = [i.code for i in plan.indicators_of_service(service)]
+    codes = form_row_ids(plan, service)
     try:
         entries = entries_from_json(pending.get("entries"), service=service, codes=codes)
     except FormRefused:

@@ -1,8 +1,9 @@
 """Submissions per service and quarter: on time, late, pending, not due yet.
 
-A service is expected to submit every quarter when it is responsible for at least one
-indicator. A quarter's data is due ``deadline_days`` natural days after the quarter ends, until
-the end of that day in Europe/Madrid (:func:`as_of_cutoff`): the same cutoff gives "the figures
+A service is expected to submit every quarter when it reports at least one row: an
+indicator it is responsible for, or breakdown members the catalog gives it (``reporters``).
+A quarter's data is due ``deadline_days`` natural days after the quarter ends, until the
+end of that day in Europe/Madrid (:func:`as_of_cutoff`): the same cutoff gives "the figures
 as they stood at quarter Q" (``values_frame(engine, as_of=as_of_cutoff(Q, days))``). ``today``
 is the date in Madrid (:func:`plan_model.periods.local_today`).
 """
@@ -14,6 +15,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from plan_model.breakdowns import reporting_service_codes
 from plan_model.models import Plan
 from plan_model.periods import Period
 
@@ -44,9 +46,9 @@ def as_of_cutoff(period: Period | str, deadline_days: int) -> dt.datetime:
 
 
 def expected_services(plan: Plan) -> list[str]:
-    """Services responsible for at least one indicator, in the plan's order."""
-    responsible = {i.responsible_service for i in plan.indicators}
-    return [s.code for s in plan.services if s.code in responsible]
+    """Services that report at least one row (an indicator they are responsible for, or the
+    breakdown members the catalog's ``reporters`` give them: issue 14), in the plan's order."""
+    return reporting_service_codes(plan)
 
 
 def completeness(

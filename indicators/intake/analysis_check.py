@@ -47,7 +47,11 @@ def values_after(
     periods = [str(p) for p in period_range(plan.first_period, period)]
     held = values_in_force(engine, service, periods)
     rows = [_row(key[0], key[1], kept.value) for key, kept in held.items()]
-    rows += [_row(v.indicator, v.period, None if v.cleared else v.value) for v in values]
+    rows += [
+        _row(v.indicator, v.period, None if v.cleared else v.value)
+        for v in values
+        if not v.member_key  # the totals only: a member is not its indicator's figure
+    ]
     return pd.DataFrame(rows, columns=["indicator", "period", "value", "stage"])
 
 

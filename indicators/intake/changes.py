@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from indicators.storage.records import ParsedValue
-from indicators.storage.store import InForce, current_submission, values_in_force
+from indicators.storage.store import (
+    InForce,
+    current_submission,
+    member_values_in_force,
+    values_in_force,
+)
 
 NEW, CHANGED, SAME, CLEARED, KEPT = "new", "changed", "same", "cleared", "kept"
 
@@ -29,6 +34,7 @@ class Change:
     before: float | str | None  # the value in force (a number or a stage key)
     after: float | str | None  # what would be in force after storing
     before_submission: int | None  # the submission that holds the value in force
+    members: str = ""  # a breakdown member's key (issue 14); "" the total
 
     def to_json(self) -> dict[str, object]:
         """The change as one object of the ``changes`` list of an import result."""
@@ -39,6 +45,7 @@ class Change:
             "before": self.before,
             "after": self.after,
             "before_submission": self.before_submission,
+            **({"members": self.members} if self.members else {}),
         }
 
 
@@ -60,7 +67,7 @@ def _change(value: ParsedValue, held: InForce | None) -> Change:
     else:
         kind = SAME if before == value.value else CHANGED
     after = None if value.cleared else value.value
-    return Change(value.indicator, value.period, kind, before, after, source)
+    return Change(value.indicator, value.period, kind, before, after, source, value.member_key)
 
 
 def compute_changes(
@@ -70,11 +77,18 @@ def compute_changes(
     queries, nothing written): every key of the file, then the keys of ``period`` in force
     that the file leaves blank (kept), by indicator and quarter."""
     periods = sorted({v.period for v in values} | {period})
-    held = values_in_force(engine, service, periods)
-    changes = [_change(v, held.get((v.indicator, v.period))) for v in values]
-    given = {(v.indicator, v.period) for v in values}
+    held: dict[tuple[str, str, str], InForce] = {
+        (indicator, quarter, ""): found
+        for (indicator, quarter), found in values_in_force(engine, service, periods).items()
+    }
+    if any(v.member_key for v in values):
+        held.update(member_values_in_force(engine, service, periods))
+    changes = [_change(v, held.get((v.indicator, v.period, v.member_key))) for v in values]
+    given = {(v.indicator, v.period, v.member_key) for v in values}
     for key, kept in held.items():
         if key[1] == period and key not in given:
-            changes.append(Change(key[0], key[1], KEPT, kept.value, kept.value, kept.submission_id))
-    changes.sort(key=lambda c: (c.period, c.indicator))
+            changes.append(
+                Change(key[0], key[1], KEPT, kept.value, kept.value, kept.submission_id, key[2])
+            )
+    changes.sort(key=lambda c: (c.period, c.indicator, c.members))
     return ChangeSet(current_submission(engine, service, period), changes)

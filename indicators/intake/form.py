@@ -14,6 +14,11 @@ Catalan (``1.234,5``), picks a milestone's stage, or writes «esborrar», and a 
   field changes nothing, like a blank cell. The same cells as a CSV file are the submission's
   content (downloadable from the history, and importable again).
 
+Breakdowns (issue 14): an indicator broken down by dimensions has one row per cell of its
+breakdown the service reports (the template's rows), identified by :func:`row_id`
+(``P2.01-I1@abss=VIC;sex=D``); the form's file writes each member in its dimension's column.
+A ratio's member is typed as its two counts, ``90 / 100`` (numerator / denominator).
+
 Pure: no database, no web.
 """
 
@@ -21,14 +26,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from i18n import gettext, translator
 from indicators.intake.issues import Issue, cell_text
+from indicators.intake.members import member_label
 from indicators.intake.parse import META_SHEET
 from indicators.intake.reader import Sheet
-from indicators.intake.template import _row_cells, check_request, stage_names
+from indicators.intake.template import _row_cells, _Rows, check_request, stage_names
+from plan_model.breakdowns import ReportedRow, rows_reported_by
 from plan_model.models import Plan
 
 FORM_SOURCE = "formulari"  # the submission's ``source`` (String(16))
@@ -72,7 +79,8 @@ class FormEntry:
 
 @dataclass(frozen=True, slots=True)
 class FormRow:
-    """What the form shows of one indicator: the template's row (last value, target)."""
+    """What the form shows of one indicator (or member): the template's row (last value,
+    target). ``code`` identifies the row (:func:`row_id`); ``indicator`` is its indicator."""
 
     code: str
     name: str
@@ -80,6 +88,22 @@ class FormRow:
     last: float | str | None  # the last value stored before the quarter (a stage's name)
     target: float | str | None  # the year's target, or a milestone's planned quarter
     milestone: bool
+    indicator: str = ""
+    members: str = ""  # the members in words («ABSS Vic, Dona»); "" for a total
+    ratio: bool = False  # typed as «numerator / denominator»
+
+
+MEMBER_SEPARATOR = "@"
+
+
+def row_id(indicator: str, member_key: str = "") -> str:
+    """The form's identity of a row: the indicator code, and ``@`` its member key."""
+    return f"{indicator}{MEMBER_SEPARATOR}{member_key}" if member_key else indicator
+
+
+def form_row_ids(plan: Plan, service: str) -> list[str]:
+    """The ids of every row of ``service``'s form, in order (what its fields may name)."""
+    return [row_id(r.indicator.code, r.key) for r in rows_reported_by(plan, service)]
 
 
 def form_rows(
@@ -88,17 +112,23 @@ def form_rows(
     """The form's rows for ``service`` in ``period``: the template's rows, in its order
     (:class:`~indicators.intake.template.TemplateError` for a service or quarter it refuses)."""
     request = check_request(plan, service, period, lang)
+    reported = rows_reported_by(plan, request.service)
+    data = _Rows(reported, [], last_values, {}, {})
     rows = []
-    for indicator in plan.indicators_of_service(request.service):
-        cells = _row_cells(plan, request, indicator, last_values, {}, lang, request.period.year)
+    for row in reported:
+        indicator = row.indicator
+        cells = _row_cells(plan, request, row, data, lang, request.period.year)
         rows.append(
             FormRow(
-                code=indicator.code,
+                code=row_id(indicator.code, row.key),
                 name=indicator.name,
                 unit=str(cells["unit"] or ""),
                 last=cells["last"],
                 target=cells["target"],
                 milestone=indicator.is_milestone,
+                indicator=indicator.code,
+                members=member_label(plan, row.cell),
+                ratio=bool(row.cell) and indicator.ratio is not None,
             )
         )
     return rows
@@ -205,20 +235,65 @@ def form_file(
     t = translator(lang)
     names = dict(zip([s.key for s in plan.stages], stage_names(plan, lang), strict=True))
     given = {entry.code: entry for entry in entries}
-    rows: list[list[object]] = [[t(header) for header in _HEADERS]]
+    reported = rows_reported_by(plan, service)
+    layout = _Layout.of(plan, reported)
+    rows: list[list[object]] = [layout.header(t)]
     indicator_rows: dict[int, str] = {}
     nul = False
-    for indicator in plan.indicators_of_service(service):
-        entry = given.get(indicator.code, FormEntry(indicator.code, "", ""))
+    for row in reported:
+        indicator = row.indicator
+        ident = row_id(indicator.code, row.key)
+        entry = given.get(ident, FormEntry(ident, "", ""))
         value = names.get(entry.value, entry.value) if indicator.is_milestone else entry.value
         cells = [_without_nul(value), _without_nul(entry.comment)]
         nul = nul or cells != [value, entry.comment]
-        rows.append([indicator.code, period, *cells])
+        rows.append(layout.cells(plan, row, period, cells))
         indicator_rows[len(rows)] = indicator.code  # the sheet's first row is 1
     data = Sheet(name=t("Form")[:31], rows=rows, nul_removed=nul)
     meta = Sheet(name=META_SHEET, rows=[["service", service], ["period", period]], visible=False)
     filename = f"{FORM_SOURCE}-{service}-{period}.csv"
     return FormFile([data, meta], filename, _csv(rows), indicator_rows)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The columns of the form's data sheet: the template's (code, period, value, comment)
+    and, when the rows have members, a column per dimension and a ratio's two counts."""
+
+    dimensions: list[tuple[str, str]]  # code, the plan's name (the header)
+    counts: bool
+
+    @classmethod
+    def of(cls, plan: Plan, rows: Sequence[ReportedRow]) -> _Layout:
+        used = {d for row in rows for d in row.cell}
+        dims = [(d.code, d.name) for d in plan.dimensions if d.code in used]
+        return cls(dims, any(row.cell and row.indicator.ratio is not None for row in rows))
+
+    def header(self, t: Callable[..., str]) -> list[object]:
+        code, period, value, comment = (t(h) for h in _HEADERS)
+        counts = [t("Numerator"), t("Denominator")] if self.counts else []
+        return [code, period, *(name for _c, name in self.dimensions), *counts, value, comment]
+
+    def cells(self, plan: Plan, row: ReportedRow, period: str, typed: list[str]) -> list[object]:
+        members = [_member_name(plan, d, row.cell.get(d)) for d, _n in self.dimensions]
+        value, comment = typed
+        counts: list[object] = []
+        if self.counts:
+            counts = ["", ""]
+            if row.cell and row.indicator.ratio is not None and RATIO_SEPARATOR in value:
+                numerator, _sep, denominator = value.partition(RATIO_SEPARATOR)
+                counts, value = [numerator.strip(), denominator.strip()], ""
+        return [row.indicator.code, period, *members, *counts, value, comment]
+
+
+RATIO_SEPARATOR = "/"
+
+
+def _member_name(plan: Plan, dimension: str, code: str | None) -> str:
+    if code is None:
+        return ""
+    member = plan.dimension_by_code[dimension].member_by_code.get(code)
+    return member.name if member is not None else code
 
 
 def _csv(rows: list[list[object]]) -> bytes:

@@ -165,6 +165,33 @@ MESSAGES: dict[str, str] = {
         "The rows of the file are for the quarter {file_period}, but the quarter chosen is "
         "{chosen}: choose {file_period}, or correct the file's quarter."
     ),
+    # breakdowns (issue 14): the translations are in breakdowns.po
+    "duplicate_member_row": (
+        "The indicator «{code}» appears twice for {period} and {members} (also in row {first_row})."
+    ),
+    "unknown_member": "«{value}» is not a member of {dimension} ({members}).{hint}",
+    "not_broken_down": (
+        "«{code}» is not broken down by {dimension}: leave the cell «{value}» blank."
+    ),
+    "member_mismatch": "«{value}» does not belong to the other members of the row ({members}).",
+    "member_not_reported": (
+        "The service {service} does not report {members} of «{code}»: it is reported by {owners}."
+    ),
+    "breakdown_missing": (
+        "«{code}» is broken down by {dimensions}, but the file gives only its total: it is "
+        "kept as the total as reported, without its breakdown."
+    ),
+    "ratio_counts": (
+        "«{code}» is a ratio: give its numerator ({numerator}) and its denominator "
+        "({denominator}, more than 0) in the columns Numerador and Denominador."
+    ),
+    "ratio_value": (
+        "The value {value} of «{code}» does not match its numerator and denominator: "
+        "{computed} is kept."
+    ),
+    "total_mismatch": (
+        "The total of «{code}» for {period} is {total}, but its members make {derived}: check them."
+    ),
     # against the stored data
     "locked_period": (
         "The quarter {period} is closed by the management: it does not accept new data "

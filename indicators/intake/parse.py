@@ -5,6 +5,10 @@ headers in Catalan, Spanish or English regardless of case and accents, blank row
 notes, other sheets around the data sheet; long format (a period column) or wide format (one
 column per quarter: ``2025-T1``, ``T1 2025``, ``1T 2025``, ``2025 Q1``...). The template's very
 hidden ``_meta`` sheet gives the service and period it was made for.
+
+Breakdowns (issue 14): a column per dimension (``ABSS``, ``Municipi``, ``Sexe``, ``Grup
+d'edat``, in ca/es/en) gives each row's members, raw (checked against the plan by
+validation); ``Numerador`` and ``Denominador`` give a ratio's two counts (long layout).
 """
 
 from __future__ import annotations
@@ -12,13 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal
 
 from indicators.intake.reader import Cell, Sheet, column_letter
 from plan_model.periods import Period
 
+NO_MEMBERS: Mapping[str, tuple[object, str]] = MappingProxyType({})  # a row without members
 HEADER_SEARCH_ROWS = 30
 META_SHEET = "_meta"
 
@@ -111,6 +117,45 @@ _add(
     "codigo del servicio",
     "service code",
 )
+# folded header text → the plan dimension it names (members are checked by validation)
+DIMENSION_HEADERS: dict[str, str] = {
+    **dict.fromkeys(("abss", "area basica", "area basica de serveis socials"), "abss"),
+    **dict.fromkeys(("municipi", "municipio", "municipality", "poblacio"), "municipality"),
+    **dict.fromkeys(("sexe", "sexo", "sex", "genere", "genero", "gender"), "sex"),
+    **dict.fromkeys(
+        (
+            "grup d edat",
+            "grups d edat",
+            "grupo de edad",
+            "grupos de edad",
+            "age group",
+            "age groups",
+            "franja d edat",
+            "tramo de edad",
+            "edat",
+            "edad",
+            "age",
+        ),
+        "age_group",
+    ),
+}
+RATIO_HEADERS: dict[str, str] = {
+    **dict.fromkeys(("numerador", "numerator"), "numerator"),
+    **dict.fromkeys(("denominador", "denominator"), "denominator"),
+}
+
+
+def dimension_header(value: object) -> str | None:
+    """The dimension a header cell names (``Sexe``, ``Grupo de edad`` → ``sex``,
+    ``age_group``), or None."""
+    return DIMENSION_HEADERS.get(fold(value)) if isinstance(value, str) else None
+
+
+def ratio_header(value: object) -> str | None:
+    """``numerator`` or ``denominator`` for a header naming a ratio's count, else None."""
+    return RATIO_HEADERS.get(fold(value)) if isinstance(value, str) else None
+
+
 _PREFIXES: tuple[tuple[str, Role], ...] = (
     ("comentari", "comment"),
     ("observaci", "comment"),
@@ -208,6 +253,12 @@ class Record:
     comment: str | None = None
     service: str | None = None
     service_column: str | None = None
+    # breakdowns: dimension → (the cell as written, its column letter); blank ones left out
+    members: Mapping[str, tuple[Cell, str]] = field(default_factory=lambda: NO_MEMBERS)
+    numerator: Cell = None  # a ratio's counts (long layout), with their column letters
+    denominator: Cell = None
+    numerator_column: str | None = None
+    denominator_column: str | None = None
 
 
 @dataclass
@@ -221,6 +272,7 @@ class Found:
     empty_rows: list[tuple[int, str, str]] = field(default_factory=list)  # row, code, column
     title_period: Period | None = None
     has_period_column: bool = False
+    dimension_columns: list[str] = field(default_factory=list)  # dimensions with a column
 
 
 @dataclass
@@ -258,6 +310,23 @@ class _Header:
     columns: dict[Role, int]  # role → column index within the row
     periods: list[tuple[int, Period]]  # wide format: column index, period
     score: int
+    dimensions: dict[str, int] = field(default_factory=dict)  # dimension → column index
+    counts: dict[str, int] = field(default_factory=dict)  # numerator/denominator → column
+
+
+def _extra_columns(row: Sequence[Cell]) -> tuple[dict[str, int], dict[str, int]]:
+    """The dimension and ratio-count columns of a header row (the first of each)."""
+    dimensions: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for col, cell in enumerate(row):
+        dimension = dimension_header(cell)
+        if dimension is not None:
+            dimensions.setdefault(dimension, col)
+            continue
+        count = ratio_header(cell)
+        if count is not None:
+            counts.setdefault(count, col)
+    return dimensions, counts
 
 
 def _find_header(sheet: Sheet) -> _Header | None:
@@ -285,7 +354,7 @@ def _find_header(sheet: Sheet) -> _Header | None:
             periods = []  # long format: a value column wins over period-looking headers
         score = len(columns) + len(periods)
         if best is None or score > best.score:
-            best = _Header(index, columns, periods, score)
+            best = _Header(index, columns, periods, score, *_extra_columns(row))
         if best is not None and best.index == index:
             break  # the first matching row is the header
     return best
@@ -336,6 +405,8 @@ class _Columns:
     comment: int | None
     service: int | None
     service_letter: str | None
+    dimensions: tuple[tuple[str, int, str], ...] = ()  # dimension, column, letter
+    counts: tuple[tuple[str, int, str], ...] = ()  # numerator/denominator, column, letter
 
 
 def _columns(sheet: Sheet, header: _Header) -> _Columns:
@@ -361,6 +432,8 @@ def _columns(sheet: Sheet, header: _Header) -> _Columns:
         comment=cols.get("comment"),
         service=service_col,
         service_letter=None if service_col is None else letter(service_col),
+        dimensions=tuple((d, c, letter(c)) for d, c in header.dimensions.items()),
+        counts=() if wide else tuple((k, c, letter(c)) for k, c in header.counts.items()),
     )
 
 
@@ -416,6 +489,8 @@ class _Extraction:
         if code is None:
             code = self.codes[raw_code] = normalise_code(raw_code)
         values = _row_values(row, columns)
+        if not values and columns.counts and _has_counts(row, columns):
+            values = [(None, columns.values[0][2], None)]  # a ratio given by its counts
         if not values:
             if _CODE_LIKE.match(code):
                 self.found.empty_rows.append((row_number, code, columns.code_letter))
@@ -437,22 +512,48 @@ class _Extraction:
         period_cell = _cell_at(row, columns.period)
         row_period = None if columns.period is None else _cached_period(period_cell, self.periods)
         wide = columns.wide
+        members = _members(row, columns) if columns.dimensions else NO_MEMBERS
+        counts = (
+            {k: (_cell_at(row, c), letter) for k, c, letter in columns.counts}
+            if columns.counts
+            else None
+        )
         for col_period, letter, value in values:
-            self.found.records.append(
-                Record(
-                    row_number,
-                    code,
-                    columns.code_letter,
-                    value,
-                    letter,
-                    col_period if wide else row_period,
-                    period_cell,
-                    columns.period_letter,
-                    comment,
-                    service,
-                    columns.service_letter,
-                )
+            record = Record(
+                row_number,
+                code,
+                columns.code_letter,
+                value,
+                letter,
+                col_period if wide else row_period,
+                period_cell,
+                columns.period_letter,
+                comment,
+                service,
+                columns.service_letter,
+                members,
             )
+            if counts:
+                record.numerator, record.numerator_column = counts.get("numerator", (None, None))
+                record.denominator, record.denominator_column = counts.get(
+                    "denominator", (None, None)
+                )
+            self.found.records.append(record)
+
+
+def _members(row: Sequence[Cell], columns: _Columns) -> dict[str, tuple[Cell, str]]:
+    """The row's non-blank dimension cells: dimension → (cell, column letter)."""
+    found: dict[str, tuple[Cell, str]] = {}
+    for dimension, col, letter in columns.dimensions:
+        cell = _cell_at(row, col)
+        if not is_empty(cell):
+            found[dimension] = (cell.strip() if isinstance(cell, str) else cell, letter)
+    return found
+
+
+def _has_counts(row: Sequence[Cell], columns: _Columns) -> bool:
+    """Whether the row gives a ratio's counts (any of them) though its value is blank."""
+    return any(not is_empty(_cell_at(row, col)) for _k, col, _l in columns.counts)
 
 
 def extract(sheet: Sheet, header: _Header) -> Found:
@@ -463,6 +564,7 @@ def extract(sheet: Sheet, header: _Header) -> Found:
         layout="long" if "value" in header.columns else "wide",
         title_period=_title_period(sheet, header.index),
         has_period_column="period" in header.columns,
+        dimension_columns=list(header.dimensions),
     )
     extraction = _Extraction(_columns(sheet, header), found)
     first_row = sheet.first_row

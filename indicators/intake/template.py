@@ -9,6 +9,12 @@ One workbook per service and quarter, written with openpyxl:
   technician who really needs to can lift it from the Review menu); Valor carries a data
   validation: a number within the indicator's bounds or the clearing marker (``esborrar``), or
   a drop-down of the stage names (and the marker) for milestones;
+- breakdowns (issue 14): an indicator broken down by dimensions gets one row per cell of its
+  breakdown the service reports (``plan_model.breakdowns.rows_reported_by``), with a column per
+  dimension (the plan's Catalan names: ``ABSS``, ``Municipi``, ``Sexe``, ``Grup d'edat``) after
+  Període, holding the member's name, with a drop-down of the members (from the very hidden
+  ``_membres`` sheet); a ratio's rows have Numerador and Denominador columns before Valor.
+  Without breakdowns the sheet is as it always was;
 - ``_meta`` (very hidden): key/value rows ``service``, ``period``, ``template_version``,
   ``generated_at`` (and ``plan``, ``lang``) so the import knows what the file is for.
 
@@ -35,6 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from i18n import format_date, format_number, translator
 from indicators.intake.cells import CLEAR_MARKERS, clear_marker
+from plan_model.breakdowns import ReportedRow, rows_reported_by
 from plan_model.models import Indicator, Plan
 from plan_model.periods import Period
 from settings import Settings, get_settings
@@ -59,6 +66,29 @@ COLUMNS: list[tuple[str, str, float]] = [
     ("comment", "Comment", 50),
 ]
 COLUMN_LETTER = {key: get_column_letter(i) for i, (key, _m, _w) in enumerate(COLUMNS, start=1)}
+MEMBERS_SHEET = "_membres"  # very hidden: the members of each dimension, for the drop-downs
+DIMENSION_PREFIX = "dim:"  # column key of a dimension column: "dim:abss"
+
+
+def data_columns(plan: Plan, rows: list[ReportedRow]) -> list[tuple[str, str, float]]:
+    """The data sheet's columns for these rows: :data:`COLUMNS`, with a column per dimension
+    the rows carry after Període and, for a ratio's rows, Numerador and Denominador before
+    Valor (the header of a dimension column is the plan's name of it, not a msgid)."""
+    used = {d for row in rows for d in row.cell}
+    dimensions = [
+        (f"{DIMENSION_PREFIX}{d.code}", d.name, 22.0) for d in plan.dimensions if d.code in used
+    ]
+    ratio = any(row.cell and row.indicator.ratio is not None for row in rows)
+    counts = [("numerator", "Numerator", 14.0), ("denominator", "Denominator", 14.0)]
+    columns: list[tuple[str, str, float]] = []
+    for column in COLUMNS:
+        if column[0] == "value" and ratio:
+            columns.extend(counts)
+        columns.append(column)
+        if column[0] == "period":
+            columns.extend(dimensions)
+    return columns
+
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -216,13 +246,15 @@ def build_template(
     lang: str = "ca",
     generated_at: dt.datetime | None = None,
     filled: Mapping[str, tuple[float | str | None, str | None]] | None = None,
+    filled_members: Mapping[tuple[str, str], tuple[float | None, str | None]] | None = None,
 ) -> bytes:
     """The template workbook as ``.xlsx`` bytes.
 
     ``last_values`` maps indicator codes to the service's last stored value before the period
     (a number, or a stage key for milestones); missing ones are left blank. ``filled`` (demo
     data, tests) maps indicator codes to ``(value, comment)`` already written in the Valor and
-    Comentari cells, as a technician would (a stage key is written as the stage's name).
+    Comentari cells, as a technician would (a stage key is written as the stage's name);
+    ``filled_members`` the same for the rows of breakdown members, by (code, member key).
     """
     request = check_request(plan, service, period, lang)
     settings = settings or get_settings()
@@ -230,7 +262,7 @@ def build_template(
     last_values = last_values or {}
     _ = translator(lang)
     svc = plan.service_by_code[request.service]
-    indicators = plan.indicators_of_service(request.service)
+    rows = rows_reported_by(plan, request.service)
     year = request.period.year
     deadline = request.period.deadline(settings.submission_deadline_days)
 
@@ -241,8 +273,19 @@ def build_template(
     data = wb.create_sheet(_("Data")[:31])
     meta = wb.create_sheet(META_SHEET)
 
-    _write_instructions(info, plan, svc.name, request, deadline, settings, lang, len(indicators))
-    _write_data(data, plan, svc.name, request, indicators, last_values, lang, year, filled or {})
+    _write_instructions(info, plan, svc.name, request, deadline, settings, lang, len(rows))
+    columns = data_columns(plan, rows)
+    _write_data(
+        data,
+        plan,
+        svc.name,
+        request,
+        _Rows(rows, columns, last_values, filled or {}, filled_members or {}),
+        lang,
+        year,
+    )
+    if any(key.startswith(DIMENSION_PREFIX) for key, _m, _w in columns):
+        _write_members_sheet(wb, plan, data, rows, columns)
 
     for key, value in (
         ("service", request.service),
@@ -395,6 +438,14 @@ def _format_lines(plan: Plan, lang: str) -> Lines:
             "quarter or a period column."
         ),
     ]
+    if any(i.breakdowns for i in plan.indicators):
+        rules.append(
+            _(
+                "Indicators broken down (by ABSS, municipality, sex or age group) have one row "
+                "per member: write each member's value in its own row. For a percentage, write "
+                "its numerator and denominator: the total is the ratio of the sums."
+            )
+        )
     return [(_("Formats accepted"), True), *((rule, False) for rule in rules)]
 
 
@@ -432,42 +483,66 @@ def _write_lines(ws: Worksheet, lines: Lines) -> None:
             styles[bold] = copy(cell._style)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """The data rows of a template, its columns and what is already written in them."""
+
+    rows: list[ReportedRow]
+    columns: list[tuple[str, str, float]]
+    last_values: Mapping[str, float | str | None]
+    filled: Mapping[str, tuple[float | str | None, str | None]]
+    filled_members: Mapping[tuple[str, str], tuple[float | None, str | None]]
+
+    def letter(self, key: str) -> str:
+        """The spreadsheet letter of the column ``key``."""
+        keys = [k for k, _m, _w in self.columns]
+        return get_column_letter(keys.index(key) + 1)
+
+
 def _write_data(
     ws: Worksheet,
     plan: Plan,
     service_name: str,
     request: TemplateRequest,
-    indicators: list[Indicator],
-    last_values: Mapping[str, float | str | None],
+    data: _Rows,
     lang: str,
     year: int,
-    filled: Mapping[str, tuple[float | str | None, str | None]],
 ) -> None:
-    """The data sheet: title, header, one row per indicator, drop-downs and protection."""
-    _write_data_header(ws, service_name, request, lang, year)
+    """The data sheet: title, header, one row per indicator (and member), drop-downs and
+    protection."""
+    _write_data_header(ws, service_name, request, lang, year, data.columns)
     styles: dict[tuple[str, bool], StyleArray] = {}
-    for row, indicator in enumerate(indicators, start=FIRST_DATA_ROW):
-        values = _row_cells(plan, request, indicator, last_values, filled, lang, year)
-        for col, (key, _m, _w) in enumerate(COLUMNS, start=1):
-            cell = ws.cell(row=row, column=col, value=values[key])
-            _style_data_cell(cell, key, indicator.is_milestone, styles)
-    _add_value_validations(ws, plan, indicators, lang)
-    _protect_data_sheet(ws, len(indicators))
+    for row, reported in enumerate(data.rows, start=FIRST_DATA_ROW):
+        values = _row_cells(plan, request, reported, data, lang, year)
+        milestone = reported.indicator.is_milestone
+        for col, (key, _m, _w) in enumerate(data.columns, start=1):
+            cell = ws.cell(row=row, column=col, value=values.get(key))
+            _style_data_cell(cell, key, milestone, styles)
+    _add_value_validations(ws, plan, data, lang)
+    _protect_data_sheet(ws, len(data.rows), len(data.columns))
 
 
 def _write_data_header(
-    ws: Worksheet, service_name: str, request: TemplateRequest, lang: str, year: int
+    ws: Worksheet,
+    service_name: str,
+    request: TemplateRequest,
+    lang: str,
+    year: int,
+    columns: list[tuple[str, str, float]],
 ) -> None:
     _ = translator(lang)
-    last_col = get_column_letter(len(COLUMNS))
+    last_col = get_column_letter(len(columns))
     title = _(
         "{service}: indicator values of {period}", service=service_name, period=str(request.period)
     )
     ws.cell(row=TITLE_ROW, column=1, value=title).font = Font(bold=True, size=14)
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     ws.row_dimensions[TITLE_ROW].height = 24
-    for col, (_key, msgid, width) in enumerate(COLUMNS, start=1):
-        text = _(msgid, year=year) if "{year}" in msgid else _(msgid)
+    for col, (key, msgid, width) in enumerate(columns, start=1):
+        if key.startswith(DIMENSION_PREFIX):
+            text = msgid  # the plan's (Catalan) name of the dimension: the import reads it
+        else:
+            text = _(msgid, year=year) if "{year}" in msgid else _(msgid)
         cell = ws.cell(row=HEADER_ROW, column=col, value=text)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = _HEADER_FILL
@@ -479,20 +554,27 @@ def _write_data_header(
 def _row_cells(
     plan: Plan,
     request: TemplateRequest,
-    indicator: Indicator,
-    last_values: Mapping[str, float | str | None],
-    filled: Mapping[str, tuple[float | str | None, str | None]],
+    reported: ReportedRow,
+    data: _Rows,
     lang: str,
     year: int,
 ) -> dict[str, str | float | None]:
-    """The cells of an indicator's row, by column key (stage keys shown as stage names)."""
-    last = last_values.get(indicator.code)
-    value, comment = filled.get(indicator.code, (None, None))
+    """The cells of a row, by column key (stage keys shown as stage names, members by name)."""
+    indicator = reported.indicator
+    if reported.cell:
+        last: float | str | None = None  # the members' last values are not looked up
+        member_value, comment = data.filled_members.get(
+            (indicator.code, reported.key), (None, None)
+        )
+        value: float | str | None = member_value
+    else:
+        last = data.last_values.get(indicator.code)
+        value, comment = data.filled.get(indicator.code, (None, None))
     if indicator.is_milestone:
         last = _stage_label(plan, last, lang) if isinstance(last, str) else last
         value = _stage_label(plan, value, lang) if isinstance(value, str) else value
     unit = indicator.unit if not indicator.is_milestone else translator(lang)("stage")
-    return {
+    cells: dict[str, str | float | None] = {
         "code": indicator.code,
         "name": indicator.name,
         "unit": unit,
@@ -502,6 +584,10 @@ def _row_cells(
         "value": value,
         "comment": comment,
     }
+    for dimension, code in reported.cell.items():
+        member = plan.dimension_by_code[dimension].member_by_code.get(code)
+        cells[f"{DIMENSION_PREFIX}{dimension}"] = member.name if member else code
+    return cells
 
 
 def _style_data_cell(
@@ -514,22 +600,23 @@ def _style_data_cell(
         return
     cell.border = _BORDER
     cell.alignment = Alignment(vertical="top", wrap_text=key in ("name", "comment"))
-    if key in ("last", "target", "value") and not milestone:
+    if key in ("last", "target", "value", "numerator", "denominator") and not milestone:
         cell.number_format = NUMBER_FORMAT
-    if key in ("value", "comment"):
+    if key in ("value", "comment", "numerator", "denominator"):
         cell.protection = Protection(locked=False)
         cell.fill = _INPUT_FILL
+    elif key.startswith(DIMENSION_PREFIX):
+        cell.protection = Protection(locked=False)  # its drop-down lists the members
     styles[style_key] = copy(cell._style)  # type: ignore[attr-defined]
 
 
-def _add_value_validations(
-    ws: Worksheet, plan: Plan, indicators: list[Indicator], lang: str
-) -> None:
+def _add_value_validations(ws: Worksheet, plan: Plan, data: _Rows, lang: str) -> None:
     """One data validation per distinct rule (a stage list, a range), covering all its cells;
     its formula refers to the first of them (the top one: the others are relative to it)."""
-    value_col = COLUMN_LETTER["value"]
+    value_col = data.letter("value")
     groups: dict[str, list[tuple[int, Indicator]]] = {}
-    for row, indicator in enumerate(indicators, start=FIRST_DATA_ROW):
+    for row, reported in enumerate(data.rows, start=FIRST_DATA_ROW):
+        indicator = reported.indicator
         key = "milestone" if indicator.is_milestone else _bounds_key(indicator)
         groups.setdefault(key, []).append((row, indicator))
     for rows in groups.values():
@@ -540,9 +627,40 @@ def _add_value_validations(
         ws.add_data_validation(dv)
 
 
-def _protect_data_sheet(ws: Worksheet, count: int) -> None:
+def _write_members_sheet(
+    wb: Workbook,
+    plan: Plan,
+    data_sheet: Worksheet,
+    rows: list[ReportedRow],
+    columns: list[tuple[str, str, float]],
+) -> None:
+    """The very hidden sheet of the members of each dimension (a column each), and a
+    drop-down on each dimension column of the data sheet that lists them."""
+    sheet = wb.create_sheet(MEMBERS_SHEET)
+    keys = [k for k, _m, _w in columns]
+    for index, key in enumerate(k for k in keys if k.startswith(DIMENSION_PREFIX)):
+        dimension = plan.dimension_by_code[key.removeprefix(DIMENSION_PREFIX)]
+        list_col = get_column_letter(index + 1)
+        sheet.cell(row=1, column=index + 1, value=dimension.name)
+        for n, member in enumerate(dimension.members, start=2):
+            sheet.cell(row=n, column=index + 1, value=member.name)
+        last = len(dimension.members) + 1
+        dv = DataValidation(
+            type="list",
+            formula1=f"'{MEMBERS_SHEET}'!${list_col}$2:${list_col}${last}",
+            allow_blank=True,
+            showErrorMessage=True,
+        )
+        data_col = get_column_letter(keys.index(key) + 1)
+        dv.add(f"{data_col}{FIRST_DATA_ROW}:{data_col}{FIRST_DATA_ROW + max(len(rows), 1) - 1}")
+        data_sheet.add_data_validation(dv)
+    sheet.sheet_state = "veryHidden"
+    sheet.protection.sheet = True
+
+
+def _protect_data_sheet(ws: Worksheet, count: int, width: int = len(COLUMNS)) -> None:
     """Frozen codes, a filter, protection (filters and widths allowed) and landscape print."""
-    last_col = get_column_letter(len(COLUMNS))
+    last_col = get_column_letter(width)
     ws.freeze_panes = f"C{FIRST_DATA_ROW}"
     if count:
         ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + count}"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from i18n import format_number
+from i18n import format_number, gettext
 from indicators.intake.cells import (
     StageMatcher,
     is_clear_marker,
@@ -23,8 +23,24 @@ from indicators.intake.cells import (
     percent_of,
 )
 from indicators.intake.issues import Issue, IssueList, IssueMaker
+from indicators.intake.members import (
+    MemberMatcher,
+    allowed_dimensions,
+    member_label,
+    others_reporting,
+    reporter_fill,
+    with_implied,
+)
 from indicators.intake.parse import Found, Meta, Record, normalise_code, period_in_text
 from indicators.storage.records import ParsedValue
+from plan_model.breakdowns import (
+    MemberValue,
+    leading_dimension,
+    member_key,
+    members_named,
+    total_for,
+)
+from plan_model.dimensions import breakdown_cells, reporting_services
 from plan_model.models import Indicator, Plan
 from plan_model.periods import Period
 from plan_model.reporting_window import ReportingWindow
@@ -232,17 +248,28 @@ class _SheetRun:
     issue: IssueMaker
     errors: list[Issue]  # the result's: the rules add to them
     warnings: list[Issue]
-    seen: dict[tuple[str, str], int] = field(default_factory=dict)  # (code, period) → row
+    seen: dict[tuple[str, str, str], int] = field(default_factory=dict)  # code, period, members
     open_periods: set[Period] = field(default_factory=set)  # already found reportable
     period_texts: dict[Period, str] = field(default_factory=dict)
     indicators: dict[str, Indicator] = field(init=False)
     codes: list[str] = field(init=False)  # for the "did you mean" hints
     stage_names: str = field(init=False)
+    members: MemberMatcher = field(init=False)
+    reporters: dict[str, list[str]] = field(default_factory=dict)  # code → reporting services
 
     def __post_init__(self) -> None:
         self.indicators = self.plan.indicator_by_code
         self.codes = list(self.indicators)
         self.stage_names = ", ".join(s.name for s in self.plan.stages)
+        self.members = MemberMatcher(self.plan)
+
+    def reporting(self, indicator: Indicator) -> list[str]:
+        """The services that report some member of ``indicator`` (its responsible without
+        breakdowns)."""
+        found = self.reporters.get(indicator.code)
+        if found is None:
+            found = self.reporters[indicator.code] = reporting_services(self.plan, indicator)
+        return found
 
     def reject(self, row: _Row, issue: Issue) -> None:
         """An error in ``row``: its value is not kept."""
@@ -276,6 +303,11 @@ class _Row:
     parsed: float | str | None = None
     ok: bool = True  # no rule has found an error in it
     cleared: bool = False  # the cell asks to clear the value in force
+    member_key: str = ""  # the breakdown members it is for (plan_model.breakdowns)
+    members_known: bool = True  # False: its members were refused (no duplicate check then)
+    cell: dict[str, str] = field(default_factory=dict)
+    numerator: float | None = None  # a ratio's counts, when given
+    denominator: float | None = None
 
 
 RowRule = Callable[[_SheetRun, _Row], None]
@@ -296,7 +328,7 @@ def _indicator_is_the_services(run: _SheetRun, row: _Row) -> None:
                 hint=_hint(record.code, run.codes, run.issue.lang),
             ),
         )
-    elif run.service and indicator.responsible_service != run.service:
+    elif run.service and not _reports(run, indicator, run.service):
         run.reject(
             row,
             run.at(
@@ -309,6 +341,14 @@ def _indicator_is_the_services(run: _SheetRun, row: _Row) -> None:
                 service=run.service,
             ),
         )
+
+
+def _reports(run: _SheetRun, indicator: Indicator, service: str) -> bool:
+    """Whether ``service`` reports something of ``indicator``: its responsible service
+    without breakdowns, else one of its reporters (plan_model.dimensions)."""
+    if not indicator.breakdowns:
+        return indicator.responsible_service == service
+    return service in run.reporting(indicator)
 
 
 def _row_service_is_the_files(run: _SheetRun, row: _Row) -> None:
@@ -378,20 +418,23 @@ def _not_a_duplicate(run: _SheetRun, row: _Row) -> None:
     record, period = row.record, row.period
     if period is not None:
         row.period_text = run.period_texts.get(period) or run.period_text(period)
-    key = (record.code, row.period_text)
+    key = (record.code, row.period_text, row.member_key)
+    if not row.members_known:
+        return  # which members it is for is unknown: an error already
     if key not in run.seen:
         run.seen[key] = record.row
         return
     run.reject(
         row,
         run.at(
-            "duplicate_row",
+            "duplicate_member_row" if row.member_key else "duplicate_row",
             record,
             record.code_column,
             value=record.code,
             code=record.code,
             period=row.period_text,
             first_row=run.seen[key],
+            members=member_label(run.plan, row.cell),
         ),
     )
 
@@ -445,6 +488,8 @@ def _number_is_plausible(run: _SheetRun, row: _Row) -> None:
     indicator, record = row.indicator, row.record
     if indicator is None or indicator.is_milestone or not row.ok or row.cleared:
         return
+    if row.denominator is not None:
+        return  # a ratio given by its counts (_ratio_counts)
     number = parse_number(record.value)
     if number is None:
         run.reject(row, run.at("not_a_number", record, record.value_column, value=record.value))
@@ -525,15 +570,240 @@ def _percent_cell(run: _SheetRun, row: _Row, indicator: Indicator, number: float
     return None
 
 
+def _members_are_the_services(run: _SheetRun, row: _Row) -> None:
+    """The row's members: known members of the indicator's breakdowns (a municipality with
+    its ABSS), ones the file's service reports; a blank dimension is the total over it (or
+    the one member the service reports of it). A total of an indicator with breakdowns in a
+    file without dimension columns is kept, with a warning that the breakdown is missing."""
+    indicator, record = row.indicator, row.record
+    if indicator is None or not row.ok or (not record.members and not indicator.breakdowns):
+        return  # the total of an indicator without breakdowns: as ever (the usual case)
+    row.members_known = False
+    cell = _known_members(run, row, indicator)
+    if cell is None:
+        return
+    cell, clash = with_implied(run.plan, cell)
+    if clash is not None:
+        given = record.members.get(clash)
+        run.reject(
+            row,
+            run.at(
+                "member_mismatch",
+                record,
+                given[1] if given else None,
+                value=given[0] if given else None,
+                code=record.code,
+                members=member_label(run.plan, cell),
+            ),
+        )
+        return
+    if run.service and indicator.breakdowns:
+        cell = reporter_fill(run.plan, indicator, run.service, cell)
+        others = others_reporting(run.plan, indicator, run.service, cell)
+        if others:
+            _not_the_services_members(run, row, cell, others)
+            return
+    row.cell = cell
+    row.member_key = member_key(cell)
+    row.members_known = True
+    if indicator.breakdowns and not row.member_key and not run.found.dimension_columns:
+        run.warn(
+            run.at(
+                "breakdown_missing",
+                record,
+                record.code_column,
+                value=record.code,
+                code=record.code,
+                dimensions=_dimension_names(run.plan, indicator),
+            )
+        )
+
+
+def _known_members(run: _SheetRun, row: _Row, indicator: Indicator) -> dict[str, str] | None:
+    """Each member cell of the row as the plan's code; None (the row rejected) when one is
+    unknown or of a dimension the indicator is not broken down by."""
+    record = row.record
+    allowed = allowed_dimensions(run.plan, indicator) if record.members else set()
+    cell: dict[str, str] = {}
+    for dimension, (raw, letter) in record.members.items():
+        if dimension not in allowed:
+            run.reject(
+                row,
+                run.at(
+                    "not_broken_down",
+                    record,
+                    letter,
+                    value=raw,
+                    code=record.code,
+                    dimension=_dimension_name(run.plan, dimension),
+                ),
+            )
+            return None
+        code = run.members.match(dimension, raw)
+        if code is None:
+            suggestion = run.members.suggestion(dimension, raw)
+            hint = (
+                " " + gettext("Did you mean «{suggestion}»?", run.issue.lang, suggestion=suggestion)
+                if suggestion
+                else ""
+            )
+            run.reject(
+                row,
+                run.at(
+                    "unknown_member",
+                    record,
+                    letter,
+                    value=raw,
+                    dimension=_dimension_name(run.plan, dimension),
+                    members=run.members.examples(dimension),
+                    hint=hint,
+                ),
+            )
+            return None
+        cell[dimension] = code
+    return cell
+
+
+def _not_the_services_members(
+    run: _SheetRun, row: _Row, cell: Mapping[str, str], others: list[str]
+) -> None:
+    """The row covers members another service reports: an error of the row."""
+    record = row.record
+    column = next(iter(record.members.values()))[1] if record.members else record.code_column
+    run.reject(
+        row,
+        run.at(
+            "member_not_reported",
+            record,
+            column,
+            value=record.code,
+            code=record.code,
+            service=run.service or "",
+            members=member_label(run.plan, cell) or gettext("the total", run.issue.lang),
+            owners=", ".join(others),
+        ),
+    )
+
+
+def _dimension_name(plan: Plan, dimension: str) -> str:
+    found = plan.dimension_by_code.get(dimension)
+    return found.name if found is not None else dimension
+
+
+def _dimension_names(plan: Plan, indicator: Indicator) -> str:
+    return ", ".join(_dimension_name(plan, d) for d in indicator.breakdowns)
+
+
+def _ratio_counts(run: _SheetRun, row: _Row) -> None:
+    """A ratio's member (or a total given by its counts) carries its numerator and
+    denominator: the value is their ratio, in the indicator's scale (x 100 for a %)."""
+    indicator, record = row.indicator, row.record
+    if indicator is None or indicator.ratio is None or not row.ok or row.cleared:
+        return
+    given = record.numerator is not None or record.denominator is not None
+    if not row.member_key and not given:
+        return  # a total as reported, as ever
+    numerator, denominator = parse_number(record.numerator), parse_number(record.denominator)
+    if numerator is None or denominator is None or numerator < 0 or denominator <= 0:
+        bad = record.denominator if numerator is not None else record.numerator
+        column = record.denominator_column if numerator is not None else record.numerator_column
+        run.reject(
+            row,
+            run.at(
+                "ratio_counts",
+                record,
+                column or record.value_column,
+                value=bad,
+                code=record.code,
+                numerator=indicator.ratio.numerator,
+                denominator=indicator.ratio.denominator,
+            ),
+        )
+        return
+    scale = 100.0 if _is_percentage(indicator) else 1.0
+    row.parsed = numerator / denominator * scale
+    row.numerator, row.denominator = numerator, denominator
+    written = parse_number(record.value)
+    if written is not None and abs(written - row.parsed) > RATIO_ROUNDING:
+        run.warn(
+            run.at(
+                "ratio_value",
+                record,
+                record.value_column,
+                value=record.value,
+                code=record.code,
+                computed=format_number(row.parsed, run.issue.lang, 2),
+            )
+        )
+
+
+RATIO_ROUNDING = 0.05  # a ratio written with one decimal, against its counts' own
+COUNT_ROUNDING = 0.5  # a count's total against the sum of its members
+
+
+def _totals_agree(run: _SheetRun, result: Checked) -> None:
+    """A total the file reports with every member of its leading breakdown in the file
+    agrees with the total of those members (within rounding): a warning otherwise."""
+    if not any(value.member_key for value in result.values):
+        return  # no members: nothing to compare
+    groups: dict[tuple[str, str], list[ParsedValue]] = {}
+    for value in result.values:
+        if isinstance(value.value, float):
+            groups.setdefault((value.indicator, value.period), []).append(value)
+    for (code, _period), values in groups.items():
+        indicator = run.indicators.get(code)
+        total = next((v for v in values if not v.member_key), None)
+        members = [_member_value(v) for v in values if v.member_key]
+        if indicator is None or total is None or not members:
+            continue
+        if not _complete(run.plan, indicator, members):
+            continue
+        derived = total_for(indicator, members).value
+        assert isinstance(total.value, float)
+        tolerance = RATIO_ROUNDING if indicator.ratio is not None else COUNT_ROUNDING
+        if derived is not None and abs(derived - total.value) > tolerance:
+            lang = run.issue.lang
+            result.warnings.append(
+                run.issue(
+                    "total_mismatch",
+                    sheet=total.sheet,
+                    row=total.row,
+                    column=total.column,
+                    value=total.value,
+                    code=code,
+                    period=total.period,
+                    total=format_number(total.value, lang, 2),
+                    derived=format_number(derived, lang, 2),
+                )
+            )
+
+
+def _member_value(value: ParsedValue) -> MemberValue:
+    assert isinstance(value.value, float)
+    return MemberValue(value.member_key, value.value, value.numerator, value.denominator)
+
+
+def _complete(plan: Plan, indicator: Indicator, members: list[MemberValue]) -> bool:
+    """Whether the members name every member of their leading dimension the breakdown has."""
+    dimension = leading_dimension(members)
+    if dimension is None:
+        return False
+    cells = (with_implied(plan, c)[0] for c in breakdown_cells(plan, indicator))
+    expected = {c.get(dimension) for c in cells} - {None}
+    return bool(expected) and expected <= set(members_named(members, dimension))
+
+
 ROW_RULES: tuple[RowRule, ...] = (
     _indicator_is_the_services,
     _row_service_is_the_files,
+    _members_are_the_services,
     _row_period_is_a_quarter,
     _period_is_reportable,
     _not_a_duplicate,
     _value_is_not_an_error,
     _clear_marker,
     _stage_is_on_the_scale,
+    _ratio_counts,
     _number_is_plausible,
 )
 
@@ -554,6 +824,9 @@ def _check_record(run: _SheetRun, record: Record, result: Checked) -> None:
                 row=record.row,
                 column=record.value_column,
                 cleared=row.cleared,
+                member_key=row.member_key,
+                numerator=row.numerator,
+                denominator=row.denominator,
             )
         )
 
@@ -572,6 +845,7 @@ def _check_sheet(run: _SheetRun, result: Checked) -> None:
                 code=code,
             )
         )
+    _totals_agree(run, result)
     if not found.records and not result.errors:
         result.errors.append(
             run.issue(
@@ -649,11 +923,10 @@ def _suspicious_jumps(
 ) -> Iterator[Issue]:
     """A value far from the previous quarter's (in the file, else stored) is worth a look."""
     lang = issue.lang
-    in_file = {
-        (v.indicator, v.period): v.value for v in checked.values if isinstance(v.value, float)
-    }
+    totals = [v for v in checked.values if not v.member_key]  # members: their own sizes
+    in_file = {(v.indicator, v.period): v.value for v in totals if isinstance(v.value, float)}
     prev_of: dict[str, str] = {}
-    for value in checked.values:
+    for value in totals:
         if not isinstance(value.value, float):
             continue
         prev_period = prev_of.get(value.period)

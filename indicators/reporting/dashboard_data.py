@@ -30,6 +30,13 @@ from indicators.storage.decisions import active_decisions
 from indicators.storage.schema import Submission, Value
 from plan_model import progress
 from plan_model import status as engine_status
+from plan_model.breakdowns import (
+    MemberResult,
+    MemberValue,
+    derive_total,
+    member_results,
+    member_values_of,
+)
 from plan_model.changes import changes_from_grids
 from plan_model.decisions import MilestoneDecision
 from plan_model.models import Plan, Thresholds
@@ -70,12 +77,62 @@ class DashboardData:
 
     def values(self) -> pd.DataFrame:
         """The values in force (indicator, service, period, value, stage, submission_id):
-        the rows of ``queries.values_frame`` the status engine reads, from a lean query."""
+        the rows of ``queries.values_frame`` the status engine reads, from a lean query; one
+        total per indicator, service and quarter: the reported one, or where nobody reported
+        one the total derived from the members delivered (:func:`value_rows`). The members
+        themselves are in :meth:`member_values`."""
         return self._cached("values", (), lambda: newest_frame(self._current_rows()))
 
     def _current_rows(self) -> list[tuple[Any, ...]]:
         """The value rows in force (``queries.in_force``), oldest submission first."""
-        return self._cached("current_rows", (), lambda: self._kept(value_rows(self.engine)))
+        return self._cached(
+            "current_rows",
+            (),
+            lambda: self._kept(value_rows(self.engine, accepted=self._accepted_or_none())),
+        )
+
+    def _accepted_or_none(self) -> set[tuple[str, str]] | None:
+        """The accepted (service, quarter) pairs with ``accepted_only``; None otherwise."""
+        return self.accepted_quarters() if self.accepted_only else None
+
+    def member_values(self, as_of: dt.datetime | None = None) -> pd.DataFrame:
+        """The breakdown members in force (``MEMBER_COLUMNS``: ``LEAN_COLUMNS`` and
+        ``member_key``, ``numerator``, ``denominator``), only the accepted ones with
+        ``accepted_only``; the totals stay in :meth:`values`."""
+        key = "" if as_of is None else as_of.isoformat()
+        return self._cached(
+            "member_values",
+            (key,),
+            lambda: member_frame(
+                member_rows(self.engine, as_of, accepted=self._accepted_or_none())
+            ),
+        )
+
+    def breakdowns(self, code: str, period: Period) -> dict[str, list[MemberResult]]:
+        """Per dimension of the indicator ``code``'s breakdowns, each member's figure at
+        ``period`` and the quarter before, with its trend (``plan_model.breakdowns``); empty
+        for an indicator without breakdowns (KeyError for an unknown code). Not suppressed:
+        a public view asks ``plan_model.disclosure.disclose_members``."""
+        indicator = self.plan.indicator_by_code[code]
+        if not indicator.breakdowns:
+            return {}
+
+        def compute() -> dict[str, list[MemberResult]]:
+            grouped = self._grouped_members()
+            now = grouped.get((code, str(period)), [])
+            before = grouped.get((code, str(period.prev())), [])
+            return member_results(self.plan, indicator, now, before)
+
+        return self._cached("breakdowns", (code, str(period)), compute)
+
+    def _grouped_members(self) -> dict[tuple[str, str], list[MemberValue]]:
+        """The members in force grouped by (indicator, quarter)."""
+
+        def compute() -> dict[tuple[str, str], list[MemberValue]]:
+            records = self.member_values().to_dict("records")
+            return member_values_of(cast(list[dict[str, object]], records))
+
+        return self._cached("grouped_members", (), compute)
 
     def accepted_quarters(self) -> set[tuple[str, str]]:
         """The (service, quarter) pairs the direction accepted (``accounts.approvals``)."""
@@ -257,7 +314,8 @@ class DashboardData:
             subs = self.submissions()
             if not (subs["uploaded_at"] > pd.Timestamp(cutoff)).any():
                 return newest_frame(self._current_rows())
-            return newest_frame(self._kept(value_rows(self.engine, until=cutoff)))
+            rows = value_rows(self.engine, until=cutoff, accepted=self._accepted_or_none())
+            return newest_frame(self._kept(rows))
 
         return self._cached("values_as_of", (str(period),), compute)
 
@@ -305,7 +363,12 @@ class DashboardData:
 
         def compute() -> dict[str, pd.DataFrame]:
             codes = [i.code for i in self.plan.indicators_of(code)]
-            frame = current_values(self.engine, indicators=codes, provenance=True)
+            frame = current_values(
+                self.engine,
+                indicators=codes,
+                provenance=True,
+                accepted=self._accepted_or_none(),
+            )
             if self.accepted_only:
                 accepted = self.accepted_quarters()
                 keys = zip(frame["service"].astype(str), frame["period"].astype(str), strict=True)
@@ -409,6 +472,89 @@ class DashboardData:
 VALUE_KEY = ["indicator", "service", "period"]
 LEAN_COLUMNS = ["indicator", "service", "period", "value", "stage", "submission_id"]
 PROVENANCE_COLUMNS = ["comment", "sheet", "row", "filename", "uploaded_by", "uploaded_at"]
+MEMBER_EXTRA = ["member_key", "numerator", "denominator"]
+MEMBER_COLUMNS = [*LEAN_COLUMNS, *MEMBER_EXTRA]
+Accepted = set[tuple[str, str]] | None  # (service, quarter) pairs to keep; None: every one
+
+
+def _member_stmt(columns: list[Any], as_of: dt.datetime | None) -> Any:
+    """The member rows in force with ``columns`` and then the members' own three columns,
+    oldest submission first."""
+    return (
+        select(*columns, Value.member_key, Value.numerator, Value.denominator)
+        .join(Submission, Submission.id == Value.submission_id)
+        .where(queries.in_force(as_of, members=queries.MEMBERS_ONLY))
+        .order_by(Submission.uploaded_at, Submission.id)
+    )
+
+
+def _accepted_rows(rows: list[tuple[Any, ...]], accepted: Accepted) -> list[tuple[Any, ...]]:
+    """``rows`` (service, quarter second and third) of the accepted quarters only."""
+    if accepted is None:
+        return rows
+    return [r for r in rows if (str(r[1]), str(r[2])) in accepted]
+
+
+def derived_rows(
+    totals: list[tuple[Any, ...]], members: list[tuple[Any, ...]], width: int
+) -> list[tuple[Any, ...]]:
+    """The totals derived from ``members`` (rows of ``width`` columns, then member key,
+    numerator, denominator) for each indicator and quarter no service reported a total of
+    (``plan_model.breakdowns.derive_total``): the newest member's row (its service,
+    submission and provenance) with the derived value, no stage and no comment."""
+    if not members:
+        return []
+    reported = {(r[0], r[2]) for r in totals}
+    grouped: dict[tuple[Any, Any], list[tuple[Any, ...]]] = {}
+    for row in members:
+        if (row[0], row[2]) not in reported and row[3] is not None:
+            grouped.setdefault((row[0], row[2]), []).append(row)
+    derived: list[tuple[Any, ...]] = []
+    for rows in grouped.values():
+        values = [
+            MemberValue(str(r[width]), float(r[3]), _float(r[width + 1]), _float(r[width + 2]))
+            for r in rows
+        ]
+        total = derive_total(values)
+        if total.value is None:
+            continue
+        newest = list(rows[-1][:width])
+        newest[3], newest[4] = total.value, None
+        if width > len(LEAN_COLUMNS):
+            newest[len(LEAN_COLUMNS)] = None  # the comment was the member's
+        derived.append(tuple(newest))
+    return derived
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(cast(float, value))
+
+
+def member_rows(
+    engine: Engine, as_of: dt.datetime | None = None, *, accepted: Accepted = None
+) -> list[tuple[Any, ...]]:
+    """The member rows in force (``MEMBER_COLUMNS``), oldest submission first."""
+    columns: list[Any] = [
+        Value.indicator,
+        Value.service,
+        Value.period,
+        Value.value,
+        Value.stage,
+        Value.submission_id,
+    ]
+    return _accepted_rows(_fetch(engine, _member_stmt(columns, as_of)), accepted)
+
+
+def member_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """The frame of member rows (``MEMBER_COLUMNS``), sorted by indicator, quarter, members
+    and service (one row per key: :func:`member_rows` gives the rows in force only)."""
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=MEMBER_COLUMNS)
+    frame = frame.sort_values(["indicator", "period", "member_key", "service"], kind="stable")
+    frame = frame.reset_index(drop=True)
+    for column in ("value", "numerator", "denominator"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    frame["member_key"] = frame["member_key"].astype(str)
+    return frame
 
 
 def current_values(
@@ -416,11 +562,15 @@ def current_values(
     indicators: list[str] | None = None,
     provenance: bool = False,
     as_of: dt.datetime | None = None,
+    *,
+    accepted: Accepted = None,
 ) -> pd.DataFrame:
-    """The values in force now (or at ``as_of``), as ``queries.in_force`` defines them
+    """The totals in force now (or at ``as_of``), as ``queries.in_force`` defines them
     (per indicator, service and quarter the latest submission giving it a value), with only
     the columns the pages need: one query, ordered by the database, no per-row datetime
-    parsing unless ``provenance`` is asked for (then for ``indicators`` only).
+    parsing unless ``provenance`` is asked for (then for ``indicators`` only). Where no
+    service reported a total but members were delivered, the total derived from them
+    (:func:`derived_rows`; members of the ``accepted`` quarters only, when given).
     """
     columns: list[Any] = [
         Value.indicator,
@@ -444,17 +594,25 @@ def current_values(
     stmt = (
         select(*columns)
         .join(Submission, Submission.id == Value.submission_id)
-        .where(queries.in_force(as_of))
+        .where(queries.in_force(as_of, members=queries.TOTALS_ONLY))
         .order_by(Submission.uploaded_at, Submission.id)
     )
+    members = _member_stmt(columns, as_of)
     if indicators is not None:
         stmt = stmt.where(Value.indicator.in_(indicators))
-    return newest_frame(_fetch(engine, stmt), names)
+        members = members.where(Value.indicator.in_(indicators))
+    totals = _fetch(engine, stmt)
+    member_list = _accepted_rows(_fetch(engine, members), accepted)
+    return newest_frame(totals + derived_rows(totals, member_list, len(names)), names)
 
 
-def value_rows(engine: Engine, until: dt.datetime | None = None) -> list[tuple[Any, ...]]:
-    """The lean value rows (``LEAN_COLUMNS``) in force now (or at ``until``), oldest
-    submission first (``queries.in_force``)."""
+def value_rows(
+    engine: Engine, until: dt.datetime | None = None, *, accepted: Accepted = None
+) -> list[tuple[Any, ...]]:
+    """The lean total rows (``LEAN_COLUMNS``) in force now (or at ``until``), oldest
+    submission first (``queries.in_force``), then the totals derived from members where no
+    service reported one (:func:`derived_rows`; members of the ``accepted`` quarters only,
+    when given)."""
     stmt = (
         select(
             Value.indicator,
@@ -465,10 +623,12 @@ def value_rows(engine: Engine, until: dt.datetime | None = None) -> list[tuple[A
             Value.submission_id,
         )
         .join(Submission, Submission.id == Value.submission_id)
-        .where(queries.in_force(until))
+        .where(queries.in_force(until, members=queries.TOTALS_ONLY))
         .order_by(Submission.uploaded_at, Submission.id)
     )
-    return _fetch(engine, stmt)
+    totals = _fetch(engine, stmt)
+    members = member_rows(engine, until, accepted=accepted)
+    return totals + derived_rows(totals, members, len(LEAN_COLUMNS))
 
 
 def _fetch(engine: Engine, stmt: Any) -> list[tuple[Any, ...]]:
@@ -562,3 +722,32 @@ def share_of_plan_elapsed(plan: Plan, period: Period) -> float:
     total = plan.last_period.index - plan.first_period.index + 1
     done = period.index - plan.first_period.index + 1
     return min(1.0, max(0.0, done / total))
+
+
+def with_derived_totals(totals: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """``totals`` (a ``queries.values_frame``) with, for each indicator and quarter that no
+    service reported a total of, the total derived from ``members`` (a
+    ``queries.member_values_frame``): :func:`derived_rows`' rule for frames (the newest
+    member's row, its value the derived total, no stage and no comment)."""
+    if members.empty:
+        return totals
+    reported = set(zip(totals["indicator"], totals["period"], strict=True))
+    grouped = member_values_of(cast(list[dict[str, object]], members.to_dict("records")))
+    extra = []
+    for (indicator, period), values in grouped.items():
+        if (indicator, period) in reported:
+            continue
+        total = derive_total(values)
+        if total.value is None:
+            continue
+        rows = members[(members["indicator"] == indicator) & (members["period"] == period)]
+        newest = rows.sort_values("uploaded_at", kind="stable").iloc[-1].to_dict()
+        newest.update(value=total.value, stage=None, comment=None)
+        extra.append({c: newest.get(c) for c in totals.columns})
+    if not extra:
+        return totals
+    frame = pd.concat([totals, pd.DataFrame(extra, columns=totals.columns)], ignore_index=True)
+    frame["value"] = frame["value"].astype(float)
+    return frame.sort_values(["indicator", "period", "service"], kind="stable").reset_index(
+        drop=True
+    )

@@ -10,6 +10,13 @@ sheet, row, who, when) are for analysis and are ignored on import.
 ``reimport`` loads an export into a database through the real import (``import_file``), one
 submission per service and quarter, keeping who uploaded each one and when: an export
 re-imported into an empty database reproduces the same values.
+
+Breakdowns (issue 14): the breakdown members in force are rows too, with one column per
+dimension the catalog breaks indicators down by (its Catalan name as header, the member's
+code in it; blank on a total) and a ratio's ``Numerador`` and ``Denominador``, after the
+columns above; the import reads them back, so the round trip stays lossless. A total derived
+from members is not a stored value and is not exported (its members are). The export is for
+administrators: it never suppresses small counts.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import csv
 import datetime as dt
 import io
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,11 +70,61 @@ COLUMNS: list[tuple[str, str]] = [
     ("uploaded_at", "Uploaded at (UTC)"),
 ]
 IMPORT_KEYS = ("indicator", "service", "period", "value", "comment")
+DIMENSION_KEY = "dim:"  # the key of a dimension column: "dim:abss"
+COUNT_COLUMNS: list[tuple[str, str]] = [("numerator", "Numerator"), ("denominator", "Denominator")]
+EXTRA_HEADERS = "extra_headers"  # frame.attrs: key → header of the breakdown columns
 
 
 def headers(lang: str) -> dict[str, str]:
     t = translator(lang)
     return {key: t(msgid) for key, msgid in COLUMNS}
+
+
+def breakdown_columns(plan: Plan) -> list[tuple[str, str]]:
+    """(key, header) of the export's breakdown columns: a column per dimension some indicator
+    is broken down by (or one above it), then a ratio's two counts when some indicator has
+    one with breakdowns; none for a catalog without breakdowns."""
+    from plan_model.dimensions import is_at_or_above
+
+    dims = plan.dimension_by_code
+    used = {
+        d.code
+        for d in plan.dimensions
+        for i in plan.indicators
+        for b in i.breakdowns
+        if is_at_or_above(dims, b, d.code)
+    }
+    columns = [(f"{DIMENSION_KEY}{d.code}", d.name) for d in plan.dimensions if d.code in used]
+    if any(i.breakdowns and i.ratio is not None for i in plan.indicators):
+        columns += COUNT_COLUMNS
+    return columns
+
+
+def _all_headers(frame: pd.DataFrame, lang: str) -> list[tuple[str, str]]:
+    """(key, header) of every column of an export frame, breakdown columns last."""
+    t = translator(lang)
+    extra = frame.attrs.get(EXTRA_HEADERS, {})
+    names = headers(lang)
+    shown = [(key, names[key]) for key, _ in COLUMNS]
+    for key, header in extra.items():
+        shown.append((key, header if key.startswith(DIMENSION_KEY) else t(header)))
+    return shown
+
+
+def _member_cells(record: Mapping[Any, Any], columns: list[tuple[str, str]]) -> dict[str, Any]:
+    """A row's breakdown cells: each dimension's member code, a ratio's counts."""
+    from plan_model.breakdowns import parse_member_key
+
+    key = record.get("member_key")
+    cell = parse_member_key(key) if isinstance(key, str) else {}
+    out: dict[str, Any] = {}
+    for column, _header in columns:
+        if column.startswith(DIMENSION_KEY):
+            out[column] = cell.get(column.removeprefix(DIMENSION_KEY))
+        else:
+            value = record.get(column)
+            out[column] = None if value is None or pd.isna(value) else float(value)
+    return out
 
 
 def _statuses(
@@ -102,13 +159,19 @@ def export_frame(
 
     ``period`` keeps only that quarter's values.
     """
+    from indicators.reporting.dashboard_data import with_derived_totals
     from plan_model.status_types import status_text
 
-    all_values = queries.values_frame(engine)
-    values = all_values
+    members = queries.member_values_frame(engine)
+    all_values = with_derived_totals(queries.values_frame(engine), members)
+    extra = breakdown_columns(plan)
+    values = queries.values_frame(engine)
+    if extra and not members.empty:
+        values = pd.concat([values, members], ignore_index=True)
     if period is not None:
         values = values[values["period"] == str(Period.parse(period))]
-    values = values.sort_values(["period", "service", "indicator"], kind="stable")
+    order = ["period", "service", "indicator", *(["member_key"] if "member_key" in values else [])]
+    values = values.sort_values(order, kind="stable")
     # statuses from every value in force (a quarter's status depends on the earlier ones)
     statuses = (
         _statuses(plan, all_values, values["period"].unique(), thresholds) if len(values) else {}
@@ -122,8 +185,10 @@ def export_frame(
         raw = rec["value"]
         number = float(raw) if raw is not None and not math.isnan(float(raw)) else None
         status_key, achievement = statuses.get((code, str(rec["period"])), ("grey", None))
+        is_member = isinstance(rec.get("member_key"), str) and bool(rec.get("member_key"))
         rows.append(
             {
+                **_member_cells(rec, extra),
                 "indicator": code,
                 "service": rec["service"],
                 "period": rec["period"],
@@ -133,9 +198,10 @@ def export_frame(
                 "objective": indicator.objective_code if indicator else None,
                 "unit": indicator.unit if indicator else None,
                 "stage_key": stage_key,
-                "status": status_text(status_key, lang),
-                "status_key": status_key,
-                "achievement": achievement,
+                # a member has no light of its own (the catalog gives no per-member targets)
+                "status": None if is_member else status_text(status_key, lang),
+                "status_key": None if is_member else status_key,
+                "achievement": None if is_member else achievement,
                 "submission_id": int(rec["submission_id"]),
                 "filename": rec["filename"],
                 "sheet": rec["sheet"],
@@ -144,7 +210,9 @@ def export_frame(
                 "uploaded_at": _naive_utc(rec["uploaded_at"]),
             }
         )
-    return pd.DataFrame(rows, columns=[key for key, _ in COLUMNS])
+    frame = pd.DataFrame(rows, columns=[key for key, _ in COLUMNS] + [key for key, _ in extra])
+    frame.attrs[EXTRA_HEADERS] = dict(extra)
+    return frame
 
 
 def _naive_utc(value: Any) -> dt.datetime | None:
@@ -163,13 +231,13 @@ def _csv_number(value: object) -> str:
 
 
 def write_csv(frame: pd.DataFrame, lang: str = "ca") -> bytes:
-    names = headers(lang)
+    columns = _all_headers(frame, lang)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([names[key] for key, _ in COLUMNS])
+    writer.writerow([header for _key, header in columns])
     for record in frame.to_dict("records"):
         cells = []
-        for key, _ in COLUMNS:
+        for key, _ in columns:
             value = record.get(key)
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 cells.append("")
@@ -309,9 +377,9 @@ def _values_sheet(ws: Any, frame: pd.DataFrame, lang: str) -> None:
     """One row per value, user text as text cells (never a formula)."""
     from openpyxl.utils import get_column_letter
 
-    names = headers(lang)
-    keys = [key for key, _ in COLUMNS]
-    _header_row(ws, [names[key] for key in keys])
+    columns = _all_headers(frame, lang)
+    keys = [key for key, _ in columns]
+    _header_row(ws, [header for _key, header in columns])
     for record in frame.to_dict("records"):
         ws.append([_xlsx_value(record.get(key)) for key in keys])
         for cell in ws[ws.max_row]:
@@ -392,9 +460,12 @@ def export_values(
     if fmt == "csv":
         content = write_csv(frame, lang)
     else:
-        levels = levels_frame(
-            plan, queries.values_frame(engine), frame["period"].unique(), lang, thresholds
+        from indicators.reporting.dashboard_data import with_derived_totals
+
+        totals = with_derived_totals(
+            queries.values_frame(engine), queries.member_values_frame(engine)
         )
+        levels = levels_frame(plan, totals, frame["period"].unique(), lang, thresholds)
         analyses = analyses_frame(engine, str(Period.parse(period)) if period else None, lang)
         content = write_xlsx(frame, lang, title=plan.info.name, levels=levels, analyses=analyses)
     return Export(name, content, MIMETYPES[fmt], len(frame))
@@ -404,14 +475,19 @@ def export_values(
 
 
 def _header_key(text: object) -> str | None:
-    """The column key of a header in any of the three languages."""
+    """The column key of a header in any of the three languages (a dimension's column by
+    the import's own header words)."""
     from i18n import LANGUAGES
+    from indicators.intake.parse import dimension_header, ratio_header
 
     for lang in LANGUAGES:
         for key, name in headers(lang).items():
             if str(text).strip().lower() == name.lower():
                 return key
-    return None
+    dimension = dimension_header(text)
+    if dimension is not None:
+        return f"{DIMENSION_KEY}{dimension}"
+    return ratio_header(text)
 
 
 def read_export(filename: str, content: bytes) -> pd.DataFrame:
@@ -430,20 +506,41 @@ def read_export(filename: str, content: bytes) -> pd.DataFrame:
     return frame
 
 
-def _group_csv(rows: pd.DataFrame, names: dict[str, str]) -> bytes:
-    """One service's quarter in the import's long format (the same headers, ``;``, UTF-8)."""
+def _group_csv(rows: pd.DataFrame, names: dict[str, str], plan: Plan | None = None) -> bytes:
+    """One service's quarter in the import's long format (the same headers, ``;``, UTF-8),
+    with the export's breakdown columns when it has them (the import's header words)."""
+    extra = [k for k in rows.columns if isinstance(k, str) and _is_breakdown_key(k)]
+    extra_names = [_breakdown_header(k, plan) for k in extra]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([names[k] for k in ("indicator", "period", "value", "comment")])
+    keys = ("indicator", "period", "value", "comment")
+    writer.writerow([names[k] for k in keys] + extra_names)
     for rec in rows.to_dict("records"):
-        value = rec.get("value")
-        if isinstance(value, float):
-            value = _csv_number(value)
-        comment = rec.get("comment")
-        if comment is None or (isinstance(comment, float) and math.isnan(comment)):
-            comment = ""
-        writer.writerow([rec["indicator"], rec["period"], "" if value is None else value, comment])
+        cells = [_csv_cell(rec.get(k)) for k in ("value", "comment", *extra)]
+        writer.writerow([rec["indicator"], rec["period"], *cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _is_breakdown_key(key: str) -> bool:
+    return key.startswith(DIMENSION_KEY) or key in ("numerator", "denominator")
+
+
+def _breakdown_header(key: str, plan: Plan | None) -> str:
+    """The header the import reads for a breakdown column (the plan's dimension name)."""
+    if key.startswith(DIMENSION_KEY):
+        code = key.removeprefix(DIMENSION_KEY)
+        found = plan.dimension_by_code.get(code) if plan is not None else None
+        return found.name if found is not None else code
+    return "Numerador" if key == "numerator" else "Denominador"
+
+
+def _csv_cell(value: object) -> str:
+    """A cell of the import file: a number with decimal comma, empty for nothing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return _csv_number(value)
+    return str(value)
 
 
 def _when(value: Any) -> dt.datetime | None:
@@ -490,7 +587,7 @@ def reimport(
             uploaders = {str(u) for u in rows["uploaded_by"] if isinstance(u, str) and u}
             if len(uploaders) == 1:
                 who = uploaders.pop()
-        body = _group_csv(rows, names)
+        body = _group_csv(rows, names, plan)
         result = import_file(
             engine,
             plan,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts import audit
 from i18n import format_date, translator
+from indicators.intake.members import member_label
 from indicators.intake.template import build_template, last_values_from_frame, template_filename
 from indicators.reporting.board import period_label
 from indicators.reporting.mailer import MailError, SmtpMailer
@@ -45,6 +46,7 @@ from indicators.storage import locks, queries
 from indicators.storage.cache import data_changed
 from indicators.storage.engine import transaction
 from indicators.storage.schema import SentMessage, User, UserService
+from plan_model.breakdowns import rows_reported_by
 from plan_model.completeness import completeness
 from plan_model.models import Indicator, Objective, Plan, Service
 from plan_model.periods import Period, local_today
@@ -102,9 +104,9 @@ class Window:
 class DueItem:
     """One thing a service reports for a quarter: an indicator, for some breakdown members.
 
-    ``members`` holds (dimension, member) pairs; empty means the indicator as a whole, which
-    is all there is today. When the catalog maps services to the members they report, the
-    mapping belongs in :func:`due_items` and everything downstream follows it.
+    ``members`` holds (dimension, member) pairs; empty means the indicator as a whole. The
+    catalog's ``reporters`` say which members a service reports (issue 14:
+    ``plan_model.breakdowns.rows_reported_by``), so a service is pending only for its own.
     """
 
     indicator: Indicator
@@ -119,7 +121,9 @@ class DueItem:
 
 def due_items(plan: Plan, service: str) -> list[DueItem]:
     """What ``service`` reports each quarter (the rows of its template)."""
-    return [DueItem(indicator) for indicator in plan.indicators_of_service(service)]
+    return [
+        DueItem(row.indicator, tuple(row.cell.items())) for row in rows_reported_by(plan, service)
+    ]
 
 
 @dataclass(frozen=True)
@@ -253,11 +257,11 @@ class Outgoing:
         msg["Subject"] = self.subject
         msg["Date"] = formatdate(usegmt=True)
         msg["Message-ID"] = make_msgid(domain=mail_from.rpartition("@")[2] or None)
-        msg["Content-Language"] = self.language
         msg.set_content(self.body, charset="utf-8")
         if self.attachment is not None:
             name, data = self.attachment
             msg.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=name)
+        msg["Content-Language"] = self.language  # after the content: set_content drops it
         return msg
 
 
@@ -312,7 +316,7 @@ def build_reminder(
         else t("The deadline is {date}.", date=deadline),
         "",
         t("What is missing:"),
-        *(f"  - {item.indicator.code} {item.indicator.name}" for item in pending.items),
+        *(f"  - {line}" for line in _missing_lines(plan, pending.items)),
         "",
         t("Send the filled workbook from this page (sign in first):"),
         f"  {upload_link(settings, service.code, period, lang)}",
@@ -351,6 +355,28 @@ def build_reminder(
     )
 
 
+def _missing_lines(plan: Plan, items: Sequence[DueItem]) -> list[str]:
+    """One line per indicator missing, with the members the service reports of it when it
+    reports part of a breakdown (``P2.01-I1 Persones ateses (ABSS Vic: Dona, Home)``)."""
+    grouped: dict[str, list[DueItem]] = {}
+    for item in items:
+        grouped.setdefault(item.indicator.code, []).append(item)
+    lines = []
+    for found in grouped.values():
+        indicator = found[0].indicator
+        line = f"{indicator.code} {indicator.name}"
+        labels = [member_label(plan, dict(item.members)) for item in found if item.members]
+        if labels:
+            line += f" ({'; '.join(labels)})"
+        lines.append(line)
+    return lines
+
+
+def _indicator_count(items: Sequence[DueItem]) -> int:
+    """How many indicators the items are of (a breakdown's members count once)."""
+    return len({item.indicator.code for item in items})
+
+
 @dataclass(frozen=True)
 class DigestFacts:
     """What the directors read after the deadline."""
@@ -368,8 +394,8 @@ def _digest_lines(facts: DigestFacts, lang: str) -> list[str]:
         f"  - {p.service.code} {p.service.name}: "
         + (
             t("1 indicator missing")
-            if len(p.items) == 1
-            else t("{count} indicators missing", count=len(p.items))
+            if _indicator_count(p.items) == 1
+            else t("{count} indicators missing", count=_indicator_count(p.items))
         )
         for p in facts.late
     ] or [f"  {none}"]

@@ -1,10 +1,17 @@
 """Stored data as pandas frames (never Dash): current values, history, provenance.
 
-Values in force (:func:`in_force`): per value key (indicator, service, quarter), across every
-submission, current or superseded, the latest submission that gives that key a value or an
+Values in force (:func:`in_force`): per value key (indicator, service, quarter, members),
+across every submission, current or superseded, the latest submission that gives that key a value or an
 explicit clear wins; a clear leaves the key without a value. A blank cell stores nothing, so it
 changes nothing: the earlier value stays in force with its own provenance. ``as_of`` answers
 "as it stood then": the same rule over the submissions uploaded by that moment.
+
+Members (issue 14): a value's ``member_key`` names the breakdown members it is for
+(``abss=VIC;sex=D``, :mod:`plan_model.breakdowns`); ``""`` is the total as reported. The
+readers of totals (:func:`values_frame`, :func:`value_history`) read only ``""``; the members
+are read by :func:`member_values_frame`. When plans are stored (issue 18) the key becomes
+(plan, indicator, service, quarter, members): the plan id of the submission joins the
+partition of :func:`in_force_ids`.
 """
 
 from __future__ import annotations
@@ -70,13 +77,20 @@ def _frame(engine: Engine, stmt: Select[Any] | Any, columns: list[str]) -> pd.Da
     return frame
 
 
-def in_force_ids(until: dt.datetime | None = None) -> Select[tuple[int]]:
+TOTALS_ONLY = False  # ``members=`` of the readers: only the totals as reported
+MEMBERS_ONLY = True  # only the breakdown members
+
+
+def in_force_ids(
+    until: dt.datetime | None = None, *, members: bool | None = None
+) -> Select[tuple[int]]:
     """The ids of the value rows in force (uploaded by ``until`` when given): per key
-    (indicator, service, quarter) the row of the latest submission, unless it is a clear."""
+    (indicator, service, quarter, members) the row of the latest submission, unless it is a
+    clear. ``members``: None every row, False the totals only, True the members only."""
     rank = (
         func.row_number()
         .over(
-            partition_by=(Value.indicator, Value.service, Value.period),
+            partition_by=(Value.indicator, Value.service, Value.period, Value.member_key),
             order_by=(Submission.uploaded_at.desc(), Submission.id.desc()),
         )
         .label("rank")
@@ -86,14 +100,19 @@ def in_force_ids(until: dt.datetime | None = None) -> Select[tuple[int]]:
     )
     if until is not None:
         ranked = ranked.where(Submission.uploaded_at <= as_utc(until))
+    if members is not None:
+        ranked = ranked.where(Value.member_key != "" if members else Value.member_key == "")
     inner = ranked.subquery("ranked_values")
     return select(inner.c.id).where(inner.c.rank == 1, inner.c.cleared.is_(False))
 
 
-def in_force(until: dt.datetime | None = None) -> ColumnElement[bool]:
+def in_force(
+    until: dt.datetime | None = None, *, members: bool | None = None
+) -> ColumnElement[bool]:
     """The condition "this value row is in force" (now, or at ``until``), for a select on
-    :class:`Value`: the one rule every reader of values in force uses."""
-    return Value.id.in_(in_force_ids(until))
+    :class:`Value`: the one rule every reader of values in force uses (``members`` as in
+    :func:`in_force_ids`)."""
+    return Value.id.in_(in_force_ids(until, members=members))
 
 
 def _value_select() -> Any:
@@ -132,8 +151,9 @@ def _finish_values(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def values_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFrame:
-    """The values in force (now, or as they stood at ``as_of``), one row per value."""
-    stmt = _value_select().where(in_force(as_of))
+    """The totals in force as reported (now, or as they stood at ``as_of``), one row per
+    value; the breakdown members are in :func:`member_values_frame`."""
+    stmt = _value_select().where(in_force(as_of, members=TOTALS_ONLY))
     columns = [
         "indicator",
         "service",
@@ -190,8 +210,54 @@ def submissions_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.Da
     return frame
 
 
-def value_history(engine: Engine, indicator: str, period: str) -> pd.DataFrame:
-    """Every stored version of one indicator's value for one quarter, oldest first."""
+MEMBER_COLUMNS = [*VALUE_COLUMNS, "member_key", "numerator", "denominator"]
+
+
+def member_values_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """The breakdown members in force (now, or at ``as_of``): the columns of
+    :func:`values_frame` and ``member_key``, ``numerator``, ``denominator``."""
+    stmt = (
+        _value_select()
+        .add_columns(Value.member_key, Value.numerator, Value.denominator)
+        .where(in_force(as_of, members=MEMBERS_ONLY))
+    )
+    columns = [
+        "indicator",
+        "service",
+        "period",
+        "value",
+        "stage",
+        "comment",
+        "submission_id",
+        "sheet",
+        "row",
+        "filename",
+        "uploaded_by",
+        "uploaded_at",
+        "sub_service",
+        "sub_period",
+        "sub_id",
+        "member_key",
+        "numerator",
+        "denominator",
+    ]
+    frame = _frame(engine, stmt, columns)
+    extra = frame[["member_key", "numerator", "denominator"]].copy()
+    if not frame.empty:
+        order = frame.sort_values(["indicator", "period", "member_key", "service"]).index
+        frame, extra = frame.loc[order], extra.loc[order]
+    out = _finish_values(frame)
+    out["member_key"] = extra["member_key"].astype(str).to_numpy()
+    for column in ("numerator", "denominator"):
+        out[column] = pd.to_numeric(extra[column], errors="coerce").astype(float).to_numpy()
+    return out[MEMBER_COLUMNS]
+
+
+def value_history(
+    engine: Engine, indicator: str, period: str, member_key: str = ""
+) -> pd.DataFrame:
+    """Every stored version of one indicator's value for one quarter (of its total, or of
+    the members ``member_key``), oldest first."""
     stmt = (
         select(
             Value.indicator,
@@ -212,7 +278,11 @@ def value_history(engine: Engine, indicator: str, period: str) -> pd.DataFrame:
             Submission.status,
         )
         .join(Submission, Submission.id == Value.submission_id)
-        .where(Value.indicator == indicator, Value.period == period)
+        .where(
+            Value.indicator == indicator,
+            Value.period == period,
+            Value.member_key == member_key,
+        )
         .order_by(Submission.uploaded_at, Submission.id)
     )
     columns = [

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class ParsedValue:
     """One accepted value (or an explicit clear); JSON: ``{"indicator","period","value",
-    "comment","sheet","row","column","cleared"}``."""
+    "comment","sheet","row","column","cleared","members"}`` (``members`` only for a
+    breakdown member: its canonical key, ``plan_model.breakdowns.member_key``, and a ratio's
+    ``numerator`` and ``denominator``)."""
 
     indicator: str
     period: str
@@ -22,6 +24,9 @@ class ParsedValue:
     row: int
     column: str | None = None
     cleared: bool = False  # the cell asked to clear the value in force (value is None)
+    member_key: str = ""  # the breakdown members ("abss=VIC;sex=D"); "" the total
+    numerator: float | None = None  # a ratio member's two counts
+    denominator: float | None = None
 
     def to_json(self) -> dict[str, object]:
         """The value as the JSON object of an import result."""
@@ -34,4 +39,15 @@ class ParsedValue:
             "row": self.row,
             "column": self.column,
             "cleared": self.cleared,
+            **self._members_json(),
+        }
+
+    def _members_json(self) -> dict[str, object]:
+        """The member fields, only for a member (a total's JSON stays as it was)."""
+        if not self.member_key:
+            return {}
+        return {
+            "members": self.member_key,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
         }

@@ -117,11 +117,18 @@ class Value(Base):
     # an explicit clear (the cell said «esborrar»): the key has no value from this submission
     # on, until a later one gives it again; a blank cell stores no row and changes nothing
     cleared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # issue 14: the breakdown members the value is for, canonical ("abss=VIC;sex=D", dimension
+    # codes sorted; plan_model.breakdowns.member_key); "" is the total as reported
+    member_key: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    # a ratio indicator's member (plan_model Indicator.ratio): its two counts, so that a total
+    # is the ratio of the sums
+    numerator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    denominator: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     submission: Mapped[Submission] = relationship(back_populates="values")
 
     __table_args__ = (
-        UniqueConstraint("submission_id", "indicator", "period"),
+        UniqueConstraint("submission_id", "indicator", "period", "member_key"),
         Index("ix_indicator_values_indicator_period", "indicator", "period"),
     )
 
@@ -353,6 +360,30 @@ class PublishedQuarter(Base):
     )
 
 
+# --- issue 19 (item 4): personal API tokens ---------------------------------------------------
+
+
+class ApiToken(Base):
+    """A personal API token of an account (issue 19): what a script or another system sends
+    in ``Authorization: Bearer …``. Only the SHA-256 of its random secret is kept (never the
+    secret), with the first characters (``prefix``) that recognise it in lists and find it.
+    Scoped (``read`` or ``submit``), always expiring, never deleted: revoking marks the row."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(8))  # read | submit
+    hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the secret
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
 # --- issue 17 (item 2): drafts of the browser form --------------------------------------------
 
 
@@ -416,3 +447,24 @@ class EvidenceAttachment(Base):
             "period",
         ),
     )
+
+
+# --- issue 18 (item 4): the state of a plan ---------------------------------------------------
+
+
+class PlanState(Base):
+    """The state of a plan in its life (issue 18): ``active`` while it runs, ``closed`` once a
+    director closed it (every quarter locked, the final evaluation definitive). No row: the
+    plan is active. ``first_period`` and ``last_period`` are the quarters the state covers
+    (a closed plan's quarters cannot be reopened); closing records who, when and why."""
+
+    __tablename__ = "plan_states"
+
+    plan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    first_period: Mapped[str] = mapped_column(String(7))  # "2022-T1"
+    last_period: Mapped[str] = mapped_column(String(7))  # "2025-T4"
+    closed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

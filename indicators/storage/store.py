@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, text, up
 from sqlalchemy.dialects import postgresql, sqlite
 
 from indicators.storage.locks import refused_periods
-from indicators.storage.queries import in_force
+from indicators.storage.queries import MEMBERS_ONLY, TOTALS_ONLY, in_force
 from indicators.storage.records import ParsedValue
 from indicators.storage.schema import (
     AuditEvent,
@@ -52,7 +52,7 @@ def sha256(content: bytes) -> str:
 def stored_values(
     engine: Engine, service: str, indicators: Sequence[str], periods: Sequence[str]
 ) -> dict[tuple[str, str], float]:
-    """The numeric values in force of these indicators in these quarters (one query)."""
+    """The numeric totals in force of these indicators in these quarters (one query)."""
     if not indicators or not periods:
         return {}
     with engine.connect() as conn:
@@ -60,7 +60,7 @@ def stored_values(
             select(Value.indicator, Value.period, Value.value, Submission.uploaded_at)
             .join(Submission, Submission.id == Value.submission_id)
             .where(
-                in_force(),
+                in_force(members=TOTALS_ONLY),
                 Value.service == service,
                 Value.indicator.in_(sorted(set(indicators))),
                 Value.period.in_(sorted(set(periods))),
@@ -82,18 +82,47 @@ class InForce:
 def values_in_force(
     engine: Engine, service: str, periods: Sequence[str]
 ) -> dict[tuple[str, str], InForce]:
-    """The values in force of ``service`` in these quarters, by (indicator, quarter)."""
+    """The totals in force of ``service`` in these quarters, by (indicator, quarter)."""
     if not periods:
         return {}
     with engine.connect() as conn:
         rows = conn.execute(
             select(
                 Value.indicator, Value.period, Value.value, Value.stage, Value.submission_id
-            ).where(in_force(), Value.service == service, Value.period.in_(sorted(set(periods))))
+            ).where(
+                in_force(members=TOTALS_ONLY),
+                Value.service == service,
+                Value.period.in_(sorted(set(periods))),
+            )
         )
         return {
             (r.indicator, r.period): InForce(
                 float(r.value) if r.value is not None else r.stage, r.submission_id
+            )
+            for r in rows
+        }
+
+
+def member_values_in_force(
+    engine: Engine, service: str, periods: Sequence[str]
+) -> dict[tuple[str, str, str], InForce]:
+    """The breakdown members in force of ``service`` in these quarters, by (indicator,
+    quarter, member key)."""
+    if not periods:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Value.indicator, Value.period, Value.member_key, Value.value, Value.submission_id
+            ).where(
+                in_force(members=MEMBERS_ONLY),
+                Value.service == service,
+                Value.period.in_(sorted(set(periods))),
+            )
+        )
+        return {
+            (r.indicator, r.period, r.member_key): InForce(
+                float(r.value) if r.value is not None else None, r.submission_id
             )
             for r in rows
         }
@@ -148,6 +177,9 @@ _VALUE_COLUMNS = (
     "row",
     "column",
     "cleared",
+    "member_key",
+    "numerator",
+    "denominator",
 )
 
 
@@ -161,13 +193,19 @@ def _insert_values(
             v.indicator,
             service,
             v.period,
-            v.value if isinstance(v.value, float) else None,
+            # a number (an int too: float's type annotation admits it), or a stage's key
+            float(v.value)
+            if isinstance(v.value, int | float) and not isinstance(v.value, bool)
+            else None,
             v.value if isinstance(v.value, str) else None,
             v.comment,
             v.sheet[:128],
             v.row,
             v.column,
             v.cleared,
+            v.member_key,
+            v.numerator,
+            v.denominator,
         )
         for v in values
     ]
