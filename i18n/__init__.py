@@ -136,6 +136,10 @@ def format_percent(
     return f"{number}\u00a0%" if normalise_language(lang) != "en" else f"{number}%"
 
 
+# Catalan dates say «de 2025» (the style guides' form; CLDR writes «del 2025»)
+CATALAN_DATE_FORMATS = {"long": "d MMMM 'de' y", "full": "EEEE, d MMMM 'de' y"}
+
+
 def format_date(
     value: dt.date | dt.datetime | None,
     lang: str | None = DEFAULT_LANGUAGE,
@@ -146,4 +150,6 @@ def format_date(
         return empty
     if isinstance(value, dt.datetime):
         return _babel_format_datetime(value, format=fmt, locale=babel_locale(lang))
+    if normalise_language(lang) == "ca":  # «30 de gener de 2026», not CLDR's «del 2026»
+        fmt = CATALAN_DATE_FORMATS.get(fmt, fmt)
     return _babel_format_date(value, format=fmt, locale=babel_locale(lang))

@@ -30,6 +30,8 @@ def indicator_dict(plan: Plan, ind: Indicator) -> dict[str, Any]:
         "thresholds": ind.thresholds.model_dump() if ind.thresholds else None,
         "tolerance": ind.tolerance,
         "description": ind.description,
+        "formula": ind.formula,
+        "periodicity": ind.periodicity.value,
         "source": ind.source,
         "breakdowns": list(ind.breakdowns),
         "ratio": ind.ratio.model_dump() if ind.ratio else None,

@@ -3,7 +3,8 @@
 Validation collects every problem, each with its file, line and key, in plain Catalan:
 YAML syntax, unknown or missing keys, wrong types, and the plan's own rules (unique codes,
 objectives under an axis of their own lever, indicator services that exist, targets for
-every plan year, baselines inside their bounds, challenge references that exist...).
+every plan year (from the first measured one when there is no baseline), baselines inside
+their bounds, challenge references that exist...).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from plan_model.models import (
     Direction,
     Indicator,
     IndicatorKind,
+    Method,
     Plan,
     PlanDocument,
 )
@@ -611,7 +613,8 @@ def _numeric_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[P
     """A numeric indicator has what measuring needs, and no milestone keys."""
     if ind.kind is not IndicatorKind.NUMERIC:
         return
-    for key in ("unit", "direction", "aggregation", "baseline", "targets", "bounds"):
+    # no baseline: nothing could be measured before the plan (e.g. a system it creates)
+    for key in ("unit", "direction", "aggregation", "targets", "bounds"):
         if getattr(ind, key) is None:
             yield check.doc.error(
                 (*base, key),
@@ -649,6 +652,9 @@ def _targets_fit_the_plan(check: _CatalogCheck, base: Loc, ind: Indicator) -> It
         return
     years = check.years
     missing = [y for y in years if y not in ind.targets]
+    if ind.baseline is None and ind.targets:
+        # a measure the plan creates starts at its first target: no target before it
+        missing = [y for y in missing if y > min(ind.targets)]
     if missing:
         yield check.doc.error(
             (*base, "targets"),
@@ -711,6 +717,23 @@ def _bounds_and_baseline(check: _CatalogCheck, base: Loc, ind: Indicator) -> Ite
     if ind.baseline.year >= check.plan.plan.end_year:
         yield check.doc.error(
             (*base, "baseline", "year"), _("The baseline year must come before the plan's end.")
+        )
+
+
+def _measured_without_baseline(
+    check: _CatalogCheck, base: Loc, ind: Indicator
+) -> Iterator[PlanError]:
+    """Without a baseline there is no gap to close: the light is the share of the target."""
+    if ind.kind is not IndicatorKind.NUMERIC or ind.baseline is not None:
+        return
+    if (ind.method or check.catalog.method) is Method.PROGRESS:
+        yield check.doc.error(
+            (*base, "method"),
+            _(
+                "Indicator {code} has no baseline: its light cannot be the progress since the "
+                "baseline (use 'method: target_share').",
+                code=ind.code,
+            ),
         )
 
 
@@ -943,6 +966,7 @@ _INDICATOR_RULES: tuple[IndicatorRule, ...] = (
     _numeric_keys,
     _targets_fit_the_plan,
     _bounds_and_baseline,
+    _measured_without_baseline,
     _milestone_keys,
     _context_keys,
     _breakdown_keys,

@@ -21,6 +21,16 @@ ServiceCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{1,3
 PeriodText = Annotated[str, StringConstraints(pattern=r"^\d{4}-T[1-4]$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 DimensionCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+# a job title: letters, spaces and the punctuation of titles («Coordinador/a de l'EAIA»)
+JobTitle = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=3,
+        max_length=80,
+        pattern=r"^[^\W\d_](?:[^\W\d_]|[ '’/.,()&+-])*$",
+    ),
+]
 MemberCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,31}$")]
 
 
@@ -60,6 +70,16 @@ class Aggregation(StrEnum):
     LAST = "last"  # stocks and ratios: the latest quarter stands for the year
     MEAN = "mean"  # the mean of the quarters so far
     YTD = "ytd"  # the quarter reports the year to date (distinct persons): the latest stands
+
+
+class Periodicity(StrEnum):
+    """How often an indicator is measured and reported (its fitxa's «periodicitat»).
+
+    Every indicator of the plan is reported each quarter (the quarterly template and the
+    completeness of deliveries assume it): a yearly measure would need both to know it first.
+    """
+
+    QUARTERLY = "quarterly"  # trimestral
 
 
 class Method(StrEnum):
@@ -158,7 +178,10 @@ class Indicator(StrictModel):
     name: NonEmpty
     kind: IndicatorKind
     responsible_service: ServiceCode
-    description: str | None = None
+    # the fitxa de l'indicador: definition, formula, periodicity and source
+    description: str | None = None  # the definition: what is counted, when, for whom
+    formula: NonEmpty | None = None  # how the quarter's value is computed from its counts
+    periodicity: Periodicity = Periodicity.QUARTERLY
     source: str | None = None  # font de verificació
     weight: float = Field(1.0, gt=0)
     thresholds: Thresholds | None = None
@@ -170,6 +193,8 @@ class Indicator(StrictModel):
     targets: dict[int, float] | None = None
     bounds: Bounds | None = None
     integer: bool = False  # whole numbers (a count of persons, cases...): a fraction is refused
+    # issue 14: violència masclista and the like: the small-count rule always applies
+    sensitive: bool = False
     tolerance: float | None = Field(default=None, ge=0)  # for "maintain": accepted distance
     band: float | None = Field(default=None, ge=0, le=1)  # None: the catalog's band
     method: Method | None = None  # None: the catalog's method
@@ -255,6 +280,9 @@ class Service(StrictModel):
     name: NonEmpty
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     area: str | None = None  # e.g. the ABSS it belongs to
+    # the job title answerable for the service's deliveries («Cap de Recursos Humans»), never
+    # a person's name: it outlives whoever holds it
+    responsible_role: JobTitle | None = None
     contact_language: Literal["ca", "es"] = "ca"  # of the reminders sent to ``email``
 
 

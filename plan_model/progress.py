@@ -548,6 +548,8 @@ def _planned_path(
     prev = np.column_stack([table.base, table.targets[:, :-1]])[:, year_of_col]
     by = table.base_year[:, None]
     prev = np.where(year_of_col[None, :] - 1 <= by, table.base[:, None], prev)
+    # no baseline (a measure the plan creates): its first year expects that year's target
+    prev = np.where(np.isnan(prev), target_y, prev)
     path = prev + (target_y - prev) * quarter_of_col[None, :] / 4.0
     path = np.where(year_of_col[None, :] <= by, table.base[:, None], path)
     return target_y, path
@@ -724,7 +726,8 @@ def indicator_grid(
     amber = np.where(np.isnan(table.own_amber), thresholds.amber, table.own_amber)
     status = _lights(achievement, green, amber, in_band, ms.overdue)
     excluded = is_ms & obs.dropped
-    due = np.where(is_ms, ms.due, ~is_ctx)
+    # a numeric indicator is due from its first target (no target yet: not measured yet)
+    due = np.where(is_ms, ms.due, ~is_ctx & ~np.isnan(num.target))
     with np.errstate(invalid="ignore"):
         late = is_ms & ((ms.due & (achievement < green[:, None])) | ms.overdue)
     return IndicatorGrid(

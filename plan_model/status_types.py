@@ -44,9 +44,9 @@ class Trend(StrEnum):
 STATUS_RANK: dict[Status, int] = {Status.RED: 1, Status.AMBER: 2, Status.GREEN: 3}
 
 STATUS_LABELS: dict[Status, str] = {
-    Status.GREEN: "On track",  # ca: Assolit / en bon camí
-    Status.AMBER: "Slightly behind",  # ca: Lleuger retard
-    Status.RED: "Behind",  # ca: Retard
+    Status.GREEN: "On track",  # ca: En bon camí
+    Status.AMBER: "Slightly behind",  # ca: Desviació lleu
+    Status.RED: "Behind",  # ca: Desviació greu
     Status.GREY: "No data",  # ca: Sense dades
 }
 STATUS_ICONS: dict[Status, str] = {
@@ -68,7 +68,7 @@ TREND_ICONS: dict[Trend, str] = {
     Trend.UNKNOWN: "…",
 }
 # marks shown next to the status (never instead of it)
-EXCEEDED_LABEL = "Target exceeded"  # ca: Superat
+EXCEEDED_LABEL = "Target exceeded"  # ca: Per sobre del previst (the ★ flag, not a status)
 EXCEEDED_ICON = "★"
 LATE_LABEL = "Late"  # ca: Endarrerit (milestones behind schedule, or postponed)
 LATE_ICON = "◔"
@@ -87,7 +87,7 @@ COMPLETENESS_ICONS: dict[str, str] = {
 # a "maintain" indicator off its value deviates, it is not behind (amber and red)
 MAINTAIN_STATUS_LABELS: dict[Status, str] = {
     Status.AMBER: "Slight deviation",  # ca: Desviació lleu
-    Status.RED: "Deviation",  # ca: Desviació
+    Status.RED: "Deviation",  # ca: Desviació greu
 }
 OVERDUE_LABEL = "Past its planned completion"  # ca: Fora del termini previst (red milestone)
 DECIDED_POSTPONEMENT_LABEL = "Postponed by decision"  # ca: Ajornat per decisió (no light)
@@ -162,7 +162,7 @@ def trend_label(trend: Trend | str, lang: str | None = "ca") -> str:
 
 
 def status_text(status: Status | str, lang: str | None = "ca") -> str:
-    """Icon and label together, e.g. ``"✔ Assolit / en bon camí"``."""
+    """Icon and label together, e.g. ``"✔ En bon camí"``."""
     return f"{STATUS_ICONS[Status(status)]} {status_label(status, lang)}"
 
 

@@ -175,6 +175,8 @@ def _numeric_series(
     indicator: Indicator, periods: list[Period], profile: str, rng: random.Random
 ) -> dict[Period, float]:
     targets = indicator.targets or {}
+    if indicator.baseline is None and targets:  # a measure the plan creates: from its first target
+        periods = [p for p in periods if p.year >= min(targets)]
     years = sorted({p.year for p in periods})
     base = indicator.baseline.value if indicator.baseline else targets.get(years[0], 0.0)
     first_index, span = periods[0].index, max(1, len(periods) - 1)
@@ -691,7 +693,9 @@ def _reupload_files(story: _Story, sending: _Sending, srng: random.Random) -> li
     """A file with a typo, then (days later) the corrected one superseding it."""
     key = str(sending.period)
     wrong = dict(story.values)
-    target = next(i for i in sending.indicators if not i.is_milestone)
+    target = next(
+        i for i in sending.indicators if not i.is_milestone and (i.code, key) in story.values
+    )
     true = story.values[(target.code, key)]
     assert isinstance(true, float)
     wrong[(target.code, key)] = _typo(target, true)

@@ -371,6 +371,8 @@ def _facts(
             f"{ind.responsible_service} — {service.name}" if service else ind.responsible_service,
         ),
     ]
+    if service is not None and service.responsible_role:
+        facts.append((t("Person in charge (role)"), service.responsible_role))
     if ind.is_milestone:
         facts.append((t("Kind"), t("Milestone (stages)")))
         facts.append((t("Planned completion"), ind.planned_completion or "–"))
@@ -387,6 +389,36 @@ def _facts(
         facts.append((t("Trend"), c.trend_text(str(result.trend), lang)))
         facts.append((t("Forecast at the end of the plan"), _num(result.forecast, lang, ind.unit)))
     return facts
+
+
+PERIODICITY_LABELS = {"quarterly": "Quarterly"}
+
+
+def _fitxa(ctx: c.PageContext, ind: Indicator) -> html.Details:
+    """The indicator's fitxa (definition, formula, periodicity, source of verification) as a
+    disclosure: closed by default, a list of terms that wraps on a phone."""
+    t = ctx.t
+    rows = (
+        (t("Definition"), ind.description),
+        (t("Formula"), ind.formula),
+        (t("Periodicity"), t(PERIODICITY_LABELS[str(ind.periodicity)])),
+        (t("Source of verification"), ind.source),
+    )
+    return html.Details(
+        [
+            html.Summary(t("Indicator sheet")),
+            html.Dl(
+                [
+                    item
+                    for label, value in rows
+                    for item in (html.Dt(label), html.Dd(value or t("Not given")))
+                ],
+                className="facts fitxa-facts",
+            ),
+        ],
+        id=f"fitxa-{ind.code}",
+        className="fitxa",
+    )
 
 
 def _indicator_section(
@@ -417,6 +449,7 @@ def _indicator_section(
                 ],
                 className="facts",
             ),
+            _fitxa(ctx, ind),
             _chart(ctx, ind, result, rows),
             html.H3(t("Quarterly values")),
             _values_table(ctx, ind, rows),

@@ -29,12 +29,13 @@ def _pace(code: str) -> float:
 
 
 def _number(ind: Indicator, period: Period) -> float:
-    assert ind.baseline is not None
     digits = 0 if ind.integer else 1  # counts are whole numbers (issue 16)
     if not ind.targets:  # a context indicator (issue 15): no target, a figure near its baseline
+        assert ind.baseline is not None
         return round(ind.baseline.value * _pace(ind.code), digits)
     years = sorted(ind.targets)
-    start = ind.baseline.value
+    # no baseline (a measure the plan creates, issue 15): it starts at its first target
+    start = ind.baseline.value if ind.baseline else ind.targets[years[0]]
     target = ind.targets.get(period.year, ind.targets[years[-1]])
     previous = ind.targets.get(period.year - 1, start)
     level = previous + (target - previous) * period.quarter / 4

@@ -364,7 +364,7 @@ def test_level_with_mostly_missing_data_is_grey() -> None:
         status_label(obj.status, "ca", insufficient=obj.insufficient_data) == "Dades insuficients"
     )
     assert status_label(obj.status, "es", insufficient=True) == "Datos insuficientes"
-    assert status_label(Status.GREEN, "ca", insufficient=True) == "Assolit / en bon camí"
+    assert status_label(Status.GREEN, "ca", insufficient=True) == "En bon camí"
     # the axis above has no objective with enough data
     assert res.axis(1).status is Status.GREY
     assert not res.axis(1).insufficient_data  # nothing at all to weigh: plain "no data"

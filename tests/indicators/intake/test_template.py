@@ -141,7 +141,7 @@ def test_instructions_in_catalan_with_deadline_and_contact(mixed_plan: Plan) -> 
     ws = _open(build_template(mixed_plan, "SIS", "2025-T4", settings=cfg))["Instruccions"]
     text = "\n".join(str(c.value) for c in ws["A"] if c.value)
     assert "Termini de lliurament" in text
-    assert "30 de gener del 2026" in text  # 2025-T4 ends 31 Dec; 30 days later
+    assert "30 de gener de 2026" in text  # 2025-T4 ends 31 Dec; 30 days later
     assert "pla@example.org" in text
     assert "1.234,5" in text  # formats accepted
     assert "Finalitzat" in text  # the stages

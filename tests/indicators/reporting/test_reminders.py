@@ -220,7 +220,7 @@ def test_reminders_reach_the_server_once(
     )
     assert sad["From"] == "seguiment@example.cat" and sad["Reply-To"] == "pla@example.cat"
     text = _plain_text(sad)
-    assert "Encara no hem rebut les vostres dades del 4t trimestre de 2025" in text
+    assert "Encara no ens heu lliurat les dades del 4t trimestre de 2025" in text
     assert "El termini és el 30 de gener de 2026." in text
     for indicator in two_languages.indicators_of_service("SAD"):
         assert f"{indicator.code} {indicator.name}" in text

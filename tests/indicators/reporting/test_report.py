@@ -418,9 +418,9 @@ def test_export_xlsx_has_the_plan_status(loaded: Engine, plan: Plan) -> None:
     assert plan_row["Grau d'assoliment"] == pytest.approx(result.plan.achievement)
     assert plan_row["Semàfor"].endswith(
         {
-            "green": "Assolit / en bon camí",
-            "amber": "Lleuger retard",
-            "red": "Retard",
+            "green": "En bon camí",
+            "amber": "Desviació lleu",
+            "red": "Desviació greu",
             "grey": "Sense dades",
         }[str(result.plan.status)]
     )
