@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from accounts._clock import now, utc
 from accounts.audit import ACTION_APPROVE, ACTION_LOCK, ACTION_REOPEN, record
+from accounts.closed_plans import refuse_reopening_closed
 from accounts.errors import AccountError
 from accounts.publications import refuse_reopening_published
-from accounts.roles import require_approver, require_locker, require_validator
+from accounts.roles import Actor, require_approver, require_locker, require_validator
 from accounts.service_heads import heads_in, with_headed_services
 from accounts.users import Acting, acting
 from indicators.storage import cache, locks
@@ -333,35 +334,46 @@ def _change_lock(
     engine: Engine, period: str, *, locked: bool, by: Acting, reason: str | None
 ) -> bool:
     with transaction(engine) as session:
-        actor = acting(session, by)
-        require_locker(actor)
-        reason = (reason or "").strip() or None
-        pending = unaccepted_services(session, period) if locked else []
-        if locked and locks.is_locked(session, period):
-            return False
-        if not locked and locks.is_locked(session, period):
-            refuse_reopening_published(session, period)  # issue 19: a published figure stays
-        if pending and reason is None:
-            raise AccountError(
-                "Not every delivered submission of {period} is accepted ({services}): "
-                "accept them, or give a reason to lock anyway.",
-                period=period,
-                services=", ".join(pending),
-            )
-        if not locks.set_lock(session, period, locked=locked, by=actor.name, at=now()):
-            return False
-        cache.data_changed(session)  # /enviar and the audit filters show it at once (issue 13)
-        details: dict[str, Any] = {"reason": reason} if reason else {}
-        if pending:
-            details["not_accepted"] = pending
-        record(
-            session,
-            actor.name,
-            ACTION_LOCK if locked else ACTION_REOPEN,
-            period,
-            {**details, **actor.audit_details()},
+        return change_lock_in(
+            session, period, locked=locked, actor=acting(session, by), reason=reason
         )
-        return True
+
+
+def change_lock_in(
+    session: Session, period: str, *, locked: bool, actor: Actor, reason: str | None
+) -> bool:
+    """Lock (or reopen) ``period`` in the caller's transaction, with the rules of
+    :func:`lock_period` and :func:`reopen_period` (closing a plan locks all its quarters in
+    one transaction, :mod:`accounts.plan_states`)."""
+    require_locker(actor)
+    reason = (reason or "").strip() or None
+    pending = unaccepted_services(session, period) if locked else []
+    if locked and locks.is_locked(session, period):
+        return False
+    if not locked and locks.is_locked(session, period):
+        refuse_reopening_published(session, period)  # issue 19: a published figure stays
+        refuse_reopening_closed(session, period)  # issue 18: a closed plan stays closed
+    if pending and reason is None:
+        raise AccountError(
+            "Not every delivered submission of {period} is accepted ({services}): "
+            "accept them, or give a reason to lock anyway.",
+            period=period,
+            services=", ".join(pending),
+        )
+    if not locks.set_lock(session, period, locked=locked, by=actor.name, at=now()):
+        return False
+    cache.data_changed(session)  # /enviar and the audit filters show it at once (issue 13)
+    details: dict[str, Any] = {"reason": reason} if reason else {}
+    if pending:
+        details["not_accepted"] = pending
+    record(
+        session,
+        actor.name,
+        ACTION_LOCK if locked else ACTION_REOPEN,
+        period,
+        {**details, **actor.audit_details()},
+    )
+    return True
 
 
 def lock_period(engine: Engine, period: str, *, by: Acting, reason: str | None = None) -> bool:
@@ -375,7 +387,8 @@ def lock_period(engine: Engine, period: str, *, by: Acting, reason: str | None =
 
 def reopen_period(engine: Engine, period: str, *, by: Acting, reason: str | None = None) -> bool:
     """Reopen a locked quarter for uploads. Only a director reopens, and not while the
-    quarter is published (unpublish it first: a published figure must not move).
+    quarter is published (unpublish it first: a published figure must not move) nor when it
+    belongs to a closed plan (issue 18).
 
     Returns False, changing and recording nothing, when the quarter is not locked."""
     return _change_lock(engine, period, locked=False, by=by, reason=reason)

@@ -319,6 +319,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("/pla", "The plan"),
     ("/objectius", "Objectives"),
     ("/sessio", "Board session"),
+    ("/avaluacio", "Final evaluation"),  # issue 18: the plan's final evaluation
 ]
 
 

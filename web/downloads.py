@@ -6,6 +6,7 @@
 - ``/descarrega/canvis?format=csv|xlsx&t=…&des_de=…``: what ``/canvis`` shows;
 - ``/descarrega/palanca/<n>?format=csv|xlsx&t=…&eix=…&estat=…``: a lever's grid;
 - ``/descarrega/objectiu/<code>?format=csv|xlsx&t=…``: an objective's provenance tables;
+- ``/descarrega/avaluacio?format=pdf|pptx|xlsx|md&lang=ca``: the final evaluation of the plan;
 - ``/descarrega/plantilla?service=SIS&period=2025-T2``: a service's template (uploaders, for
   their own services);
 - ``/descarrega/lliurament/<id>``: the original file of a submission (uploaders, for their own
@@ -245,6 +246,31 @@ def download_objective(code: str) -> Response:
     return attachment(f"objectiu-{code}-{period}.{fmt}", content, plan_list.MIMETYPES[fmt])
 
 
+def download_evaluation() -> Response:
+    """``/descarrega/avaluacio?format=pdf|pptx|xlsx|md&lang=…``: the plan's final evaluation
+    (issue 18), «provisional» while the plan is not closed."""
+    from indicators.reporting import evaluation
+
+    settings, plan, lang = current_settings(), current_plan(), request_language()
+    t = translator(lang)
+    fmt = (request.args.get("format") or "pdf").lower()
+    if fmt not in evaluation.FORMATS:
+        abort(400, t("Unknown format: use pdf, pptx, xlsx or md."))
+    engine = get_engine(settings.database_url)
+    found = evaluation.load_evaluation(
+        engine,
+        plan,
+        deadline_days=settings.submission_deadline_days,
+        thresholds=dashboard_data.settings_thresholds(settings, plan),
+    )
+    try:
+        written = evaluation.write_evaluation(found, fmt, lang, browser=settings.chromium_path)
+    except ChartRenderError:
+        log.exception("final evaluation: charts could not be rendered")
+        abort(503, t("The evaluation cannot be made now: the charts could not be drawn."))
+    return attachment(written.filename, written.content, written.mimetype)
+
+
 def register_downloads(server: Flask) -> None:
     """Add the download routes to the app's Flask server."""
     server.add_url_rule("/descarrega/informe", "download_pack", download_pack)
@@ -253,6 +279,7 @@ def register_downloads(server: Flask) -> None:
     server.add_url_rule("/descarrega/canvis", "download_changes", download_changes)
     server.add_url_rule("/descarrega/palanca/<int:number>", "download_lever", download_lever)
     server.add_url_rule("/descarrega/objectiu/<code>", "download_objective", download_objective)
+    server.add_url_rule("/descarrega/avaluacio", "download_evaluation", download_evaluation)
     server.add_url_rule("/descarrega/plantilla", "auth_template", download_template)
     server.add_url_rule(
         "/descarrega/lliurament/<int:submission_id>", "auth_submission", download_submission

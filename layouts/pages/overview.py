@@ -14,6 +14,7 @@ from i18n import format_number
 from indicators.reporting.dashboard_data import share_of_plan_elapsed
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, sparkline_svg
+from layouts.pages import evaluation as evaluation_page
 from plan_model import status_types as st
 from plan_model.ranking import at_risk_ranking
 from plan_model.status import objectives_with_data
@@ -350,4 +351,7 @@ def build(ctx: c.PageContext) -> html.Div:
 def layout(**query: str) -> html.Div:
     # cheap to build from the cached statuses: cached once, as the router's answer
     # (layouts.shell.PageResponseCache, per day: "missing" depends on it), not here too
+    landing = evaluation_page.landing_layout(query)  # issue 18: a closed plan's final evaluation
+    if landing is not None:
+        return landing
     return build(c.PageContext.from_query(query, "/"))
