@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 from dash import dcc, html
 from flask import has_request_context, request, session
 
-from accounts.roles import ROLE_LABELS
+from accounts.roles import ROLE_LABELS, ROLES
 from i18n import DEFAULT_LANGUAGE, gettext, normalise_language, translator
 from web.csrf import CSRF_FIELD
 from web.users import DIRECTOR, UPLOADERS, current_account
@@ -23,6 +23,7 @@ USER_LINKS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/gestio", "Approvals and locks", DIRECTOR),
     ("/usuaris", "Users", DIRECTOR),
     ("/auditoria", "Audit log", DIRECTOR),
+    ("/claus", "API access keys", frozenset(ROLES)),  # issue 19: personal API tokens
 )
 
 

@@ -4,6 +4,11 @@ The login and logout forms carry the token in a hidden field (``csrf_token``); D
 renderer sends it in the ``X-CSRFToken`` header, read from the ``_csrf_token`` cookie
 (SameSite=Strict, readable by the page's script). A POST, PUT, PATCH or DELETE without the
 right token, or from another origin (``Origin``, or lacking it ``Referer``), gets 403.
+
+One exception (issue 19): a POST to an endpoint that authenticates by a bearer token only
+(``TOKEN_ENDPOINTS``: ``POST /api/v1/submissions``) sent without a session cookie is not a
+browser form: nothing ambient (no cookie) vouches for it, the endpoint asks for its token.
+The same request carrying a session cookie is checked like any other.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from flask import Response, current_app, request, session
 from i18n import gettext
 from web.context import request_language
 from web.responses import json_error
+from web.session import SESSION_COOKIE
 
 CSRF_COOKIE = "_csrf_token"  # the name dash-renderer reads
 CSRF_HEADER = "X-CSRFToken"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_ENDPOINTS = frozenset({"/api/v1/submissions"})  # bearer token only, never the session
 
 
 def csrf_token() -> str:
@@ -53,7 +60,7 @@ def same_origin() -> bool:
 def refuse_forged_request() -> Response | None:
     """403 for a state-changing request without this session's token or from elsewhere
     (the login form checks its own token, to answer with the form again)."""
-    if request.method in SAFE_METHODS or request.path == "/login":
+    if request.method in SAFE_METHODS or request.path == "/login" or is_token_request():
         return None
     if not same_origin():
         return json_error(403, "csrf", "Cross-origin request refused.")
@@ -63,6 +70,11 @@ def refuse_forged_request() -> Response | None:
             403, "csrf", gettext("The session has expired: reload the page.", request_language())
         )
     return None
+
+
+def is_token_request() -> bool:
+    """A request to a token-only endpoint without a session cookie (not a browser's form)."""
+    return request.path in TOKEN_ENDPOINTS and SESSION_COOKIE not in request.cookies
 
 
 def set_csrf_cookie(response: Response, logged_in: bool) -> None:

@@ -1,6 +1,6 @@
 """The security headers of every response.
 
-- ``Content-Security-Policy``, three of them:
+- ``Content-Security-Policy``, four of them:
   - Dash's pages: scripts only from this site plus Dash's own inline scripts (the
     renderer's start and the clientside callbacks), each allowed by its SHA-256 hash
     (``Dash.csp_hashes``); no ``eval`` (plotly.js and dash-renderer 4 need none). Styles
@@ -10,9 +10,15 @@
     ``data:`` (Bootstrap draws its form controls' arrows and ticks with ``data:`` SVG).
   - our own pages (login, errors, outage): no script at all, only their one style block
     by its hash;
+  - the public view (``PublicPage``, ``web.public``): no script, styles only from this
+    site's stylesheet, images from this site and ``data:``; its embeds
+    (``/public/embed/…``) may be framed by the origins of ``EMBED_ALLOWED_ORIGINS`` only
+    (``frame-ancestors <origins>``, ``'none'`` when none is set; no ``X-Frame-Options`` then,
+    which cannot name several origins), every other response keeps ``frame-ancestors 'none'``
+    and ``X-Frame-Options: DENY``;
   - anything else (Dash's JSON, downloads): ``default-src 'none'``.
-  All three: no plugins, no framing (``frame-ancestors 'none'``), ``<base>`` and forms
-  only to this site.
+  All of them: no plugins, no framing (``frame-ancestors 'none'``, but for the embeds),
+  ``<base>`` and forms only to this site.
 - ``X-Frame-Options: DENY`` (for browsers older than ``frame-ancestors``),
   ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin`` (the app's
   addresses carry quarters and services: they never leave the site),
@@ -93,6 +99,24 @@ def is_versioned_static() -> bool:
     return bool(VERSIONED_SUITE.match(path))
 
 
+class PublicPage(Response):
+    """A page of the public view (``web.public``): no script, only the public stylesheet;
+    ``frame_origins``: the origins that may frame it (an embed), none for the other pages."""
+
+    frame_origins: tuple[str, ...] = ()
+
+
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def embed_origins(setting: str) -> tuple[str, ...]:
+    """The origins named by ``EMBED_ALLOWED_ORIGINS`` (separated by spaces, commas or
+    semicolons): only ``https://host[:port]`` (or ``http``), no path; anything else is
+    dropped, so the setting can never add another directive to the policy."""
+    words = (word.strip().rstrip("/") for word in re.split(r"[\s,;]+", setting))
+    return tuple(dict.fromkeys(word for word in words if ORIGIN.match(word)))
+
+
 class VersionedCompressionCache:
     """flask-compress's cache, kept only for versioned static files (``_compression_key``
     gives every other response an empty key, which is never stored): the bundles are
@@ -167,8 +191,8 @@ def source_hash(text: str) -> str:
     return f"'sha256-{digest}'"
 
 
-def _policy(directives: dict[str, Iterable[str]]) -> str:
-    common = {"object-src": ["'none'"], "frame-ancestors": ["'none'"]}
+def _policy(directives: dict[str, Iterable[str]], frame_ancestors: Sequence[str] = ()) -> str:
+    common = {"object-src": ["'none'"], "frame-ancestors": list(frame_ancestors) or ["'none'"]}
     return "; ".join(
         f"{name} {' '.join(dict.fromkeys(sources))}"
         for name, sources in {**directives, **common}.items()
@@ -200,11 +224,25 @@ OWN_PAGE_POLICY = _policy(
     }
 )
 NOT_A_PAGE_POLICY = _policy({"default-src": ["'none'"], "base-uri": ["'none'"]})
+PUBLIC_PAGE_DIRECTIVES: dict[str, Iterable[str]] = {
+    "default-src": ["'none'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+}
+
+
+def public_page_policy(frame_origins: Sequence[str] = ()) -> str:
+    """The policy of a public page: framed by ``frame_origins`` only (none: by nobody)."""
+    return _policy(PUBLIC_PAGE_DIRECTIVES, frame_origins)
 
 
 def _content_security_policy(response: Response, script_hashes: Callable[[], Sequence[str]]) -> str:
     if isinstance(response, OwnPage):
         return OWN_PAGE_POLICY
+    if isinstance(response, PublicPage):
+        return public_page_policy(response.frame_origins)
     if response.mimetype == "text/html":
         return dash_page_policy(script_hashes())
     return NOT_A_PAGE_POLICY
@@ -221,7 +259,8 @@ def security_headers(
         headers["Content-Security-Policy"] = _content_security_policy(
             response, inline_script_hashes
         )
-        headers["X-Frame-Options"] = "DENY"
+        if not (isinstance(response, PublicPage) and response.frame_origins):
+            headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
         headers["Permissions-Policy"] = PERMISSIONS_POLICY

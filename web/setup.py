@@ -14,6 +14,7 @@ from dash import Dash
 from flask import Response
 
 from settings import Settings
+from web.api_submissions import register_submissions
 from web.csrf import set_csrf_cookie
 from web.downloads import register_downloads
 from web.errors import register_error_pages, register_production
@@ -21,6 +22,7 @@ from web.evidence import register_evidence_download
 from web.guard import DASH_APP_KEY, guard, mark_unknown_pages, protect_pages
 from web.headers import security_headers
 from web.login import register_login
+from web.public import register_public
 from web.session import configure_session
 from web.users import current_account, install_login_manager
 
@@ -32,6 +34,9 @@ def init_web(app: Dash, settings: Settings) -> None:
     register_production(server, settings)  # outage page, /healthz, ProxyFix (PROXY_FIX_HOPS)
     register_downloads(server)  # board pack, values export, templates, original files
     register_evidence_download(server)  # evidence attachments (issue 17)
+    register_public(server, settings)  # the public view, /public (issue 19)
+    register_submissions(server)  # POST /api/v1/submissions, with a token (issue 19)
+    __import__("web.api").api.register_api(server)  # the read API /api/v1 (issue 19)
     configure_session(server, settings)
     install_login_manager(server)
     server.before_request(guard)

@@ -13,6 +13,11 @@ fresh PostgreSQL schema (dropped afterwards):
    number of times, and the same number of times the trivial callback (the floor) under the
    same load: p50/p95 of both and the ratio page p95 / floor p95.
 
+4. (issue 19) the public side: every quarter but the last accepted, locked and published
+   through the real functions, then N anonymous clients at once (200 by default) ask for the
+   public overview ``/public`` and the API's ``GET /api/v1/status``, and the floor
+   ``/healthz`` under the same load: p50/p95 of each and the ratio p95 / floor p95.
+
 Targets (issue 8): at 10x and 50 viewers the page's p95 stays under 10x the floor; cost grows
 no worse than linearly with the data (``growth``: p50 at 10x and 100x over p50 at 1x, to
 compare with 10 and 100). A benchmark, not a test: it reports, it never fails on a figure.
@@ -21,6 +26,7 @@ compare with 10 and 100). A benchmark, not a test: it reports, it never fails on
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -87,6 +93,8 @@ def _number(indicator: Indicator, year_index: int, quarter: int, rng: random.Ran
             value = max(value, indicator.bounds.min)
         if indicator.bounds.max is not None:
             value = min(value, indicator.bounds.max)
+    if indicator.integer:  # a count of persons, cases...: whole numbers only
+        return str(round(value))
     return f"{value:.1f}".replace(".", ",")
 
 
@@ -182,6 +190,9 @@ def start_server(database_url: str, factor: int, workers: int, log_dir: Path) ->
             "GUNICORN_ACCESS_LOG": "",
             "LOG_LEVEL": "warning",
             "WORKERS": str(workers),
+            # as behind the production proxy: the client's address from X-Forwarded-For (the
+            # public clients each send their own, so the API's rate limit counts each apart)
+            "PROXY_FIX_HOPS": "1",
         }
     )
     log_path = log_dir / f"gunicorn-{factor}x.log"
@@ -340,16 +351,14 @@ class LoadResult:
         return ordered[index]
 
 
-def load(
-    server: Server, payload: dict[str, Any], viewers: int, per_viewer: int, time_cap: float
+def run_viewers(
+    viewers: int, per_viewer: int, time_cap: float, send: Callable[[Any], bool], warm: bool = True
 ) -> LoadResult:
     """``viewers`` threads, each its own keep-alive session, ``per_viewer`` requests each
-    (fewer if ``time_cap`` seconds pass), all starting together."""
+    (fewer if ``time_cap`` seconds pass), all starting together; ``send(session)`` makes one
+    request and says whether it succeeded."""
     import requests
 
-    body = json.dumps(payload)
-    headers = {**server.headers, "Content-Type": "application/json"}
-    url = server.base_url + "/_dash-update-component"
     times: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -358,9 +367,8 @@ def load(
 
     def viewer() -> None:
         session = requests.Session()
-        session.cookies.update(server.cookies)
         try:
-            barrier.wait(timeout=60)
+            barrier.wait(timeout=120)
         except threading.BrokenBarrierError:
             return
         with lock:
@@ -371,7 +379,7 @@ def load(
                 break
             started = time.perf_counter()
             try:
-                ok = session.post(url, data=body, headers=headers, timeout=120).status_code == 200
+                ok = send(session)
             except requests.RequestException:
                 ok = False
             elapsed = time.perf_counter() - started
@@ -388,6 +396,104 @@ def load(
     for t in threads:
         t.join()
     return LoadResult(times, errors[0])
+
+
+def load(
+    server: Server, payload: dict[str, Any], viewers: int, per_viewer: int, time_cap: float
+) -> LoadResult:
+    """The Dash callback ``payload`` (the page, or the floor) under ``viewers``: a logged-in
+    session each (see :func:`run_viewers`)."""
+    body = json.dumps(payload)
+    headers = {**server.headers, "Content-Type": "application/json"}
+    url = server.base_url + "/_dash-update-component"
+
+    def send(session: Any) -> bool:
+        session.cookies.update(server.cookies)
+        return bool(session.post(url, data=body, headers=headers, timeout=120).status_code == 200)
+
+    return run_viewers(viewers, per_viewer, time_cap, send)
+
+
+def load_get(
+    server: Server, path: str, viewers: int, per_viewer: int, time_cap: float
+) -> LoadResult:
+    """Anonymous ``GET path`` under ``viewers`` (the public side: no session, no cookie), each
+    viewer from an address of its own (``X-Forwarded-For``, read as behind the proxy)."""
+    url = server.base_url + path
+    addresses = itertools.count(1)
+
+    def send(session: Any) -> bool:
+        if "X-Forwarded-For" not in session.headers:
+            n = next(addresses)
+            session.headers["X-Forwarded-For"] = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+        return bool(session.get(url, timeout=120).status_code == 200)
+
+    return run_viewers(viewers, per_viewer, time_cap, send)
+
+
+# --- the public side (issue 19) ----------------------------------------------------------------
+
+PUBLIC_TARGETS = ("/public", "/api/v1/status")
+FLOOR_PATH = "/healthz"
+
+
+def publish_all_but_last(engine: Engine, plan: Plan) -> list[str]:
+    """Accept every delivery, then lock and publish every quarter but the last, through the
+    real approval and publication functions: the published quarters."""
+    from accounts import approvals, publications
+    from accounts.roles import Actor
+    from indicators.storage.queries import submissions_frame
+
+    operator = Actor.operator("bench")
+    subs = submissions_frame(engine)
+    current = subs[subs["status"] == "current"]
+    periods = sorted(set(current["period"].astype(str)))[:-1]
+    for period in periods:
+        for service in sorted(set(current[current["period"] == period]["service"].astype(str))):
+            approvals.validate(engine, service, period, by=operator)
+            approvals.approve(engine, service, period, by=operator)
+        approvals.lock_period(engine, period, by=operator, reason="bench")
+        publications.publish_period(engine, period, by=operator)
+    return periods
+
+
+def _public_row(
+    label: str, viewers: int, path: str, result: LoadResult, floor: LoadResult
+) -> dict[str, Any]:
+    p95, floor_p95 = result.quantile(0.95), floor.quantile(0.95)
+    return {
+        "scale": label,
+        "viewers": viewers,
+        "path": path,
+        "requests": len(result.times),
+        "errors": result.errors,
+        "p50_s": round(result.quantile(0.5), 5),
+        "p95_s": round(p95, 5),
+        "floor_p50_s": round(floor.quantile(0.5), 5),
+        "floor_p95_s": round(floor_p95, 5),
+        "ratio": round(p95 / floor_p95, 2) if floor_p95 > 0 else None,
+    }
+
+
+def measure_public(
+    server: Server, label: str, args: argparse.Namespace, say: Callable[[str], None]
+) -> tuple[list[dict[str, Any]], int]:
+    """For each number of anonymous clients: the floor (``/healthz``), then each public
+    target under the same load (after one warm-up round per worker)."""
+    rows_out: list[dict[str, Any]] = []
+    errors = 0
+    for path in PUBLIC_TARGETS:  # warm: every worker computes the published figures once
+        load_get(server, path, args.workers * 2, 2, max(args.time_cap, 300.0))
+    for viewers in args.public_viewers:
+        per_viewer = max(2, math.ceil(args.public_requests / viewers))
+        say(_("{scale}: {viewers} public clients...", scale=label, viewers=viewers))
+        floor = load_get(server, FLOOR_PATH, viewers, per_viewer, args.time_cap)
+        errors += floor.errors
+        for path in PUBLIC_TARGETS:
+            result = load_get(server, path, viewers, per_viewer, args.time_cap)
+            errors += result.errors
+            rows_out.append(_public_row(label, viewers, path, result, floor))
+    return rows_out, errors
 
 
 # --- one scale ---------------------------------------------------------------------------------
@@ -534,9 +640,10 @@ def run_scale(
     base_plan: Plan,
     log_dir: Path,
     say: Callable[[str], None],
-) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
-    """One data scale in its own schema: the imports, then the served page cold and under load.
-    Returns (import and cold figures, one row per number of viewers, failed requests)."""
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], int]:
+    """One data scale in its own schema: the imports, then the served page cold and under load,
+    then the public side. Returns (import and cold figures, one row per number of viewers,
+    one row per public target and number of clients, failed requests)."""
     from accounts.users import create_user
     from indicators.storage.engine import make_engine
     from indicators.storage.migrate import upgrade
@@ -548,6 +655,7 @@ def run_scale(
         imports = _import_all(engine, plan, label, say)
         password = secrets.token_urlsafe(16)
         create_user(engine, BENCH_USER, password, "consulta")
+        imports["published"] = len(publish_all_but_last(engine, plan))
         engine.dispose()
         server = start_server(url, factor, args.workers, log_dir)
         try:
@@ -556,7 +664,8 @@ def run_scale(
             page_bytes = check_page(server, page)
             imports.update(_cold_and_warm_up(server, url, page, floor, args))
             rows_out, errors = _measure_viewers(server, label, args, (page, floor, page_bytes), say)
-            return imports, rows_out, errors
+            public_rows, public_errors = measure_public(server, label, args, say)
+            return imports, rows_out, public_rows, errors + public_errors
         finally:
             server.stop()
 
@@ -607,6 +716,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=5,
         help=_("Page requests right after an import (caches stale), per scale."),
     )
+    parser.add_argument(
+        "--public-viewers",
+        type=_csv_ints,
+        default=[200],
+        help=_("Anonymous clients at once on /public and /api/v1/status (default: 200)."),
+    )
+    parser.add_argument(
+        "--public-requests",
+        type=int,
+        default=600,
+        help=_("Requests per public measurement (shared by the clients)."),
+    )
     parser.add_argument("--page", default="/", help=_("The page measured (default: the overview)."))
     parser.add_argument(
         "--database-url",
@@ -634,16 +755,19 @@ def run(args: argparse.Namespace) -> int:
     base_plan = load_plan(get_settings().plan_path)
     imports: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
+    public_rows: list[dict[str, Any]] = []
     errors = 0
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         for label in scales:
-            scale_imports, scale_rows, scale_errors = run_scale(
+            scale_imports, scale_rows, scale_public, scale_errors = run_scale(
                 label, SCALES[label], args, base_plan, Path(tmp), say
             )
             imports.append(scale_imports)
             rows.extend(scale_rows)
+            public_rows.extend(scale_public)
             errors += scale_errors
     result = summarise(args, imports, rows, errors)
+    result["public"] = public_rows
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -711,6 +835,7 @@ def print_table(result: dict[str, Any]) -> None:
             f"{r['scale']:>6} {r['viewers']:>8} {r['p50_s']:>9.4f} {r['p95_s']:>9.4f} "
             f"{r['floor_p95_s']:>10.4f} {r['ratio']!s:>7}"
         )
+    print_public(result.get("public", []))
     for i in result["imports"]:
         print(
             _(
@@ -736,3 +861,19 @@ def print_table(result: dict[str, Any]) -> None:
             targets=result["targets"],
         )
     )
+
+
+def print_public(rows: list[dict[str, Any]]) -> None:
+    """The public side's table: each target's p50/p95 against the same run's floor."""
+    if not rows:
+        return
+    print(_("Public side (anonymous clients; floor: /healthz under the same load)"))
+    print(
+        f"{'scale':>6} {'clients':>8} {'path':<16} {'p50 s':>9} {'p95 s':>9} "
+        f"{'floor p95':>10} {'ratio':>7} {'errors':>7}"
+    )
+    for r in rows:
+        print(
+            f"{r['scale']:>6} {r['viewers']:>8} {r['path']:<16} {r['p50_s']:>9.4f} "
+            f"{r['p95_s']:>9.4f} {r['floor_p95_s']:>10.4f} {r['ratio']!s:>7} {r['errors']:>7}"
+        )

@@ -15,6 +15,8 @@ from accounts.analyses import ACTION_WRITE
 from accounts.approvals import ACTION_VALIDATE
 from accounts.evidence import ACTION_EVIDENCE_ATTACH, ACTION_EVIDENCE_REMOVE
 from accounts.milestone_decisions import ACTION_DECIDE, ACTION_REVOKE
+from accounts.plan_states import ACTION_PLAN_CLOSE
+from accounts.tokens import ACTION_TOKEN_CREATE, ACTION_TOKEN_REFUSED, ACTION_TOKEN_REVOKE
 from i18n import format_date, format_number, translator
 from indicators.reporting.reminders import ACTION_DIGEST_SENT, ACTION_REMINDER_SENT
 
@@ -43,6 +45,10 @@ ACTION_LABELS: dict[str, str] = {
     ACTION_EVIDENCE_REMOVE: "Evidence removed",
     ACTION_REMINDER_SENT: "Reminder sent",
     ACTION_DIGEST_SENT: "Digest sent to the directors",
+    ACTION_PLAN_CLOSE: "Plan closed",  # issue 18
+    ACTION_TOKEN_CREATE: "API token created",  # issue 19
+    ACTION_TOKEN_REVOKE: "API token revoked",
+    ACTION_TOKEN_REFUSED: "API token refused",
 }
 DETAIL_LABELS: dict[str, str] = {  # key of the details → English msgid of its label
     "service": "Service",
@@ -68,6 +74,11 @@ DETAIL_LABELS: dict[str, str] = {  # key of the details → English msgid of its
     "title": "Title",
     "filename": "File",
     "url": "Link",
+    "quarters_locked": "Quarters locked",  # issue 18: closing a plan
+    "owner": "Owner",  # issue 19: API tokens
+    "scope": "Scope",
+    "prefix": "Prefix",
+    "expires_at": "Expires",
 }
 REASON_LABELS: dict[str, str] = {
     "wrong_password": "Wrong password",

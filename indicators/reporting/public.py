@@ -35,7 +35,13 @@ from indicators.storage import publications
 from indicators.storage.publications import PublicationInfo
 from plan_model import progress
 from plan_model import status as engine_status
-from plan_model.disclosure import DEFAULT_SMALL_COUNT, Disclosed, disclose
+from plan_model.disclosure import (
+    DEFAULT_SMALL_COUNT,
+    Disclosed,
+    MembersDisclosed,
+    disclose,
+    disclose_breakdowns,
+)
 from plan_model.models import Plan, Thresholds
 from plan_model.periods import Period
 from plan_model.status_types import IndicatorResult, PlanStatus
@@ -180,6 +186,23 @@ class PublicData:
             (*self._key(), "history", str(until)),
             lambda: engine_status.history_from_grid(self.grid(), periods),
         )
+
+    def breakdowns(self, code: str, period: Period) -> dict[str, MembersDisclosed]:
+        """The breakdown members of indicator ``code`` at a published ``period``, per
+        dimension, as the public may see them (small counts and the cells that would reveal
+        them suppressed: ``plan_model.disclosure.disclose_breakdowns``); empty for an
+        indicator without breakdowns. The members are the accepted ones of that quarter."""
+        if period not in self.periods():
+            raise NotPublished(str(period))
+        indicator = self.plan.indicator_by_code[code]
+        if not indicator.breakdowns:
+            return {}
+        results = self.data.breakdowns(code, period)
+        raw = self.raw_values()
+        rows = raw[(raw["indicator"] == code) & (raw["period"] == str(period))]
+        numbers = [v for v in (clean_number(x) for x in rows["value"]) if v is not None]
+        total = sum(numbers) if numbers else None
+        return disclose_breakdowns(indicator, total, results, self.small_count)
 
     def indicator_figure(self, result: IndicatorResult) -> Disclosed:
         """An indicator's value at a quarter as the public may see it (see

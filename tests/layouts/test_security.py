@@ -26,6 +26,7 @@ from layouts.upload_workflow import sign_pending
 from plan_model.models import Plan
 from settings import Settings
 from tests.helpers.web_login import PASSWORD, login, make_user
+from web.guard import is_open_path
 
 SECRET = "test-secret-key-0123456789abcdef-ghijklmnopqrstuv"  # strong enough for production
 PERIOD = "2025-T2"
@@ -163,7 +164,7 @@ def _rule_urls(app: dash.Dash) -> list[str]:
                 "/static",
                 "/logout",
             )
-        ):
+        ) or is_open_path(path):  # the public view and the open-data API (tests/web)
             continue
         path = re.sub(r"<int:[^>]+>", "1", path)
         path = re.sub(r"<(?:path:)?[^>]+>", "enviar", path)
