@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from accounts.approvals import Review
 from i18n import format_date, translator
 from indicators.reporting import reminders as rm
+from indicators.reporting.board import period_label
 from indicators.reporting.mailer import MailError
 from indicators.reporting.reminders import long_date, reminders_sent
 from indicators.storage.engine import get_engine
@@ -370,6 +371,11 @@ def send_reminders(clicks: int | None, period: str | None, lang: str | None) -> 
     engine = get_engine(cfg.database_url)
     quarter = Period.parse(period)
     run = rm.plan_run(engine, plan, quarter, settings=cfg, today=local_today())
+    if run.locked:  # as ``seguiment remind`` says it, not "0 messages sent"
+        label = period_label(quarter, lang or "ca")
+        return dbc.Alert(
+            t("The {period} is locked: no reminder is sent.", period=label), color="info"
+        )
     try:
         report = rm.send_run(engine, run, cfg, by=account.username)
     except MailError as exc:
