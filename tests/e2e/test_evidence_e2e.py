@@ -59,6 +59,8 @@ def _attach(page: Any, path: Path, title: str) -> str:
     page.fill("#evidencia-title-text", title)
     page.set_input_files(FILE_INPUT, str(path))
     page.wait_for_timeout(1000)  # the browser reads the file into the upload's contents
+    # the previous answer goes first: waiting for «an alert» must wait for this one
+    page.evaluate("document.querySelector('#evidencia-message').replaceChildren()")
     page.click("#evidencia-attach")
     page.wait_for_selector("#evidencia-message .alert", timeout=30_000)
     return str(page.inner_text("#evidencia-message"))
@@ -79,6 +81,9 @@ def test_a_director_attaches_evidence_and_a_bomb_is_refused(
 
     pdf = tmp_path / "acord de la comissió.pdf"
     pdf.write_bytes(PDF)
+    # a fresh form: the upload of the refused file must not linger in the browser's state
+    _open(page, live_server, f"/objectiu/{code}?t={period}")
+    page.wait_for_selector("section.evidence-panel #evidencia-attach")
     assert "S'ha adjuntat «Acord de la comissió»" in _attach(page, pdf, "Acord de la comissió")
 
     _open(page, live_server, f"/objectiu/{code}?t={period}")
