@@ -64,3 +64,14 @@ def test_the_docs_page_is_accessible_and_self_contained(
     assert any("/assets/" in url for url in requested)  # the app's own stylesheet
     assert not errors, errors
     assert not violations, violations
+
+
+@pytest.mark.parametrize("width", [360, 390, 768])
+def test_the_docs_page_fits_a_phone(docs_server: str, browser: Any, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        page.goto(f"{docs_server}/api/v1/docs", timeout=120_000)
+        page.wait_for_selector("h1", timeout=120_000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        page.close()
