@@ -510,7 +510,7 @@ def _submissions_slide(deck: _Deck) -> Slide:
             for k in ("on_time", "late", "pending")
         ],
         table=Table(
-            [t("Service"), t("State"), t("Received"), t("Contact")],
+            [t("Service"), t("Delivery state"), t("Received"), t("Contact")],
             rows,
             widths=[3.6, 1.8, 1.6, 3.0],
             empty_text=t("Every service sent its data on time."),

@@ -132,7 +132,7 @@ def show(
                 {"field": "at", "headerName": t("When (local time)"), "width": 200},
                 {"field": "username", "headerName": t("User"), "width": 140},
                 {"field": "action", "headerName": t("Action"), "width": 180},
-                {"field": "target", "headerName": t("Target"), "width": 180},
+                {"field": "target", "headerName": t("Action target"), "width": 180},
                 {"field": "details", "headerName": t("Details"), "flex": 1},
             ],
             defaultColDef={"sortable": True, "filter": True, "resizable": True},
