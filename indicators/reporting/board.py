@@ -66,7 +66,6 @@ CHANGE_KINDS = ("up", "down", "new_data", "no_data")
 LEVEL_ORDER = {"plan": 0, "lever": 1, "axis": 2, "objective": 3, "indicator": 4}
 SUBMISSION_ORDER = {"pending": 0, "late": 1, "not_due": 2, "on_time": 3}
 BEHIND_LISTED = 8  # objective codes named in a lever's note
-RISK_LISTED = 8  # rows of the risk slide (as the overview's list); the rest: «i N més»
 COMMENT_MAX = 400
 
 
@@ -394,11 +393,8 @@ def _risk_slide(deck: _Deck) -> Slide:
             Cell(deck.pct(o.achievement), number=True),
             Cell(at_risk_text(lang) if o.at_risk else "–"),
         ]
-        for o in risky[:RISK_LISTED]
+        for o in risky
     ]
-    if len(risky) > RISK_LISTED:  # the slide must fit the projector: the rest are counted
-        more = t("and {count} more").format(count=len(risky) - RISK_LISTED)
-        rows.append([Cell(""), Cell(more), Cell(""), Cell("", number=True), Cell("")])
     return Slide(
         kind="risk",
         title=t("Objectives at risk"),

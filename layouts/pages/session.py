@@ -98,6 +98,11 @@ def _cell(cell: Cell, *, clamp: bool) -> html.Td:
     return html.Td(content, className="num" if cell.number else None)
 
 
+def _rows_of(slide: Slide) -> int:
+    """How many rows of a slide's table fit the projector (the rest: «i N més»)."""
+    return RISK_ROWS if slide.kind == "risk" else SLIDE_ROWS
+
+
 def _table(table: Table, more_text: str, limit: int = SLIDE_ROWS) -> list[Any]:
     if not table.rows:
         return [html.P(table.empty_text, className="session-empty")]
@@ -249,6 +254,7 @@ def _lever_children(slide: Slide, t: Callable[..., str]) -> list[Any]:
     return out
 
 
+RISK_ROWS = 4  # the risk slide's objectives are named at length (two lines each): one row fewer
 BEHIND_SHOWN = 2  # objectives behind named on a lever's slide, each on one line (fits 4 axes)
 
 
@@ -305,7 +311,7 @@ def _slide(slide: Slide, index: int, current: int, t: Callable[..., str]) -> htm
                 html.Div([_card(card) for card in slide.cards], className="session-cards")
             )
         if slide.table is not None:
-            children += _table(slide.table, more_text)
+            children += _table(slide.table, more_text, _rows_of(slide))
         children += [html.P(n, className="session-note") for n in slide.notes]
     is_current = index == current
     return html.Section(
