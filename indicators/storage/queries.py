@@ -150,28 +150,31 @@ def _finish_values(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[VALUE_COLUMNS].reset_index(drop=True)
 
 
+# the columns of ``_value_select()`` (the value, its provenance and its submission's key)
+SELECTED_COLUMNS = [
+    "indicator",
+    "service",
+    "period",
+    "value",
+    "stage",
+    "comment",
+    "submission_id",
+    "sheet",
+    "row",
+    "filename",
+    "uploaded_by",
+    "uploaded_at",
+    "sub_service",
+    "sub_period",
+    "sub_id",
+]
+
+
 def values_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """The totals in force as reported (now, or as they stood at ``as_of``), one row per
     value; the breakdown members are in :func:`member_values_frame`."""
     stmt = _value_select().where(in_force(as_of, members=TOTALS_ONLY))
-    columns = [
-        "indicator",
-        "service",
-        "period",
-        "value",
-        "stage",
-        "comment",
-        "submission_id",
-        "sheet",
-        "row",
-        "filename",
-        "uploaded_by",
-        "uploaded_at",
-        "sub_service",
-        "sub_period",
-        "sub_id",
-    ]
-    frame = _frame(engine, stmt, columns)
+    frame = _frame(engine, stmt, SELECTED_COLUMNS)
     if frame.empty:
         return _finish_values(frame)
     frame = frame.sort_values(["indicator", "period", "service"], kind="stable")
@@ -221,26 +224,7 @@ def member_values_frame(engine: Engine, as_of: dt.datetime | None = None) -> pd.
         .add_columns(Value.member_key, Value.numerator, Value.denominator)
         .where(in_force(as_of, members=MEMBERS_ONLY))
     )
-    columns = [
-        "indicator",
-        "service",
-        "period",
-        "value",
-        "stage",
-        "comment",
-        "submission_id",
-        "sheet",
-        "row",
-        "filename",
-        "uploaded_by",
-        "uploaded_at",
-        "sub_service",
-        "sub_period",
-        "sub_id",
-        "member_key",
-        "numerator",
-        "denominator",
-    ]
+    columns = [*SELECTED_COLUMNS, "member_key", "numerator", "denominator"]
     frame = _frame(engine, stmt, columns)
     extra = frame[["member_key", "numerator", "denominator"]].copy()
     if not frame.empty:
