@@ -70,7 +70,8 @@ class LiveServer:
         return self.base_url + path
 
 
-def _seguiment(args: list[str], env: dict[str, str]) -> None:
+def _seguiment(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a ``seguiment`` command with ``env``; fail the test on a non-zero exit."""
     result = subprocess.run(
         [str(BIN / "seguiment"), *args],
         env=env,
@@ -81,6 +82,7 @@ def _seguiment(args: list[str], env: dict[str, str]) -> None:
         check=False,
     )
     assert result.returncode == 0, f"seguiment {' '.join(args)}: {result.stderr[-2000:]}"
+    return result
 
 
 @pytest.fixture(scope="session")

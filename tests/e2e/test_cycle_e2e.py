@@ -32,7 +32,6 @@ import io
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -46,6 +45,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import _free_port
+from conftest import _seguiment as seguiment
 from sqlalchemy import text
 
 from accounts.audit import audit_frame
@@ -97,27 +98,6 @@ class Cycle:
     def log_tail(self) -> str:
         """The end of the server's log (for a failure's report)."""
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def seguiment(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run a ``seguiment`` command against the cycle's database; fail on a non-zero exit."""
-    result = subprocess.run(
-        [str(BIN / "seguiment"), *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, f"seguiment {' '.join(args)}: {result.stderr[-2000:]}"
-    return result
 
 
 def _database(stack: ExitStack, backend: str, folder: Path) -> str:
