@@ -9,14 +9,16 @@ import math
 import string
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent
 INSTANCE_DIR = REPO_ROOT / "instance"
 DEV_SECRET_KEY = "dev-only-not-secret"
+PLANS_DIR = REPO_ROOT / "data" / "plans"
+DEFAULT_PLAN = "coss-2022-2025"
 
 
 class Settings(BaseSettings):
@@ -27,7 +29,12 @@ class Settings(BaseSettings):
         default=f"sqlite:///{INSTANCE_DIR / 'seguiment.db'}",
         description="SQLAlchemy URL; SQLite by default, PostgreSQL in production.",
     )
-    plan_path: Path = REPO_ROOT / "data" / "plan.yaml"
+    # the plans (issue 18): each in a folder of PLANS_DIR named by its id (<id>/plan.yaml and
+    # its catalog); DEFAULT_PLAN is the default one; PLAN_PATH, when set, is read as the
+    # default plan's file instead of PLANS_DIR/DEFAULT_PLAN/plan.yaml (which fills it if unset)
+    plans_dir: Path = PLANS_DIR
+    default_plan: str = Field(DEFAULT_PLAN, pattern=r"^[a-z0-9-]+$")
+    plan_path: Path = PLANS_DIR / DEFAULT_PLAN / "plan.yaml"
     upload_dir: Path = INSTANCE_DIR / "uploads"
     demo_dir: Path = INSTANCE_DIR / "demo"
 
@@ -94,6 +101,16 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = False  # always mark cookies Secure (they are over HTTPS anyway)
     session_hours: int = 12  # a login lasts this long
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_plan_file(cls, data: Any) -> Any:
+        """PLAN_PATH unset: the default plan's file in its folder of PLANS_DIR."""
+        if isinstance(data, dict) and not data.get("plan_path"):
+            plans_dir = Path(data.get("plans_dir") or PLANS_DIR)
+            plan_id = str(data.get("default_plan") or DEFAULT_PLAN)
+            data = {**data, "plan_path": default_plan_file(plans_dir, plan_id)}
+        return data
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -107,6 +124,15 @@ class Settings(BaseSettings):
                 "SECRET_KEY is too weak for production: it needs at least 32 random bytes' "
                 "worth (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')."
             )
+
+
+def default_plan_file(plans_dir: Path, plan_id: str) -> Path:
+    """The plan file of plan ``plan_id`` in its folder of ``plans_dir``."""
+    path = plans_dir / plan_id / "plan.yaml"
+    legacy = REPO_ROOT / "data" / "plan.yaml"  # TEMPORARY: until the files move (issue 18)
+    if plans_dir == PLANS_DIR and not path.exists() and legacy.exists():
+        return legacy
+    return path
 
 
 MIN_SECRET_KEY_BITS = 256  # 32 random bytes

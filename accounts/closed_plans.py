@@ -20,7 +20,7 @@ def refuse_reopening_closed(session: Session, period: str) -> None:
     closed = closed_plan_covering(session, period)
     if closed is not None:
         raise AccountError(
-            "The quarter {period} belongs to the plan {plan}, which is closed (by {by}): "
+            "The {period} belongs to the plan {plan}, which is closed (by {by}): "
             "the quarters of a closed plan cannot be reopened.",
             period=period,
             plan=closed.plan_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from i18n import DEFAULT_LANGUAGE, gettext
+from plan_model.periods import label_quarters
 
 
 class AccountError(ValueError):
@@ -14,8 +15,9 @@ class AccountError(ValueError):
         super().__init__(msgid.format(**params) if params else msgid)
 
     def message(self, lang: str | None = DEFAULT_LANGUAGE) -> str:
-        """The message in ``lang`` (Catalan unless told)."""
-        return gettext(self.msgid, lang, **self.params)
+        """The message in ``lang`` (Catalan unless told), quarters named as a sentence names
+        them («3r trimestre de 2025»)."""
+        return gettext(self.msgid, lang, **label_quarters(self.params, lang))
 
 
 class PermissionDenied(AccountError):

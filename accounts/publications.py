@@ -62,7 +62,7 @@ def refuse_reopening_published(session: Session, period: str) -> None:
     (for any plan); it has to be unpublished first."""
     if stored.is_published(session, period, plan_id=None):
         raise AccountError(
-            "The quarter {period} is published: a published figure must not move. "
+            "The {period} is published: a published figure must not move. "
             "Unpublish it first, then reopen it.",
             period=period,
         )
@@ -97,7 +97,7 @@ def publish_period(
             require_publisher(actor)
             if not locks.is_locked(session, period):
                 raise AccountError(
-                    "The quarter {period} is not locked: only a locked quarter is published, "
+                    "The {period} is not locked: only a locked quarter is published, "
                     "so that its figures do not move. Lock it first.",
                     period=period,
                 )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from cli._common import load_configured_plan, period_arg, print_json, settings
 from i18n import _, format_date
+from plan_model.periods import text_label
 
 if TYPE_CHECKING:
     from indicators.reporting.analyses import LevelAnalyses
@@ -57,7 +58,7 @@ def _line(info: AnalysisInfo) -> str:
     line = _(
         "{objective} ({period}), by {author}: {what}",
         objective=info.objective,
-        period=info.period,
+        period=text_label(info.period, "ca"),
         author=info.author,
         what=info.what_happened,
     )

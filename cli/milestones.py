@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cli._common import load_configured_plan, period_arg, print_json
 from cli.periods import _as_operator, _engine, _recorded, _user_option
 from i18n import _, format_date
+from plan_model.periods import text_label
 
 if TYPE_CHECKING:
     from accounts.roles import Actor
@@ -101,7 +102,7 @@ def _decide(args: argparse.Namespace) -> int:
             id=info.id,
             indicator=indicator,
             stage=_stage_name(info.decision.stage),
-            period=info.decision.effective,
+            period=text_label(info.decision.effective, "ca"),
         )
         return "\n".join([done, _recorded(operator)])
 
@@ -122,7 +123,7 @@ def _revoke(args: argparse.Namespace) -> int:
             "Decision number {id} revoked: {indicator} from {period} is a proposal again.",
             id=info.id,
             indicator=info.decision.indicator,
-            period=info.decision.effective,
+            period=text_label(info.decision.effective, "ca"),
         )
         return "\n".join([done, _recorded(operator)])
 
@@ -196,7 +197,7 @@ def _line(info: DecisionInfo) -> str:
         id=info.id,
         indicator=d.indicator,
         stage=_stage_name(d.stage),
-        period=d.effective,
+        period=text_label(d.effective, "ca"),
         body=d.body,
         date=format_date(d.decided_on),
         reason=d.reason,

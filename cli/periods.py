@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from cli._common import load_configured_plan, period_arg, settings
 from i18n import _
+from plan_model.periods import text_label
 
 if TYPE_CHECKING:
     from accounts.roles import Actor
@@ -145,9 +146,15 @@ def _lock(args: argparse.Namespace) -> int:
             pending = unaccepted_services(session, args.period)
         if not lock_period(engine, args.period, by=operator, reason=args.reason):
             return _(
-                "The quarter {period} was already locked: nothing has changed.", period=args.period
+                "The {period} was already locked: nothing has changed.",
+                period=text_label(args.period, "ca"),
             )
-        lines = [_("The quarter {period} is locked: new uploads are refused.", period=args.period)]
+        lines = [
+            _(
+                "The {period} is locked: new uploads are refused.",
+                period=text_label(args.period, "ca"),
+            )
+        ]
         if pending:
             lines.append(
                 _("Locked although not accepted: {services}.", services=", ".join(pending))
@@ -163,11 +170,12 @@ def _reopen(args: argparse.Namespace) -> int:
     def action(operator: Actor) -> str:
         if not reopen_period(_engine(), args.period, by=operator, reason=args.reason):
             return _(
-                "The quarter {period} was not locked: nothing has changed.", period=args.period
+                "The {period} was not locked: nothing has changed.",
+                period=text_label(args.period, "ca"),
             )
         return "\n".join(
             [
-                _("The quarter {period} is open again for uploads.", period=args.period),
+                _("The {period} is open again for uploads.", period=text_label(args.period, "ca")),
                 _recorded(operator),
             ]
         )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from cli._common import period_arg
 from cli.periods import _as_operator, _engine, _recorded, _user_option
 from i18n import _
+from plan_model.periods import text_label
 
 if TYPE_CHECKING:
     from accounts.roles import Actor
@@ -54,15 +55,21 @@ def _publish(args: argparse.Namespace) -> int:
     def publish(operator: Actor) -> str:
         if publish_period(_engine(), period, by=operator, reason=args.reason) is None:
             return _(
-                "The quarter {period} was already published: nothing has changed.", period=period
+                "The {period} was already published: nothing has changed.",
+                period=text_label(period, "ca"),
             )
-        done = _("The quarter {period} is published: its figures may be shown.", period=period)
+        done = _(
+            "The {period} is published: its figures may be shown.", period=text_label(period, "ca")
+        )
         return "\n".join([done, _recorded(operator)])
 
     def unpublish(operator: Actor) -> str:
         if unpublish_period(_engine(), period, by=operator, reason=args.reason) is None:
-            return _("The quarter {period} was not published: nothing has changed.", period=period)
-        done = _("The quarter {period} is no longer published.", period=period)
+            return _(
+                "The {period} was not published: nothing has changed.",
+                period=text_label(period, "ca"),
+            )
+        done = _("The {period} is no longer published.", period=text_label(period, "ca"))
         return "\n".join([done, _recorded(operator)])
 
     return _as_operator(args, unpublish if args.unpublish else publish)

@@ -167,8 +167,8 @@ def _show(found: Run, as_json: bool, *, send: bool, report: SendReport | None = 
 
 
 def _heading(found: Run) -> list[str]:
-    from indicators.reporting.board import period_label
     from indicators.reporting.reminders import STEP_BEFORE, long_date
+    from plan_model.periods import period_label
 
     label = period_label(found.period, "ca")
     lines = [

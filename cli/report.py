@@ -14,8 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from cli._common import load_configured_plan, period_arg, settings
+from cli._common import load_configured_plan, period_arg, plan_for_quarter, settings
 from i18n import LANGUAGES, _, gettext
+from plan_model.periods import text_label
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -72,7 +73,8 @@ def _handle(args: argparse.Namespace) -> int:
         )
         return 2
     conf = settings()
-    plan = load_configured_plan()
+    approved = load_configured_plan()
+    plan = plan_for_quarter(approved)  # the plan now, with its extensions (issue 18)
     engine = make_engine(conf.database_url)
     started = time.perf_counter()
 
@@ -87,6 +89,12 @@ def _handle(args: argparse.Namespace) -> int:
             engine, plan, deadline_days=conf.submission_deadline_days, thresholds=thresholds
         )
         period = data.resolve_period(args.period)
+        governing = plan_for_quarter(approved, period)  # the version in force then
+        if governing.version != plan.version:
+            plan = governing
+            data = dashboard_data.load(
+                engine, plan, deadline_days=conf.submission_deadline_days, thresholds=thresholds
+            )
         pack = build_pack(
             engine,
             plan,
@@ -122,7 +130,7 @@ def _handle(args: argparse.Namespace) -> int:
         gettext(
             "Board pack for {period} written to {path} ({size} KB).",
             lang,
-            period=str(period),
+            period=text_label(str(period), "ca"),
             path=str(output),
             size=len(pack.content) // 1024,
         )

@@ -4,7 +4,9 @@ The plan's status at a quarter from the configured database (DATABASE_URL): plan
 axes, objectives and indicators with achievement, traffic light (label and icon), trend,
 forecast and coverage. ``--as-of Q`` uses only what had been submitted by Q's deadline
 (SUBMISSION_DEADLINE_DAYS after Q ends, end of that day in UTC), so a board can see again
-what it saw then. Exit codes: 0 ok, 2 usage error (bad or out-of-plan quarter).
+what it saw then. The quarter's status is computed with the version of the plan in force at
+that quarter (issue 18: an amendment applies from its effective quarter); ``--as-approved``
+computes it with the plan as approved, before any amendment. Exit codes: 0 ok, 2 usage error (bad or out-of-plan quarter).
 
 Breakdowns (issue 14): the totals are the reported ones, or derived from the members where
 nobody reported one; ``--json`` gives each indicator ``breakdowns`` (per dimension, each
@@ -20,12 +22,12 @@ from typing import Any, cast
 
 import pandas as pd
 
-from cli._common import load_configured_plan, print_json, settings
+from cli._common import load_configured_plan, plan_for_quarter, print_json, settings
 from i18n import format_date, format_number, format_percent, translator
 from plan_model.breakdowns import breakdowns_json, coverage_json, member_values_of
 from plan_model.decisions import MilestoneDecision
 from plan_model.models import Plan, Thresholds
-from plan_model.periods import Period
+from plan_model.periods import Period, text_label
 from plan_model.status import (
     IndicatorResult,
     LevelResult,
@@ -71,6 +73,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--lang", default=None, help="ca | es | en")
     parser.add_argument(
         "--plan", default=None, help=translator("ca")("plan file (default: PLAN_PATH)")
+    )
+    parser.add_argument(
+        "--as-approved",
+        dest="as_approved",
+        action="store_true",
+        help=translator("ca")("compute with the plan as approved, before any amendment"),
     )
     parser.set_defaults(handler=run)
 
@@ -164,21 +172,24 @@ def _parse(text: str, plan: Plan, what: str, tr: object) -> Period | None:
 
 def run(args: argparse.Namespace) -> int:
     tr = translator(args.lang)
-    plan = load_configured_plan(args.plan)
+    approved = load_configured_plan(args.plan)
+    span = plan_for_quarter(approved)  # the plan now: its quarters, extensions included
     as_of_period: Period | None = None
     cutoff: dt.datetime | None = None
     if args.as_of:
-        as_of_period = _parse(args.as_of, plan, "--as-of", tr)
+        as_of_period = _parse(args.as_of, span, "--as-of", tr)
         if as_of_period is None:
             return 2
         cutoff = as_of_cutoff(as_of_period, settings().submission_deadline_days)
     values = load_values(cutoff)
     if args.period:
-        period = _parse(args.period, plan, "--period", tr)
+        period = _parse(args.period, span, "--period", tr)
         if period is None:
             return 2
     else:
-        period = latest_period(plan, values)
+        period = latest_period(span, values)
+    # the version in force at the quarter (issue 18), or the plan as approved
+    plan = plan_for_quarter(approved, period, as_approved=args.as_approved)
     result = compute_status(
         plan,
         values,
@@ -287,11 +298,11 @@ def render_tree(
 ) -> list[str]:
     """The indented, human-readable tree (Catalan by default)."""
     tr = translator(lang)
-    head = f"{result.plan.name} — {tr('quarter {period}', period=result.period)}"
+    head = f"{result.plan.name} — {text_label(result.period, lang)}"
     if result.as_of and cutoff is not None:
         head += " · " + tr(
             "data as of {period} (submitted by {date})",
-            period=result.as_of,
+            period=text_label(result.as_of, lang),
             date=format_date(cutoff.date(), lang),
         )
     lines = [head, _level_line(result.plan, tr("Plan"), lang)]

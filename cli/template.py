@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cli._common import load_configured_plan, settings
 from i18n import _, translator
+from plan_model.periods import text_label
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -103,7 +104,7 @@ def _template(args: argparse.Namespace) -> int:
             path=str(output),
             count=count,
             service=request.service,
-            period=period,
+            period=text_label(period, "ca"),
         )
     )
     return 0

@@ -82,7 +82,7 @@ def _operator() -> Actor:
 def _refused(exc: Exception) -> int:
     from accounts.errors import AccountError
 
-    message = _(exc.msgid, **exc.params) if isinstance(exc, AccountError) else str(exc)
+    message = exc.message() if isinstance(exc, AccountError) else str(exc)
     print(message, file=sys.stderr)
     return 1
 

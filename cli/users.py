@@ -66,7 +66,7 @@ def _refused(exc: Exception) -> int:
     from accounts.errors import AccountError
 
     if isinstance(exc, AccountError):
-        print(_(exc.msgid, **exc.params), file=sys.stderr)
+        print(exc.message(), file=sys.stderr)
     else:  # pragma: no cover - unexpected
         print(str(exc), file=sys.stderr)
     return 1

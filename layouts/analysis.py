@@ -25,6 +25,7 @@ from indicators.reporting.analyses import ObjectiveAnalysisView, level_analyses,
 from indicators.storage.analyses import TEXT_LIMIT, AnalysisInfo
 from indicators.storage.engine import get_engine
 from layouts import components as c
+from plan_model.periods import text_label
 from plan_model.status_types import LeverResult, ObjectiveResult
 from web.context import current_plan, current_settings
 from web.users import UPLOADERS, current_account, require_role
@@ -207,7 +208,7 @@ def save(
         t(
             "Analysis of {objective} for {period} saved. Reload the page to see it.",
             objective=info.objective,
-            period=info.period,
+            period=text_label(info.period, lang),
         ),
         color="success",
     )

@@ -34,8 +34,8 @@ from layouts.figures import STATUS_COLOURS
 from plan_model import status as engine_status
 from plan_model import status_types as st
 from plan_model.models import Plan
-from plan_model.periods import Period
-from web.context import current_plan, current_settings
+from plan_model.periods import Period, text_label
+from web.context import current_settings, plan_for_quarter
 
 APP_NAME = "Seguiment del Pla"
 STATUSES = ("green", "amber", "red", "grey")
@@ -87,6 +87,9 @@ class _NoticeData(dashboard_data.DashboardData):
         return super().memo(("unknown-period", *key), compute)
 
 
+APPROVED = "aprovada"  # ``?versio=aprovada``: the figures with the plan as approved (issue 18)
+
+
 @dataclass
 class PageContext:
     """Everything a page needs about its request."""
@@ -110,19 +113,28 @@ class PageContext:
         """The context of a page at ``path`` for its URL ``query``; ``board``: a board view
         (``/sessio``), which shows only accepted values when ``BOARD_ACCEPTED_ONLY`` is set."""
         settings = current_settings()
-        plan = current_plan()
+        plan = plan_for_quarter()  # the plan now (issue 18): its quarters, extensions too
         engine = get_engine(settings.database_url)
         thresholds = dashboard_data.settings_thresholds(settings, plan)
-        data = dashboard_data.load(
-            engine,
-            plan,
-            thresholds=thresholds,
-            deadline_days=settings.submission_deadline_days,
-            accepted_only=board and settings.board_accepted_only,
-        )
+
+        def load(plan: Plan) -> dashboard_data.DashboardData:
+            return dashboard_data.load(
+                engine,
+                plan,
+                thresholds=thresholds,
+                deadline_days=settings.submission_deadline_days,
+                accepted_only=board and settings.board_accepted_only,
+            )
+
+        data = load(plan)
         lang = request_language(query)
         asked = str(query.get("t") or "").strip()
         period = data.resolve_period(asked or None)
+        # the quarter's status is computed with the version in force then (``?versio=aprovada``:
+        # the plan as approved, before any amendment)
+        governing = plan_for_quarter(period, as_approved=query.get("versio") == APPROVED)
+        if (governing.version, governing.last_period) != (plan.version, plan.last_period):
+            plan, data = governing, load(governing)
         unknown = asked if asked and Period.try_parse(asked) != period else None
         if unknown:  # the page's cached layout has no notice: cache this one apart
             data = _NoticeData(**{f.name: getattr(data, f.name) for f in fields(data)})
@@ -318,6 +330,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("/canvis", "Changes"),
     ("/pla", "The plan"),
     ("/objectius", "Objectives"),
+    ("/territori", "Territory"),  # issue 14: the ABSS side by side
     ("/sessio", "Board session"),
     ("/avaluacio", "Final evaluation"),  # issue 18: the plan's final evaluation
 ]
@@ -425,7 +438,7 @@ def frame(
             [
                 ctx.plan.info.organisation,
                 " · ",
-                t("Data shown: quarter {period}", period=str(ctx.period)),
+                t("Data shown: {period}", period=text_label(ctx.period, ctx.lang)),
             ]
         ),
         className="app-footer",
@@ -445,7 +458,7 @@ def unknown_period_notice(ctx: PageContext) -> html.P:
             "The quarter {asked} is not in the plan or has no valid form: "
             "showing {period} instead.",
             asked=str(ctx.unknown_period or "")[:20],
-            period=str(ctx.period),
+            period=text_label(ctx.period, ctx.lang),
         ),
         id="unknown-period-notice",
         className="alert alert-warning unknown-period",

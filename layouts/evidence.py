@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from accounts.errors import AccountError
 from accounts.evidence import can_attach, can_see_evidence, remove
@@ -33,6 +33,7 @@ from layouts import components as c
 from layouts.light import el
 from layouts.upload_workflow import decode_upload
 from plan_model.evidence import EVIDENCE_NEEDED, EvidenceKey
+from plan_model.periods import text_label
 from web.context import current_plan, current_settings
 from web.evidence import evidence_href
 from web.users import UPLOADERS, current_account, require_role
@@ -217,6 +218,7 @@ def _form(
             max_size=limit,
             className="upload-drop mb-2",
         ),
+        html.P(id="evidencia-file-chosen", className="small", **c.attrs(aria_live="polite")),
         html.Button(t("Attach"), id="evidencia-attach", className="btn btn-primary"),
         dcc.Store(id="evidencia-target", data={"period": str(ctx.period), "lang": ctx.lang}),
         dcc.Store(id="evidencia-a11y"),
@@ -291,7 +293,7 @@ def attach_evidence(
             "«{title}» attached to {indicator} ({period}). Reload the page to see it.",
             title=info.title,
             indicator=info.indicator,
-            period=info.period,
+            period=text_label(info.period, lang),
         ),
         color="success",
     )
@@ -332,11 +334,37 @@ function(_target) {
 """
 
 
+def attach_and_clear(
+    clicks: int | None,
+    choice: str | None,
+    title: str | None,
+    url: str | None,
+    contents: str | None,
+    filename: str | None,
+    target: dict[str, str] | None,
+) -> tuple[Any, Any, Any]:
+    """:func:`attach_evidence`, then empty the file field once the file was tried (attached or
+    refused): a file read by the browser is sent once, never again with the next attachment
+    (choosing the next file while the browser still reads it cannot send the previous one)."""
+    answer = attach_evidence(clicks, choice, title, url, contents, filename, target)
+    tried = bool(contents) and not (url or "").strip() and _key(choice, target or {}) is not None
+    return (answer, None, None) if tried else (answer, no_update, no_update)
+
+
+def chosen_file(filename: str | None, target: dict[str, str] | None) -> str:
+    """The name of the file the browser holds for the next attachment, or nothing."""
+    if not filename:
+        return ""
+    return translator((target or {}).get("lang"))("Chosen file: {name}", name=filename)
+
+
 def register_callbacks(app: Dash) -> None:
     """Register the evidence form's callbacks on ``app`` (each app its own: a module's
     ``dash.callback`` would go to the first app built in the process only)."""
     app.callback(
         Output("evidencia-message", "children"),
+        Output("evidencia-file", "contents"),
+        Output("evidencia-file", "filename"),
         Input("evidencia-attach", "n_clicks"),
         State("evidencia-value", "value"),
         State("evidencia-title-text", "value"),
@@ -345,7 +373,12 @@ def register_callbacks(app: Dash) -> None:
         State("evidencia-file", "filename"),
         State("evidencia-target", "data"),
         prevent_initial_call=True,
-    )(attach_evidence)
+    )(attach_and_clear)
+    app.callback(
+        Output("evidencia-file-chosen", "children"),
+        Input("evidencia-file", "filename"),
+        State("evidencia-target", "data"),
+    )(chosen_file)
     app.callback(
         Output("evidencia-remove-message", "children"),
         Input("evidencia-remove", "n_clicks"),

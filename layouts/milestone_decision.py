@@ -24,7 +24,7 @@ from indicators.storage.engine import get_engine
 from layouts import components as c
 from plan_model.decisions import POSTPONED_STAGE, Proposal, pending_proposal
 from plan_model.models import Indicator
-from plan_model.periods import Period, period_range
+from plan_model.periods import Period, period_range, text_label
 from plan_model.status_types import PROPOSAL_LABEL
 from web.context import current_plan, current_settings
 from web.users import DIRECTOR, current_account, require_role
@@ -92,7 +92,7 @@ def decision_panel(ctx: c.PageContext, code: str) -> list[Any]:
                 "{indicator}: {stage} reported since {period}",
                 indicator=p.indicator,
                 stage=t(stage_label(p.stage)),
-                period=p.since,
+                period=text_label(p.since, ctx.lang),
             ),
             "value": f"{p.indicator}|{p.stage}",
         }
@@ -208,7 +208,7 @@ def record(
             "Decision recorded: {indicator} {stage} from {period}. Reload the page to see it.",
             indicator=indicator,
             stage=t(stage_label(info.decision.stage)),
-            period=info.decision.effective,
+            period=text_label(info.decision.effective, lang),
         ),
         color="success",
     )

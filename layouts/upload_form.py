@@ -56,6 +56,7 @@ from indicators.storage.queries import values_frame
 from layouts import components as c
 from layouts.upload_workflow import PanelView, sign_pending
 from plan_model.models import Plan
+from plan_model.periods import text_label
 from web.context import current_plan, current_settings
 from web.session import signing_key
 from web.users import UPLOADERS, require_role
@@ -347,9 +348,9 @@ def save_draft(
         if locks.refused_periods(engine, [period]):
             raise Refusal(
                 t(
-                    "The quarter {period} is locked by the management: uploads are "
+                    "The {period} is locked by the management: uploads are "
                     "refused until a director reopens it.",
-                    period=period,
+                    period=text_label(period, lang),
                 )
             )
         entries = _sent_entries(plan, service, lang)
@@ -443,7 +444,7 @@ def confirm_form(n_clicks: int | None, pending: Any, version: int | None, lang: 
     if result.status == "rejected":  # e.g. the quarter was locked since the check
         return _panel(result, form, t, lang), None, True, None, no_update, no_update
     drafts.discard_draft(get_engine(current_settings().database_url), service, period)
-    return _done(result, t), None, True, None, (version or 0) + 1, None
+    return _done(result, t, lang), None, True, None, (version or 0) + 1, None
 
 
 def _checked_form(
@@ -469,13 +470,13 @@ def _checked_form(
     return form, service, period, allowed
 
 
-def _done(result: ImportResult, t: Callable[..., str]) -> Any:
+def _done(result: ImportResult, t: Callable[..., str], lang: str | None) -> Any:
     if result.status == "duplicate":
         message = t(
             "These same values are already the current submission for {service}, {period} "
             "(number {id}): nothing has changed.",
             service=result.service,
-            period=result.period,
+            period=text_label(result.period, lang),
             id=result.submission_id,
         )
     else:
@@ -494,10 +495,10 @@ def _done(result: ImportResult, t: Callable[..., str]) -> Any:
 def _panel(result: ImportResult, form: FormFile, t: Callable[..., str], lang: str | None) -> Any:
     """The summary, the errors and warnings by indicator, and what changes (the page's)."""
     view = PanelView.of(t, lang, current_plan())
-    return [_summary(result, t), *_issues(result, form, t), *_changes(result, view)]
+    return [_summary(result, t, lang), *_issues(result, form, t), *_changes(result, view)]
 
 
-def _summary(result: ImportResult, t: Callable[..., str]) -> Any:
+def _summary(result: ImportResult, t: Callable[..., str], lang: str | None) -> Any:
     ok = result.ok
     if ok:
         title = t("The form is valid")
@@ -505,7 +506,7 @@ def _summary(result: ImportResult, t: Callable[..., str]) -> Any:
             "{count} values for {service}, {period}: see what changes, then confirm.",
             count=len(result.values),
             service=result.service,
-            period=result.period,
+            period=text_label(result.period, lang),
         )
     else:
         title = t("The form has errors")

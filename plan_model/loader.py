@@ -217,6 +217,7 @@ _PATTERN_EXAMPLES = {
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "nom@example.org",
     r"^[a-z][a-z0-9_]{0,31}$": "age_group",
     r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,31}$": "08298",
+    r"^[a-z0-9-]+/P[1-5]\.\d{2}-I\d+$": "coss-2022-2025/P3.07-I2",
 }
 _SCALARS = (str, int, float, bool)
 
@@ -737,6 +738,23 @@ def _measured_without_baseline(
         )
 
 
+def _carries_over_another_plan(
+    check: _CatalogCheck, base: Loc, ind: Indicator
+) -> Iterator[PlanError]:
+    """``carries_over`` names an indicator of another (earlier) plan, never of this one; that
+    the plan and its indicator exist is the registry's check (``plan_model.registry``)."""
+    if ind.carried_plan_id is not None and ind.carried_plan_id == check.plan.plan.id:
+        yield check.doc.error(
+            (*base, "carries_over"),
+            _(
+                "Indicator {code} carries over an indicator of its own plan ({ref}): "
+                "'carries_over' names an indicator of an earlier plan.",
+                code=ind.code,
+                ref=ind.carries_over,
+            ),
+        )
+
+
 def _context_keys(check: _CatalogCheck, base: Loc, ind: Indicator) -> Iterator[PlanError]:
     """A context indicator has a unit and an aggregation, and nothing that makes a light."""
     if ind.kind is not IndicatorKind.CONTEXT:
@@ -967,6 +985,7 @@ _INDICATOR_RULES: tuple[IndicatorRule, ...] = (
     _targets_fit_the_plan,
     _bounds_and_baseline,
     _measured_without_baseline,
+    _carries_over_another_plan,
     _milestone_keys,
     _context_keys,
     _breakdown_keys,

@@ -17,6 +17,8 @@ from plan_model.periods import Period
 
 ObjectiveCode = Annotated[str, StringConstraints(pattern=r"^P[1-5]\.\d{2}$")]
 IndicatorCode = Annotated[str, StringConstraints(pattern=r"^P[1-5]\.\d{2}-I\d+$")]
+# an indicator of an earlier plan that one of a later plan continues: <plan id>/<indicator code>
+CarriedRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+/P[1-5]\.\d{2}-I\d+$")]
 ServiceCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{1,31}$")]
 PeriodText = Annotated[str, StringConstraints(pattern=r"^\d{4}-T[1-4]$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
@@ -209,6 +211,18 @@ class Indicator(StrictModel):
     breakdowns: list[DimensionCode] = Field(default_factory=list)
     ratio: Ratio | None = None  # percentages and means with breakdowns: their two counts
     reporters: list[Reporter] = Field(default_factory=list)  # none: the responsible service
+    # issue 18: the indicator of an earlier plan this one continues ("coss-2022-2025/P3.07-I2")
+    carries_over: CarriedRef | None = None
+
+    @property
+    def carried_plan_id(self) -> str | None:
+        """The id of the earlier plan whose indicator this one continues, if it does."""
+        return self.carries_over.split("/", 1)[0] if self.carries_over else None
+
+    @property
+    def carried_code(self) -> str | None:
+        """The code, in the earlier plan, of the indicator this one continues, if it does."""
+        return self.carries_over.split("/", 1)[1] if self.carries_over else None
 
     @property
     def objective_code(self) -> str:
@@ -332,6 +346,10 @@ class PlanInfo(StrictModel):
     end_year: int
     catalog: NonEmpty  # path of the indicator catalog, relative to the plan file
     dimensions: NonEmpty | None = None  # path of the dimensions file, relative to the plan file
+    description: str | None = None  # what the plan is (e.g. that an example is no real plan)
+    # issue 18: a plan being written is a draft until it is approved; the stored state
+    # (extended, closed) wins over this one (``seguiment plan list``)
+    state: Literal["draft", "active"] = "active"
 
 
 class Catalog(StrictModel):
@@ -367,6 +385,10 @@ class Plan(StrictModel):
     services: list[Service]
     catalog: Catalog
     dimensions: list[Dimension] = Field(default_factory=list)
+    # issue 18: the version of the plan this is (0: as approved; see plan_model.versions)
+    # and, for a plan extended to a quarter other than a 4th one, its last quarter
+    version: int = 0
+    until: PeriodText | None = None
 
     @property
     def years(self) -> list[int]:
@@ -380,8 +402,9 @@ class Plan(StrictModel):
 
     @property
     def last_period(self) -> Period:
-        """The last quarter of the plan (4th quarter of its last year)."""
-        return Period(self.info.end_year, 4)
+        """The last quarter of the plan (4th quarter of its last year, or the quarter an
+        extension runs it until)."""
+        return Period.parse(self.until) if self.until else Period(self.info.end_year, 4)
 
     @property
     def indicators(self) -> list[Indicator]:

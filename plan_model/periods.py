@@ -15,6 +15,8 @@ from functools import lru_cache
 from typing import Self
 from zoneinfo import ZoneInfo
 
+from i18n import normalise_language, translator
+
 # COSS works in Madrid time: deadlines close at the end of their day there (CET/CEST)
 LOCAL_TIME = ZoneInfo("Europe/Madrid")
 
@@ -141,6 +143,41 @@ class Period:
     def __repr__(self) -> str:
         """``Period(2025, 3)``."""
         return f"Period({self.year}, {self.quarter})"
+
+
+_ORDINALS = {
+    "ca": {1: "1r", 2: "2n", 3: "3r", 4: "4t"},
+    "es": {1: "1.er", 2: "2.º", 3: "3.er", 4: "4.º"},
+    "en": {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"},
+}
+
+
+def period_label(period: Period, lang: str | None) -> str:
+    """A quarter as running text reads it: ``4t trimestre de 2025`` (ca), ``4.º trimestre de
+    2025`` (es), ``4th quarter of 2025`` (en). Codes (``2025-T4``) stay for fields, files and
+    URLs; a sentence names the quarter with this label."""
+    code = normalise_language(lang)
+    return translator(code)(
+        "{ordinal} quarter of {year}", ordinal=_ORDINALS[code][period.quarter], year=period.year
+    )
+
+
+def text_label(text: object, lang: str | None) -> str:
+    """:func:`period_label` of a quarter written as text; text that is not a quarter as it is."""
+    period = Period.try_parse(text)
+    return period_label(period, lang) if period is not None else str(text)
+
+
+# the parameters of a message that name a quarter: a sentence reads them as «3r trimestre de 2025»
+QUARTER_PARAMS = frozenset({"period", "current", "first", "last", "prev", "file_period", "chosen"})
+
+
+def label_quarters(params: dict[str, object], lang: str | None) -> dict[str, object]:
+    """A message's ``params`` with each quarter (:data:`QUARTER_PARAMS`) as :func:`text_label`."""
+    return {
+        key: text_label(value, lang) if key in QUARTER_PARAMS else value
+        for key, value in params.items()
+    }
 
 
 def local_today(now: dt.datetime | None = None) -> dt.date:

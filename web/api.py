@@ -43,7 +43,7 @@ from indicators.reporting.dashboard_data import DashboardData
 from indicators.reporting.public import NotPublished, PublicData
 from indicators.storage.cache import Cache, get_cache
 from indicators.storage.engine import get_engine
-from plan_model.periods import Period
+from plan_model.periods import Period, label_quarters
 from settings import Settings
 from web.api_auth import Principal, TokenRefused, token_principal
 from web.context import current_plan, current_settings, request_language
@@ -78,7 +78,8 @@ class ApiProblem(Exception):
 
 
 def _problem(status: int, code: str, msgid: str, **values: Any) -> ApiProblem:
-    return ApiProblem(status, code, gettext(msgid, request_language()).format(**values))
+    lang = request_language()
+    return ApiProblem(status, code, gettext(msgid, lang, **label_quarters(values, lang)))
 
 
 def _answer_problem(problem: ApiProblem) -> Response:
@@ -322,14 +323,14 @@ def _resolve(ctx: ApiRequest) -> tuple[DashboardData, Period, PublicData | None]
             if text is None:
                 raise _problem(404, "not_published", "No quarter is published yet.") from None
             raise _problem(
-                404, "not_published", "The quarter {period} is not published.", period=text[:16]
+                404, "not_published", "The {period} is not published.", period=text[:16]
             ) from None
     data = ctx.internal()
     period = Period.try_parse(text) if text else data.latest_period()
     plan = data.plan
     if period is None or not plan.first_period <= period <= plan.last_period:
         raise _problem(
-            404, "unknown_period", "The quarter {period} is not in the plan.", period=text or "-"
+            404, "unknown_period", "The {period} is not in the plan.", period=text or "-"
         )
     return data, period, None
 

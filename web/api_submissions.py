@@ -85,7 +85,7 @@ class SubmissionValue(BaseModel):
     indicator: str = Field(
         max_length=FIELD_LENGTH * 4,
         description="The indicator's code; a breakdown's member as the form's row: "
-        "P2.01-I1@abss=VIC;sex=D",
+        "P2.01-I7@abss=VIC;sex=D",
     )
     value: str | int | float | None = None
     stage: str | None = None

@@ -6,6 +6,7 @@
 - ``/descarrega/canvis?format=csv|xlsx&t=…&des_de=…``: what ``/canvis`` shows;
 - ``/descarrega/palanca/<n>?format=csv|xlsx&t=…&eix=…&estat=…``: a lever's grid;
 - ``/descarrega/objectiu/<code>?format=csv|xlsx&t=…``: an objective's provenance tables;
+- ``/descarrega/territori?format=csv|xlsx&t=…``: what ``/territori`` shows (issue 14);
 - ``/descarrega/avaluacio?format=pdf|pptx|xlsx|md&lang=ca``: the final evaluation of the plan;
 - ``/descarrega/plantilla?service=SIS&period=2025-T2``: a service's template (uploaders, for
   their own services);
@@ -246,6 +247,25 @@ def download_objective(code: str) -> Response:
     return attachment(f"objectiu-{code}-{period}.{fmt}", content, plan_list.MIMETYPES[fmt])
 
 
+def download_territory() -> Response:
+    """``/descarrega/territori?format=csv|xlsx&t=…``: the ABSS side by side, as ``/territori``
+    shows them to this viewer (small counts «< 5» for the read-only role)."""
+    from indicators.reporting import territory
+    from web.users import current_account
+
+    plan, lang = current_plan(), request_language()
+    fmt = _table_format(translator(lang))
+    data = _request_data()
+    period = data.resolve_period(request.args.get("t"))
+    account = current_account()
+    small = territory.small_count_for(
+        account.role if account is not None else None, current_settings().small_count
+    )
+    rows = territory.territory_rows(data, period, small)
+    content = plan_list.write_table(territory.territory_table(plan, rows, period, lang), fmt)
+    return attachment(f"territori-{period}.{fmt}", content, plan_list.MIMETYPES[fmt])
+
+
 def download_evaluation() -> Response:
     """``/descarrega/avaluacio?format=pdf|pptx|xlsx|md&lang=…``: the plan's final evaluation
     (issue 18), «provisional» while the plan is not closed."""
@@ -279,6 +299,7 @@ def register_downloads(server: Flask) -> None:
     server.add_url_rule("/descarrega/canvis", "download_changes", download_changes)
     server.add_url_rule("/descarrega/palanca/<int:number>", "download_lever", download_lever)
     server.add_url_rule("/descarrega/objectiu/<code>", "download_objective", download_objective)
+    server.add_url_rule("/descarrega/territori", "download_territory", download_territory)
     server.add_url_rule("/descarrega/avaluacio", "download_evaluation", download_evaluation)
     server.add_url_rule("/descarrega/plantilla", "auth_template", download_template)
     server.add_url_rule(

@@ -15,12 +15,11 @@ from typing import Any
 import pandas as pd
 
 from i18n import format_number, format_percent, gettext
-from indicators.reporting.board import period_label
 from indicators.reporting.public import PublicData
 from plan_model import progress
 from plan_model import status_types as st
 from plan_model.models import Indicator
-from plan_model.periods import Period
+from plan_model.periods import Period, period_label
 from plan_model.status_types import IndicatorResult, LevelResult, ObjectiveResult, Status
 from web.public_chart import Point, distribution_svg, trend_svg
 

@@ -20,7 +20,8 @@ and < 30x at 10x, render < 3x.
 And the first visit (issue 16): the overview and a lever page opened with an empty browser
 cache (logged in, then the cache cleared), the bytes over the wire (every response, headers
 included, as compressed on the wire: Chromium's ``encodedDataLength``) and the time until the
-page is fully drawn (charts and grid): ``first_visit``. Targets: under 1.5 MB and 0.6 s on
+page is fully drawn (charts and grid), with what it waited for (requests, the callbacks fired
+until drawn and their server time): ``first_visit``. Targets: under 1.5 MB and 0.6 s on
 loopback. The figures are reported, never asserted.
 """
 
@@ -354,28 +355,64 @@ def _hello_app() -> Any:
     return hello
 
 
-def first_visit(page: Any, target: str) -> tuple[int, float]:
-    """Open ``target`` in ``page`` with the browser cache emptied: (bytes over the wire,
-    seconds until fully drawn). Counted by Chromium's network events (DevTools protocol)."""
+class _Waterfall:
+    """What a first visit fetched, from Chromium's network events (DevTools protocol): the
+    bytes of every response (``encodedDataLength``), the number of requests, and the Dash
+    callbacks (``_dash-update-component``) with their server time (headers received minus
+    request sent: on loopback, the time the app took)."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.requests = 0
+        self.callbacks: dict[str, float] = {}
+
+    def sent(self, event: dict[str, Any]) -> None:
+        self.requests += 1
+        if "_dash-update-component" in event["request"]["url"]:
+            self.callbacks[event["requestId"]] = 0.0
+
+    def answered(self, event: dict[str, Any]) -> None:
+        timing = event["response"].get("timing") or {}
+        if event["requestId"] in self.callbacks and timing:
+            waited = timing.get("receiveHeadersEnd", 0.0) - timing.get("sendEnd", 0.0)
+            self.callbacks[event["requestId"]] = max(0.0, waited) / 1000
+
+    def finished(self, event: dict[str, Any]) -> None:
+        self.received.append(event["encodedDataLength"])
+
+
+def first_visit(page: Any, target: str) -> dict[str, Any]:
+    """Open ``target`` in ``page`` with the browser cache emptied: bytes over the wire,
+    seconds until fully drawn, requests, and the callbacks fired until then (count, server
+    time). Counted by Chromium's network events (DevTools protocol)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
     cdp.send("Network.clearBrowserCache")
-    received: list[int] = []
-    cdp.on("Network.loadingFinished", lambda event: received.append(event["encodedDataLength"]))
+    waterfall = _Waterfall()
+    cdp.on("Network.requestWillBeSent", waterfall.sent)
+    cdp.on("Network.responseReceived", waterfall.answered)
+    cdp.on("Network.loadingFinished", waterfall.finished)
     started = time.perf_counter()
     page.goto(target)
     page.wait_for_function(FULLY_DRAWN, timeout=120_000, polling=10)
     drawn = time.perf_counter() - started
+    callbacks = dict(waterfall.callbacks)
     page.wait_for_load_state("networkidle")  # late requests (fonts, async chunks) count too
     cdp.detach()
-    return int(sum(received)), drawn
+    return {
+        "bytes": int(sum(waterfall.received)),
+        "drawn_s": drawn,
+        "requests": waterfall.requests,
+        "callbacks": len(callbacks),
+        "callbacks_server_s": sum(callbacks.values()),
+    }
 
 
 def measure_first_visits(base: str, browser: Any, renders: int) -> list[dict[str, Any]]:
     """Each page of ``FIRST_VISIT_PAGES`` ``renders`` times, each time in a fresh browser
     context (logged in) whose cache is emptied first; medians per page."""
-    samples: dict[str, list[tuple[int, float]]] = {name: [] for name, _path in FIRST_VISIT_PAGES}
+    samples: dict[str, list[dict[str, Any]]] = {name: [] for name, _path in FIRST_VISIT_PAGES}
     for _i in range(max(1, renders)):
         context = browser.new_context(viewport={"width": 1366, "height": 768})
         page = context.new_page()
@@ -392,8 +429,11 @@ def measure_first_visits(base: str, browser: Any, renders: int) -> list[dict[str
         {
             "page": name,
             "path": path,
-            "bytes": int(statistics.median(b for b, _s in samples[name])),
-            "drawn_s": statistics.median(s for _b, s in samples[name]),
+            "bytes": int(statistics.median(v["bytes"] for v in samples[name])),
+            "drawn_s": statistics.median(v["drawn_s"] for v in samples[name]),
+            "requests": int(statistics.median(v["requests"] for v in samples[name])),
+            "callbacks": int(statistics.median(v["callbacks"] for v in samples[name])),
+            "callbacks_server_s": statistics.median(v["callbacks_server_s"] for v in samples[name]),
         }
         for name, path in FIRST_VISIT_PAGES
     ]
@@ -467,12 +507,19 @@ def measure_render(
 
 
 def _first_visit_line(visit: dict[str, Any]) -> str:
-    return _(
+    line = _(
         "first visit, empty cache: {page} {mb} MB over the wire, fully drawn in {seconds} s",
         page=visit["page"],
         mb=format_number(visit["bytes"] / 1_000_000, decimals=2),
         seconds=format_number(visit["drawn_s"], decimals=2),
     )
+    waited = _(
+        "{requests} requests, {callbacks} callbacks until drawn ({server} s in the server)",
+        requests=visit["requests"],
+        callbacks=visit["callbacks"],
+        server=format_number(visit["callbacks_server_s"], decimals=2),
+    )
+    return f"{line}; {waited}"
 
 
 def measure(

@@ -30,7 +30,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import math
 import random
 import re
 import time
@@ -40,11 +39,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from i18n import format_number
-from indicators.intake.template import build_template
+from indicators.demo.splits import (
+    MemberFigure,
+    cell_weights,
+    comarca_figure,
+    largest_remainder,
+    ratio_factors,
+    split_count,
+    split_ratio,
+)
+from indicators.intake.template import FIRST_DATA_ROW, build_template, data_columns
+from plan_model.breakdowns import (
+    indicators_reported_by,
+    member_key,
+    reporting_service_codes,
+    rows_reported_by,
+)
 from plan_model.models import Aggregation, Direction, Indicator, Plan
 from plan_model.periods import Period, period_range
 from settings import Settings, get_settings
@@ -60,7 +74,8 @@ WIDE = "wide"  # one column per quarter of the year so far
 LONG = "long"  # a period column, the year's history
 CSV = "csv"  # ';' separated, Windows-1252, decimal comma
 # preferred services for the hand-made layouts (others are picked by the seed)
-_PREFERRED_LAYOUTS = {"SBAS-VIC": TITLED, "SBAS-PLANA": WIDE, "ACTIVAT": LONG, "OPE": CSV}
+# (the wide layout cannot carry a ratio's counts: its service reports no ratio by member)
+_PREFERRED_LAYOUTS = {"SBAS-VIC": TITLED, "ACTIVAT": WIDE, "SBAS-PLANA": LONG, "OPE": CSV}
 
 _SEASON = (0.97, 1.03, 0.96, 1.04)  # quarter flows around a quarter of the year (sum 4)
 
@@ -130,12 +145,16 @@ class DemoFile:
 class DemoData:
     seed: int
     files: list[DemoFile]  # in upload order
-    values: dict[tuple[str, str], float | str]  # (indicator, period) → the true value / stage key
+    # (indicator, period) → the true value / stage key; for an indicator with breakdowns, the
+    # total its members make (sum, or ratio of the sums)
+    values: dict[tuple[str, str], float | str]
     profiles: dict[str, str]  # indicator → on_track | lagging | far_behind | exceeding | late...
     layouts: dict[str, str]  # service → layout
     missing: list[tuple[str, str]]  # (service, period) never sent
     late: list[tuple[str, str]] = field(default_factory=list)
     reuploads: list[tuple[str, str]] = field(default_factory=list)
+    # (indicator, period) → member key → the member's figure (indicators with breakdowns)
+    members: dict[tuple[str, str], dict[str, MemberFigure]] = field(default_factory=dict)
 
 
 @dataclass
@@ -227,21 +246,10 @@ def _numeric_series(
         for year in years:
             quarters = [p for p in periods if p.year == year]
             raw = [_clip(indicator, result[p]) for p in quarters]
-            rounded = _largest_remainder(raw)
+            rounded = largest_remainder(raw, round(sum(raw)))
             for p, value in zip(quarters, rounded, strict=True):
                 result[p] = float(value)
     return result
-
-
-def _largest_remainder(values: list[float]) -> list[int]:
-    """Round to integers keeping the (rounded) total."""
-    total = round(sum(values))
-    floors = [math.floor(v) for v in values]
-    rest = total - sum(floors)
-    order = sorted(range(len(values)), key=lambda i: values[i] - floors[i], reverse=True)
-    for i in order[: max(0, rest)]:
-        floors[i] += 1
-    return floors
 
 
 def _milestone_series(
@@ -324,9 +332,9 @@ def _save(wb: Workbook, when: dt.datetime, creator: str) -> bytes:
     return _normalise_zip(buffer.getvalue(), when)
 
 
-def _ca_text(indicator: Indicator, value: float) -> str:
+def _ca_text(indicator: Indicator, value: float, decimals: int | None = None) -> str:
     """A number as a technician types it in Catalan: ``1.234,5``, ``45 %``."""
-    text = format_number(value, "ca", _decimals(indicator))
+    text = format_number(value, "ca", _decimals(indicator) if decimals is None else decimals)
     return f"{text} %" if (indicator.unit or "").strip() == "%" else text
 
 
@@ -337,15 +345,118 @@ def _cell_value(plan: Plan, indicator: Indicator, value: float | str, lang: str 
     return value
 
 
-def _titled_file(
+RATIO_DECIMALS = 2  # a ratio member's value as written beside its counts
+
+
+@dataclass(frozen=True)
+class _FileRow:
+    """One row of a demo file: an indicator (and a cell of its breakdown) in one quarter."""
+
+    indicator: Indicator
+    cell: dict[str, str]  # {} for the indicator's total
+    period: Period
+    value: float | str
+    numerator: float | None = None
+    denominator: float | None = None
+    comment: str | None = None
+
+    @property
+    def key(self) -> str:
+        return member_key(self.cell)
+
+
+def _file_rows(
     plan: Plan,
     service: str,
     period: Period,
-    indicators: list[Indicator],
     values: dict[tuple[str, str], float | str],
-    comments: dict[str, str],
-    when: dt.datetime,
-    user: str,
+    members: dict[tuple[str, str], dict[str, MemberFigure]],
+    comments: dict[str, str] | None = None,
+) -> list[_FileRow]:
+    """The rows ``service`` sends for ``period`` (rows_reported_by: a total per indicator
+    without breakdowns, a row per cell it reports), with the comment on an indicator's first."""
+    rows: list[_FileRow] = []
+    commented: set[str] = set()
+    for reported in rows_reported_by(plan, service):
+        code = reported.indicator.code
+        comment = None
+        if comments and code in comments and code not in commented:
+            comment = comments[code]
+            commented.add(code)
+        if not reported.cell:
+            value = values.get((code, str(period)))
+            if value is not None:
+                rows.append(_FileRow(reported.indicator, {}, period, value, comment=comment))
+            continue
+        figure = members.get((code, str(period)), {}).get(reported.key)
+        if figure is not None:
+            rows.append(
+                _FileRow(
+                    reported.indicator,
+                    dict(reported.cell),
+                    period,
+                    figure.value,
+                    figure.numerator,
+                    figure.denominator,
+                    comment,
+                )
+            )
+    return rows
+
+
+# how a hand-made file names the sex members (Spanish in the titled layout)
+_SEX_WORDS = {
+    "es": {"D": "Mujer", "H": "Hombre", "X": "Otros", "NC": "No consta"},
+    "codes": {"D": "D", "H": "H", "X": "X", "NC": "NC"},
+}
+_DIMENSION_HEADERS = {"es": {"abss": "ABSS", "sex": "Sexo"}, "ca": {"abss": "ABSS", "sex": "Sexe"}}
+
+
+def _dimension_columns(rows: list[_FileRow]) -> list[str]:
+    """The dimensions a hand-made file writes: those whose rows name more than one member
+    (a service reporting one ABSS leaves its ABSS out: it is implied)."""
+    named: dict[str, set[str]] = {}
+    for row in rows:
+        for dimension, member in row.cell.items():
+            named.setdefault(dimension, set()).add(member)
+    return [d for d, found in named.items() if len(found) > 1]
+
+
+def _member_text(plan: Plan, dimension: str, member: str | None, words: str) -> str | None:
+    """A member as a hand-made file writes it: the sex in the file's words, else its name."""
+    if member is None:
+        return None
+    if dimension == "sex" and words in _SEX_WORDS:
+        return _SEX_WORDS[words].get(member, member)
+    found = plan.dimension_by_code[dimension].member_by_code.get(member)
+    return found.name if found is not None else member
+
+
+def _has_counts(rows: list[_FileRow]) -> bool:
+    return any(row.denominator is not None for row in rows)
+
+
+def _text_value(plan: Plan, row: _FileRow, lang: str, csv_style: bool = False) -> Any:
+    """A value written as text in Catalan (a stage by its name)."""
+    if isinstance(row.value, str):
+        return _cell_value(plan, row.indicator, row.value, lang)
+    decimals = RATIO_DECIMALS if row.denominator is not None else None
+    if csv_style:
+        places = _decimals(row.indicator) if decimals is None else decimals
+        return format_number(row.value, "ca", places).replace(".", "")
+    return _ca_text(row.indicator, row.value, decimals)
+
+
+def _member_cells(plan: Plan, row: _FileRow, dims: list[str], words: str) -> list[Any]:
+    return [_member_text(plan, d, row.cell.get(d), words) for d in dims]
+
+
+def _count_cells(row: _FileRow, with_counts: bool) -> list[Any]:
+    return [row.numerator, row.denominator] if with_counts else []
+
+
+def _titled_file(
+    plan: Plan, service: str, period: Period, rows: list[_FileRow], when: dt.datetime, user: str
 ) -> bytes:
     wb = Workbook()
     cover = wb.active
@@ -360,23 +471,28 @@ def _titled_file(
     ws["A2"] = f"Indicadores del Plan estratégico – {period.quarter}r trimestre {period.year}"
     ws.merge_cells("A2:E2")
     ws.append([])
-    ws.append(["Código", "Indicador", "Periodo", "Valor", "Observaciones"])
-    for indicator in indicators:
-        value = values.get((indicator.code, str(period)))
-        if value is None:
-            continue
-        cell = (
-            _cell_value(plan, indicator, value, "es")
-            if isinstance(value, str)
-            else _ca_text(indicator, value)
-        )
+    dims, counts = _dimension_columns(rows), _has_counts(rows)
+    ws.append(
+        [
+            "Código",
+            "Indicador",
+            "Periodo",
+            *[_DIMENSION_HEADERS["es"].get(d, d) for d in dims],
+            *(["Numerador", "Denominador"] if counts else []),
+            "Valor",
+            "Observaciones",
+        ]
+    )
+    for row in rows:
         ws.append(
             [
-                indicator.code,
-                indicator.name,
+                row.indicator.code,
+                row.indicator.name,
                 f"{period.quarter}T {period.year}",
-                cell,
-                comments.get(indicator.code),
+                *_member_cells(plan, row, dims, "es"),
+                *_count_cells(row, counts),
+                _text_value(plan, row, "es"),
+                row.comment,
             ]
         )
     ws.append([])
@@ -388,25 +504,37 @@ def _wide_file(
     plan: Plan,
     service: str,
     period: Period,
-    indicators: list[Indicator],
-    values: dict[tuple[str, str], float | str],
-    comments: dict[str, str],
+    by_quarter: dict[Period, list[_FileRow]],
     when: dt.datetime,
     user: str,
 ) -> bytes:
-    quarters = [Period(period.year, q) for q in range(1, period.quarter + 1)]
+    """One column per quarter of the year so far (a ratio's counts cannot be written so: the
+    demo gives this layout to a service without ratio members)."""
+    quarters = sorted(by_quarter)
+    current = by_quarter[period]
+    dims = _dimension_columns(current)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = f"Seguiment {period.year}"
-    ws.append(["Codi", "Indicador", *[f"{q.quarter}T {q.year}" for q in quarters], "Observacions"])
-    for indicator in indicators:
-        row: list[Any] = [indicator.code, indicator.name]
+    ws.append(
+        [
+            "Codi",
+            "Indicador",
+            *[_DIMENSION_HEADERS["ca"].get(d, d) for d in dims],
+            *[f"{q.quarter}T {q.year}" for q in quarters],
+            "Observacions",
+        ]
+    )
+    found = {(q, r.indicator.code, r.key): r for q in quarters for r in by_quarter[q]}
+    for row in current:
+        line: list[Any] = [row.indicator.code, row.indicator.name]
+        line.extend(_member_cells(plan, row, dims, "ca"))
         for q in quarters:
-            value = values.get((indicator.code, str(q)))
-            row.append(None if value is None else _cell_value(plan, indicator, value))
-        row.append(comments.get(indicator.code))
-        ws.append(row)
+            other = found.get((q, row.indicator.code, row.key))
+            line.append(None if other is None else _cell_value(plan, row.indicator, other.value))
+        line.append(row.comment)
+        ws.append(line)
     return _save(wb, when, user)
 
 
@@ -414,60 +542,69 @@ def _long_file(
     plan: Plan,
     service: str,
     period: Period,
-    indicators: list[Indicator],
-    values: dict[tuple[str, str], float | str],
-    comments: dict[str, str],
+    by_quarter: dict[Period, list[_FileRow]],
     when: dt.datetime,
     user: str,
 ) -> bytes:
-    quarters = [Period(period.year, q) for q in range(1, period.quarter + 1)]
+    """A period column and the year's history, members by name, a ratio's two counts."""
+    everything = [row for q in sorted(by_quarter) for row in by_quarter[q]]
+    dims, counts = _dimension_columns(everything), _has_counts(everything)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "Dades"
-    ws.append(["Codi indicador", "Trimestre", "Valor", "Comentaris"])
-    for q in quarters:
-        for indicator in indicators:
-            value = values.get((indicator.code, str(q)))
-            if value is None:
-                continue
-            ws.append(
-                [
-                    indicator.code,
-                    str(q),
-                    _cell_value(plan, indicator, value),
-                    comments.get(indicator.code) if q == period else None,
-                ]
-            )
+    ws.append(
+        [
+            "Codi indicador",
+            "Trimestre",
+            *[_DIMENSION_HEADERS["ca"].get(d, d) for d in dims],
+            *(["Numerador", "Denominador"] if counts else []),
+            "Valor",
+            "Comentaris",
+        ]
+    )
+    for row in everything:
+        value = row.value
+        if isinstance(value, float) and row.denominator is not None:
+            value = round(value, RATIO_DECIMALS)
+        ws.append(
+            [
+                row.indicator.code,
+                str(row.period),
+                *_member_cells(plan, row, dims, "ca"),
+                *_count_cells(row, counts),
+                _cell_value(plan, row.indicator, value),
+                row.comment if row.period == period else None,
+            ]
+        )
     return _save(wb, when, user)
 
 
-def _csv_file(
-    plan: Plan,
-    service: str,
-    period: Period,
-    indicators: list[Indicator],
-    values: dict[tuple[str, str], float | str],
-    comments: dict[str, str],
-) -> bytes:
+def _csv_file(plan: Plan, service: str, period: Period, rows: list[_FileRow]) -> bytes:
+    dims, counts = _dimension_columns(rows), _has_counts(rows)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Codi", "Indicador", "Període", "Valor", "Observacions"])
-    for indicator in indicators:
-        value = values.get((indicator.code, str(period)))
-        if value is None:
-            continue
-        if isinstance(value, str):
-            cell = _cell_value(plan, indicator, value)
-        else:
-            cell = format_number(value, "ca", _decimals(indicator)).replace(".", "")
+    writer.writerow(
+        [
+            "Codi",
+            "Indicador",
+            "Període",
+            *[_DIMENSION_HEADERS["ca"].get(d, d) for d in dims],
+            *(["Numerador", "Denominador"] if counts else []),
+            "Valor",
+            "Observacions",
+        ]
+    )
+    for row in rows:
         writer.writerow(
             [
-                indicator.code,
-                indicator.name,
+                row.indicator.code,
+                row.indicator.name,
                 f"T{period.quarter} {period.year}",
-                cell,
-                comments.get(indicator.code, ""),
+                *_member_cells(plan, row, dims, "codes"),
+                *["" if c is None else str(int(c)) for c in _count_cells(row, counts)],
+                _text_value(plan, row, "ca", csv_style=True),
+                row.comment or "",
             ]
         )
     return out.getvalue().encode("cp1252", errors="replace")
@@ -505,13 +642,22 @@ def generate(
     settings = settings or get_settings()
     rng = random.Random(seed)
     periods = period_range(plan.first_period, plan.last_period)
-    reporting = [s.code for s in plan.services if plan.indicators_of_service(s.code)]
+    reporting = reporting_service_codes(plan)
     profiles = _profiles(plan, rng)
     values = _values(plan, periods, profiles, rng)
+    members = _members(plan, periods, values, seed)
     layouts = _layouts(reporting, rng)
     gaps = _gaps(plan, reporting, layouts, periods, rng)
     story = _Story(
-        plan, seed, settings.submission_deadline_days, periods, values, profiles, layouts, gaps
+        plan,
+        seed,
+        settings.submission_deadline_days,
+        periods,
+        values,
+        profiles,
+        layouts,
+        gaps,
+        members,
     )
     chosen = set(services) if services is not None else None
     files = [
@@ -530,6 +676,7 @@ def generate(
         missing=sorted(gaps.missing),
         late=sorted(gaps.late),
         reuploads=sorted(gaps.reuploads),
+        members=members,
     )
 
 
@@ -576,6 +723,36 @@ def _values(
     return values
 
 
+def _members(
+    plan: Plan,
+    periods: list[Period],
+    values: dict[tuple[str, str], float | str],
+    seed: int,
+) -> dict[tuple[str, str], dict[str, MemberFigure]]:
+    """Each breakdown member's figure, quarter by quarter (indicators.demo.splits); the
+    indicator's value becomes the total its members make (a ratio's is the ratio of sums)."""
+    members: dict[tuple[str, str], dict[str, MemberFigure]] = {}
+    for indicator in plan.indicators:
+        if not indicator.breakdowns or indicator.is_milestone:
+            continue
+        weights = cell_weights(plan, indicator, seed)
+        factors = ratio_factors(plan, indicator, seed) if indicator.ratio else {}
+        for p in periods:
+            key = (indicator.code, str(p))
+            total = values.get(key)
+            if total is None or isinstance(total, str):
+                continue
+            if indicator.ratio is not None:
+                figures = split_ratio(indicator, total, weights, factors)
+            else:
+                figures = split_count(indicator, total, weights, _decimals(indicator))
+            members[key] = figures
+            derived = comarca_figure(figures, indicator.ratio is not None)
+            if derived is not None:
+                values[key] = derived
+    return members
+
+
 def _layouts(reporting: list[str], rng: random.Random) -> dict[str, str]:
     """The template for most services; the hand-made layouts for a few."""
     layouts = {s: TEMPLATE for s in reporting}
@@ -597,6 +774,12 @@ class _Gaps:
     reuploads: set[tuple[str, str]]  # a wrong file first, then the corrected one
 
 
+# the services the demo always leaves pending in its last quarter, besides those drawn, so
+# that the quarterly cycle can be walked from a known quarter not yet sent (the SIS's: the
+# cycle's browser test, tests/e2e/test_cycle_e2e.py, sends it through the form)
+LAST_QUARTER_PENDING = ("SIS",)
+
+
 def _gaps(
     plan: Plan,
     reporting: list[str],
@@ -611,6 +794,8 @@ def _gaps(
     if template_services:
         missing.add((rng.choice(template_services), "2024-T3"))
     pending_last = rng.sample(reporting, k=min(len(reporting), max(1, len(reporting) // 4)))
+    for service in (s for s in LAST_QUARTER_PENDING if s in reporting and s not in pending_last):
+        pending_last[-1:] = [service]  # in place of the last one drawn: as many pending
     missing.update((s, str(plan.last_period)) for s in pending_last)
     for _k in range(2):
         missing.add((rng.choice(template_services or reporting), str(rng.choice(periods[2:-2]))))
@@ -642,6 +827,7 @@ class _Story:
     profiles: dict[str, str]
     layouts: dict[str, str]
     gaps: _Gaps
+    members: dict[tuple[str, str], dict[str, MemberFigure]]
 
 
 @dataclass
@@ -663,7 +849,7 @@ class _Sending:
 def _service_files(story: _Story, service: str) -> list[DemoFile]:
     """A service's files, quarter by quarter (its own generator: a subset of services gives
     the same files)."""
-    indicators = story.plan.indicators_of_service(service)
+    indicators = indicators_reported_by(story.plan, service)
     srng = random.Random(f"{story.seed}:{service}")
     deadline_days, gaps = story.deadline_days, story.gaps
     files: list[DemoFile] = []
@@ -694,7 +880,9 @@ def _reupload_files(story: _Story, sending: _Sending, srng: random.Random) -> li
     key = str(sending.period)
     wrong = dict(story.values)
     target = next(
-        i for i in sending.indicators if not i.is_milestone and (i.code, key) in story.values
+        i
+        for i in sending.indicators
+        if not i.is_milestone and not i.breakdowns and (i.code, key) in story.values
     )
     true = story.values[(target.code, key)]
     assert isinstance(true, float)
@@ -715,20 +903,7 @@ def _demo_file(
     suffix: str = "",
 ) -> DemoFile:
     layout = story.layouts[sending.service]
-    name, content = _file(
-        story.plan,
-        sending.service,
-        sending.period,
-        sending.indicators,
-        values,
-        sending.comments,
-        sending.when,
-        sending.user,
-        layout,
-        story.values,
-        sending.previous,
-        suffix=suffix,
-    )
+    name, content = _file(story, sending, values, layout, suffix)
     return DemoFile(
         sending.service,
         str(sending.period),
@@ -779,47 +954,94 @@ def _comments(
 
 
 def _file(
-    plan: Plan,
-    service: str,
-    period: Period,
-    indicators: list[Indicator],
+    story: _Story,
+    sending: _Sending,
     values: dict[tuple[str, str], float | str],
-    comments: dict[str, str],
-    when: dt.datetime,
-    user: str,
     layout: str,
-    truth: dict[tuple[str, str], float | str],
-    previous: Period | None,
-    suffix: str = "",
+    suffix: str,
 ) -> tuple[str, bytes]:
-    key = str(period)
-    made = when - dt.timedelta(hours=2)
+    """A sending's file in ``layout``: its name and bytes."""
+    plan, service, period, user = story.plan, sending.service, sending.period, sending.user
+    made = sending.when - dt.timedelta(hours=2)
+
+    def rows_of(q: Period) -> list[_FileRow]:
+        comments = sending.comments if q == period else None
+        return _file_rows(plan, service, q, values, story.members, comments)
+
     if layout == TITLED:
         name = f"Indicadors {service} {period.quarter}T {period.year}{suffix}.xlsx"
-        return name, _titled_file(plan, service, period, indicators, values, comments, made, user)
-    if layout == WIDE:
-        name = f"seguiment_{service}_{period.year}_fins_{period.quarter}T{suffix}.xlsx"
-        return name, _wide_file(plan, service, period, indicators, values, comments, made, user)
-    if layout == LONG:
+        return name, _titled_file(plan, service, period, rows_of(period), made, user)
+    if layout in (WIDE, LONG):
+        by_quarter = {
+            Period(period.year, q): rows_of(Period(period.year, q))
+            for q in range(1, period.quarter + 1)
+        }
+        if layout == WIDE:
+            name = f"seguiment_{service}_{period.year}_fins_{period.quarter}T{suffix}.xlsx"
+            return name, _wide_file(plan, service, period, by_quarter, made, user)
         name = f"{service}_historic_{period}{suffix}.xlsx"
-        return name, _long_file(plan, service, period, indicators, values, comments, made, user)
+        return name, _long_file(plan, service, period, by_quarter, made, user)
     if layout == CSV:
-        name = f"{service}_{period}{suffix}.csv"
-        return name, _csv_file(plan, service, period, indicators, values, comments)
-    # the template, filled; "Últim valor" is what the service sent for its previous quarter
+        return f"{service}_{period}{suffix}.csv", _csv_file(plan, service, period, rows_of(period))
+    content = _template_file(story, sending, rows_of(period))
+    return f"{service}_{period}{suffix}.xlsx", _normalise_zip(content, made)
+
+
+def _template_file(story: _Story, sending: _Sending, rows: list[_FileRow]) -> bytes:
+    """The template, filled; "Últim valor" is what the service sent for its previous quarter,
+    and a ratio member's counts are written in its Numerador and Denominador cells."""
+    plan, period, previous = story.plan, sending.period, sending.previous
     last: dict[str, float | str | None] = {}
-    for indicator in indicators:
-        before = truth.get((indicator.code, str(previous))) if previous is not None else None
+    for indicator in sending.indicators:
+        before = story.values.get((indicator.code, str(previous))) if previous is not None else None
         if before is not None:
             last[indicator.code] = before
     filled: dict[str, tuple[float | str | None, str | None]] = {
-        i.code: (values.get((i.code, key)), comments.get(i.code)) for i in indicators
+        row.indicator.code: (row.value, row.comment) for row in rows if not row.cell
+    }
+    filled_members: dict[tuple[str, str], tuple[float | None, str | None]] = {
+        (row.indicator.code, row.key): (_member_number(row), row.comment)
+        for row in rows
+        if row.cell
     }
     generated = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(7, 0), tzinfo=dt.UTC)
     content = build_template(
-        plan, service, period, last_values=last, filled=filled, generated_at=generated
+        plan,
+        sending.service,
+        period,
+        last_values=last,
+        filled=filled,
+        filled_members=filled_members,
+        generated_at=generated,
     )
-    return f"{service}_{period}{suffix}.xlsx", _normalise_zip(content, made)
+    if any(row.denominator is not None for row in rows):
+        content = _fill_counts(plan, sending.service, content, rows)
+    return content
+
+
+def _member_number(row: _FileRow) -> float | None:
+    """A member row's value as the template holds it (a ratio's rounded beside its counts)."""
+    if isinstance(row.value, str):
+        return None
+    return round(row.value, RATIO_DECIMALS) if row.denominator is not None else row.value
+
+
+def _fill_counts(plan: Plan, service: str, content: bytes, rows: list[_FileRow]) -> bytes:
+    """The template with each ratio member's numerator and denominator written in."""
+    reported = rows_reported_by(plan, service)
+    keys = [key for key, _m, _w in data_columns(plan, reported)]
+    numerator_col, denominator_col = keys.index("numerator") + 1, keys.index("denominator") + 1
+    counts = {(r.indicator.code, r.key): r for r in rows if r.denominator is not None}
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb.worksheets[1]  # the data sheet, after the instructions
+    for offset, row in enumerate(reported):
+        found = counts.get((row.indicator.code, row.key))
+        if found is not None:
+            ws.cell(row=FIRST_DATA_ROW + offset, column=numerator_col, value=found.numerator)
+            ws.cell(row=FIRST_DATA_ROW + offset, column=denominator_col, value=found.denominator)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------------- store, load

@@ -24,10 +24,11 @@ from indicators.intake.reader import Sheet, read_sheets
 from indicators.intake.safety import UnsafeFile, check_file
 from indicators.intake.validate import Checked, check, check_stored
 from indicators.storage.locks import refused_periods
+from indicators.storage.plan_versions import plan_for_quarter
 from indicators.storage.records import ParsedValue
 from indicators.storage.store import DUPLICATE, LOCKED, Stored, store, stored_values
 from plan_model.models import Plan
-from plan_model.periods import Period
+from plan_model.periods import Period, text_label
 from settings import Settings, get_settings
 
 __all__ = ["ImportResult", "Issue", "ParsedValue", "import_file"]
@@ -119,7 +120,8 @@ def import_file(
     settings = settings or get_settings()
     if today is None:
         today = (uploaded_at or dt.datetime.now(dt.UTC)).date()
-    checked = _read_and_check(
+    read = _read_and_check(
+        engine,
         plan,
         filename,
         content,
@@ -131,8 +133,9 @@ def import_file(
         allowed_services=allowed_services,
         sheets=sheets,
     )
-    if isinstance(checked, ImportResult):
-        return checked
+    if isinstance(read, ImportResult):
+        return read
+    plan, checked = read
     if not checked.errors and checked.service and checked.period:
         _check_against_stored(engine, plan, checked, settings, lang)
     if checked.errors:
@@ -165,6 +168,7 @@ class _Upload:
 
 
 def _read_and_check(
+    engine: Engine,
     plan: Plan,
     filename: str,
     content: bytes,
@@ -176,16 +180,25 @@ def _read_and_check(
     today: dt.date,
     allowed_services: set[str] | None,
     sheets: list[Sheet] | None = None,
-) -> Checked | ImportResult:
-    """Check the file is safe, read it, find the data and validate it against the plan.
+) -> tuple[Plan, Checked] | ImportResult:
+    """Check the file is safe, read it, find the data and validate it against the plan as it
+    stands now (an extension's quarters too: :func:`plan_for_quarter`), which it returns.
 
-    A hostile or unreadable file is a rejected :class:`ImportResult`, never an exception.
+    A hostile or unreadable file is a rejected :class:`ImportResult`, never an exception; the
+    database is read only for a file that was read.
     """
     issue = IssueMaker(lang)
     try:
         if sheets is None:  # (the browser form gives its cells as read)
             fmt = check_file(filename, content, settings)
             sheets = read_sheets(filename, content, fmt, settings)
+    except UnsafeFile as exc:
+        return _refused_file(issue.plain(exc.code, exc.msgid, exc.params), service, period, lang)
+    except Exception:  # a broken file must never show a traceback
+        log.exception("unreadable file %s", filename)
+        return _refused_file(issue("unreadable"), service, period, lang)
+    plan = plan_for_quarter(engine, plan)  # issue 18
+    try:
         meta = read_meta(sheets)
         found = find_data(sheets)
         checked = check(
@@ -201,12 +214,17 @@ def _read_and_check(
         )
         if any(sheet.nul_removed for sheet in sheets):
             checked.warnings.append(issue("nul_removed", value=None))
-        return checked
+        return plan, checked
     except UnsafeFile as exc:
         error = issue.plain(exc.code, exc.msgid, exc.params)
     except Exception:  # a broken file must never show a traceback
         log.exception("unreadable file %s", filename)
         error = issue("unreadable")
+    return _refused_file(error, service, period, lang)
+
+
+def _refused_file(error: Issue, service: str | None, period: str | None, lang: str) -> ImportResult:
+    """The answer to a file that cannot be taken: its one error, nothing stored."""
     return _rejected(None, None, [error], [], lang, explicit=(service, period))
 
 
@@ -259,7 +277,7 @@ def _dry_run(checked: Checked, lang: str) -> ImportResult:
         lang,
         count=len(checked.values),
         service=checked.service,
-        period=checked.period,
+        period=text_label(checked.period, lang),
     )
     return result
 
@@ -298,7 +316,7 @@ def _store(
 def _stored_result(checked: Checked, stored: Stored, lang: str) -> ImportResult:
     result = _accepted(checked)
     result.submission_id = stored.submission_id
-    names = {"service": checked.service, "period": checked.period}
+    names = {"service": checked.service, "period": text_label(checked.period, lang)}
     if stored.status == DUPLICATE:
         result.status = "duplicate"
         result.message = gettext(

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Self, SupportsIndex
 
 from i18n import gettext
+from plan_model.periods import label_quarters
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,8 @@ MESSAGES: dict[str, str] = {
     "service_mismatch": (
         "This row is for the service «{row_service}», but the file is for {service}."
     ),
-    "future_period": "The quarter {period} has not started yet (we are in {current}).",
-    "period_outside_plan": "The quarter {period} is outside the plan ({first} to {last}).",
+    "future_period": "The {period} has not started yet (we are in {current}).",
+    "period_outside_plan": "The {period} is outside the plan ({first} to {last}).",
     "duplicate_row": (
         "The indicator «{code}» appears twice for {period} (also in row {first_row})."
     ),
@@ -162,8 +163,8 @@ MESSAGES: dict[str, str] = {
     ),
     "value_cleared": "The value of «{code}» for {period} will be cleared (the cell says «{value}»).",
     "period_mismatch": (
-        "The rows of the file are for the quarter {file_period}, but the quarter chosen is "
-        "{chosen}: choose {file_period}, or correct the file's quarter."
+        "The rows of the file are for the {file_period}, but the quarter chosen is the "
+        "{chosen}: choose the {file_period}, or correct the file's quarter."
     ),
     # breakdowns (issue 14): the translations are in breakdowns.po
     "duplicate_member_row": (
@@ -194,7 +195,7 @@ MESSAGES: dict[str, str] = {
     ),
     # against the stored data
     "locked_period": (
-        "The quarter {period} is closed by the management: it does not accept new data "
+        "The {period} is closed by the management: it does not accept new data "
         "until it is reopened."
     ),
     "suspicious_jump": (
@@ -236,9 +237,12 @@ class IssueMaker:
             row=row,
             column=column,
             value=text,
-            message=gettext(msgid or MESSAGES[issue_code], self.lang, **params),
+            message=gettext(
+                msgid or MESSAGES[issue_code], self.lang, **label_quarters(params, self.lang)
+            ),
         )
 
     def plain(self, issue_code: str, msgid: str, params: dict[str, object]) -> Issue:
         """An issue about the whole file (no sheet, row or column) with its own message."""
-        return Issue(issue_code, None, None, None, None, gettext(msgid, self.lang, **params))
+        message = gettext(msgid, self.lang, **label_quarters(params, self.lang))
+        return Issue(issue_code, None, None, None, None, message)

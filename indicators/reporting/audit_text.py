@@ -16,6 +16,7 @@ from accounts.approvals import ACTION_VALIDATE
 from accounts.evidence import ACTION_EVIDENCE_ATTACH, ACTION_EVIDENCE_REMOVE
 from accounts.milestone_decisions import ACTION_DECIDE, ACTION_REVOKE
 from accounts.plan_states import ACTION_PLAN_CLOSE
+from accounts.plan_versions import ACTION_PLAN_AMEND, ACTION_PLAN_EXTEND
 from accounts.tokens import ACTION_TOKEN_CREATE, ACTION_TOKEN_REFUSED, ACTION_TOKEN_REVOKE
 from i18n import format_date, format_number, translator
 from indicators.reporting.reminders import ACTION_DIGEST_SENT, ACTION_REMINDER_SENT
@@ -46,6 +47,8 @@ ACTION_LABELS: dict[str, str] = {
     ACTION_REMINDER_SENT: "Reminder sent",
     ACTION_DIGEST_SENT: "Digest sent to the directors",
     ACTION_PLAN_CLOSE: "Plan closed",  # issue 18
+    ACTION_PLAN_AMEND: "Plan amended",  # issue 18
+    ACTION_PLAN_EXTEND: "Plan extended",  # issue 18
     ACTION_TOKEN_CREATE: "API token created",  # issue 19
     ACTION_TOKEN_REVOKE: "API token revoked",
     ACTION_TOKEN_REFUSED: "API token refused",

@@ -45,7 +45,7 @@ from plan_model import status_types as st
 from plan_model.changes import CHANGE_LABELS, CHANGE_ORDER
 from plan_model.completeness import COMPLETENESS_LABELS
 from plan_model.models import Plan
-from plan_model.periods import Period, period_range
+from plan_model.periods import Period, period_label, period_range
 from plan_model.ranking import at_risk_ranking
 from plan_model.status import objective_counts, objectives_of, objectives_with_data
 from plan_model.status_types import (
@@ -57,24 +57,11 @@ from plan_model.status_types import (
 )
 
 STATUSES = ("green", "amber", "red", "grey")
-_ORDINALS = {
-    "ca": {1: "1r", 2: "2n", 3: "3r", 4: "4t"},
-    "es": {1: "1.er", 2: "2.º", 3: "3.er", 4: "4.º"},
-    "en": {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"},
-}
 CHANGE_KINDS = ("up", "down", "new_data", "no_data")
 LEVEL_ORDER = {"plan": 0, "lever": 1, "axis": 2, "objective": 3, "indicator": 4}
 SUBMISSION_ORDER = {"pending": 0, "late": 1, "not_due": 2, "on_time": 3}
 BEHIND_LISTED = 8  # objective codes named in a lever's note
 COMMENT_MAX = 400
-
-
-def period_label(period: Period, lang: str) -> str:
-    """``4t trimestre de 2025`` (ca), ``4.º trimestre de 2025`` (es), ``4th quarter 2025``."""
-    code = normalise_language(lang)
-    return translator(code)(
-        "{ordinal} quarter of {year}", ordinal=_ORDINALS[code][period.quarter], year=period.year
-    )
 
 
 def badge(status: str | None, lang: str, *, insufficient: bool = False) -> StatusBadge:
@@ -204,7 +191,7 @@ def build_board(
         result=data.status(period),
     )
     slides = [_title_slide(deck), _glance_slide(deck), *_lever_slides(deck), _risk_slide(deck)]
-    say(t("Comparing with {quarter}", quarter=str(since)))
+    say(t("Comparing with {quarter}", quarter=period_label(since, lang)))
     slides.append(_changes_slide(deck))
     say(t("Checking the submissions"))
     slides.append(_submissions_slide(deck))
@@ -461,7 +448,7 @@ def _changes_slide(deck: _Deck) -> Slide:
             [t("Level"), t("Before"), t("Now"), t("Change")],
             rows,
             widths=[3.6, 2.3, 2.3, 1.9],
-            empty_text=t("No status changed since {quarter}.", quarter=str(since)),
+            empty_text=t("No status changed since {quarter}.", quarter=period_label(since, lang)),
         ),
     )
 
@@ -616,4 +603,4 @@ def _level_name(level: str, code: str, plan: Plan, t: Callable[..., str]) -> str
     return code
 
 
-__all__ = ["SLIDE_ROWS", "Board", "badge", "build_board", "period_label"]
+__all__ = ["SLIDE_ROWS", "Board", "badge", "build_board"]

@@ -695,6 +695,7 @@ def load(
     used = effective_thresholds(plan.catalog.thresholds, thresholds)
     scope = (
         f"{engine.url.render_as_string(hide_password=True)}|{plan.info.id}"
+        f"|v{plan.version}-{plan.last_period}"
         f"|{used.green}|{used.amber}{'|accepted' if accepted_only else ''}"
     )
     _CACHE.check(scope, generation)

@@ -21,6 +21,7 @@ from typing import Any
 
 from i18n import format_number, format_percent, separators, translator
 from indicators.reporting.numbers import clean_number
+from plan_model.periods import text_label
 from plan_model.status_types import STATUS_COLORS
 
 # Okabe-Ito (Wong 2011), colour-blind safe.
@@ -675,7 +676,7 @@ def figure_summary(series: Sequence[NamedSeries], lang: str, *, what: str) -> st
                     "{name}: {value} in {period}",
                     name=s.name,
                     value=format_percent(last.value, lang),
-                    period=last.period,
+                    period=text_label(last.period, lang),
                 )
             )
     if not parts:

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from i18n import translator
-from indicators.reporting.board import period_label
-from plan_model.periods import Period
+from plan_model.periods import Period, period_label
 from plan_model.status_types import IndicatorResult, Status
 
 MESSAGES = {

@@ -40,7 +40,6 @@ from accounts import audit
 from i18n import format_date, translator
 from indicators.intake.members import member_label
 from indicators.intake.template import build_template, last_values_from_frame, template_filename
-from indicators.reporting.board import period_label
 from indicators.reporting.mailer import MailError, SmtpMailer
 from indicators.storage import locks, queries
 from indicators.storage.cache import data_changed
@@ -49,7 +48,7 @@ from indicators.storage.schema import SentMessage, User, UserService
 from plan_model.breakdowns import rows_reported_by
 from plan_model.completeness import completeness
 from plan_model.models import Indicator, Objective, Plan, Service
-from plan_model.periods import Period, local_today
+from plan_model.periods import Period, local_today, period_label, text_label
 from plan_model.reporting_window import ReportingWindow
 from settings import Settings
 
@@ -405,7 +404,11 @@ def _digest_lines(facts: DigestFacts, lang: str) -> list[str]:
     ]
     lines += [
         f"  - {ind.code} {ind.name} ("
-        + (t("latest value: {period}", period=str(last)) if last else t("never reported"))
+        + (
+            t("latest value: {period}", period=text_label(str(last), lang))
+            if last
+            else t("never reported")
+        )
         + ")"
         for ind, last in facts.stale
     ] or [f"  {none}"]

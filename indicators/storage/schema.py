@@ -468,3 +468,31 @@ class PlanState(Base):
     closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- issue 18 (items 2 and 3): the versions of a plan ----------------------------------------
+
+
+class PlanVersionRow(Base):
+    """A version of a plan (issue 18): an ``amendment`` (the amended plan and catalog YAML
+    documents, applying from ``effective_period``) or an ``extension`` (the plan run on until
+    ``until_period``, from the quarter after its end). ``version`` numbers them per plan from
+    1 (0 is the plan as approved, in its files); ``sha256`` fingerprints the documents (for an
+    extension, its span). Never changed nor deleted: the history of the plan."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (UniqueConstraint("plan_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # "amendment" | "extension"
+    effective_period: Mapped[str] = mapped_column(String(7))  # "2025-T4"
+    until_period: Mapped[str | None] = mapped_column(String(7), nullable=True)  # extension
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    plan_document: Mapped[str | None] = mapped_column(Text, nullable=True)
+    catalog_document: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sha256: Mapped[str] = mapped_column(String(64))

@@ -12,7 +12,7 @@ from dash import html
 from layouts import components as c
 from layouts.light import el, link
 from plan_model.changes import CHANGE_LABELS, CHANGE_ORDER
-from plan_model.periods import Period
+from plan_model.periods import Period, text_label
 from plan_model.status_types import CHANGE_ICONS
 
 dash.register_page(  # type: ignore[no-untyped-call]
@@ -196,7 +196,7 @@ def layout(**query: str) -> html.Div:
                 c.no_data_note(
                     ctx.t(
                         "Choose a later quarter: there is nothing before {period}.",
-                        period=str(ctx.period),
+                        period=text_label(str(ctx.period), ctx.lang),
                     )
                 )
             ],

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from indicators.reporting.numbers import clean_number
-from layouts import analysis
+from layouts import analysis, breakdown_charts
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, history_figure
 from layouts.pages.not_found_404 import not_found
@@ -61,7 +61,11 @@ def _row(ctx: c.PageContext, objective: ObjectiveResult, axis_name: str) -> dict
         "status": status,
         "status_rank": STATUS_RANK.get(status, 4),
         "status_text": f"{c.status_icon(status)} "
-        f"{c.status_label(status, lang, insufficient=objective.insufficient_data)}",
+        + (
+            t("not broken down by ABSS")
+            if breakdown_charts.not_broken_down(ctx, objective.code)
+            else c.status_label(status, lang, insufficient=objective.insufficient_data)
+        ),
         "achievement": None if achievement is None else round(achievement * 100, 1),
         "achievement_text": c.percent(achievement, lang),
         "trend": c.trend_text(str(objective.trend), lang),
@@ -348,6 +352,7 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
         title=t("Lever {number}: {name}", number=number, name=lever.name),
         children=[
             c.print_button(ctx),
+            *breakdown_charts.abss_notice(ctx),
             _headline(ctx, lever),
             html.Section(
                 [html.H2(t("Axes"), id="axes-title"), _axes_table(ctx, lever, axis_names)],
@@ -383,7 +388,8 @@ def build(ctx: c.PageContext, number: int) -> html.Div:
 
 
 def layout(n: str | None = None, **query: str) -> html.Div:
-    ctx = c.PageContext.from_query(query, f"/palanca/{n}")
+    # issue 14: ?abss= narrows the whole plan to one ABSS (layouts.breakdown_charts)
+    ctx = breakdown_charts.narrow_to_abss(c.PageContext.from_query(query, f"/palanca/{n}"))
     number = _lever_number(n)
     if number is None:
         return not_found(ctx)

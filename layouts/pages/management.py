@@ -33,6 +33,7 @@ from indicators.storage.engine import get_engine
 from layouts import components as c
 from layouts.reviews import lock_sign, review_text
 from layouts.upload_workflow import default_period, upload_periods
+from plan_model.periods import text_label
 from web.context import current_plan, current_settings
 from web.users import DIRECTOR, require_role
 
@@ -190,11 +191,9 @@ def act(
     if period not in valid_periods:
         return dbc.Alert(t("Choose a quarter."), color="danger"), dash.no_update
     try:
-        message = _perform(dash.ctx.triggered_id, engine, period, service, reason, info, t)
+        message = _perform(dash.ctx.triggered_id, engine, period, service, reason, info, lang)
     except AccountError as exc:
-        return dbc.Alert(
-            t(exc.msgid, **exc.params), color="danger", id="gestio-error"
-        ), dash.no_update
+        return dbc.Alert(exc.message(lang), color="danger", id="gestio-error"), dash.no_update
     if message is None:
         return dash.no_update, dash.no_update
     return dbc.Alert(message, color="success", id="gestio-done"), (version or 0) + 1
@@ -207,8 +206,9 @@ def _perform(
     service: str | None,
     reason: str | None,
     info: Any,
-    t: Any,
+    lang: str | None,
 ) -> str | None:
+    t = translator(lang)
     if trigger == "gestio-approve":
         if service not in current_plan().service_by_code:
             raise AccountError("Choose a service.")
@@ -218,39 +218,61 @@ def _perform(
                 "Submission number {id} of {service} for {period} accepted.",
                 id=approval.submission_id,
                 service=service,
-                period=period,
+                period=text_label(period, lang),
             )
         )
     if trigger == "gestio-lock":
         if not lock_period(engine, period, by=info, reason=reason):
             return str(
-                t("The quarter {period} was already locked: nothing has changed.", period=period)
+                t(
+                    "The {period} was already locked: nothing has changed.",
+                    period=text_label(period, lang),
+                )
             )
-        return str(t("The quarter {period} is locked: new uploads are refused.", period=period))
+        return str(
+            t("The {period} is locked: new uploads are refused.", period=text_label(period, lang))
+        )
     if trigger == "gestio-reopen":
         if not reopen_period(engine, period, by=info, reason=reason):
             return str(
-                t("The quarter {period} was not locked: nothing has changed.", period=period)
+                t(
+                    "The {period} was not locked: nothing has changed.",
+                    period=text_label(period, lang),
+                )
             )
-        return str(t("The quarter {period} is open again for uploads.", period=period))
+        return str(t("The {period} is open again for uploads.", period=text_label(period, lang)))
     if trigger in ("gestio-publish", "gestio-unpublish"):
-        return _publication(trigger == "gestio-publish", engine, period, reason, info, t)
+        return _publication(trigger == "gestio-publish", engine, period, reason, info, lang)
     return None
 
 
 def _publication(
-    publish: bool, engine: Any, period: str, reason: str | None, info: Any, t: Any
+    publish: bool, engine: Any, period: str, reason: str | None, info: Any, lang: str | None
 ) -> str:
     """Publish (or unpublish) ``period``; what happened, or that nothing changed."""
+    t = translator(lang)
     if publish:
         if publish_period(engine, period, by=info, reason=reason) is None:
             return str(
-                t("The quarter {period} was already published: nothing has changed.", period=period)
+                t(
+                    "The {period} was already published: nothing has changed.",
+                    period=text_label(period, lang),
+                )
             )
-        return str(t("The quarter {period} is published: its figures may be shown.", period=period))
+        return str(
+            t(
+                "The {period} is published: its figures may be shown.",
+                period=text_label(period, lang),
+            )
+        )
     if unpublish_period(engine, period, by=info, reason=reason) is None:
-        return str(t("The quarter {period} was not published: nothing has changed.", period=period))
-    return str(t("The quarter {period} is no longer published.", period=period))
+        return str(
+            t(
+                "The {period} was not published: nothing has changed.",
+                period=text_label(period, lang),
+            )
+        )
+    return str(t("The {period} is no longer published.", period=text_label(period, lang)))
 
 
 def _changes(review: steps.Review, lang: str) -> Any:
@@ -384,9 +406,9 @@ def show(period: str | None, service: str | None, _version: int | None, lang: st
         [
             lock_sign(locked),
             " ",
-            t("The quarter {period} is locked.", period=period)
+            t("The {period} is locked.", period=text_label(period, lang))
             if locked
-            else t("The quarter {period} is open for uploads.", period=period),
+            else t("The {period} is open for uploads.", period=text_label(period, lang)),
             published,
         ],
         color="warning" if locked else "light",

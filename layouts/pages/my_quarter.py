@@ -22,7 +22,6 @@ from accounts import approvals as steps
 from accounts.errors import AccountError
 from accounts.roles import DIRECTOR, HEAD, allowed_services, can_validate
 from i18n import translator
-from indicators.reporting.board import period_label
 from indicators.reporting.my_quarter import MyQuarter, ServiceQuarter, my_quarter
 from indicators.reporting.reminders import long_date
 from indicators.storage.engine import get_engine
@@ -30,7 +29,7 @@ from layouts import components as c
 from layouts.reviews import lock_sign, review_text
 from layouts.upload_workflow import default_period
 from plan_model.completeness import COMPLETENESS_LABELS
-from plan_model.periods import Period
+from plan_model.periods import Period, period_label, text_label
 from plan_model.status_types import COMPLETENESS_ICONS
 from web.context import current_plan, current_settings
 from web.users import current_account, require_role
@@ -178,13 +177,13 @@ def validate_delivery(clicks: list[int | None], lang: str | None) -> Any:
     try:
         info = steps.validate(engine, service, period, by=account)
     except AccountError as exc:
-        return dbc.Alert(t(exc.msgid, **exc.params), color="danger")
+        return dbc.Alert(exc.message(lang), color="danger")
     return dbc.Alert(
         t(
             "Submission number {id} of {service} for {period} validated.",
             id=info.submission_id,
             service=service,
-            period=period,
+            period=text_label(period, lang),
         ),
         color="success",
     )

@@ -11,7 +11,7 @@ from dash import dcc, html
 from i18n import format_number
 from indicators.reporting.grey_reasons import grey_reasons
 from indicators.reporting.numbers import clean_number
-from layouts import analysis, evidence, milestone_decision
+from layouts import analysis, breakdown_charts, evidence, milestone_decision, plan_versions
 from layouts import components as c
 from layouts.figures import (
     IndicatorChartData,
@@ -25,7 +25,7 @@ from layouts.pages.not_found_404 import not_found
 from layouts.reviews import approval_lines
 from plan_model import status_types as st
 from plan_model.models import Indicator, Objective, Stage
-from plan_model.periods import Period
+from plan_model.periods import Period, text_label
 from plan_model.status_types import IndicatorResult
 
 dash.register_page(  # type: ignore[no-untyped-call]
@@ -112,7 +112,7 @@ def _milestone_chart(ctx: c.PageContext, ind: Indicator, rows: pd.DataFrame, pat
         "Milestone {code}: stage {stage} in {period}; planned completion {due}.",
         code=ind.code,
         stage=reached[1] if reached else t("no data"),
-        period=reached[0] if reached else str(ctx.period),
+        period=text_label(reached[0] if reached else str(ctx.period), lang),
         due=ind.planned_completion or "–",
     )
     return c.graph(milestone_figure(data, lang), summary, graph_id=f"chart-{ind.code}")
@@ -180,7 +180,7 @@ def _numeric_chart(
         "forecast for the end of the plan {forecast}.",
         code=ind.code,
         value=_num(last.value if last else None, lang, ind.unit),
-        period=last.period if last else str(ctx.period),
+        period=text_label(last.period if last else str(ctx.period), lang),
         expected=_num(result.expected if result is not None else None, lang, ind.unit),
         forecast=_num(final, lang, ind.unit),
     )
@@ -352,9 +352,9 @@ def _numeric_facts(ctx: c.PageContext, ind: Indicator) -> list[tuple[str, Any]]:
         facts.append(
             (t("Baseline"), f"{_num(ind.baseline.value, lang, ind.unit)} ({ind.baseline.year})")
         )
-    if ind.targets:
-        targets = " · ".join(f"{y}: {_num(v, lang)}" for y, v in sorted(ind.targets.items()))
-        facts.append((t("Targets"), targets))
+    if ind.targets:  # with «meta revisada el … (abans …)» where an amendment changed one
+        revisions = plan_versions.revisions_in_force(ctx)
+        facts.append((t("Targets"), plan_versions.targets_text(ctx, ind, revisions)))
     return facts
 
 
@@ -451,6 +451,7 @@ def _indicator_section(
             ),
             _fitxa(ctx, ind),
             _chart(ctx, ind, result, rows),
+            *breakdown_charts.breakdown_section(ctx, ind),  # issue 14: by ABSS and by sex
             html.H3(t("Quarterly values")),
             _values_table(ctx, ind, rows),
         ],
@@ -568,6 +569,7 @@ def build(ctx: c.PageContext, code: str) -> html.Div:
             *evidence.evidence_panel(ctx, code),  # attachments and their form (issue 17)
             c.download_links(ctx, f"/descarrega/objectiu/{code}"),
             *sections,
+            *plan_versions.amendments_panel(ctx),  # the plan's amendments (issue 18)
         ],
     )
 
@@ -587,6 +589,8 @@ def layout(code: str | None = None, **query: str) -> html.Div:
             milestone_decision.viewer_decides(),
             analysis.viewer_writes(code),
             evidence.viewer_key(code),
+            breakdown_charts.viewer_small_count(),  # issue 14: «< 5» for the read-only role
+            ctx.query.get("versio", ""),  # ?versio=aprovada: the plan as approved (issue 18)
         ),
         lambda: build(ctx, code),
     )

@@ -15,6 +15,7 @@ from dash import dcc, html
 
 from indicators.reporting import plan_list
 from layouts import components as c
+from plan_model.periods import text_label
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/objectius", title=c.page_title("Objectives"), name="Objectius", order=6
@@ -193,7 +194,10 @@ def build(ctx: c.PageContext) -> html.Div:
         ctx,
         active="/objectius",
         title=t("Objectives"),
-        subtitle=t("Every objective and its indicators, quarter {period}", period=str(ctx.period)),
+        subtitle=t(
+            "Every objective and its indicators, {period}",
+            period=text_label(str(ctx.period), ctx.lang),
+        ),
         children=content,
     )
 

@@ -12,10 +12,12 @@ from dash import dcc, html
 
 from i18n import format_number
 from indicators.reporting.dashboard_data import share_of_plan_elapsed
+from layouts import breakdown_charts
 from layouts import components as c
 from layouts.figures import NamedSeries, Point, figure_summary, sparkline_svg
 from layouts.pages import evaluation as evaluation_page
 from plan_model import status_types as st
+from plan_model.periods import text_label
 from plan_model.ranking import at_risk_ranking
 from plan_model.status import objectives_with_data
 from plan_model.status_types import LeverResult, PlanStatus
@@ -106,7 +108,7 @@ def _lever_card(ctx: c.PageContext, lever: LeverResult) -> html.Article:
                         " ",
                         lever.name,
                     ],
-                    href=ctx.href(f"/palanca/{lever.number}"),
+                    href=ctx.href(f"/palanca/{lever.number}", keep=("abss",)),
                 ),
                 id=title_id,
                 className="lever-title",
@@ -235,7 +237,10 @@ def _missing(ctx: c.PageContext) -> html.Section:
     )
     if rows.empty:
         body = c.no_data_note(
-            t("Every service has submitted its data for {period}.", period=str(ctx.period))
+            t(
+                "Every service has submitted its data for {period}.",
+                period=text_label(str(ctx.period), ctx.lang),
+            )
         )
     else:
         items = []
@@ -261,7 +266,7 @@ def _missing(ctx: c.PageContext) -> html.Section:
                     t(
                         "{count} services have not submitted {period} yet.",
                         count=len(items),
-                        period=str(ctx.period),
+                        period=text_label(str(ctx.period), ctx.lang),
                     )
                 ),
                 html.Ul(items, className="missing-list"),
@@ -328,10 +333,10 @@ def build(ctx: c.PageContext) -> html.Div:
         **c.attrs(aria_labelledby="levers-title"),
     )
     subtitle = t(
-        "Plan period: {start}–{end} · quarter shown: {period}",
+        "Plan period: {start}–{end} · showing the {period}",
         start=info.start_year,
         end=info.end_year,
-        period=str(ctx.period),
+        period=text_label(str(ctx.period), lang),
     )
     return c.frame(
         ctx,
@@ -339,6 +344,7 @@ def build(ctx: c.PageContext) -> html.Div:
         title=t("Overview"),
         subtitle=subtitle,
         children=[
+            *breakdown_charts.abss_notice(ctx),
             kpis,
             # the director's two questions first (what is late, who has not sent): in the
             # first screen at 1366x768 (tests/e2e/test_responsive.py), the levers after them
@@ -354,4 +360,5 @@ def layout(**query: str) -> html.Div:
     landing = evaluation_page.landing_layout(query)  # issue 18: a closed plan's final evaluation
     if landing is not None:
         return landing
-    return build(c.PageContext.from_query(query, "/"))
+    # issue 14: ?abss= narrows the whole plan to one ABSS (layouts.breakdown_charts)
+    return build(breakdown_charts.narrow_to_abss(c.PageContext.from_query(query, "/")))

@@ -13,7 +13,6 @@ from dash import Input, Output, State, callback, dcc, html
 from accounts.approvals import Review
 from i18n import format_date, translator
 from indicators.reporting import reminders as rm
-from indicators.reporting.board import period_label
 from indicators.reporting.mailer import MailError
 from indicators.reporting.reminders import long_date, reminders_sent
 from indicators.storage.engine import get_engine
@@ -21,7 +20,7 @@ from layouts import components as c
 from layouts.light import el
 from layouts.reviews import approval_lines, lock_sign
 from plan_model.completeness import COMPLETENESS_LABELS
-from plan_model.periods import Period, local_today
+from plan_model.periods import Period, local_today, period_label, text_label
 from plan_model.status_types import COMPLETENESS_ICONS
 from web.context import current_plan, current_settings
 from web.users import DIRECTOR, current_account, require_role
@@ -74,16 +73,16 @@ def reminder_text(
     deadline = Period.parse(period).deadline(ctx.data.deadline_days)
     passed = deadline < (today or dt.datetime.now(dt.UTC).date())
     return t(
-        "Hello,\n\nWe have not yet received the follow-up data of {service} for the quarter "
+        "Hello,\n\nWe have not yet received the follow-up data of {service} for the "
         "{period} of the {plan}. The deadline was {deadline}. Please upload the filled template "
         "in Seguiment del Pla (Lliurar dades) as soon as possible, or send it to the plan "
         "office.\n\nThank you."
         if passed
-        else "Hello,\n\nWe have not yet received the follow-up data of {service} for the quarter "
+        else "Hello,\n\nWe have not yet received the follow-up data of {service} for the "
         "{period} of the {plan}. The deadline is {deadline}. Please upload the filled template "
         "in Seguiment del Pla (Lliurar dades) or send it to the plan office.\n\nThank you.",
         service=service.name if service else service_code,
-        period=period,
+        period=text_label(period, ctx.lang),
         plan=ctx.plan.info.name,
         deadline=format_date(deadline, ctx.lang, "long"),
     )
@@ -177,7 +176,10 @@ def _send_button(ctx: c.PageContext) -> list[Any]:
         html.Div(
             [
                 html.Button(
-                    t("Send the reminders of {period} by e-mail", period=str(ctx.period)),
+                    t(
+                        "Send the reminders of {period} by e-mail",
+                        period=text_label(ctx.period, ctx.lang),
+                    ),
                     id="lliuraments-remind",
                     n_clicks=0,
                     type="button",

@@ -45,6 +45,7 @@ from layouts.upload_workflow import (
     sign_pending,
     upload_periods,
 )
+from plan_model.periods import text_label
 from web.context import current_plan, current_settings
 from web.session import signing_key
 from web.users import UPLOADERS, require_role
@@ -303,9 +304,9 @@ def _template_link(service: str | None, period: str | None, lang: str | None) ->
     if locks.refused_periods(get_engine(current_settings().database_url), [period]):
         note = dbc.Alert(
             t(
-                "The quarter {period} is locked by the management: uploads are "
+                "The {period} is locked by the management: uploads are "
                 "refused until a director reopens it.",
-                period=period,
+                period=text_label(period, lang),
             ),
             color="warning",
             className="mt-3",

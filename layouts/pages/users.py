@@ -294,7 +294,5 @@ def act(
         else:
             return dash.no_update, dash.no_update
     except AccountError as exc:
-        return dbc.Alert(
-            t(exc.msgid, **exc.params), color="danger", id="usuaris-error"
-        ), dash.no_update
+        return dbc.Alert(exc.message(lang), color="danger", id="usuaris-error"), dash.no_update
     return dbc.Alert(message, color="success", id="usuaris-done"), (version or 0) + 1

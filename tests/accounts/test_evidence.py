@@ -97,7 +97,7 @@ def test_a_locked_quarter_refuses_attaching_and_removing(engine: Engine, plan: P
         locks.set_lock(session, KEY.period, locked=True, by="dir")
     with pytest.raises(AccountError) as caught:
         _link(engine, plan, "own")
-    assert "el 2025-T3 està tancat" in caught.value.message()
+    assert "el 3r trimestre de 2025 està tancat" in caught.value.message()
     with pytest.raises(AccountError):
         _pdf(engine, plan, "own")
     with pytest.raises(AccountError):

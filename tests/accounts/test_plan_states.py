@@ -16,7 +16,7 @@ from indicators.storage import plan_states as stored
 from indicators.storage.engine import transaction
 from indicators.storage.schema import AuditEvent, PeriodLock, Submission
 from plan_model.models import Plan
-from plan_model.periods import period_range
+from plan_model.periods import Period, period_label, period_range
 
 OPERATOR = Actor.operator("op")
 
@@ -143,7 +143,8 @@ def test_a_closed_plans_quarters_cannot_be_reopened(engine: Engine, plan: Plan) 
         with pytest.raises(AccountError) as refused:
             approvals.reopen_period(engine, period, by=OPERATOR, reason="una correcció")
         message = refused.value.message("ca")
-        assert "coss-2022-2025" in message and "tancat" in message and period in message
+        label = period_label(Period.parse(period), "ca")  # «1r trimestre de 2022»
+        assert "coss-2022-2025" in message and "tancat" in message and label in message
         assert "closed" in refused.value.message("en")
     assert locks.locked_periods(engine) == set(_quarters(plan))
     assert _events(engine, audit.ACTION_REOPEN) == []

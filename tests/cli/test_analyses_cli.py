@@ -52,7 +52,7 @@ def test_list_shows_the_analyses_and_those_missing(
     )
     assert main(["analysis", "list", "--period", "2023-T2"]) == 0
     out = capsys.readouterr().out
-    assert f"{behind[0]} (2023-T2), d'admin: Baixes a l'equip" in out
+    assert f"{behind[0]} (2n trimestre de 2023), d'admin: Baixes a l'equip" in out
     assert f"En desviació sense valoració: {behind[1]}" in out
     assert main(["analysis", "list", "--period", "2T 2023", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)

@@ -116,7 +116,7 @@ def test_report_pdf_with_progress(
     )
     captured = capsys.readouterr()
     assert target.read_bytes().startswith(b"%PDF")
-    assert "Informe de la junta del 2025-T4 desat" in captured.out
+    assert "Informe de la junta del 4t trimestre de 2025 desat" in captured.out
     assert "Dibuixant 5 gràfics" in captured.err and "5/5" in captured.err
     if find_pdftotext():
         text = subprocess.run(

@@ -51,7 +51,7 @@ def cli_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
 def test_decide_list_and_revoke(cli_db: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*DECIDE, "--user", "maria"]) == 0
     out = capsys.readouterr().out
-    assert "P1.02-I1 Ajornat des del 2025-T3" in out and "maria" in out
+    assert "P1.02-I1 Ajornat des del 3r trimestre de 2025" in out and "maria" in out
     [decision] = decisions.active_decisions(cli_db)
     assert (decision.indicator, decision.stage, decision.effective) == (
         "P1.02-I1",

@@ -44,7 +44,7 @@ def test_lock_records_reason_and_operator_and_is_idempotent(
         main(["lock", "--period", PERIOD, "--reason", "dades definitives", "--user", "maria"]) == 0
     )
     out = capsys.readouterr().out
-    assert "El trimestre 2025-T3 està tancat" in out and "maria" in out
+    assert "El 3r trimestre de 2025 està tancat" in out and "maria" in out
     assert locks.is_locked(cli_db, PERIOD)
     assert _events(cli_db, "period_lock") == [
         ("maria", PERIOD, {"reason": "dades definitives", "operator": True, "rights": "director"})
@@ -166,7 +166,10 @@ def test_lock_refuses_unaccepted_deliveries_unless_given_a_reason(
     assert main(["import", str(path), "--user", "tec"]) == 0
     capsys.readouterr()
     assert main(["lock", "--period", PERIOD, "--user", "maria"]) == 1
-    assert "No tots els lliuraments del 2025-T3 estan acceptats (SIS)" in capsys.readouterr().err
+    assert (
+        "No tots els lliuraments del 3r trimestre de 2025 estan acceptats (SIS)"
+        in capsys.readouterr().err
+    )
     assert not locks.is_locked(cli_db, PERIOD)
     assert main(["lock", "--period", PERIOD, "--reason", "final", "--user", "maria"]) == 0
     assert "Tancat tot i no estar acceptats: SIS." in capsys.readouterr().out

@@ -107,11 +107,13 @@ def test_export_json_indicator_kinds(exported: dict[str, Any], plan: Plan) -> No
         for i in o["indicators"]
     }
     assert set(indicators) == {i.code for i in plan.indicators}
-    # issue 15: persons attended (P2.01-I1) became a context indicator (no target, no
-    # direction, counted year to date); the numeric example is now P2.01-I5
-    context = indicators["P2.01-I1"]
+    # issue 15: persons attended became a context indicator (no target, no direction,
+    # counted year to date); the numeric example is now P2.01-I5. Issue 14: one indicator
+    # for the 4 ABSS (P2.01-I7, formerly P2.01-I1 to I4), by ABSS and sex
+    context = indicators["P2.01-I7"]
     assert context["kind"] == "context" and context["aggregation"] == "ytd"
-    assert context["baseline"] == {"year": 2021, "value": 3064}
+    assert context["baseline"] == {"year": 2021, "value": 10864}
+    assert context["breakdowns"] == ["abss", "sex"]
     assert context["targets"] is None and context["direction"] is None
     numeric = indicators["P2.01-I5"]
     assert numeric["kind"] == "numeric"

@@ -97,7 +97,10 @@ def test_close_without_a_reason_is_refused_when_a_delivery_is_not_accepted(
     assert "no es pot tancar sense un motiu" in err and "2025-T4" in err
     assert locks.locked_periods(cli_db) == set()
     assert main(["plan", "close", "--reason", "Tancament del pla"]) == 0
-    assert "2025-T4 tancat tot i no estar acceptat: SIS" in capsys.readouterr().out
+    assert (
+        "El 4t trimestre de 2025 s'ha tancat tot i no estar acceptat: SIS"
+        in capsys.readouterr().out
+    )
 
 
 @pytest.mark.parametrize("plan", ["coss-2026", "COSS-2022-2025 ", "../etc/passwd", "", "'; DROP"])

@@ -40,7 +40,7 @@ def test_a_quarter_that_is_not_locked_is_refused(
 ) -> None:
     assert main(["publish", "--period", PERIOD, "--user", "maria"]) == 1
     captured = capsys.readouterr()
-    assert "El trimestre 2025-T3 no està tancat" in captured.err
+    assert "El 3r trimestre de 2025 no està tancat" in captured.err
     assert "Primer cal tancar-lo" in captured.err and captured.out == ""
     assert publications.published_periods(cli_db) == {}
     assert _events(cli_db) == []
@@ -53,7 +53,7 @@ def test_publish_is_idempotent_and_recorded_under_the_operator(
     capsys.readouterr()
     assert main(["publish", "--period", "2025t3", "--reason", "Comissió", "--user", "maria"]) == 0
     out = capsys.readouterr().out
-    assert "El trimestre 2025-T3 està publicat" in out and "maria" in out
+    assert "El 3r trimestre de 2025 està publicat" in out and "maria" in out
     assert main(["publish", "--period", PERIOD]) == 0
     assert "ja estava publicat: no ha canviat res" in capsys.readouterr().out
     assert list(publications.published_periods(cli_db)) == [PERIOD]

@@ -15,6 +15,7 @@ from cli import main
 from cli import remind as remind_cli
 from indicators.storage.engine import get_engine
 from indicators.storage.schema import SentMessage
+from plan_model.breakdowns import indicators_reported_by
 from plan_model.completeness import expected_services
 from plan_model.models import Plan
 from settings import get_settings
@@ -111,8 +112,11 @@ def test_json_lists_every_message(
     service = plan.service_by_code[first["service"]]
     assert first["to"] == [service.email] and first["language"] == "ca"
     assert first["deadline"] == "2026-01-30" and first["would_send"] is True
-    assert [m["code"] for m in first["missing"]] == [
-        i.code for i in plan.indicators_of_service(service.code)
+    # issue 14: what the service reports (members of the ABSS it is given included, a line
+    # per member row)
+    missing = [m["code"] for m in first["missing"]]
+    assert list(dict.fromkeys(missing)) == [
+        i.code for i in indicators_reported_by(plan, service.code)
     ]
     (digest,) = [d for d in doc if d["kind"] == "digest"]
     assert digest["to"] == [] and digest["would_send"] is False

@@ -13,6 +13,7 @@ import cli.status as status_cli
 from cli import main
 from indicators.intake.importer import import_file
 from indicators.storage.engine import get_engine
+from indicators.storage.queries import MEMBER_COLUMNS
 from plan_model.models import Plan
 from settings import get_settings
 
@@ -93,6 +94,9 @@ def test_status_json_with_a_frame_source(
 
     monkeypatch.setattr(status_cli, "load_values", fake)
     monkeypatch.setattr(status_cli, "load_decisions", lambda as_of: [])  # no database here
+    monkeypatch.setattr(status_cli, "plan_for_quarter", lambda plan, *_a, **_k: plan)
+    no_members = pd.DataFrame(columns=MEMBER_COLUMNS)
+    monkeypatch.setattr(status_cli, "load_members", lambda *_a, **_k: no_members)
     assert main(["status", "--json"]) == 0  # defaults to the latest quarter with data
     doc = json.loads(capsys.readouterr().out)
     _check_shape(doc)
@@ -122,9 +126,12 @@ def test_status_tree_in_catalan_and_spanish(
         lambda as_of: pd.DataFrame(columns=["indicator", "period", "value", "stage"]),
     )
     monkeypatch.setattr(status_cli, "load_decisions", lambda as_of: [])  # no database here
+    monkeypatch.setattr(status_cli, "plan_for_quarter", lambda plan, *_a, **_k: plan)
+    no_members = pd.DataFrame(columns=MEMBER_COLUMNS)
+    monkeypatch.setattr(status_cli, "load_members", lambda *_a, **_k: no_members)
     assert main(["status", "--period", "2023-T2"]) == 0
     out = capsys.readouterr().out
-    assert "trimestre 2023-T2" in out
+    assert "2n trimestre de 2023" in out
     assert "Palanca 1." in out and "– Sense dades" in out and "cobertura" in out
     assert main(["status", "--period", "2023-T2", "--lang", "es"]) == 0
     assert "Sin datos" in capsys.readouterr().out

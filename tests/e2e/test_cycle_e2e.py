@@ -58,7 +58,7 @@ from indicators.storage.engine import make_engine
 from indicators.storage.queries import submissions_frame
 from plan_model.loader import load_plan
 from plan_model.models import Plan
-from plan_model.periods import Period, local_today
+from plan_model.periods import Period, local_today, period_label
 from settings import get_settings
 from tests.conftest import postgres_base_url, with_search_path
 from tests.helpers.browser_login import login
@@ -67,6 +67,7 @@ from tests.helpers.smtp_server import Received, SmtpServer, smtp_server
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PERIOD = "2025-T4"
+LABEL = period_label(Period.parse(PERIOD), "ca")  # «4t trimestre de 2025»
 SERVICE = "SIS"  # pending in the demo's 2025-T4; reported by P3.03-I1, P3.09-I1, P3.10-I1
 PASSWORD = "a long cycle password"
 DIRECTOR, TECHNICIAN, HEAD = "cicle-director", "cicle-tecnic", "cicle-responsable"
@@ -311,7 +312,7 @@ def _send_reminders(page: Any, cycle: Cycle) -> list[str]:
     _goto(page, cycle.url(f"/lliuraments?t={PERIOD}"))
     assert _reminded_services(page) == dict.fromkeys(pending, "")
     button = page.locator("#lliuraments-remind")
-    assert button.inner_text() == f"Envia per correu els recordatoris del {PERIOD}"
+    assert button.inner_text() == f"Envia per correu els recordatoris del {LABEL}"
     button.click()
     page.wait_for_selector("#lliuraments-remind-result .alert-success")
     # one reminder per pending service, and the digest to the director who has an address
@@ -481,7 +482,7 @@ def _validate(page: Any, cycle: Cycle) -> None:
     card.get_by_role("button", name="Valida el lliurament").click()
     page.wait_for_selector("#meu-result .alert-success")
     assert re.fullmatch(
-        rf"Lliurament número \d+ de {SERVICE} del {PERIOD} validat\.",
+        rf"Lliurament número \d+ de {SERVICE} del {LABEL} validat\.",
         page.inner_text("#meu-result").strip(),
     )
 
@@ -508,21 +509,21 @@ def _accept_and_lock(page: Any, cycle: Cycle) -> None:
     page.click("#gestio-approve")
     page.wait_for_selector("#gestio-done")
     assert re.fullmatch(
-        rf"Lliurament número \d+ de {SERVICE} del {PERIOD} acceptat\.",
+        rf"Lliurament número \d+ de {SERVICE} del {LABEL} acceptat\.",
         page.inner_text("#gestio-done").strip(),
     )
     page.wait_for_selector(f"{row} >> text=Acceptat per {DIRECTOR}")
 
     refused = _lock_on_gestio(page)  # other services' deliveries are not accepted
-    assert refused.startswith(f"No tots els lliuraments del {PERIOD} estan acceptats ("), refused
+    assert refused.startswith(f"No tots els lliuraments del {LABEL} estan acceptats ("), refused
     assert SERVICE not in refused.split("(")[1].split(")")[0].split(", ")
     page.fill("#gestio-reason", "Tancament del cicle: la resta s'acceptarà a la junta")
     page.wait_for_function(DRAWN)
     locked = _lock_on_gestio(page)
-    assert locked == f"El trimestre {PERIOD} està tancat: es rebutgen els lliuraments nous."
+    assert locked == f"El {LABEL} està tancat: es rebutgen els lliuraments nous."
     page.wait_for_selector("#gestio-lock-status.period-locked")
     again = _lock_on_gestio(page)
-    assert again == f"El trimestre {PERIOD} ja estava tancat: no ha canviat res."
+    assert again == f"El {LABEL} ja estava tancat: no ha canviat res."
 
 
 def _locked_quarter_is_not_reminded(page: Any, cycle: Cycle) -> None:
@@ -569,9 +570,9 @@ def _axes_of_the_service(cycle: Cycle) -> set[int]:
 
 def _axis_reaches_the_quarter(deck: str, axis: int) -> bool:
     """Whether the lever chart's description gives the axis a value in the quarter."""
-    found = re.search(rf"Eix {axis}: [\d,]+ % el (\d{{4}}-T\d)", deck)
+    found = re.search(rf"Eix {axis}: [\d,]+ % el (\S+ trimestre de \d{{4}})", deck)
     assert found, deck[-3000:]
-    return found.group(1) == PERIOD
+    return found.group(1) == LABEL
 
 
 def _board_row(cycle: Cycle, deck: str) -> str:
@@ -611,7 +612,7 @@ def test_the_quarterly_cycle_end_to_end(browser: Any, cycle: Cycle) -> None:
         _accept_and_lock(director, cycle)  # d.
         axe += _serious_violations(director)
         out = seguiment(["lock", "--period", PERIOD, "--user", "operador"], cycle.env).stdout
-        assert f"El trimestre {PERIOD} ja estava tancat: no ha canviat res." in out
+        assert f"El {LABEL} ja estava tancat: no ha canviat res." in out
         _locked_quarter_is_not_reminded(director, cycle)
 
         deck, shown = _board(director, cycle)  # e. accepted: the board counts its values

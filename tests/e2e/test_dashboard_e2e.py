@@ -13,6 +13,7 @@ from conftest import LiveServer
 from i18n import format_percent
 from indicators.reporting import dashboard_data
 from indicators.storage.engine import make_engine
+from plan_model.periods import period_label
 
 PAGES = [
     ("/", "Resum"),
@@ -118,7 +119,7 @@ def test_overview_numbers_match_the_status_engine(
         engine.dispose()
     open_page(director_page, live_server, "/")
     text = director_page.inner_text("#main-content")
-    assert f"trimestre mostrat: {period}" in text
+    assert f"es mostra el {period_label(period, 'ca')}" in text
     assert format_percent(result.plan.achievement, "ca") in text
     cards = director_page.locator(".lever-card")
     assert cards.count() == 5
@@ -236,7 +237,9 @@ def test_quarter_selector_and_language_switch(director_page: Any, live_server: L
     open_page(director_page, live_server, "/palanca/2")
     director_page.select_option("#quarter-select", "2024-T2")
     director_page.wait_for_url(re.compile(r"t=2024-T2"))
-    director_page.wait_for_selector("#main-content footer, .app-footer:has-text('2024-T2')")
+    director_page.wait_for_selector(
+        "#main-content footer, .app-footer:has-text('2n trimestre de 2024')"
+    )
     director_page.click(".lang-link[lang=es]")
     director_page.wait_for_url(re.compile(r"lang=es"))
     director_page.wait_for_selector("#main-content h1:has-text('Palanca 2')")
@@ -264,7 +267,9 @@ def test_submissions_copy_reminder(director_page: Any, live_server: LiveServer) 
     assert item.locator(".copy-button").count() == 1
     item.locator("summary").click()
     # the first pending quarter of the year (a service may miss several)
-    assert re.search(r"trimestre 2024-T[1-4]", item.locator(".reminder-text").inner_text())
+    assert re.search(
+        r"del [1-4][rnt] trimestre de 2024", item.locator(".reminder-text").inner_text()
+    )
     assert "El termini era" in item.locator(".reminder-text").inner_text()  # long passed
     label = item.locator(".copy-label")
     assert label.inner_text() == "Copia el recordatori"

@@ -58,7 +58,12 @@ def _open(page: Any, server: LiveServer, path: str) -> None:
 def _attach(page: Any, path: Path, title: str) -> str:
     page.fill("#evidencia-title-text", title)
     page.set_input_files(FILE_INPUT, str(path))
-    page.wait_for_timeout(1000)  # the browser reads the file into the upload's contents
+    # the browser has read the file into the upload's contents once the form names it
+    page.wait_for_function(
+        "name => document.querySelector('#evidencia-file-chosen').innerText.includes(name)",
+        arg=path.name,
+        timeout=30_000,
+    )
     # the previous answer goes first: waiting for «an alert» must wait for this one
     page.evaluate("document.querySelector('#evidencia-message').replaceChildren()")
     page.click("#evidencia-attach")
@@ -81,7 +86,8 @@ def test_a_director_attaches_evidence_and_a_bomb_is_refused(
 
     pdf = tmp_path / "acord de la comissió.pdf"
     pdf.write_bytes(PDF)
-    # a fresh form: the upload of the refused file must not linger in the browser's state
+    # the refused file was emptied from the form: it is never sent again
+    assert page.inner_text("#evidencia-file-chosen") == ""
     _open(page, live_server, f"/objectiu/{code}?t={period}")
     page.wait_for_selector("section.evidence-panel #evidencia-attach")
     assert "S'ha adjuntat «Acord de la comissió»" in _attach(page, pdf, "Acord de la comissió")

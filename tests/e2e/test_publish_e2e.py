@@ -13,6 +13,7 @@ from accounts import approvals, publications
 from accounts.roles import Actor
 from indicators.storage import locks
 from indicators.storage.engine import make_engine
+from plan_model.periods import Period, period_label
 from tests.e2e.test_workflow import serious_violations
 
 OPEN = "2024-T1"  # the demo leaves these quarters as they are: the test restores them
@@ -23,7 +24,9 @@ def _choose(page: Any, live_server: LiveServer, period: str) -> None:
     page.goto(live_server.url("/gestio"))
     page.wait_for_selector("#gestio-period")
     page.select_option("#gestio-period", period)
-    page.wait_for_selector(f"#gestio-lock-status >> text={period}")
+    page.wait_for_selector(
+        f"#gestio-lock-status >> text={period_label(Period.parse(period), 'ca')}"
+    )
 
 
 def _confirm_and_click(page: Any, selector: str) -> None:

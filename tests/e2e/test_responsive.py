@@ -15,6 +15,9 @@ from typing import Any
 import pytest
 from conftest import LiveServer
 
+from tests.e2e.test_public_e2e import MORE_PAGES as MORE_PUBLIC
+from tests.e2e.test_public_e2e import PAGES as PUBLIC_VIEW
+
 PAGES = (
     "/",
     "/palanca/3",
@@ -29,9 +32,19 @@ PAGES = (
     "/gestio",
     "/auditoria",
     "/usuaris",
+    "/avaluacio",
+    "/claus",
+    "/sessio",
+    "/territori",
     "/no-existeix",
 )
+# pages outside Dash: the login form, the API's documentation and the public view (here as
+# it is before anything is published: tests/e2e/test_public_e2e.py covers it published)
+OWN_PAGES = ("/login", "/api/v1/docs", "/public/no-existeix", "/public/embed/palanca/3")
+PUBLIC_PAGES = (*PUBLIC_VIEW, *MORE_PUBLIC)
 WIDTHS = (360, 390, 768)
+# a page's title; the board session's (its slides' canvas) is for screen readers only
+TITLE = "#main-content h1, #session-deck"
 PHONE = {"width": 390, "height": 844}
 DRAWN = (
     "() => !document.querySelector('[data-dash-is-loading=\"true\"]')"
@@ -53,7 +66,7 @@ WIDEST = """() => {
 
 def _open(page: Any, server: LiveServer, path: str) -> None:
     page.goto(server.url(path))
-    page.wait_for_selector("#main-content h1", timeout=30_000)
+    page.wait_for_selector(TITLE, timeout=30_000)
     page.wait_for_function(DRAWN, timeout=30_000)
 
 
@@ -71,6 +84,64 @@ def test_no_page_is_wider_than_the_viewport(
         f"{path} at {width} px is {scroll_width} px wide: "
         f"{director_page.evaluate(WIDEST)} (the first boxes past the right edge)"
     )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_outside_dash_is_wider_than_the_viewport(
+    director_page: Any, live_server: LiveServer, width: int
+) -> None:
+    director_page.set_viewport_size({"width": width, "height": 844})
+    for path in (*OWN_PAGES, *PUBLIC_PAGES):
+        director_page.goto(live_server.url(path))
+        director_page.wait_for_selector("h1")
+        scroll_width = director_page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, (
+            f"{path} at {width} px is {scroll_width} px wide: {director_page.evaluate(WIDEST)}"
+        )
+
+
+def _registered_pages() -> tuple[set[str], set[str]]:
+    """Every page the app answers with HTML: the Dash pages' paths (templates as given) and
+    the Flask routes that are pages, not files, JSON or Dash's own endpoints."""
+    import tempfile
+    from pathlib import Path
+
+    import dash
+
+    from app import create_app
+    from indicators.storage.migrate import upgrade
+    from tests.web.web_app import web_settings
+
+    folder = Path(tempfile.mkdtemp(prefix="pages-"))
+    url = f"sqlite:///{folder / 'pages.db'}"
+    upgrade(url)
+    app = create_app(web_settings(url, folder))
+    dash_pages = {str(p.get("path_template") or p["path"]) for p in dash.page_registry.values()}
+    not_pages = ("/_", "/assets/", "/static/", "/descarrega/", "/healthz", "/public/static/")
+    routes = {
+        rule.rule
+        for rule in app.server.url_map.iter_rules()
+        if "GET" in (rule.methods or ())
+        and not rule.rule.startswith(not_pages)
+        and not (rule.rule.startswith("/api/v1") and rule.endpoint != "api_v1.getDocs")
+        and rule.rule not in ("/", "/<path:path>")  # Dash's index: the Dash pages
+    }
+    return dash_pages, routes
+
+
+def _covers(template: str, paths: tuple[str, ...]) -> bool:
+    pattern = re.sub(r"<[^>]+>", "[^/]+", re.escape(template))  # <n>, <code>: one segment
+    return any(re.fullmatch(pattern, path) for path in paths)
+
+
+def test_every_page_is_measured_on_phones() -> None:
+    """A page added to the app without being added here (or to the public view's test)
+    fails: every page must fit 360, 390 and 768 px."""
+    dash_pages, routes = _registered_pages()
+    measured = (*PAGES, *OWN_PAGES, *PUBLIC_PAGES)
+    # /404: Dash's not-found page, measured as /no-existeix
+    missing = sorted(p for p in (dash_pages - {"/404"}) | routes if not _covers(p, measured))
+    assert not missing, f"pages without a phone test: {missing}"
 
 
 def test_login_page_fits_a_phone(browser: Any, live_server: LiveServer) -> None:

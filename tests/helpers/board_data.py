@@ -68,6 +68,8 @@ def _stage(plan: Plan, ind: Indicator, period: Period) -> str:
 def service_csv(plan: Plan, service: str, period: Period) -> bytes:
     lines = ["Codi;Període;Valor;Comentari"]
     for ind in plan.indicators_of_service(service):
+        if ind.breakdowns:
+            continue  # issue 14: reported by member by the services of its reporters
         if ind.is_milestone:
             value = _stage(plan, ind, period)
         else:

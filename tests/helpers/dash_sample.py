@@ -52,7 +52,9 @@ def _stage(plan: Plan, ind: Indicator, period: Period) -> str:
 
 def submission_values(plan: Plan, service: str, period: Period) -> list[ParsedValue]:
     values = []
-    for row, ind in enumerate(plan.indicators_of_service(service), start=2):
+    # issue 14: an indicator with breakdowns is reported by member (its reporters)
+    totals = [i for i in plan.indicators_of_service(service) if not i.breakdowns]
+    for row, ind in enumerate(totals, start=2):
         value: float | str = (
             _stage(plan, ind, period) if ind.is_milestone else _numeric(ind, period)
         )

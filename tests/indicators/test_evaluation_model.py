@@ -95,7 +95,7 @@ def test_an_amendment_slots_in(engine: Engine, small: Plan) -> None:
     assert p101.original_target == pytest.approx(80.0)
     assert p101.target_in_force == pytest.approx(85.0)
     row = build_view(ev, "ca").sections[0].indicators.as_table("ca").rows[0]
-    assert row[5].text == "85 a partir del 2025-T1"
+    assert row[5].text == "85 a partir del 1r trimestre de 2025"
 
 
 def test_milestones_and_their_outcome(evaluation: Evaluation) -> None:

@@ -297,7 +297,7 @@ def test_duplicate_indicator_quarter_and_members(engine: Engine, bplan: Plan) ->
     assert codes(result.errors) == ["duplicate_member_row"]
     assert result.errors[0].row == 4
     assert result.errors[0].message == (
-        "L'indicador «P2.01-I1» surt dues vegades per al 2025-T3 i ABSS Vic, Dona "
+        "L'indicador «P2.01-I1» surt dues vegades per al 3r trimestre de 2025 i ABSS Vic, Dona "
         "(també a la fila 2)."
     )
 

@@ -183,7 +183,7 @@ def test_summary_uses_locale_numbers() -> None:
         "ca",
         what="Evolució",
     )
-    assert text == "Evolució. Eix 1: 46\u00a0% el 2025-T1."
+    assert text == "Evolució. Eix 1: 46\u00a0% el 1r trimestre de 2025."
     assert "sense dades" in figure_summary([NamedSeries("Eix 2", [])], "ca", what="X")
 
 

@@ -66,7 +66,7 @@ def test_overview_shows_plan_levers_and_overall_achievement(
         plan, dashboard_data.load(get_engine(sample_url), plan, deadline_days=30).values(), LAST
     )
     assert "Resum" in text and plan.info.name in text
-    assert "trimestre mostrat: 2023-T2" in text  # defaults to the latest quarter with data
+    assert "es mostra el 2n trimestre de 2023" in text  # defaults to the latest quarter with data
     assert format_percent(result.plan.achievement, "ca") in text
     for lever in plan.levers:
         assert lever.name in text and lever.tagline in text
@@ -85,10 +85,10 @@ def test_overview_shows_plan_levers_and_overall_achievement(
 
 def test_quarter_and_language_come_from_the_url(app: Dash) -> None:
     text = render(app, "/", "t=2022-T3&lang=es")
-    assert "Resumen" in text and "trimestre mostrado: 2022-T3" in text
+    assert "Resumen" in text and "se muestra el 3.er trimestre de 2022" in text
     assert '"lang": "es"' in text or '"lang":"es"' in text
     # a quarter outside the plan falls back to the latest with data
-    assert "trimestre mostrat: 2023-T2" in render(app, "/", "t=2031-T1")
+    assert "es mostra el 2n trimestre de 2023" in render(app, "/", "t=2031-T1")
 
 
 def test_lever_page_grid_and_filters(app: Dash, plan: Plan) -> None:
@@ -151,7 +151,7 @@ def test_submissions_matrix_and_reminder(app: Dash) -> None:
     assert "Lliuraments per servei i trimestre, 2023" in text
     assert "Lliurat a temps" in text or "Delivered on time" in text
     assert "Copia el recordatori" in text
-    assert "sis@example.org" in text and "trimestre 2023-T2" in text
+    assert "sis@example.org" in text and "2n trimestre de 2023" in text
 
 
 def test_changes_page_groups(app: Dash) -> None:

@@ -121,8 +121,13 @@ def _attach(
     return client.post(
         "/_dash-update-component",
         json={
-            "output": "evidencia-message.children",
-            "outputs": {"id": "evidencia-message", "property": "children"},
+            "output": "..evidencia-message.children...evidencia-file.contents"
+            "...evidencia-file.filename..",
+            "outputs": [
+                {"id": "evidencia-message", "property": "children"},
+                {"id": "evidencia-file", "property": "contents"},
+                {"id": "evidencia-file", "property": "filename"},
+            ],
             "inputs": [{"id": "evidencia-attach", "property": "n_clicks", "value": 1}],
             "state": [{"id": i, "property": p, "value": v} for i, p, v in states],
             "changedPropIds": ["evidencia-attach.n_clicks"],
@@ -197,7 +202,10 @@ def test_the_service_attaches_a_file_which_the_table_lists_then_removes_it(
     clients: dict[str, Any], sample_url: str
 ) -> None:
     answer = _text(_attach(clients["own"], title="Acord de la comissió", file=("acord.pdf", PDF)))
-    assert "S'ha adjuntat «Acord de la comissió» a P1.06-I2 (2023-T2)" in answer
+    assert "S'ha adjuntat «Acord de la comissió» a P1.06-I2 (2n trimestre de 2023)" in answer
+    # the file field is emptied: the next attachment never sends this file again
+    emptied = json.loads(answer)["response"]["evidencia-file"]
+    assert emptied == {"contents": None, "filename": None}
     [stored] = evidence.attachments(get_engine(sample_url))
     assert (stored.content_type, stored.added_by) == ("application/pdf", "own-tec")
     seen = _page(clients["own"])

@@ -114,7 +114,7 @@ def test_an_unknown_quarter_says_so(app: Dash) -> None:
     for path in ("/", "/pla", "/objectius", "/canvis", "/palanca/1"):
         text = render(app, path, "t=2030-T1")
         assert "unknown-period-notice" in text and "2030-T1" in text, path
-        assert "es mostra el 2023-T2" in text, path
+        assert "es mostra el 2n trimestre de 2023" in text, path
         assert "unknown-period-notice" not in render(app, path, "t=2023-T2"), path
     assert "unknown-period-notice" in render(app, "/pla", "t=nonsense")
 

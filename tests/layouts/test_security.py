@@ -24,6 +24,7 @@ from indicators.storage.engine import get_engine
 from indicators.storage.queries import submissions_frame
 from layouts.upload_workflow import sign_pending
 from plan_model.models import Plan
+from plan_model.periods import Period, period_label
 from settings import Settings
 from tests.helpers.web_login import PASSWORD, login, make_user
 from web.guard import is_open_path
@@ -555,9 +556,9 @@ def test_locked_quarter_refuses_uploads(app: dash.Dash, db_url: str, plan: Plan)
     from i18n import _
 
     locked_message = _(
-        "The quarter {period} is closed by the management: it does not accept "
+        "The {period} is closed by the management: it does not accept "
         "new data until it is reopened.",
-        period=PERIOD,
+        period=period_label(Period.parse(PERIOD), "ca"),
     )
     assert locked_message in json.dumps(payload, ensure_ascii=False)
     # a confirmation prepared before the lock is refused too

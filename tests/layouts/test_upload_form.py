@@ -23,6 +23,7 @@ from indicators.storage.queries import submissions_frame
 from indicators.storage.store import values_in_force
 from layouts.upload_form import COMMENT, VALUE
 from plan_model.models import Plan
+from plan_model.periods import Period, period_label
 from tests.layouts.test_security import (
     PERIOD,
     app,
@@ -36,10 +37,9 @@ __all__ = ["app"]  # the fixture
 SERVICE = "SIS"
 NOT_YOURS = gettext("You cannot submit data for the service {service}.", "ca", service="SAD")
 LOCKED = gettext(
-    "The quarter {period} is locked by the management: uploads are refused until a director "
-    "reopens it.",
+    "The {period} is locked by the management: uploads are refused until a director reopens it.",
     "ca",
-    period=PERIOD,
+    period=period_label(Period.parse(PERIOD), "ca"),
 )
 Fields = list[tuple[object, object]]
 

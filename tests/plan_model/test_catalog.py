@@ -35,6 +35,16 @@ def test_stage_scale_of_catalan_administration(plan: Plan) -> None:
 
 
 RETIRED_CODES = {"P1.06-I1", "P1.10-I2", "P3.07-I1"}  # replaced in the catalog review
+# issue 14: one indicator per concept with an ABSS breakdown replaced those of one ABSS each
+RETIRED_CODES |= {
+    "P1.01-I2",
+    *(f"P2.01-I{n}" for n in range(1, 5)),
+    "P2.02-I1",
+    "P2.04-I1",
+    "P2.04-I2",
+    *(f"P3.17-I{n}" for n in range(1, 4)),
+    "P5.04-I1",
+}
 
 
 def test_every_objective_has_indicators_coded_after_it(plan: Plan) -> None:
@@ -124,12 +134,15 @@ def test_every_service_reports_at_least_two_indicators(plan: Plan) -> None:
 
 def test_indicators_a_director_recognises(plan: Plan) -> None:
     by_name = {i.name: i for i in plan.indicators}
-    attended = by_name["Persones ateses – ABSS COSS"]
+    attended = by_name["Persones ateses"]
     # issue 15: distinct persons are counted year to date (not summed over quarters), and a
     # demand volume is a context indicator (no target, no light); it was a numeric "sum"
     assert attended.aggregation is Aggregation.YTD
     assert attended.kind is IndicatorKind.CONTEXT and attended.targets is None
-    assert attended.baseline is not None and attended.baseline.value == 3064
+    # issue 14: one indicator for the 4 ABSS (3.064 of COSS's own, 4.350 of Vic, 1.850 of
+    # Manlleu and 1.600 of La Plana), by ABSS and sex
+    assert attended.baseline is not None and attended.baseline.value == 10864
+    assert attended.breakdowns == ["abss", "sex"]
     sad = by_name["Hores de servei d'atenció domiciliària (SAD) prestades"]
     assert sad.targets is not None and 150_000 <= sad.targets[2022] <= 160_000
     names = " ".join(by_name).lower()

@@ -83,6 +83,7 @@ def test_every_download_route_answers_an_attachment_with_the_same_headers(
         "/descarrega/palanca/<int:number>",
         "/descarrega/objectiu/<code>",
         "/descarrega/avaluacio",  # issue 18: the final evaluation
+        "/descarrega/territori",  # issue 14: the ABSS side by side
     }
     # the tables of the pages (issue 16): any logged-in account, through the same helper
     assert_attachment(guest.get("/descarrega/objectius?format=xlsx"), ".xlsx")
@@ -90,6 +91,7 @@ def test_every_download_route_answers_an_attachment_with_the_same_headers(
     assert_attachment(guest.get("/descarrega/palanca/1?format=csv"), ".csv")
     assert_attachment(guest.get(f"/descarrega/objectiu/{plan.objectives[0].code}"), ".csv")
     assert_attachment(guest.get("/descarrega/avaluacio?format=md"), ".md")
+    assert_attachment(guest.get("/descarrega/territori?format=csv"), ".csv")
 
 
 def test_attachment_names_cannot_break_the_header_or_name_a_folder() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from accounts.roles import ROLE_LABELS
 from i18n import format_date, format_number, format_percent, translator
-from indicators.reporting.board import counts_text, level_badge, period_label
+from indicators.reporting.board import counts_text, level_badge
 from indicators.reporting.board_model import Metric
 from indicators.reporting.evaluation import model as m
 from indicators.reporting.evaluation.common import (
@@ -30,7 +30,7 @@ from indicators.reporting.evaluation.common import (
     value_text,
 )
 from plan_model.models import Method
-from plan_model.periods import Period, period_range
+from plan_model.periods import Period, period_label, period_range, text_label
 from plan_model.status import objective_counts, objectives_of, objectives_with_data
 
 STATUS_ORDER = ("green", "amber", "red", "grey")
@@ -297,7 +297,7 @@ def _amended(indicator: m.IndicatorEvaluation, lang: str) -> str:
     return t(
         "{target} from {period}",
         target=format_number(indicator.amendment.target, lang),
-        period=indicator.amendment.effective,
+        period=text_label(indicator.amendment.effective, lang),
     )
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from i18n import format_percent, translator
-from indicators.reporting.board import counts_text, level_badge, period_label
+from indicators.reporting.board import counts_text, level_badge
 from indicators.reporting.board_model import Chart, Metric, StatusBadge
 from indicators.reporting.evaluation import model as m
 from indicators.reporting.evaluation import sections
 from indicators.reporting.evaluation.common import Grid, mark_texts, path_text
 from indicators.reporting.figures import NamedSeries, Point, figure_summary, history_figure
-from plan_model.periods import Period, period_range
+from plan_model.periods import Period, period_label, period_range
 from plan_model.status import objective_counts, objectives_of
 
 

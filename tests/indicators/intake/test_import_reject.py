@@ -98,7 +98,10 @@ def test_every_error_is_collected_with_sheet_row_and_column(
     assert "Volíeu dir «P1.01-I1»?" in messages["unknown_indicator"]
     assert "és del servei SIS, no de SAD" in messages["wrong_service"]
     assert "de 0 a 100" in messages["out_of_bounds"]
-    assert "fora del pla (de 2022-T1 a 2025-T4)" in messages["period_outside_plan"]
+    assert (
+        "fora del pla (del 1r trimestre de 2022 al 4t trimestre de 2025)"
+        in messages["period_outside_plan"]
+    )
     assert "encara no ha començat" in messages["future_period"]
     assert "En desenvolupament" in messages["unknown_stage"]
     assert "també a la fila 10" in messages["duplicate_row"]

@@ -244,7 +244,7 @@ def test_suspicious_jump_is_a_warning(engine: Engine, small_plan: Plan) -> None:
     assert [
         (w.code, w.row, w.column) for w in result.warnings if w.code != "analysis_required"
     ] == [("suspicious_jump", 2, "C")]
-    assert "passa de 100 el 2025-T2 a 300" in result.warnings[0].message
+    assert "passa de 100 el 2n trimestre de 2025 a 300" in result.warnings[0].message
     with engine.connect() as conn:
         stored = conn.execute(
             select(Submission.warnings).where(Submission.id == result.submission_id)

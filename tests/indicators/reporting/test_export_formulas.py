@@ -32,7 +32,12 @@ HOSTILE = [
 
 
 def _numeric_indicators(plan: Plan, service: str) -> list[str]:
-    return [i.code for i in plan.indicators_of_service(service) if i.kind == "numeric"]
+    return [
+        i.code
+        for i in plan.indicators_of_service(service)
+        # issue 14: an indicator with breakdowns is reported by member, not as a total
+        if i.kind in ("numeric", "context") and not i.breakdowns
+    ]
 
 
 def _upload(engine: Engine, plan: Plan, service: str, comments: list[str]) -> set[str]:

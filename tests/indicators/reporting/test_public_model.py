@@ -84,7 +84,8 @@ def test_nothing_of_an_unpublished_quarter_nor_an_unaccepted_delivery(
 
 
 def test_small_counts_are_suppressed_in_the_values(published: Engine, plan: Plan) -> None:
-    counts = {i.code for i in plan.indicators if i.integer and not i.is_milestone}
+    # counts, and (issue 14) the sensitive indicators, percentages too
+    counts = {i.code for i in plan.indicators if (i.integer or i.sensitive) and not i.is_milestone}
     raw = _model(published, plan, small_count=0).values()
     assert not raw["suppressed"].any()  # the rule turned off
     big = int(raw[raw["indicator"].isin(counts)]["value"].max()) + 1
@@ -108,7 +109,8 @@ def test_an_indicator_with_a_suppressed_count_hides_its_progress(
     model = _model(published, plan, small_count=10**9)
     status = model.status(T3)
     hidden = [i for i in status.indicators if not model.progress_shown(i)]
-    assert hidden and all(plan.indicator_by_code[i.code].integer for i in hidden)
+    found = [plan.indicator_by_code[i.code] for i in hidden]
+    assert found and all(i.integer or i.sensitive for i in found)
     assert all(model.indicator_figure(i).value is None for i in hidden)
 
 

@@ -173,7 +173,7 @@ def test_a_locked_quarter_never_moves(engine: Engine, small_plan: Plan) -> None:
         )
         assert refused.status == "rejected"
         assert [e.code for e in refused.errors] == ["locked_period"]
-        assert "2025-T2" in refused.errors[0].message
+        assert "2n trimestre de 2025" in refused.errors[0].message
         assert "tancat" in refused.errors[0].message
     # nor does a reimport of an export move it
     export = export_values(engine, small_plan, "csv")
@@ -188,7 +188,8 @@ def test_the_chosen_quarter_must_be_the_files(engine: Engine, small_plan: Plan) 
     result = load(engine, small_plan, rows, at=T0, period="2025-T4")
     assert result.status == "rejected"
     assert [e.code for e in result.errors] == ["period_mismatch"]
-    assert "2025-T3" in result.errors[0].message and "2025-T4" in result.errors[0].message
+    assert "3r trimestre de 2025" in result.errors[0].message
+    assert "4t trimestre de 2025" in result.errors[0].message
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Submission)).scalar_one() == 0
     # a correction of an earlier quarter beside the chosen one's rows stays allowed
